@@ -1,0 +1,5 @@
+//! Expression evaluation: values with unknown/sensitive marks, scopes, functions.
+
+pub mod value;
+
+pub use value::{Map, Value};

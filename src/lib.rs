@@ -1,0 +1,6 @@
+//! strata: Terraform-style provisioning for the AWS data tier.
+//!
+//! The pipeline runs one way: config → eval → graph → plan → exec, each stage owning one module
+//! (see DESIGN.md).
+
+pub mod eval;
