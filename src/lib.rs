@@ -3,4 +3,6 @@
 //! The pipeline runs one way: config → eval → graph → plan → exec, each stage owning one module
 //! (see DESIGN.md).
 
+pub mod config;
+pub mod diag;
 pub mod eval;
