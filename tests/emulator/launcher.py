@@ -43,7 +43,7 @@ def _patch_elasticache() -> None:
         CacheSubnetGroupNotFound,
         ElastiCacheException,
     )
-    from moto.elasticache.models import ElastiCacheBackend
+    from moto.elasticache.models import CacheCluster, ElastiCacheBackend
     from moto.elasticache.responses import ElastiCacheResponse
 
     class CacheSubnetGroupInUse(ElastiCacheException):
@@ -136,6 +136,16 @@ def _patch_elasticache() -> None:
 
     ElastiCacheBackend.modify_cache_cluster = backend_modify_cache_cluster
     ElastiCacheResponse.modify_cache_cluster = response_modify_cache_cluster
+
+    # Real AWS: a CacheCluster in a VPC reports its VPC security groups as
+    # SecurityGroups = [{SecurityGroupId, Status: "active"}]. moto stores the
+    # SecurityGroupIds it was given but never returns them, so reading them back
+    # would show a permanent diff.
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CacheCluster.html
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_SecurityGroupMembership.html
+    CacheCluster.security_groups = property(
+        lambda self: [{"SecurityGroupId": sg, "Status": "active"} for sg in (self.security_group_ids or [])]
+    )
 
 
 # --------------------------------------------------------------------------------------
