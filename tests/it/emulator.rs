@@ -60,7 +60,10 @@ impl Emulator {
             .map(|s| s.success())
             .unwrap_or(false);
         if !has_moto {
-            panic!("{NOT_INSTALLED} (moto[server] cannot be imported by {})", python.display());
+            panic!(
+                "{NOT_INSTALLED} (moto[server] cannot be imported by {})",
+                python.display()
+            );
         }
 
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -157,7 +160,10 @@ impl Emulator {
     pub fn account(&self) -> TestAccount {
         let n = NEXT_ACCOUNT.fetch_add(1, Ordering::Relaxed);
         // 12 digits, away from moto's default account 123456789012.
-        let account_id = format!("{:012}", 200_000_000_000 + u64::from(std::process::id()) * 10_000 + n);
+        let account_id = format!(
+            "{:012}",
+            200_000_000_000 + u64::from(std::process::id()) * 10_000 + n
+        );
         let role_arn = format!("arn:aws:iam::{account_id}:role/strata-test");
         let endpoint = self.endpoint.clone();
 
@@ -190,7 +196,10 @@ impl Emulator {
 
         let mut env = vec![
             ("AWS_ENDPOINT_URL".to_string(), self.endpoint.clone()),
-            ("AWS_ACCESS_KEY_ID".to_string(), creds.access_key_id().to_string()),
+            (
+                "AWS_ACCESS_KEY_ID".to_string(),
+                creds.access_key_id().to_string(),
+            ),
             (
                 "AWS_SECRET_ACCESS_KEY".to_string(),
                 creds.secret_access_key().to_string(),
@@ -205,7 +214,10 @@ impl Emulator {
             ("AWS_EC2_METADATA_DISABLED", "true"),
             // Keep the developer's own profiles and files out of the test.
             ("AWS_CONFIG_FILE", "/nonexistent/strata-test/aws-config"),
-            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/strata-test/aws-credentials"),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/strata-test/aws-credentials",
+            ),
         ] {
             env.push((k.to_string(), v.to_string()));
         }
@@ -260,7 +272,13 @@ async fn config(endpoint: &str, region: &str, credentials: Credentials) -> aws_c
 
 /// Credentials that only serve to call STS AssumeRole (moto does not check them).
 fn bootstrap_credentials() -> Credentials {
-    Credentials::new("AKIASTRATATESTBOOT00", "strata-test-secret", None, None, "strata-emulator")
+    Credentials::new(
+        "AKIASTRATATESTBOOT00",
+        "strata-test-secret",
+        None,
+        None,
+        "strata-emulator",
+    )
 }
 
 fn python_path() -> PathBuf {

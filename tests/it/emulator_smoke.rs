@@ -185,9 +185,17 @@ async fn referenced_security_group_cannot_be_deleted() {
         .send()
         .await
         .unwrap();
-    ec2.delete_security_group().group_id(&db).send().await.unwrap();
+    ec2.delete_security_group()
+        .group_id(&db)
+        .send()
+        .await
+        .unwrap();
     // With the referencing group gone, the referenced one can go too.
-    ec2.delete_security_group().group_id(&app).send().await.unwrap();
+    ec2.delete_security_group()
+        .group_id(&app)
+        .send()
+        .await
+        .unwrap();
 }
 
 /// launcher patch (d): a group used by an RDS instance cannot be deleted.
@@ -219,7 +227,11 @@ async fn security_group_used_by_db_instance_cannot_be_deleted() {
         .send()
         .await
         .unwrap();
-    ec2.delete_security_group().group_id(&sg).send().await.unwrap();
+    ec2.delete_security_group()
+        .group_id(&sg)
+        .send()
+        .await
+        .unwrap();
 }
 
 async fn create_postgres(rds: &aws_sdk_rds::Client, id: &str) {
@@ -243,7 +255,11 @@ async fn delete_db_instance_without_final_snapshot_is_refused() {
     let rds = acct.rds(REGION).await;
     create_postgres(&rds, "db1").await;
 
-    let result = rds.delete_db_instance().db_instance_identifier("db1").send().await;
+    let result = rds
+        .delete_db_instance()
+        .db_instance_identifier("db1")
+        .send()
+        .await;
     assert_eq!(error_code(result), "InvalidParameterCombination");
     // Still there.
     rds.describe_db_instances()
@@ -325,7 +341,11 @@ async fn deleted_cache_cluster_disappears() {
         .cache_cluster
         .unwrap();
     assert_eq!(deleted.cache_cluster_status.as_deref(), Some("deleting"));
-    let result = ec.describe_cache_clusters().cache_cluster_id("cc1").send().await;
+    let result = ec
+        .describe_cache_clusters()
+        .cache_cluster_id("cc1")
+        .send()
+        .await;
     assert_eq!(error_code(result), "CacheClusterNotFound");
 }
 
@@ -471,7 +491,7 @@ async fn modify_cache_cluster_applies_changes() {
         .into_iter()
         .filter_map(|m| m.security_group_id)
         .collect();
-    assert_eq!(sgs, [sg.clone()]);
+    assert_eq!(sgs, std::slice::from_ref(&sg));
 
     // And the group is now in use by the cluster (patch (d)).
     let result = ec2.delete_security_group().group_id(&sg).send().await;
