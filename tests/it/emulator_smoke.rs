@@ -1,0 +1,507 @@
+//! The emulator itself: it answers, accounts are isolated, and each AWS behaviour that
+//! `tests/emulator/launcher.py` restores on top of moto is pinned here.
+
+use aws_sdk_ec2::error::ProvideErrorMetadata;
+use aws_sdk_ec2::types::{Filter, IpPermission, UserIdGroupPair};
+
+use crate::emulator::{Emulator, TestAccount, DEFAULT_REGION};
+
+const REGION: &str = DEFAULT_REGION;
+
+fn account() -> TestAccount {
+    Emulator::shared().account()
+}
+
+/// The error code of a failed call, panicking when the call succeeded.
+fn error_code<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
+    result: Result<T, E>,
+) -> String {
+    match result {
+        Ok(v) => panic!("expected an AWS error, got {v:?}"),
+        Err(e) => e
+            .code()
+            .unwrap_or_else(|| panic!("error without a code: {e:?}"))
+            .to_string(),
+    }
+}
+
+async fn default_vpc(ec2: &aws_sdk_ec2::Client) -> String {
+    let vpcs = ec2
+        .describe_vpcs()
+        .filters(Filter::builder().name("is-default").values("true").build())
+        .send()
+        .await
+        .unwrap()
+        .vpcs
+        .unwrap_or_default();
+    assert_eq!(vpcs.len(), 1, "one default VPC per region: {vpcs:?}");
+    vpcs[0].vpc_id.clone().unwrap()
+}
+
+async fn create_group(ec2: &aws_sdk_ec2::Client, vpc: &str, name: &str) -> String {
+    ec2.create_security_group()
+        .group_name(name)
+        .description(format!("{name} group"))
+        .vpc_id(vpc)
+        .send()
+        .await
+        .unwrap()
+        .group_id
+        .unwrap()
+}
+
+fn ingress_from(group_id: &str, port: i32) -> IpPermission {
+    IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(port)
+        .to_port(port)
+        .user_id_group_pairs(UserIdGroupPair::builder().group_id(group_id).build())
+        .build()
+}
+
+#[test]
+fn account_env_points_strata_at_the_emulator() {
+    let emu = Emulator::shared();
+    let acct = emu.account();
+    let get = |k: &str| {
+        acct.env
+            .iter()
+            .find(|(name, _)| name == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("{k} missing from {:?}", acct.env))
+    };
+    assert_eq!(get("AWS_ENDPOINT_URL"), emu.endpoint);
+    assert!(emu.endpoint.starts_with("http://127.0.0.1:"));
+    assert_eq!(get("AWS_REGION"), "us-east-1");
+    assert_eq!(get("AWS_EC2_METADATA_DISABLED"), "true");
+    assert!(!get("AWS_ACCESS_KEY_ID").is_empty());
+    assert!(!get("AWS_SECRET_ACCESS_KEY").is_empty());
+    assert_eq!(acct.account_id.len(), 12);
+    assert_ne!(acct.account_id, emu.account().account_id);
+}
+
+#[tokio::test]
+async fn security_group_roundtrip_in_default_vpc() {
+    let acct = account();
+    let ec2 = acct.ec2(REGION).await;
+    let vpc = default_vpc(&ec2).await;
+
+    let subnets = ec2
+        .describe_subnets()
+        .filters(Filter::builder().name("vpc-id").values(&vpc).build())
+        .send()
+        .await
+        .unwrap()
+        .subnets
+        .unwrap_or_default();
+    assert!(
+        subnets.len() >= 2 && subnets.iter().all(|s| s.default_for_az == Some(true)),
+        "default subnets in several AZs: {subnets:?}"
+    );
+
+    let id = create_group(&ec2, &vpc, "smoke").await;
+    let groups = ec2
+        .describe_security_groups()
+        .group_ids(&id)
+        .send()
+        .await
+        .unwrap()
+        .security_groups
+        .unwrap_or_default();
+    assert_eq!(groups.len(), 1);
+    let g = &groups[0];
+    assert_eq!(g.group_id.as_deref(), Some(id.as_str()));
+    assert_eq!(g.group_name.as_deref(), Some("smoke"));
+    assert_eq!(g.description.as_deref(), Some("smoke group"));
+    assert_eq!(g.vpc_id.as_deref(), Some(vpc.as_str()));
+    assert_eq!(g.owner_id.as_deref(), Some(acct.account_id.as_str()));
+}
+
+#[tokio::test]
+async fn two_accounts_do_not_see_each_other() {
+    let (a, b) = (account(), account());
+    let (ec2_a, ec2_b) = (a.ec2(REGION).await, b.ec2(REGION).await);
+    let vpc_a = default_vpc(&ec2_a).await;
+    let vpc_b = default_vpc(&ec2_b).await;
+    assert_ne!(vpc_a, vpc_b);
+
+    let id = create_group(&ec2_a, &vpc_a, "only-in-a").await;
+
+    let names_in_b: Vec<String> = ec2_b
+        .describe_security_groups()
+        .send()
+        .await
+        .unwrap()
+        .security_groups
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|g| g.group_name)
+        .collect();
+    assert_eq!(names_in_b, ["default"]);
+    assert_eq!(
+        error_code(ec2_b.describe_security_groups().group_ids(&id).send().await),
+        "InvalidGroup.NotFound"
+    );
+}
+
+/// Real AWS fails the whole call when one of several ids does not exist; moto does too.
+#[tokio::test]
+async fn describe_security_groups_with_one_missing_id_fails() {
+    let acct = account();
+    let ec2 = acct.ec2(REGION).await;
+    let vpc = default_vpc(&ec2).await;
+    let id = create_group(&ec2, &vpc, "present").await;
+    let result = ec2
+        .describe_security_groups()
+        .group_ids(&id)
+        .group_ids("sg-0123456789abcdef0")
+        .send()
+        .await;
+    assert_eq!(error_code(result), "InvalidGroup.NotFound");
+}
+
+/// launcher patch (d): a group referenced by another group's rule cannot be deleted.
+#[tokio::test]
+async fn referenced_security_group_cannot_be_deleted() {
+    let acct = account();
+    let ec2 = acct.ec2(REGION).await;
+    let vpc = default_vpc(&ec2).await;
+    let app = create_group(&ec2, &vpc, "app").await;
+    let db = create_group(&ec2, &vpc, "db").await;
+    ec2.authorize_security_group_ingress()
+        .group_id(&db)
+        .ip_permissions(ingress_from(&app, 5432))
+        .send()
+        .await
+        .unwrap();
+
+    let result = ec2.delete_security_group().group_id(&app).send().await;
+    assert_eq!(error_code(result), "DependencyViolation");
+
+    // A rule of a group on itself does not block deleting it.
+    ec2.authorize_security_group_ingress()
+        .group_id(&db)
+        .ip_permissions(ingress_from(&db, 6379))
+        .send()
+        .await
+        .unwrap();
+    ec2.delete_security_group()
+        .group_id(&db)
+        .send()
+        .await
+        .unwrap();
+    // With the referencing group gone, the referenced one can go too.
+    ec2.delete_security_group()
+        .group_id(&app)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// launcher patch (d): a group used by an RDS instance cannot be deleted.
+#[tokio::test]
+async fn security_group_used_by_db_instance_cannot_be_deleted() {
+    let acct = account();
+    let ec2 = acct.ec2(REGION).await;
+    let rds = acct.rds(REGION).await;
+    let vpc = default_vpc(&ec2).await;
+    let sg = create_group(&ec2, &vpc, "pg").await;
+    rds.create_db_instance()
+        .db_instance_identifier("pg1")
+        .db_instance_class("db.t3.micro")
+        .engine("postgres")
+        .master_username("strata")
+        .master_user_password("password123")
+        .allocated_storage(20)
+        .vpc_security_group_ids(&sg)
+        .send()
+        .await
+        .unwrap();
+
+    let result = ec2.delete_security_group().group_id(&sg).send().await;
+    assert_eq!(error_code(result), "DependencyViolation");
+
+    rds.delete_db_instance()
+        .db_instance_identifier("pg1")
+        .skip_final_snapshot(true)
+        .send()
+        .await
+        .unwrap();
+    ec2.delete_security_group()
+        .group_id(&sg)
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn create_postgres(rds: &aws_sdk_rds::Client, id: &str) {
+    rds.create_db_instance()
+        .db_instance_identifier(id)
+        .db_instance_class("db.t3.micro")
+        .engine("postgres")
+        .engine_version("16.3")
+        .master_username("strata")
+        .master_user_password("password123")
+        .allocated_storage(20)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// launcher patch (c): neither SkipFinalSnapshot nor FinalDBSnapshotIdentifier is refused.
+#[tokio::test]
+async fn delete_db_instance_without_final_snapshot_is_refused() {
+    let acct = account();
+    let rds = acct.rds(REGION).await;
+    create_postgres(&rds, "db1").await;
+
+    let result = rds
+        .delete_db_instance()
+        .db_instance_identifier("db1")
+        .send()
+        .await;
+    assert_eq!(error_code(result), "InvalidParameterCombination");
+    // Still there.
+    rds.describe_db_instances()
+        .db_instance_identifier("db1")
+        .send()
+        .await
+        .unwrap();
+
+    // With a final snapshot it goes, and leaves the snapshot.
+    rds.delete_db_instance()
+        .db_instance_identifier("db1")
+        .final_db_snapshot_identifier("db1-final")
+        .send()
+        .await
+        .unwrap();
+    let result = rds
+        .describe_db_instances()
+        .db_instance_identifier("db1")
+        .send()
+        .await;
+    assert_eq!(error_code(result), "DBInstanceNotFound");
+    rds.describe_db_snapshots()
+        .db_snapshot_identifier("db1-final")
+        .send()
+        .await
+        .unwrap();
+
+    // With SkipFinalSnapshot it goes too.
+    create_postgres(&rds, "db2").await;
+    rds.delete_db_instance()
+        .db_instance_identifier("db2")
+        .skip_final_snapshot(true)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// launcher patch (e): mariadb without an engine version gets a default one.
+#[tokio::test]
+async fn mariadb_without_engine_version_is_created() {
+    let acct = account();
+    let rds = acct.rds(REGION).await;
+    let db = rds
+        .create_db_instance()
+        .db_instance_identifier("maria")
+        .db_instance_class("db.t3.micro")
+        .engine("mariadb")
+        .master_username("strata")
+        .master_user_password("password123")
+        .allocated_storage(20)
+        .send()
+        .await
+        .unwrap()
+        .db_instance
+        .unwrap();
+    assert_eq!(db.engine.as_deref(), Some("mariadb"));
+    assert!(!db.engine_version.unwrap_or_default().is_empty());
+}
+
+/// launcher patch (a): a deleted cache cluster disappears instead of staying `deleting`.
+#[tokio::test]
+async fn deleted_cache_cluster_disappears() {
+    let acct = account();
+    let ec = acct.elasticache(REGION).await;
+    ec.create_cache_cluster()
+        .cache_cluster_id("cc1")
+        .engine("redis")
+        .cache_node_type("cache.t3.micro")
+        .num_cache_nodes(1)
+        .send()
+        .await
+        .unwrap();
+    let deleted = ec
+        .delete_cache_cluster()
+        .cache_cluster_id("cc1")
+        .send()
+        .await
+        .unwrap()
+        .cache_cluster
+        .unwrap();
+    assert_eq!(deleted.cache_cluster_status.as_deref(), Some("deleting"));
+    let result = ec
+        .describe_cache_clusters()
+        .cache_cluster_id("cc1")
+        .send()
+        .await;
+    assert_eq!(error_code(result), "CacheClusterNotFound");
+}
+
+/// launcher patch (a): a deleted replication group disappears instead of staying `deleting`.
+#[tokio::test]
+async fn deleted_replication_group_disappears() {
+    let acct = account();
+    let ec = acct.elasticache(REGION).await;
+    ec.create_replication_group()
+        .replication_group_id("rg1")
+        .replication_group_description("strata test")
+        .engine("redis")
+        .cache_node_type("cache.t3.micro")
+        .num_cache_clusters(1)
+        .send()
+        .await
+        .unwrap();
+    let deleted = ec
+        .delete_replication_group()
+        .replication_group_id("rg1")
+        .send()
+        .await
+        .unwrap()
+        .replication_group
+        .unwrap();
+    assert_eq!(deleted.status.as_deref(), Some("deleting"));
+    let result = ec
+        .describe_replication_groups()
+        .replication_group_id("rg1")
+        .send()
+        .await;
+    assert_eq!(error_code(result), "ReplicationGroupNotFoundFault");
+}
+
+/// launcher patch (b): DeleteCacheSubnetGroup, refused while in use.
+#[tokio::test]
+async fn cache_subnet_group_can_be_deleted_once_unused() {
+    let acct = account();
+    let ec2 = acct.ec2(REGION).await;
+    let ec = acct.elasticache(REGION).await;
+    let vpc = default_vpc(&ec2).await;
+    let subnets: Vec<String> = ec2
+        .describe_subnets()
+        .filters(Filter::builder().name("vpc-id").values(vpc).build())
+        .send()
+        .await
+        .unwrap()
+        .subnets
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| s.subnet_id)
+        .take(2)
+        .collect();
+    ec.create_cache_subnet_group()
+        .cache_subnet_group_name("cache-subnets")
+        .cache_subnet_group_description("strata test")
+        .set_subnet_ids(Some(subnets))
+        .send()
+        .await
+        .unwrap();
+    ec.create_cache_cluster()
+        .cache_cluster_id("in-subnets")
+        .engine("redis")
+        .cache_node_type("cache.t3.micro")
+        .num_cache_nodes(1)
+        .cache_subnet_group_name("cache-subnets")
+        .send()
+        .await
+        .unwrap();
+
+    let result = ec
+        .delete_cache_subnet_group()
+        .cache_subnet_group_name("cache-subnets")
+        .send()
+        .await;
+    assert_eq!(error_code(result), "CacheSubnetGroupInUse");
+
+    ec.delete_cache_cluster()
+        .cache_cluster_id("in-subnets")
+        .send()
+        .await
+        .unwrap();
+    ec.delete_cache_subnet_group()
+        .cache_subnet_group_name("cache-subnets")
+        .send()
+        .await
+        .unwrap();
+    let result = ec
+        .describe_cache_subnet_groups()
+        .cache_subnet_group_name("cache-subnets")
+        .send()
+        .await;
+    assert_eq!(error_code(result), "CacheSubnetGroupNotFoundFault");
+    let result = ec
+        .delete_cache_subnet_group()
+        .cache_subnet_group_name("cache-subnets")
+        .send()
+        .await;
+    assert_eq!(error_code(result), "CacheSubnetGroupNotFoundFault");
+}
+
+/// launcher patch (b): ModifyCacheCluster.
+#[tokio::test]
+async fn modify_cache_cluster_applies_changes() {
+    let acct = account();
+    let ec2 = acct.ec2(REGION).await;
+    let ec = acct.elasticache(REGION).await;
+    let vpc = default_vpc(&ec2).await;
+    let sg = create_group(&ec2, &vpc, "cache").await;
+    ec.create_cache_cluster()
+        .cache_cluster_id("cc1")
+        .engine("redis")
+        .cache_node_type("cache.t3.micro")
+        .num_cache_nodes(1)
+        .send()
+        .await
+        .unwrap();
+    let modified = ec
+        .modify_cache_cluster()
+        .cache_cluster_id("cc1")
+        .snapshot_retention_limit(3)
+        .security_group_ids(&sg)
+        .apply_immediately(true)
+        .send()
+        .await
+        .unwrap()
+        .cache_cluster
+        .unwrap();
+    assert_eq!(modified.snapshot_retention_limit, Some(3));
+    let cluster = ec
+        .describe_cache_clusters()
+        .cache_cluster_id("cc1")
+        .send()
+        .await
+        .unwrap()
+        .cache_clusters
+        .unwrap()
+        .remove(0);
+    assert_eq!(cluster.snapshot_retention_limit, Some(3));
+    let sgs: Vec<String> = cluster
+        .security_groups
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| m.security_group_id)
+        .collect();
+    assert_eq!(sgs, std::slice::from_ref(&sg));
+
+    // And the group is now in use by the cluster (patch (d)).
+    let result = ec2.delete_security_group().group_id(&sg).send().await;
+    assert_eq!(error_code(result), "DependencyViolation");
+
+    let result = ec
+        .modify_cache_cluster()
+        .cache_cluster_id("nope")
+        .num_cache_nodes(2)
+        .send()
+        .await;
+    assert_eq!(error_code(result), "CacheClusterNotFound");
+}

@@ -1,0 +1,5 @@
+//! The integration test binary: every test that talks to the AWS emulator lives here, so one
+//! emulator server serves them all (see `emulator.rs`).
+
+mod emulator;
+mod emulator_smoke;
