@@ -336,7 +336,10 @@ impl From<Diagnostic> for Diagnostics {
 }
 
 /// The closest candidate by edit distance, for "did you mean" hints.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
         let d = edit_distance(name, candidate);
@@ -369,7 +372,11 @@ mod tests {
     #[test]
     fn line_and_column_count_characters_not_bytes() {
         let sources = SourceMap::default();
-        let id = sources.add(Path::new("a.tf"), "a.tf".into(), "x = \"é\"\ny = 1\n".into());
+        let id = sources.add(
+            Path::new("a.tf"),
+            "a.tf".into(),
+            "x = \"é\"\ny = 1\n".into(),
+        );
         let file = sources.get(id).unwrap();
         assert_eq!(file.line_col(0), (1, 1));
         assert_eq!(file.line_col(10), (2, 2));

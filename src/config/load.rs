@@ -239,7 +239,11 @@ impl ModuleBuilder<'_> {
     fn add_block(&mut self, file: FileId, block: &structure::Block) {
         let kind = block.ident.as_str();
         let span = Span::from_opt(file, block.ident.span());
-        let labels: Vec<String> = block.labels.iter().map(|l| l.as_str().to_string()).collect();
+        let labels: Vec<String> = block
+            .labels
+            .iter()
+            .map(|l| l.as_str().to_string())
+            .collect();
         let want_labels = match kind {
             "resource" | "data" => 2,
             "provider" | "variable" | "output" | "module" => 1,
@@ -255,7 +259,10 @@ impl ModuleBuilder<'_> {
             _ => {
                 let mut d = Diagnostic::error(format!("Unsupported block type \"{kind}\""))
                     .at(span)
-                    .detail(format!("top-level blocks are: {}", TOP_LEVEL[..10].join(", ")));
+                    .detail(format!(
+                        "top-level blocks are: {}",
+                        TOP_LEVEL[..10].join(", ")
+                    ));
                 if let Some(s) = did_you_mean(kind, TOP_LEVEL.iter().copied()) {
                     d = d.help(format!("did you mean \"{s}\"?"));
                 }
@@ -344,7 +351,11 @@ impl ModuleBuilder<'_> {
                     let inner = self.body(file, &block.body, span);
                     out.blocks.push(Block {
                         kind: block.ident.as_str().to_string(),
-                        labels: block.labels.iter().map(|l| l.as_str().to_string()).collect(),
+                        labels: block
+                            .labels
+                            .iter()
+                            .map(|l| l.as_str().to_string())
+                            .collect(),
                         span,
                         body: inner,
                     });
@@ -354,12 +365,21 @@ impl ModuleBuilder<'_> {
         out
     }
 
-    fn unexpected(&mut self, what: &str, body: &Body, allowed_attrs: &[&str], allowed_blocks: &[&str]) {
+    fn unexpected(
+        &mut self,
+        what: &str,
+        body: &Body,
+        allowed_attrs: &[&str],
+        allowed_blocks: &[&str],
+    ) {
         for attr in body.attrs.values() {
             if !allowed_attrs.contains(&attr.name.as_str()) {
                 let mut d = Diagnostic::error(format!("Unsupported argument \"{}\"", attr.name))
                     .at(attr.name_span)
-                    .detail(format!("an argument named \"{}\" is not expected in {what}", attr.name));
+                    .detail(format!(
+                        "an argument named \"{}\" is not expected in {what}",
+                        attr.name
+                    ));
                 if let Some(s) = did_you_mean(&attr.name, allowed_attrs.iter().copied()) {
                     d = d.help(format!("did you mean \"{s}\"?"));
                 } else {
@@ -372,7 +392,10 @@ impl ModuleBuilder<'_> {
             if !allowed_blocks.contains(&block.kind.as_str()) {
                 let mut d = Diagnostic::error(format!("Unsupported block type \"{}\"", block.kind))
                     .at(block.span)
-                    .detail(format!("blocks of type \"{}\" are not expected in {what}", block.kind));
+                    .detail(format!(
+                        "blocks of type \"{}\" are not expected in {what}",
+                        block.kind
+                    ));
                 if let Some(s) = did_you_mean(&block.kind, allowed_blocks.iter().copied()) {
                     d = d.help(format!("did you mean \"{s}\"?"));
                 } else if allowed_blocks.is_empty() {
@@ -496,7 +519,11 @@ impl ModuleBuilder<'_> {
             self.diags.push(
                 Diagnostic::error(format!(
                     "Duplicate provider configuration \"{}\"",
-                    ProviderRef { name: name.clone(), alias: alias.clone(), span }
+                    ProviderRef {
+                        name: name.clone(),
+                        alias: alias.clone(),
+                        span
+                    }
                 ))
                 .at(span)
                 .label(prev_span, "first configured here")
@@ -516,7 +543,14 @@ impl ModuleBuilder<'_> {
         self.unexpected(
             "a variable block",
             &body,
-            &["type", "default", "description", "sensitive", "nullable", "ephemeral"],
+            &[
+                "type",
+                "default",
+                "description",
+                "sensitive",
+                "nullable",
+                "ephemeral",
+            ],
             &["validation"],
         );
         if let Some(prev) = self.module.variables.get(&name) {
@@ -544,7 +578,9 @@ impl ModuleBuilder<'_> {
                 }
             }
         });
-        let description = body.attr("description").and_then(|a| self.literal_string(a));
+        let description = body
+            .attr("description")
+            .and_then(|a| self.literal_string(a));
         let sensitive = body
             .attr("sensitive")
             .and_then(|a| self.literal_bool(a))
@@ -555,8 +591,16 @@ impl ModuleBuilder<'_> {
             .unwrap_or(true);
         let mut validations = Vec::new();
         for block in body.blocks_of("validation") {
-            self.unexpected("a validation block", &block.body, &["condition", "error_message"], &[]);
-            match (block.body.attr("condition"), block.body.attr("error_message")) {
+            self.unexpected(
+                "a validation block",
+                &block.body,
+                &["condition", "error_message"],
+                &[],
+            );
+            match (
+                block.body.attr("condition"),
+                block.body.attr("error_message"),
+            ) {
                 (Some(c), Some(m)) => validations.push(Validation {
                     condition: c.expr.clone(),
                     error_message: m.expr.clone(),
@@ -617,7 +661,13 @@ impl ModuleBuilder<'_> {
         self.unexpected(
             "an output block",
             &body,
-            &["value", "description", "sensitive", "depends_on", "ephemeral"],
+            &[
+                "value",
+                "description",
+                "sensitive",
+                "depends_on",
+                "ephemeral",
+            ],
             &["precondition"],
         );
         if let Some(prev) = self.module.outputs.get(&name) {
@@ -639,7 +689,9 @@ impl ModuleBuilder<'_> {
             return;
         };
         let value = value.expr.clone();
-        let description = body.attr("description").and_then(|a| self.literal_string(a));
+        let description = body
+            .attr("description")
+            .and_then(|a| self.literal_string(a));
         let sensitive = body
             .attr("sensitive")
             .and_then(|a| self.literal_bool(a))
@@ -772,7 +824,9 @@ impl ModuleBuilder<'_> {
             self.diags.push(
                 Diagnostic::error("`count` and `for_each` cannot both be set")
                     .at(c.span())
-                    .help("use one of them: count for N identical instances, for_each for keyed ones"),
+                    .help(
+                        "use one of them: count for N identical instances, for_each for keyed ones",
+                    ),
             );
         }
         let depends_on = match body.attrs.shift_remove("depends_on") {
@@ -914,9 +968,12 @@ impl ModuleBuilder<'_> {
         }
         for block in &body.blocks {
             self.diags.push(
-                Diagnostic::error(format!("Unexpected block \"{}\" in a module call", block.kind))
-                    .at(block.span)
-                    .help("module inputs are arguments: name = value"),
+                Diagnostic::error(format!(
+                    "Unexpected block \"{}\" in a module call",
+                    block.kind
+                ))
+                .at(block.span)
+                .help("module inputs are arguments: name = value"),
             );
         }
         if self.depth >= MAX_MODULE_DEPTH {
@@ -1062,7 +1119,9 @@ fn load_tfvars_json(
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(Diagnostic::error(format!("Cannot read {display}: {e}")).help("check the file"));
+            diags.push(
+                Diagnostic::error(format!("Cannot read {display}: {e}")).help("check the file"),
+            );
             return Vec::new();
         }
     };

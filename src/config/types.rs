@@ -62,14 +62,26 @@ impl TypeConstraint {
                         for (key, value) in obj.iter() {
                             let name = match key {
                                 ObjectKey::Ident(i) => i.as_str().to_string(),
-                                ObjectKey::Expression(Expression::String(s)) => s.value().to_string(),
-                                ObjectKey::Expression(Expression::Variable(v)) => v.as_str().to_string(),
+                                ObjectKey::Expression(Expression::String(s)) => {
+                                    s.value().to_string()
+                                }
+                                ObjectKey::Expression(Expression::Variable(v)) => {
+                                    v.as_str().to_string()
+                                }
                                 ObjectKey::Expression(e) => {
-                                    return Err(("object attribute names must be identifiers".into(), e.span()))
+                                    return Err((
+                                        "object attribute names must be identifiers".into(),
+                                        e.span(),
+                                    ))
                                 }
                             };
                             let (ty, optional, default) = parse_attr(value.expr())?;
-                            attrs.push(ObjectAttr { name, ty, optional, default });
+                            attrs.push(ObjectAttr {
+                                name,
+                                ty,
+                                optional,
+                                default,
+                            });
                         }
                         attrs.sort_by(|a, b| a.name.cmp(&b.name));
                         Ok(TypeConstraint::Object(attrs))
@@ -79,15 +91,33 @@ impl TypeConstraint {
                             return Err(("tuple() takes one list of element types, like tuple([string, number])".into(), call.span()));
                         };
                         Ok(TypeConstraint::Tuple(
-                            items.iter().map(TypeConstraint::parse).collect::<Result<_, _>>()?,
+                            items
+                                .iter()
+                                .map(TypeConstraint::parse)
+                                .collect::<Result<_, _>>()?,
                         ))
                     }
-                    "optional" => Err(("optional() is only allowed for an attribute of object()".into(), call.span())),
-                    other => Err((format!("\"{other}\" is not a type constructor"), call.span())),
+                    "optional" => Err((
+                        "optional() is only allowed for an attribute of object()".into(),
+                        call.span(),
+                    )),
+                    other => Err((
+                        format!("\"{other}\" is not a type constructor"),
+                        call.span(),
+                    )),
                 }
             }
-            Expression::Traversal(t) if matches!(t.operators.first().map(|o| o.value()), Some(TraversalOperator::GetAttr(_))) => {
-                Err(("type constraints are type names like string or list(string), not references".into(), t.span()))
+            Expression::Traversal(t)
+                if matches!(
+                    t.operators.first().map(|o| o.value()),
+                    Some(TraversalOperator::GetAttr(_))
+                ) =>
+            {
+                Err((
+                    "type constraints are type names like string or list(string), not references"
+                        .into(),
+                    t.span(),
+                ))
             }
             Expression::String(s) => match s.value().as_str() {
                 // Terraform 0.11 style quoted types, still seen in old modules.
@@ -96,7 +126,10 @@ impl TypeConstraint {
                 "map" => Ok(TypeConstraint::Map(Box::new(TypeConstraint::Any))),
                 other => Err((format!("\"{other}\" is not a type"), s.span())),
             },
-            other => Err(("expected a type, like string or list(string)".into(), other.span())),
+            other => Err((
+                "expected a type, like string or list(string)".into(),
+                other.span(),
+            )),
         }
     }
 
@@ -114,7 +147,9 @@ impl TypeConstraint {
             TypeConstraint::Any => Ok(value),
             TypeConstraint::String => match value {
                 Value::String(_) => Ok(value),
-                Value::Number(_) | Value::Bool(_) => Ok(Value::String(value.to_template_string().unwrap_or_default())),
+                Value::Number(_) | Value::Bool(_) => Ok(Value::String(
+                    value.to_template_string().unwrap_or_default(),
+                )),
                 other => Err(format!("a string is required, got {}", describe(&other))),
             },
             TypeConstraint::Number => match value {
@@ -141,7 +176,10 @@ impl TypeConstraint {
                 };
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.into_iter().enumerate() {
-                    out.push(elem.convert(item).map_err(|e| format!("element {i}: {e}"))?);
+                    out.push(
+                        elem.convert(item)
+                            .map_err(|e| format!("element {i}: {e}"))?,
+                    );
                 }
                 if matches!(self, TypeConstraint::Set(_)) {
                     sort_dedup(&mut out);
@@ -155,7 +193,9 @@ impl TypeConstraint {
                 };
                 let mut out = crate::eval::Map::new();
                 for (k, v) in map {
-                    let v = elem.convert(v).map_err(|e| format!("element \"{k}\": {e}"))?;
+                    let v = elem
+                        .convert(v)
+                        .map_err(|e| format!("element \"{k}\": {e}"))?;
                     out.insert(k, v);
                 }
                 Ok(Value::Map(out))
@@ -163,13 +203,18 @@ impl TypeConstraint {
             TypeConstraint::Object(attrs) => {
                 let mut map = match value {
                     Value::Map(map) => map,
-                    other => return Err(format!("an object is required, got {}", describe(&other))),
+                    other => {
+                        return Err(format!("an object is required, got {}", describe(&other)))
+                    }
                 };
                 let mut out = crate::eval::Map::new();
                 for attr in attrs {
                     match map.remove(&attr.name) {
                         Some(v) if !(v.is_null() && attr.optional) => {
-                            let v = attr.ty.convert(v).map_err(|e| format!("attribute \"{}\": {e}", attr.name))?;
+                            let v = attr
+                                .ty
+                                .convert(v)
+                                .map_err(|e| format!("attribute \"{}\": {e}", attr.name))?;
                             out.insert(attr.name.clone(), v);
                         }
                         Some(_) | None if attr.optional => {
@@ -190,7 +235,11 @@ impl TypeConstraint {
                     other => return Err(format!("a tuple is required, got {}", describe(&other))),
                 };
                 if items.len() != elems.len() {
-                    return Err(format!("a tuple of {} elements is required, got {}", elems.len(), items.len()));
+                    return Err(format!(
+                        "a tuple of {} elements is required, got {}",
+                        elems.len(),
+                        items.len()
+                    ));
                 }
                 items
                     .into_iter()
@@ -272,11 +321,18 @@ fn parse_attr(expr: &Expression) -> Result<(TypeConstraint, bool, Option<Value>)
             return match args.as_slice() {
                 [ty] => Ok((TypeConstraint::parse(ty)?, true, None)),
                 [ty, default] => {
-                    let default = literal(default)
-                        .ok_or_else(|| ("an optional() default must be a literal value".to_string(), default.span()))?;
+                    let default = literal(default).ok_or_else(|| {
+                        (
+                            "an optional() default must be a literal value".to_string(),
+                            default.span(),
+                        )
+                    })?;
                     Ok((TypeConstraint::parse(ty)?, true, Some(default)))
                 }
-                _ => Err(("optional() takes a type and an optional default".into(), call.span())),
+                _ => Err((
+                    "optional() takes a type and an optional default".into(),
+                    call.span(),
+                )),
             };
         }
     }
@@ -305,7 +361,9 @@ pub fn literal(expr: &Expression) -> Option<Value> {
             Value::Map(map)
         }
         Expression::Parenthesis(p) => literal(p.inner())?,
-        Expression::UnaryOp(u) if matches!(u.operator.value(), hcl_edit::expr::UnaryOperator::Neg) => {
+        Expression::UnaryOp(u)
+            if matches!(u.operator.value(), hcl_edit::expr::UnaryOperator::Neg) =>
+        {
             Value::Number(-literal(&u.expr)?.as_f64()?)
         }
         _ => return None,
@@ -323,7 +381,9 @@ mod tests {
     #[test]
     fn optional_attributes_take_their_default() {
         let t = parse("object({ name = string, port = optional(number, 3306) })");
-        let v = t.convert(Value::Map([("name".to_string(), Value::from("db"))].into())).unwrap();
+        let v = t
+            .convert(Value::Map([("name".to_string(), Value::from("db"))].into()))
+            .unwrap();
         assert_eq!(v.get("port"), Some(&Value::Number(3306.0)));
     }
 
@@ -337,13 +397,17 @@ mod tests {
     #[test]
     fn sets_are_sorted_and_deduplicated() {
         let t = parse("set(string)");
-        let v = t.convert(Value::List(vec!["b".into(), "a".into(), "b".into()])).unwrap();
+        let v = t
+            .convert(Value::List(vec!["b".into(), "a".into(), "b".into()]))
+            .unwrap();
         assert_eq!(v, Value::List(vec!["a".into(), "b".into()]));
     }
 
     #[test]
     fn sensitive_mark_survives_conversion() {
-        let v = TypeConstraint::Number.convert(Value::from("5").sensitive()).unwrap();
+        let v = TypeConstraint::Number
+            .convert(Value::from("5").sensitive())
+            .unwrap();
         assert_eq!(v, Value::Number(5.0).sensitive());
     }
 }

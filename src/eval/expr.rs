@@ -106,7 +106,10 @@ impl<'a> Evaluator<'a> {
                                 Value::Unknown => return Ok(Value::Unknown),
                                 other => other.to_template_string().ok_or_else(|| {
                                     self.err(e, "Invalid object key")
-                                        .detail(format!("a key must be a string, got {}", other.type_name()))
+                                        .detail(format!(
+                                            "a key must be a string, got {}",
+                                            other.type_name()
+                                        ))
                                         .help("use a string, number or bool as the key")
                                 })?,
                             }
@@ -131,9 +134,11 @@ impl<'a> Evaluator<'a> {
                         .detail(format!("\"{name}\" must be followed by an attribute"))
                         .help(format!("write {name}.NAME"))),
                     _ => match self.scope.root(name) {
-                        Some(Value::Map(_)) if !matches!(name, "count" | "each" | "self") => Err(self
-                            .err(v, format!("Invalid reference \"{name}\""))
-                            .help(format!("a resource is referred to as {name}.NAME"))),
+                        Some(Value::Map(_)) if !matches!(name, "count" | "each" | "self") => {
+                            Err(self
+                                .err(v, format!("Invalid reference \"{name}\""))
+                                .help(format!("a resource is referred to as {name}.NAME")))
+                        }
                         Some(value) => Ok(value.clone()),
                         None => Err(self.unknown_name(v, name)),
                     },
@@ -176,7 +181,8 @@ impl<'a> Evaluator<'a> {
     }
 
     fn unknown_name(&self, at: &impl hcl_edit::Span, name: &str) -> Diagnostic {
-        let mut candidates: Vec<&str> = vec!["var", "local", "module", "data", "path", "count", "each"];
+        let mut candidates: Vec<&str> =
+            vec!["var", "local", "module", "data", "path", "count", "each"];
         candidates.extend(self.bound.iter().map(|(n, _)| n.as_str()));
         let d = self.err(at, format!("Reference to undeclared name \"{name}\""));
         match did_you_mean(name, candidates) {
@@ -240,7 +246,11 @@ impl<'a> Evaluator<'a> {
             BinaryOperator::And | BinaryOperator::Or => {
                 let l = self.boolean(&b.lhs_expr, lhs)?;
                 let r = self.boolean(&b.rhs_expr, rhs)?;
-                Value::Bool(if op == BinaryOperator::And { l && r } else { l || r })
+                Value::Bool(if op == BinaryOperator::And {
+                    l && r
+                } else {
+                    l || r
+                })
             }
             _ => {
                 let l = self.number(&b.lhs_expr, lhs)?;
@@ -338,7 +348,12 @@ impl<'a> Evaluator<'a> {
                             c => {
                                 let c = self.boolean(&dir.if_expr.cond_expr, c)?;
                                 if c {
-                                    self.template_into(&dir.if_expr.template, out, marked, unknown)?;
+                                    self.template_into(
+                                        &dir.if_expr.template,
+                                        out,
+                                        marked,
+                                        unknown,
+                                    )?;
                                 } else if let Some(e) = &dir.else_expr {
                                     self.template_into(&e.template, out, marked, unknown)?;
                                 }
@@ -383,10 +398,16 @@ impl<'a> Evaluator<'a> {
                 .enumerate()
                 .map(|(i, v)| (Value::Number(i as f64), v))
                 .collect()),
-            Value::Map(map) => Ok(map.into_iter().map(|(k, v)| (Value::String(k), v)).collect()),
+            Value::Map(map) => Ok(map
+                .into_iter()
+                .map(|(k, v)| (Value::String(k), v))
+                .collect()),
             other => Err(self
                 .err(at, "Cannot iterate over this value")
-                .detail(format!("a for expression needs a list, set, map or object, got {}", other.type_name()))
+                .detail(format!(
+                    "a for expression needs a list, set, map or object, got {}",
+                    other.type_name()
+                ))
                 .help("iterate over a collection")),
         }
     }
@@ -436,7 +457,10 @@ impl<'a> Evaluator<'a> {
                             }
                             key => key.to_template_string().ok_or_else(|| {
                                 self.err(key_expr, "Invalid object key")
-                                    .detail(format!("the key must be a string, got {}", key.type_name()))
+                                    .detail(format!(
+                                        "the key must be a string, got {}",
+                                        key.type_name()
+                                    ))
                                     .help("produce a string key")
                             })?,
                         };
@@ -446,7 +470,9 @@ impl<'a> Evaluator<'a> {
                             return Err(self
                                 .err(key_expr, "Duplicate object key")
                                 .detail(format!("two elements produce the key \"{key}\""))
-                                .help("add `...` after the value expression to group values by key"));
+                                .help(
+                                    "add `...` after the value expression to group values by key",
+                                ));
                         } else {
                             map.insert(key, value);
                         }
@@ -478,7 +504,10 @@ impl<'a> Evaluator<'a> {
         if !call.name.namespace.is_empty() {
             let ns: Vec<&str> = call.name.namespace.iter().map(|n| n.as_str()).collect();
             return Err(self
-                .err(call, format!("Unsupported function \"{}::{name}\"", ns.join("::")))
+                .err(
+                    call,
+                    format!("Unsupported function \"{}::{name}\"", ns.join("::")),
+                )
                 .help("provider-defined functions are not supported; use a built-in function"));
         }
         match name {
@@ -486,7 +515,9 @@ impl<'a> Evaluator<'a> {
             "can" => {
                 let args: Vec<&Expression> = call.args.iter().collect();
                 let [arg] = args.as_slice() else {
-                    return Err(self.err(call, "can() takes exactly one argument").help("write can(EXPRESSION)"));
+                    return Err(self
+                        .err(call, "can() takes exactly one argument")
+                        .help("write can(EXPRESSION)"));
                 };
                 return Ok(match self.eval(arg) {
                     Ok(v) if !v.is_wholly_known() => Value::Unknown,
@@ -538,7 +569,9 @@ impl<'a> Evaluator<'a> {
                     format!("Call to unknown function \"{name}\""),
                     match suggestion {
                         Some(s) => format!("did you mean \"{s}\"?"),
-                        None => "see `strata validate --help` for the list of built-in functions".into(),
+                        None => {
+                            "see `strata validate --help` for the list of built-in functions".into()
+                        }
                     },
                 ),
                 FuncError::Arity { .. } => (
@@ -551,7 +584,10 @@ impl<'a> Evaluator<'a> {
                 ),
                 FuncError::Call(_) => (format!("Error in {name}()"), "fix the arguments".into()),
             };
-            Diagnostic::error(summary).at(at).detail(e.to_string()).help(help)
+            Diagnostic::error(summary)
+                .at(at)
+                .detail(e.to_string())
+                .help(help)
         })
     }
 
@@ -569,7 +605,9 @@ impl<'a> Evaluator<'a> {
                 .at(self.span(call))
                 .detail(format!("the last error was: {}", e.summary))
                 .help("add a fallback value as the last argument"),
-            None => self.err(call, "try() needs at least one argument").help("write try(EXPR, FALLBACK)"),
+            None => self
+                .err(call, "try() needs at least one argument")
+                .help("write try(EXPR, FALLBACK)"),
         })
     }
 
@@ -643,7 +681,10 @@ impl<'a> Evaluator<'a> {
                     };
                     let mut out = Vec::with_capacity(items.len());
                     for item in items {
-                        out.push(self.apply_ops(Cow::Owned(item), rest, rest_keys, None, whole)?.into_owned());
+                        out.push(
+                            self.apply_ops(Cow::Owned(item), rest, rest_keys, None, whole)?
+                                .into_owned(),
+                        );
                     }
                     let result = Cow::Owned(Value::List(out));
                     let after = &ops[i + 1 + rest_len..];
@@ -761,19 +802,26 @@ impl<'a> Evaluator<'a> {
                 Ok(Cow::Owned(items.swap_remove(i)))
             }
             Cow::Borrowed(Value::Map(map)) => {
-                let k = key.to_template_string().ok_or_else(|| invalid("a map key must be a string".into()))?;
+                let k = key
+                    .to_template_string()
+                    .ok_or_else(|| invalid("a map key must be a string".into()))?;
                 map.get(&k)
                     .map(Cow::Borrowed)
                     .ok_or_else(|| invalid(format!("{path} has no element with the key \"{k}\"")))
             }
             Cow::Owned(Value::Map(mut map)) => {
-                let k = key.to_template_string().ok_or_else(|| invalid("a map key must be a string".into()))?;
+                let k = key
+                    .to_template_string()
+                    .ok_or_else(|| invalid("a map key must be a string".into()))?;
                 map.remove(&k)
                     .map(Cow::Owned)
                     .ok_or_else(|| invalid(format!("{path} has no element with the key \"{k}\"")))
             }
             c if matches!(c.as_ref(), Value::Null) => Err(invalid(format!("{path} is null"))),
-            c => Err(invalid(format!("{path} is {}, which cannot be indexed", c.type_name()))),
+            c => Err(invalid(format!(
+                "{path} is {}, which cannot be indexed",
+                c.type_name()
+            ))),
         }
     }
 }
@@ -781,15 +829,24 @@ impl<'a> Evaluator<'a> {
 fn list_index(key: &Value, len: usize) -> std::result::Result<usize, String> {
     let n = match key {
         Value::Number(n) => *n,
-        Value::String(s) => s.parse::<f64>().map_err(|_| format!("a list index must be a number, got \"{s}\""))?,
-        other => return Err(format!("a list index must be a number, got {}", other.type_name())),
+        Value::String(s) => s
+            .parse::<f64>()
+            .map_err(|_| format!("a list index must be a number, got \"{s}\""))?,
+        other => {
+            return Err(format!(
+                "a list index must be a number, got {}",
+                other.type_name()
+            ))
+        }
     };
     if n.fract() != 0.0 || n < 0.0 {
         return Err(format!("the index {n} is not a whole non-negative number"));
     }
     let i = n as usize;
     if i >= len {
-        return Err(format!("the index {i} is out of range for a list of {len} elements"));
+        return Err(format!(
+            "the index {i} is out of range for a list of {len} elements"
+        ));
     }
     Ok(i)
 }
@@ -808,14 +865,20 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
         }
         (Value::Map(x), Value::Map(y)) => {
             x.len() == y.len()
-                && x.iter().zip(y).all(|((ka, va), (kb, vb))| ka == kb && values_equal(va, vb))
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, va), (kb, vb))| ka == kb && values_equal(va, vb))
         }
         (x, y) => x == y,
     }
 }
 
 /// Renders a template file's text (for `templatefile`) with only the given variables in scope.
-pub fn render_template_text(text: &str, vars: &Map, base_dir: &Path) -> std::result::Result<Value, String> {
+pub fn render_template_text(
+    text: &str,
+    vars: &Map,
+    base_dir: &Path,
+) -> std::result::Result<Value, String> {
     let template = hcl_edit::parser::parse_template(text).map_err(|e| e.to_string())?;
     let scope = Map::new();
     let mut ev = Evaluator::new(&scope, FileId(u32::MAX), base_dir);

@@ -8,9 +8,19 @@ pub struct FuncContext<'a> {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FuncError {
-    UnknownFunction { name: String, suggestion: Option<String> },
-    Arity { name: String, expected: String, got: usize },
-    Argument { index: usize, message: String },
+    UnknownFunction {
+        name: String,
+        suggestion: Option<String>,
+    },
+    Arity {
+        name: String,
+        expected: String,
+        got: usize,
+    },
+    Argument {
+        index: usize,
+        message: String,
+    },
     Call(String),
 }
 
@@ -21,7 +31,10 @@ impl std::fmt::Display for FuncError {
 }
 
 pub fn call(name: &str, _args: Vec<Value>, _ctx: &FuncContext) -> Result<Value, FuncError> {
-    Err(FuncError::UnknownFunction { name: name.into(), suggestion: None })
+    Err(FuncError::UnknownFunction {
+        name: name.into(),
+        suggestion: None,
+    })
 }
 
 pub fn names() -> &'static [&'static str] {

@@ -1,0 +1,361 @@
+//! Resource schemas: what each argument is, so validation and the differ stay generic and
+//! resource files stay small.
+
+use crate::eval::Value;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttrType {
+    String,
+    Number,
+    Bool,
+    List(Box<AttrType>),
+    /// Order does not matter: stored sorted, compared as sets.
+    Set(Box<AttrType>),
+    Map(Box<AttrType>),
+}
+
+impl std::fmt::Display for AttrType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AttrType::String => f.write_str("string"),
+            AttrType::Number => f.write_str("number"),
+            AttrType::Bool => f.write_str("bool"),
+            AttrType::List(e) => write!(f, "list({e})"),
+            AttrType::Set(e) => write!(f, "set({e})"),
+            AttrType::Map(e) => write!(f, "map({e})"),
+        }
+    }
+}
+
+impl AttrType {
+    /// Converts a value to this type the way Terraform does (numbers and bools to strings and
+    /// back), keeping marks and unknowns.
+    pub fn convert(&self, value: Value) -> Result<Value, String> {
+        let (value, marked) = value.unmark();
+        let out = match (self, value) {
+            (_, v @ (Value::Null | Value::Unknown)) => v,
+            (AttrType::String, v @ Value::String(_)) => v,
+            (AttrType::String, v @ (Value::Number(_) | Value::Bool(_))) => {
+                Value::String(v.to_template_string().unwrap_or_default())
+            }
+            (AttrType::Number, v @ Value::Number(_)) => v,
+            (AttrType::Number, Value::String(s)) => Value::Number(
+                s.trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("a number is required, got \"{s}\""))?,
+            ),
+            (AttrType::Bool, v @ Value::Bool(_)) => v,
+            (AttrType::Bool, Value::String(s)) if s == "true" || s == "false" => {
+                Value::Bool(s == "true")
+            }
+            (AttrType::List(e) | AttrType::Set(e), Value::List(items)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.into_iter().enumerate() {
+                    out.push(e.convert(item).map_err(|m| format!("element {i}: {m}"))?);
+                }
+                if matches!(self, AttrType::Set(_)) {
+                    crate::config::types::sort_dedup(&mut out);
+                }
+                Value::List(out)
+            }
+            (AttrType::Map(e), Value::Map(map)) => {
+                let mut out = crate::eval::Map::new();
+                for (k, v) in map {
+                    let v = e.convert(v).map_err(|m| format!("element \"{k}\": {m}"))?;
+                    out.insert(k, v);
+                }
+                Value::Map(out)
+            }
+            (want, got) => {
+                return Err(format!("{} is required, got {}", article(want), got.type_name()))
+            }
+        };
+        Ok(out.mark_if(marked))
+    }
+}
+
+fn article(t: &AttrType) -> String {
+    match t {
+        AttrType::String => "a string".into(),
+        AttrType::Number => "a number".into(),
+        AttrType::Bool => "a bool".into(),
+        AttrType::List(e) => format!("a list of {e}"),
+        AttrType::Set(e) => format!("a set of {e}"),
+        AttrType::Map(e) => format!("a map of {e}"),
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Attribute {
+    pub name: &'static str,
+    #[serde(rename = "type")]
+    pub ty: AttrType,
+    pub required: bool,
+    pub optional: bool,
+    pub computed: bool,
+    /// A change replaces the resource.
+    pub force_new: bool,
+    pub sensitive: bool,
+    /// The value AWS or the provider uses when the argument is not set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    pub description: &'static str,
+    /// Arguments that only steer an operation (apply_immediately, skip_final_snapshot): they
+    /// are kept in state but never read back from AWS and never force an AWS call by themselves.
+    pub virtual_: bool,
+    /// Other arguments that may not be set together with this one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts_with: Vec<&'static str>,
+}
+
+impl Attribute {
+    fn new(name: &'static str, ty: AttrType) -> Attribute {
+        Attribute {
+            name,
+            ty,
+            required: false,
+            optional: true,
+            computed: false,
+            force_new: false,
+            sensitive: false,
+            default: None,
+            description: "",
+            virtual_: false,
+            conflicts_with: Vec::new(),
+        }
+    }
+
+    pub fn string(name: &'static str) -> Attribute {
+        Attribute::new(name, AttrType::String)
+    }
+
+    pub fn number(name: &'static str) -> Attribute {
+        Attribute::new(name, AttrType::Number)
+    }
+
+    pub fn bool(name: &'static str) -> Attribute {
+        Attribute::new(name, AttrType::Bool)
+    }
+
+    pub fn string_set(name: &'static str) -> Attribute {
+        Attribute::new(name, AttrType::Set(Box::new(AttrType::String)))
+    }
+
+    pub fn string_list(name: &'static str) -> Attribute {
+        Attribute::new(name, AttrType::List(Box::new(AttrType::String)))
+    }
+
+    pub fn string_map(name: &'static str) -> Attribute {
+        Attribute::new(name, AttrType::Map(Box::new(AttrType::String)))
+    }
+
+    pub fn required(mut self) -> Attribute {
+        self.required = true;
+        self.optional = false;
+        self
+    }
+
+    /// Set by AWS when not configured (Optional + Computed in Terraform's words).
+    pub fn computed(mut self) -> Attribute {
+        self.computed = true;
+        self
+    }
+
+    /// Only ever set by AWS.
+    pub fn output(mut self) -> Attribute {
+        self.computed = true;
+        self.optional = false;
+        self.required = false;
+        self
+    }
+
+    pub fn force_new(mut self) -> Attribute {
+        self.force_new = true;
+        self
+    }
+
+    pub fn sensitive(mut self) -> Attribute {
+        self.sensitive = true;
+        self
+    }
+
+    pub fn default(mut self, v: impl Into<Value>) -> Attribute {
+        self.default = Some(v.into());
+        self
+    }
+
+    pub fn describe(mut self, d: &'static str) -> Attribute {
+        self.description = d;
+        self
+    }
+
+    pub fn virtual_(mut self) -> Attribute {
+        self.virtual_ = true;
+        self
+    }
+
+    pub fn conflicts_with(mut self, names: &[&'static str]) -> Attribute {
+        self.conflicts_with = names.to_vec();
+        self
+    }
+
+    pub fn is_settable(&self) -> bool {
+        self.required || self.optional
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Nesting {
+    /// Order matters.
+    List,
+    /// Order does not matter.
+    Set,
+    /// At most one block, represented as an object (or null).
+    Single,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BlockType {
+    pub name: &'static str,
+    pub nesting: Nesting,
+    pub min_items: usize,
+    pub max_items: Option<usize>,
+    pub force_new: bool,
+    pub description: &'static str,
+    pub schema: Schema,
+}
+
+impl BlockType {
+    pub fn list(name: &'static str, schema: Schema) -> BlockType {
+        BlockType {
+            name,
+            nesting: Nesting::List,
+            min_items: 0,
+            max_items: None,
+            force_new: false,
+            description: "",
+            schema,
+        }
+    }
+
+    pub fn set(name: &'static str, schema: Schema) -> BlockType {
+        BlockType {
+            nesting: Nesting::Set,
+            ..BlockType::list(name, schema)
+        }
+    }
+
+    pub fn single(name: &'static str, schema: Schema) -> BlockType {
+        BlockType {
+            nesting: Nesting::Single,
+            max_items: Some(1),
+            ..BlockType::list(name, schema)
+        }
+    }
+
+    pub fn force_new(mut self) -> BlockType {
+        self.force_new = true;
+        self
+    }
+
+    pub fn describe(mut self, d: &'static str) -> BlockType {
+        self.description = d;
+        self
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Schema {
+    pub attributes: Vec<Attribute>,
+    pub blocks: Vec<BlockType>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub description: &'static str,
+}
+
+impl Schema {
+    pub fn new() -> Schema {
+        Schema::default()
+    }
+
+    pub fn describe(mut self, d: &'static str) -> Schema {
+        self.description = d;
+        self
+    }
+
+    pub fn attr(mut self, a: Attribute) -> Schema {
+        self.attributes.push(a);
+        self
+    }
+
+    pub fn block(mut self, b: BlockType) -> Schema {
+        self.blocks.push(b);
+        self
+    }
+
+    /// `tags` and the computed `tags_all` every taggable AWS resource has.
+    pub fn tags(self) -> Schema {
+        self.attr(Attribute::string_map("tags").describe("Tags for the resource."))
+            .attr(
+                Attribute::string_map("tags_all")
+                    .output()
+                    .describe("Tags including the provider's default_tags."),
+            )
+    }
+
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+
+    pub fn block_type(&self, name: &str) -> Option<&BlockType> {
+        self.blocks.iter().find(|b| b.name == name)
+    }
+
+    /// Names a user may write in a body (for "did you mean" and error messages).
+    pub fn settable_names(&self) -> Vec<&'static str> {
+        self.attributes
+            .iter()
+            .filter(|a| a.is_settable())
+            .map(|a| a.name)
+            .chain(self.blocks.iter().map(|b| b.name))
+            .collect()
+    }
+
+    /// An object value with every attribute and block of this schema: the value that
+    /// references to a not-yet-created resource see. Computed attributes not set are unknown.
+    pub fn unknown_object(&self) -> Value {
+        let mut map = crate::eval::Map::new();
+        for a in &self.attributes {
+            map.insert(a.name.to_string(), Value::Unknown);
+        }
+        for b in &self.blocks {
+            map.insert(b.name.to_string(), Value::Unknown);
+        }
+        Value::Map(map)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_convert_to_strings_like_terraform() {
+        assert_eq!(
+            AttrType::String.convert(Value::Number(3306.0)).unwrap(),
+            Value::from("3306")
+        );
+        assert!(AttrType::Number.convert(Value::from("abc")).is_err());
+    }
+
+    #[test]
+    fn sets_are_normalised_on_conversion() {
+        let t = AttrType::Set(Box::new(AttrType::String));
+        let v = t
+            .convert(Value::List(vec!["b".into(), "a".into()]))
+            .unwrap();
+        assert_eq!(v, Value::List(vec!["a".into(), "b".into()]));
+    }
+}
