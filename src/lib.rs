@@ -4,3 +4,4 @@
 //! (see DESIGN.md).
 
 pub mod eval;
+pub mod fmt;
