@@ -685,7 +685,41 @@ mod tests {
         let out = format_source(src).unwrap_or_else(|e| panic!("format failed: {e}\n{src}"));
         let again = format_source(&out).expect("formatted output must parse");
         assert_eq!(again, out, "not idempotent for:\n{src}");
+        let strip = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        assert_eq!(
+            strip(&out),
+            strip(src),
+            "formatting changed more than whitespace"
+        );
         out
+    }
+
+    #[test]
+    fn edge_cases() {
+        // CRLF and tabs.
+        assert_eq!(fmt_ok("a\t=\t1\r\nbb = 2\r\n"), "a  = 1\nbb = 2\n");
+        // A file of comments only.
+        assert_eq!(fmt_ok("  # one\n\n   // two\n"), "# one\n\n// two\n");
+        // `#` inside strings is not a comment; nested quotes inside interpolations.
+        let src = "a = \"x # y\"\nb = \"${lookup(var.m, \"k\", \"d\")}\"\n";
+        assert_eq!(fmt_ok(src), src);
+        // Heredoc as a function argument.
+        let src = "a = jsonencode(<<EOT\n  {\"a\": 1}\nEOT\n)\n";
+        assert_eq!(fmt_ok(src), src);
+        // Unicode keys align by characters.
+        assert_eq!(fmt_ok("é = 1\nab = 2\n"), "é  = 1\nab = 2\n");
+        // List of objects, comments inside lists.
+        let src = "x = [\n{\na = 1 # c\n},\n# between\n{ b = 2 },\n]\n";
+        assert_eq!(
+            fmt_ok(src),
+            "x = [\n  {\n    a = 1 # c\n  },\n  # between\n  { b = 2 },\n]\n"
+        );
+        // Splats, ellipsis, legacy index.
+        let src = "a = f(var.list...)\nb = var.x.*.id\nc = var.y.0\n";
+        assert_eq!(
+            fmt_ok(src),
+            "a = f(var.list...)\nb = var.x.*.id\nc = var.y.0\n"
+        );
     }
 
     #[test]
@@ -784,6 +818,19 @@ mod tests {
             "a = 1".to_string() + &" + 1".repeat(100_000),
         ] {
             let _ = format_source(&src);
+        }
+    }
+
+    #[test]
+    fn truncated_input_never_panics() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fmt");
+        for name in ["comments.in.tf", "expressions.in.tf", "heredoc.in.tf"] {
+            let src = std::fs::read_to_string(dir.join(name)).unwrap();
+            for (i, _) in src.char_indices() {
+                if let Ok(out) = format_source(&src[..i]) {
+                    assert_eq!(format_source(&out).as_ref(), Ok(&out), "{name} cut at {i}");
+                }
+            }
         }
     }
 
