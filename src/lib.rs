@@ -6,3 +6,4 @@
 pub mod config;
 pub mod diag;
 pub mod eval;
+pub mod fmt;
