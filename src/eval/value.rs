@@ -198,11 +198,9 @@ impl Value {
         match self {
             Value::Sensitive(_) => Value::String("(sensitive value)".into()),
             Value::List(items) => Value::List(items.iter().map(Value::redacted).collect()),
-            Value::Map(map) => Value::Map(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), v.redacted()))
-                    .collect(),
-            ),
+            Value::Map(map) => {
+                Value::Map(map.iter().map(|(k, v)| (k.clone(), v.redacted())).collect())
+            }
             other => other.clone(),
         }
     }
