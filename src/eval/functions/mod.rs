@@ -61,9 +61,10 @@ impl fmt::Display for FuncError {
                 got,
             } => {
                 let plural = if expected == "1" { "" } else { "s" };
+                let verb = if *got == 1 { "was" } else { "were" };
                 write!(
                     f,
-                    "function \"{name}\" expects {expected} argument{plural}, but {got} were given"
+                    "function \"{name}\" expects {expected} argument{plural}, but {got} {verb} given"
                 )
             }
             FuncError::Argument { index, message } => {
@@ -380,18 +381,19 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FuncContext) -> Res {
     check_arity(name, spec.min, spec.max, args.len())?;
 
     let mut secrets = Vec::new();
-    let mut marked = false;
+    let mut sensitive_args = Vec::with_capacity(args.len());
     let args: Vec<Value> = args
         .into_iter()
         .map(|a| {
-            if a.contains_sensitive() {
+            let marked = a.contains_sensitive();
+            if marked {
                 collect_secrets(&a, false, &mut secrets);
             }
-            let (v, m) = a.deep_unmark();
-            marked |= m;
-            v
+            sensitive_args.push(marked);
+            a.deep_unmark().0
         })
         .collect();
+    let marked = sensitive_args.iter().any(|m| *m);
 
     if spec.kind != Kind::Structural {
         if args.iter().any(|a| !a.is_wholly_known()) {
@@ -409,7 +411,7 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FuncContext) -> Res {
 
     match (spec.f)(&args, ctx) {
         Ok(v) => Ok(v.mark_if(marked)),
-        Err(e) if marked => Err(scrub(e, &secrets)),
+        Err(e) if marked => Err(scrub(e, &sensitive_args, &secrets)),
         Err(e) => Err(e),
     }
 }
@@ -436,15 +438,20 @@ fn collect_secrets(v: &Value, inside: bool, out: &mut Vec<String>) {
     }
 }
 
-/// Replaces an error message that mentions a sensitive value by a generic one.
-fn scrub(e: FuncError, secrets: &[String]) -> FuncError {
+/// Hides the details of an error about a sensitive argument, or that mentions a sensitive value.
+fn scrub(e: FuncError, sensitive_args: &[bool], secrets: &[String]) -> FuncError {
     let leaks = |m: &str| secrets.iter().any(|s| m.contains(s.as_str()));
-    const HIDDEN: &str = "invalid value (details hidden because the value is sensitive)";
+    const HIDDEN: &str = "invalid value (the details are hidden because the value is sensitive)";
     match e {
-        FuncError::Argument { index, message } if leaks(&message) => FuncError::Argument {
-            index,
-            message: HIDDEN.into(),
-        },
+        FuncError::Argument { index, message }
+            if sensitive_args.get(index).copied().unwrap_or(true) || leaks(&message) =>
+        {
+            let _ = message;
+            FuncError::Argument {
+                index,
+                message: HIDDEN.into(),
+            }
+        }
         FuncError::Call(message) if leaks(&message) => FuncError::Call(HIDDEN.into()),
         other => other,
     }

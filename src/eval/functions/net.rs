@@ -80,10 +80,7 @@ pub fn cidrhost(args: &[Value], _: &FuncContext) -> Res {
         if back > max {
             return Err(arg_err(
                 1,
-                format!(
-                    "prefix of {} does not accommodate a host numbered {num}",
-                    p.len
-                ),
+                format!("the prefix does not accommodate a host numbered {num}"),
             ));
         }
         max - back
@@ -91,10 +88,7 @@ pub fn cidrhost(args: &[Value], _: &FuncContext) -> Res {
     if offset > max {
         return Err(arg_err(
             1,
-            format!(
-                "prefix of {} does not accommodate a host numbered {num}",
-                p.len
-            ),
+            format!("the prefix does not accommodate a host numbered {num}"),
         ));
     }
     Ok(Value::String(addr_string(p.addr | offset, p.width)))
@@ -116,10 +110,7 @@ fn subnet(p: Prefix, newbits: i64, num: u128, newbits_index: usize) -> Result<Pr
     if new_len > p.width as i64 {
         return Err(arg_err(
             newbits_index,
-            format!(
-                "insufficient address space to extend prefix of {} by {newbits}",
-                p.len
-            ),
+            format!("insufficient address space to extend the prefix by {newbits} bits"),
         ));
     }
     let new_len = new_len as u32;
@@ -174,7 +165,7 @@ pub fn cidrsubnets(args: &[Value], _: &FuncContext) -> Res {
             return Err(arg_err(
                 i,
                 format!(
-                    "would extend prefix to {new_len} bits, which is too long for an IPv{} address",
+                    "would extend the prefix by {newbits} bits, which is too long for an IPv{} address",
                     if base.width == 32 { 4 } else { 6 }
                 ),
             ));
@@ -196,8 +187,8 @@ pub fn cidrsubnets(args: &[Value], _: &FuncContext) -> Res {
                     return Err(arg_err(
                         i,
                         format!(
-                            "not enough remaining address space for a subnet with a prefix of {new_len} bits after {}",
-                            prefix_string(cur)
+                            "not enough remaining address space for a subnet with a prefix of {new_len} bits after subnet {}",
+                            out.len()
                         ),
                     ));
                 };
@@ -210,8 +201,8 @@ pub fn cidrsubnets(args: &[Value], _: &FuncContext) -> Res {
                     return Err(arg_err(
                         i,
                         format!(
-                            "not enough remaining address space for a subnet with a prefix of {new_len} bits after {}",
-                            prefix_string(cur)
+                            "not enough remaining address space for a subnet with a prefix of {new_len} bits after subnet {}",
+                            out.len()
                         ),
                     ));
                 }

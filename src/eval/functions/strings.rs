@@ -75,7 +75,13 @@ pub fn title(args: &[Value], _: &FuncContext) -> Res {
         } else {
             out.push(c);
         }
-        at_start = !(c.is_alphanumeric() || c == '_' || c == '\'');
+        // Go's strings.Title: ASCII letters, digits and '_' continue a word; other ASCII
+        // characters and Unicode spaces separate words.
+        at_start = if c.is_ascii() {
+            !(c.is_ascii_alphanumeric() || c == '_')
+        } else {
+            c.is_whitespace()
+        };
     }
     s(out)
 }
@@ -92,10 +98,8 @@ pub fn substr(args: &[Value], _: &FuncContext) -> Res {
     let len = chars.len() as i64;
     let mut start = offset;
     if start < 0 {
-        start += len;
-        if start < 0 {
-            return Err(arg_err(1, "offset is out of range for the string"));
-        }
+        // Counts from the end; an offset before the start clamps to it, like Terraform.
+        start = (start + len).max(0);
     }
     if start >= len {
         return s("");
