@@ -185,7 +185,8 @@ fn parts(s: &str) -> Result<Vec<(String, Option<InstanceKey>)>, AddrParseError> 
                         break;
                     }
                 }
-                let q = idx.ok_or_else(|| AddrParseError(format!("unterminated key in \"{s}\"")))?;
+                let q =
+                    idx.ok_or_else(|| AddrParseError(format!("unterminated key in \"{s}\"")))?;
                 let literal = &after[..=q];
                 let parsed: String = serde_json::from_str(literal)
                     .map_err(|_| AddrParseError(format!("invalid key in \"{s}\"")))?;
@@ -226,9 +227,10 @@ impl FromStr for InstanceAddr {
         let mut module = Vec::new();
         let mut i = 0;
         while i < parts.len() && parts[i].0 == "module" && parts[i].1.is_none() {
-            let (name, key) = parts.get(i + 1).cloned().ok_or_else(|| {
-                AddrParseError(format!("\"{s}\": module needs a name"))
-            })?;
+            let (name, key) = parts
+                .get(i + 1)
+                .cloned()
+                .ok_or_else(|| AddrParseError(format!("\"{s}\": module needs a name")))?;
             module.push((name, key.unwrap_or_default()));
             i += 2;
         }
@@ -297,7 +299,9 @@ mod tests {
 
     #[test]
     fn malformed_addresses_are_errors_not_panics() {
-        for s in ["", "aws", "module.", "a.b[", "a.b[\"x]", "a.b[x]", "module.a", "a..b"] {
+        for s in [
+            "", "aws", "module.", "a.b[", "a.b[\"x]", "a.b[x]", "module.a", "a..b",
+        ] {
             assert!(s.parse::<InstanceAddr>().is_err(), "{s}");
         }
     }

@@ -3,7 +3,9 @@
 //! The pipeline runs one way: config → eval → graph → plan → exec, each stage owning one module
 //! (see DESIGN.md).
 
+pub mod addr;
 pub mod config;
 pub mod diag;
 pub mod eval;
 pub mod fmt;
+pub mod provider;

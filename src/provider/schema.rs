@@ -69,7 +69,11 @@ impl AttrType {
                 Value::Map(out)
             }
             (want, got) => {
-                return Err(format!("{} is required, got {}", article(want), got.type_name()))
+                return Err(format!(
+                    "{} is required, got {}",
+                    article(want),
+                    got.type_name()
+                ))
             }
         };
         Ok(out.mark_if(marked))

@@ -1,0 +1,200 @@
+//! AWS clients and the per-type resource files.
+//!
+//! Clients come from aws-config's default chain (environment, profiles, SSO, instance
+//! metadata), one per (service, region), built once per run. `AWS_ENDPOINT_URL` and
+//! `AWS_ENDPOINT_URL_<SERVICE>` are honoured by aws-config itself; a provider block's
+//! `endpoints {}` wins over both.
+
+use super::{DataSourceType, ResourceType};
+use aws_config::retry::RetryConfig;
+use aws_config::BehaviorVersion;
+use aws_types::region::Region;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub static RESOURCES: &[&dyn ResourceType] = &[];
+
+pub static DATA_SOURCES: &[&dyn DataSourceType] = &[];
+
+/// One evaluated `provider "aws"` block.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct ProviderSettings {
+    pub alias: Option<String>,
+    pub region: String,
+    /// Service name (`ec2`, `rds`, `elasticache`, `sts`, `kms`, `s3`) → endpoint URL.
+    pub endpoints: BTreeMap<String, String>,
+    pub default_tags: BTreeMap<String, String>,
+}
+
+impl ProviderSettings {
+    /// `provider["registry.terraform.io/hashicorp/aws"].dr` as Terraform writes it in state.
+    pub fn address(&self) -> String {
+        match &self.alias {
+            Some(a) => format!("provider[\"registry.terraform.io/hashicorp/aws\"].{a}"),
+            None => "provider[\"registry.terraform.io/hashicorp/aws\"]".to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct ClientKey {
+    service: &'static str,
+    region: String,
+    endpoint: Option<String>,
+}
+
+#[derive(Clone)]
+enum AnyClient {
+    Ec2(aws_sdk_ec2::Client),
+    Rds(aws_sdk_rds::Client),
+    ElastiCache(aws_sdk_elasticache::Client),
+}
+
+/// The AWS side of one run: shared base configuration and a client cache.
+pub struct Aws {
+    base: aws_config::SdkConfig,
+    clients: Mutex<BTreeMap<ClientKey, AnyClient>>,
+    /// How often waits poll; short against an emulator, AWS-friendly otherwise.
+    pub poll_interval: Duration,
+}
+
+impl Aws {
+    pub async fn load() -> Aws {
+        let base = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::adaptive().with_max_attempts(8))
+            .load()
+            .await;
+        let poll_interval = std::env::var("STRATA_POLL_INTERVAL_MS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map(Duration::from_millis)
+            .unwrap_or(Duration::from_secs(5));
+        Aws {
+            base,
+            clients: Mutex::new(BTreeMap::new()),
+            poll_interval,
+        }
+    }
+
+    fn client(&self, service: &'static str, settings: &ProviderSettings) -> AnyClient {
+        let key = ClientKey {
+            service,
+            region: settings.region.clone(),
+            endpoint: settings.endpoints.get(service).cloned(),
+        };
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = clients.get(&key) {
+            return c.clone();
+        }
+        let region = Region::new(settings.region.clone());
+        let client = match service {
+            "ec2" => {
+                let mut b = aws_sdk_ec2::config::Builder::from(&self.base).region(region);
+                if let Some(e) = &key.endpoint {
+                    b = b.endpoint_url(e);
+                }
+                AnyClient::Ec2(aws_sdk_ec2::Client::from_conf(b.build()))
+            }
+            "rds" => {
+                let mut b = aws_sdk_rds::config::Builder::from(&self.base).region(region);
+                if let Some(e) = &key.endpoint {
+                    b = b.endpoint_url(e);
+                }
+                AnyClient::Rds(aws_sdk_rds::Client::from_conf(b.build()))
+            }
+            _ => {
+                let mut b = aws_sdk_elasticache::config::Builder::from(&self.base).region(region);
+                if let Some(e) = &key.endpoint {
+                    b = b.endpoint_url(e);
+                }
+                AnyClient::ElastiCache(aws_sdk_elasticache::Client::from_conf(b.build()))
+            }
+        };
+        clients.insert(key, client.clone());
+        client
+    }
+
+    pub fn ec2(&self, settings: &ProviderSettings) -> aws_sdk_ec2::Client {
+        match self.client("ec2", settings) {
+            AnyClient::Ec2(c) => c,
+            _ => unreachable!("the ec2 key always holds an ec2 client"),
+        }
+    }
+
+    pub fn rds(&self, settings: &ProviderSettings) -> aws_sdk_rds::Client {
+        match self.client("rds", settings) {
+            AnyClient::Rds(c) => c,
+            _ => unreachable!("the rds key always holds an rds client"),
+        }
+    }
+
+    pub fn elasticache(&self, settings: &ProviderSettings) -> aws_sdk_elasticache::Client {
+        match self.client("elasticache", settings) {
+            AnyClient::ElastiCache(c) => c,
+            _ => unreachable!("the elasticache key always holds an elasticache client"),
+        }
+    }
+}
+
+/// What a resource operation gets: the clients for its provider configuration.
+#[derive(Clone)]
+pub struct Ctx {
+    pub aws: Arc<Aws>,
+    pub settings: ProviderSettings,
+}
+
+impl Ctx {
+    pub fn ec2(&self) -> aws_sdk_ec2::Client {
+        self.aws.ec2(&self.settings)
+    }
+
+    pub fn rds(&self) -> aws_sdk_rds::Client {
+        self.aws.rds(&self.settings)
+    }
+
+    pub fn elasticache(&self) -> aws_sdk_elasticache::Client {
+        self.aws.elasticache(&self.settings)
+    }
+
+    pub fn region(&self) -> &str {
+        &self.settings.region
+    }
+
+    pub fn poll_interval(&self) -> Duration {
+        self.aws.poll_interval
+    }
+
+    /// Tags to send: the provider's default_tags overlaid by the resource's own.
+    pub fn merged_tags(&self, tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+        let mut all = self.settings.default_tags.clone();
+        all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        all
+    }
+
+    /// Polls `check` until it says done, sleeping the poll interval between tries.
+    pub async fn wait_until<F, Fut>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut check: F,
+    ) -> super::ProviderResult<()>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = super::ProviderResult<bool>>,
+    {
+        let start = std::time::Instant::now();
+        loop {
+            if check().await? {
+                return Ok(());
+            }
+            if start.elapsed() > timeout {
+                return Err(super::ProviderError::new(format!(
+                    "timed out after {}s waiting for {what}",
+                    timeout.as_secs()
+                )));
+            }
+            tokio::time::sleep(self.poll_interval()).await;
+        }
+    }
+}

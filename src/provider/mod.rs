@@ -1,0 +1,250 @@
+//! The provider contract: one trait for every resource type, one for data sources, and the
+//! registry that maps Terraform type names to them.
+//!
+//! Resource files stay small: the schema drives validation and the generic differ
+//! (`plan::diff`); a resource file only adds what is specific to its AWS API.
+
+pub mod aws;
+pub mod schema;
+
+use crate::eval::Value;
+use async_trait::async_trait;
+pub use aws::{Aws, Ctx, ProviderSettings};
+pub use schema::{AttrType, Attribute, BlockType, Nesting, Schema};
+use std::collections::BTreeMap;
+
+/// A failed AWS operation, already phrased for the user.
+#[derive(Debug, Clone)]
+pub struct ProviderError {
+    pub message: String,
+    /// The resource was not found (deleted outside strata).
+    pub not_found: bool,
+}
+
+impl ProviderError {
+    pub fn new(message: impl Into<String>) -> ProviderError {
+        ProviderError {
+            message: message.into(),
+            not_found: false,
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> ProviderError {
+        ProviderError {
+            message: message.into(),
+            not_found: true,
+        }
+    }
+
+    /// Formats an SDK error with its whole chain of causes (service code and message).
+    pub fn sdk<E>(action: &str, err: E) -> ProviderError
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        ProviderError::new(format!(
+            "{action}: {}",
+            aws_smithy_types::error::display::DisplayErrorContext(err)
+        ))
+    }
+}
+
+impl std::fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ProviderError {}
+
+pub type ProviderResult<T> = Result<T, ProviderError>;
+
+/// A problem found in a resource's configuration before any AWS call.
+#[derive(Debug, Clone)]
+pub struct ConfigProblem {
+    /// The argument it is about, when there is one (for the diagnostic's span).
+    pub attribute: Option<&'static str>,
+    pub message: String,
+    pub help: String,
+}
+
+impl ConfigProblem {
+    pub fn new(
+        attribute: Option<&'static str>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> ConfigProblem {
+        ConfigProblem {
+            attribute,
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+}
+
+/// One managed resource type.
+///
+/// State objects are `Value::Map`s holding every schema attribute; `id` is the identifier the
+/// type is read, imported and deleted by.
+#[async_trait]
+pub trait ResourceType: Send + Sync {
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> &Schema;
+
+    /// Rules the schema cannot express (conflicts between arguments, formats). `config` may
+    /// contain unknown values: only judge what is known.
+    fn validate(&self, _config: &Value) -> Vec<ConfigProblem> {
+        Vec::new()
+    }
+
+    /// Adjusts a planned object after the generic diff: names generated from prefixes,
+    /// normalised spellings, values derived from other arguments. `prior` is `None` on create.
+    fn customize_plan(&self, _prior: Option<&Value>, _planned: &mut Value) {}
+
+    /// Refuses a delete at plan time when it could not succeed (an RDS instance without a
+    /// final-snapshot choice), so destroy never fails half-way.
+    fn check_delete(&self, _prior: &Value) -> Result<(), ConfigProblem> {
+        Ok(())
+    }
+
+    /// Reads the objects with these ids in as few calls as the API allows. Ids that do not
+    /// exist are absent from the answer; they never fail the batch.
+    async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>>;
+
+    /// Creates the object, waits until it is usable, and returns its full state.
+    async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value>;
+
+    /// Applies an in-place change and returns the new full state.
+    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value>;
+
+    /// Deletes the object and waits until it is gone. Already gone counts as success.
+    async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()>;
+
+    /// Looks up an existing object by the id a user gives `strata import`.
+    async fn import(&self, ctx: &Ctx, id: &str) -> ProviderResult<Option<Value>> {
+        Ok(self.read(ctx, &[id.to_string()]).await?.remove(id))
+    }
+}
+
+/// One data source type.
+#[async_trait]
+pub trait DataSourceType: Send + Sync {
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> &Schema;
+
+    /// Reads the data source for a wholly known configuration object.
+    async fn read(&self, ctx: &Ctx, config: &Value) -> ProviderResult<Value>;
+}
+
+/// Every supported managed resource type, in a stable order.
+pub fn resource_types() -> &'static [&'static dyn ResourceType] {
+    aws::RESOURCES
+}
+
+/// Every supported data source type.
+pub fn data_source_types() -> &'static [&'static dyn DataSourceType] {
+    aws::DATA_SOURCES
+}
+
+pub fn resource_type(name: &str) -> Option<&'static dyn ResourceType> {
+    resource_types()
+        .iter()
+        .copied()
+        .find(|r| r.type_name() == name)
+}
+
+pub fn data_source_type(name: &str) -> Option<&'static dyn DataSourceType> {
+    data_source_types()
+        .iter()
+        .copied()
+        .find(|r| r.type_name() == name)
+}
+
+/// Object field helpers shared by resource files.
+pub mod obj {
+    use crate::eval::{Map, Value};
+
+    pub fn str<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+        v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+    }
+
+    pub fn string(v: &Value, key: &str) -> Option<String> {
+        str(v, key).map(str::to_string)
+    }
+
+    pub fn bool(v: &Value, key: &str) -> Option<bool> {
+        v.get(key).and_then(Value::as_bool)
+    }
+
+    pub fn i32(v: &Value, key: &str) -> Option<i32> {
+        v.get(key).and_then(Value::as_i64).map(|n| n as i32)
+    }
+
+    pub fn strings(v: &Value, key: &str) -> Vec<String> {
+        v.get(key)
+            .and_then(Value::as_list)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn string_map(v: &Value, key: &str) -> std::collections::BTreeMap<String, String> {
+        v.get(key)
+            .and_then(Value::as_map)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn list(items: impl IntoIterator<Item = impl Into<Value>>) -> Value {
+        Value::List(items.into_iter().map(Into::into).collect())
+    }
+
+    pub fn set(items: impl IntoIterator<Item = impl Into<Value>>) -> Value {
+        let mut items: Vec<Value> = items.into_iter().map(Into::into).collect();
+        crate::config::types::sort_dedup(&mut items);
+        Value::List(items)
+    }
+
+    pub fn map(pairs: impl IntoIterator<Item = (String, String)>) -> Value {
+        Value::Map(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect::<Map>(),
+        )
+    }
+
+    pub fn opt_str(s: Option<&str>) -> Value {
+        s.map(|s| Value::String(s.to_string()))
+            .unwrap_or(Value::Null)
+    }
+
+    pub fn opt_i32(n: Option<i32>) -> Value {
+        n.map(|n| Value::Number(n as f64)).unwrap_or(Value::Null)
+    }
+
+    pub fn opt_bool(b: Option<bool>) -> Value {
+        b.map(Value::Bool).unwrap_or(Value::Null)
+    }
+
+    /// Copies arguments that AWS never returns (passwords, apply_immediately,
+    /// skip_final_snapshot) from the planned object into a state read back from AWS.
+    pub fn keep_from(state: &mut Value, planned: &Value, keys: &[&str]) {
+        if let (Value::Map(s), Some(p)) = (state, planned.as_map()) {
+            for k in keys {
+                if let Some(v) = p.get(*k) {
+                    s.insert((*k).to_string(), v.clone());
+                }
+            }
+        }
+    }
+}
