@@ -70,6 +70,11 @@ impl Aws {
             .and_then(|s| s.parse().ok())
             .map(Duration::from_millis)
             .unwrap_or(Duration::from_secs(5));
+        Aws::from_config(base, poll_interval)
+    }
+
+    /// An `Aws` over a ready configuration (tests build one per emulator account).
+    pub fn from_config(base: aws_config::SdkConfig, poll_interval: Duration) -> Aws {
         Aws {
             base,
             clients: Mutex::new(BTreeMap::new()),
