@@ -8,4 +8,5 @@ pub mod config;
 pub mod diag;
 pub mod eval;
 pub mod fmt;
+pub mod graph;
 pub mod provider;

@@ -1,0 +1,463 @@
+//! Dependency graphs.
+//!
+//! - [`ModuleGraph`]: the static graph of one module's blocks (variables, locals, resources,
+//!   data sources, module calls, outputs, providers), built from references before anything is
+//!   evaluated. It orders evaluation and rejects cycles, printing each edge of the cycle with
+//!   the span of the reference that made it.
+//! - [`InstanceGraph`]: the expanded graph of resource instances that plan and apply walk.
+//!   Dependencies are per resource (like Terraform), so each resource gets one node that all
+//!   its instances feed into: edges stay linear in the config size, not quadratic.
+
+use crate::addr::{AbsResource, InstanceAddr};
+use crate::config::refs::{references, Reference, Subject};
+use crate::config::{Expr, Module};
+use crate::diag::{Diagnostic, Span};
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Node {
+    Variable(String),
+    Local(String),
+    Output(String),
+    /// `Resource::key()`: `aws_x.name` or `data.aws_x.name`.
+    Resource(String),
+    ModuleCall(String),
+    /// A provider configuration, by alias (`None` for the default one).
+    Provider(Option<String>),
+}
+
+impl std::fmt::Display for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Node::Variable(n) => write!(f, "var.{n}"),
+            Node::Local(n) => write!(f, "local.{n}"),
+            Node::Output(n) => write!(f, "output.{n}"),
+            Node::Resource(k) => f.write_str(k),
+            Node::ModuleCall(n) => write!(f, "module.{n}"),
+            Node::Provider(None) => f.write_str("provider.aws"),
+            Node::Provider(Some(a)) => write!(f, "provider.aws.{a}"),
+        }
+    }
+}
+
+/// An edge's reason: the reference (in the dependent) that names the dependency.
+#[derive(Clone, Debug)]
+pub struct EdgeRef {
+    pub span: Span,
+    pub text: String,
+}
+
+pub struct ModuleGraph {
+    pub graph: DiGraph<Node, EdgeRef>,
+    pub index: HashMap<Node, NodeIndex>,
+    /// Evaluation order (dependencies first); empty when there is a cycle.
+    pub order: Vec<NodeIndex>,
+}
+
+impl ModuleGraph {
+    /// Builds the graph; reports undeclared references it can see statically and any cycle.
+    pub fn build(module: &Module) -> (ModuleGraph, Vec<Diagnostic>) {
+        let mut graph = DiGraph::new();
+        let mut index = HashMap::new();
+        let mut add = |graph: &mut DiGraph<Node, EdgeRef>, n: Node| {
+            let i = graph.add_node(n.clone());
+            index.insert(n, i);
+        };
+        for name in module.variables.keys() {
+            add(&mut graph, Node::Variable(name.clone()));
+        }
+        for name in module.locals.keys() {
+            add(&mut graph, Node::Local(name.clone()));
+        }
+        for key in module.resources.keys() {
+            add(&mut graph, Node::Resource(key.clone()));
+        }
+        for name in module.module_calls.keys() {
+            add(&mut graph, Node::ModuleCall(name.clone()));
+        }
+        for name in module.outputs.keys() {
+            add(&mut graph, Node::Output(name.clone()));
+        }
+        for p in &module.providers {
+            add(&mut graph, Node::Provider(p.alias.clone()));
+        }
+        let mut g = ModuleGraph {
+            graph,
+            index,
+            order: Vec::new(),
+        };
+        let mut diags = Vec::new();
+        // Edges: dependency → dependent.
+        let mut edges: Vec<(Node, Vec<Reference>)> = Vec::new();
+        for v in module.variables.values() {
+            let mut refs = Vec::new();
+            for val in &v.validations {
+                refs.extend(references(&val.condition, &[]));
+                refs.extend(references(&val.error_message, &[]));
+            }
+            edges.push((Node::Variable(v.name.clone()), refs));
+        }
+        for l in module.locals.values() {
+            edges.push((Node::Local(l.name.clone()), references(&l.expr, &[])));
+        }
+        for o in module.outputs.values() {
+            let mut refs = references(&o.value, &[]);
+            for d in &o.depends_on {
+                refs.extend(references(d, &[]));
+            }
+            edges.push((Node::Output(o.name.clone()), refs));
+        }
+        for (key, r) in &module.resources {
+            let mut refs = Vec::new();
+            for e in r.count.iter().chain(&r.for_each).chain(&r.depends_on) {
+                refs.extend(references(e, &[]));
+            }
+            for e in &r.lifecycle.replace_triggered_by {
+                refs.extend(references(e, &[]));
+            }
+            body_references(&r.body, &[], &mut refs);
+            edges.push((Node::Resource(key.clone()), refs));
+            if let Some(p) = &r.provider {
+                let node = Node::Provider(p.alias.clone());
+                if let Some(&from) = g.index.get(&node) {
+                    let to = g.index[&Node::Resource(key.clone())];
+                    g.graph.add_edge(
+                        from,
+                        to,
+                        EdgeRef {
+                            span: p.span,
+                            text: p.to_string(),
+                        },
+                    );
+                }
+            } else if let Some(&from) = g.index.get(&Node::Provider(None)) {
+                let to = g.index[&Node::Resource(key.clone())];
+                g.graph.add_edge(
+                    from,
+                    to,
+                    EdgeRef {
+                        span: r.span,
+                        text: "provider aws".into(),
+                    },
+                );
+            }
+        }
+        for (name, call) in &module.module_calls {
+            let mut refs = Vec::new();
+            for e in call
+                .count
+                .iter()
+                .chain(&call.for_each)
+                .chain(&call.depends_on)
+            {
+                refs.extend(references(e, &[]));
+            }
+            for attr in call.inputs.values() {
+                refs.extend(references(&attr.expr, &[]));
+            }
+            edges.push((Node::ModuleCall(name.clone()), refs));
+            for (_, parent) in &call.providers {
+                if let Some(&from) = g.index.get(&Node::Provider(parent.alias.clone())) {
+                    let to = g.index[&Node::ModuleCall(name.clone())];
+                    g.graph.add_edge(
+                        from,
+                        to,
+                        EdgeRef {
+                            span: parent.span,
+                            text: parent.to_string(),
+                        },
+                    );
+                }
+            }
+        }
+        for p in &module.providers {
+            let mut refs = Vec::new();
+            body_references(&p.body, &[], &mut refs);
+            edges.push((Node::Provider(p.alias.clone()), refs));
+        }
+        for (node, refs) in edges {
+            let to = g.index[&node];
+            for r in refs {
+                let target = match &r.subject {
+                    Subject::Var(n) => Node::Variable(n.clone()),
+                    Subject::Local(n) => Node::Local(n.clone()),
+                    Subject::Module(n, _) => Node::ModuleCall(n.clone()),
+                    Subject::Resource(t, n) => Node::Resource(format!("{t}.{n}")),
+                    Subject::Data(t, n) => Node::Resource(format!("data.{t}.{n}")),
+                    _ => continue,
+                };
+                match g.index.get(&target) {
+                    Some(&from) => {
+                        if from == to {
+                            // A block referring to itself: Terraform calls this a self-reference.
+                            if !matches!(node, Node::Variable(_)) {
+                                diags.push(
+                                    Diagnostic::error(format!("Self-referential block: {node} refers to itself"))
+                                        .at(r.span)
+                                        .help("a block cannot use its own attributes; use `self` inside provisioners only, or split the value into a local"),
+                                );
+                            }
+                            continue;
+                        }
+                        g.graph.add_edge(
+                            from,
+                            to,
+                            EdgeRef {
+                                span: r.span,
+                                text: r.subject.to_string(),
+                            },
+                        );
+                    }
+                    None => {
+                        // Resource-type roots that are not declared are reported by the
+                        // evaluator, which knows whether the name is bound locally.
+                    }
+                }
+            }
+        }
+        match petgraph::algo::toposort(&g.graph, None) {
+            Ok(order) => g.order = order,
+            Err(_) => diags.extend(cycle_diagnostics(&g.graph)),
+        }
+        (g, diags)
+    }
+
+    /// Nodes that `node` depends on directly.
+    pub fn dependencies(&self, node: NodeIndex) -> impl Iterator<Item = NodeIndex> + '_ {
+        self.graph
+            .neighbors_directed(node, petgraph::Direction::Incoming)
+    }
+}
+
+fn body_references(body: &crate::config::Body, bound: &[String], out: &mut Vec<Reference>) {
+    for attr in body.attrs.values() {
+        out.extend(references(&attr.expr, bound));
+    }
+    for block in &body.blocks {
+        if block.kind == "dynamic" {
+            // The iterator (default: the block's label) is bound inside `content`.
+            let iterator = block
+                .body
+                .attr("iterator")
+                .and_then(|a| crate::config::refs::static_path(&a.expr.expr))
+                .or_else(|| block.labels.first().cloned())
+                .unwrap_or_default();
+            let mut inner = bound.to_vec();
+            inner.push(iterator);
+            if let Some(fe) = block.body.attr("for_each") {
+                out.extend(references(&fe.expr, bound));
+            }
+            for content in block.body.blocks_of("content") {
+                body_references(&content.body, &inner, out);
+            }
+        } else {
+            body_references(&block.body, bound, out);
+        }
+    }
+}
+
+/// Every reference inside a body (used by `strata check` and the plan to find dependencies).
+pub fn references_in_body(body: &crate::config::Body) -> Vec<Reference> {
+    let mut out = Vec::new();
+    body_references(body, &[], &mut out);
+    out
+}
+
+/// One diagnostic per cycle, listing each edge with the span of the reference that made it.
+fn cycle_diagnostics(graph: &DiGraph<Node, EdgeRef>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for scc in petgraph::algo::tarjan_scc(graph) {
+        if scc.len() < 2 {
+            continue;
+        }
+        let members: BTreeSet<NodeIndex> = scc.iter().copied().collect();
+        // Walk a cycle inside the component, starting from its smallest node for stable output.
+        let start = *members
+            .iter()
+            .min_by_key(|i| graph[**i].to_string())
+            .unwrap_or(&scc[0]);
+        let mut path = vec![start];
+        let mut seen = BTreeSet::from([start]);
+        let mut current = start;
+        loop {
+            let next = graph
+                .neighbors_directed(current, petgraph::Direction::Outgoing)
+                .filter(|n| members.contains(n))
+                .min_by_key(|n| (usize::from(*n != start), graph[*n].to_string()));
+            let Some(next) = next else { break };
+            if next == start || seen.contains(&next) {
+                path.push(next);
+                break;
+            }
+            seen.insert(next);
+            path.push(next);
+            current = next;
+        }
+        let names: Vec<String> = path.iter().map(|i| graph[*i].to_string()).collect();
+        let mut d = Diagnostic::error(format!("Dependency cycle: {}", names.join(" → ")))
+            .help("break the cycle: remove one of these references, or move the shared value into a variable or local that does not depend on the others");
+        for pair in path.windows(2) {
+            // Edge pair[0] → pair[1] means pair[1] refers to pair[0].
+            if let Some(e) = graph.find_edge(pair[0], pair[1]) {
+                let edge = &graph[e];
+                d = d.label(
+                    edge.span,
+                    format!("{} refers to {}", graph[pair[1]], graph[pair[0]]),
+                );
+            }
+        }
+        if let Some(first) = d.labels.first().map(|l| l.span) {
+            d.span = Some(first);
+            d.labels.remove(0);
+            d.detail = Some(format!(
+                "{} refers to {}",
+                names.get(1).cloned().unwrap_or_default(),
+                names[0]
+            ));
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// The instance-level graph plan and apply walk.
+#[derive(Default)]
+pub struct InstanceGraph {
+    pub graph: DiGraph<GraphNode, ()>,
+    pub instances: BTreeMap<InstanceAddr, NodeIndex>,
+    pub resources: BTreeMap<AbsResource, NodeIndex>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GraphNode {
+    Instance(InstanceAddr),
+    /// Joins all instances of a resource: dependents wait on this one node.
+    Resource(AbsResource),
+}
+
+impl std::fmt::Display for GraphNode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GraphNode::Instance(a) => write!(f, "{a}"),
+            GraphNode::Resource(r) => write!(f, "{r}"),
+        }
+    }
+}
+
+impl InstanceGraph {
+    /// Builds the graph from each instance and the resources it depends on.
+    pub fn build<'a>(
+        instances: impl IntoIterator<Item = (&'a InstanceAddr, &'a BTreeSet<AbsResource>)>,
+    ) -> InstanceGraph {
+        let mut g = InstanceGraph::default();
+        let items: Vec<_> = instances.into_iter().collect();
+        for (addr, _) in &items {
+            let i = g.graph.add_node(GraphNode::Instance((*addr).clone()));
+            g.instances.insert((*addr).clone(), i);
+            let res = addr.abs_resource();
+            let r = match g.resources.get(&res) {
+                Some(r) => *r,
+                None => {
+                    let r = g.graph.add_node(GraphNode::Resource(res.clone()));
+                    g.resources.insert(res, r);
+                    r
+                }
+            };
+            g.graph.add_edge(i, r, ());
+        }
+        for (addr, deps) in &items {
+            let i = g.instances[*addr];
+            for dep in deps.iter() {
+                if let Some(&r) = g.resources.get(dep) {
+                    if r != g.resources[&addr.abs_resource()] {
+                        g.graph.add_edge(r, i, ());
+                    }
+                }
+            }
+        }
+        g
+    }
+
+    /// Instances that must finish before `addr` starts (through resource join nodes).
+    pub fn instance_dependencies(&self, addr: &InstanceAddr) -> Vec<InstanceAddr> {
+        let Some(&i) = self.instances.get(addr) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for r in self
+            .graph
+            .neighbors_directed(i, petgraph::Direction::Incoming)
+        {
+            for inst in self
+                .graph
+                .neighbors_directed(r, petgraph::Direction::Incoming)
+            {
+                if let GraphNode::Instance(a) = &self.graph[inst] {
+                    out.push(a.clone());
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    pub fn to_dot(&self) -> String {
+        let mut out =
+            String::from("digraph strata {\n  rankdir = \"RL\";\n  node [shape = rect];\n");
+        for (addr, i) in &self.instances {
+            let _ = i;
+            out.push_str(&format!("  {};\n", dot_quote(&addr.to_string())));
+        }
+        for (addr, _) in &self.instances {
+            for dep in self.instance_dependencies(addr) {
+                out.push_str(&format!(
+                    "  {} -> {};\n",
+                    dot_quote(&addr.to_string()),
+                    dot_quote(&dep.to_string())
+                ));
+            }
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    pub fn to_mermaid(&self) -> String {
+        let mut out = String::from("flowchart RL\n");
+        let ids: BTreeMap<&InstanceAddr, String> = self
+            .instances
+            .keys()
+            .enumerate()
+            .map(|(i, a)| (a, format!("n{i}")))
+            .collect();
+        for (addr, id) in &ids {
+            out.push_str(&format!(
+                "  {id}[\"{}\"]\n",
+                mermaid_escape(&addr.to_string())
+            ));
+        }
+        for (addr, id) in &ids {
+            for dep in self.instance_dependencies(addr) {
+                if let Some(dep_id) = ids.get(&dep) {
+                    out.push_str(&format!("  {id} --> {dep_id}\n"));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn dot_quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Mermaid labels cannot hold raw quotes; it reads `#quot;` as one.
+pub fn mermaid_escape(s: &str) -> String {
+    s.replace('"', "#quot;")
+}
+
+/// The spans a static reference appears at, for dependency explanations.
+pub fn expr_refs(expr: &Expr) -> Vec<Reference> {
+    references(expr, &[])
+}
