@@ -4,6 +4,7 @@
 //! (see DESIGN.md).
 
 pub mod addr;
+pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod eval;

@@ -664,6 +664,11 @@ impl Walker<'_> {
                     return None;
                 }
             };
+            if !v.is_known() && self.options.missing_vars_unknown {
+                // validate: check the body once for an unknown number of instances.
+                let bind = Value::Map(Map::from([("index".to_string(), Value::Unknown)]));
+                return Some(vec![(InstanceKey::None, Some(("count".to_string(), bind)))]);
+            }
             if !v.is_known() {
                 self.diags.push(
                     Diagnostic::error("Invalid count argument")
@@ -714,6 +719,13 @@ impl Walker<'_> {
                         .help("use nonsensitive() on keys you know are safe, or iterate over non-sensitive keys"),
                 );
                 return None;
+            }
+            if !v.is_wholly_known() && self.options.missing_vars_unknown {
+                let bind = Value::Map(Map::from([
+                    ("key".to_string(), Value::Unknown),
+                    ("value".to_string(), Value::Unknown),
+                ]));
+                return Some(vec![(InstanceKey::None, Some(("each".to_string(), bind)))]);
             }
             let pairs: Vec<(String, Value)> = match v {
                 Value::Unknown => {
@@ -932,7 +944,11 @@ impl Walker<'_> {
                 }
             }
         }
-        let value = if r.count.is_some() {
+        let expanded =
+            (r.count.is_some() || r.for_each.is_some()) && instance_keys != [InstanceKey::None];
+        let value = if !expanded && (r.count.is_some() || r.for_each.is_some()) {
+            Value::Unknown
+        } else if r.count.is_some() {
             Value::List(list)
         } else if r.for_each.is_some() {
             Value::Map(map)
@@ -1079,7 +1095,13 @@ impl Walker<'_> {
                 }
             }
         }
-        let value = if call.count.is_some() {
+        let unknown_expansion = (call.count.is_some() || call.for_each.is_some())
+            && list.is_empty()
+            && map.is_empty()
+            && single != Value::Unknown;
+        let value = if unknown_expansion {
+            Value::Unknown
+        } else if call.count.is_some() {
             Value::List(list)
         } else if call.for_each.is_some() {
             Value::Map(map)

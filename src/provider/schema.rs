@@ -341,6 +341,73 @@ impl Schema {
     }
 }
 
+/// The reference page for a type (also written to docs/resources/TYPE.md).
+pub fn render_text(type_name: &str, schema: &Schema) -> String {
+    let mut out = format!("# {type_name}\n\n");
+    if !schema.description.is_empty() {
+        out.push_str(schema.description);
+        out.push_str("\n\n");
+    }
+    render_attrs(&mut out, schema, 0);
+    out
+}
+
+fn render_attrs(out: &mut String, schema: &Schema, depth: usize) {
+    let pad = "  ".repeat(depth);
+    for a in &schema.attributes {
+        let mut flags = Vec::new();
+        if a.required {
+            flags.push("required");
+        } else if a.optional {
+            flags.push("optional");
+        }
+        if a.computed {
+            flags.push(if a.optional { "computed" } else { "read-only" });
+        }
+        if a.force_new {
+            flags.push("forces replacement");
+        }
+        if a.sensitive {
+            flags.push("sensitive");
+        }
+        let default = a
+            .default
+            .as_ref()
+            .map(|d| format!(", default {d}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{pad}- `{}` ({}; {}{default})",
+            a.name,
+            a.ty,
+            flags.join(", ")
+        ));
+        if !a.description.is_empty() {
+            out.push_str(&format!(" — {}", a.description));
+        }
+        out.push('\n');
+    }
+    for b in &schema.blocks {
+        let max = b
+            .max_items
+            .map(|m| format!(", at most {m}"))
+            .unwrap_or_default();
+        let fnew = if b.force_new {
+            ", forces replacement"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "{pad}- block `{}` ({:?}{max}{fnew})",
+            b.name, b.nesting
+        ));
+        if !b.description.is_empty() {
+            out.push_str(&format!(" — {}", b.description));
+        }
+        out.push('\n');
+        render_attrs(out, &b.schema, depth + 1);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,417 @@
+//! Command implementations that need no AWS access: validate, fmt, graph, schema, completions.
+
+use super::vars::{self, VarArg};
+use super::{CmdResult, Command, Env, Exit, Failure, GraphFormat, VarFlags};
+use crate::addr::{AbsResource, InstanceAddr};
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics, SourceMap};
+use crate::eval::walk::{self, Hooks, InstanceConfig, WalkOptions, WalkResult};
+use crate::eval::Value;
+use crate::graph::InstanceGraph;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub fn dispatch(env: &Env, command: Command) -> CmdResult {
+    match command {
+        Command::Validate { json } => validate(env, json),
+        Command::Fmt {
+            check,
+            diff,
+            recursive,
+            paths,
+        } => fmt(env, check, diff, recursive, paths),
+        Command::Graph { format, vars } => graph(env, format, &vars),
+        Command::Schema { type_, json } => schema(type_, json),
+        Command::Completions { shell } => {
+            let mut cmd = <super::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "strata", &mut std::io::stdout());
+            Ok(Exit::Ok)
+        }
+    }
+}
+
+/// Loads the configuration, failing with every load diagnostic.
+pub fn load(env: &Env) -> Result<(Config, Diagnostics), Failure> {
+    let sources = SourceMap::default();
+    let (config, diags) = crate::config::load(&env.dir, &sources);
+    match config {
+        Some(c) if !diags.has_errors() => Ok((c, diags)),
+        _ => Err(Failure { diags, sources }),
+    }
+}
+
+pub fn var_args(flags: &VarFlags) -> Vec<VarArg> {
+    // clap keeps each flag's values in order but not the interleaving of --var and --var-file;
+    // recover it from the raw arguments so later flags win as in Terraform.
+    let mut out = Vec::new();
+    let mut vars = flags.vars.iter();
+    let mut files = flags.var_files.iter();
+    let raw: Vec<String> = std::env::args().collect();
+    let mut i = 0;
+    while i < raw.len() {
+        let a = &raw[i];
+        if a == "--var" || a.starts_with("--var=") {
+            if let Some(v) = vars.next() {
+                out.push(VarArg::Var(v.clone()));
+            }
+        } else if a == "--var-file" || a.starts_with("--var-file=") {
+            if let Some(f) = files.next() {
+                out.push(VarArg::File(f.clone()));
+            }
+        }
+        i += 1;
+    }
+    out.extend(vars.map(|v| VarArg::Var(v.clone())));
+    out.extend(files.map(|f| VarArg::File(f.clone())));
+    out
+}
+
+pub fn walk_options(
+    env: &Env,
+    config: &Config,
+    flags: &VarFlags,
+    diags: &mut Diagnostics,
+) -> WalkOptions {
+    let declared: Vec<String> = config.root.variables.keys().cloned().collect();
+    let inputs = vars::collect(
+        &env.dir,
+        &var_args(flags),
+        &config.sources,
+        &declared,
+        diags,
+    );
+    WalkOptions {
+        workspace: crate::cli::commands::current_workspace(env),
+        inputs,
+        missing_vars_unknown: false,
+        cwd: std::env::current_dir().unwrap_or_default(),
+    }
+}
+
+pub fn current_workspace(env: &Env) -> String {
+    if let Ok(ws) = std::env::var("STRATA_WORKSPACE").or_else(|_| std::env::var("TF_WORKSPACE")) {
+        return ws;
+    }
+    std::fs::read_to_string(env.dir.join(".strata").join("environment"))
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "default".into())
+}
+
+/// Hooks that know no state: every computed attribute is unknown.
+#[derive(Default)]
+pub struct ConfigOnly {
+    pub instances: BTreeMap<InstanceAddr, BTreeSet<AbsResource>>,
+    pub diags: Diagnostics,
+}
+
+pub fn with_unknown_computed(inst: &InstanceConfig, schema: &crate::provider::Schema) -> Value {
+    let mut out = match &inst.config {
+        Value::Map(m) => m.clone(),
+        _ => Default::default(),
+    };
+    for a in &schema.attributes {
+        let v = out.entry(a.name.to_string()).or_insert(Value::Null);
+        if v.is_null() && a.computed {
+            *v = Value::Unknown;
+        }
+    }
+    Value::Map(out)
+}
+
+/// Diagnostics for a resource type's own validation rules, placed at the argument's span.
+pub fn config_problems(
+    inst: &InstanceConfig,
+    problems: Vec<crate::provider::ConfigProblem>,
+) -> Vec<Diagnostic> {
+    problems
+        .into_iter()
+        .map(|p| {
+            let span = p
+                .attribute
+                .and_then(|a| inst.resource.body.attrs.get(a))
+                .map(|a| a.expr.span())
+                .unwrap_or(inst.resource.span);
+            Diagnostic::error(format!("Invalid configuration for {}", inst.addr))
+                .at(span)
+                .detail(p.message)
+                .help(p.help)
+        })
+        .collect()
+}
+
+impl Hooks for ConfigOnly {
+    fn managed(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
+        self.instances.insert(inst.addr.clone(), inst.deps.clone());
+        let Some(rt) = crate::provider::resource_type(&inst.addr.resource.type_) else {
+            return Ok(Value::Unknown);
+        };
+        for d in config_problems(inst, rt.validate(&inst.config)) {
+            self.diags.push(d);
+        }
+        Ok(with_unknown_computed(inst, rt.schema()))
+    }
+
+    fn data(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
+        self.instances.insert(inst.addr.clone(), inst.deps.clone());
+        let Some(ds) = crate::provider::data_source_type(&inst.addr.resource.type_) else {
+            return Ok(Value::Unknown);
+        };
+        Ok(with_unknown_computed(inst, ds.schema()))
+    }
+}
+
+fn validate_walk(
+    env: &Env,
+    json: bool,
+) -> Result<(Config, WalkResult, ConfigOnly, Diagnostics), Failure> {
+    let sources = SourceMap::default();
+    let (config, mut diags) = crate::config::load(&env.dir, &sources);
+    let Some(config) = config else {
+        return Err(Failure { diags, sources });
+    };
+    let _ = json;
+    let options = WalkOptions {
+        workspace: current_workspace(env),
+        missing_vars_unknown: true,
+        cwd: std::env::current_dir().unwrap_or_default(),
+        ..WalkOptions::default()
+    };
+    let mut hooks = ConfigOnly::default();
+    let result = walk::walk(&config, &options, &mut hooks);
+    diags.extend(result.diags.clone());
+    diags.extend(std::mem::take(&mut hooks.diags));
+    Ok((config, result, hooks, diags))
+}
+
+fn validate(env: &Env, json: bool) -> CmdResult {
+    let (sources, diags) = match validate_walk(env, json) {
+        Ok((config, _, _, diags)) => (config.sources, diags),
+        Err(f) => (f.sources, f.diags),
+    };
+    let errors = diags.0.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.0.len() - errors;
+    if json {
+        let out = serde_json::json!({
+            "format_version": "1.0",
+            "valid": errors == 0,
+            "error_count": errors,
+            "warning_count": warnings,
+            "diagnostics": diags.0.iter().map(|d| d.to_json(&sources)).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        return Ok(if errors == 0 { Exit::Ok } else { Exit::Error });
+    }
+    env.ui.print_diags(&diags, &sources);
+    if errors > 0 {
+        eprintln!(
+            "strata validate: {errors} error{}, {warnings} warning{}.",
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" }
+        );
+        return Ok(Exit::Error);
+    }
+    println!("Success! The configuration is valid.");
+    Ok(Exit::Ok)
+}
+
+fn graph(env: &Env, format: GraphFormat, flags: &VarFlags) -> CmdResult {
+    let (config, mut diags) = load(env)?;
+    let mut options = walk_options(env, &config, flags, &mut diags);
+    options.missing_vars_unknown = true;
+    let mut hooks = ConfigOnly::default();
+    let result = walk::walk(&config, &options, &mut hooks);
+    diags.extend(result.diags);
+    diags.extend(std::mem::take(&mut hooks.diags));
+    if diags.has_errors() {
+        return Err(Failure {
+            diags,
+            sources: config.sources,
+        });
+    }
+    env.ui.print_diags(&diags, &config.sources);
+    let g = InstanceGraph::build(hooks.instances.iter());
+    match format {
+        GraphFormat::Dot => print!("{}", g.to_dot()),
+        GraphFormat::Mermaid => print!("{}", g.to_mermaid()),
+    }
+    Ok(Exit::Ok)
+}
+
+fn fmt(
+    env: &Env,
+    check: bool,
+    diff: bool,
+    recursive: bool,
+    paths: Vec<std::path::PathBuf>,
+) -> CmdResult {
+    let roots = if paths.is_empty() {
+        vec![env.dir.clone()]
+    } else {
+        paths
+            .into_iter()
+            .map(|p| if p.is_absolute() { p } else { env.dir.join(p) })
+            .collect()
+    };
+    let mut files = Vec::new();
+    let mut diags = Diagnostics::default();
+    for root in roots {
+        if root.is_dir() {
+            collect_tf_files(&root, recursive, &mut files);
+        } else if root.is_file() {
+            files.push(root);
+        } else {
+            diags.push(
+                Diagnostic::error(format!("No such file or directory: {}", root.display()))
+                    .help("pass existing .tf/.tfvars files or directories"),
+            );
+        }
+    }
+    let mut unformatted = 0;
+    for file in files {
+        let display = file
+            .strip_prefix(&env.dir)
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .to_string();
+        let text = match std::fs::read(&file) {
+            Ok(b) => match String::from_utf8(b) {
+                Ok(t) => t,
+                Err(_) => {
+                    diags.push(
+                        Diagnostic::error(format!("{display} is not valid UTF-8"))
+                            .help("save the file as UTF-8"),
+                    );
+                    continue;
+                }
+            },
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(format!("Cannot read {display}: {e}"))
+                        .help("check permissions"),
+                );
+                continue;
+            }
+        };
+        match crate::fmt::format_source(&text) {
+            Ok(formatted) => {
+                if formatted != text {
+                    unformatted += 1;
+                    if diff {
+                        print!("{}", crate::fmt::unified_diff(&display, &text, &formatted));
+                    }
+                    if !check {
+                        if let Err(e) = std::fs::write(&file, &formatted) {
+                            diags.push(
+                                Diagnostic::error(format!("Cannot write {display}: {e}"))
+                                    .help("check permissions"),
+                            );
+                            continue;
+                        }
+                    }
+                    if !diff {
+                        println!("{display}");
+                    }
+                }
+            }
+            Err(e) => {
+                let sources = SourceMap::default();
+                let id = sources.add(&file, display.clone(), text);
+                let offset = sources
+                    .get(id)
+                    .map(|f| f.offset_of(e.line, e.column))
+                    .unwrap_or(0);
+                let d = Diagnostic::error("Invalid HCL syntax")
+                    .at(crate::diag::Span::new(id, offset..offset + 1))
+                    .detail(e.message.replace('\n', " "))
+                    .help("fix the syntax; strata fmt only rewrites valid files");
+                env.ui.print_diags(&d.into(), &sources);
+                diags.push(
+                    Diagnostic::error(format!("{display} was not formatted"))
+                        .help("fix the error above"),
+                );
+            }
+        }
+    }
+    if diags.has_errors() {
+        return Err(Failure {
+            diags,
+            sources: SourceMap::default(),
+        });
+    }
+    if check && unformatted > 0 {
+        return Ok(Exit::FmtCheck);
+    }
+    Ok(Exit::Ok)
+}
+
+fn collect_tf_files(dir: &std::path::Path, recursive: bool, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if p.is_dir() {
+            if recursive && !name.starts_with('.') && name != "target" {
+                collect_tf_files(&p, recursive, out);
+            }
+        } else if name.ends_with(".tf") || name.ends_with(".tfvars") {
+            out.push(p);
+        }
+    }
+}
+
+fn schema(type_: Option<String>, json: bool) -> CmdResult {
+    let Some(name) = type_ else {
+        if json {
+            let out = serde_json::json!({
+                "resources": crate::provider::resource_types().iter().map(|t| t.type_name()).collect::<Vec<_>>(),
+                "data_sources": crate::provider::data_source_types().iter().map(|t| t.type_name()).collect::<Vec<_>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        } else {
+            println!("Resource types:");
+            for t in crate::provider::resource_types() {
+                println!("  {}", t.type_name());
+            }
+            println!("Data sources:");
+            for t in crate::provider::data_source_types() {
+                println!("  {}", t.type_name());
+            }
+        }
+        return Ok(Exit::Ok);
+    };
+    let schema = crate::provider::resource_type(&name)
+        .map(|t| t.schema())
+        .or_else(|| crate::provider::data_source_type(&name).map(|t| t.schema()));
+    let Some(schema) = schema else {
+        let names: Vec<&str> = crate::provider::resource_types()
+            .iter()
+            .map(|t| t.type_name())
+            .chain(
+                crate::provider::data_source_types()
+                    .iter()
+                    .map(|t| t.type_name()),
+            )
+            .collect();
+        let mut d = Diagnostic::error(format!("Unknown type \"{name}\""))
+            .detail(format!("supported types: {}", names.join(", ")));
+        if let Some(s) = crate::diag::did_you_mean(&name, names.iter().copied()) {
+            d = d.help(format!("did you mean \"{s}\"?"));
+        } else {
+            d = d.help("run `strata schema` for the list");
+        }
+        return Err(d.into());
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(schema).unwrap_or_default()
+        );
+    } else {
+        print!("{}", crate::provider::schema::render_text(&name, schema));
+    }
+    Ok(Exit::Ok)
+}

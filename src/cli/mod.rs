@@ -1,0 +1,182 @@
+//! The command line: clap definitions, raw flags turned into validated options, and the
+//! mapping of every outcome to an exit code. Users and CI scripts depend on this surface.
+
+mod commands;
+pub mod vars;
+
+use crate::diag::{Diagnostic, Diagnostics, SourceMap};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Exit codes with meaning (README: "Exit codes").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    Error = 1,
+    /// `plan --detailed-exitcode` found changes.
+    Changes = 2,
+    /// `fmt --check` found files to reformat (as `terraform fmt -check`).
+    FmtCheck = 3,
+    /// Interrupted by Ctrl-C / SIGTERM.
+    Interrupted = 130,
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "strata",
+    version,
+    about = "Terraform-style provisioning for the AWS data tier",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Run as if strata was started in DIR.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Never colour the output (NO_COLOR is honoured too).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct VarFlags {
+    /// Set a root variable: NAME=VALUE (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Read root variables from a .tfvars or .tfvars.json file (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check the configuration: syntax, references, types, arguments against each schema.
+    Validate {
+        /// Machine-readable diagnostics (Terraform's `validate -json` shape).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rewrite configuration files in the canonical layout.
+    Fmt {
+        /// Do not write; exit 3 when a file is not formatted.
+        #[arg(long)]
+        check: bool,
+        /// Print the changes as a unified diff.
+        #[arg(long)]
+        diff: bool,
+        /// Also format files in subdirectories.
+        #[arg(long)]
+        recursive: bool,
+        /// Files or directories (default: the working directory).
+        paths: Vec<PathBuf>,
+    },
+    /// Print the dependency graph of resource instances.
+    Graph {
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
+        #[command(flatten)]
+        vars: VarFlags,
+    },
+    /// Describe a resource type's arguments (or list the supported types).
+    Schema {
+        /// A resource or data source type, e.g. aws_db_instance.
+        #[arg(value_name = "TYPE")]
+        type_: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// What a command prints when it fails: diagnostics with their sources.
+pub struct Failure {
+    pub diags: Diagnostics,
+    pub sources: SourceMap,
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(d: Diagnostic) -> Failure {
+        Failure {
+            diags: d.into(),
+            sources: SourceMap::default(),
+        }
+    }
+}
+
+pub type CmdResult = Result<Exit, Failure>;
+
+/// Output settings shared by every command.
+pub struct Ui {
+    pub color_out: bool,
+    pub color_err: bool,
+}
+
+impl Ui {
+    fn new(no_color: bool) -> Ui {
+        let allowed = !no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        Ui {
+            color_out: allowed && std::io::stdout().is_terminal(),
+            color_err: allowed && std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn print_diags(&self, diags: &Diagnostics, sources: &SourceMap) {
+        if !diags.is_empty() {
+            eprint!("{}", diags.render(sources, self.color_err));
+            if !diags.0.is_empty() {
+                eprintln!();
+            }
+        }
+    }
+}
+
+pub struct Env {
+    pub dir: PathBuf,
+    pub ui: Ui,
+}
+
+/// Parses the command line and runs it; returns the process exit code.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let ui = Ui::new(cli.no_color);
+    if !dir.is_dir() {
+        eprintln!(
+            "Error: -C {}: no such directory\n  = help: pass an existing directory",
+            dir.display()
+        );
+        return Exit::Error as i32;
+    }
+    let env = Env { dir, ui };
+    let result = commands::dispatch(&env, cli.command);
+    match result {
+        Ok(code) => code as i32,
+        Err(f) => {
+            env.ui.print_diags(&f.diags, &f.sources);
+            Exit::Error as i32
+        }
+    }
+}
