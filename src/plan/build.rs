@@ -1,0 +1,660 @@
+//! Making a plan: refresh (batched provider reads) → evaluation walk with the refreshed state →
+//! diff per instance → orphans → plan-time safety checks.
+#![allow(clippy::result_large_err)]
+
+use super::diff::{changed_attributes, diff};
+use super::{Action, Drift, OutputChange, Plan, ProviderRef, ResourceChange};
+use crate::addr::{AbsResource, InstanceAddr, InstanceKey};
+use crate::config::{Config, Mode};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::eval::walk::{self, Hooks, InstanceConfig, WalkOptions};
+use crate::eval::Value;
+use crate::provider::{Aws, Ctx, ProviderSettings};
+use crate::state::State;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// Hooks that know no state: every computed attribute is unknown. Used by validate, graph,
+/// and as the first pass of plan (to learn the provider configurations).
+#[derive(Default)]
+pub struct ConfigOnly {
+    pub instances: BTreeMap<InstanceAddr, BTreeSet<AbsResource>>,
+    pub diags: Diagnostics,
+}
+
+pub fn with_unknown_computed(config: &Value, schema: &crate::provider::Schema) -> Value {
+    let mut out = match config {
+        Value::Map(m) => m.clone(),
+        _ => Default::default(),
+    };
+    for a in &schema.attributes {
+        let v = out.entry(a.name.to_string()).or_insert(Value::Null);
+        if v.is_null() && a.computed {
+            *v = Value::Unknown;
+        }
+    }
+    Value::Map(out)
+}
+
+/// Diagnostics for a resource type's own validation rules, placed at the argument's span.
+pub fn config_problems(inst: &InstanceConfig, problems: Vec<crate::provider::ConfigProblem>) -> Vec<Diagnostic> {
+    problems
+        .into_iter()
+        .map(|p| {
+            let span = p
+                .attribute
+                .and_then(|a| inst.resource.body.attrs.get(a))
+                .map(|a| a.expr.span())
+                .unwrap_or(inst.resource.span);
+            Diagnostic::error(format!("Invalid configuration for {}", inst.addr))
+                .at(span)
+                .detail(p.message)
+                .help(p.help)
+        })
+        .collect()
+}
+
+impl Hooks for ConfigOnly {
+    fn managed(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
+        self.instances.insert(inst.addr.clone(), inst.deps.clone());
+        let Some(rt) = crate::provider::resource_type(&inst.addr.resource.type_) else {
+            return Ok(Value::Unknown);
+        };
+        for d in config_problems(inst, rt.validate(&inst.config)) {
+            self.diags.push(d);
+        }
+        Ok(with_unknown_computed(&inst.config, rt.schema()))
+    }
+
+    fn data(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
+        self.instances.insert(inst.addr.clone(), inst.deps.clone());
+        let Some(ds) = crate::provider::data_source_type(&inst.addr.resource.type_) else {
+            return Ok(Value::Unknown);
+        };
+        Ok(with_unknown_computed(&inst.config, ds.schema()))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanMode {
+    Normal,
+    Destroy,
+    RefreshOnly,
+}
+
+pub struct PlanRequest<'a> {
+    pub config: &'a Config,
+    pub options: WalkOptions,
+    pub prior: Option<&'a State>,
+    pub aws: Arc<Aws>,
+    pub mode: PlanMode,
+    pub refresh: bool,
+    /// `--target` addresses; empty means everything.
+    pub targets: Vec<String>,
+    pub runtime: &'a tokio::runtime::Runtime,
+}
+
+/// The provider settings a state instance is read with: the config's provider of the same
+/// alias when there is one (endpoints, region), else the region recorded in state.
+pub fn provider_for_state(
+    providers: &[ProviderSettings],
+    provider_addr: &str,
+    region: &str,
+) -> ProviderSettings {
+    let alias = provider_addr
+        .rsplit_once("].")
+        .map(|(_, a)| a.to_string());
+    let mut settings = providers
+        .iter()
+        .find(|p| p.alias == alias)
+        .cloned()
+        .unwrap_or_else(|| ProviderSettings {
+            alias: alias.clone(),
+            ..ProviderSettings::default()
+        });
+    if !region.is_empty() {
+        settings.region = region.to_string();
+    }
+    settings
+}
+
+/// Applies the schema's sensitive marks to an object read from state or AWS.
+pub fn mark_object(type_: &str, mode: Mode, v: Value) -> Value {
+    let schema = match mode {
+        Mode::Managed => crate::provider::resource_type(type_).map(|t| t.schema()),
+        Mode::Data => crate::provider::data_source_type(type_).map(|t| t.schema()),
+    };
+    match schema {
+        Some(s) => super::diff::mark_sensitive(s, v),
+        None => v,
+    }
+}
+
+/// Copies what AWS never returns (virtual arguments, hashed secrets) from the prior object.
+fn merge_virtual(schema: &crate::provider::Schema, prior: &Value, read: Value) -> Value {
+    let mut read = match read {
+        Value::Map(m) => m,
+        other => return other,
+    };
+    for a in &schema.attributes {
+        if a.virtual_ {
+            if let Some(v) = prior.get(a.name) {
+                read.insert(a.name.to_string(), v.clone());
+            }
+        }
+    }
+    Value::Map(read)
+}
+
+pub struct Refreshed {
+    /// Every managed instance that still exists, as AWS reports it now.
+    pub objects: BTreeMap<InstanceAddr, Value>,
+    pub drift: Vec<Drift>,
+}
+
+/// Reads every managed instance in state: one batched read per (type, provider), all of them
+/// concurrently.
+pub fn refresh(
+    state: &State,
+    providers: &[ProviderSettings],
+    aws: &Arc<Aws>,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Refreshed, Diagnostics> {
+    type Group = (String, ProviderSettings);
+    let mut groups: BTreeMap<Group, Vec<(InstanceAddr, Value)>> = BTreeMap::new();
+    for (addr, rs, inst) in state.instances() {
+        if rs.mode != Mode::Managed {
+            continue;
+        }
+        let settings = provider_for_state(providers, &rs.provider, &inst.region);
+        let prior = mark_object(&rs.type_, rs.mode, Value::from_json(&inst.attributes));
+        groups
+            .entry((rs.type_.clone(), settings))
+            .or_default()
+            .push((addr, prior));
+    }
+    let mut diags = Diagnostics::default();
+    let reads = groups.into_iter().map(|((type_, settings), items)| {
+        let aws = aws.clone();
+        async move {
+            let Some(rt) = crate::provider::resource_type(&type_) else {
+                let message = format!("resource type {type_} in state is not supported by this version of strata");
+                return (type_, items, Err(message));
+            };
+            let ctx = Ctx {
+                aws,
+                settings,
+            };
+            let ids: Vec<String> = items
+                .iter()
+                .filter_map(|(_, v)| crate::provider::obj::string(v, "id"))
+                .collect();
+            let result = rt.read(&ctx, &ids).await.map_err(|e| e.message);
+            (type_, items, result)
+        }
+    });
+    let results = runtime.block_on(futures::future::join_all(reads));
+    let mut out = Refreshed {
+        objects: BTreeMap::new(),
+        drift: Vec::new(),
+    };
+    for (type_, items, result) in results {
+        match result {
+            Err(message) => diags.push(
+                Diagnostic::error(format!("Refreshing {type_} failed"))
+                    .detail(message)
+                    .help("check your AWS credentials, region and network; or plan with --refresh=false"),
+            ),
+            Ok(mut found) => {
+                let Some(rt) = crate::provider::resource_type(&type_) else { continue };
+                for (addr, prior) in items {
+                    let id = crate::provider::obj::string(&prior, "id").unwrap_or_default();
+                    match found.remove(&id) {
+                        Some(read) => {
+                            let read = mark_object(&type_, Mode::Managed, merge_virtual(rt.schema(), &prior, read));
+                            if !changed_attributes(rt.schema(), &prior, &read).is_empty() {
+                                out.drift.push(Drift {
+                                    addr: addr.clone(),
+                                    before: prior.clone(),
+                                    after: Some(read.clone()),
+                                });
+                            }
+                            out.objects.insert(addr, read);
+                        }
+                        None => out.drift.push(Drift {
+                            addr,
+                            before: prior,
+                            after: None,
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(out)
+}
+
+struct PlanHooks<'a> {
+    objects: &'a BTreeMap<InstanceAddr, Value>,
+    changes: Vec<ResourceChange>,
+    visited: BTreeSet<InstanceAddr>,
+    expanded: BTreeMap<AbsResource, Vec<InstanceKey>>,
+    diags: Diagnostics,
+    aws: Arc<Aws>,
+    runtime: &'a tokio::runtime::Runtime,
+    mode: PlanMode,
+    /// Resources with a pending change: data sources depending on them are read during apply.
+    pending: BTreeSet<AbsResource>,
+    prior_deps: &'a BTreeMap<InstanceAddr, Vec<AbsResource>>,
+}
+
+impl Hooks for PlanHooks<'_> {
+    fn managed(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
+        self.visited.insert(inst.addr.clone());
+        let Some(rt) = crate::provider::resource_type(&inst.addr.resource.type_) else {
+            return Ok(Value::Unknown);
+        };
+        for d in config_problems(inst, rt.validate(&inst.config)) {
+            self.diags.push(d);
+        }
+        let prior = self.objects.get(&inst.addr);
+        if self.mode != PlanMode::Normal {
+            return Ok(prior
+                .cloned()
+                .unwrap_or_else(|| with_unknown_computed(&inst.config, rt.schema())));
+        }
+        let d = diff(rt, prior, &inst.config, &inst.resource.lifecycle);
+        if d.action.is_replace() {
+            self.check_destroy(inst, prior, rt);
+        }
+        let reason = if d.action.is_replace() {
+            Some("replace_because_cannot_update".to_string())
+        } else {
+            None
+        };
+        if d.action != Action::NoOp {
+            self.pending.insert(inst.addr.abs_resource());
+        }
+        self.changes.push(ResourceChange {
+            addr: inst.addr.clone(),
+            action: d.action,
+            before: prior.cloned(),
+            after: Some(d.planned.clone()),
+            reason,
+            replace_paths: d.replace_paths,
+            provider: ProviderRef::from(inst.provider),
+            depends_on: inst.deps.iter().cloned().collect(),
+            prior_depends_on: self.prior_deps.get(&inst.addr).cloned().unwrap_or_default(),
+            importing: None,
+        });
+        Ok(d.planned)
+    }
+
+    fn data(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
+        self.visited.insert(inst.addr.clone());
+        let Some(ds) = crate::provider::data_source_type(&inst.addr.resource.type_) else {
+            return Ok(Value::Unknown);
+        };
+        let deferred = inst.deps.iter().any(|d| self.pending.contains(d));
+        if !inst.config.is_wholly_known() || deferred {
+            let after = with_unknown_computed(&inst.config, ds.schema());
+            self.changes.push(ResourceChange {
+                addr: inst.addr.clone(),
+                action: Action::Read,
+                before: None,
+                after: Some(after.clone()),
+                reason: Some(if deferred {
+                    "read_because_dependency_pending".into()
+                } else {
+                    "read_because_config_unknown".into()
+                }),
+                replace_paths: vec![],
+                provider: ProviderRef::from(inst.provider),
+                depends_on: inst.deps.iter().cloned().collect(),
+                prior_depends_on: vec![],
+                importing: None,
+            });
+            return Ok(after);
+        }
+        let ctx = Ctx {
+            aws: self.aws.clone(),
+            settings: inst.provider.clone(),
+        };
+        let config = inst.config.clone().deep_unmark().0;
+        match self.runtime.block_on(ds.read(&ctx, &config)) {
+            Ok(v) => {
+                let v = mark_object(&inst.addr.resource.type_, Mode::Data, v);
+                self.changes.push(ResourceChange {
+                    addr: inst.addr.clone(),
+                    action: Action::Read,
+                    before: None,
+                    after: Some(v.clone()),
+                    reason: None,
+                    replace_paths: vec![],
+                    provider: ProviderRef::from(inst.provider),
+                    depends_on: inst.deps.iter().cloned().collect(),
+                    prior_depends_on: vec![],
+                    importing: None,
+                });
+                Ok(v)
+            }
+            Err(e) => Err(Diagnostic::error(format!("Reading {} failed", inst.addr))
+                .at(inst.resource.span)
+                .detail(e.message)
+                .help("check the data source's arguments match something that exists")),
+        }
+    }
+
+    fn expanded(&mut self, resource: &AbsResource, keys: &[InstanceKey]) {
+        self.expanded.insert(resource.clone(), keys.to_vec());
+    }
+}
+
+impl PlanHooks<'_> {
+    fn check_destroy(&mut self, inst: &InstanceConfig, prior: Option<&Value>, rt: &dyn crate::provider::ResourceType) {
+        if inst.resource.lifecycle.prevent_destroy {
+            self.diags.push(
+                Diagnostic::error(format!("Instance cannot be destroyed: {}", inst.addr))
+                    .at(inst.resource.span)
+                    .detail("lifecycle.prevent_destroy is set, and this plan would destroy it (a replacement destroys the old object)")
+                    .help("change the plan so it does not destroy the object, or remove prevent_destroy on purpose"),
+            );
+        }
+        if let Some(prior) = prior {
+            if let Err(p) = rt.check_delete(prior) {
+                self.diags.push(
+                    Diagnostic::error(format!("{} cannot be destroyed as planned", inst.addr))
+                        .at(inst.resource.span)
+                        .detail(p.message)
+                        .help(p.help),
+                );
+            }
+        }
+    }
+}
+
+/// Sha-256 over the configuration files and the variable values the plan is made from.
+pub fn config_digest(config: &Config, variables: &BTreeMap<String, Value>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut i = 0u32;
+    while let Some(f) = config.sources.get(crate::diag::FileId(i)) {
+        files.push((f.display.clone(), f.text.clone()));
+        i += 1;
+    }
+    files.sort();
+    for (name, text) in files {
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(text.as_bytes());
+        h.update([0]);
+    }
+    let vars = serde_json::to_string(&variables.iter().map(|(k, v)| (k, v.to_json())).collect::<BTreeMap<_, _>>())
+        .unwrap_or_default();
+    h.update(vars.as_bytes());
+    hex::encode(h.finalize())
+}
+
+fn root_variable_values(config: &Config, options: &WalkOptions) -> BTreeMap<String, Value> {
+    let _ = config;
+    options
+        .inputs
+        .iter()
+        .map(|(k, raw)| {
+            let v = match raw {
+                walk::RawInput::Text { text, .. } => Value::String(text.clone()),
+                walk::RawInput::Expr(e) => Value::String(e.expr.to_string()),
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
+/// Makes a plan. Errors are diagnostics; warnings come back with the plan.
+pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    // Pass 1: the configuration alone — errors early, and the provider configurations.
+    let mut first = ConfigOnly::default();
+    let mut options = req.options.clone();
+    options.missing_vars_unknown = false;
+    let pass1 = walk::walk(req.config, &options, &mut first);
+    diags.extend(pass1.diags);
+    diags.extend(first.diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let providers = pass1.providers;
+    for p in &providers {
+        if p.region.is_empty() {
+            diags.push(
+                Diagnostic::error(format!(
+                    "No region for provider aws{}",
+                    p.alias.as_ref().map(|a| format!(".{a}")).unwrap_or_default()
+                ))
+                .help("set region in the provider block, or AWS_REGION in the environment"),
+            );
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let empty = State::new();
+    let prior_state = req.prior.unwrap_or(&empty);
+    let refreshed = if req.refresh {
+        refresh(prior_state, &providers, &req.aws, req.runtime)?
+    } else {
+        Refreshed {
+            objects: prior_state
+                .instances()
+                .filter(|(_, rs, _)| rs.mode == Mode::Managed)
+                .map(|(addr, rs, inst)| (addr, mark_object(&rs.type_, rs.mode, Value::from_json(&inst.attributes))))
+                .collect(),
+            drift: Vec::new(),
+        }
+    };
+    let prior_deps: BTreeMap<InstanceAddr, Vec<AbsResource>> = prior_state
+        .instances()
+        .map(|(addr, _, inst)| {
+            let deps = inst
+                .dependencies
+                .iter()
+                .filter_map(|d| d.parse::<InstanceAddr>().ok().map(|a| a.abs_resource()))
+                .collect();
+            (addr, deps)
+        })
+        .collect();
+    let mut hooks = PlanHooks {
+        objects: &refreshed.objects,
+        changes: Vec::new(),
+        visited: BTreeSet::new(),
+        expanded: BTreeMap::new(),
+        diags: Diagnostics::default(),
+        aws: req.aws.clone(),
+        runtime: req.runtime,
+        mode: req.mode,
+        pending: BTreeSet::new(),
+        prior_deps: &prior_deps,
+    };
+    let result = walk::walk(req.config, &options, &mut hooks);
+    diags.extend(result.diags);
+    diags.extend(std::mem::take(&mut hooks.diags));
+    let mut changes = hooks.changes;
+    // Instances in state that the configuration no longer has, or every one on destroy.
+    for (addr, rs, inst) in prior_state.instances() {
+        if rs.mode != Mode::Managed {
+            continue;
+        }
+        let in_config = hooks.visited.contains(&addr);
+        if req.mode == PlanMode::Normal && in_config {
+            continue;
+        }
+        if req.mode == PlanMode::RefreshOnly {
+            continue;
+        }
+        let Some(before) = refreshed.objects.get(&addr) else {
+            // Already gone outside strata: nothing to delete; the state entry is dropped on apply.
+            continue;
+        };
+        let reason = if req.mode == PlanMode::Destroy {
+            None
+        } else if !hooks.expanded.contains_key(&addr.abs_resource()) {
+            let module_exists = addr.module.is_root()
+                || hooks
+                    .expanded
+                    .keys()
+                    .any(|r| r.module == addr.module);
+            Some(if module_exists {
+                "delete_because_no_resource_config"
+            } else {
+                "delete_because_no_module"
+            })
+        } else {
+            Some(match addr.key {
+                InstanceKey::Int(_) => "delete_because_count_index",
+                InstanceKey::Str(_) => "delete_because_each_key",
+                InstanceKey::None => "delete_because_no_resource_config",
+            })
+        };
+        if let Some(rt) = crate::provider::resource_type(&rs.type_) {
+            if let Err(p) = rt.check_delete(before) {
+                diags.push(
+                    Diagnostic::error(format!("{addr} cannot be destroyed as planned"))
+                        .at_opt(config_span(req.config, &addr))
+                        .detail(p.message)
+                        .help(p.help),
+                );
+            }
+        }
+        if let Some(r) = config_resource(req.config, &addr) {
+            if r.lifecycle.prevent_destroy {
+                diags.push(
+                    Diagnostic::error(format!("Instance cannot be destroyed: {addr}"))
+                        .at(r.span)
+                        .detail("lifecycle.prevent_destroy is set, and this plan would destroy it")
+                        .help("remove prevent_destroy on purpose before destroying this object"),
+                );
+            }
+        }
+        changes.push(ResourceChange {
+            addr: addr.clone(),
+            action: Action::Delete,
+            before: Some(before.clone()),
+            after: None,
+            reason: reason.map(str::to_string),
+            replace_paths: vec![],
+            provider: ProviderRef::from(&provider_for_state(&providers, &rs.provider, &inst.region)),
+            depends_on: vec![],
+            prior_depends_on: prior_deps.get(&addr).cloned().unwrap_or_default(),
+            importing: None,
+        });
+    }
+    if req.mode == PlanMode::RefreshOnly {
+        changes.clear();
+    }
+    if !req.targets.is_empty() {
+        changes = apply_targets(changes, &req.targets, &mut diags);
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    changes.sort_by(|a, b| a.addr.cmp(&b.addr));
+    let mut outputs = BTreeMap::new();
+    if req.mode != PlanMode::Destroy {
+        for (name, o) in result.root_outputs {
+            let before = prior_state
+                .outputs
+                .get(&name)
+                .map(|p| Value::from_json(&p.value));
+            let after = if o.sensitive { o.value.sensitive() } else { o.value };
+            outputs.insert(
+                name,
+                OutputChange {
+                    before: before.map(|b| if o.sensitive { b.sensitive() } else { b }),
+                    after,
+                    sensitive: o.sensitive,
+                },
+            );
+        }
+    }
+    let variables = root_variable_values(req.config, &options);
+    let plan = Plan {
+        format_version: 1,
+        strata_version: env!("CARGO_PKG_VERSION").to_string(),
+        changes,
+        outputs,
+        drift: refreshed.drift,
+        config_digest: config_digest(req.config, &variables),
+        state_lineage: req.prior.map(|s| s.lineage.clone()),
+        state_serial: req.prior.map(|s| s.serial),
+        workspace: options.workspace.clone(),
+        destroy: req.mode == PlanMode::Destroy,
+        refresh_only: req.mode == PlanMode::RefreshOnly,
+        variables,
+    };
+    Ok((plan, diags))
+}
+
+fn config_resource<'c>(config: &'c Config, addr: &InstanceAddr) -> Option<&'c crate::config::Resource> {
+    let mut module = &config.root;
+    for (name, _) in &addr.module.0 {
+        module = &module.module_calls.get(name)?.module;
+    }
+    module.resource(addr.resource.mode, &addr.resource.type_, &addr.resource.name)
+}
+
+fn config_span(config: &Config, addr: &InstanceAddr) -> Option<crate::diag::Span> {
+    config_resource(config, addr).map(|r| r.span)
+}
+
+/// Keeps the targeted changes and everything they depend on.
+fn apply_targets(changes: Vec<ResourceChange>, targets: &[String], diags: &mut Diagnostics) -> Vec<ResourceChange> {
+    let matches = |addr: &InstanceAddr, t: &str| -> bool {
+        let full = addr.to_string();
+        let res = addr.abs_resource().to_string();
+        full == t || res == t || full.starts_with(&format!("{t}.")) || res.starts_with(&format!("{t}."))
+    };
+    let mut keep: BTreeSet<InstanceAddr> = BTreeSet::new();
+    for t in targets {
+        let before = keep.len();
+        for c in &changes {
+            if matches(&c.addr, t) {
+                keep.insert(c.addr.clone());
+            }
+        }
+        if keep.len() == before && !changes.iter().any(|c| matches(&c.addr, t)) {
+            diags.push(
+                Diagnostic::warning(format!("--target {t} matches nothing that changes"))
+                    .help("check the address with `strata state list`"),
+            );
+        }
+    }
+    // Dependencies of targets, transitively.
+    loop {
+        let deps: BTreeSet<AbsResource> = changes
+            .iter()
+            .filter(|c| keep.contains(&c.addr))
+            .flat_map(|c| c.depends_on.iter().cloned())
+            .collect();
+        let before = keep.len();
+        for c in &changes {
+            if deps.contains(&c.addr.abs_resource()) {
+                keep.insert(c.addr.clone());
+            }
+        }
+        if keep.len() == before {
+            break;
+        }
+    }
+    if !targets.is_empty() {
+        diags.push(
+            Diagnostic::warning("Resource targeting is in effect")
+                .detail("the plan may not cover every change the configuration needs")
+                .help("use --target for exceptional situations; run a full plan afterwards"),
+        );
+    }
+    changes.into_iter().filter(|c| keep.contains(&c.addr)).collect()
+}

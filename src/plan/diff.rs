@@ -1,0 +1,342 @@
+//! The generic, schema-driven differ: prior state + evaluated config → planned object and
+//! action. Resource files only add what their API needs (`customize_plan`).
+//!
+//! Equality follows terraform-provider-aws (SDKv2) semantics: an unset argument and its zero
+//! value (`""`, `0`, `false`, `[]`, `{}`) are the same; sets compare without order; a
+//! sensitive argument that AWS never returns is compared against the salted hash in state.
+
+use super::Action;
+use crate::config::{IgnoreChanges, Lifecycle};
+use crate::eval::{Map, Value};
+use crate::provider::schema::{AttrType, Nesting, Schema};
+use crate::provider::ResourceType;
+
+#[derive(Debug, Clone)]
+pub struct Diff {
+    pub action: Action,
+    pub planned: Value,
+    /// Arguments whose change forces a replacement.
+    pub replace_paths: Vec<String>,
+    /// Every argument that changes.
+    pub changed: Vec<String>,
+}
+
+/// Plans one managed instance.
+pub fn diff(rt: &dyn ResourceType, prior: Option<&Value>, config: &Value, lifecycle: &Lifecycle) -> Diff {
+    let schema = rt.schema();
+    let mut planned = proposed(schema, prior, config, lifecycle);
+    rt.customize_plan(prior, &mut planned);
+    let Some(prior) = prior else {
+        return Diff {
+            action: Action::Create,
+            planned: mark_sensitive(schema, planned),
+            replace_paths: Vec::new(),
+            changed: Vec::new(),
+        };
+    };
+    let mut changed = Vec::new();
+    let mut replace_paths = Vec::new();
+    for a in &schema.attributes {
+        if !a.is_settable() {
+            continue;
+        }
+        let p = planned.get(a.name).unwrap_or(&Value::Null);
+        let o = prior.get(a.name).unwrap_or(&Value::Null);
+        if !attr_equal(&a.ty, p, o, a.sensitive && a.virtual_) {
+            changed.push(a.name.to_string());
+            if a.force_new {
+                replace_paths.push(a.name.to_string());
+            }
+        }
+    }
+    for b in &schema.blocks {
+        let p = planned.get(b.name).unwrap_or(&Value::Null);
+        let o = prior.get(b.name).unwrap_or(&Value::Null);
+        if !blocks_equal(&b.schema, b.nesting, p, o) {
+            changed.push(b.name.to_string());
+            if b.force_new {
+                replace_paths.push(b.name.to_string());
+            }
+        }
+    }
+    let action = if !replace_paths.is_empty() {
+        // A replacement gets a new object: everything AWS computes is unknown again.
+        if let Value::Map(m) = &mut planned {
+            for a in &schema.attributes {
+                let configured = config.get(a.name).is_some_and(|v| !v.is_null());
+                if a.computed && !configured {
+                    m.insert(a.name.to_string(), Value::Unknown);
+                }
+            }
+        }
+        rt.customize_plan(None, &mut planned);
+        if lifecycle.create_before_destroy {
+            Action::CreateThenDelete
+        } else {
+            Action::DeleteThenCreate
+        }
+    } else if !changed.is_empty() {
+        Action::Update
+    } else {
+        Action::NoOp
+    };
+    Diff {
+        action,
+        planned: mark_sensitive(schema, planned),
+        replace_paths,
+        changed,
+    }
+}
+
+/// The object the config asks for, with what config leaves unset taken from the prior state
+/// (computed arguments) or the schema's default.
+pub fn proposed(schema: &Schema, prior: Option<&Value>, config: &Value, lifecycle: &Lifecycle) -> Value {
+    let mut out = Map::new();
+    for a in &schema.attributes {
+        let cfg = config.get(a.name).cloned().unwrap_or(Value::Null);
+        let old = prior.and_then(|p| p.get(a.name)).cloned();
+        let ignored = match &lifecycle.ignore_changes {
+            IgnoreChanges::All => true,
+            IgnoreChanges::Paths(paths) => paths.iter().any(|(p, _)| p == a.name || p.starts_with(&format!("{}.", a.name))),
+            IgnoreChanges::None => false,
+        };
+        let v = if !a.is_settable() {
+            old.unwrap_or(Value::Unknown)
+        } else if ignored && old.is_some() && a.name != "tags_all" {
+            old.unwrap_or(Value::Null)
+        } else if !cfg.is_null() {
+            cfg
+        } else if a.computed {
+            match old {
+                Some(v) if !v.is_null() => v,
+                _ => a.default.clone().unwrap_or(Value::Unknown),
+            }
+        } else {
+            a.default.clone().unwrap_or(Value::Null)
+        };
+        out.insert(a.name.to_string(), v);
+    }
+    for b in &schema.blocks {
+        let cfg = config.get(b.name).cloned().unwrap_or(Value::Null);
+        let old = prior.and_then(|p| p.get(b.name)).cloned();
+        let ignored = match &lifecycle.ignore_changes {
+            IgnoreChanges::All => true,
+            IgnoreChanges::Paths(paths) => paths.iter().any(|(p, _)| p == b.name),
+            IgnoreChanges::None => false,
+        };
+        let v = if ignored && old.is_some() {
+            old.unwrap_or(Value::Null)
+        } else {
+            fill_block_defaults(&b.schema, b.nesting, cfg)
+        };
+        out.insert(b.name.to_string(), v);
+    }
+    Value::Map(out)
+}
+
+fn fill_block_defaults(schema: &Schema, nesting: Nesting, v: Value) -> Value {
+    let fill = |item: Value| -> Value {
+        match item {
+            Value::Map(m) => {
+                let mut out = m;
+                for a in &schema.attributes {
+                    let e = out.entry(a.name.to_string()).or_insert(Value::Null);
+                    if e.is_null() {
+                        if let Some(d) = &a.default {
+                            *e = d.clone();
+                        }
+                    }
+                }
+                for b in &schema.blocks {
+                    let inner = out.remove(b.name).unwrap_or(Value::Null);
+                    out.insert(b.name.to_string(), fill_block_defaults(&b.schema, b.nesting, inner));
+                }
+                Value::Map(out)
+            }
+            other => other,
+        }
+    };
+    match (nesting, v) {
+        (Nesting::Single, v) => fill(v),
+        (_, Value::List(items)) => {
+            let items: Vec<Value> = items.into_iter().map(fill).collect();
+            if nesting == Nesting::Set {
+                crate::eval::expr::normalize_set(Value::List(items))
+            } else {
+                Value::List(items)
+            }
+        }
+        (_, Value::Null) => Value::List(Vec::new()),
+        (_, other) => other,
+    }
+}
+
+/// Marks every sensitive attribute's value so no renderer shows it.
+pub fn mark_sensitive(schema: &Schema, v: Value) -> Value {
+    match v {
+        Value::Map(mut m) => {
+            for a in &schema.attributes {
+                if a.sensitive {
+                    if let Some(x) = m.remove(a.name) {
+                        let x = if x.is_null() { x } else { x.sensitive() };
+                        m.insert(a.name.to_string(), x);
+                    }
+                }
+            }
+            Value::Map(m)
+        }
+        other => other,
+    }
+}
+
+fn is_zero(v: &Value) -> bool {
+    match v.unmarked() {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Number(n) => *n == 0.0,
+        Value::Bool(b) => !b,
+        Value::List(items) => items.is_empty(),
+        Value::Map(m) => m.is_empty(),
+        _ => false,
+    }
+}
+
+/// Equality of one attribute under SDKv2 semantics.
+pub fn attr_equal(ty: &AttrType, planned: &Value, prior: &Value, hashed_secret: bool) -> bool {
+    let (p, o) = (planned.unmarked(), prior.unmarked());
+    if matches!(p, Value::Unknown) || matches!(o, Value::Unknown) {
+        return false;
+    }
+    if hashed_secret {
+        if let (Value::String(plain), Value::String(stored)) = (p, o) {
+            if crate::state::secret::is_hashed(stored) {
+                return crate::state::secret::secret_matches(stored, plain);
+            }
+        }
+    }
+    if is_zero(p) && is_zero(o) {
+        return true;
+    }
+    match (ty, p, o) {
+        (AttrType::Set(e), Value::List(a), Value::List(b)) => {
+            let mut a = a.clone();
+            let mut b = b.clone();
+            crate::config::types::sort_dedup(&mut a);
+            crate::config::types::sort_dedup(&mut b);
+            a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| attr_equal(e, x, y, false))
+        }
+        (AttrType::List(e), Value::List(a), Value::List(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| attr_equal(e, x, y, false))
+        }
+        (AttrType::Map(e), Value::Map(a), Value::Map(b)) => {
+            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            keys.into_iter().all(|k| {
+                attr_equal(e, a.get(k).unwrap_or(&Value::Null), b.get(k).unwrap_or(&Value::Null), false)
+            })
+        }
+        _ => crate::eval::expr::values_equal(p, o),
+    }
+}
+
+/// Equality of a nested block value (list, set or single object).
+pub fn blocks_equal(schema: &Schema, nesting: Nesting, planned: &Value, prior: &Value) -> bool {
+    let (p, o) = (planned.unmarked(), prior.unmarked());
+    if matches!(p, Value::Unknown) || matches!(o, Value::Unknown) {
+        return false;
+    }
+    if is_zero(p) && is_zero(o) {
+        return true;
+    }
+    let obj_equal = |a: &Value, b: &Value| -> bool {
+        schema.attributes.iter().all(|attr| {
+            attr_equal(
+                &attr.ty,
+                a.get(attr.name).unwrap_or(&Value::Null),
+                b.get(attr.name).unwrap_or(&Value::Null),
+                false,
+            )
+        }) && schema.blocks.iter().all(|bt| {
+            blocks_equal(
+                &bt.schema,
+                bt.nesting,
+                a.get(bt.name).unwrap_or(&Value::Null),
+                b.get(bt.name).unwrap_or(&Value::Null),
+            )
+        })
+    };
+    match (nesting, p, o) {
+        (Nesting::Single, a, b) => obj_equal(a, b),
+        (Nesting::List, Value::List(a), Value::List(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| obj_equal(x, y))
+        }
+        (Nesting::Set, Value::List(a), Value::List(b)) => {
+            // Every element must have an equal partner, both ways.
+            a.len() == b.len()
+                && a.iter().all(|x| b.iter().any(|y| obj_equal(x, y)))
+                && b.iter().all(|y| a.iter().any(|x| obj_equal(x, y)))
+        }
+        _ => false,
+    }
+}
+
+/// Attribute names whose value differs between two objects (for drift reports).
+pub fn changed_attributes(schema: &Schema, a: &Value, b: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in &schema.attributes {
+        if attr.virtual_ {
+            continue;
+        }
+        if !attr_equal(
+            &attr.ty,
+            a.get(attr.name).unwrap_or(&Value::Null),
+            b.get(attr.name).unwrap_or(&Value::Null),
+            false,
+        ) {
+            out.push(attr.name.to_string());
+        }
+    }
+    for bt in &schema.blocks {
+        if !blocks_equal(
+            &bt.schema,
+            bt.nesting,
+            a.get(bt.name).unwrap_or(&Value::Null),
+            b.get(bt.name).unwrap_or(&Value::Null),
+        ) {
+            out.push(bt.name.to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_and_empty_are_equal_like_sdkv2() {
+        let t = AttrType::Map(Box::new(AttrType::String));
+        assert!(attr_equal(&t, &Value::Null, &Value::Map(Map::new()), false));
+        assert!(attr_equal(&AttrType::Bool, &Value::Null, &Value::Bool(false), false));
+        assert!(!attr_equal(&AttrType::Bool, &Value::Null, &Value::Bool(true), false));
+    }
+
+    #[test]
+    fn sets_compare_without_order() {
+        let t = AttrType::Set(Box::new(AttrType::String));
+        let a = Value::List(vec!["b".into(), "a".into()]);
+        let b = Value::List(vec!["a".into(), "b".into()]);
+        assert!(attr_equal(&t, &a, &b, false));
+    }
+
+    #[test]
+    fn unknown_is_never_equal() {
+        assert!(!attr_equal(&AttrType::String, &Value::Unknown, &Value::from("x"), false));
+    }
+
+    #[test]
+    fn a_secret_matches_its_hash_and_not_another_value() {
+        let stored = crate::state::secret::hash_secret("hunter22");
+        assert!(attr_equal(&AttrType::String, &Value::from("hunter22"), &Value::from(stored.as_str()), true));
+        assert!(!attr_equal(&AttrType::String, &Value::from("changed"), &Value::from(stored.as_str()), true));
+    }
+}

@@ -1,0 +1,212 @@
+//! Plans: what will change, and why.
+//!
+//! A plan is a plain value: prior state, the changes, the inputs it was made from. Apply is
+//! driven only by the plan's changes; renderers only read it.
+
+pub mod diff;
+pub mod render;
+
+use crate::addr::{AbsResource, InstanceAddr};
+use crate::eval::Value;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+pub enum Action {
+    NoOp,
+    Create,
+    Read,
+    Update,
+    DeleteThenCreate,
+    CreateThenDelete,
+    Delete,
+}
+
+impl Action {
+    pub fn is_replace(self) -> bool {
+        matches!(self, Action::DeleteThenCreate | Action::CreateThenDelete)
+    }
+
+    /// The marker Terraform prints before a resource.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::NoOp => " ",
+            Action::Create => "+",
+            Action::Read => "<=",
+            Action::Update => "~",
+            Action::DeleteThenCreate => "-/+",
+            Action::CreateThenDelete => "+/-",
+            Action::Delete => "-",
+        }
+    }
+
+    /// Terraform's JSON `actions` array.
+    pub fn json_actions(self) -> &'static [&'static str] {
+        match self {
+            Action::NoOp => &["no-op"],
+            Action::Create => &["create"],
+            Action::Read => &["read"],
+            Action::Update => &["update"],
+            Action::DeleteThenCreate => &["delete", "create"],
+            Action::CreateThenDelete => &["create", "delete"],
+            Action::Delete => &["delete"],
+        }
+    }
+}
+
+/// The provider configuration a change runs against (serializable part of ProviderSettings).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ProviderRef {
+    pub alias: Option<String>,
+    pub region: String,
+    pub endpoints: BTreeMap<String, String>,
+    pub default_tags: BTreeMap<String, String>,
+}
+
+impl From<&crate::provider::ProviderSettings> for ProviderRef {
+    fn from(p: &crate::provider::ProviderSettings) -> ProviderRef {
+        ProviderRef {
+            alias: p.alias.clone(),
+            region: p.region.clone(),
+            endpoints: p.endpoints.clone(),
+            default_tags: p.default_tags.clone(),
+        }
+    }
+}
+
+impl From<&ProviderRef> for crate::provider::ProviderSettings {
+    fn from(p: &ProviderRef) -> crate::provider::ProviderSettings {
+        crate::provider::ProviderSettings {
+            alias: p.alias.clone(),
+            region: p.region.clone(),
+            endpoints: p.endpoints.clone(),
+            default_tags: p.default_tags.clone(),
+        }
+    }
+}
+
+impl ProviderRef {
+    pub fn address(&self) -> String {
+        crate::provider::ProviderSettings::from(self).address()
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ResourceChange {
+    pub addr: InstanceAddr,
+    pub action: Action,
+    /// The object before (refreshed prior state); `None` on create.
+    pub before: Option<Value>,
+    /// The planned object, with unknowns; `None` on delete.
+    pub after: Option<Value>,
+    /// Terraform's action_reason (`replace_because_cannot_update`, `delete_because_no_resource_config`, ...).
+    pub reason: Option<String>,
+    /// Attributes whose change forces the replacement.
+    pub replace_paths: Vec<String>,
+    pub provider: ProviderRef,
+    /// Resources this instance depends on in the configuration (for ordering creates/updates).
+    pub depends_on: Vec<AbsResource>,
+    /// Resources the existing object depended on when it was last applied (for ordering deletes).
+    pub prior_depends_on: Vec<AbsResource>,
+    /// Set when the change adopts an existing object (`import` blocks): its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importing: Option<String>,
+}
+
+impl ResourceChange {
+    pub fn is_noop(&self) -> bool {
+        self.action == Action::NoOp && self.importing.is_none()
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OutputChange {
+    pub before: Option<Value>,
+    pub after: Value,
+    pub sensitive: bool,
+}
+
+/// An object changed outside strata since the last apply.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Drift {
+    pub addr: InstanceAddr,
+    pub before: Value,
+    /// `None` when the object was deleted outside strata.
+    pub after: Option<Value>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub strata_version: String,
+    pub changes: Vec<ResourceChange>,
+    pub outputs: BTreeMap<String, OutputChange>,
+    pub drift: Vec<Drift>,
+    /// Digest of every config file and variable value the plan was made from.
+    pub config_digest: String,
+    /// `None` when planned against no state at all.
+    pub state_lineage: Option<String>,
+    pub state_serial: Option<u64>,
+    pub workspace: String,
+    pub destroy: bool,
+    pub refresh_only: bool,
+    /// Root variable values, so a saved plan applies with exactly the inputs it was made with.
+    pub variables: BTreeMap<String, Value>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub import: usize,
+    pub add: usize,
+    pub change: usize,
+    pub destroy: usize,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.changes {
+            if c.importing.is_some() {
+                s.import += 1;
+            }
+            match c.action {
+                Action::Create => s.add += 1,
+                Action::Update => s.change += 1,
+                Action::Delete => s.destroy += 1,
+                Action::DeleteThenCreate | Action::CreateThenDelete => {
+                    s.add += 1;
+                    s.destroy += 1;
+                }
+                Action::NoOp | Action::Read => {}
+            }
+        }
+        s
+    }
+
+    /// True when applying would change anything (resources or outputs).
+    pub fn has_changes(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| !c.is_noop() && c.action != Action::Read)
+            || self
+                .outputs
+                .values()
+                .any(|o| o.before.as_ref() != Some(&o.after))
+            || (self.refresh_only && !self.drift.is_empty())
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.import > 0 {
+            write!(f, "Plan: {} to import, ", self.import)?;
+        } else {
+            f.write_str("Plan: ")?;
+        }
+        write!(
+            f,
+            "{} to add, {} to change, {} to destroy.",
+            self.add, self.change, self.destroy
+        )
+    }
+}
