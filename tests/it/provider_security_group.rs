@@ -243,7 +243,7 @@ async fn web_and_db_groups_are_created_as_configured() {
             &db.get("ingress").and_then(Value::as_list).unwrap()[0],
             "security_groups"
         ),
-        [web_id.clone()]
+        std::slice::from_ref(&web_id)
     );
     assert_eq!(obj::str(&db, "owner_id"), Some(account.account_id.as_str()));
     assert_eq!(

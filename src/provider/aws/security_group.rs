@@ -449,7 +449,8 @@ fn canonical_rules_value(v: &Value) -> Value {
 
 /// The AWS permissions for a set of flat rules, one `IpPermission` per (protocol, ports).
 fn permissions(group_id: &str, flat: &BTreeSet<FlatRule>) -> Vec<IpPermission> {
-    let mut by_key: BTreeMap<(String, i32, i32), Vec<(&String, &Source)>> = BTreeMap::new();
+    type Sources<'a> = Vec<(&'a String, &'a Source)>;
+    let mut by_key: BTreeMap<(String, i32, i32), Sources> = BTreeMap::new();
     for (proto, from, to, desc, src) in flat {
         by_key
             .entry((proto.clone(), *from, *to))
