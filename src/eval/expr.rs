@@ -466,15 +466,18 @@ impl<'a> Evaluator<'a> {
                         };
                         if f.grouping {
                             groups.entry(key).or_default().push(value);
-                        } else if map.contains_key(&key) {
-                            return Err(self
+                        } else {
+                            let std::collections::btree_map::Entry::Vacant(slot) =
+                                map.entry(key.clone())
+                            else {
+                                return Err(self
                                 .err(key_expr, "Duplicate object key")
                                 .detail(format!("two elements produce the key \"{key}\""))
                                 .help(
                                     "add `...` after the value expression to group values by key",
                                 ));
-                        } else {
-                            map.insert(key, value);
+                            };
+                            slot.insert(value);
                         }
                     }
                 }
@@ -643,6 +646,7 @@ impl<'a> Evaluator<'a> {
             .map(Cow::into_owned)
     }
 
+    #[allow(clippy::only_used_in_recursion)] // `whole` is kept for error spans
     fn apply_ops<'v>(
         &self,
         mut current: Cow<'v, Value>,

@@ -13,9 +13,19 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub static RESOURCES: &[&dyn ResourceType] = &[];
+mod security_group;
+mod vpc_data;
 
-pub static DATA_SOURCES: &[&dyn DataSourceType] = &[];
+pub use security_group::SecurityGroup;
+pub use vpc_data::{SubnetsData, VpcData};
+
+pub static SECURITY_GROUP: SecurityGroup = SecurityGroup;
+pub static VPC_DATA: VpcData = VpcData;
+pub static SUBNETS_DATA: SubnetsData = SubnetsData;
+
+pub static RESOURCES: &[&dyn ResourceType] = &[&SECURITY_GROUP];
+
+pub static DATA_SOURCES: &[&dyn DataSourceType] = &[&VPC_DATA, &SUBNETS_DATA];
 
 /// One evaluated `provider "aws"` block.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
