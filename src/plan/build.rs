@@ -377,13 +377,16 @@ impl PlanHooks<'_> {
 }
 
 /// Sha-256 over the configuration files and the variable values the plan is made from.
-pub fn config_digest(config: &Config, variables: &BTreeMap<String, Value>) -> String {
+pub fn config_digest(config: &Config, inputs: &BTreeMap<String, super::SavedInput>) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     let mut files: Vec<(String, String)> = Vec::new();
     let mut i = 0u32;
     while let Some(f) = config.sources.get(crate::diag::FileId(i)) {
-        files.push((f.display.clone(), f.text.clone()));
+        // Only configuration files: values parsed from a saved plan are not part of it.
+        if f.path.extension().is_some_and(|e| e == "tf") {
+            files.push((f.display.clone(), f.text.clone()));
+        }
         i += 1;
     }
     files.sort();
@@ -393,23 +396,46 @@ pub fn config_digest(config: &Config, variables: &BTreeMap<String, Value>) -> St
         h.update(text.as_bytes());
         h.update([0]);
     }
-    let vars = serde_json::to_string(&variables.iter().map(|(k, v)| (k, v.to_json())).collect::<BTreeMap<_, _>>())
-        .unwrap_or_default();
+    let vars = serde_json::to_string(inputs).unwrap_or_default();
     h.update(vars.as_bytes());
     hex::encode(h.finalize())
 }
 
-fn root_variable_values(config: &Config, options: &WalkOptions) -> BTreeMap<String, Value> {
-    let _ = config;
+/// The inputs as saved in a plan file.
+pub fn saved_inputs(options: &WalkOptions) -> BTreeMap<String, super::SavedInput> {
     options
         .inputs
         .iter()
         .map(|(k, raw)| {
             let v = match raw {
-                walk::RawInput::Text { text, .. } => Value::String(text.clone()),
-                walk::RawInput::Expr(e) => Value::String(e.expr.to_string()),
+                walk::RawInput::Text { text, .. } => super::SavedInput::Text(text.clone()),
+                walk::RawInput::Expr(e) => super::SavedInput::Hcl(e.expr.to_string()),
             };
             (k.clone(), v)
+        })
+        .collect()
+}
+
+/// Turns saved inputs back into walk inputs (applying a saved plan).
+pub fn restore_inputs(
+    saved: &BTreeMap<String, super::SavedInput>,
+    sources: &crate::diag::SourceMap,
+) -> BTreeMap<String, walk::RawInput> {
+    saved
+        .iter()
+        .filter_map(|(k, v)| {
+            let raw = match v {
+                super::SavedInput::Text(t) => walk::RawInput::Text {
+                    text: t.clone(),
+                    source: "the saved plan".into(),
+                },
+                super::SavedInput::Hcl(src) => {
+                    let expr = crate::config::parse_expression(src).ok()?;
+                    let file = sources.add(std::path::Path::new("<plan>"), format!("<saved value of {k}>"), src.clone());
+                    walk::RawInput::Expr(crate::config::Expr { file, expr })
+                }
+            };
+            Some((k.clone(), raw))
         })
         .collect()
 }
@@ -580,20 +606,20 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
             );
         }
     }
-    let variables = root_variable_values(req.config, &options);
+    let inputs = saved_inputs(&options);
     let plan = Plan {
         format_version: 1,
         strata_version: env!("CARGO_PKG_VERSION").to_string(),
         changes,
         outputs,
         drift: refreshed.drift,
-        config_digest: config_digest(req.config, &variables),
+        config_digest: config_digest(req.config, &inputs),
         state_lineage: req.prior.map(|s| s.lineage.clone()),
         state_serial: req.prior.map(|s| s.serial),
         workspace: options.workspace.clone(),
         destroy: req.mode == PlanMode::Destroy,
         refresh_only: req.mode == PlanMode::RefreshOnly,
-        variables,
+        inputs,
     };
     Ok((plan, diags))
 }

@@ -3,6 +3,7 @@
 //! A plan is a plain value: prior state, the changes, the inputs it was made from. Apply is
 //! driven only by the plan's changes; renderers only read it.
 
+pub mod build;
 pub mod diff;
 pub mod render;
 
@@ -150,8 +151,17 @@ pub struct Plan {
     pub workspace: String,
     pub destroy: bool,
     pub refresh_only: bool,
-    /// Root variable values, so a saved plan applies with exactly the inputs it was made with.
-    pub variables: BTreeMap<String, Value>,
+    /// Root variable inputs, so a saved plan applies with exactly the inputs it was made with.
+    pub inputs: BTreeMap<String, SavedInput>,
+}
+
+/// A root variable input as the user gave it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub enum SavedInput {
+    /// `--var` or environment text.
+    Text(String),
+    /// HCL source text from a .tfvars file.
+    Hcl(String),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,0 +1,312 @@
+//! Apply: carries out one change at a time for the scheduler — resolves what was unknown at
+//! plan time, calls the provider, and saves the state after every operation, with the
+//! operation recorded in the journal before the AWS call and cleared after it.
+
+use crate::addr::InstanceAddr;
+use crate::config::{Config, Mode};
+use crate::diag::Diagnostic;
+use crate::eval::walk::{self, Hooks, InstanceConfig, WalkOptions};
+use crate::eval::Value;
+use crate::exec::Operation;
+use crate::plan::{Action, Plan, ResourceChange};
+use crate::provider::{Aws, Ctx, ProviderSettings};
+use crate::state::{Backend, InstanceState, JournalEntry, State};
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// The state of a run, shared by every operation; written through the backend after each.
+pub struct Ledger {
+    pub state: Mutex<State>,
+    pub backend: Arc<dyn Backend>,
+    /// Objects as they are now: refreshed prior values, then each applied result.
+    pub current: Mutex<BTreeMap<InstanceAddr, Value>>,
+}
+
+impl Ledger {
+    fn save(&self, state: &mut State) -> Result<(), String> {
+        state.serial += 1;
+        self.backend.write(state).map_err(|e| {
+            format!("saving state failed: {e} (the operation itself succeeded; the journal lets the next run adopt it)")
+        })
+    }
+
+    fn update(&self, f: impl FnOnce(&mut State)) -> Result<(), String> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut state);
+        self.save(&mut state)
+    }
+}
+
+/// Prepares an object for state: marks dropped, secrets AWS never returns stored as a salted
+/// hash so a change is still detected but the value is not kept.
+pub fn to_state_attributes(type_: &str, mode: Mode, value: &Value) -> serde_json::Value {
+    let (mut plain, _) = value.clone().deep_unmark();
+    let schema = match mode {
+        Mode::Managed => crate::provider::resource_type(type_).map(|t| t.schema()),
+        Mode::Data => crate::provider::data_source_type(type_).map(|t| t.schema()),
+    };
+    if let (Some(schema), Value::Map(m)) = (schema, &mut plain) {
+        for a in &schema.attributes {
+            if a.sensitive && a.virtual_ {
+                if let Some(Value::String(s)) = m.get(a.name) {
+                    if !crate::state::secret::is_hashed(s) {
+                        let hashed = crate::state::secret::hash_secret(s);
+                        m.insert(a.name.to_string(), Value::String(hashed));
+                    }
+                }
+            }
+        }
+    }
+    plain.to_json()
+}
+
+fn natural_id(value: &Value) -> Option<String> {
+    ["identifier", "name", "replication_group_id", "cluster_id", "cluster_identifier", "db_snapshot_identifier", "id"]
+        .iter()
+        .find_map(|k| crate::provider::obj::string(value, k))
+}
+
+pub struct Applier {
+    pub ledger: Arc<Ledger>,
+    pub aws: Arc<Aws>,
+    pub config: Arc<Config>,
+    pub options: WalkOptions,
+    pub plan: Arc<Plan>,
+}
+
+impl Applier {
+    fn ctx(&self, change: &ResourceChange) -> Ctx {
+        Ctx {
+            aws: self.aws.clone(),
+            settings: ProviderSettings::from(&change.provider),
+        }
+    }
+
+    /// The change's planned object with every plan-time unknown resolved: the configuration
+    /// is evaluated again with the objects applied so far.
+    fn resolve(&self, change: &ResourceChange) -> Result<Value, String> {
+        let after = change.after.clone().unwrap_or(Value::Null);
+        if after.is_wholly_known() {
+            return Ok(after);
+        }
+        let current = self.ledger.current.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let planned: BTreeMap<InstanceAddr, Value> = self
+            .plan
+            .changes
+            .iter()
+            .filter_map(|c| c.after.clone().map(|a| (c.addr.clone(), a)))
+            .collect();
+        let mut hooks = Resolve {
+            target: &change.addr,
+            current: &current,
+            planned: &planned,
+            found: None,
+        };
+        let result = walk::walk(&self.config, &self.options, &mut hooks);
+        if result.diags.has_errors() {
+            let first = result.diags.0.into_iter().find(Diagnostic::is_error);
+            return Err(first
+                .map(|d| format!("{}{}", d.summary, d.detail.map(|x| format!(": {x}")).unwrap_or_default()))
+                .unwrap_or_else(|| "evaluating the configuration failed".into()));
+        }
+        let config = hooks
+            .found
+            .ok_or_else(|| format!("{} is no longer in the configuration", change.addr))?;
+        let rt = crate::provider::resource_type(&change.addr.resource.type_)
+            .ok_or_else(|| format!("unsupported type {}", change.addr.resource.type_))?;
+        let lifecycle = config_lifecycle(&self.config, &change.addr);
+        let prior = match change.action {
+            Action::Update => change.before.as_ref(),
+            _ => None,
+        };
+        let d = crate::plan::diff::diff(rt, prior, &config, &lifecycle);
+        if !d.planned.is_wholly_known() {
+            return Err("some arguments are still unknown after their dependencies were applied".into());
+        }
+        Ok(d.planned)
+    }
+
+    fn journal(&self, change: &ResourceChange, action: &str, value: Option<&Value>) -> Result<String, String> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let entry = JournalEntry {
+            id: id.clone(),
+            addr: change.addr.to_string(),
+            action: action.to_string(),
+            type_: change.addr.resource.type_.clone(),
+            natural_id: value.and_then(natural_id),
+            region: change.provider.region.clone(),
+            provider: change.provider.address(),
+            started_at: now(),
+        };
+        self.ledger.update(|s| s.journal.push(entry))?;
+        Ok(id)
+    }
+
+    fn record(&self, change: &ResourceChange, journal_id: &str, value: Option<&Value>) -> Result<(), String> {
+        let addr = &change.addr;
+        let provider = change.provider.address();
+        let deps: Vec<String> = change.depends_on.iter().map(|d| d.to_string()).collect();
+        let attrs = value.map(|v| to_state_attributes(&addr.resource.type_, addr.resource.mode, v));
+        let region = change.provider.region.clone();
+        self.ledger.update(|s| {
+            s.journal.retain(|j| j.id != journal_id);
+            match attrs {
+                Some(attributes) => s.set_instance(
+                    addr,
+                    &provider,
+                    InstanceState {
+                        index_key: index_key(addr),
+                        status: None,
+                        attributes,
+                        dependencies: deps,
+                        region,
+                    },
+                ),
+                None => {
+                    s.remove_instance(addr);
+                }
+            }
+        })?;
+        let mut current = self.ledger.current.lock().unwrap_or_else(|e| e.into_inner());
+        match value {
+            Some(v) => current.insert(addr.clone(), v.clone()),
+            None => current.remove(addr),
+        };
+        Ok(())
+    }
+}
+
+pub fn index_key(addr: &InstanceAddr) -> Option<serde_json::Value> {
+    match &addr.key {
+        crate::addr::InstanceKey::None => None,
+        crate::addr::InstanceKey::Int(i) => Some(serde_json::Value::from(*i)),
+        crate::addr::InstanceKey::Str(s) => Some(serde_json::Value::String(s.clone())),
+    }
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn config_lifecycle(config: &Config, addr: &InstanceAddr) -> crate::config::Lifecycle {
+    let mut module = &config.root;
+    for (name, _) in &addr.module.0 {
+        match module.module_calls.get(name) {
+            Some(c) => module = &c.module,
+            None => return Default::default(),
+        }
+    }
+    module
+        .resource(addr.resource.mode, &addr.resource.type_, &addr.resource.name)
+        .map(|r| r.lifecycle.clone())
+        .unwrap_or_default()
+}
+
+#[async_trait]
+impl Operation for Applier {
+    async fn run(&self, change: &ResourceChange) -> Result<(), String> {
+        let ctx = self.ctx(change);
+        let addr = &change.addr;
+        if addr.resource.mode == Mode::Data {
+            let ds = crate::provider::data_source_type(&addr.resource.type_)
+                .ok_or_else(|| format!("unsupported data source {}", addr.resource.type_))?;
+            let config = self.resolve(change)?;
+            let v = ds.read(&ctx, &config.deep_unmark().0).await.map_err(|e| e.message)?;
+            let v = crate::plan::build::mark_object(&addr.resource.type_, Mode::Data, v);
+            self.record(change, "", Some(&v))?;
+            return Ok(());
+        }
+        let rt = crate::provider::resource_type(&addr.resource.type_)
+            .ok_or_else(|| format!("unsupported resource type {}", addr.resource.type_))?;
+        match change.action {
+            Action::NoOp | Action::Read => {
+                if let (Some(_), Some(before)) = (&change.importing, &change.before) {
+                    self.record(change, "", Some(before))?;
+                }
+                Ok(())
+            }
+            Action::Create => {
+                let planned = self.resolve(change)?;
+                let plain = planned.clone().deep_unmark().0;
+                let j = self.journal(change, "create", Some(&plain))?;
+                let created = rt.create(&ctx, &plain).await.map_err(|e| e.message)?;
+                let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
+                self.record(change, &j, Some(&created))
+            }
+            Action::Update => {
+                let planned = self.resolve(change)?.deep_unmark().0;
+                let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
+                let j = self.journal(change, "update", Some(&planned))?;
+                let updated = rt.update(&ctx, &prior, &planned).await.map_err(|e| e.message)?;
+                let updated = crate::plan::diff::mark_sensitive(rt.schema(), updated);
+                self.record(change, &j, Some(&updated))
+            }
+            Action::Delete => {
+                let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
+                let j = self.journal(change, "delete", Some(&prior))?;
+                rt.delete(&ctx, &prior).await.map_err(|e| e.message)?;
+                self.record(change, &j, None)
+            }
+            Action::DeleteThenCreate => {
+                let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
+                let j = self.journal(change, "delete", Some(&prior))?;
+                rt.delete(&ctx, &prior).await.map_err(|e| e.message)?;
+                self.record(change, &j, None)?;
+                let planned = self.resolve(change)?.deep_unmark().0;
+                let j = self.journal(change, "create", Some(&planned))?;
+                let created = rt.create(&ctx, &planned).await.map_err(|e| e.message)?;
+                let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
+                self.record(change, &j, Some(&created))
+            }
+            Action::CreateThenDelete => {
+                let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
+                let planned = self.resolve(change)?.deep_unmark().0;
+                let j = self.journal(change, "create", Some(&planned))?;
+                let created = rt.create(&ctx, &planned).await.map_err(|e| e.message)?;
+                let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
+                self.record(change, &j, Some(&created))?;
+                // The old object is now deposed: delete it, keeping track in the journal.
+                let j = self.journal(change, "delete", Some(&prior))?;
+                rt.delete(&ctx, &prior).await.map_err(|e| e.message)?;
+                self.ledger.update(|s| s.journal.retain(|e| e.id != j))
+            }
+        }
+    }
+}
+
+/// Walk hooks for resolving one instance: applied objects are known, others are as planned.
+struct Resolve<'a> {
+    target: &'a InstanceAddr,
+    current: &'a BTreeMap<InstanceAddr, Value>,
+    planned: &'a BTreeMap<InstanceAddr, Value>,
+    found: Option<Value>,
+}
+
+impl Hooks for Resolve<'_> {
+    fn managed(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
+        if &inst.addr == self.target {
+            self.found = Some(inst.config.clone());
+        }
+        Ok(self
+            .current
+            .get(&inst.addr)
+            .or_else(|| self.planned.get(&inst.addr))
+            .cloned()
+            .unwrap_or(Value::Unknown))
+    }
+
+    fn data(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
+        if &inst.addr == self.target {
+            self.found = Some(inst.config.clone());
+        }
+        Ok(self
+            .current
+            .get(&inst.addr)
+            .or_else(|| self.planned.get(&inst.addr))
+            .cloned()
+            .unwrap_or(Value::Unknown))
+    }
+}
