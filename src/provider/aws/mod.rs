@@ -5,6 +5,14 @@
 //! `AWS_ENDPOINT_URL_<SERVICE>` are honoured by aws-config itself; a provider block's
 //! `endpoints {}` wins over both.
 
+mod db_instance;
+mod db_subnet_group;
+pub mod naming;
+mod rds_tags;
+
+pub use db_instance::DbInstance;
+pub use db_subnet_group::DbSubnetGroup;
+
 use super::{DataSourceType, ResourceType};
 use aws_config::retry::RetryConfig;
 use aws_config::BehaviorVersion;
@@ -13,7 +21,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub static RESOURCES: &[&dyn ResourceType] = &[];
+pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
+pub static DB_INSTANCE: DbInstance = DbInstance;
+
+pub static RESOURCES: &[&dyn ResourceType] = &[&DB_INSTANCE, &DB_SUBNET_GROUP];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[];
 
