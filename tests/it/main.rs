@@ -3,3 +3,4 @@
 
 mod emulator;
 mod emulator_smoke;
+mod provider_rds;

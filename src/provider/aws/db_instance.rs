@@ -78,9 +78,9 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
                 .describe("The DB instance identifier (Terraform ≥ 5 uses the resource id)."),
         )
         .attr(
-            Attribute::string("identifier")
-                .computed()
-                .describe("DB instance identifier; generated when not set. A change renames in place."),
+            Attribute::string("identifier").computed().describe(
+                "DB instance identifier; generated when not set. A change renames in place.",
+            ),
         )
         .attr(
             Attribute::string("identifier_prefix")
@@ -162,7 +162,11 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
                 .computed()
                 .describe("Let RDS keep the master password in Secrets Manager."),
         )
-        .attr(Attribute::number("port").computed().describe("Database port."))
+        .attr(
+            Attribute::number("port")
+                .computed()
+                .describe("Database port."),
+        )
         .attr(
             Attribute::string_set("vpc_security_group_ids")
                 .computed()
@@ -198,7 +202,11 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
                 .computed()
                 .describe("Weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi (UTC, lower-cased)."),
         )
-        .attr(Attribute::bool("multi_az").computed().describe("Multi-AZ deployment."))
+        .attr(
+            Attribute::bool("multi_az")
+                .computed()
+                .describe("Multi-AZ deployment."),
+        )
         .attr(
             Attribute::bool("publicly_accessible")
                 .default(false)
@@ -262,7 +270,11 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
                 .output()
                 .describe("Identifiers of this instance's read replicas."),
         )
-        .attr(Attribute::string("arn").output().describe("ARN of the instance."))
+        .attr(
+            Attribute::string("arn")
+                .output()
+                .describe("ARN of the instance."),
+        )
         .attr(
             Attribute::string("endpoint")
                 .output()
@@ -279,7 +291,11 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
                 .output()
                 .describe("DbiResourceId (Terraform ≥ 5's id)."),
         )
-        .attr(Attribute::string("status").output().describe("Instance status."))
+        .attr(
+            Attribute::string("status")
+                .output()
+                .describe("Instance status."),
+        )
         .tags()
 });
 
@@ -611,7 +627,11 @@ impl DbInstance {
             .pending_modified_values()
             .and_then(|p| p.engine_version())
             .map(str::to_string);
-        Ok(finish_state(state_of(ctx, &db), planned, pending.as_deref()))
+        Ok(finish_state(
+            state_of(ctx, &db),
+            planned,
+            pending.as_deref(),
+        ))
     }
 
     async fn create_primary(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
@@ -849,7 +869,10 @@ impl ResourceType for DbInstance {
                     ));
                 }
             }
-        } else if config.get("replicate_source_db").is_some_and(Value::is_known) {
+        } else if config
+            .get("replicate_source_db")
+            .is_some_and(Value::is_known)
+        {
             for key in ["db_name", "username"] {
                 if !known_null(config, key) {
                     problems.push(ConfigProblem::new(
@@ -874,12 +897,15 @@ impl ResourceType for DbInstance {
         match prior {
             None => {
                 let identifier = m.get("identifier").cloned().unwrap_or(Value::Null);
-                if identifier.is_null() {
-                    let prefix = match m.get("identifier_prefix") {
-                        Some(Value::Unknown) => return,
-                        Some(p) => p.as_str().unwrap_or(DEFAULT_PREFIX).to_string(),
-                        None => DEFAULT_PREFIX.to_string(),
-                    };
+                // Not configured: null, or unknown as the engine plans unset computed values. (A
+                // configured value only known after apply is indistinguishable here; names
+                // rarely depend on other resources.)
+                if !identifier.is_known() || identifier.is_null() {
+                    let prefix = m
+                        .get("identifier_prefix")
+                        .and_then(Value::as_str)
+                        .unwrap_or(DEFAULT_PREFIX)
+                        .to_string();
                     let generated = unique_name(&prefix);
                     m.insert("identifier".into(), Value::from(generated.as_str()));
                     m.insert("id".into(), Value::from(generated));
@@ -916,7 +942,9 @@ impl ResourceType for DbInstance {
                     }
                 }
                 // max_allocated_storage equal to allocated_storage means "no autoscaling".
-                if prior.get("max_allocated_storage").is_none_or(Value::is_null)
+                if prior
+                    .get("max_allocated_storage")
+                    .is_none_or(Value::is_null)
                     && max.is_some()
                     && max == cfg_storage
                 {
@@ -1051,9 +1079,8 @@ impl ResourceType for DbInstance {
         }
         if ch("max_allocated_storage") {
             // Removing it disables autoscaling: AWS wants the allocated storage then.
-            modify = modify.set_max_allocated_storage(
-                obj::i32(planned, "max_allocated_storage").or(storage),
-            );
+            modify = modify
+                .set_max_allocated_storage(obj::i32(planned, "max_allocated_storage").or(storage));
             needed = true;
         }
         if ch("password") {
@@ -1063,10 +1090,8 @@ impl ResourceType for DbInstance {
             }
         }
         if ch("manage_master_user_password") {
-            modify = modify.set_manage_master_user_password(obj::bool(
-                planned,
-                "manage_master_user_password",
-            ));
+            modify = modify
+                .set_manage_master_user_password(obj::bool(planned, "manage_master_user_password"));
             needed = true;
         }
         if ch("port") {
@@ -1185,7 +1210,8 @@ impl ResourceType for DbInstance {
             }
             let (code, message) = sdk_code(&err);
             let message = message.unwrap_or_default();
-            if code == Some("InvalidDBInstanceState") && message.contains("is already being deleted")
+            if code == Some("InvalidDBInstanceState")
+                && message.contains("is already being deleted")
             {
                 break;
             }
@@ -1212,7 +1238,10 @@ impl ResourceType for DbInstance {
                 retried = true;
                 continue;
             }
-            return Err(ProviderError::sdk(&format!("deleting DB instance {id}"), err));
+            return Err(ProviderError::sdk(
+                &format!("deleting DB instance {id}"),
+                err,
+            ));
         }
         self.wait_gone(ctx, &id).await
     }
@@ -1280,7 +1309,10 @@ mod tests {
         let mut planned = Value::Map(Map::from([
             ("engine_version".to_string(), Value::from("8.0")),
             ("engine".to_string(), Value::from("MySQL")),
-            ("maintenance_window".to_string(), Value::from("Mon:00:00-Mon:03:00")),
+            (
+                "maintenance_window".to_string(),
+                Value::from("Mon:00:00-Mon:03:00"),
+            ),
         ]));
         DbInstance.customize_plan(Some(&prior), &mut planned);
         assert_eq!(obj::str(&planned, "engine_version"), Some("8.0.36"));
@@ -1308,7 +1340,9 @@ mod tests {
 
         let mut planned = config(&[("identifier_prefix", Value::from("app-"))]);
         DbInstance.customize_plan(None, &mut planned);
-        assert!(obj::str(&planned, "identifier").unwrap().starts_with("app-"));
+        assert!(obj::str(&planned, "identifier")
+            .unwrap()
+            .starts_with("app-"));
     }
 
     #[test]
@@ -1374,7 +1408,11 @@ mod tests {
                 "{bad}"
             );
         }
-        for bad in ["sun:05:00-06:00", "sunday:05:00-sun:06:00", "sun:25:00-sun:06:00"] {
+        for bad in [
+            "sun:05:00-06:00",
+            "sunday:05:00-sun:06:00",
+            "sun:25:00-sun:06:00",
+        ] {
             assert_eq!(
                 problems(&[("maintenance_window", Value::from(bad))]),
                 [Some("maintenance_window")],
@@ -1393,10 +1431,7 @@ mod tests {
             problems(&[("final_snapshot_identifier", Value::from("final-"))]),
             [Some("final_snapshot_identifier")]
         );
-        assert_eq!(
-            problems(&[("engine", Value::Null)]),
-            [Some("engine")]
-        );
+        assert_eq!(problems(&[("engine", Value::Null)]), [Some("engine")]);
         assert_eq!(
             problems(&[("replicate_source_db", Value::from("src"))]),
             [Some("username")]
@@ -1411,7 +1446,11 @@ mod tests {
         ]));
         let p = DbInstance.check_delete(&prior).unwrap_err();
         assert!(p.help.contains("skip_final_snapshot = true"), "{}", p.help);
-        assert!(p.help.contains("final_snapshot_identifier = \""), "{}", p.help);
+        assert!(
+            p.help.contains("final_snapshot_identifier = \""),
+            "{}",
+            p.help
+        );
 
         let mut ok = prior.clone();
         obj::keep_from(

@@ -21,7 +21,11 @@ const DEFAULT_DESCRIPTION: &str = "Managed by Terraform";
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     Schema::new()
         .describe("An RDS DB subnet group.")
-        .attr(Attribute::string("id").output().describe("The group's name."))
+        .attr(
+            Attribute::string("id")
+                .output()
+                .describe("The group's name."),
+        )
         .attr(
             Attribute::string("name")
                 .computed()
@@ -44,7 +48,11 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
                 .required()
                 .describe("VPC subnet ids."),
         )
-        .attr(Attribute::string("arn").output().describe("The group's ARN."))
+        .attr(
+            Attribute::string("arn")
+                .output()
+                .describe("The group's ARN."),
+        )
         .attr(
             Attribute::string("vpc_id")
                 .output()
@@ -113,7 +121,11 @@ fn state_of(ctx: &Ctx, g: &SdkGroup, tags: &BTreeMap<String, String>) -> Value {
     m.insert("vpc_id".into(), obj::opt_str(g.vpc_id()));
     m.insert(
         "supported_network_types".into(),
-        obj::set(g.supported_network_types().iter().map(|s| Value::from(s.as_str()))),
+        obj::set(
+            g.supported_network_types()
+                .iter()
+                .map(|s| Value::from(s.as_str())),
+        ),
     );
     m.insert("tags".into(), tags);
     m.insert("tags_all".into(), tags_all);
@@ -126,7 +138,9 @@ impl DbSubnetGroup {
             .await?
             .remove(name)
             .ok_or_else(|| {
-                ProviderError::not_found(format!("DB subnet group {name} not found after writing it"))
+                ProviderError::not_found(format!(
+                    "DB subnet group {name} not found after writing it"
+                ))
             })
     }
 }
@@ -175,12 +189,15 @@ impl ResourceType for DbSubnetGroup {
         }
         let Value::Map(m) = planned else { return };
         let name = m.get("name").cloned().unwrap_or(Value::Null);
-        if name.is_null() {
-            let prefix = match m.get("name_prefix") {
-                Some(Value::Unknown) => return,
-                Some(p) => p.as_str().unwrap_or(DEFAULT_PREFIX).to_string(),
-                None => DEFAULT_PREFIX.to_string(),
-            };
+        // Not configured: null, or unknown as the engine plans unset computed values. (A
+        // configured value only known after apply is indistinguishable here; names rarely
+        // depend on other resources.)
+        if !name.is_known() || name.is_null() {
+            let prefix = m
+                .get("name_prefix")
+                .and_then(Value::as_str)
+                .unwrap_or(DEFAULT_PREFIX)
+                .to_string();
             let generated = unique_name(&prefix);
             m.insert("name".into(), Value::from(generated.as_str()));
             m.insert("id".into(), Value::from(generated.as_str()));
@@ -188,7 +205,10 @@ impl ResourceType for DbSubnetGroup {
         } else if let Some(n) = name.as_str() {
             m.insert("id".into(), Value::from(n.to_lowercase()));
             if m.get("name_prefix").is_none_or(|p| !p.is_known()) {
-                m.insert("name_prefix".into(), obj::opt_str(naming::prefix_from_name(n)));
+                m.insert(
+                    "name_prefix".into(),
+                    obj::opt_str(naming::prefix_from_name(n)),
+                );
             }
         }
     }
@@ -211,10 +231,7 @@ impl ResourceType for DbSubnetGroup {
                 page.db_subnet_groups
                     .unwrap_or_default()
                     .into_iter()
-                    .filter(|g| {
-                        g.db_subnet_group_name()
-                            .is_some_and(|n| wanted.contains(n))
-                    }),
+                    .filter(|g| g.db_subnet_group_name().is_some_and(|n| wanted.contains(n))),
             );
         }
         for g in groups {
@@ -328,8 +345,14 @@ mod tests {
         assert!(name.starts_with("app-") && name.len() == 4 + 26, "{name}");
         assert_eq!(obj::str(&planned, "id"), Some(name.as_str()));
 
-        let mut planned = Value::Map(Map::from([("name".to_string(), Value::Null)]));
+        // The engine plans unset computed attributes as unknown.
+        let mut planned = Value::Map(Map::from([
+            ("name".to_string(), Value::Unknown),
+            ("name_prefix".to_string(), Value::Unknown),
+        ]));
         DbSubnetGroup.customize_plan(None, &mut planned);
-        assert!(obj::str(&planned, "name").unwrap().starts_with("terraform-"));
+        assert!(obj::str(&planned, "name")
+            .unwrap()
+            .starts_with("terraform-"));
     }
 }
