@@ -466,15 +466,23 @@ impl<'a> Evaluator<'a> {
                         };
                         if f.grouping {
                             groups.entry(key).or_default().push(value);
-                        } else if map.contains_key(&key) {
-                            return Err(self
-                                .err(key_expr, "Duplicate object key")
-                                .detail(format!("two elements produce the key \"{key}\""))
-                                .help(
-                                    "add `...` after the value expression to group values by key",
-                                ));
                         } else {
-                            map.insert(key, value);
+                            match map.entry(key) {
+                                std::collections::btree_map::Entry::Occupied(e) => {
+                                    return Err(self
+                                        .err(key_expr, "Duplicate object key")
+                                        .detail(format!(
+                                            "two elements produce the key \"{}\"",
+                                            e.key()
+                                        ))
+                                        .help(
+                                            "add `...` after the value expression to group values by key",
+                                        ));
+                                }
+                                std::collections::btree_map::Entry::Vacant(e) => {
+                                    e.insert(value);
+                                }
+                            }
                         }
                     }
                 }
@@ -643,6 +651,8 @@ impl<'a> Evaluator<'a> {
             .map(Cow::into_owned)
     }
 
+    // `whole` is threaded through the recursion for error spans.
+    #[allow(clippy::only_used_in_recursion)]
     fn apply_ops<'v>(
         &self,
         mut current: Cow<'v, Value>,

@@ -378,7 +378,10 @@ async fn mysql_instance_lifecycle() {
     assert_eq!(obj::str(&state, "engine_version_actual"), Some("8.0.36"));
     assert_eq!(state.get("storage_encrypted"), Some(&Value::Bool(true)));
     assert_eq!(obj::i32(&state, "backup_retention_period"), Some(7));
-    assert_eq!(obj::strings(&state, "vpc_security_group_ids"), [sg.clone()]);
+    assert_eq!(
+        obj::strings(&state, "vpc_security_group_ids"),
+        std::slice::from_ref(&sg)
+    );
     assert_eq!(
         obj::str(&state, "db_subnet_group_name"),
         Some("mysql-subnets")
