@@ -606,3 +606,46 @@ async fn mariadb_instances_with_and_without_engine_version() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn identifier_change_renames_in_place() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account).await;
+    let rds = account.rds(REGION).await;
+    let rt = db_instance();
+    let planned = plan_create(
+        rt,
+        &config(vec![
+            ("identifier", Value::from("old-name")),
+            ("engine", Value::from("postgres")),
+            ("instance_class", Value::from("db.t3.micro")),
+            ("allocated_storage", Value::from(20)),
+            ("username", Value::from("strata")),
+            ("password", Value::from("rename-password").sensitive()),
+            ("skip_final_snapshot", Value::Bool(true)),
+        ]),
+    );
+    let state = rt.create(&ctx, &planned).await.unwrap();
+    let planned = plan_update(
+        rt,
+        &state,
+        vec![
+            ("identifier", Value::from("new-name")),
+            ("apply_immediately", Value::Bool(true)),
+        ],
+    );
+    assert_eq!(obj::str(&planned, "id"), Some("new-name"));
+    let renamed = rt.update(&ctx, &state, &planned).await.unwrap();
+    assert_eq!(obj::str(&renamed, "id"), Some("new-name"));
+    assert_eq!(
+        obj::str(&renamed, "resource_id"),
+        obj::str(&state, "resource_id")
+    );
+    let read = rt
+        .read(&ctx, &["old-name".into(), "new-name".into()])
+        .await
+        .unwrap();
+    assert_eq!(read.keys().collect::<Vec<_>>(), ["new-name"]);
+    describe_db(&rds, "new-name").await;
+    rt.delete(&ctx, &renamed).await.unwrap();
+}
