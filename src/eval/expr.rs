@@ -467,17 +467,22 @@ impl<'a> Evaluator<'a> {
                         if f.grouping {
                             groups.entry(key).or_default().push(value);
                         } else {
-                            let std::collections::btree_map::Entry::Vacant(slot) =
-                                map.entry(key.clone())
-                            else {
-                                return Err(self
-                                .err(key_expr, "Duplicate object key")
-                                .detail(format!("two elements produce the key \"{key}\""))
-                                .help(
-                                    "add `...` after the value expression to group values by key",
-                                ));
-                            };
-                            slot.insert(value);
+                            match map.entry(key) {
+                                std::collections::btree_map::Entry::Occupied(e) => {
+                                    return Err(self
+                                        .err(key_expr, "Duplicate object key")
+                                        .detail(format!(
+                                            "two elements produce the key \"{}\"",
+                                            e.key()
+                                        ))
+                                        .help(
+                                            "add `...` after the value expression to group values by key",
+                                        ));
+                                }
+                                std::collections::btree_map::Entry::Vacant(e) => {
+                                    e.insert(value);
+                                }
+                            }
                         }
                     }
                 }
@@ -646,7 +651,8 @@ impl<'a> Evaluator<'a> {
             .map(Cow::into_owned)
     }
 
-    #[allow(clippy::only_used_in_recursion)] // `whole` is kept for error spans
+    // `whole` is threaded through the recursion for error spans.
+    #[allow(clippy::only_used_in_recursion)]
     fn apply_ops<'v>(
         &self,
         mut current: Cow<'v, Value>,

@@ -200,6 +200,25 @@ def _patch_rds() -> None:
     # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/MariaDB.Concepts.VersionMgmt.html
     DBInstance.default_engine_versions.setdefault("mariadb", "11.4.5")
 
+    # (f) Real AWS: ModifyDBSubnetGroup changes the group in place; a missing group is
+    # DBSubnetGroupNotFoundFault. moto pops the group out of its backend and never puts it
+    # back (the group is gone afterwards), and a missing name is an internal error (HTTP 500).
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBSubnetGroup.html
+    from moto.rds.exceptions import DBSubnetGroupNotFoundError
+
+    def modify_db_subnet_group(self, subnet_name, description, subnets):  # type: ignore[no-untyped-def]
+        subnet_group = self.subnet_groups.get(subnet_name)
+        if subnet_group is None:
+            raise DBSubnetGroupNotFoundError(subnet_name)
+        if subnets:
+            subnet_group.subnets = subnets
+            subnet_group.vpc_id = subnets[0].vpc_id
+        if description is not None:
+            subnet_group.description = description
+        return subnet_group
+
+    RDSBackend.modify_db_subnet_group = modify_db_subnet_group
+
 
 # --------------------------------------------------------------------------------------
 # EC2 security groups

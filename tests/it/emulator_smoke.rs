@@ -505,3 +505,57 @@ async fn modify_cache_cluster_applies_changes() {
         .await;
     assert_eq!(error_code(result), "CacheClusterNotFound");
 }
+
+/// launcher patch (f): ModifyDBSubnetGroup modifies in place; a missing group is NotFound.
+#[tokio::test]
+async fn modify_db_subnet_group_keeps_the_group() {
+    let acct = account();
+    let ec2 = acct.ec2(REGION).await;
+    let rds = acct.rds(REGION).await;
+    let vpc = default_vpc(&ec2).await;
+    let subnets: Vec<String> = ec2
+        .describe_subnets()
+        .filters(Filter::builder().name("vpc-id").values(vpc).build())
+        .send()
+        .await
+        .unwrap()
+        .subnets
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| s.subnet_id)
+        .take(3)
+        .collect();
+    rds.create_db_subnet_group()
+        .db_subnet_group_name("db-subnets")
+        .db_subnet_group_description("before")
+        .set_subnet_ids(Some(subnets[..2].to_vec()))
+        .send()
+        .await
+        .unwrap();
+    rds.modify_db_subnet_group()
+        .db_subnet_group_name("db-subnets")
+        .db_subnet_group_description("after")
+        .set_subnet_ids(Some(subnets.clone()))
+        .send()
+        .await
+        .unwrap();
+    let group = rds
+        .describe_db_subnet_groups()
+        .db_subnet_group_name("db-subnets")
+        .send()
+        .await
+        .unwrap()
+        .db_subnet_groups
+        .unwrap()
+        .remove(0);
+    assert_eq!(group.db_subnet_group_description(), Some("after"));
+    assert_eq!(group.subnets().len(), 3);
+
+    let result = rds
+        .modify_db_subnet_group()
+        .db_subnet_group_name("nope")
+        .set_subnet_ids(Some(subnets))
+        .send()
+        .await;
+    assert_eq!(error_code(result), "DBSubnetGroupNotFoundFault");
+}

@@ -3,4 +3,5 @@
 
 mod emulator;
 mod emulator_smoke;
+mod provider_rds;
 mod provider_security_group;

@@ -5,6 +5,14 @@
 //! `AWS_ENDPOINT_URL_<SERVICE>` are honoured by aws-config itself; a provider block's
 //! `endpoints {}` wins over both.
 
+mod db_instance;
+mod db_subnet_group;
+pub mod naming;
+mod rds_tags;
+
+pub use db_instance::DbInstance;
+pub use db_subnet_group::DbSubnetGroup;
+
 use super::{DataSourceType, ResourceType};
 use aws_config::retry::RetryConfig;
 use aws_config::BehaviorVersion;
@@ -16,6 +24,9 @@ use std::time::Duration;
 mod security_group;
 mod vpc_data;
 
+pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
+pub static DB_INSTANCE: DbInstance = DbInstance;
+
 pub use security_group::SecurityGroup;
 pub use vpc_data::{SubnetsData, VpcData};
 
@@ -23,7 +34,7 @@ pub static SECURITY_GROUP: SecurityGroup = SecurityGroup;
 pub static VPC_DATA: VpcData = VpcData;
 pub static SUBNETS_DATA: SubnetsData = SubnetsData;
 
-pub static RESOURCES: &[&dyn ResourceType] = &[&SECURITY_GROUP];
+pub static RESOURCES: &[&dyn ResourceType] = &[&DB_INSTANCE, &DB_SUBNET_GROUP, &SECURITY_GROUP];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[&VPC_DATA, &SUBNETS_DATA];
 

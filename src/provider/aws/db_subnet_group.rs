@@ -1,0 +1,358 @@
+//! `aws_db_subnet_group`: the subnets an RDS instance or cluster may be placed in.
+//!
+//! The state `id` is the group's name. AWS stores the name lower-cased.
+
+use super::naming::{self, unique_name, DEFAULT_PREFIX};
+use super::{rds_tags, Ctx};
+use crate::eval::{Map, Value};
+use crate::provider::{
+    obj, Attribute, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
+};
+use async_trait::async_trait;
+use aws_sdk_rds::types::DbSubnetGroup as SdkGroup;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+use std::time::Duration;
+
+pub struct DbSubnetGroup;
+
+const DEFAULT_DESCRIPTION: &str = "Managed by Terraform";
+
+static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
+    Schema::new()
+        .describe("An RDS DB subnet group.")
+        .attr(
+            Attribute::string("id")
+                .output()
+                .describe("The group's name."),
+        )
+        .attr(
+            Attribute::string("name")
+                .computed()
+                .force_new()
+                .describe("Name; generated from name_prefix (or `terraform-`) when not set."),
+        )
+        .attr(
+            Attribute::string("name_prefix")
+                .computed()
+                .force_new()
+                .describe("Creates a unique name beginning with this prefix."),
+        )
+        .attr(
+            Attribute::string("description")
+                .default(DEFAULT_DESCRIPTION)
+                .describe("Description of the group."),
+        )
+        .attr(
+            Attribute::string_set("subnet_ids")
+                .required()
+                .describe("VPC subnet ids."),
+        )
+        .attr(
+            Attribute::string("arn")
+                .output()
+                .describe("The group's ARN."),
+        )
+        .attr(
+            Attribute::string("vpc_id")
+                .output()
+                .describe("The VPC of the subnets."),
+        )
+        .attr(
+            Attribute::string_set("supported_network_types")
+                .output()
+                .describe("IPV4 and/or DUAL."),
+        )
+        .tags()
+});
+
+/// What AWS accepts as a subnet group name (`[0-9a-z_ .-]`, at most 255 characters, not
+/// `default`); a prefix may be at most 229 characters.
+fn name_problem(name: &str, prefix: bool) -> Option<String> {
+    if let Some(c) = name.chars().find(|c| {
+        !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | ' ' | '.' | '-'))
+    }) {
+        return Some(format!(
+            "only lowercase letters, digits, spaces, periods, underscores and hyphens are allowed, found {c:?}"
+        ));
+    }
+    let max = if prefix { 229 } else { 255 };
+    if name.len() > max {
+        return Some(format!("must be at most {max} characters"));
+    }
+    if !prefix && name.eq_ignore_ascii_case("default") {
+        return Some("\"default\" is reserved by AWS".into());
+    }
+    None
+}
+
+fn not_found<E>(e: &aws_sdk_rds::error::SdkError<E>) -> bool
+where
+    E: aws_sdk_rds::error::ProvideErrorMetadata,
+{
+    e.as_service_error()
+        .and_then(|s| s.code())
+        .is_some_and(|c| c == "DBSubnetGroupNotFoundFault")
+}
+
+fn state_of(ctx: &Ctx, g: &SdkGroup, tags: &BTreeMap<String, String>) -> Value {
+    let name = g.db_subnet_group_name().unwrap_or_default().to_string();
+    let (tags, tags_all) = rds_tags::state_values(ctx, tags);
+    let mut m = Map::new();
+    m.insert("id".into(), Value::from(name.as_str()));
+    m.insert(
+        "name_prefix".into(),
+        obj::opt_str(naming::prefix_from_name(&name)),
+    );
+    m.insert("name".into(), Value::from(name.as_str()));
+    m.insert(
+        "description".into(),
+        obj::opt_str(g.db_subnet_group_description()),
+    );
+    m.insert(
+        "subnet_ids".into(),
+        obj::set(
+            g.subnets()
+                .iter()
+                .filter_map(|s| s.subnet_identifier().map(Value::from)),
+        ),
+    );
+    m.insert("arn".into(), obj::opt_str(g.db_subnet_group_arn()));
+    m.insert("vpc_id".into(), obj::opt_str(g.vpc_id()));
+    m.insert(
+        "supported_network_types".into(),
+        obj::set(
+            g.supported_network_types()
+                .iter()
+                .map(|s| Value::from(s.as_str())),
+        ),
+    );
+    m.insert("tags".into(), tags);
+    m.insert("tags_all".into(), tags_all);
+    Value::Map(m)
+}
+
+impl DbSubnetGroup {
+    async fn read_one(&self, ctx: &Ctx, name: &str) -> ProviderResult<Value> {
+        self.read(ctx, &[name.to_string()])
+            .await?
+            .remove(name)
+            .ok_or_else(|| {
+                ProviderError::not_found(format!(
+                    "DB subnet group {name} not found after writing it"
+                ))
+            })
+    }
+}
+
+#[async_trait]
+impl ResourceType for DbSubnetGroup {
+    fn type_name(&self) -> &'static str {
+        "aws_db_subnet_group"
+    }
+
+    fn schema(&self) -> &Schema {
+        &SCHEMA
+    }
+
+    fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
+        let mut problems = Vec::new();
+        let name = config.get("name").and_then(Value::as_str);
+        let prefix = config.get("name_prefix").and_then(Value::as_str);
+        if name.is_some() && prefix.is_some() {
+            problems.push(ConfigProblem::new(
+                Some("name_prefix"),
+                "\"name\" and \"name_prefix\" cannot both be set",
+                "set one of them: name for a fixed name, name_prefix for a generated one",
+            ));
+        }
+        if let Some(p) = name.and_then(|n| name_problem(n, false)) {
+            problems.push(ConfigProblem::new(
+                Some("name"),
+                format!("invalid DB subnet group name: {p}"),
+                "use lowercase letters, digits, spaces, periods, underscores and hyphens",
+            ));
+        }
+        if let Some(p) = prefix.and_then(|n| name_problem(n, true)) {
+            problems.push(ConfigProblem::new(
+                Some("name_prefix"),
+                format!("invalid DB subnet group name prefix: {p}"),
+                "use lowercase letters, digits, spaces, periods, underscores and hyphens",
+            ));
+        }
+        problems
+    }
+
+    fn customize_plan(&self, prior: Option<&Value>, planned: &mut Value) {
+        if prior.is_some() {
+            return;
+        }
+        let Value::Map(m) = planned else { return };
+        let name = m.get("name").cloned().unwrap_or(Value::Null);
+        // Not configured: null, or unknown as the engine plans unset computed values. (A
+        // configured value only known after apply is indistinguishable here; names rarely
+        // depend on other resources.)
+        if !name.is_known() || name.is_null() {
+            let prefix = m
+                .get("name_prefix")
+                .and_then(Value::as_str)
+                .unwrap_or(DEFAULT_PREFIX)
+                .to_string();
+            let generated = unique_name(&prefix);
+            m.insert("name".into(), Value::from(generated.as_str()));
+            m.insert("id".into(), Value::from(generated.as_str()));
+            m.insert("name_prefix".into(), Value::from(prefix.as_str()));
+        } else if let Some(n) = name.as_str() {
+            m.insert("id".into(), Value::from(n.to_lowercase()));
+            if m.get("name_prefix").is_none_or(|p| !p.is_known()) {
+                m.insert(
+                    "name_prefix".into(),
+                    obj::opt_str(naming::prefix_from_name(n)),
+                );
+            }
+        }
+    }
+
+    async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
+        let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+        let mut out = BTreeMap::new();
+        if wanted.is_empty() {
+            return Ok(out);
+        }
+        let mut groups = Vec::new();
+        let mut pages = ctx
+            .rds()
+            .describe_db_subnet_groups()
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| ProviderError::sdk("describing DB subnet groups", e))?;
+            groups.extend(
+                page.db_subnet_groups
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|g| g.db_subnet_group_name().is_some_and(|n| wanted.contains(n))),
+            );
+        }
+        for g in groups {
+            let tags = match g.db_subnet_group_arn() {
+                Some(arn) => rds_tags::list(ctx, arn).await?,
+                None => BTreeMap::new(),
+            };
+            let name = g.db_subnet_group_name().unwrap_or_default().to_string();
+            out.insert(name, state_of(ctx, &g, &tags));
+        }
+        Ok(out)
+    }
+
+    async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
+        let name = obj::string(planned, "name")
+            .ok_or_else(|| ProviderError::new("aws_db_subnet_group: the name is not known"))?;
+        let tags = rds_tags::planned_all(ctx, planned);
+        ctx.rds()
+            .create_db_subnet_group()
+            .db_subnet_group_name(&name)
+            .db_subnet_group_description(
+                obj::str(planned, "description").unwrap_or(DEFAULT_DESCRIPTION),
+            )
+            .set_subnet_ids(Some(obj::strings(planned, "subnet_ids")))
+            .set_tags((!tags.is_empty()).then(|| rds_tags::to_sdk(&tags)))
+            .send()
+            .await
+            .map_err(|e| ProviderError::sdk(&format!("creating DB subnet group {name}"), e))?;
+        self.read_one(ctx, &name.to_lowercase()).await
+    }
+
+    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
+        let name = obj::string(prior, "id")
+            .ok_or_else(|| ProviderError::new("aws_db_subnet_group: prior state has no id"))?;
+        if planned.get("description") != prior.get("description")
+            || planned.get("subnet_ids") != prior.get("subnet_ids")
+        {
+            ctx.rds()
+                .modify_db_subnet_group()
+                .db_subnet_group_name(&name)
+                .db_subnet_group_description(
+                    obj::str(planned, "description").unwrap_or(DEFAULT_DESCRIPTION),
+                )
+                .set_subnet_ids(Some(obj::strings(planned, "subnet_ids")))
+                .send()
+                .await
+                .map_err(|e| ProviderError::sdk(&format!("modifying DB subnet group {name}"), e))?;
+        }
+        let old_tags = obj::string_map(prior, "tags_all");
+        let new_tags = rds_tags::planned_all(ctx, planned);
+        if old_tags != new_tags {
+            let arn = obj::string(prior, "arn").ok_or_else(|| {
+                ProviderError::new(format!("DB subnet group {name}: no ARN in state"))
+            })?;
+            rds_tags::update(ctx, &arn, &old_tags, &new_tags).await?;
+        }
+        self.read_one(ctx, &name).await
+    }
+
+    async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
+        let name = obj::string(prior, "id")
+            .ok_or_else(|| ProviderError::new("aws_db_subnet_group: prior state has no id"))?;
+        match ctx
+            .rds()
+            .delete_db_subnet_group()
+            .db_subnet_group_name(&name)
+            .send()
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if not_found(&e) => return Ok(()),
+            Err(e) => {
+                return Err(ProviderError::sdk(
+                    &format!("deleting DB subnet group {name}"),
+                    e,
+                ))
+            }
+        }
+        let ids = [name.clone()];
+        ctx.wait_until(
+            &format!("DB subnet group {name} to be deleted"),
+            Duration::from_secs(180),
+            || async { Ok(self.read(ctx, &ids).await?.is_empty()) },
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_rules() {
+        assert_eq!(name_problem("my_group .x-1", false), None);
+        assert!(name_problem("Default", false).is_some());
+        assert!(name_problem("UPPER", false).is_some());
+        assert!(name_problem(&"a".repeat(256), false).is_some());
+        assert!(name_problem(&"a".repeat(230), true).is_some());
+        assert_eq!(name_problem(&"a".repeat(229), true), None);
+    }
+
+    #[test]
+    fn a_name_is_generated_on_create_only() {
+        let mut planned = Value::Map(Map::from([
+            ("name".to_string(), Value::Null),
+            ("name_prefix".to_string(), Value::from("app-")),
+        ]));
+        DbSubnetGroup.customize_plan(None, &mut planned);
+        let name = obj::string(&planned, "name").unwrap();
+        assert!(name.starts_with("app-") && name.len() == 4 + 26, "{name}");
+        assert_eq!(obj::str(&planned, "id"), Some(name.as_str()));
+
+        // The engine plans unset computed attributes as unknown.
+        let mut planned = Value::Map(Map::from([
+            ("name".to_string(), Value::Unknown),
+            ("name_prefix".to_string(), Value::Unknown),
+        ]));
+        DbSubnetGroup.customize_plan(None, &mut planned);
+        assert!(obj::str(&planned, "name")
+            .unwrap()
+            .starts_with("terraform-"));
+    }
+}
