@@ -70,6 +70,7 @@ enum AnyClient {
     Ec2(aws_sdk_ec2::Client),
     Rds(aws_sdk_rds::Client),
     ElastiCache(aws_sdk_elasticache::Client),
+    Kms(aws_sdk_kms::Client),
 }
 
 /// The AWS side of one run: shared base configuration and a client cache.
@@ -129,6 +130,13 @@ impl Aws {
                 }
                 AnyClient::Rds(aws_sdk_rds::Client::from_conf(b.build()))
             }
+            "kms" => {
+                let mut b = aws_sdk_kms::config::Builder::from(&self.base).region(region);
+                if let Some(e) = &key.endpoint {
+                    b = b.endpoint_url(e);
+                }
+                AnyClient::Kms(aws_sdk_kms::Client::from_conf(b.build()))
+            }
             _ => {
                 let mut b = aws_sdk_elasticache::config::Builder::from(&self.base).region(region);
                 if let Some(e) = &key.endpoint {
@@ -152,6 +160,13 @@ impl Aws {
         match self.client("rds", settings) {
             AnyClient::Rds(c) => c,
             _ => unreachable!("the rds key always holds an rds client"),
+        }
+    }
+
+    pub fn kms(&self, settings: &ProviderSettings) -> aws_sdk_kms::Client {
+        match self.client("kms", settings) {
+            AnyClient::Kms(c) => c,
+            _ => unreachable!("the kms key always holds a kms client"),
         }
     }
 
@@ -181,6 +196,10 @@ impl Ctx {
 
     pub fn elasticache(&self) -> aws_sdk_elasticache::Client {
         self.aws.elasticache(&self.settings)
+    }
+
+    pub fn kms(&self) -> aws_sdk_kms::Client {
+        self.aws.kms(&self.settings)
     }
 
     pub fn region(&self) -> &str {
