@@ -1,0 +1,810 @@
+//! Commands that talk to AWS or state: plan, apply, destroy, show, output, import, state,
+//! force-unlock.
+
+use super::commands::{load, walk_options};
+use super::{CmdResult, Env, Exit, Failure, VarFlags};
+use crate::addr::InstanceAddr;
+use crate::apply::{Applier, Ledger};
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics, SourceMap};
+use crate::eval::walk::WalkOptions;
+use crate::eval::Value;
+use crate::exec::{self, Reporter};
+use crate::plan::build::{make_plan, PlanMode, PlanRequest};
+use crate::plan::render::{render_plan, Style};
+use crate::plan::{Action, Plan, ResourceChange};
+use crate::provider::Aws;
+use crate::state::{Backend, State};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct PlanFlags {
+    #[command(flatten)]
+    pub vars: VarFlags,
+    /// Write the plan to FILE, to apply exactly it later.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<String>,
+    /// Exit 0 for no changes, 1 for errors, 2 for changes.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Read what exists before planning (default true).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub refresh: bool,
+    /// Only report changes made outside strata.
+    #[arg(long)]
+    pub refresh_only: bool,
+    /// Limit the plan to these resources and what they depend on (repeatable).
+    #[arg(long = "target", value_name = "ADDR")]
+    pub targets: Vec<String>,
+    /// Plan to destroy everything in state.
+    #[arg(long)]
+    pub destroy: bool,
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Diagnostic::error(format!("Cannot start the async runtime: {e}")).help("check system limits").into())
+}
+
+pub fn backend(env: &Env, workspace: &str) -> Arc<dyn Backend> {
+    Arc::new(crate::state::LocalBackend::new(&env.dir, workspace))
+}
+
+fn state_failure(e: crate::state::StateError) -> Failure {
+    Diagnostic::error(e.to_string()).into()
+}
+
+fn style(env: &Env) -> Style {
+    Style { color: env.ui.color_out }
+}
+
+/// Loads config and inputs, reads state, and makes a plan (with the lock held by the caller).
+fn plan_with(
+    env: &Env,
+    config: &Config,
+    options: WalkOptions,
+    prior: Option<&State>,
+    flags: &PlanFlags,
+    mode: PlanMode,
+    rt: &tokio::runtime::Runtime,
+    aws: Arc<Aws>,
+) -> Result<(Plan, Diagnostics), Failure> {
+    let _ = env;
+    make_plan(PlanRequest {
+        config,
+        options,
+        prior,
+        aws,
+        mode,
+        refresh: flags.refresh,
+        targets: flags.targets.clone(),
+        runtime: rt,
+    })
+    .map_err(|diags| Failure {
+        diags,
+        sources: config.sources.clone(),
+    })
+}
+
+fn mode_of(flags: &PlanFlags) -> PlanMode {
+    if flags.destroy {
+        PlanMode::Destroy
+    } else if flags.refresh_only {
+        PlanMode::RefreshOnly
+    } else {
+        PlanMode::Normal
+    }
+}
+
+pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
+    let (config, mut diags) = load(env)?;
+    let options = walk_options(env, &config, &flags.vars, &mut diags);
+    fail_on_errors(&diags, &config.sources)?;
+    let backend = backend(env, &options.workspace);
+    let _lock = backend.lock("plan").map_err(state_failure)?;
+    let prior = backend.read().map_err(state_failure)?;
+    let rt = runtime()?;
+    let aws = Arc::new(rt.block_on(Aws::load()));
+    let (plan, warnings) = plan_with(env, &config, options, prior.as_ref(), flags, mode_of(flags), &rt, aws)?;
+    env.ui.print_diags(&warnings, &config.sources);
+    print!("{}", render_plan(&plan, &style(env)));
+    if let Some(out) = &flags.out {
+        save_plan(&env.dir.join(out), &plan)?;
+        println!("\nSaved the plan to: {out}\n\nTo apply exactly this plan, run:\n    strata apply {out}");
+    }
+    if flags.detailed_exitcode && plan.has_changes() {
+        return Ok(Exit::Changes);
+    }
+    Ok(Exit::Ok)
+}
+
+fn fail_on_errors(diags: &Diagnostics, sources: &SourceMap) -> Result<(), Failure> {
+    if diags.has_errors() {
+        return Err(Failure {
+            diags: diags.clone(),
+            sources: sources.clone(),
+        });
+    }
+    Ok(())
+}
+
+fn save_plan(path: &Path, plan: &Plan) -> Result<(), Failure> {
+    let json = serde_json::to_vec(plan).map_err(|e| Failure::from(Diagnostic::error(format!("Cannot encode the plan: {e}")).help("this is a bug")))?;
+    let tmp = path.with_extension("tmp");
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new().create(true).truncate(true).write(true).open(&tmp)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        f.write_all(&json)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| Diagnostic::error(format!("Cannot write the plan to {}: {e}", path.display())).help("check the directory exists and is writable").into())
+}
+
+fn read_plan(path: &Path) -> Result<Plan, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Failure::from(Diagnostic::error(format!("Cannot read the plan file {}: {e}", path.display())).help("pass the file written by `strata plan --out FILE`")))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Diagnostic::error(format!("{} is not a strata plan file", path.display()))
+            .detail(e.to_string())
+            .help("make a new plan with `strata plan --out FILE`")
+            .into()
+    })
+}
+
+struct TextReporter {
+    lock: Mutex<()>,
+}
+
+fn verb(action: Action) -> (&'static str, &'static str, &'static str) {
+    match action {
+        Action::Create => ("Creating...", "Still creating...", "Creation complete"),
+        Action::Update => ("Modifying...", "Still modifying...", "Modifications complete"),
+        Action::Delete => ("Destroying...", "Still destroying...", "Destruction complete"),
+        Action::DeleteThenCreate | Action::CreateThenDelete => ("Replacing...", "Still replacing...", "Replacement complete"),
+        Action::Read => ("Reading...", "Still reading...", "Read complete"),
+        Action::NoOp => ("Importing...", "Still importing...", "Import complete"),
+    }
+}
+
+pub fn elapsed(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 {
+        format!("{}m{}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+impl Reporter for TextReporter {
+    fn started(&self, c: &ResourceChange) {
+        let _g = self.lock.lock();
+        println!("{}: {}", c.addr, verb(c.action).0);
+    }
+
+    fn still_running(&self, c: &ResourceChange, e: Duration) {
+        let _g = self.lock.lock();
+        println!("{}: {} [{} elapsed]", c.addr, verb(c.action).1, elapsed(e));
+    }
+
+    fn finished(&self, c: &ResourceChange, e: Duration) {
+        let _g = self.lock.lock();
+        println!("{}: {} after {}", c.addr, verb(c.action).2, elapsed(e));
+    }
+
+    fn failed(&self, c: &ResourceChange, e: Duration, _error: &str) {
+        let _g = self.lock.lock();
+        println!("{}: failed after {}", c.addr, elapsed(e));
+    }
+}
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ApplyFlags {
+    /// A plan file written by `strata plan --out`.
+    pub planfile: Option<String>,
+    /// Skip the interactive approval.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// At most N operations at once.
+    #[arg(long, default_value_t = 256)]
+    pub parallelism: usize,
+    #[command(flatten)]
+    pub plan: PlanFlags,
+}
+
+fn confirm(env: &Env, question: &str) -> Result<bool, Failure> {
+    let _ = env;
+    if !std::io::stdin().is_terminal() {
+        return Err(Diagnostic::error("Refusing to ask for approval: standard input is not a terminal")
+            .help("review the plan and pass --auto-approve, or apply a saved plan file")
+            .into());
+    }
+    print!("\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).ok();
+    Ok(line.trim() == "yes")
+}
+
+pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
+    let (config, mut diags) = load(env)?;
+    let rt = runtime()?;
+    let aws = Arc::new(rt.block_on(Aws::load()));
+    let (plan, options, backend, lock, prior) = if let Some(file) = &flags.planfile {
+        let plan = read_plan(&env.dir.join(file))?;
+        let mut options = walk_options(env, &config, &VarFlags::default(), &mut diags);
+        options.inputs = crate::plan::build::restore_inputs(&plan.inputs, &config.sources);
+        options.workspace = plan.workspace.clone();
+        let digest = crate::plan::build::config_digest(&config, &plan.inputs);
+        if digest != plan.config_digest {
+            return Err(Diagnostic::error("Saved plan is stale")
+                .detail("the configuration changed since this plan was made")
+                .help("make a new plan with `strata plan --out FILE` and review it")
+                .into());
+        }
+        let backend = backend(env, &options.workspace);
+        let lock = backend.lock("apply").map_err(state_failure)?;
+        let prior = backend.read().map_err(state_failure)?;
+        let stale = match (&prior, &plan.state_lineage) {
+            (None, None) => false,
+            (Some(s), Some(l)) => &s.lineage != l || Some(s.serial) != plan.state_serial,
+            _ => true,
+        };
+        if stale {
+            return Err(Diagnostic::error("Saved plan is stale")
+                .detail("the state changed since this plan was made (another apply ran, or the plan was made against a different state)")
+                .help("make a new plan with `strata plan --out FILE` and review it")
+                .into());
+        }
+        (plan, options, backend, lock, prior)
+    } else {
+        let options = walk_options(env, &config, &flags.plan.vars, &mut diags);
+        fail_on_errors(&diags, &config.sources)?;
+        let backend = backend(env, &options.workspace);
+        let lock = backend.lock(if destroy { "destroy" } else { "apply" }).map_err(state_failure)?;
+        let prior = backend.read().map_err(state_failure)?;
+        let mut pf = flags.plan.clone();
+        pf.destroy = destroy || pf.destroy;
+        let (plan, warnings) = plan_with(env, &config, options.clone(), prior.as_ref(), &pf, mode_of(&pf), &rt, aws.clone())?;
+        env.ui.print_diags(&warnings, &config.sources);
+        print!("{}", render_plan(&plan, &style(env)));
+        if !plan.has_changes() {
+            return Ok(Exit::Ok);
+        }
+        if !flags.auto_approve {
+            let q = if plan.destroy {
+                "Do you really want to destroy all resources?"
+            } else {
+                "Do you want to perform these actions?"
+            };
+            if !confirm(env, q)? {
+                println!("\nApply cancelled.");
+                return Ok(Exit::Error);
+            }
+        }
+        (plan, options, backend, lock, prior)
+    };
+    let _lock = lock;
+    run_plan(env, config, options, plan, backend, prior, aws, &rt, flags.parallelism)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_plan(
+    env: &Env,
+    config: Config,
+    options: WalkOptions,
+    plan: Plan,
+    backend: Arc<dyn Backend>,
+    prior: Option<State>,
+    aws: Arc<Aws>,
+    rt: &tokio::runtime::Runtime,
+    parallelism: usize,
+) -> CmdResult {
+    let _ = env;
+    let mut state = prior.unwrap_or_else(State::new);
+    // Refreshed objects are the starting point of "current".
+    let mut current = std::collections::BTreeMap::new();
+    for c in &plan.changes {
+        if let Some(b) = &c.before {
+            current.insert(c.addr.clone(), b.clone());
+        }
+        if c.action == Action::Read {
+            if let Some(a) = &c.after {
+                if a.is_wholly_known() {
+                    current.insert(c.addr.clone(), a.clone());
+                }
+            }
+        }
+    }
+    // Objects deleted outside strata leave the state now.
+    for d in &plan.drift {
+        if d.after.is_none() {
+            state.remove_instance(&d.addr);
+        }
+    }
+    if plan.refresh_only {
+        for d in &plan.drift {
+            if let Some(after) = &d.after {
+                if let Some(inst) = state.instance(&d.addr).cloned() {
+                    let mut inst = inst;
+                    inst.attributes = crate::apply::to_state_attributes(&d.addr.resource.type_, d.addr.resource.mode, after);
+                    let provider = state
+                        .instances()
+                        .find(|(a, _, _)| a == &d.addr)
+                        .map(|(_, rs, _)| rs.provider.clone())
+                        .unwrap_or_default();
+                    state.set_instance(&d.addr, &provider, inst);
+                }
+            }
+        }
+    }
+    let ledger = Arc::new(Ledger {
+        state: Mutex::new(state),
+        backend: backend.clone(),
+        current: Mutex::new(current),
+    });
+    let config = Arc::new(config);
+    let plan = Arc::new(plan);
+    let applier = Arc::new(Applier {
+        ledger: ledger.clone(),
+        aws,
+        config: config.clone(),
+        options: options.clone(),
+        plan: plan.clone(),
+    });
+    let stop = Arc::new(AtomicBool::new(false));
+    let exec_options = exec::Options {
+        parallelism,
+        still_interval: std::env::var("STRATA_PROGRESS_INTERVAL_MS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map(Duration::from_millis)
+            .unwrap_or(Duration::from_secs(10)),
+        stop: stop.clone(),
+    };
+    let changes: Vec<ResourceChange> = plan.changes.clone();
+    let deps = exec::dependencies(&changes);
+    if let Some(cycle) = exec::find_cycle(&changes, &deps) {
+        let names: Vec<String> = cycle.iter().map(|a| a.to_string()).collect();
+        return Err(Diagnostic::error("The plan's changes form a cycle")
+            .detail(names.join(" → "))
+            .help("apply the change in two steps, e.g. first with --target")
+            .into());
+    }
+    let reporter = Arc::new(TextReporter { lock: Mutex::new(()) });
+    let started = std::time::Instant::now();
+    let outcome = rt.block_on(async {
+        let interrupt = {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    stop.store(true, Ordering::SeqCst);
+                    eprintln!("\nInterrupt received: starting nothing new, waiting for operations in flight to finish. Press Ctrl-C again to exit at once (the journal lets the next run converge).");
+                    if tokio::signal::ctrl_c().await.is_ok() {
+                        std::process::exit(Exit::Interrupted as i32);
+                    }
+                }
+            })
+        };
+        let outcome = exec::execute(Arc::new(changes), applier, reporter, &exec_options).await;
+        interrupt.abort();
+        outcome
+    });
+    // Outputs, from the objects as they are now.
+    let current = ledger.current.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let outputs = final_outputs(&config, &options, &current);
+    {
+        let mut state = ledger.state.lock().unwrap_or_else(|e| e.into_inner());
+        if plan.destroy {
+            state.outputs.clear();
+        } else if outcome.failed.is_empty() {
+            state.outputs = outputs
+                .iter()
+                .map(|(k, (v, s))| {
+                    (
+                        k.clone(),
+                        crate::state::OutputState {
+                            value: v.clone().deep_unmark().0.to_json(),
+                            sensitive: *s,
+                        },
+                    )
+                })
+                .collect();
+        }
+        state.serial += 1;
+        if let Err(e) = backend.write(&state) {
+            return Err(state_failure(e));
+        }
+    }
+    let summary = plan.summary();
+    let mut errors = Diagnostics::default();
+    for (addr, e) in &outcome.failed {
+        errors.push(Diagnostic::error(format!("{addr}: {e}")).help("fix the cause and run apply again; everything that succeeded is saved in state"));
+    }
+    for (addr, cause) in &outcome.skipped {
+        errors.push(Diagnostic::warning(format!("{addr} was not applied because {cause} failed")).help("it will be applied by the next run once the failure is fixed"));
+    }
+    let interrupted = stop.load(Ordering::SeqCst);
+    if interrupted && !outcome.not_started.is_empty() {
+        let names: Vec<String> = outcome.not_started.iter().map(|a| a.to_string()).collect();
+        errors.push(Diagnostic::warning("Apply interrupted").detail(format!("not started: {}", names.join(", "))).help("run apply again to finish"));
+    }
+    if !errors.is_empty() {
+        eprintln!();
+        env.ui.print_diags(&errors, &config.sources);
+    }
+    if !outcome.failed.is_empty() {
+        return Ok(Exit::Error);
+    }
+    if interrupted {
+        return Ok(Exit::Interrupted);
+    }
+    let done = |n: usize| n;
+    if plan.destroy {
+        println!("\nDestroy complete! Resources: {} destroyed. ({} elapsed)", done(summary.destroy), elapsed(started.elapsed()));
+    } else {
+        println!(
+            "\nApply complete! Resources: {}{} added, {} changed, {} destroyed. ({} elapsed)",
+            if summary.import > 0 { format!("{} imported, ", summary.import) } else { String::new() },
+            summary.add,
+            summary.change,
+            summary.destroy,
+            elapsed(started.elapsed())
+        );
+        if !outputs.is_empty() {
+            println!("\nOutputs:\n");
+            print_outputs(&outputs);
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+fn final_outputs(
+    config: &Config,
+    options: &WalkOptions,
+    current: &std::collections::BTreeMap<InstanceAddr, Value>,
+) -> Vec<(String, (Value, bool))> {
+    struct Known<'a>(&'a std::collections::BTreeMap<InstanceAddr, Value>);
+    impl crate::eval::walk::Hooks for Known<'_> {
+        fn managed(&mut self, inst: &crate::eval::walk::InstanceConfig) -> Result<Value, Diagnostic> {
+            Ok(self.0.get(&inst.addr).cloned().unwrap_or(Value::Unknown))
+        }
+        fn data(&mut self, inst: &crate::eval::walk::InstanceConfig) -> Result<Value, Diagnostic> {
+            Ok(self.0.get(&inst.addr).cloned().unwrap_or(Value::Unknown))
+        }
+    }
+    let result = crate::eval::walk::walk(config, options, &mut Known(current));
+    result
+        .root_outputs
+        .into_iter()
+        .filter(|(_, o)| o.value.is_wholly_known())
+        .map(|(k, o)| (k, (o.value, o.sensitive)))
+        .collect()
+}
+
+fn print_outputs(outputs: &[(String, (Value, bool))]) {
+    let width = outputs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (k, (v, sensitive)) in outputs {
+        if *sensitive || v.contains_sensitive() {
+            println!("{k:width$} = <sensitive>");
+        } else {
+            println!("{k:width$} = {v}");
+        }
+    }
+}
+
+pub fn show(env: &Env, planfile: Option<&str>, json: bool) -> CmdResult {
+    if let Some(file) = planfile {
+        let plan = read_plan(&env.dir.join(file))?;
+        if json {
+            println!("{}", serde_json::to_string_pretty(&plan_json_minimal(&plan)).unwrap_or_default());
+        } else {
+            print!("{}", render_plan(&plan, &style(env)));
+        }
+        return Ok(Exit::Ok);
+    }
+    let workspace = super::commands::current_workspace(env);
+    let state = backend(env, &workspace).read().map_err(state_failure)?;
+    let Some(state) = state else {
+        println!("No state.");
+        return Ok(Exit::Ok);
+    };
+    for (addr, rs, inst) in state.instances() {
+        let v = crate::plan::build::mark_object(&rs.type_, rs.mode, Value::from_json(&inst.attributes));
+        println!("# {addr}:");
+        let kind = if rs.mode == crate::config::Mode::Data { "data" } else { "resource" };
+        println!("{kind} \"{}\" \"{}\" {{", rs.type_, rs.name);
+        if let Some(m) = v.as_map() {
+            let width = m.keys().map(String::len).max().unwrap_or(0);
+            for (k, val) in m {
+                if val.is_null() {
+                    continue;
+                }
+                println!("    {k:width$} = {val}");
+            }
+        }
+        println!("}}\n");
+    }
+    if !state.outputs.is_empty() {
+        println!("Outputs:\n");
+        let outs: Vec<(String, (Value, bool))> = state
+            .outputs
+            .iter()
+            .map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive)))
+            .collect();
+        print_outputs(&outs);
+    }
+    Ok(Exit::Ok)
+}
+
+/// A small JSON view of a plan (the full Terraform-format JSON is `plan::json`).
+fn plan_json_minimal(plan: &Plan) -> serde_json::Value {
+    serde_json::json!({
+        "format_version": "1.2",
+        "resource_changes": plan.changes.iter().map(|c| serde_json::json!({
+            "address": c.addr.to_string(),
+            "change": {
+                "actions": c.action.json_actions(),
+                "before": c.before.as_ref().map(|v| v.redacted().to_json()),
+                "after": c.after.as_ref().map(|v| v.redacted().to_json()),
+            }
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn output(env: &Env, name: Option<&str>, json: bool, raw: bool) -> CmdResult {
+    let workspace = super::commands::current_workspace(env);
+    let state = backend(env, &workspace).read().map_err(state_failure)?.unwrap_or_else(State::new);
+    match name {
+        Some(name) => {
+            let Some(o) = state.outputs.get(name) else {
+                let mut d = Diagnostic::error(format!("Output \"{name}\" not found"));
+                d = match crate::diag::did_you_mean(name, state.outputs.keys().map(String::as_str)) {
+                    Some(s) => d.help(format!("did you mean \"{s}\"?")),
+                    None => d.help("run `strata output` to list them; outputs exist after an apply"),
+                };
+                return Err(d.into());
+            };
+            let v = Value::from_json(&o.value);
+            if raw {
+                match v.to_template_string() {
+                    Some(s) => print!("{s}"),
+                    None => {
+                        return Err(Diagnostic::error(format!("Output \"{name}\" is not a string, number or bool"))
+                            .help("use --json for collections")
+                            .into())
+                    }
+                }
+            } else if json {
+                if o.sensitive {
+                    return Err(Diagnostic::error(format!("Output \"{name}\" is sensitive"))
+                        .help("use --raw to print it on purpose")
+                        .into());
+                }
+                println!("{}", serde_json::to_string_pretty(&o.value).unwrap_or_default());
+            } else if o.sensitive {
+                println!("<sensitive>");
+            } else {
+                println!("{v}");
+            }
+        }
+        None => {
+            if json {
+                let out: serde_json::Map<String, serde_json::Value> = state
+                    .outputs
+                    .iter()
+                    .map(|(k, o)| {
+                        let value = if o.sensitive { serde_json::Value::Null } else { o.value.clone() };
+                        (k.clone(), serde_json::json!({"sensitive": o.sensitive, "value": value}))
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            } else {
+                let outs: Vec<(String, (Value, bool))> = state
+                    .outputs
+                    .iter()
+                    .map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive)))
+                    .collect();
+                print_outputs(&outs);
+            }
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn force_unlock(env: &Env, id: &str) -> CmdResult {
+    let workspace = super::commands::current_workspace(env);
+    backend(env, &workspace).force_unlock(id).map_err(state_failure)?;
+    println!("The state has been unlocked.");
+    Ok(Exit::Ok)
+}
+
+pub fn import(env: &Env, addr: &str, id: &str, vars: &VarFlags) -> CmdResult {
+    let target: InstanceAddr = addr.parse().map_err(|e: crate::addr::AddrParseError| {
+        Failure::from(Diagnostic::error(format!("Invalid address \"{addr}\"")).detail(e.0).help("write TYPE.NAME, e.g. aws_db_instance.main"))
+    })?;
+    let (config, mut diags) = load(env)?;
+    let mut options = walk_options(env, &config, vars, &mut diags);
+    fail_on_errors(&diags, &config.sources)?;
+    let Some(rt_type) = crate::provider::resource_type(&target.resource.type_) else {
+        return Err(Diagnostic::error(format!("Unsupported resource type \"{}\"", target.resource.type_)).help("run `strata schema` for the supported types").into());
+    };
+    let mut module = &config.root;
+    for (name, _) in &target.module.0 {
+        module = &module
+            .module_calls
+            .get(name)
+            .ok_or_else(|| Failure::from(Diagnostic::error(format!("Module \"{name}\" is not in the configuration")).help("add the module block first")))?
+            .module;
+    }
+    if module.resource(target.resource.mode, &target.resource.type_, &target.resource.name).is_none() {
+        return Err(Diagnostic::error(format!("{} is not in the configuration", target.abs_resource()))
+            .help(format!("add resource \"{}\" \"{}\" {{}} before importing into it", target.resource.type_, target.resource.name))
+            .into());
+    }
+    // Provider settings: the resource's provider as the config evaluates it.
+    let mut hooks = crate::plan::build::ConfigOnly::default();
+    options.missing_vars_unknown = true;
+    let walked = crate::eval::walk::walk(&config, &options, &mut hooks);
+    let alias = module
+        .resource(target.resource.mode, &target.resource.type_, &target.resource.name)
+        .and_then(|r| r.provider.as_ref().and_then(|p| p.alias.clone()));
+    let settings = walked
+        .providers
+        .iter()
+        .find(|p| p.alias == alias)
+        .cloned()
+        .unwrap_or_else(|| crate::provider::ProviderSettings {
+            alias: alias.clone(),
+            region: std::env::var("AWS_REGION").unwrap_or_default(),
+            ..Default::default()
+        });
+    let backend = backend(env, &options.workspace);
+    let _lock = backend.lock("import").map_err(state_failure)?;
+    let mut state = backend.read().map_err(state_failure)?.unwrap_or_else(State::new);
+    if state.instance(&target).is_some() {
+        return Err(Diagnostic::error(format!("{target} is already managed by strata"))
+            .help(format!("run `strata state rm {target}` first to import a different object"))
+            .into());
+    }
+    let rt = runtime()?;
+    let aws = Arc::new(rt.block_on(Aws::load()));
+    let ctx = crate::provider::Ctx { aws, settings: settings.clone() };
+    let found = rt
+        .block_on(rt_type.import(&ctx, id))
+        .map_err(|e| Failure::from(Diagnostic::error(format!("Importing {target} failed")).detail(e.message).help("check the id and the region")))?;
+    let Some(obj) = found else {
+        return Err(Diagnostic::error(format!("Cannot import non-existent remote object: {id}"))
+            .detail(format!("no {} with id \"{id}\" in {}", target.resource.type_, settings.region))
+            .help("check the id and the provider's region")
+            .into());
+    };
+    state.set_instance(
+        &target,
+        &settings.address(),
+        crate::state::InstanceState {
+            index_key: crate::apply::index_key(&target),
+            status: None,
+            attributes: crate::apply::to_state_attributes(&target.resource.type_, target.resource.mode, &obj),
+            dependencies: vec![],
+            region: settings.region.clone(),
+        },
+    );
+    state.serial += 1;
+    backend.write(&state).map_err(state_failure)?;
+    println!("{target}: Import prepared!\n\nImport successful! The resource is now managed by strata.");
+    Ok(Exit::Ok)
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum StateCommand {
+    /// List the resource instances in state.
+    List,
+    /// Show one instance's attributes (sensitive values hidden).
+    Show { addr: String },
+    /// Forget an instance without destroying it.
+    Rm { addrs: Vec<String> },
+    /// Rename an instance in state.
+    Mv { from: String, to: String },
+    /// Print the state as JSON.
+    Pull,
+    /// Replace the state with a file (its lineage must match unless --force).
+    Push {
+        file: String,
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn parse_addr(s: &str) -> Result<InstanceAddr, Failure> {
+    s.parse().map_err(|e: crate::addr::AddrParseError| Failure::from(Diagnostic::error(format!("Invalid address \"{s}\"")).detail(e.0).help("write TYPE.NAME or module.NAME.TYPE.NAME[KEY]")))
+}
+
+pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
+    let workspace = super::commands::current_workspace(env);
+    let backend = backend(env, &workspace);
+    match cmd {
+        StateCommand::List => {
+            if let Some(state) = backend.read().map_err(state_failure)? {
+                for (addr, _, _) in state.instances() {
+                    println!("{addr}");
+                }
+            }
+        }
+        StateCommand::Show { addr } => {
+            let target = parse_addr(addr)?;
+            let state = backend.read().map_err(state_failure)?.unwrap_or_else(State::new);
+            let Some(inst) = state.instance(&target) else {
+                return Err(Diagnostic::error(format!("No instance {target} in state")).help("run `strata state list`").into());
+            };
+            let v = crate::plan::build::mark_object(&target.resource.type_, target.resource.mode, Value::from_json(&inst.attributes));
+            println!("# {target}:");
+            if let Some(m) = v.as_map() {
+                let width = m.keys().map(String::len).max().unwrap_or(0);
+                for (k, val) in m {
+                    if !val.is_null() {
+                        println!("    {k:width$} = {val}");
+                    }
+                }
+            }
+        }
+        StateCommand::Rm { addrs } => {
+            let _lock = backend.lock("state rm").map_err(state_failure)?;
+            let mut state = backend.read().map_err(state_failure)?.unwrap_or_else(State::new);
+            for a in addrs {
+                let target = parse_addr(a)?;
+                if state.remove_instance(&target).is_none() {
+                    return Err(Diagnostic::error(format!("No instance {target} in state")).help("run `strata state list`").into());
+                }
+                println!("Removed {target}");
+            }
+            state.serial += 1;
+            backend.write(&state).map_err(state_failure)?;
+        }
+        StateCommand::Mv { from, to } => {
+            let (from, to) = (parse_addr(from)?, parse_addr(to)?);
+            let _lock = backend.lock("state mv").map_err(state_failure)?;
+            let mut state = backend.read().map_err(state_failure)?.unwrap_or_else(State::new);
+            state.move_instance(&from, &to).map_err(state_failure)?;
+            state.serial += 1;
+            backend.write(&state).map_err(state_failure)?;
+            println!("Moved {from} to {to}");
+        }
+        StateCommand::Pull => {
+            let state = backend.read().map_err(state_failure)?.unwrap_or_else(State::new);
+            println!("{}", serde_json::to_string_pretty(&state).unwrap_or_default());
+        }
+        StateCommand::Push { file, force } => {
+            let text = std::fs::read_to_string(env.dir.join(file))
+                .map_err(|e| Failure::from(Diagnostic::error(format!("Cannot read {file}: {e}")).help("pass a state file")))?;
+            let new: State = serde_json::from_str(&text)
+                .map_err(|e| Failure::from(Diagnostic::error(format!("{file} is not a strata state")).detail(e.to_string()).help("pass a file written by `strata state pull`")))?;
+            let _lock = backend.lock("state push").map_err(state_failure)?;
+            if let Some(cur) = backend.read().map_err(state_failure)? {
+                if !force && cur.lineage != new.lineage {
+                    return Err(Diagnostic::error("The pushed state has a different lineage")
+                        .detail(format!("current lineage {}, pushed {}", cur.lineage, new.lineage))
+                        .help("pass --force if you are sure this state belongs here")
+                        .into());
+                }
+                if !force && new.serial < cur.serial {
+                    return Err(Diagnostic::error("The pushed state is older than the current one")
+                        .detail(format!("current serial {}, pushed {}", cur.serial, new.serial))
+                        .help("pull the current state first, or pass --force")
+                        .into());
+                }
+            }
+            backend.write(&new).map_err(state_failure)?;
+        }
+    }
+    Ok(Exit::Ok)
+}
