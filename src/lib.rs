@@ -9,3 +9,4 @@ pub mod diag;
 pub mod eval;
 pub mod fmt;
 pub mod provider;
+pub mod state;
