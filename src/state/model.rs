@@ -382,3 +382,259 @@ impl State {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn addr(s: &str) -> InstanceAddr {
+        s.parse().unwrap()
+    }
+
+    fn inst(id: &str) -> InstanceState {
+        InstanceState::new(json!({ "id": id }), "eu-west-1")
+    }
+
+    const AWS: &str = "provider[\"registry.terraform.io/hashicorp/aws\"]";
+
+    #[test]
+    fn new_state_has_a_lineage_and_serial_zero() {
+        let a = State::new();
+        let b = State::new();
+        assert_eq!(a.version, STATE_VERSION);
+        assert_eq!(a.serial, 0);
+        assert_eq!(a.strata_version, env!("CARGO_PKG_VERSION"));
+        assert!(uuid::Uuid::parse_str(&a.lineage).is_ok());
+        assert_ne!(a.lineage, b.lineage);
+    }
+
+    #[test]
+    fn instances_are_addressed_by_module_path_and_key() {
+        let mut s = State::new();
+        let addrs = [
+            "module.db[\"primary\"].aws_db_instance.main",
+            "module.db[\"replica\"].aws_db_instance.main",
+            "aws_security_group.web[1]",
+            "aws_security_group.web[0]",
+            "aws_security_group.web[\"x\"]",
+            "module.a.module.b[2].data.aws_vpc.default",
+            "aws_db_instance.main",
+        ];
+        for a in addrs {
+            s.set_instance(&addr(a), AWS, inst(a));
+        }
+        for a in addrs {
+            assert_eq!(s.instance(&addr(a)).unwrap().attributes["id"], a);
+        }
+        assert!(s.instance(&addr("aws_security_group.web[2]")).is_none());
+        assert!(s.instance(&addr("aws_security_group.web")).is_none());
+        assert!(s.instance(&addr("module.db.aws_db_instance.main")).is_none());
+        assert!(s.instance(&addr("aws_db_instance.main[0]")).is_none());
+
+        // Keys are stored like Terraform's index_key.
+        let web0 = s.instance(&addr("aws_security_group.web[0]")).unwrap();
+        assert_eq!(web0.index_key, Some(json!(0)));
+        let x = s.instance(&addr("aws_security_group.web[\"x\"]")).unwrap();
+        assert_eq!(x.index_key, Some(json!("x")));
+        assert_eq!(s.instance(&addr("aws_db_instance.main")).unwrap().index_key, None);
+
+        // Sorted by (module, mode, type, name), then key; every address comes back.
+        let listed: Vec<String> = s.instances().map(|(a, _, _)| a.to_string()).collect();
+        assert_eq!(
+            listed,
+            [
+                "aws_db_instance.main",
+                "aws_security_group.web[0]",
+                "aws_security_group.web[1]",
+                "aws_security_group.web[\"x\"]",
+                "module.a.module.b[2].data.aws_vpc.default",
+                "module.db[\"primary\"].aws_db_instance.main",
+                "module.db[\"replica\"].aws_db_instance.main",
+            ]
+        );
+        for (a, res, i) in s.instances() {
+            assert_eq!(i.attributes["id"], a.to_string());
+            assert_eq!(res.provider, AWS);
+        }
+        let modules: Vec<&str> = s.resources.iter().map(|r| r.module.as_str()).collect();
+        assert_eq!(
+            modules,
+            ["", "", "module.a.module.b[2]", "module.db[\"primary\"]", "module.db[\"replica\"]"]
+        );
+        assert_eq!(s.resources[2].mode, Mode::Data);
+    }
+
+    #[test]
+    fn set_replaces_and_remove_drops_empty_resources() {
+        let mut s = State::new();
+        let a0 = addr("aws_security_group.web[0]");
+        let a1 = addr("aws_security_group.web[1]");
+        s.set_instance(&a0, AWS, inst("old"));
+        s.set_instance(&a1, AWS, inst("one"));
+        s.set_instance(&a0, "provider[\"x/aws\"]", inst("new"));
+        assert_eq!(s.resources.len(), 1);
+        assert_eq!(s.resources[0].instances.len(), 2);
+        assert_eq!(s.instance(&a0).unwrap().attributes["id"], "new");
+        assert_eq!(s.resources[0].provider, "provider[\"x/aws\"]");
+
+        assert_eq!(s.remove_instance(&a0).unwrap().attributes["id"], "new");
+        assert!(s.remove_instance(&a0).is_none());
+        assert_eq!(s.resources.len(), 1);
+        assert!(s.remove_instance(&a1).is_some());
+        assert!(s.resources.is_empty());
+        assert!(s.remove_instance(&a1).is_none());
+    }
+
+    #[test]
+    fn instance_mut_and_taint() {
+        let mut s = State::new();
+        let a = addr("aws_db_instance.main");
+        s.set_instance(&a, AWS, inst("db"));
+        assert!(!s.instance(&a).unwrap().is_tainted());
+        s.instance_mut(&a).unwrap().status = Some("tainted".into());
+        assert!(s.instance(&a).unwrap().is_tainted());
+    }
+
+    #[test]
+    fn move_instance_between_keys_names_and_modules() {
+        let mut s = State::new();
+        let from = addr("aws_db_instance.main");
+        let to = addr("module.db[\"primary\"].aws_db_instance.this[0]");
+        s.set_instance(&from, AWS, inst("db-1"));
+        s.move_instance(&from, &to).unwrap();
+        assert!(s.instance(&from).is_none());
+        let moved = s.instance(&to).unwrap();
+        assert_eq!(moved.attributes["id"], "db-1");
+        assert_eq!(moved.index_key, Some(json!(0)));
+        assert_eq!(s.resource(&to).unwrap().provider, AWS);
+        assert_eq!(s.resources.len(), 1);
+        assert_eq!(s.resources[0].module, "module.db[\"primary\"]");
+
+        // Same address: nothing to do.
+        s.move_instance(&to, &to).unwrap();
+        assert!(s.instance(&to).is_some());
+
+        // Missing source.
+        let err = s.move_instance(&from, &addr("aws_db_instance.other")).unwrap_err();
+        assert!(matches!(err, StateError::NoSuchInstance { .. }), "{err}");
+        assert!(err.to_string().contains("aws_db_instance.main"));
+
+        // Occupied destination.
+        let other = addr("aws_db_instance.other");
+        s.set_instance(&other, AWS, inst("db-2"));
+        let err = s.move_instance(&other, &to).unwrap_err();
+        assert!(matches!(err, StateError::InstanceExists { .. }), "{err}");
+        assert!(err.to_string().contains("strata state rm"));
+        assert_eq!(s.instance(&other).unwrap().attributes["id"], "db-2");
+
+        // Different type or mode.
+        let err = s
+            .move_instance(&other, &addr("aws_rds_cluster.other"))
+            .unwrap_err();
+        assert!(matches!(err, StateError::InvalidMove { .. }), "{err}");
+        let err = s
+            .move_instance(&other, &addr("data.aws_db_instance.other"))
+            .unwrap_err();
+        assert!(matches!(err, StateError::InvalidMove { .. }), "{err}");
+        assert!(s.instance(&other).is_some());
+    }
+
+    #[test]
+    fn journal_begin_and_end() {
+        let mut s = State::new();
+        let a = addr("module.db.aws_db_instance.main");
+        let e = JournalEntry::new(&a, "create", Some("app-db".into()), "eu-west-1", AWS);
+        assert_eq!(e.type_, "aws_db_instance");
+        assert_eq!(e.addr, "module.db.aws_db_instance.main");
+        assert!(time::OffsetDateTime::parse(
+            &e.started_at,
+            &time::format_description::well_known::Rfc3339
+        )
+        .is_ok());
+        let id = e.id.clone();
+        s.journal_begin(e);
+        assert_eq!(s.journal.len(), 1);
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["journal"][0]["type"], "aws_db_instance");
+        assert_eq!(json["journal"][0]["natural_id"], "app-db");
+        assert!(s.journal_end("nope").is_none());
+        assert_eq!(s.journal_end(&id).unwrap().action, "create");
+        assert!(s.journal.is_empty());
+    }
+
+    #[test]
+    fn json_shape_is_close_to_terraform() {
+        let mut s = State::new();
+        s.set_instance(&addr("module.db[\"a\"].aws_db_instance.main[\"k\"]"), AWS, inst("x"));
+        s.set_instance(&addr("aws_vpc.main"), AWS, inst("vpc"));
+        s.outputs.insert(
+            "endpoint".into(),
+            OutputState {
+                value: json!("db.example"),
+                sensitive: false,
+            },
+        );
+        let j = serde_json::to_value(&s).unwrap();
+        let keys: Vec<&String> = j.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            ["version", "strata_version", "serial", "lineage", "outputs", "resources", "journal"]
+        );
+        let root = &j["resources"][0];
+        assert!(root.get("module").is_none(), "root module is omitted like Terraform");
+        assert_eq!(root["mode"], "managed");
+        assert_eq!(root["type"], "aws_vpc");
+        assert!(root["instances"][0].get("index_key").is_none());
+        let r = &j["resources"][1];
+        assert_eq!(r["module"], "module.db[\"a\"]");
+        assert_eq!(r["instances"][0]["index_key"], "k");
+        assert_eq!(r["instances"][0]["region"], "eu-west-1");
+        assert_eq!(j["outputs"]["endpoint"]["value"], "db.example");
+        let back: State = serde_json::from_value(j).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn validate_rejects_bad_keys_modules_and_duplicates_and_restores_order() {
+        let mut s = State::new();
+        s.set_instance(&addr("aws_vpc.b"), AWS, inst("b"));
+        s.set_instance(&addr("aws_vpc.a[1]"), AWS, inst("a1"));
+        s.set_instance(&addr("aws_vpc.a[0]"), AWS, inst("a0"));
+        let mut shuffled = s.clone();
+        shuffled.resources.reverse();
+        shuffled.resources[1].instances.reverse();
+        shuffled.validate().unwrap();
+        assert_eq!(shuffled, s);
+
+        let mut bad = s.clone();
+        bad.resources[0].instances[0].index_key = Some(json!(true));
+        assert!(bad.validate().unwrap_err().contains("index_key"));
+
+        let mut bad = s.clone();
+        bad.resources[0].module = "modul.x".into();
+        assert!(bad.validate().unwrap_err().contains("module"));
+
+        let mut bad = s.clone();
+        bad.resources[0].instances[1].index_key = Some(json!(0));
+        assert!(bad.validate().unwrap_err().contains("aws_vpc.a[0] appears twice"));
+
+        let mut bad = s.clone();
+        let dup = bad.resources[1].clone();
+        bad.resources.push(dup);
+        assert!(bad.validate().unwrap_err().contains("appears twice"));
+    }
+
+    #[test]
+    fn key_json_conversions() {
+        assert_eq!(key_from_json(None), Some(InstanceKey::None));
+        assert_eq!(key_from_json(Some(&json!(3))), Some(InstanceKey::Int(3)));
+        assert_eq!(key_from_json(Some(&json!(3.0))), Some(InstanceKey::Int(3)));
+        assert_eq!(key_from_json(Some(&json!(3.5))), None);
+        assert_eq!(key_from_json(Some(&json!("a"))), Some(InstanceKey::Str("a".into())));
+        assert_eq!(key_from_json(Some(&json!([1]))), None);
+        for k in [InstanceKey::None, InstanceKey::Int(-2), InstanceKey::Str("x".into())] {
+            assert_eq!(key_from_json(key_to_json(&k).as_ref()), Some(k));
+        }
+    }
+}
