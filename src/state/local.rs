@@ -465,3 +465,460 @@ impl Drop for LocalLockGuard {
         let _ = FileExt::unlock(&self.file);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::InstanceAddr;
+    use crate::state::model::{InstanceState, JournalEntry, OutputState};
+    use serde_json::json;
+
+    const AWS: &str = "provider[\"registry.terraform.io/hashicorp/aws\"]";
+
+    fn sample() -> State {
+        let mut s = State::new();
+        s.serial = 3;
+        let a: InstanceAddr = "module.db[\"primary\"].aws_db_instance.main[0]".parse().unwrap();
+        let mut inst = InstanceState::new(
+            json!({ "identifier": "app-db", "password": crate::state::hash_secret("pw") }),
+            "eu-west-1",
+        );
+        inst.dependencies = vec!["aws_security_group.db".into()];
+        s.set_instance(&a, AWS, inst);
+        s.set_instance(
+            &"aws_security_group.db".parse().unwrap(),
+            AWS,
+            InstanceState::new(json!({ "id": "sg-1" }), "eu-west-1"),
+        );
+        s.outputs.insert(
+            "endpoint".into(),
+            OutputState {
+                value: json!("app-db.example:5432"),
+                sensitive: false,
+            },
+        );
+        s.journal_begin(JournalEntry::new(&a, "create", Some("app-db".into()), "eu-west-1", AWS));
+        s
+    }
+
+    fn backend(dir: &Path) -> LocalBackend {
+        LocalBackend::new(dir, "default").unwrap()
+    }
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".tmp-"))
+            .collect()
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn paths_per_workspace() {
+        let dir = Path::new("/cfg");
+        let d = LocalBackend::new(dir, "default").unwrap();
+        assert_eq!(d.path(), Path::new("/cfg/strata.tfstate"));
+        assert_eq!(d.backup_path(), Path::new("/cfg/strata.tfstate.backup"));
+        assert_eq!(d.lock_path(), Path::new("/cfg/strata.tfstate.lock"));
+        assert_eq!(d.lock_info_path(), Path::new("/cfg/strata.tfstate.lock.info"));
+        assert_eq!(d.describe(), "local state strata.tfstate");
+        let s = LocalBackend::new(dir, "staging").unwrap();
+        assert_eq!(s.path(), Path::new("/cfg/strata.tfstate.d/staging/strata.tfstate"));
+        assert_eq!(s.describe(), "local state strata.tfstate.d/staging/strata.tfstate");
+        for bad in ["", "..", ".", "a/b", "../x", "a b"] {
+            assert!(
+                matches!(LocalBackend::new(dir, bad), Err(StateError::Unsupported { .. })),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn round_trip_and_missing_state() {
+        let tmp = tempfile::tempdir().unwrap();
+        let b = backend(tmp.path());
+        assert!(b.read().unwrap().is_none());
+        let s = sample();
+        b.write(&s).unwrap();
+        assert_eq!(b.read().unwrap().unwrap(), s);
+        assert!(!b.backup_path().exists(), "no backup of nothing");
+
+        let ws = LocalBackend::new(tmp.path(), "staging").unwrap();
+        assert!(ws.read().unwrap().is_none(), "workspaces are separate");
+        ws.write(&s).unwrap();
+        assert_eq!(ws.read().unwrap().unwrap(), s);
+        assert!(leftovers(tmp.path()).is_empty());
+    }
+
+    #[test]
+    fn backup_holds_the_previous_version_and_files_are_private() {
+        let tmp = tempfile::tempdir().unwrap();
+        let b = backend(tmp.path());
+        let mut s = sample();
+        b.write(&s).unwrap();
+        let first = fs::read(b.path()).unwrap();
+        s.serial += 1;
+        s.journal.clear();
+        b.write(&s).unwrap();
+        assert_eq!(fs::read(b.backup_path()).unwrap(), first);
+        let second = fs::read(b.path()).unwrap();
+        s.serial += 1;
+        b.write(&s).unwrap();
+        assert_eq!(fs::read(b.backup_path()).unwrap(), second);
+        // Writing the same state again keeps the backup as it is.
+        b.write(&s).unwrap();
+        assert_eq!(fs::read(b.backup_path()).unwrap(), second);
+        #[cfg(unix)]
+        {
+            assert_eq!(mode(b.path()), 0o600);
+            assert_eq!(mode(&b.backup_path()), 0o600);
+        }
+        assert!(leftovers(tmp.path()).is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_world_readable_state_becomes_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let b = backend(tmp.path());
+        let mut s = sample();
+        b.write(&s).unwrap();
+        fs::set_permissions(b.path(), fs::Permissions::from_mode(0o644)).unwrap();
+        s.serial += 1;
+        b.write(&s).unwrap();
+        assert_eq!(mode(b.path()), 0o600);
+        assert_eq!(mode(&b.backup_path()), 0o600);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_state_intact() {
+        let tmp = tempfile::tempdir().unwrap();
+        let b = backend(tmp.path());
+        let mut s = sample();
+        b.write(&s).unwrap();
+        let before = fs::read(b.path()).unwrap();
+        *b.fail.lock().unwrap() = Some(FailPoint::BeforeRename);
+        s.serial += 1;
+        let err = b.write(&s).unwrap_err();
+        assert!(matches!(err, StateError::Io { .. }));
+        assert!(err.to_string().contains("not changed"), "{err}");
+        assert_eq!(fs::read(b.path()).unwrap(), before);
+        assert!(leftovers(tmp.path()).is_empty(), "temp files are cleaned up");
+        *b.fail.lock().unwrap() = None;
+        b.write(&s).unwrap();
+        assert_eq!(b.read().unwrap().unwrap().serial, s.serial);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_directory_leaves_the_old_state_intact() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let b = backend(tmp.path());
+        let mut s = sample();
+        b.write(&s).unwrap();
+        let before = fs::read(b.path()).unwrap();
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o500)).unwrap();
+        let writable = File::create(tmp.path().join("probe")).is_ok();
+        if !writable {
+            s.serial += 1;
+            let err = b.write(&s).unwrap_err();
+            assert!(matches!(err, StateError::Io { .. }), "{err}");
+            assert_eq!(fs::read(b.path()).unwrap(), before);
+        } // else: running as root, permissions do not apply; the fail-point test covers it.
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(fs::read(b.path()).unwrap(), before);
+    }
+
+    fn assert_corrupt(b: &LocalBackend, content: &[u8], expect: &[&str]) {
+        fs::write(b.path(), content).unwrap();
+        let err = b.read().unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, StateError::Corrupt { .. }), "{msg}");
+        assert!(msg.contains(&b.path().display().to_string()), "{msg}");
+        assert!(msg.contains("did not overwrite anything"), "{msg}");
+        for e in expect {
+            assert!(msg.contains(e), "{msg} should contain {e}");
+        }
+        assert_eq!(fs::read(b.path()).unwrap(), content, "nothing overwritten");
+    }
+
+    #[test]
+    fn corrupt_and_truncated_files_are_reported_not_overwritten() {
+        let tmp = tempfile::tempdir().unwrap();
+        let b = backend(tmp.path());
+        let mut s = sample();
+        b.write(&s).unwrap();
+        s.serial += 1;
+        b.write(&s).unwrap();
+        let good = fs::read(b.path()).unwrap();
+        let backup = b.backup_path().display().to_string();
+
+        let half = &good[..good.len() / 2];
+        assert_corrupt(&b, half, &["truncated", "line ", "column ", &backup]);
+        assert_corrupt(&b, b"{\"version\": 1,,}", &["line 1 column 15", &backup]);
+        assert_corrupt(&b, b"", &["empty"]);
+        assert_corrupt(&b, b"\xff\xfe", &["UTF-8"]);
+        assert_corrupt(&b, b"[1, 2]", &["line 1"]);
+        assert_corrupt(&b, b"{\"serial\": 1}", &["no \"version\""]);
+        assert_corrupt(
+            &b,
+            b"{\"version\": 1, \"strata_version\": \"0.1.0\", \"serial\": \"x\"}",
+            &["line 1 column", "expected u64"],
+        );
+        let mut bad_key: serde_json::Value = serde_json::from_slice(&good).unwrap();
+        bad_key["resources"][1]["instances"][0]["index_key"] = json!({"a": 1});
+        assert_corrupt(&b, &serde_json::to_vec(&bad_key).unwrap(), &["index_key"]);
+
+        // Without a backup, the message says so.
+        fs::remove_file(b.backup_path()).unwrap();
+        assert_corrupt(&b, half, &["no previous version"]);
+    }
+
+    #[test]
+    fn writing_over_a_corrupt_file_keeps_the_good_backup() {
+        let tmp = tempfile::tempdir().unwrap();
+        let b = backend(tmp.path());
+        let mut s = sample();
+        b.write(&s).unwrap();
+        s.serial += 1;
+        b.write(&s).unwrap();
+        let backup = fs::read(b.backup_path()).unwrap();
+        fs::write(b.path(), b"{ garbage").unwrap();
+        s.serial += 1;
+        b.write(&s).unwrap();
+        assert_eq!(fs::read(b.backup_path()).unwrap(), backup);
+        let aside: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("strata.tfstate.corrupt-"))
+            .collect();
+        assert_eq!(aside.len(), 1);
+        assert_eq!(fs::read(tmp.path().join(&aside[0])).unwrap(), b"{ garbage");
+    }
+
+    #[test]
+    fn newer_formats_and_terraform_states_are_refused_clearly() {
+        let tmp = tempfile::tempdir().unwrap();
+        let b = backend(tmp.path());
+        let mut j = serde_json::to_value(sample()).unwrap();
+        j["version"] = json!(2);
+        j["strata_version"] = json!("9.0.0");
+        fs::write(b.path(), serde_json::to_vec(&j).unwrap()).unwrap();
+        let msg = b.read().unwrap_err().to_string();
+        assert!(msg.contains("format version 2"), "{msg}");
+        assert!(msg.contains("strata 9.0.0"), "{msg}");
+        assert!(msg.contains("Upgrade strata"), "{msg}");
+
+        fs::write(
+            b.path(),
+            br#"{"version": 4, "terraform_version": "1.9.0", "serial": 1, "lineage": "x", "resources": []}"#,
+        )
+        .unwrap();
+        let err = b.read().unwrap_err();
+        assert!(matches!(err, StateError::Unsupported { .. }));
+        assert!(err.to_string().contains("Terraform state"), "{err}");
+    }
+
+    #[test]
+    fn a_second_lock_fails_at_once_with_the_holder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let b = backend(tmp.path());
+        let guard = b.lock("apply").unwrap();
+        let info = guard.info().clone();
+        assert_eq!(info.operation, "apply");
+        assert_eq!(info.pid, std::process::id());
+        assert!(info.who.contains('@'));
+        assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
+        let recorded: LockInfo =
+            serde_json::from_slice(&fs::read(b.lock_info_path()).unwrap()).unwrap();
+        assert_eq!(recorded, info);
+
+        let started = std::time::Instant::now();
+        let err = backend(tmp.path()).lock("plan").map(|_| ()).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        match &err {
+            StateError::Locked { info: Some(held), .. } => assert_eq!(held, &info),
+            other => panic!("unexpected {other:?}"),
+        }
+        let msg = err.to_string();
+        assert!(msg.contains(&info.who), "{msg}");
+        assert!(msg.contains(&format!("pid {}", info.pid)), "{msg}");
+        assert!(msg.contains("for `apply`"), "{msg}");
+        assert!(msg.contains(&info.created), "{msg}");
+        assert!(msg.contains(&format!("strata force-unlock {}", info.id)), "{msg}");
+
+        // Another workspace has its own lock.
+        let other = LocalBackend::new(tmp.path(), "staging").unwrap();
+        drop(other.lock("apply").unwrap());
+
+        drop(guard);
+        assert!(!b.lock_info_path().exists(), "info removed on release");
+        let again = b.lock("apply").unwrap();
+        assert_ne!(again.info().id, info.id);
+    }
+
+    #[test]
+    fn a_busy_lock_without_info_still_says_locked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let b = backend(tmp.path());
+        let guard = b.lock("apply").unwrap();
+        fs::remove_file(b.lock_info_path()).unwrap();
+        let err = b.lock("apply").map(|_| ()).unwrap_err();
+        assert!(matches!(err, StateError::Locked { info: None, .. }), "{err}");
+        assert!(err.to_string().contains("Wait for it"), "{err}");
+        drop(guard);
+    }
+
+    #[test]
+    fn force_unlock_cases() {
+        let tmp = tempfile::tempdir().unwrap();
+        let b = backend(tmp.path());
+
+        // Nothing locked.
+        let err = b.force_unlock("abc").unwrap_err();
+        assert!(matches!(err, StateError::NotLocked { .. }), "{err}");
+        assert!(err.to_string().contains("abc"));
+
+        // Held by a live holder (this process): cannot be broken.
+        let guard = b.lock("apply").unwrap();
+        let id = guard.info().id.clone();
+        let err = b.force_unlock(&id).unwrap_err();
+        assert!(matches!(err, StateError::LockHeld { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+        assert!(msg.contains("cannot be broken"), "{msg}");
+        assert!(b.lock_info_path().exists());
+
+        // Wrong id: names the actual one.
+        let err = b.force_unlock("wrong-id").unwrap_err();
+        assert!(matches!(err, StateError::LockIdMismatch { .. }), "{err}");
+        assert!(err.to_string().contains(&id), "{err}");
+        assert!(err.to_string().contains("wrong-id"), "{err}");
+        drop(guard);
+        assert!(matches!(
+            b.force_unlock(&id),
+            Err(StateError::NotLocked { .. })
+        ));
+
+        // A stale info file left by a process that is gone: removed, the id must still match.
+        let stale = LockInfo::new("apply");
+        fs::write(b.lock_info_path(), serde_json::to_vec(&stale).unwrap()).unwrap();
+        let err = b.force_unlock("other").unwrap_err();
+        assert!(matches!(err, StateError::LockIdMismatch { .. }), "{err}");
+        assert!(b.lock_info_path().exists());
+        b.force_unlock(&stale.id).unwrap();
+        assert!(!b.lock_info_path().exists());
+        b.lock("apply").unwrap();
+    }
+
+    /// Runs only as the child of `a_killed_holder_releases_the_lock`: takes the lock and waits.
+    #[test]
+    fn lock_holder_child() {
+        let Ok(dir) = std::env::var("STRATA_TEST_LOCK_HOLDER_DIR") else {
+            return;
+        };
+        let b = backend(Path::new(&dir));
+        let guard = b.lock("apply").unwrap();
+        println!("LOCKED {}", guard.info().id);
+        io::stdout().flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        drop(guard);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_killed_holder_releases_the_lock() {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+
+        let tmp = tempfile::tempdir().unwrap();
+        let b = backend(tmp.path());
+        // /proc/self/exe still names this binary if a concurrent build replaced the file.
+        let exe = Path::new("/proc/self/exe");
+        let exe = if exe.exists() {
+            exe.to_path_buf()
+        } else {
+            std::env::current_exe().unwrap()
+        };
+        let mut child = Command::new(exe)
+            .args([
+                "state::local::tests::lock_holder_child",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("STRATA_TEST_LOCK_HOLDER_DIR", tmp.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = io::BufReader::new(child.stdout.take().unwrap());
+        let id = stdout
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|l| l.split_once("LOCKED ").map(|(_, id)| id.trim().to_string()));
+        let Some(id) = id else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the child did not take the lock");
+        };
+
+        let err = b.lock("apply").map(|_| ()).unwrap_err();
+        match &err {
+            StateError::Locked { info: Some(info), .. } => {
+                assert_eq!(info.pid, child.id());
+                assert_eq!(info.id, id);
+            }
+            other => {
+                let _ = child.kill();
+                panic!("unexpected {other:?}");
+            }
+        }
+        assert!(matches!(b.force_unlock(&id), Err(StateError::LockHeld { .. })));
+
+        child.kill().unwrap(); // SIGKILL: no destructor runs
+        child.wait().unwrap();
+
+        // The OS released the lock; the info file is stale and force-unlock clears it.
+        assert!(b.lock_info_path().exists());
+        b.force_unlock(&id).unwrap();
+        let guard = b.lock("apply").unwrap();
+        assert_eq!(guard.info().pid, std::process::id());
+    }
+
+    #[test]
+    fn a_killed_holders_stale_info_is_replaced_by_the_next_lock() {
+        let tmp = tempfile::tempdir().unwrap();
+        let b = backend(tmp.path());
+        let stale = LockInfo::new("apply");
+        fs::write(b.lock_info_path(), serde_json::to_vec(&stale).unwrap()).unwrap();
+        let guard = b.lock("plan").unwrap();
+        let recorded: LockInfo =
+            serde_json::from_slice(&fs::read(b.lock_info_path()).unwrap()).unwrap();
+        assert_eq!(&recorded, guard.info());
+    }
+
+    #[test]
+    fn backends_are_usable_as_trait_objects_across_threads() {
+        let tmp = tempfile::tempdir().unwrap();
+        let b: std::sync::Arc<dyn Backend> = std::sync::Arc::new(backend(tmp.path()));
+        let guard = b.lock("apply").unwrap();
+        let b2 = b.clone();
+        std::thread::spawn(move || {
+            assert!(matches!(b2.lock("apply"), Err(StateError::Locked { .. })));
+            b2.write(&sample()).unwrap();
+        })
+        .join()
+        .unwrap();
+        drop(guard);
+        assert!(b.read().unwrap().is_some());
+    }
+}
