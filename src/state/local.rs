@@ -165,7 +165,11 @@ impl LocalBackend {
             strata_version: Option<serde_json::Value>,
         }
         let probe: Probe = serde_json::from_str(text).map_err(|e| self.json_error(&e))?;
-        let version = match (&probe.version, &probe.terraform_version, &probe.strata_version) {
+        let version = match (
+            &probe.version,
+            &probe.terraform_version,
+            &probe.strata_version,
+        ) {
             (_, Some(tf), None) => {
                 return Err(StateError::Unsupported {
                     message: format!(
@@ -177,7 +181,9 @@ impl LocalBackend {
                 })
             }
             (Some(v), _, _) => v.as_u64().ok_or_else(|| {
-                self.corrupt(format!("its \"version\" is {v}, not a format version number"))
+                self.corrupt(format!(
+                    "its \"version\" is {v}, not a format version number"
+                ))
             })?,
             (None, _, _) => {
                 return Err(self.corrupt("it has no \"version\" field".to_string()));
@@ -478,7 +484,9 @@ mod tests {
     fn sample() -> State {
         let mut s = State::new();
         s.serial = 3;
-        let a: InstanceAddr = "module.db[\"primary\"].aws_db_instance.main[0]".parse().unwrap();
+        let a: InstanceAddr = "module.db[\"primary\"].aws_db_instance.main[0]"
+            .parse()
+            .unwrap();
         let mut inst = InstanceState::new(
             json!({ "identifier": "app-db", "password": crate::state::hash_secret("pw") }),
             "eu-west-1",
@@ -497,7 +505,13 @@ mod tests {
                 sensitive: false,
             },
         );
-        s.journal_begin(JournalEntry::new(&a, "create", Some("app-db".into()), "eu-west-1", AWS));
+        s.journal_begin(JournalEntry::new(
+            &a,
+            "create",
+            Some("app-db".into()),
+            "eu-west-1",
+            AWS,
+        ));
         s
     }
 
@@ -526,14 +540,26 @@ mod tests {
         assert_eq!(d.path(), Path::new("/cfg/strata.tfstate"));
         assert_eq!(d.backup_path(), Path::new("/cfg/strata.tfstate.backup"));
         assert_eq!(d.lock_path(), Path::new("/cfg/strata.tfstate.lock"));
-        assert_eq!(d.lock_info_path(), Path::new("/cfg/strata.tfstate.lock.info"));
+        assert_eq!(
+            d.lock_info_path(),
+            Path::new("/cfg/strata.tfstate.lock.info")
+        );
         assert_eq!(d.describe(), "local state strata.tfstate");
         let s = LocalBackend::new(dir, "staging").unwrap();
-        assert_eq!(s.path(), Path::new("/cfg/strata.tfstate.d/staging/strata.tfstate"));
-        assert_eq!(s.describe(), "local state strata.tfstate.d/staging/strata.tfstate");
+        assert_eq!(
+            s.path(),
+            Path::new("/cfg/strata.tfstate.d/staging/strata.tfstate")
+        );
+        assert_eq!(
+            s.describe(),
+            "local state strata.tfstate.d/staging/strata.tfstate"
+        );
         for bad in ["", "..", ".", "a/b", "../x", "a b"] {
             assert!(
-                matches!(LocalBackend::new(dir, bad), Err(StateError::Unsupported { .. })),
+                matches!(
+                    LocalBackend::new(dir, bad),
+                    Err(StateError::Unsupported { .. })
+                ),
                 "{bad:?}"
             );
         }
@@ -610,7 +636,10 @@ mod tests {
         assert!(matches!(err, StateError::Io { .. }));
         assert!(err.to_string().contains("not changed"), "{err}");
         assert_eq!(fs::read(b.path()).unwrap(), before);
-        assert!(leftovers(tmp.path()).is_empty(), "temp files are cleaned up");
+        assert!(
+            leftovers(tmp.path()).is_empty(),
+            "temp files are cleaned up"
+        );
         *b.fail.lock().unwrap() = None;
         b.write(&s).unwrap();
         assert_eq!(b.read().unwrap().unwrap().serial, s.serial);
@@ -745,7 +774,9 @@ mod tests {
         let err = backend(tmp.path()).lock("plan").map(|_| ()).unwrap_err();
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
         match &err {
-            StateError::Locked { info: Some(held), .. } => assert_eq!(held, &info),
+            StateError::Locked {
+                info: Some(held), ..
+            } => assert_eq!(held, &info),
             other => panic!("unexpected {other:?}"),
         }
         let msg = err.to_string();
@@ -753,7 +784,10 @@ mod tests {
         assert!(msg.contains(&format!("pid {}", info.pid)), "{msg}");
         assert!(msg.contains("for `apply`"), "{msg}");
         assert!(msg.contains(&info.created), "{msg}");
-        assert!(msg.contains(&format!("strata force-unlock {}", info.id)), "{msg}");
+        assert!(
+            msg.contains(&format!("strata force-unlock {}", info.id)),
+            "{msg}"
+        );
 
         // Another workspace has its own lock.
         let other = LocalBackend::new(tmp.path(), "staging").unwrap();
@@ -772,7 +806,10 @@ mod tests {
         let guard = b.lock("apply").unwrap();
         fs::remove_file(b.lock_info_path()).unwrap();
         let err = b.lock("apply").map(|_| ()).unwrap_err();
-        assert!(matches!(err, StateError::Locked { info: None, .. }), "{err}");
+        assert!(
+            matches!(err, StateError::Locked { info: None, .. }),
+            "{err}"
+        );
         assert!(err.to_string().contains("Wait for it"), "{err}");
         drop(guard);
     }
@@ -793,7 +830,10 @@ mod tests {
         let err = b.force_unlock(&id).unwrap_err();
         assert!(matches!(err, StateError::LockHeld { .. }), "{err}");
         let msg = err.to_string();
-        assert!(msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+        assert!(
+            msg.contains(&format!("pid {}", std::process::id())),
+            "{msg}"
+        );
         assert!(msg.contains("cannot be broken"), "{msg}");
         assert!(b.lock_info_path().exists());
 
@@ -873,7 +913,9 @@ mod tests {
 
         let err = b.lock("apply").map(|_| ()).unwrap_err();
         match &err {
-            StateError::Locked { info: Some(info), .. } => {
+            StateError::Locked {
+                info: Some(info), ..
+            } => {
                 assert_eq!(info.pid, child.id());
                 assert_eq!(info.id, id);
             }
@@ -882,7 +924,10 @@ mod tests {
                 panic!("unexpected {other:?}");
             }
         }
-        assert!(matches!(b.force_unlock(&id), Err(StateError::LockHeld { .. })));
+        assert!(matches!(
+            b.force_unlock(&id),
+            Err(StateError::LockHeld { .. })
+        ));
 
         child.kill().unwrap(); // SIGKILL: no destructor runs
         child.wait().unwrap();

@@ -259,7 +259,9 @@ impl State {
 
     /// Every instance with its address, in state order. Instances whose module or key cannot be
     /// parsed are skipped; `validate` (run by every backend's `read`) rejects those.
-    pub fn instances(&self) -> impl Iterator<Item = (InstanceAddr, &ResourceState, &InstanceState)> {
+    pub fn instances(
+        &self,
+    ) -> impl Iterator<Item = (InstanceAddr, &ResourceState, &InstanceState)> {
         self.resources.iter().flat_map(|res| {
             let module = res.module.parse::<ModuleInstance>().ok();
             res.instances.iter().filter_map(move |inst| {
@@ -280,7 +282,11 @@ impl State {
 
     /// Moves one object to a new address (`strata state mv`, `moved` blocks). The provider comes
     /// along; `to` must be free and of the same mode and type.
-    pub fn move_instance(&mut self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
+    pub fn move_instance(
+        &mut self,
+        from: &InstanceAddr,
+        to: &InstanceAddr,
+    ) -> Result<(), StateError> {
         if from == to {
             return match self.instance(from) {
                 Some(_) => Ok(()),
@@ -343,7 +349,9 @@ impl State {
                         "resource {}.{}: index_key {} is neither an integer nor a string",
                         res.type_,
                         res.name,
-                        inst.index_key.as_ref().map_or("null".into(), |k| k.to_string())
+                        inst.index_key
+                            .as_ref()
+                            .map_or("null".into(), |k| k.to_string())
                     ));
                 }
             }
@@ -366,12 +374,20 @@ impl State {
             }
         }
         self.resources.sort_by(|a, b| {
-            resource_order(a, (b.module.as_str(), b.mode, b.type_.as_str(), b.name.as_str()))
+            resource_order(
+                a,
+                (b.module.as_str(), b.mode, b.type_.as_str(), b.name.as_str()),
+            )
         });
         if let Some(w) = self.resources.windows(2).find(|w| {
             resource_order(
                 &w[0],
-                (w[1].module.as_str(), w[1].mode, w[1].type_.as_str(), w[1].name.as_str()),
+                (
+                    w[1].module.as_str(),
+                    w[1].mode,
+                    w[1].type_.as_str(),
+                    w[1].name.as_str(),
+                ),
             ) == Ordering::Equal
         }) {
             return Err(format!(
@@ -429,7 +445,9 @@ mod tests {
         }
         assert!(s.instance(&addr("aws_security_group.web[2]")).is_none());
         assert!(s.instance(&addr("aws_security_group.web")).is_none());
-        assert!(s.instance(&addr("module.db.aws_db_instance.main")).is_none());
+        assert!(s
+            .instance(&addr("module.db.aws_db_instance.main"))
+            .is_none());
         assert!(s.instance(&addr("aws_db_instance.main[0]")).is_none());
 
         // Keys are stored like Terraform's index_key.
@@ -437,7 +455,10 @@ mod tests {
         assert_eq!(web0.index_key, Some(json!(0)));
         let x = s.instance(&addr("aws_security_group.web[\"x\"]")).unwrap();
         assert_eq!(x.index_key, Some(json!("x")));
-        assert_eq!(s.instance(&addr("aws_db_instance.main")).unwrap().index_key, None);
+        assert_eq!(
+            s.instance(&addr("aws_db_instance.main")).unwrap().index_key,
+            None
+        );
 
         // Sorted by (module, mode, type, name), then key; every address comes back.
         let listed: Vec<String> = s.instances().map(|(a, _, _)| a.to_string()).collect();
@@ -460,7 +481,13 @@ mod tests {
         let modules: Vec<&str> = s.resources.iter().map(|r| r.module.as_str()).collect();
         assert_eq!(
             modules,
-            ["", "", "module.a.module.b[2]", "module.db[\"primary\"]", "module.db[\"replica\"]"]
+            [
+                "",
+                "",
+                "module.a.module.b[2]",
+                "module.db[\"primary\"]",
+                "module.db[\"replica\"]"
+            ]
         );
         assert_eq!(s.resources[2].mode, Mode::Data);
     }
@@ -516,7 +543,9 @@ mod tests {
         assert!(s.instance(&to).is_some());
 
         // Missing source.
-        let err = s.move_instance(&from, &addr("aws_db_instance.other")).unwrap_err();
+        let err = s
+            .move_instance(&from, &addr("aws_db_instance.other"))
+            .unwrap_err();
         assert!(matches!(err, StateError::NoSuchInstance { .. }), "{err}");
         assert!(err.to_string().contains("aws_db_instance.main"));
 
@@ -566,7 +595,11 @@ mod tests {
     #[test]
     fn json_shape_is_close_to_terraform() {
         let mut s = State::new();
-        s.set_instance(&addr("module.db[\"a\"].aws_db_instance.main[\"k\"]"), AWS, inst("x"));
+        s.set_instance(
+            &addr("module.db[\"a\"].aws_db_instance.main[\"k\"]"),
+            AWS,
+            inst("x"),
+        );
         s.set_instance(&addr("aws_vpc.main"), AWS, inst("vpc"));
         s.outputs.insert(
             "endpoint".into(),
@@ -579,10 +612,21 @@ mod tests {
         let keys: Vec<&String> = j.as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
-            ["version", "strata_version", "serial", "lineage", "outputs", "resources", "journal"]
+            [
+                "version",
+                "strata_version",
+                "serial",
+                "lineage",
+                "outputs",
+                "resources",
+                "journal"
+            ]
         );
         let root = &j["resources"][0];
-        assert!(root.get("module").is_none(), "root module is omitted like Terraform");
+        assert!(
+            root.get("module").is_none(),
+            "root module is omitted like Terraform"
+        );
         assert_eq!(root["mode"], "managed");
         assert_eq!(root["type"], "aws_vpc");
         assert!(root["instances"][0].get("index_key").is_none());
@@ -617,7 +661,10 @@ mod tests {
 
         let mut bad = s.clone();
         bad.resources[0].instances[1].index_key = Some(json!(0));
-        assert!(bad.validate().unwrap_err().contains("aws_vpc.a[0] appears twice"));
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .contains("aws_vpc.a[0] appears twice"));
 
         let mut bad = s.clone();
         let dup = bad.resources[1].clone();
@@ -631,9 +678,16 @@ mod tests {
         assert_eq!(key_from_json(Some(&json!(3))), Some(InstanceKey::Int(3)));
         assert_eq!(key_from_json(Some(&json!(3.0))), Some(InstanceKey::Int(3)));
         assert_eq!(key_from_json(Some(&json!(3.5))), None);
-        assert_eq!(key_from_json(Some(&json!("a"))), Some(InstanceKey::Str("a".into())));
+        assert_eq!(
+            key_from_json(Some(&json!("a"))),
+            Some(InstanceKey::Str("a".into()))
+        );
         assert_eq!(key_from_json(Some(&json!([1]))), None);
-        for k in [InstanceKey::None, InstanceKey::Int(-2), InstanceKey::Str("x".into())] {
+        for k in [
+            InstanceKey::None,
+            InstanceKey::Int(-2),
+            InstanceKey::Str("x".into()),
+        ] {
             assert_eq!(key_from_json(key_to_json(&k).as_ref()), Some(k));
         }
     }

@@ -95,7 +95,9 @@ mod tests {
     fn plaintext_and_malformed_values() {
         assert!(!is_hashed("s3cret"));
         assert!(!is_hashed("strata-hash:v1:zz:00"));
-        assert!(!is_hashed("strata-hash:v2:00000000000000000000000000000000:00"));
+        assert!(!is_hashed(
+            "strata-hash:v2:00000000000000000000000000000000:00"
+        ));
         assert!(secret_matches("s3cret", "s3cret"));
         assert!(!secret_matches("s3cret", "other"));
         let h = hash_secret("x");
