@@ -11,3 +11,4 @@ pub mod eval;
 pub mod fmt;
 pub mod graph;
 pub mod provider;
+pub mod state;
