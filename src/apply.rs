@@ -62,9 +62,17 @@ pub fn to_state_attributes(type_: &str, mode: Mode, value: &Value) -> serde_json
 }
 
 fn natural_id(value: &Value) -> Option<String> {
-    ["identifier", "name", "replication_group_id", "cluster_id", "cluster_identifier", "db_snapshot_identifier", "id"]
-        .iter()
-        .find_map(|k| crate::provider::obj::string(value, k))
+    [
+        "identifier",
+        "name",
+        "replication_group_id",
+        "cluster_id",
+        "cluster_identifier",
+        "db_snapshot_identifier",
+        "id",
+    ]
+    .iter()
+    .find_map(|k| crate::provider::obj::string(value, k))
 }
 
 pub struct Applier {
@@ -90,7 +98,12 @@ impl Applier {
         if after.is_wholly_known() {
             return Ok(after);
         }
-        let current = self.ledger.current.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let current = self
+            .ledger
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let planned: BTreeMap<InstanceAddr, Value> = self
             .plan
             .changes
@@ -107,7 +120,13 @@ impl Applier {
         if result.diags.has_errors() {
             let first = result.diags.0.into_iter().find(Diagnostic::is_error);
             return Err(first
-                .map(|d| format!("{}{}", d.summary, d.detail.map(|x| format!(": {x}")).unwrap_or_default()))
+                .map(|d| {
+                    format!(
+                        "{}{}",
+                        d.summary,
+                        d.detail.map(|x| format!(": {x}")).unwrap_or_default()
+                    )
+                })
                 .unwrap_or_else(|| "evaluating the configuration failed".into()));
         }
         let config = hooks
@@ -122,12 +141,19 @@ impl Applier {
         };
         let d = crate::plan::diff::diff(rt, prior, &config, &lifecycle);
         if !d.planned.is_wholly_known() {
-            return Err("some arguments are still unknown after their dependencies were applied".into());
+            return Err(
+                "some arguments are still unknown after their dependencies were applied".into(),
+            );
         }
         Ok(d.planned)
     }
 
-    fn journal(&self, change: &ResourceChange, action: &str, value: Option<&Value>) -> Result<String, String> {
+    fn journal(
+        &self,
+        change: &ResourceChange,
+        action: &str,
+        value: Option<&Value>,
+    ) -> Result<String, String> {
         let id = uuid::Uuid::new_v4().to_string();
         let entry = JournalEntry {
             id: id.clone(),
@@ -143,7 +169,12 @@ impl Applier {
         Ok(id)
     }
 
-    fn record(&self, change: &ResourceChange, journal_id: &str, value: Option<&Value>) -> Result<(), String> {
+    fn record(
+        &self,
+        change: &ResourceChange,
+        journal_id: &str,
+        value: Option<&Value>,
+    ) -> Result<(), String> {
         let addr = &change.addr;
         let provider = change.provider.address();
         let deps: Vec<String> = change.depends_on.iter().map(|d| d.to_string()).collect();
@@ -168,7 +199,11 @@ impl Applier {
                 }
             }
         })?;
-        let mut current = self.ledger.current.lock().unwrap_or_else(|e| e.into_inner());
+        let mut current = self
+            .ledger
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         match value {
             Some(v) => current.insert(addr.clone(), v.clone()),
             None => current.remove(addr),
@@ -200,7 +235,11 @@ fn config_lifecycle(config: &Config, addr: &InstanceAddr) -> crate::config::Life
         }
     }
     module
-        .resource(addr.resource.mode, &addr.resource.type_, &addr.resource.name)
+        .resource(
+            addr.resource.mode,
+            &addr.resource.type_,
+            &addr.resource.name,
+        )
         .map(|r| r.lifecycle.clone())
         .unwrap_or_default()
 }
@@ -214,7 +253,10 @@ impl Operation for Applier {
             let ds = crate::provider::data_source_type(&addr.resource.type_)
                 .ok_or_else(|| format!("unsupported data source {}", addr.resource.type_))?;
             let config = self.resolve(change)?;
-            let v = ds.read(&ctx, &config.deep_unmark().0).await.map_err(|e| e.message)?;
+            let v = ds
+                .read(&ctx, &config.deep_unmark().0)
+                .await
+                .map_err(|e| e.message)?;
             let v = crate::plan::build::mark_object(&addr.resource.type_, Mode::Data, v);
             self.record(change, "", Some(&v))?;
             return Ok(());
@@ -240,7 +282,10 @@ impl Operation for Applier {
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
                 let j = self.journal(change, "update", Some(&planned))?;
-                let updated = rt.update(&ctx, &prior, &planned).await.map_err(|e| e.message)?;
+                let updated = rt
+                    .update(&ctx, &prior, &planned)
+                    .await
+                    .map_err(|e| e.message)?;
                 let updated = crate::plan::diff::mark_sensitive(rt.schema(), updated);
                 self.record(change, &j, Some(&updated))
             }

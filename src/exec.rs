@@ -39,7 +39,10 @@ pub struct Outcome {
 pub fn dependencies(changes: &[ResourceChange]) -> Vec<BTreeSet<usize>> {
     let mut by_resource: BTreeMap<crate::addr::AbsResource, Vec<usize>> = BTreeMap::new();
     for (i, c) in changes.iter().enumerate() {
-        by_resource.entry(c.addr.abs_resource()).or_default().push(i);
+        by_resource
+            .entry(c.addr.abs_resource())
+            .or_default()
+            .push(i);
     }
     let mut deps = vec![BTreeSet::new(); changes.len()];
     for (b, cb) in changes.iter().enumerate() {
@@ -61,7 +64,10 @@ pub fn dependencies(changes: &[ResourceChange]) -> Vec<BTreeSet<usize>> {
                     continue;
                 }
                 let first = match cb.action {
-                    Action::Delete => matches!(ca.action, Action::Delete | Action::Update | Action::DeleteThenCreate),
+                    Action::Delete => matches!(
+                        ca.action,
+                        Action::Delete | Action::Update | Action::DeleteThenCreate
+                    ),
                     _ => matches!(ca.action, Action::Delete),
                 };
                 if first {
@@ -74,7 +80,10 @@ pub fn dependencies(changes: &[ResourceChange]) -> Vec<BTreeSet<usize>> {
 }
 
 /// Finds a cycle among the dependencies, returning the addresses on it.
-pub fn find_cycle(changes: &[ResourceChange], deps: &[BTreeSet<usize>]) -> Option<Vec<InstanceAddr>> {
+pub fn find_cycle(
+    changes: &[ResourceChange],
+    deps: &[BTreeSet<usize>],
+) -> Option<Vec<InstanceAddr>> {
     let mut g = petgraph::graph::DiGraph::<usize, ()>::new();
     let nodes: Vec<_> = (0..changes.len()).map(|i| g.add_node(i)).collect();
     for (b, ds) in deps.iter().enumerate() {
@@ -85,7 +94,11 @@ pub fn find_cycle(changes: &[ResourceChange], deps: &[BTreeSet<usize>]) -> Optio
     petgraph::algo::tarjan_scc(&g)
         .into_iter()
         .find(|scc| scc.len() > 1)
-        .map(|scc| scc.into_iter().map(|n| changes[g[n]].addr.clone()).collect())
+        .map(|scc| {
+            scc.into_iter()
+                .map(|n| changes[g[n]].addr.clone())
+                .collect()
+        })
 }
 
 pub struct Options {
@@ -168,7 +181,9 @@ pub async fn execute(
         if running == 0 {
             break;
         }
-        let Some(joined) = tasks.join_next().await else { break };
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
         running -= 1;
         let (i, result) = match joined {
             Ok(r) => r,
@@ -218,7 +233,10 @@ pub async fn execute(
         }
     }
     for (i, finished) in done.iter().enumerate() {
-        if !finished && !changes[i].is_noop() && !outcome.skipped.iter().any(|(a, _)| a == &changes[i].addr) {
+        if !finished
+            && !changes[i].is_noop()
+            && !outcome.skipped.iter().any(|(a, _)| a == &changes[i].addr)
+        {
             outcome.not_started.push(changes[i].addr.clone());
         }
     }

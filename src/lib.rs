@@ -4,11 +4,14 @@
 //! (see DESIGN.md).
 
 pub mod addr;
+pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod eval;
+pub mod exec;
 pub mod fmt;
 pub mod graph;
+pub mod plan;
 pub mod provider;
 pub mod state;

@@ -2,13 +2,10 @@
 
 use super::vars::{self, VarArg};
 use super::{CmdResult, Command, Env, Exit, Failure, GraphFormat, VarFlags};
-use crate::addr::{AbsResource, InstanceAddr};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
-use crate::eval::walk::{self, Hooks, InstanceConfig, WalkOptions, WalkResult};
-use crate::eval::Value;
+use crate::eval::walk::{self, WalkOptions, WalkResult};
 use crate::graph::InstanceGraph;
-use std::collections::{BTreeMap, BTreeSet};
 
 pub fn dispatch(env: &Env, command: Command) -> CmdResult {
     match command {
@@ -21,6 +18,16 @@ pub fn dispatch(env: &Env, command: Command) -> CmdResult {
         } => fmt(env, check, diff, recursive, paths),
         Command::Graph { format, vars } => graph(env, format, &vars),
         Command::Schema { type_, json } => schema(type_, json),
+        Command::Plan { flags } => super::engine::plan(env, &flags),
+        Command::Apply { flags } => super::engine::apply(env, &flags, false),
+        Command::Destroy { flags } => super::engine::apply(env, &flags, true),
+        Command::Show { planfile, json } => super::engine::show(env, planfile.as_deref(), json),
+        Command::Output { name, json, raw } => {
+            super::engine::output(env, name.as_deref(), json, raw)
+        }
+        Command::Import { addr, id, vars } => super::engine::import(env, &addr, &id, &vars),
+        Command::State { command } => super::engine::state_cmd(env, &command),
+        Command::ForceUnlock { id } => super::engine::force_unlock(env, &id),
         Command::Completions { shell } => {
             let mut cmd = <super::Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "strata", &mut std::io::stdout());
@@ -98,68 +105,7 @@ pub fn current_workspace(env: &Env) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
-/// Hooks that know no state: every computed attribute is unknown.
-#[derive(Default)]
-pub struct ConfigOnly {
-    pub instances: BTreeMap<InstanceAddr, BTreeSet<AbsResource>>,
-    pub diags: Diagnostics,
-}
-
-pub fn with_unknown_computed(inst: &InstanceConfig, schema: &crate::provider::Schema) -> Value {
-    let mut out = match &inst.config {
-        Value::Map(m) => m.clone(),
-        _ => Default::default(),
-    };
-    for a in &schema.attributes {
-        let v = out.entry(a.name.to_string()).or_insert(Value::Null);
-        if v.is_null() && a.computed {
-            *v = Value::Unknown;
-        }
-    }
-    Value::Map(out)
-}
-
-/// Diagnostics for a resource type's own validation rules, placed at the argument's span.
-pub fn config_problems(
-    inst: &InstanceConfig,
-    problems: Vec<crate::provider::ConfigProblem>,
-) -> Vec<Diagnostic> {
-    problems
-        .into_iter()
-        .map(|p| {
-            let span = p
-                .attribute
-                .and_then(|a| inst.resource.body.attrs.get(a))
-                .map(|a| a.expr.span())
-                .unwrap_or(inst.resource.span);
-            Diagnostic::error(format!("Invalid configuration for {}", inst.addr))
-                .at(span)
-                .detail(p.message)
-                .help(p.help)
-        })
-        .collect()
-}
-
-impl Hooks for ConfigOnly {
-    fn managed(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
-        self.instances.insert(inst.addr.clone(), inst.deps.clone());
-        let Some(rt) = crate::provider::resource_type(&inst.addr.resource.type_) else {
-            return Ok(Value::Unknown);
-        };
-        for d in config_problems(inst, rt.validate(&inst.config)) {
-            self.diags.push(d);
-        }
-        Ok(with_unknown_computed(inst, rt.schema()))
-    }
-
-    fn data(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
-        self.instances.insert(inst.addr.clone(), inst.deps.clone());
-        let Some(ds) = crate::provider::data_source_type(&inst.addr.resource.type_) else {
-            return Ok(Value::Unknown);
-        };
-        Ok(with_unknown_computed(inst, ds.schema()))
-    }
-}
+pub use crate::plan::build::ConfigOnly;
 
 fn validate_walk(
     env: &Env,

@@ -49,11 +49,16 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Diagnostic::error(format!("Cannot start the async runtime: {e}")).help("check system limits").into())
+        .map_err(|e| {
+            Diagnostic::error(format!("Cannot start the async runtime: {e}"))
+                .help("check system limits")
+                .into()
+        })
 }
 
-pub fn backend(env: &Env, workspace: &str) -> Arc<dyn Backend> {
-    Arc::new(crate::state::LocalBackend::new(&env.dir, workspace))
+pub fn backend(env: &Env, workspace: &str) -> Result<Arc<dyn Backend>, Failure> {
+    let local = crate::state::LocalBackend::new(&env.dir, workspace).map_err(state_failure)?;
+    Ok(Arc::new(local))
 }
 
 fn state_failure(e: crate::state::StateError) -> Failure {
@@ -61,7 +66,9 @@ fn state_failure(e: crate::state::StateError) -> Failure {
 }
 
 fn style(env: &Env) -> Style {
-    Style { color: env.ui.color_out }
+    Style {
+        color: env.ui.color_out,
+    }
 }
 
 /// Loads config and inputs, reads state, and makes a plan (with the lock held by the caller).
@@ -106,12 +113,21 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     let (config, mut diags) = load(env)?;
     let options = walk_options(env, &config, &flags.vars, &mut diags);
     fail_on_errors(&diags, &config.sources)?;
-    let backend = backend(env, &options.workspace);
+    let backend = backend(env, &options.workspace)?;
     let _lock = backend.lock("plan").map_err(state_failure)?;
     let prior = backend.read().map_err(state_failure)?;
     let rt = runtime()?;
     let aws = Arc::new(rt.block_on(Aws::load()));
-    let (plan, warnings) = plan_with(env, &config, options, prior.as_ref(), flags, mode_of(flags), &rt, aws)?;
+    let (plan, warnings) = plan_with(
+        env,
+        &config,
+        options,
+        prior.as_ref(),
+        flags,
+        mode_of(flags),
+        &rt,
+        aws,
+    )?;
     env.ui.print_diags(&warnings, &config.sources);
     print!("{}", render_plan(&plan, &style(env)));
     if let Some(out) = &flags.out {
@@ -135,10 +151,18 @@ fn fail_on_errors(diags: &Diagnostics, sources: &SourceMap) -> Result<(), Failur
 }
 
 fn save_plan(path: &Path, plan: &Plan) -> Result<(), Failure> {
-    let json = serde_json::to_vec(plan).map_err(|e| Failure::from(Diagnostic::error(format!("Cannot encode the plan: {e}")).help("this is a bug")))?;
+    let json = serde_json::to_vec(plan).map_err(|e| {
+        Failure::from(
+            Diagnostic::error(format!("Cannot encode the plan: {e}")).help("this is a bug"),
+        )
+    })?;
     let tmp = path.with_extension("tmp");
     let write = || -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new().create(true).truncate(true).write(true).open(&tmp)?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .open(&tmp)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -148,11 +172,20 @@ fn save_plan(path: &Path, plan: &Plan) -> Result<(), Failure> {
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     };
-    write().map_err(|e| Diagnostic::error(format!("Cannot write the plan to {}: {e}", path.display())).help("check the directory exists and is writable").into())
+    write().map_err(|e| {
+        Diagnostic::error(format!("Cannot write the plan to {}: {e}", path.display()))
+            .help("check the directory exists and is writable")
+            .into()
+    })
 }
 
 fn read_plan(path: &Path) -> Result<Plan, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::from(Diagnostic::error(format!("Cannot read the plan file {}: {e}", path.display())).help("pass the file written by `strata plan --out FILE`")))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Failure::from(
+            Diagnostic::error(format!("Cannot read the plan file {}: {e}", path.display()))
+                .help("pass the file written by `strata plan --out FILE`"),
+        )
+    })?;
     serde_json::from_slice(&bytes).map_err(|e| {
         Diagnostic::error(format!("{} is not a strata plan file", path.display()))
             .detail(e.to_string())
@@ -168,9 +201,19 @@ struct TextReporter {
 fn verb(action: Action) -> (&'static str, &'static str, &'static str) {
     match action {
         Action::Create => ("Creating...", "Still creating...", "Creation complete"),
-        Action::Update => ("Modifying...", "Still modifying...", "Modifications complete"),
-        Action::Delete => ("Destroying...", "Still destroying...", "Destruction complete"),
-        Action::DeleteThenCreate | Action::CreateThenDelete => ("Replacing...", "Still replacing...", "Replacement complete"),
+        Action::Update => (
+            "Modifying...",
+            "Still modifying...",
+            "Modifications complete",
+        ),
+        Action::Delete => (
+            "Destroying...",
+            "Still destroying...",
+            "Destruction complete",
+        ),
+        Action::DeleteThenCreate | Action::CreateThenDelete => {
+            ("Replacing...", "Still replacing...", "Replacement complete")
+        }
         Action::Read => ("Reading...", "Still reading...", "Read complete"),
         Action::NoOp => ("Importing...", "Still importing...", "Import complete"),
     }
@@ -224,9 +267,11 @@ pub struct ApplyFlags {
 fn confirm(env: &Env, question: &str) -> Result<bool, Failure> {
     let _ = env;
     if !std::io::stdin().is_terminal() {
-        return Err(Diagnostic::error("Refusing to ask for approval: standard input is not a terminal")
-            .help("review the plan and pass --auto-approve, or apply a saved plan file")
-            .into());
+        return Err(Diagnostic::error(
+            "Refusing to ask for approval: standard input is not a terminal",
+        )
+        .help("review the plan and pass --auto-approve, or apply a saved plan file")
+        .into());
     }
     print!("\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
     let _ = std::io::stdout().flush();
@@ -251,7 +296,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
                 .help("make a new plan with `strata plan --out FILE` and review it")
                 .into());
         }
-        let backend = backend(env, &options.workspace);
+        let backend = backend(env, &options.workspace)?;
         let lock = backend.lock("apply").map_err(state_failure)?;
         let prior = backend.read().map_err(state_failure)?;
         let stale = match (&prior, &plan.state_lineage) {
@@ -269,12 +314,23 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
     } else {
         let options = walk_options(env, &config, &flags.plan.vars, &mut diags);
         fail_on_errors(&diags, &config.sources)?;
-        let backend = backend(env, &options.workspace);
-        let lock = backend.lock(if destroy { "destroy" } else { "apply" }).map_err(state_failure)?;
+        let backend = backend(env, &options.workspace)?;
+        let lock = backend
+            .lock(if destroy { "destroy" } else { "apply" })
+            .map_err(state_failure)?;
         let prior = backend.read().map_err(state_failure)?;
         let mut pf = flags.plan.clone();
         pf.destroy = destroy || pf.destroy;
-        let (plan, warnings) = plan_with(env, &config, options.clone(), prior.as_ref(), &pf, mode_of(&pf), &rt, aws.clone())?;
+        let (plan, warnings) = plan_with(
+            env,
+            &config,
+            options.clone(),
+            prior.as_ref(),
+            &pf,
+            mode_of(&pf),
+            &rt,
+            aws.clone(),
+        )?;
         env.ui.print_diags(&warnings, &config.sources);
         print!("{}", render_plan(&plan, &style(env)));
         if !plan.has_changes() {
@@ -294,7 +350,17 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
         (plan, options, backend, lock, prior)
     };
     let _lock = lock;
-    run_plan(env, config, options, plan, backend, prior, aws, &rt, flags.parallelism)
+    run_plan(
+        env,
+        config,
+        options,
+        plan,
+        backend,
+        prior,
+        aws,
+        &rt,
+        flags.parallelism,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -336,7 +402,11 @@ fn run_plan(
             if let Some(after) = &d.after {
                 if let Some(inst) = state.instance(&d.addr).cloned() {
                     let mut inst = inst;
-                    inst.attributes = crate::apply::to_state_attributes(&d.addr.resource.type_, d.addr.resource.mode, after);
+                    inst.attributes = crate::apply::to_state_attributes(
+                        &d.addr.resource.type_,
+                        d.addr.resource.mode,
+                        after,
+                    );
                     let provider = state
                         .instances()
                         .find(|(a, _, _)| a == &d.addr)
@@ -380,7 +450,9 @@ fn run_plan(
             .help("apply the change in two steps, e.g. first with --target")
             .into());
     }
-    let reporter = Arc::new(TextReporter { lock: Mutex::new(()) });
+    let reporter = Arc::new(TextReporter {
+        lock: Mutex::new(()),
+    });
     let started = std::time::Instant::now();
     let outcome = rt.block_on(async {
         let interrupt = {
@@ -400,7 +472,11 @@ fn run_plan(
         outcome
     });
     // Outputs, from the objects as they are now.
-    let current = ledger.current.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let current = ledger
+        .current
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     let outputs = final_outputs(&config, &options, &current);
     {
         let mut state = ledger.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -428,15 +504,24 @@ fn run_plan(
     let summary = plan.summary();
     let mut errors = Diagnostics::default();
     for (addr, e) in &outcome.failed {
-        errors.push(Diagnostic::error(format!("{addr}: {e}")).help("fix the cause and run apply again; everything that succeeded is saved in state"));
+        errors.push(Diagnostic::error(format!("{addr}: {e}")).help(
+            "fix the cause and run apply again; everything that succeeded is saved in state",
+        ));
     }
     for (addr, cause) in &outcome.skipped {
-        errors.push(Diagnostic::warning(format!("{addr} was not applied because {cause} failed")).help("it will be applied by the next run once the failure is fixed"));
+        errors.push(
+            Diagnostic::warning(format!("{addr} was not applied because {cause} failed"))
+                .help("it will be applied by the next run once the failure is fixed"),
+        );
     }
     let interrupted = stop.load(Ordering::SeqCst);
     if interrupted && !outcome.not_started.is_empty() {
         let names: Vec<String> = outcome.not_started.iter().map(|a| a.to_string()).collect();
-        errors.push(Diagnostic::warning("Apply interrupted").detail(format!("not started: {}", names.join(", "))).help("run apply again to finish"));
+        errors.push(
+            Diagnostic::warning("Apply interrupted")
+                .detail(format!("not started: {}", names.join(", ")))
+                .help("run apply again to finish"),
+        );
     }
     if !errors.is_empty() {
         eprintln!();
@@ -450,11 +535,19 @@ fn run_plan(
     }
     let done = |n: usize| n;
     if plan.destroy {
-        println!("\nDestroy complete! Resources: {} destroyed. ({} elapsed)", done(summary.destroy), elapsed(started.elapsed()));
+        println!(
+            "\nDestroy complete! Resources: {} destroyed. ({} elapsed)",
+            done(summary.destroy),
+            elapsed(started.elapsed())
+        );
     } else {
         println!(
             "\nApply complete! Resources: {}{} added, {} changed, {} destroyed. ({} elapsed)",
-            if summary.import > 0 { format!("{} imported, ", summary.import) } else { String::new() },
+            if summary.import > 0 {
+                format!("{} imported, ", summary.import)
+            } else {
+                String::new()
+            },
             summary.add,
             summary.change,
             summary.destroy,
@@ -475,7 +568,10 @@ fn final_outputs(
 ) -> Vec<(String, (Value, bool))> {
     struct Known<'a>(&'a std::collections::BTreeMap<InstanceAddr, Value>);
     impl crate::eval::walk::Hooks for Known<'_> {
-        fn managed(&mut self, inst: &crate::eval::walk::InstanceConfig) -> Result<Value, Diagnostic> {
+        fn managed(
+            &mut self,
+            inst: &crate::eval::walk::InstanceConfig,
+        ) -> Result<Value, Diagnostic> {
             Ok(self.0.get(&inst.addr).cloned().unwrap_or(Value::Unknown))
         }
         fn data(&mut self, inst: &crate::eval::walk::InstanceConfig) -> Result<Value, Diagnostic> {
@@ -506,22 +602,30 @@ pub fn show(env: &Env, planfile: Option<&str>, json: bool) -> CmdResult {
     if let Some(file) = planfile {
         let plan = read_plan(&env.dir.join(file))?;
         if json {
-            println!("{}", serde_json::to_string_pretty(&plan_json_minimal(&plan)).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&plan_json_minimal(&plan)).unwrap_or_default()
+            );
         } else {
             print!("{}", render_plan(&plan, &style(env)));
         }
         return Ok(Exit::Ok);
     }
     let workspace = super::commands::current_workspace(env);
-    let state = backend(env, &workspace).read().map_err(state_failure)?;
+    let state = backend(env, &workspace)?.read().map_err(state_failure)?;
     let Some(state) = state else {
         println!("No state.");
         return Ok(Exit::Ok);
     };
     for (addr, rs, inst) in state.instances() {
-        let v = crate::plan::build::mark_object(&rs.type_, rs.mode, Value::from_json(&inst.attributes));
+        let v =
+            crate::plan::build::mark_object(&rs.type_, rs.mode, Value::from_json(&inst.attributes));
         println!("# {addr}:");
-        let kind = if rs.mode == crate::config::Mode::Data { "data" } else { "resource" };
+        let kind = if rs.mode == crate::config::Mode::Data {
+            "data"
+        } else {
+            "resource"
+        };
         println!("{kind} \"{}\" \"{}\" {{", rs.type_, rs.name);
         if let Some(m) = v.as_map() {
             let width = m.keys().map(String::len).max().unwrap_or(0);
@@ -563,14 +667,20 @@ fn plan_json_minimal(plan: &Plan) -> serde_json::Value {
 
 pub fn output(env: &Env, name: Option<&str>, json: bool, raw: bool) -> CmdResult {
     let workspace = super::commands::current_workspace(env);
-    let state = backend(env, &workspace).read().map_err(state_failure)?.unwrap_or_else(State::new);
+    let state = backend(env, &workspace)?
+        .read()
+        .map_err(state_failure)?
+        .unwrap_or_else(State::new);
     match name {
         Some(name) => {
             let Some(o) = state.outputs.get(name) else {
                 let mut d = Diagnostic::error(format!("Output \"{name}\" not found"));
-                d = match crate::diag::did_you_mean(name, state.outputs.keys().map(String::as_str)) {
+                d = match crate::diag::did_you_mean(name, state.outputs.keys().map(String::as_str))
+                {
                     Some(s) => d.help(format!("did you mean \"{s}\"?")),
-                    None => d.help("run `strata output` to list them; outputs exist after an apply"),
+                    None => {
+                        d.help("run `strata output` to list them; outputs exist after an apply")
+                    }
                 };
                 return Err(d.into());
             };
@@ -579,9 +689,11 @@ pub fn output(env: &Env, name: Option<&str>, json: bool, raw: bool) -> CmdResult
                 match v.to_template_string() {
                     Some(s) => print!("{s}"),
                     None => {
-                        return Err(Diagnostic::error(format!("Output \"{name}\" is not a string, number or bool"))
-                            .help("use --json for collections")
-                            .into())
+                        return Err(Diagnostic::error(format!(
+                            "Output \"{name}\" is not a string, number or bool"
+                        ))
+                        .help("use --json for collections")
+                        .into())
                     }
                 }
             } else if json {
@@ -590,7 +702,10 @@ pub fn output(env: &Env, name: Option<&str>, json: bool, raw: bool) -> CmdResult
                         .help("use --raw to print it on purpose")
                         .into());
                 }
-                println!("{}", serde_json::to_string_pretty(&o.value).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&o.value).unwrap_or_default()
+                );
             } else if o.sensitive {
                 println!("<sensitive>");
             } else {
@@ -603,8 +718,15 @@ pub fn output(env: &Env, name: Option<&str>, json: bool, raw: bool) -> CmdResult
                     .outputs
                     .iter()
                     .map(|(k, o)| {
-                        let value = if o.sensitive { serde_json::Value::Null } else { o.value.clone() };
-                        (k.clone(), serde_json::json!({"sensitive": o.sensitive, "value": value}))
+                        let value = if o.sensitive {
+                            serde_json::Value::Null
+                        } else {
+                            o.value.clone()
+                        };
+                        (
+                            k.clone(),
+                            serde_json::json!({"sensitive": o.sensitive, "value": value}),
+                        )
                     })
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
@@ -623,40 +745,73 @@ pub fn output(env: &Env, name: Option<&str>, json: bool, raw: bool) -> CmdResult
 
 pub fn force_unlock(env: &Env, id: &str) -> CmdResult {
     let workspace = super::commands::current_workspace(env);
-    backend(env, &workspace).force_unlock(id).map_err(state_failure)?;
+    backend(env, &workspace)?
+        .force_unlock(id)
+        .map_err(state_failure)?;
     println!("The state has been unlocked.");
     Ok(Exit::Ok)
 }
 
 pub fn import(env: &Env, addr: &str, id: &str, vars: &VarFlags) -> CmdResult {
     let target: InstanceAddr = addr.parse().map_err(|e: crate::addr::AddrParseError| {
-        Failure::from(Diagnostic::error(format!("Invalid address \"{addr}\"")).detail(e.0).help("write TYPE.NAME, e.g. aws_db_instance.main"))
+        Failure::from(
+            Diagnostic::error(format!("Invalid address \"{addr}\""))
+                .detail(e.0)
+                .help("write TYPE.NAME, e.g. aws_db_instance.main"),
+        )
     })?;
     let (config, mut diags) = load(env)?;
     let mut options = walk_options(env, &config, vars, &mut diags);
     fail_on_errors(&diags, &config.sources)?;
     let Some(rt_type) = crate::provider::resource_type(&target.resource.type_) else {
-        return Err(Diagnostic::error(format!("Unsupported resource type \"{}\"", target.resource.type_)).help("run `strata schema` for the supported types").into());
+        return Err(Diagnostic::error(format!(
+            "Unsupported resource type \"{}\"",
+            target.resource.type_
+        ))
+        .help("run `strata schema` for the supported types")
+        .into());
     };
     let mut module = &config.root;
     for (name, _) in &target.module.0 {
         module = &module
             .module_calls
             .get(name)
-            .ok_or_else(|| Failure::from(Diagnostic::error(format!("Module \"{name}\" is not in the configuration")).help("add the module block first")))?
+            .ok_or_else(|| {
+                Failure::from(
+                    Diagnostic::error(format!("Module \"{name}\" is not in the configuration"))
+                        .help("add the module block first"),
+                )
+            })?
             .module;
     }
-    if module.resource(target.resource.mode, &target.resource.type_, &target.resource.name).is_none() {
-        return Err(Diagnostic::error(format!("{} is not in the configuration", target.abs_resource()))
-            .help(format!("add resource \"{}\" \"{}\" {{}} before importing into it", target.resource.type_, target.resource.name))
-            .into());
+    if module
+        .resource(
+            target.resource.mode,
+            &target.resource.type_,
+            &target.resource.name,
+        )
+        .is_none()
+    {
+        return Err(Diagnostic::error(format!(
+            "{} is not in the configuration",
+            target.abs_resource()
+        ))
+        .help(format!(
+            "add resource \"{}\" \"{}\" {{}} before importing into it",
+            target.resource.type_, target.resource.name
+        ))
+        .into());
     }
     // Provider settings: the resource's provider as the config evaluates it.
     let mut hooks = crate::plan::build::ConfigOnly::default();
     options.missing_vars_unknown = true;
     let walked = crate::eval::walk::walk(&config, &options, &mut hooks);
     let alias = module
-        .resource(target.resource.mode, &target.resource.type_, &target.resource.name)
+        .resource(
+            target.resource.mode,
+            &target.resource.type_,
+            &target.resource.name,
+        )
         .and_then(|r| r.provider.as_ref().and_then(|p| p.alias.clone()));
     let settings = walked
         .providers
@@ -668,25 +823,44 @@ pub fn import(env: &Env, addr: &str, id: &str, vars: &VarFlags) -> CmdResult {
             region: std::env::var("AWS_REGION").unwrap_or_default(),
             ..Default::default()
         });
-    let backend = backend(env, &options.workspace);
+    let backend = backend(env, &options.workspace)?;
     let _lock = backend.lock("import").map_err(state_failure)?;
-    let mut state = backend.read().map_err(state_failure)?.unwrap_or_else(State::new);
+    let mut state = backend
+        .read()
+        .map_err(state_failure)?
+        .unwrap_or_else(State::new);
     if state.instance(&target).is_some() {
-        return Err(Diagnostic::error(format!("{target} is already managed by strata"))
-            .help(format!("run `strata state rm {target}` first to import a different object"))
-            .into());
+        return Err(
+            Diagnostic::error(format!("{target} is already managed by strata"))
+                .help(format!(
+                    "run `strata state rm {target}` first to import a different object"
+                ))
+                .into(),
+        );
     }
     let rt = runtime()?;
     let aws = Arc::new(rt.block_on(Aws::load()));
-    let ctx = crate::provider::Ctx { aws, settings: settings.clone() };
-    let found = rt
-        .block_on(rt_type.import(&ctx, id))
-        .map_err(|e| Failure::from(Diagnostic::error(format!("Importing {target} failed")).detail(e.message).help("check the id and the region")))?;
+    let ctx = crate::provider::Ctx {
+        aws,
+        settings: settings.clone(),
+    };
+    let found = rt.block_on(rt_type.import(&ctx, id)).map_err(|e| {
+        Failure::from(
+            Diagnostic::error(format!("Importing {target} failed"))
+                .detail(e.message)
+                .help("check the id and the region"),
+        )
+    })?;
     let Some(obj) = found else {
-        return Err(Diagnostic::error(format!("Cannot import non-existent remote object: {id}"))
-            .detail(format!("no {} with id \"{id}\" in {}", target.resource.type_, settings.region))
-            .help("check the id and the provider's region")
-            .into());
+        return Err(
+            Diagnostic::error(format!("Cannot import non-existent remote object: {id}"))
+                .detail(format!(
+                    "no {} with id \"{id}\" in {}",
+                    target.resource.type_, settings.region
+                ))
+                .help("check the id and the provider's region")
+                .into(),
+        );
     };
     state.set_instance(
         &target,
@@ -694,14 +868,20 @@ pub fn import(env: &Env, addr: &str, id: &str, vars: &VarFlags) -> CmdResult {
         crate::state::InstanceState {
             index_key: crate::apply::index_key(&target),
             status: None,
-            attributes: crate::apply::to_state_attributes(&target.resource.type_, target.resource.mode, &obj),
+            attributes: crate::apply::to_state_attributes(
+                &target.resource.type_,
+                target.resource.mode,
+                &obj,
+            ),
             dependencies: vec![],
             region: settings.region.clone(),
         },
     );
     state.serial += 1;
     backend.write(&state).map_err(state_failure)?;
-    println!("{target}: Import prepared!\n\nImport successful! The resource is now managed by strata.");
+    println!(
+        "{target}: Import prepared!\n\nImport successful! The resource is now managed by strata."
+    );
     Ok(Exit::Ok)
 }
 
@@ -726,12 +906,18 @@ pub enum StateCommand {
 }
 
 fn parse_addr(s: &str) -> Result<InstanceAddr, Failure> {
-    s.parse().map_err(|e: crate::addr::AddrParseError| Failure::from(Diagnostic::error(format!("Invalid address \"{s}\"")).detail(e.0).help("write TYPE.NAME or module.NAME.TYPE.NAME[KEY]")))
+    s.parse().map_err(|e: crate::addr::AddrParseError| {
+        Failure::from(
+            Diagnostic::error(format!("Invalid address \"{s}\""))
+                .detail(e.0)
+                .help("write TYPE.NAME or module.NAME.TYPE.NAME[KEY]"),
+        )
+    })
 }
 
 pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
     let workspace = super::commands::current_workspace(env);
-    let backend = backend(env, &workspace);
+    let backend = backend(env, &workspace)?;
     match cmd {
         StateCommand::List => {
             if let Some(state) = backend.read().map_err(state_failure)? {
@@ -742,11 +928,20 @@ pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
         }
         StateCommand::Show { addr } => {
             let target = parse_addr(addr)?;
-            let state = backend.read().map_err(state_failure)?.unwrap_or_else(State::new);
+            let state = backend
+                .read()
+                .map_err(state_failure)?
+                .unwrap_or_else(State::new);
             let Some(inst) = state.instance(&target) else {
-                return Err(Diagnostic::error(format!("No instance {target} in state")).help("run `strata state list`").into());
+                return Err(Diagnostic::error(format!("No instance {target} in state"))
+                    .help("run `strata state list`")
+                    .into());
             };
-            let v = crate::plan::build::mark_object(&target.resource.type_, target.resource.mode, Value::from_json(&inst.attributes));
+            let v = crate::plan::build::mark_object(
+                &target.resource.type_,
+                target.resource.mode,
+                Value::from_json(&inst.attributes),
+            );
             println!("# {target}:");
             if let Some(m) = v.as_map() {
                 let width = m.keys().map(String::len).max().unwrap_or(0);
@@ -759,11 +954,16 @@ pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
         }
         StateCommand::Rm { addrs } => {
             let _lock = backend.lock("state rm").map_err(state_failure)?;
-            let mut state = backend.read().map_err(state_failure)?.unwrap_or_else(State::new);
+            let mut state = backend
+                .read()
+                .map_err(state_failure)?
+                .unwrap_or_else(State::new);
             for a in addrs {
                 let target = parse_addr(a)?;
                 if state.remove_instance(&target).is_none() {
-                    return Err(Diagnostic::error(format!("No instance {target} in state")).help("run `strata state list`").into());
+                    return Err(Diagnostic::error(format!("No instance {target} in state"))
+                        .help("run `strata state list`")
+                        .into());
                 }
                 println!("Removed {target}");
             }
@@ -773,34 +973,61 @@ pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
         StateCommand::Mv { from, to } => {
             let (from, to) = (parse_addr(from)?, parse_addr(to)?);
             let _lock = backend.lock("state mv").map_err(state_failure)?;
-            let mut state = backend.read().map_err(state_failure)?.unwrap_or_else(State::new);
+            let mut state = backend
+                .read()
+                .map_err(state_failure)?
+                .unwrap_or_else(State::new);
             state.move_instance(&from, &to).map_err(state_failure)?;
             state.serial += 1;
             backend.write(&state).map_err(state_failure)?;
             println!("Moved {from} to {to}");
         }
         StateCommand::Pull => {
-            let state = backend.read().map_err(state_failure)?.unwrap_or_else(State::new);
-            println!("{}", serde_json::to_string_pretty(&state).unwrap_or_default());
+            let state = backend
+                .read()
+                .map_err(state_failure)?
+                .unwrap_or_else(State::new);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&state).unwrap_or_default()
+            );
         }
         StateCommand::Push { file, force } => {
-            let text = std::fs::read_to_string(env.dir.join(file))
-                .map_err(|e| Failure::from(Diagnostic::error(format!("Cannot read {file}: {e}")).help("pass a state file")))?;
-            let new: State = serde_json::from_str(&text)
-                .map_err(|e| Failure::from(Diagnostic::error(format!("{file} is not a strata state")).detail(e.to_string()).help("pass a file written by `strata state pull`")))?;
+            let text = std::fs::read_to_string(env.dir.join(file)).map_err(|e| {
+                Failure::from(
+                    Diagnostic::error(format!("Cannot read {file}: {e}")).help("pass a state file"),
+                )
+            })?;
+            let new: State = serde_json::from_str(&text).map_err(|e| {
+                Failure::from(
+                    Diagnostic::error(format!("{file} is not a strata state"))
+                        .detail(e.to_string())
+                        .help("pass a file written by `strata state pull`"),
+                )
+            })?;
             let _lock = backend.lock("state push").map_err(state_failure)?;
             if let Some(cur) = backend.read().map_err(state_failure)? {
                 if !force && cur.lineage != new.lineage {
-                    return Err(Diagnostic::error("The pushed state has a different lineage")
-                        .detail(format!("current lineage {}, pushed {}", cur.lineage, new.lineage))
-                        .help("pass --force if you are sure this state belongs here")
-                        .into());
+                    return Err(
+                        Diagnostic::error("The pushed state has a different lineage")
+                            .detail(format!(
+                                "current lineage {}, pushed {}",
+                                cur.lineage, new.lineage
+                            ))
+                            .help("pass --force if you are sure this state belongs here")
+                            .into(),
+                    );
                 }
                 if !force && new.serial < cur.serial {
-                    return Err(Diagnostic::error("The pushed state is older than the current one")
-                        .detail(format!("current serial {}, pushed {}", cur.serial, new.serial))
-                        .help("pull the current state first, or pass --force")
-                        .into());
+                    return Err(Diagnostic::error(
+                        "The pushed state is older than the current one",
+                    )
+                    .detail(format!(
+                        "current serial {}, pushed {}",
+                        cur.serial, new.serial
+                    ))
+                    .help("pull the current state first, or pass --force")
+                    .into());
                 }
             }
             backend.write(&new).map_err(state_failure)?;

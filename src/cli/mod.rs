@@ -2,6 +2,7 @@
 //! mapping of every outcome to an exit code. Users and CI scripts depend on this surface.
 
 mod commands;
+mod engine;
 pub mod vars;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
@@ -93,6 +94,50 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show what would change: refresh, diff, render.
+    Plan {
+        #[command(flatten)]
+        flags: engine::PlanFlags,
+    },
+    /// Make the changes (from a fresh plan, or exactly those of a saved plan file).
+    Apply {
+        #[command(flatten)]
+        flags: engine::ApplyFlags,
+    },
+    /// Destroy everything this configuration manages.
+    Destroy {
+        #[command(flatten)]
+        flags: engine::ApplyFlags,
+    },
+    /// Show the state, or a saved plan.
+    Show {
+        planfile: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print root outputs from the state.
+    Output {
+        name: Option<String>,
+        #[arg(long, conflicts_with = "raw")]
+        json: bool,
+        /// Print a string output as is (the one way to print a sensitive value).
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Adopt an existing AWS object into the state.
+    Import {
+        addr: String,
+        id: String,
+        #[command(flatten)]
+        vars: VarFlags,
+    },
+    /// Inspect or edit the state.
+    State {
+        #[command(subcommand)]
+        command: engine::StateCommand,
+    },
+    /// Release a lock left by a process that is gone.
+    ForceUnlock { id: String },
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]

@@ -37,7 +37,10 @@ pub fn with_unknown_computed(config: &Value, schema: &crate::provider::Schema) -
 }
 
 /// Diagnostics for a resource type's own validation rules, placed at the argument's span.
-pub fn config_problems(inst: &InstanceConfig, problems: Vec<crate::provider::ConfigProblem>) -> Vec<Diagnostic> {
+pub fn config_problems(
+    inst: &InstanceConfig,
+    problems: Vec<crate::provider::ConfigProblem>,
+) -> Vec<Diagnostic> {
     problems
         .into_iter()
         .map(|p| {
@@ -101,9 +104,7 @@ pub fn provider_for_state(
     provider_addr: &str,
     region: &str,
 ) -> ProviderSettings {
-    let alias = provider_addr
-        .rsplit_once("].")
-        .map(|(_, a)| a.to_string());
+    let alias = provider_addr.rsplit_once("].").map(|(_, a)| a.to_string());
     let mut settings = providers
         .iter()
         .find(|p| p.alias == alias)
@@ -178,13 +179,12 @@ pub fn refresh(
         let aws = aws.clone();
         async move {
             let Some(rt) = crate::provider::resource_type(&type_) else {
-                let message = format!("resource type {type_} in state is not supported by this version of strata");
+                let message = format!(
+                    "resource type {type_} in state is not supported by this version of strata"
+                );
                 return (type_, items, Err(message));
             };
-            let ctx = Ctx {
-                aws,
-                settings,
-            };
+            let ctx = Ctx { aws, settings };
             let ids: Vec<String> = items
                 .iter()
                 .filter_map(|(_, v)| crate::provider::obj::string(v, "id"))
@@ -354,7 +354,12 @@ impl Hooks for PlanHooks<'_> {
 }
 
 impl PlanHooks<'_> {
-    fn check_destroy(&mut self, inst: &InstanceConfig, prior: Option<&Value>, rt: &dyn crate::provider::ResourceType) {
+    fn check_destroy(
+        &mut self,
+        inst: &InstanceConfig,
+        prior: Option<&Value>,
+        rt: &dyn crate::provider::ResourceType,
+    ) {
         if inst.resource.lifecycle.prevent_destroy {
             self.diags.push(
                 Diagnostic::error(format!("Instance cannot be destroyed: {}", inst.addr))
@@ -431,7 +436,11 @@ pub fn restore_inputs(
                 },
                 super::SavedInput::Hcl(src) => {
                     let expr = crate::config::parse_expression(src).ok()?;
-                    let file = sources.add(std::path::Path::new("<plan>"), format!("<saved value of {k}>"), src.clone());
+                    let file = sources.add(
+                        std::path::Path::new("<plan>"),
+                        format!("<saved value of {k}>"),
+                        src.clone(),
+                    );
                     walk::RawInput::Expr(crate::config::Expr { file, expr })
                 }
             };
@@ -459,7 +468,10 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
             diags.push(
                 Diagnostic::error(format!(
                     "No region for provider aws{}",
-                    p.alias.as_ref().map(|a| format!(".{a}")).unwrap_or_default()
+                    p.alias
+                        .as_ref()
+                        .map(|a| format!(".{a}"))
+                        .unwrap_or_default()
                 ))
                 .help("set region in the provider block, or AWS_REGION in the environment"),
             );
@@ -477,7 +489,12 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
             objects: prior_state
                 .instances()
                 .filter(|(_, rs, _)| rs.mode == Mode::Managed)
-                .map(|(addr, rs, inst)| (addr, mark_object(&rs.type_, rs.mode, Value::from_json(&inst.attributes))))
+                .map(|(addr, rs, inst)| {
+                    (
+                        addr,
+                        mark_object(&rs.type_, rs.mode, Value::from_json(&inst.attributes)),
+                    )
+                })
                 .collect(),
             drift: Vec::new(),
         }
@@ -528,11 +545,8 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         let reason = if req.mode == PlanMode::Destroy {
             None
         } else if !hooks.expanded.contains_key(&addr.abs_resource()) {
-            let module_exists = addr.module.is_root()
-                || hooks
-                    .expanded
-                    .keys()
-                    .any(|r| r.module == addr.module);
+            let module_exists =
+                addr.module.is_root() || hooks.expanded.keys().any(|r| r.module == addr.module);
             Some(if module_exists {
                 "delete_because_no_resource_config"
             } else {
@@ -572,7 +586,11 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
             after: None,
             reason: reason.map(str::to_string),
             replace_paths: vec![],
-            provider: ProviderRef::from(&provider_for_state(&providers, &rs.provider, &inst.region)),
+            provider: ProviderRef::from(&provider_for_state(
+                &providers,
+                &rs.provider,
+                &inst.region,
+            )),
             depends_on: vec![],
             prior_depends_on: prior_deps.get(&addr).cloned().unwrap_or_default(),
             importing: None,
@@ -595,7 +613,11 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
                 .outputs
                 .get(&name)
                 .map(|p| Value::from_json(&p.value));
-            let after = if o.sensitive { o.value.sensitive() } else { o.value };
+            let after = if o.sensitive {
+                o.value.sensitive()
+            } else {
+                o.value
+            };
             outputs.insert(
                 name,
                 OutputChange {
@@ -624,12 +646,19 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
     Ok((plan, diags))
 }
 
-fn config_resource<'c>(config: &'c Config, addr: &InstanceAddr) -> Option<&'c crate::config::Resource> {
+fn config_resource<'c>(
+    config: &'c Config,
+    addr: &InstanceAddr,
+) -> Option<&'c crate::config::Resource> {
     let mut module = &config.root;
     for (name, _) in &addr.module.0 {
         module = &module.module_calls.get(name)?.module;
     }
-    module.resource(addr.resource.mode, &addr.resource.type_, &addr.resource.name)
+    module.resource(
+        addr.resource.mode,
+        &addr.resource.type_,
+        &addr.resource.name,
+    )
 }
 
 fn config_span(config: &Config, addr: &InstanceAddr) -> Option<crate::diag::Span> {
@@ -637,11 +666,18 @@ fn config_span(config: &Config, addr: &InstanceAddr) -> Option<crate::diag::Span
 }
 
 /// Keeps the targeted changes and everything they depend on.
-fn apply_targets(changes: Vec<ResourceChange>, targets: &[String], diags: &mut Diagnostics) -> Vec<ResourceChange> {
+fn apply_targets(
+    changes: Vec<ResourceChange>,
+    targets: &[String],
+    diags: &mut Diagnostics,
+) -> Vec<ResourceChange> {
     let matches = |addr: &InstanceAddr, t: &str| -> bool {
         let full = addr.to_string();
         let res = addr.abs_resource().to_string();
-        full == t || res == t || full.starts_with(&format!("{t}.")) || res.starts_with(&format!("{t}."))
+        full == t
+            || res == t
+            || full.starts_with(&format!("{t}."))
+            || res.starts_with(&format!("{t}."))
     };
     let mut keep: BTreeSet<InstanceAddr> = BTreeSet::new();
     for t in targets {
@@ -682,5 +718,8 @@ fn apply_targets(changes: Vec<ResourceChange>, targets: &[String], diags: &mut D
                 .help("use --target for exceptional situations; run a full plan afterwards"),
         );
     }
-    changes.into_iter().filter(|c| keep.contains(&c.addr)).collect()
+    changes
+        .into_iter()
+        .filter(|c| keep.contains(&c.addr))
+        .collect()
 }

@@ -22,7 +22,12 @@ pub struct Diff {
 }
 
 /// Plans one managed instance.
-pub fn diff(rt: &dyn ResourceType, prior: Option<&Value>, config: &Value, lifecycle: &Lifecycle) -> Diff {
+pub fn diff(
+    rt: &dyn ResourceType,
+    prior: Option<&Value>,
+    config: &Value,
+    lifecycle: &Lifecycle,
+) -> Diff {
     let schema = rt.schema();
     let mut planned = proposed(schema, prior, config, lifecycle);
     rt.customize_plan(prior, &mut planned);
@@ -90,14 +95,21 @@ pub fn diff(rt: &dyn ResourceType, prior: Option<&Value>, config: &Value, lifecy
 
 /// The object the config asks for, with what config leaves unset taken from the prior state
 /// (computed arguments) or the schema's default.
-pub fn proposed(schema: &Schema, prior: Option<&Value>, config: &Value, lifecycle: &Lifecycle) -> Value {
+pub fn proposed(
+    schema: &Schema,
+    prior: Option<&Value>,
+    config: &Value,
+    lifecycle: &Lifecycle,
+) -> Value {
     let mut out = Map::new();
     for a in &schema.attributes {
         let cfg = config.get(a.name).cloned().unwrap_or(Value::Null);
         let old = prior.and_then(|p| p.get(a.name)).cloned();
         let ignored = match &lifecycle.ignore_changes {
             IgnoreChanges::All => true,
-            IgnoreChanges::Paths(paths) => paths.iter().any(|(p, _)| p == a.name || p.starts_with(&format!("{}.", a.name))),
+            IgnoreChanges::Paths(paths) => paths
+                .iter()
+                .any(|(p, _)| p == a.name || p.starts_with(&format!("{}.", a.name))),
             IgnoreChanges::None => false,
         };
         let v = if !a.is_settable() {
@@ -149,7 +161,10 @@ fn fill_block_defaults(schema: &Schema, nesting: Nesting, v: Value) -> Value {
                 }
                 for b in &schema.blocks {
                     let inner = out.remove(b.name).unwrap_or(Value::Null);
-                    out.insert(b.name.to_string(), fill_block_defaults(&b.schema, b.nesting, inner));
+                    out.insert(
+                        b.name.to_string(),
+                        fill_block_defaults(&b.schema, b.nesting, inner),
+                    );
                 }
                 Value::Map(out)
             }
@@ -231,7 +246,12 @@ pub fn attr_equal(ty: &AttrType, planned: &Value, prior: &Value, hashed_secret: 
         (AttrType::Map(e), Value::Map(a), Value::Map(b)) => {
             let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
             keys.into_iter().all(|k| {
-                attr_equal(e, a.get(k).unwrap_or(&Value::Null), b.get(k).unwrap_or(&Value::Null), false)
+                attr_equal(
+                    e,
+                    a.get(k).unwrap_or(&Value::Null),
+                    b.get(k).unwrap_or(&Value::Null),
+                    false,
+                )
             })
         }
         _ => crate::eval::expr::values_equal(p, o),
@@ -316,8 +336,18 @@ mod tests {
     fn unset_and_empty_are_equal_like_sdkv2() {
         let t = AttrType::Map(Box::new(AttrType::String));
         assert!(attr_equal(&t, &Value::Null, &Value::Map(Map::new()), false));
-        assert!(attr_equal(&AttrType::Bool, &Value::Null, &Value::Bool(false), false));
-        assert!(!attr_equal(&AttrType::Bool, &Value::Null, &Value::Bool(true), false));
+        assert!(attr_equal(
+            &AttrType::Bool,
+            &Value::Null,
+            &Value::Bool(false),
+            false
+        ));
+        assert!(!attr_equal(
+            &AttrType::Bool,
+            &Value::Null,
+            &Value::Bool(true),
+            false
+        ));
     }
 
     #[test]
@@ -330,13 +360,28 @@ mod tests {
 
     #[test]
     fn unknown_is_never_equal() {
-        assert!(!attr_equal(&AttrType::String, &Value::Unknown, &Value::from("x"), false));
+        assert!(!attr_equal(
+            &AttrType::String,
+            &Value::Unknown,
+            &Value::from("x"),
+            false
+        ));
     }
 
     #[test]
     fn a_secret_matches_its_hash_and_not_another_value() {
         let stored = crate::state::secret::hash_secret("hunter22");
-        assert!(attr_equal(&AttrType::String, &Value::from("hunter22"), &Value::from(stored.as_str()), true));
-        assert!(!attr_equal(&AttrType::String, &Value::from("changed"), &Value::from(stored.as_str()), true));
+        assert!(attr_equal(
+            &AttrType::String,
+            &Value::from("hunter22"),
+            &Value::from(stored.as_str()),
+            true
+        ));
+        assert!(!attr_equal(
+            &AttrType::String,
+            &Value::from("changed"),
+            &Value::from(stored.as_str()),
+            true
+        ));
     }
 }

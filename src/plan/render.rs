@@ -46,13 +46,23 @@ fn headline(c: &ResourceChange) -> String {
         Action::Create => format!("# {addr} will be created"),
         Action::Read => format!("# {addr} will be read during apply"),
         Action::Update => format!("# {addr} will be updated in-place{import}"),
-        Action::DeleteThenCreate | Action::CreateThenDelete => format!("# {addr} must be replaced{import}"),
+        Action::DeleteThenCreate | Action::CreateThenDelete => {
+            format!("# {addr} must be replaced{import}")
+        }
         Action::Delete => {
             let why = match c.reason.as_deref() {
-                Some("delete_because_no_resource_config") => format!(" (because {} is not in configuration)", addr.abs_resource()),
-                Some("delete_because_count_index") => format!(" (because index {} is out of range for count)", addr.key),
-                Some("delete_because_each_key") => format!(" (because key {} is not in for_each map)", addr.key),
-                Some("delete_because_no_module") => format!(" (because {} is not in configuration)", addr.module),
+                Some("delete_because_no_resource_config") => {
+                    format!(" (because {} is not in configuration)", addr.abs_resource())
+                }
+                Some("delete_because_count_index") => {
+                    format!(" (because index {} is out of range for count)", addr.key)
+                }
+                Some("delete_because_each_key") => {
+                    format!(" (because key {} is not in for_each map)", addr.key)
+                }
+                Some("delete_because_no_module") => {
+                    format!(" (because {} is not in configuration)", addr.module)
+                }
                 _ => String::new(),
             };
             format!("# {addr} will be destroyed{why}")
@@ -98,7 +108,11 @@ pub fn render_plan(plan: &Plan, style: &Style) -> String {
     let visible: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| !c.is_noop() && !(c.action == Action::Read && c.after.as_ref().is_some_and(Value::is_wholly_known)))
+        .filter(|c| {
+            !c.is_noop()
+                && !(c.action == Action::Read
+                    && c.after.as_ref().is_some_and(Value::is_wholly_known))
+        })
         .collect();
     if visible.is_empty() && !plan.has_changes() {
         if plan.refresh_only {
@@ -128,13 +142,26 @@ pub fn render_plan(plan: &Plan, style: &Style) -> String {
         out.push_str("\nChanges to Outputs:\n");
         let width = outputs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
         for (name, o) in outputs {
-            let after = if o.sensitive { Value::Unknown.sensitive() } else { o.after.clone() };
+            let after = if o.sensitive {
+                Value::Unknown.sensitive()
+            } else {
+                o.after.clone()
+            };
             match &o.before {
                 None => {
-                    let _ = writeln!(out, "  {} {name:width$} = {}", style.symbol(Action::Create), inline(&after));
+                    let _ = writeln!(
+                        out,
+                        "  {} {name:width$} = {}",
+                        style.symbol(Action::Create),
+                        inline(&after)
+                    );
                 }
                 Some(before) => {
-                    let before = if o.sensitive { Value::Unknown.sensitive() } else { before.clone() };
+                    let before = if o.sensitive {
+                        Value::Unknown.sensitive()
+                    } else {
+                        before.clone()
+                    };
                     let _ = writeln!(
                         out,
                         "  {} {name:width$} = {} -> {}",
@@ -151,7 +178,11 @@ pub fn render_plan(plan: &Plan, style: &Style) -> String {
 
 fn render_body(out: &mut String, c: &ResourceChange, style: &Style) {
     let r = &c.addr.resource;
-    let kind = if r.mode == crate::config::Mode::Data { "data" } else { "resource" };
+    let kind = if r.mode == crate::config::Mode::Data {
+        "data"
+    } else {
+        "resource"
+    };
     let _ = writeln!(
         out,
         "{} {kind} {} {} {{",
@@ -196,15 +227,36 @@ fn render_body(out: &mut String, c: &ResourceChange, style: &Style) {
             String::new()
         };
         let line = match c.action {
-            Action::Create | Action::Read => format!("{} {k:width$} = {}", style.symbol(Action::Create), value_text(a, 6)),
-            Action::Delete => format!("{} {k:width$} = {} -> null", style.symbol(Action::Delete), value_text(b, 6)),
+            Action::Create | Action::Read => format!(
+                "{} {k:width$} = {}",
+                style.symbol(Action::Create),
+                value_text(a, 6)
+            ),
+            Action::Delete => format!(
+                "{} {k:width$} = {} -> null",
+                style.symbol(Action::Delete),
+                value_text(b, 6)
+            ),
             _ => {
                 if b.is_null() {
-                    format!("{} {k:width$} = {}", style.symbol(Action::Create), value_text(a, 6))
+                    format!(
+                        "{} {k:width$} = {}",
+                        style.symbol(Action::Create),
+                        value_text(a, 6)
+                    )
                 } else if a.is_null() {
-                    format!("{} {k:width$} = {} -> null", style.symbol(Action::Delete), value_text(b, 6))
+                    format!(
+                        "{} {k:width$} = {} -> null",
+                        style.symbol(Action::Delete),
+                        value_text(b, 6)
+                    )
                 } else {
-                    format!("{} {k:width$} = {} -> {}", style.symbol(Action::Update), value_text(b, 6), value_text(a, 6))
+                    format!(
+                        "{} {k:width$} = {} -> {}",
+                        style.symbol(Action::Update),
+                        value_text(b, 6),
+                        value_text(a, 6)
+                    )
                 }
             }
         };
@@ -235,7 +287,8 @@ fn shown(action: Action, before: &Value, after: &Value) -> bool {
 }
 
 fn is_empty_collection(v: &Value) -> bool {
-    matches!(v.unmarked(), Value::List(l) if l.is_empty()) || matches!(v.unmarked(), Value::Map(m) if m.is_empty())
+    matches!(v.unmarked(), Value::List(l) if l.is_empty())
+        || matches!(v.unmarked(), Value::Map(m) if m.is_empty())
 }
 
 fn same(a: &Value, b: &Value) -> bool {
@@ -269,7 +322,12 @@ fn value_text(v: &Value, indent: usize) -> String {
             let width = map.keys().map(|k| key_text(k).len()).max().unwrap_or(0);
             let mut s = String::from("{\n");
             for (k, item) in map {
-                let _ = writeln!(s, "{pad}{:width$} = {}", key_text(k), value_text(item, indent + 4));
+                let _ = writeln!(
+                    s,
+                    "{pad}{:width$} = {}",
+                    key_text(k),
+                    value_text(item, indent + 4)
+                );
             }
             let _ = write!(s, "{}}}", " ".repeat(indent + 2));
             s
@@ -279,8 +337,12 @@ fn value_text(v: &Value, indent: usize) -> String {
 }
 
 fn key_text(k: &str) -> String {
-    let ident = k.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    let ident = k
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && k.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     if ident {
         k.to_string()
     } else {
