@@ -95,9 +95,28 @@ impl Applier {
     /// is evaluated again with the objects applied so far.
     fn resolve(&self, change: &ResourceChange) -> Result<Value, String> {
         let after = change.after.clone().unwrap_or(Value::Null);
-        if after.is_wholly_known() {
+        if change.config.as_ref().is_some_and(Value::is_wholly_known) {
+            // Only attributes AWS computes are unknown: `after` is what to send.
             return Ok(after);
         }
+        let config = self.resolve_config(change)?;
+        if !config.is_wholly_known() {
+            return Err(
+                "some arguments are still unknown after their dependencies were applied".into(),
+            );
+        }
+        let rt = crate::provider::resource_type(&change.addr.resource.type_)
+            .ok_or_else(|| format!("unsupported type {}", change.addr.resource.type_))?;
+        let lifecycle = config_lifecycle(&self.config, &change.addr);
+        let prior = match change.action {
+            Action::Update => change.before.as_ref(),
+            _ => None,
+        };
+        Ok(crate::plan::diff::diff(rt, prior, &config, &lifecycle).planned)
+    }
+
+    /// The instance's configuration evaluated with the objects applied so far.
+    fn resolve_config(&self, change: &ResourceChange) -> Result<Value, String> {
         let current = self
             .ledger
             .current
@@ -129,23 +148,9 @@ impl Applier {
                 })
                 .unwrap_or_else(|| "evaluating the configuration failed".into()));
         }
-        let config = hooks
+        hooks
             .found
-            .ok_or_else(|| format!("{} is no longer in the configuration", change.addr))?;
-        let rt = crate::provider::resource_type(&change.addr.resource.type_)
-            .ok_or_else(|| format!("unsupported type {}", change.addr.resource.type_))?;
-        let lifecycle = config_lifecycle(&self.config, &change.addr);
-        let prior = match change.action {
-            Action::Update => change.before.as_ref(),
-            _ => None,
-        };
-        let d = crate::plan::diff::diff(rt, prior, &config, &lifecycle);
-        if !d.planned.is_wholly_known() {
-            return Err(
-                "some arguments are still unknown after their dependencies were applied".into(),
-            );
-        }
-        Ok(d.planned)
+            .ok_or_else(|| format!("{} is no longer in the configuration", change.addr))
     }
 
     fn journal(
@@ -252,7 +257,14 @@ impl Operation for Applier {
         if addr.resource.mode == Mode::Data {
             let ds = crate::provider::data_source_type(&addr.resource.type_)
                 .ok_or_else(|| format!("unsupported data source {}", addr.resource.type_))?;
-            let config = self.resolve(change)?;
+            if let Some(after) = change.after.as_ref().filter(|a| a.is_wholly_known()) {
+                // Read at plan time already: keep that answer.
+                return self.record(change, "", Some(after));
+            }
+            let config = match &change.config {
+                Some(c) if c.is_wholly_known() => c.clone(),
+                _ => self.resolve_config(change)?,
+            };
             let v = ds
                 .read(&ctx, &config.deep_unmark().0)
                 .await

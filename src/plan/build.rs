@@ -289,6 +289,7 @@ impl Hooks for PlanHooks<'_> {
             depends_on: inst.deps.iter().cloned().collect(),
             prior_depends_on: self.prior_deps.get(&inst.addr).cloned().unwrap_or_default(),
             importing: None,
+            config: Some(inst.config.clone()),
         });
         Ok(d.planned)
     }
@@ -316,6 +317,7 @@ impl Hooks for PlanHooks<'_> {
                 depends_on: inst.deps.iter().cloned().collect(),
                 prior_depends_on: vec![],
                 importing: None,
+                config: Some(inst.config.clone()),
             });
             return Ok(after);
         }
@@ -338,6 +340,7 @@ impl Hooks for PlanHooks<'_> {
                     depends_on: inst.deps.iter().cloned().collect(),
                     prior_depends_on: vec![],
                     importing: None,
+                    config: None,
                 });
                 Ok(v)
             }
@@ -594,6 +597,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
             depends_on: vec![],
             prior_depends_on: prior_deps.get(&addr).cloned().unwrap_or_default(),
             importing: None,
+            config: None,
         });
     }
     if req.mode == PlanMode::RefreshOnly {

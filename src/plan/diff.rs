@@ -119,8 +119,9 @@ pub fn proposed(
         } else if !cfg.is_null() {
             cfg
         } else if a.computed {
-            match old {
-                Some(v) if !v.is_null() => v,
+            // Left to AWS: keep what it chose (even "nothing"); unknown only for a new object.
+            match (prior, old) {
+                (Some(_), Some(v)) => v,
                 _ => a.default.clone().unwrap_or(Value::Unknown),
             }
         } else {

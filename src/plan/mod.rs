@@ -109,6 +109,11 @@ pub struct ResourceChange {
     pub depends_on: Vec<AbsResource>,
     /// Resources the existing object depended on when it was last applied (for ordering deletes).
     pub prior_depends_on: Vec<AbsResource>,
+    /// The evaluated configuration the change was planned from. When it is wholly known, apply
+    /// uses `after` as is; otherwise it evaluates the configuration again once the
+    /// dependencies are applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<Value>,
     /// Set when the change adopts an existing object (`import` blocks): its id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub importing: Option<String>,

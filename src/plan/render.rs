@@ -92,6 +92,7 @@ pub fn render_plan(plan: &Plan, style: &Style) -> String {
                         depends_on: vec![],
                         prior_depends_on: vec![],
                         importing: None,
+                        config: None,
                     };
                     render_body(&mut out, &fake, style);
                 }
@@ -275,7 +276,7 @@ fn render_body(out: &mut String, c: &ResourceChange, style: &Style) {
 fn pad_symbol(s: &str, action: Action) -> String {
     // Align the resource keyword whatever the width of the marker.
     let w = action.symbol().len();
-    format!("{}{s}", " ".repeat(3usize.saturating_sub(w) + 1))
+    format!("{}{s}", " ".repeat(3usize.saturating_sub(w)))
 }
 
 fn shown(action: Action, before: &Value, after: &Value) -> bool {

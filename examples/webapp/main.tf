@@ -1,0 +1,67 @@
+# A web tier and its MySQL database in the region's default VPC.
+#
+#   STRATA_VAR_db_password=... strata -C examples/webapp apply
+
+terraform {
+  required_version = ">= 1.5"
+}
+
+provider "aws" {
+  region = var.region
+}
+
+variable "region" {
+  type    = string
+  default = "us-east-1"
+}
+
+variable "admin_cidr" {
+  description = "The network allowed to SSH into the web servers."
+  type        = string
+  default     = "203.0.113.0/24"
+}
+
+variable "db_password" {
+  type      = string
+  sensitive = true
+}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+data "aws_subnets" "default" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.default.id]
+  }
+}
+
+module "stack" {
+  source = "../../modules/web-db-stack"
+
+  name        = "webapp"
+  vpc_id      = data.aws_vpc.default.id
+  subnet_ids  = data.aws_subnets.default.ids
+  admin_cidr  = var.admin_cidr
+  db_password = var.db_password
+
+  # A demo environment: destroy it without keeping a final snapshot.
+  skip_final_snapshot = true
+
+  tags = {
+    Environment = terraform.workspace
+  }
+}
+
+output "db_endpoint" {
+  value = module.stack.db_endpoint
+}
+
+output "webserver_group_id" {
+  value = module.stack.webserver_group_id
+}
+
+output "db_group_id" {
+  value = module.stack.db_group_id
+}

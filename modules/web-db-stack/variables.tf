@@ -1,0 +1,86 @@
+variable "name" {
+  description = "Prefix for every resource name."
+  type        = string
+  default     = "webapp"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,40}$", var.name))
+    error_message = "name must be 2-41 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "vpc_id" {
+  description = "VPC for the security groups; null means the region's default VPC."
+  type        = string
+  default     = null
+}
+
+variable "subnet_ids" {
+  description = "Subnets for the database subnet group (at least two availability zones)."
+  type        = list(string)
+}
+
+variable "admin_cidr" {
+  description = "The only network allowed to SSH into the web tier."
+  type        = string
+}
+
+variable "engine" {
+  description = "Database engine: mysql or mariadb."
+  type        = string
+  default     = "mysql"
+
+  validation {
+    condition     = contains(["mysql", "mariadb"], var.engine)
+    error_message = "engine must be mysql or mariadb."
+  }
+}
+
+variable "engine_version" {
+  description = "Engine version (a major version like 8.0 follows minor upgrades)."
+  type        = string
+  default     = "8.0"
+}
+
+variable "instance_class" {
+  type    = string
+  default = "db.t3.micro"
+}
+
+variable "allocated_storage" {
+  type    = number
+  default = 20
+}
+
+variable "db_username" {
+  type    = string
+  default = "admin"
+}
+
+variable "db_password" {
+  description = "Master password of the database."
+  type        = string
+  sensitive   = true
+}
+
+variable "backup_retention_period" {
+  description = "Days of automated backups to keep."
+  type        = number
+  default     = 7
+}
+
+variable "skip_final_snapshot" {
+  description = "Destroy without a final snapshot (only for throw-away environments)."
+  type        = bool
+  default     = false
+}
+
+variable "deletion_protection" {
+  type    = bool
+  default = false
+}
+
+variable "tags" {
+  type    = map(string)
+  default = {}
+}
