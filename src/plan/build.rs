@@ -600,8 +600,11 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
             config: None,
         });
     }
-    if req.mode == PlanMode::RefreshOnly {
-        changes.clear();
+    match req.mode {
+        PlanMode::RefreshOnly => changes.clear(),
+        // Destroying reads nothing: only the deletes remain.
+        PlanMode::Destroy => changes.retain(|c| c.action == Action::Delete),
+        PlanMode::Normal => {}
     }
     if !req.targets.is_empty() {
         changes = apply_targets(changes, &req.targets, &mut diags);
