@@ -21,7 +21,11 @@ pub fn dispatch(env: &Env, command: Command) -> CmdResult {
         Command::Plan { flags } => super::engine::plan(env, &flags),
         Command::Apply { flags } => super::engine::apply(env, &flags, false),
         Command::Destroy { flags } => super::engine::apply(env, &flags, true),
-        Command::Show { planfile, json } => super::engine::show(env, planfile.as_deref(), json),
+        Command::Show {
+            planfile,
+            json,
+            markdown,
+        } => super::engine::show(env, planfile.as_deref(), json, markdown),
         Command::Output { name, json, raw } => {
             super::engine::output(env, name.as_deref(), json, raw)
         }

@@ -43,6 +43,12 @@ pub struct PlanFlags {
     /// Plan to destroy everything in state.
     #[arg(long)]
     pub destroy: bool,
+    /// Print the plan as JSON in Terraform's `show -json` format (sensitive values removed).
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// Print the plan as Markdown for a pull-request comment.
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -129,15 +135,33 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
         aws,
     )?;
     env.ui.print_diags(&warnings, &config.sources);
-    print!("{}", render_plan(&plan, &style(env)));
+    print_plan(env, &plan, flags.json, flags.markdown);
     if let Some(out) = &flags.out {
         save_plan(&env.dir.join(out), &plan)?;
-        println!("\nSaved the plan to: {out}\n\nTo apply exactly this plan, run:\n    strata apply {out}");
+        if !flags.json && !flags.markdown {
+            println!("\nSaved the plan to: {out}\n\nTo apply exactly this plan, run:\n    strata apply {out}");
+        }
     }
     if flags.detailed_exitcode && plan.has_changes() {
         return Ok(Exit::Changes);
     }
     Ok(Exit::Ok)
+}
+
+fn print_plan(env: &Env, plan: &Plan, json: bool, markdown: bool) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&crate::plan::json::render(plan)).unwrap_or_default()
+        );
+    } else if markdown {
+        print!(
+            "{}",
+            crate::plan::markdown::render(plan, crate::plan::markdown::COMMENT_LIMIT)
+        );
+    } else {
+        print!("{}", render_plan(plan, &style(env)));
+    }
 }
 
 fn fail_on_errors(diags: &Diagnostics, sources: &SourceMap) -> Result<(), Failure> {
@@ -598,17 +622,10 @@ fn print_outputs(outputs: &[(String, (Value, bool))]) {
     }
 }
 
-pub fn show(env: &Env, planfile: Option<&str>, json: bool) -> CmdResult {
+pub fn show(env: &Env, planfile: Option<&str>, json: bool, markdown: bool) -> CmdResult {
     if let Some(file) = planfile {
         let plan = read_plan(&env.dir.join(file))?;
-        if json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&plan_json_minimal(&plan)).unwrap_or_default()
-            );
-        } else {
-            print!("{}", render_plan(&plan, &style(env)));
-        }
+        print_plan(env, &plan, json, markdown);
         return Ok(Exit::Ok);
     }
     let workspace = super::commands::current_workspace(env);
@@ -648,21 +665,6 @@ pub fn show(env: &Env, planfile: Option<&str>, json: bool) -> CmdResult {
         print_outputs(&outs);
     }
     Ok(Exit::Ok)
-}
-
-/// A small JSON view of a plan (the full Terraform-format JSON is `plan::json`).
-fn plan_json_minimal(plan: &Plan) -> serde_json::Value {
-    serde_json::json!({
-        "format_version": "1.2",
-        "resource_changes": plan.changes.iter().map(|c| serde_json::json!({
-            "address": c.addr.to_string(),
-            "change": {
-                "actions": c.action.json_actions(),
-                "before": c.before.as_ref().map(|v| v.redacted().to_json()),
-                "after": c.after.as_ref().map(|v| v.redacted().to_json()),
-            }
-        })).collect::<Vec<_>>(),
-    })
 }
 
 pub fn output(env: &Env, name: Option<&str>, json: bool, raw: bool) -> CmdResult {

@@ -112,8 +112,12 @@ pub enum Command {
     /// Show the state, or a saved plan.
     Show {
         planfile: Option<String>,
-        #[arg(long)]
+        /// Terraform's JSON format (sensitive values removed).
+        #[arg(long, conflicts_with = "markdown")]
         json: bool,
+        /// Markdown for a pull-request comment (plan files only).
+        #[arg(long)]
+        markdown: bool,
     },
     /// Print root outputs from the state.
     Output {

@@ -59,6 +59,8 @@ pub struct WalkOptions {
 
 pub struct WalkResult {
     pub root_outputs: BTreeMap<String, OutputValue>,
+    /// The root module's variables after conversion (sensitive ones marked).
+    pub root_variables: BTreeMap<String, Value>,
     pub providers: Vec<ProviderSettings>,
     pub diags: Diagnostics,
 }
@@ -80,6 +82,7 @@ pub fn walk(config: &Config, options: &WalkOptions, hooks: &mut dyn Hooks) -> Wa
         cycle_reported: BTreeSet::new(),
         root_dir: config.root.dir.clone(),
         providers_seen: Vec::new(),
+        root_variables: BTreeMap::new(),
     };
     let inputs = w.root_inputs(&config.root);
     let default_region = std::env::var("AWS_REGION")
@@ -109,6 +112,7 @@ pub fn walk(config: &Config, options: &WalkOptions, hooks: &mut dyn Hooks) -> Wa
     providers.dedup();
     WalkResult {
         root_outputs: out.outputs,
+        root_variables: w.root_variables,
         providers,
         diags,
     }
@@ -135,6 +139,7 @@ struct Walker<'a> {
     cycle_reported: BTreeSet<*const Module>,
     root_dir: PathBuf,
     providers_seen: Vec<ProviderSettings>,
+    root_variables: BTreeMap<String, Value>,
 }
 
 struct ModuleOut {
@@ -334,6 +339,9 @@ impl Walker<'_> {
                     }
                     let value =
                         self.variable(var, input.map(|(v, s, _)| (v, s)), &scope, module, is_root);
+                    if is_root {
+                        self.root_variables.insert(name.clone(), value.clone());
+                    }
                     map_mut(&mut scope.roots, "var").insert(name.clone(), value);
                 }
                 Node::Local(name) => {

@@ -649,6 +649,8 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         destroy: req.mode == PlanMode::Destroy,
         refresh_only: req.mode == PlanMode::RefreshOnly,
         inputs,
+        variables: result.root_variables,
+        configuration: super::json::configuration(req.config),
     };
     Ok((plan, diags))
 }
