@@ -32,6 +32,7 @@ pub fn dispatch(env: &Env, command: Command) -> CmdResult {
         Command::Import { addr, id, vars } => super::engine::import(env, &addr, &id, &vars),
         Command::State { command } => super::engine::state_cmd(env, &command),
         Command::ForceUnlock { id } => super::engine::force_unlock(env, &id),
+        Command::Workspace { command } => super::engine::workspace(env, &command),
         Command::Completions { shell } => {
             let mut cmd = <super::Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "strata", &mut std::io::stdout());

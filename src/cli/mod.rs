@@ -140,6 +140,11 @@ pub enum Command {
         #[command(subcommand)]
         command: engine::StateCommand,
     },
+    /// One configuration, one state per environment.
+    Workspace {
+        #[command(subcommand)]
+        command: engine::WorkspaceCommand,
+    },
     /// Release a lock left by a process that is gone.
     ForceUnlock { id: String },
     /// Print a shell completion script.

@@ -248,3 +248,41 @@ pub mod obj {
         }
     }
 }
+
+#[cfg(test)]
+mod docs_tests {
+    /// docs/resources/TYPE.md and docs/data-sources/TYPE.md are generated from the schemas;
+    /// this test fails when they drift. `STRATA_BLESS=1 cargo test --lib docs` rewrites them.
+    #[test]
+    fn reference_docs_match_the_schemas() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+        let bless = std::env::var_os("STRATA_BLESS").is_some();
+        let mut pages: Vec<(std::path::PathBuf, String)> = Vec::new();
+        for t in super::resource_types() {
+            pages.push((
+                root.join("resources").join(format!("{}.md", t.type_name())),
+                super::schema::render_text(t.type_name(), t.schema()),
+            ));
+        }
+        for t in super::data_source_types() {
+            pages.push((
+                root.join("data-sources")
+                    .join(format!("{}.md", t.type_name())),
+                super::schema::render_text(t.type_name(), t.schema()),
+            ));
+        }
+        let mut stale = Vec::new();
+        for (path, text) in pages {
+            if bless {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, &text).unwrap();
+            } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                stale.push(path.display().to_string());
+            }
+        }
+        assert!(
+            stale.is_empty(),
+            "reference pages out of date (run STRATA_BLESS=1 cargo test --lib docs): {stale:?}"
+        );
+    }
+}
