@@ -16,7 +16,10 @@ pub fn dispatch(env: &Env, command: Command) -> CmdResult {
             recursive,
             paths,
         } => fmt(env, check, diff, recursive, paths),
-        Command::Graph { format, vars } => graph(env, format, &vars),
+        Command::Graph { format, plan, vars } => match plan {
+            Some(p) => super::engine::graph_of_plan(env, &p, format),
+            None => graph(env, format, &vars),
+        },
         Command::Schema { type_, json } => schema(type_, json),
         Command::Plan { flags } => super::engine::plan(env, &flags),
         Command::Apply { flags } => super::engine::apply(env, &flags, false),

@@ -124,6 +124,7 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     let prior = backend.read().map_err(state_failure)?;
     let rt = runtime()?;
     let aws = Arc::new(rt.block_on(Aws::load()));
+    let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws)?;
     let (plan, warnings) = plan_with(
         env,
         &config,
@@ -343,6 +344,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
             .lock(if destroy { "destroy" } else { "apply" })
             .map_err(state_failure)?;
         let prior = backend.read().map_err(state_failure)?;
+        let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws)?;
         let mut pf = flags.plan.clone();
         pf.destroy = destroy || pf.destroy;
         let (plan, warnings) = plan_with(
@@ -1157,6 +1159,67 @@ pub fn workspace(env: &Env, cmd: &WorkspaceCommand) -> CmdResult {
             })?;
             println!("Deleted workspace \"{name}\".");
         }
+    }
+    Ok(Exit::Ok)
+}
+
+/// Settles what an interrupted run left in the journal before planning (see
+/// `apply::reconcile_journal`), saving the state and telling the user what was adopted.
+fn settle_journal(
+    env: &Env,
+    backend: &dyn Backend,
+    prior: Option<State>,
+    config: &Config,
+    options: &WalkOptions,
+    rt: &tokio::runtime::Runtime,
+    aws: &Arc<Aws>,
+) -> Result<Option<State>, Failure> {
+    let Some(mut state) = prior else {
+        return Ok(None);
+    };
+    if state.journal.is_empty() {
+        return Ok(Some(state));
+    }
+    let mut hooks = crate::plan::build::ConfigOnly::default();
+    let mut opts = options.clone();
+    opts.missing_vars_unknown = true;
+    let providers = crate::eval::walk::walk(config, &opts, &mut hooks).providers;
+    let notes = rt
+        .block_on(crate::apply::reconcile_journal(&mut state, aws, &providers))
+        .map_err(|e| Failure::from(Diagnostic::error("Cannot settle the operations an earlier run left unfinished").detail(e).help("check AWS access and run again; the journal is kept until it can be settled")))?;
+    state.serial += 1;
+    backend.write(&state).map_err(state_failure)?;
+    let mut diags = Diagnostics::default();
+    for n in notes {
+        diags.push(
+            Diagnostic::warning("Settled an operation left unfinished by an earlier run")
+                .detail(n)
+                .help("nothing to do: the state now matches AWS for this object"),
+        );
+    }
+    env.ui.print_diags(&diags, &config.sources);
+    Ok(Some(state))
+}
+
+/// `strata graph --plan FILE`: the changes of a saved plan and how they depend on each other.
+pub fn graph_of_plan(env: &Env, file: &str, format: super::GraphFormat) -> CmdResult {
+    let plan = read_plan(&env.dir.join(file))?;
+    let changed: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| !c.is_noop() && c.action != Action::Read)
+        .collect();
+    let deps: std::collections::BTreeMap<
+        InstanceAddr,
+        std::collections::BTreeSet<crate::addr::AbsResource>,
+    > = changed
+        .iter()
+        .map(|c| (c.addr.clone(), c.depends_on.iter().cloned().collect()))
+        .collect();
+    let g = crate::graph::InstanceGraph::build(deps.iter());
+    match format {
+        super::GraphFormat::Dot => print!("{}", g.to_dot()),
+        super::GraphFormat::Mermaid => print!("{}", g.to_mermaid()),
     }
     Ok(Exit::Ok)
 }

@@ -83,6 +83,9 @@ pub enum Command {
     Graph {
         #[arg(long, value_enum, default_value = "dot")]
         format: GraphFormat,
+        /// Draw only the changes of a saved plan and their dependencies.
+        #[arg(long, value_name = "PLANFILE")]
+        plan: Option<String>,
         #[command(flatten)]
         vars: VarFlags,
     },

@@ -124,6 +124,32 @@ pub trait ResourceType: Send + Sync {
     async fn import(&self, ctx: &Ctx, id: &str) -> ProviderResult<Option<Value>> {
         Ok(self.read(ctx, &[id.to_string()]).await?.remove(id))
     }
+
+    /// The name strata chooses before creating an object (identifier, group name,
+    /// replication group id), recorded in the journal before the AWS call so an interrupted
+    /// create can be found again. `None` when AWS alone names the object.
+    fn natural_id(&self, planned: &Value) -> Option<String> {
+        [
+            "identifier",
+            "name",
+            "replication_group_id",
+            "cluster_id",
+            "cluster_identifier",
+            "id",
+        ]
+        .iter()
+        .find_map(|k| obj::string(planned, k))
+    }
+
+    /// Finds an object by its natural id (journal reconciliation). By default the natural id
+    /// is the id; types whose id AWS assigns (security groups) look it up by name.
+    async fn find_by_natural_id(
+        &self,
+        ctx: &Ctx,
+        natural_id: &str,
+    ) -> ProviderResult<Option<Value>> {
+        self.import(ctx, natural_id).await
+    }
 }
 
 /// One data source type.

@@ -1174,6 +1174,28 @@ impl ResourceType for SecurityGroup {
         }
         Ok(self.read(ctx, &[id.to_string()]).await?.remove(id))
     }
+
+    /// A group strata was creating when it was interrupted is found again by its name (which
+    /// strata chose, and recorded in the journal, before calling CreateSecurityGroup).
+    async fn find_by_natural_id(&self, ctx: &Ctx, name: &str) -> ProviderResult<Option<Value>> {
+        let out = ctx
+            .ec2()
+            .describe_security_groups()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("group-name")
+                    .values(name)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| ProviderError::sdk("DescribeSecurityGroups", e))?;
+        Ok(out
+            .security_groups()
+            .iter()
+            .find(|g| g.group_name() == Some(name))
+            .map(|g| self.state(ctx, g)))
+    }
 }
 
 #[cfg(test)]
