@@ -51,6 +51,17 @@ pub struct PlanFlags {
     pub markdown: bool,
 }
 
+/// With `STRATA_API_STATS=1`, prints the AWS API calls of the run by action on stderr (for
+/// benchmarks and for checking that refresh is batched).
+pub fn report_api_calls(aws: &Aws) {
+    if std::env::var_os("STRATA_API_STATS").is_none() {
+        return;
+    }
+    for (action, n) in aws.api_calls.snapshot() {
+        eprintln!("api-calls {action} {n}");
+    }
+}
+
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -133,9 +144,10 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
         flags,
         mode_of(flags),
         &rt,
-        aws,
+        aws.clone(),
     )?;
     env.ui.print_diags(&warnings, &config.sources);
+    report_api_calls(&aws);
     print_plan(env, &plan, flags.json, flags.markdown);
     if let Some(out) = &flags.out {
         save_plan(&env.dir.join(out), &plan)?;
@@ -401,7 +413,7 @@ fn run_plan(
     rt: &tokio::runtime::Runtime,
     parallelism: usize,
 ) -> CmdResult {
-    let _ = env;
+    let aws_calls = aws.api_calls.clone();
     let mut state = prior.unwrap_or_else(State::new);
     // Refreshed objects are the starting point of "current".
     let mut current = std::collections::BTreeMap::new();
@@ -559,16 +571,21 @@ fn run_plan(
     if interrupted {
         return Ok(Exit::Interrupted);
     }
-    let done = |n: usize| n;
+    let calls = aws_calls.total();
+    if std::env::var_os("STRATA_API_STATS").is_some() {
+        for (action, n) in aws_calls.snapshot() {
+            eprintln!("api-calls {action} {n}");
+        }
+    }
     if plan.destroy {
         println!(
-            "\nDestroy complete! Resources: {} destroyed. ({} elapsed)",
-            done(summary.destroy),
+            "\nDestroy complete! Resources: {} destroyed. ({} elapsed, {calls} AWS API calls)",
+            summary.destroy,
             elapsed(started.elapsed())
         );
     } else {
         println!(
-            "\nApply complete! Resources: {}{} added, {} changed, {} destroyed. ({} elapsed)",
+            "\nApply complete! Resources: {}{} added, {} changed, {} destroyed. ({} elapsed, {calls} AWS API calls)",
             if summary.import > 0 {
                 format!("{} imported, ", summary.import)
             } else {

@@ -36,15 +36,35 @@ impl ProviderError {
         }
     }
 
-    /// Formats an SDK error with its whole chain of causes (service code and message).
+    /// Phrases an SDK error: the service's error code and message when AWS answered, the
+    /// chain of causes otherwise (connection refused, timeouts) — never the raw response.
     pub fn sdk<E>(action: &str, err: E) -> ProviderError
     where
-        E: std::error::Error + Send + Sync + 'static,
+        E: std::error::Error
+            + aws_smithy_types::error::metadata::ProvideErrorMetadata
+            + Send
+            + Sync
+            + 'static,
     {
-        ProviderError::new(format!(
-            "{action}: {}",
-            aws_smithy_types::error::display::DisplayErrorContext(err)
-        ))
+        let message = match (err.code(), err.message()) {
+            (Some(code), Some(msg)) => format!("{action}: {code}: {msg}"),
+            (Some(code), None) => format!("{action}: {code}"),
+            (None, Some(msg)) => format!("{action}: {msg}"),
+            (None, None) => {
+                let mut text = err.to_string();
+                let mut source = err.source();
+                while let Some(s) = source {
+                    let part = s.to_string();
+                    if !text.contains(&part) {
+                        text.push_str(": ");
+                        text.push_str(&part);
+                    }
+                    source = s.source();
+                }
+                format!("{action}: {text}")
+            }
+        };
+        ProviderError::new(message)
     }
 }
 

@@ -73,9 +73,55 @@ enum AnyClient {
     Kms(aws_sdk_kms::Client),
 }
 
+/// Counts every HTTP request sent to AWS (retries included), by `Service.Operation`, for the
+/// summary line and the benchmarks.
+#[derive(Debug, Default, Clone)]
+pub struct ApiCounter {
+    counts: Arc<Mutex<BTreeMap<String, u64>>>,
+}
+
+impl ApiCounter {
+    pub fn snapshot(&self) -> BTreeMap<String, u64> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn total(&self) -> u64 {
+        self.snapshot().values().sum()
+    }
+}
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for ApiCounter {
+    fn name(&self) -> &'static str {
+        "strata-api-counter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let name = cfg
+            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            .map(|m| format!("{}.{}", m.service(), m.name()))
+            .unwrap_or_else(|| "unknown".into());
+        *self
+            .counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(name)
+            .or_default() += 1;
+        Ok(())
+    }
+}
+
 /// The AWS side of one run: shared base configuration and a client cache.
 pub struct Aws {
     base: aws_config::SdkConfig,
+    pub api_calls: ApiCounter,
     clients: Mutex<BTreeMap<ClientKey, AnyClient>>,
     /// How often waits poll; short against an emulator, AWS-friendly otherwise.
     pub poll_interval: Duration,
@@ -99,6 +145,7 @@ impl Aws {
     pub fn from_config(base: aws_config::SdkConfig, poll_interval: Duration) -> Aws {
         Aws {
             base,
+            api_calls: ApiCounter::default(),
             clients: Mutex::new(BTreeMap::new()),
             poll_interval,
         }
@@ -117,28 +164,36 @@ impl Aws {
         let region = Region::new(settings.region.clone());
         let client = match service {
             "ec2" => {
-                let mut b = aws_sdk_ec2::config::Builder::from(&self.base).region(region);
+                let mut b = aws_sdk_ec2::config::Builder::from(&self.base)
+                    .region(region)
+                    .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
                 }
                 AnyClient::Ec2(aws_sdk_ec2::Client::from_conf(b.build()))
             }
             "rds" => {
-                let mut b = aws_sdk_rds::config::Builder::from(&self.base).region(region);
+                let mut b = aws_sdk_rds::config::Builder::from(&self.base)
+                    .region(region)
+                    .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
                 }
                 AnyClient::Rds(aws_sdk_rds::Client::from_conf(b.build()))
             }
             "kms" => {
-                let mut b = aws_sdk_kms::config::Builder::from(&self.base).region(region);
+                let mut b = aws_sdk_kms::config::Builder::from(&self.base)
+                    .region(region)
+                    .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
                 }
                 AnyClient::Kms(aws_sdk_kms::Client::from_conf(b.build()))
             }
             _ => {
-                let mut b = aws_sdk_elasticache::config::Builder::from(&self.base).region(region);
+                let mut b = aws_sdk_elasticache::config::Builder::from(&self.base)
+                    .region(region)
+                    .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
                 }
