@@ -231,61 +231,7 @@ fn read_plan(path: &Path) -> Result<Plan, Failure> {
     })
 }
 
-struct TextReporter {
-    lock: Mutex<()>,
-}
-
-fn verb(action: Action) -> (&'static str, &'static str, &'static str) {
-    match action {
-        Action::Create => ("Creating...", "Still creating...", "Creation complete"),
-        Action::Update => (
-            "Modifying...",
-            "Still modifying...",
-            "Modifications complete",
-        ),
-        Action::Delete => (
-            "Destroying...",
-            "Still destroying...",
-            "Destruction complete",
-        ),
-        Action::DeleteThenCreate | Action::CreateThenDelete => {
-            ("Replacing...", "Still replacing...", "Replacement complete")
-        }
-        Action::Read => ("Reading...", "Still reading...", "Read complete"),
-        Action::NoOp => ("Importing...", "Still importing...", "Import complete"),
-    }
-}
-
-pub fn elapsed(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 60 {
-        format!("{}m{}s", s / 60, s % 60)
-    } else {
-        format!("{s}s")
-    }
-}
-
-impl Reporter for TextReporter {
-    fn started(&self, c: &ResourceChange) {
-        let _g = self.lock.lock();
-        println!("{}: {}", c.addr, verb(c.action).0);
-    }
-
-    fn still_running(&self, c: &ResourceChange, e: Duration) {
-        let _g = self.lock.lock();
-        println!("{}: {} [{} elapsed]", c.addr, verb(c.action).1, elapsed(e));
-    }
-
-    fn finished(&self, c: &ResourceChange, e: Duration) {
-        let _g = self.lock.lock();
-        println!("{}: {} after {}", c.addr, verb(c.action).2, elapsed(e));
-    }
-
-    fn failed(&self, c: &ResourceChange, e: Duration, _error: &str) {
-        let _g = self.lock.lock();
-        println!("{}: failed after {}", c.addr, elapsed(e));
-    }
-}
+use super::progress::elapsed;
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct ApplyFlags {
@@ -488,9 +434,15 @@ fn run_plan(
             .help("apply the change in two steps, e.g. first with --target")
             .into());
     }
-    let reporter = Arc::new(TextReporter {
-        lock: Mutex::new(()),
-    });
+    let live = env.ui.color_out && std::io::stdout().is_terminal();
+    let to_run = changes.iter().filter(|c| !c.is_noop()).count();
+    let live_reporter = live.then(|| Arc::new(super::progress::LiveReporter::new(to_run)));
+    let reporter: Arc<dyn Reporter> = match &live_reporter {
+        Some(r) => r.clone(),
+        None => Arc::new(super::progress::LineReporter::new(
+            !std::io::stdout().is_terminal(),
+        )),
+    };
     let started = std::time::Instant::now();
     let outcome = rt.block_on(async {
         let interrupt = {
@@ -509,6 +461,9 @@ fn run_plan(
         interrupt.abort();
         outcome
     });
+    if let Some(r) = &live_reporter {
+        r.finish();
+    }
     // Outputs, from the objects as they are now.
     let current = ledger
         .current

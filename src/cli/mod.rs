@@ -3,6 +3,7 @@
 
 mod commands;
 mod engine;
+mod progress;
 pub mod vars;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
