@@ -278,6 +278,14 @@ def _patch_elasticache_replication_group_members() -> None:
         if kwargs.get("num_cache_clusters") and not kwargs.get("replicas_per_node_group"):
             kwargs["replicas_per_node_group"] = kwargs["num_cache_clusters"] - 1
         group = original_create(self, **kwargs)
+        # Real AWS: a node group (cluster mode disabled) has ReaderEndpoint {Address, Port}
+        # next to PrimaryEndpoint; moto keeps the address but never returns it.
+        for node_group in group.node_groups:
+            if node_group.get("reader_endpoint_address"):
+                node_group["reader_endpoint"] = {
+                    "address": node_group["reader_endpoint_address"],
+                    "port": group.port,
+                }
         engine = kwargs.get("engine") or "redis"
         version = _full_engine_version(engine, kwargs.get("engine_version"))
         group.engine_version = version

@@ -12,7 +12,7 @@ use super::elasticache_common::{self as common, describe_clusters};
 use super::Ctx;
 use crate::eval::{Map, Value};
 use crate::provider::{
-    obj, Attribute, AttrType, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
+    obj, AttrType, Attribute, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
 };
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::{AzMode, CacheCluster};
@@ -134,7 +134,11 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
                 .default(false)
                 .describe("Apply changes now instead of in the maintenance window."),
         )
-        .attr(Attribute::string("arn").output().describe("The cluster's ARN."))
+        .attr(
+            Attribute::string("arn")
+                .output()
+                .describe("The cluster's ARN."),
+        )
         .attr(
             Attribute {
                 ty: AttrType::List(Box::new(AttrType::Map(Box::new(AttrType::String)))),
@@ -159,9 +163,8 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
 static MEMCACHED_VERSION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[0-9]+\.[0-9]+\.[0-9]+$").unwrap());
 
-static REDIS_VERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([1-5]\.[0-9]+\.[0-9]+|6\.x|[6-9]\.[0-9]+)$").unwrap()
-});
+static REDIS_VERSION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([1-5]\.[0-9]+\.[0-9]+|6\.x|[6-9]\.[0-9]+)$").unwrap());
 
 fn known_str<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
     config.get(key).and_then(Value::as_str)
@@ -174,9 +177,12 @@ fn state_of(ctx: &Ctx, c: &CacheCluster, tags: &BTreeMap<String, String>) -> Val
     let config_endpoint = c.configuration_endpoint();
     let mut nodes: Vec<_> = c.cache_nodes().iter().collect();
     nodes.sort_by_key(|n| n.cache_node_id().unwrap_or_default().to_string());
-    let port = config_endpoint
-        .and_then(|e| e.port())
-        .or_else(|| nodes.first().and_then(|n| n.endpoint()).and_then(|e| e.port()));
+    let port = config_endpoint.and_then(|e| e.port()).or_else(|| {
+        nodes
+            .first()
+            .and_then(|n| n.endpoint())
+            .and_then(|e| e.port())
+    });
     let mut m = Map::new();
     let mut put = |k: &str, v: Value| {
         m.insert(k.to_string(), v);
@@ -221,11 +227,8 @@ fn state_of(ctx: &Ctx, c: &CacheCluster, tags: &BTreeMap<String, String>) -> Val
     put(
         "availability_zone",
         obj::opt_str(
-            az.filter(|a| *a != "Multiple").or_else(|| {
-                nodes
-                    .first()
-                    .and_then(|n| n.customer_availability_zone())
-            }),
+            az.filter(|a| *a != "Multiple")
+                .or_else(|| nodes.first().and_then(|n| n.customer_availability_zone())),
         ),
     );
     put(
@@ -368,8 +371,8 @@ impl ResourceType for ElastiCacheCluster {
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
-        if let Some(p) = known_str(config, "cluster_id")
-            .and_then(|id| common::cache_id_problem(id, 50))
+        if let Some(p) =
+            known_str(config, "cluster_id").and_then(|id| common::cache_id_problem(id, 50))
         {
             problems.push(ConfigProblem::new(
                 Some("cluster_id"),
@@ -412,13 +415,11 @@ impl ResourceType for ElastiCacheCluster {
                 "az_mode \"cross-az\" needs more than one node",
                 "set num_cache_nodes above 1, or az_mode = \"single-az\"",
             )),
-            Some(m) if !matches!(m, "single-az" | "cross-az") => {
-                problems.push(ConfigProblem::new(
-                    Some("az_mode"),
-                    format!("invalid az_mode \"{m}\""),
-                    "use \"single-az\" or \"cross-az\"",
-                ))
-            }
+            Some(m) if !matches!(m, "single-az" | "cross-az") => problems.push(ConfigProblem::new(
+                Some("az_mode"),
+                format!("invalid az_mode \"{m}\""),
+                "use \"single-az\" or \"cross-az\"",
+            )),
             _ => {}
         }
         if let Some(v) = known_str(config, "engine_version") {
@@ -556,8 +557,7 @@ impl ResourceType for ElastiCacheCluster {
         }
         if ch("az_mode") {
             modify = modify.set_az_mode(
-                obj::str(planned, "az_mode")
-                    .map(aws_sdk_elasticache::types::AzMode::from),
+                obj::str(planned, "az_mode").map(aws_sdk_elasticache::types::AzMode::from),
             );
             needed = true;
         }

@@ -263,7 +263,11 @@ mod tests {
         assert!(maintenance_window_ok("sun:05:00-sun:06:00"));
         assert!(maintenance_window_ok("Sun:05:00-SUN:06:00"));
         assert!(maintenance_window_ok(""));
-        for bad in ["sun:05:00-06:00", "sunday:05:00-sun:06:00", "sun:24:00-sun:06:00"] {
+        for bad in [
+            "sun:05:00-06:00",
+            "sunday:05:00-sun:06:00",
+            "sun:24:00-sun:06:00",
+        ] {
             assert!(!maintenance_window_ok(bad), "{bad}");
         }
         assert!(snapshot_window_ok("05:00-06:00"));

@@ -245,7 +245,12 @@ impl ElastiCacheParameterGroup {
     }
 
     /// Reads one group back after a write, keeping only the configured parameters.
-    async fn read_after_write(&self, ctx: &Ctx, name: &str, planned: &Value) -> ProviderResult<Value> {
+    async fn read_after_write(
+        &self,
+        ctx: &Ctx,
+        name: &str,
+        planned: &Value,
+    ) -> ProviderResult<Value> {
         let mut state = self
             .read(ctx, &[name.to_string()])
             .await?
@@ -420,7 +425,10 @@ impl ResourceType for ElastiCacheParameterGroup {
             return Ok(out);
         }
         for g in self.describe(ctx, &wanted).await? {
-            let name = g.cache_parameter_group_name().unwrap_or_default().to_string();
+            let name = g
+                .cache_parameter_group_name()
+                .unwrap_or_default()
+                .to_string();
             let Some(params) = self.user_parameters(ctx, &name).await? else {
                 continue; // deleted between the two calls
             };

@@ -44,7 +44,11 @@ const DELETE_TIMEOUT: Duration = Duration::from_secs(45 * 60);
 const DELETE_RETRY: Duration = Duration::from_secs(10 * 60);
 
 /// Arguments AWS never returns: copied from the plan into state.
-const VIRTUAL: &[&str] = &["auth_token", "apply_immediately", "final_snapshot_identifier"];
+const VIRTUAL: &[&str] = &[
+    "auth_token",
+    "apply_immediately",
+    "final_snapshot_identifier",
+];
 
 /// Statuses the "available" waiter keeps waiting through.
 const PENDING: &[&str] = &["creating", "modifying", "snapshotting"];
@@ -226,9 +230,8 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
 // ----------------------------------------------------------------------------------------
 
 /// Redis ≤ 5 as `X.Y.Z`, Redis 6 as `6.x` or `6.N`, Redis/Valkey ≥ 6 as `M.N`.
-static ENGINE_VERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([1-5]\.[0-9]+\.[0-9]+|6\.x|[6-9]\.[0-9]+)$").unwrap()
-});
+static ENGINE_VERSION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([1-5]\.[0-9]+\.[0-9]+|6\.x|[6-9]\.[0-9]+)$").unwrap());
 
 /// The `engine_version` state holds for AWS's full version: the full version for Redis < 6,
 /// `major.minor` otherwise.
@@ -306,7 +309,11 @@ fn state_of(ctx: &Ctx, f: &Found) -> Value {
     let config_endpoint = g.configuration_endpoint();
     let port = config_endpoint
         .and_then(|e| e.port())
-        .or_else(|| first.and_then(|n| n.primary_endpoint()).and_then(|e| e.port()))
+        .or_else(|| {
+            first
+                .and_then(|n| n.primary_endpoint())
+                .and_then(|e| e.port())
+        })
         .or_else(|| {
             member
                 .and_then(|c| c.cache_nodes().first())
@@ -338,7 +345,10 @@ fn state_of(ctx: &Ctx, f: &Found) -> Value {
         "num_cache_clusters",
         Value::Number(g.member_clusters().len() as f64),
     );
-    put("num_node_groups", Value::Number(g.node_groups().len() as f64));
+    put(
+        "num_node_groups",
+        Value::Number(g.node_groups().len() as f64),
+    );
     put(
         "replicas_per_node_group",
         Value::Number(
@@ -619,13 +629,7 @@ impl ElastiCacheReplicationGroup {
         Ok(finish_state(state_of(ctx, &found), planned, token_enabled))
     }
 
-    async fn modify_replicas(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        old: i32,
-        new: i32,
-    ) -> ProviderResult<()> {
+    async fn modify_replicas(&self, ctx: &Ctx, id: &str, old: i32, new: i32) -> ProviderResult<()> {
         let client = ctx.elasticache();
         if new > old {
             client
@@ -647,10 +651,7 @@ impl ElastiCacheReplicationGroup {
                 .send()
                 .await
                 .map_err(|e| {
-                    ProviderError::sdk(
-                        &format!("removing replicas from replication group {id}"),
-                        e,
-                    )
+                    ProviderError::sdk(&format!("removing replicas from replication group {id}"), e)
                 })?;
         }
         self.wait_available(ctx, id, UPDATE_TIMEOUT).await
@@ -814,7 +815,11 @@ impl ResourceType for ElastiCacheReplicationGroup {
             &["replication_group_id", "maintenance_window", "engine"],
         );
         let Value::Map(m) = planned else { return };
-        if let Some(id) = m.get("replication_group_id").filter(|v| v.is_known()).cloned() {
+        if let Some(id) = m
+            .get("replication_group_id")
+            .filter(|v| v.is_known())
+            .cloned()
+        {
             m.insert("id".into(), id);
         }
         if let Some(prior) = prior {
@@ -852,7 +857,10 @@ impl ResourceType for ElastiCacheReplicationGroup {
             .iter()
             .map(|f| {
                 (
-                    f.group.replication_group_id().unwrap_or_default().to_string(),
+                    f.group
+                        .replication_group_id()
+                        .unwrap_or_default()
+                        .to_string(),
                     state_of(ctx, f),
                 )
             })
@@ -873,7 +881,11 @@ impl ResourceType for ElastiCacheReplicationGroup {
             .create_replication_group()
             .replication_group_id(&id)
             .set_replication_group_description(obj::string(planned, "description"))
-            .engine(obj::str(planned, "engine").unwrap_or("redis").to_lowercase())
+            .engine(
+                obj::str(planned, "engine")
+                    .unwrap_or("redis")
+                    .to_lowercase(),
+            )
             .set_engine_version(obj::string(planned, "engine_version"))
             .set_cache_node_type(obj::string(planned, "node_type"))
             .set_num_cache_clusters(obj::i32(planned, "num_cache_clusters").filter(|n| *n > 0))
@@ -1198,14 +1210,21 @@ mod tests {
             [Some("num_cache_clusters")]
         );
         assert_eq!(
-            problems(&[("multi_az_enabled", Value::Bool(true)), ("automatic_failover_enabled", Value::Bool(false))]),
+            problems(&[
+                ("multi_az_enabled", Value::Bool(true)),
+                ("automatic_failover_enabled", Value::Bool(false))
+            ]),
             [Some("multi_az_enabled")]
         );
     }
 
     #[test]
     fn window_and_version_formats() {
-        for bad in ["sun:05:00-06:00", "sunday:05:00-sun:06:00", "sun:25:00-sun:06:00"] {
+        for bad in [
+            "sun:05:00-06:00",
+            "sunday:05:00-sun:06:00",
+            "sun:25:00-sun:06:00",
+        ] {
             assert_eq!(
                 problems(&[("maintenance_window", Value::from(bad))]),
                 [Some("maintenance_window")],
@@ -1220,7 +1239,10 @@ mod tests {
             );
         }
         for good in ["7.1", "6.x", "6.2", "5.0.6", "8.0"] {
-            assert!(problems(&[("engine_version", Value::from(good))]).is_empty(), "{good}");
+            assert!(
+                problems(&[("engine_version", Value::from(good))]).is_empty(),
+                "{good}"
+            );
         }
         for bad in ["7.x", "7.1.0", "5.0", "redis7"] {
             assert_eq!(

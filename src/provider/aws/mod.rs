@@ -37,8 +37,7 @@ pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
 pub static DB_INSTANCE: DbInstance = DbInstance;
 pub static ELASTICACHE_CLUSTER: ElastiCacheCluster = ElastiCacheCluster;
 pub static ELASTICACHE_PARAMETER_GROUP: ElastiCacheParameterGroup = ElastiCacheParameterGroup;
-pub static ELASTICACHE_REPLICATION_GROUP: ElastiCacheReplicationGroup =
-    ElastiCacheReplicationGroup;
+pub static ELASTICACHE_REPLICATION_GROUP: ElastiCacheReplicationGroup = ElastiCacheReplicationGroup;
 pub static ELASTICACHE_SUBNET_GROUP: ElastiCacheSubnetGroup = ElastiCacheSubnetGroup;
 
 pub use security_group::SecurityGroup;
