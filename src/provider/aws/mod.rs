@@ -7,11 +7,20 @@
 
 mod db_instance;
 mod db_subnet_group;
+mod elasticache_cluster;
+mod elasticache_common;
+mod elasticache_parameter_group;
+mod elasticache_replication_group;
+mod elasticache_subnet_group;
 pub mod naming;
 mod rds_tags;
 
 pub use db_instance::DbInstance;
 pub use db_subnet_group::DbSubnetGroup;
+pub use elasticache_cluster::ElastiCacheCluster;
+pub use elasticache_parameter_group::ElastiCacheParameterGroup;
+pub use elasticache_replication_group::ElastiCacheReplicationGroup;
+pub use elasticache_subnet_group::ElastiCacheSubnetGroup;
 
 use super::{DataSourceType, ResourceType};
 use aws_config::retry::RetryConfig;
@@ -26,6 +35,10 @@ mod vpc_data;
 
 pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
 pub static DB_INSTANCE: DbInstance = DbInstance;
+pub static ELASTICACHE_CLUSTER: ElastiCacheCluster = ElastiCacheCluster;
+pub static ELASTICACHE_PARAMETER_GROUP: ElastiCacheParameterGroup = ElastiCacheParameterGroup;
+pub static ELASTICACHE_REPLICATION_GROUP: ElastiCacheReplicationGroup = ElastiCacheReplicationGroup;
+pub static ELASTICACHE_SUBNET_GROUP: ElastiCacheSubnetGroup = ElastiCacheSubnetGroup;
 
 pub use security_group::SecurityGroup;
 pub use vpc_data::{SubnetsData, VpcData};
@@ -34,7 +47,15 @@ pub static SECURITY_GROUP: SecurityGroup = SecurityGroup;
 pub static VPC_DATA: VpcData = VpcData;
 pub static SUBNETS_DATA: SubnetsData = SubnetsData;
 
-pub static RESOURCES: &[&dyn ResourceType] = &[&DB_INSTANCE, &DB_SUBNET_GROUP, &SECURITY_GROUP];
+pub static RESOURCES: &[&dyn ResourceType] = &[
+    &DB_INSTANCE,
+    &DB_SUBNET_GROUP,
+    &ELASTICACHE_CLUSTER,
+    &ELASTICACHE_PARAMETER_GROUP,
+    &ELASTICACHE_REPLICATION_GROUP,
+    &ELASTICACHE_SUBNET_GROUP,
+    &SECURITY_GROUP,
+];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[&VPC_DATA, &SUBNETS_DATA];
 
