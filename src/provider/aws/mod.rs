@@ -22,19 +22,29 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 mod security_group;
+mod security_group_rule;
 mod vpc_data;
 
 pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
 pub static DB_INSTANCE: DbInstance = DbInstance;
 
 pub use security_group::SecurityGroup;
+pub use security_group_rule::{SecurityGroupRule, VpcRule, VPC_EGRESS_RULE, VPC_INGRESS_RULE};
 pub use vpc_data::{SubnetsData, VpcData};
 
 pub static SECURITY_GROUP: SecurityGroup = SecurityGroup;
+pub static SECURITY_GROUP_RULE: SecurityGroupRule = SecurityGroupRule;
 pub static VPC_DATA: VpcData = VpcData;
 pub static SUBNETS_DATA: SubnetsData = SubnetsData;
 
-pub static RESOURCES: &[&dyn ResourceType] = &[&DB_INSTANCE, &DB_SUBNET_GROUP, &SECURITY_GROUP];
+pub static RESOURCES: &[&dyn ResourceType] = &[
+    &DB_INSTANCE,
+    &DB_SUBNET_GROUP,
+    &SECURITY_GROUP,
+    &SECURITY_GROUP_RULE,
+    &VPC_INGRESS_RULE,
+    &VPC_EGRESS_RULE,
+];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[&VPC_DATA, &SUBNETS_DATA];
 
