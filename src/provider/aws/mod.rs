@@ -6,11 +6,15 @@
 //! `endpoints {}` wins over both.
 
 mod db_instance;
+mod db_snapshot;
 mod db_subnet_group;
 pub mod naming;
 mod rds_tags;
 
 pub use db_instance::DbInstance;
+pub use db_snapshot::{
+    Snapshot, DB_CLUSTER_SNAPSHOT, DB_CLUSTER_SNAPSHOT_COPY, DB_SNAPSHOT, DB_SNAPSHOT_COPY,
+};
 pub use db_subnet_group::DbSubnetGroup;
 
 use super::{DataSourceType, ResourceType};
@@ -40,6 +44,10 @@ pub static SUBNETS_DATA: SubnetsData = SubnetsData;
 pub static RESOURCES: &[&dyn ResourceType] = &[
     &DB_INSTANCE,
     &DB_SUBNET_GROUP,
+    &DB_SNAPSHOT,
+    &DB_SNAPSHOT_COPY,
+    &DB_CLUSTER_SNAPSHOT,
+    &DB_CLUSTER_SNAPSHOT_COPY,
     &SECURITY_GROUP,
     &SECURITY_GROUP_RULE,
     &VPC_INGRESS_RULE,
