@@ -297,7 +297,11 @@ fn cluster_state(ctx: &Ctx, kind: Kind, s: &SdkCluster) -> Found {
     put("allocated_storage", obj::opt_i32(s.allocated_storage()));
     put(
         "availability_zones",
-        obj::list(s.availability_zones().iter().map(|z| Value::from(z.as_str()))),
+        obj::list(
+            s.availability_zones()
+                .iter()
+                .map(|z| Value::from(z.as_str())),
+        ),
     );
     put("engine", obj::opt_str(s.engine()));
     put("engine_version", obj::opt_str(s.engine_version()));
@@ -368,8 +372,8 @@ impl Snapshot {
                     .into_paginator()
                     .send();
                 while let Some(page) = pages.next().await {
-                    let page = page
-                        .map_err(|e| ProviderError::sdk("describing DB cluster snapshots", e))?;
+                    let page =
+                        page.map_err(|e| ProviderError::sdk("describing DB cluster snapshots", e))?;
                     out.extend(
                         page.db_cluster_snapshots()
                             .iter()
@@ -437,7 +441,10 @@ impl Snapshot {
         planned: &Value,
     ) -> ProviderResult<Value> {
         let f = self.describe_one(ctx, id).await?.ok_or_else(|| {
-            ProviderError::not_found(format!("{} {id} not found after writing it", self.kind.noun()))
+            ProviderError::not_found(format!(
+                "{} {id} not found after writing it",
+                self.kind.noun()
+            ))
         })?;
         let mut state = f.state;
         if self.kind.copy() {
@@ -560,7 +567,10 @@ impl ResourceType for Snapshot {
             let same_source = |p: &str, o: &str| arn_name(p) == arn_name(o);
             let same_key = |p: &str, o: &str| p == o || o.ends_with(&format!("key/{p}"));
             for (k, same) in [
-                (self.kind.source_attr(), &same_source as &dyn Fn(&str, &str) -> bool),
+                (
+                    self.kind.source_attr(),
+                    &same_source as &dyn Fn(&str, &str) -> bool,
+                ),
                 ("kms_key_id", &same_key),
             ] {
                 if let (Some(p), Some(o)) = (m.get(k).and_then(Value::as_str), obj::str(prior, k)) {
@@ -573,7 +583,10 @@ impl ResourceType for Snapshot {
         if m.get("tags").is_none_or(Value::is_null) {
             m.insert("tags".into(), Value::Map(Map::new()));
         }
-        let id = m.get(self.kind.id_attr()).cloned().unwrap_or(Value::Unknown);
+        let id = m
+            .get(self.kind.id_attr())
+            .cloned()
+            .unwrap_or(Value::Unknown);
         // AWS stores snapshot identifiers lower-cased.
         let id = match id {
             Value::String(s) => Value::from(s.to_lowercase()),
@@ -750,8 +763,14 @@ mod tests {
 
     #[test]
     fn schemas_differ_per_kind() {
-        assert!(DB_SNAPSHOT_COPY.schema().attribute("destination_region").is_some());
-        assert!(DB_SNAPSHOT.schema().attribute("destination_region").is_none());
+        assert!(DB_SNAPSHOT_COPY
+            .schema()
+            .attribute("destination_region")
+            .is_some());
+        assert!(DB_SNAPSHOT
+            .schema()
+            .attribute("destination_region")
+            .is_none());
         assert!(DB_CLUSTER_SNAPSHOT
             .schema()
             .attribute("availability_zones")

@@ -25,6 +25,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod kms_data;
+mod rds_data;
 mod security_group;
 mod security_group_rule;
 mod vpc_data;
@@ -32,6 +34,8 @@ mod vpc_data;
 pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
 pub static DB_INSTANCE: DbInstance = DbInstance;
 
+pub use kms_data::KmsKeyData;
+pub use rds_data::{DbInstanceData, DbSnapshotData, RdsClusterData, SecurityGroupData};
 pub use security_group::SecurityGroup;
 pub use security_group_rule::{SecurityGroupRule, VpcRule, VPC_EGRESS_RULE, VPC_INGRESS_RULE};
 pub use vpc_data::{SubnetsData, VpcData};
@@ -40,6 +44,11 @@ pub static SECURITY_GROUP: SecurityGroup = SecurityGroup;
 pub static SECURITY_GROUP_RULE: SecurityGroupRule = SecurityGroupRule;
 pub static VPC_DATA: VpcData = VpcData;
 pub static SUBNETS_DATA: SubnetsData = SubnetsData;
+pub static SECURITY_GROUP_DATA: SecurityGroupData = SecurityGroupData;
+pub static DB_INSTANCE_DATA: DbInstanceData = DbInstanceData;
+pub static RDS_CLUSTER_DATA: RdsClusterData = RdsClusterData;
+pub static DB_SNAPSHOT_DATA: DbSnapshotData = DbSnapshotData;
+pub static KMS_KEY_DATA: KmsKeyData = KmsKeyData;
 
 pub static RESOURCES: &[&dyn ResourceType] = &[
     &DB_INSTANCE,
@@ -54,7 +63,15 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &VPC_EGRESS_RULE,
 ];
 
-pub static DATA_SOURCES: &[&dyn DataSourceType] = &[&VPC_DATA, &SUBNETS_DATA];
+pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
+    &VPC_DATA,
+    &SUBNETS_DATA,
+    &SECURITY_GROUP_DATA,
+    &DB_INSTANCE_DATA,
+    &RDS_CLUSTER_DATA,
+    &DB_SNAPSHOT_DATA,
+    &KMS_KEY_DATA,
+];
 
 /// One evaluated `provider "aws"` block.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]

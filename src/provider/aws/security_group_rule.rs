@@ -194,7 +194,12 @@ impl Direction {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| (error_code(&e).map(str::to_string), ProviderError::sdk(&what, e))),
+                .map_err(|e| {
+                    (
+                        error_code(&e).map(str::to_string),
+                        ProviderError::sdk(&what, e),
+                    )
+                }),
             Direction::Egress => ec2
                 .revoke_security_group_egress()
                 .group_id(group_id)
@@ -203,7 +208,12 @@ impl Direction {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| (error_code(&e).map(str::to_string), ProviderError::sdk(&what, e))),
+                .map_err(|e| {
+                    (
+                        error_code(&e).map(str::to_string),
+                        ProviderError::sdk(&what, e),
+                    )
+                }),
         };
         match result {
             Ok(()) => Ok(()),
@@ -243,7 +253,11 @@ fn vpc_rule_schema(direction: Direction) -> Schema {
             Direction::Ingress => "One inbound rule of a VPC security group.",
             Direction::Egress => "One outbound rule of a VPC security group.",
         })
-        .attr(Attribute::string("id").output().describe("The rule id (sgr-…)."))
+        .attr(
+            Attribute::string("id")
+                .output()
+                .describe("The rule id (sgr-…)."),
+        )
         .attr(Attribute::string("security_group_rule_id").output())
         .attr(Attribute::string("arn").output())
         .attr(
@@ -252,11 +266,9 @@ fn vpc_rule_schema(direction: Direction) -> Schema {
                 .force_new()
                 .describe("The group the rule belongs to."),
         )
-        .attr(
-            Attribute::string("ip_protocol")
-                .required()
-                .describe("tcp, udp, icmp, icmpv6, -1 (all) or a protocol number; 6 and tcp are the same."),
-        )
+        .attr(Attribute::string("ip_protocol").required().describe(
+            "tcp, udp, icmp, icmpv6, -1 (all) or a protocol number; 6 and tcp are the same.",
+        ))
         .attr(
             Attribute::number("from_port")
                 .computed()
@@ -344,8 +356,7 @@ impl VpcRule {
         // An id that differs (eventual consistency) or a rule of the other direction is absent.
         out.retain(|r| {
             r.is_egress() == Some(egress)
-                && r
-                    .security_group_rule_id()
+                && r.security_group_rule_id()
                     .is_some_and(|id| ids.iter().any(|i| i == id))
         });
         Ok(out)
@@ -354,13 +365,16 @@ impl VpcRule {
     fn state(&self, ctx: &Ctx, r: &SdkRule) -> Value {
         let id = r.security_group_rule_id().unwrap_or_default();
         let owner = r.group_owner_id().unwrap_or_default();
-        let arn = r.security_group_rule_arn().map(str::to_string).unwrap_or_else(|| {
-            format!(
-                "arn:{}:ec2:{}:{owner}:security-group-rule/{id}",
-                partition(ctx.region()),
-                ctx.region()
-            )
-        });
+        let arn = r
+            .security_group_rule_arn()
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                format!(
+                    "arn:{}:ec2:{}:{owner}:security-group-rule/{id}",
+                    partition(ctx.region()),
+                    ctx.region()
+                )
+            });
         let referenced = r.referenced_group_info().and_then(|g| {
             let gid = g.group_id()?;
             Some(match g.user_id() {
@@ -400,7 +414,9 @@ impl VpcRule {
     async fn read_one(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<Value> {
         let rules = self.describe(ctx, &[id.to_string()]).await?;
         let r = rules.first().ok_or_else(|| {
-            ProviderError::not_found(format!("security group rule {id} not found after writing it"))
+            ProviderError::not_found(format!(
+                "security group rule {id} not found after writing it"
+            ))
         })?;
         let mut state = self.state(ctx, r);
         if let (Some(cfg), Some(read)) = (
@@ -489,7 +505,11 @@ impl ResourceType for VpcRule {
             if let Some(p) = config.get(key).and_then(Value::as_i64) {
                 if !(-1..=65535).contains(&p) {
                     out.push(problem(
-                        if key == "from_port" { "from_port" } else { "to_port" },
+                        if key == "from_port" {
+                            "from_port"
+                        } else {
+                            "to_port"
+                        },
                         format!("{key} must be between -1 and 65535, got {p}"),
                         "",
                     ));
@@ -568,15 +588,10 @@ impl ResourceType for VpcRule {
         }
 
         let changed = |k: &str| prior.get(k) != planned.get(k);
-        let rule_changed = [
-            "ip_protocol",
-            "from_port",
-            "to_port",
-            "description",
-        ]
-        .iter()
-        .chain(SOURCES.iter())
-        .any(|k| changed(k));
+        let rule_changed = ["ip_protocol", "from_port", "to_port", "description"]
+            .iter()
+            .chain(SOURCES.iter())
+            .any(|k| changed(k));
         if rule_changed {
             let referenced = obj::str(planned, "referenced_security_group_id")
                 .map(|g| g.rsplit('/').next().unwrap_or(g).to_string());
@@ -611,10 +626,9 @@ impl ResourceType for VpcRule {
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
-        let (Some(id), Some(group_id)) = (
-            obj::str(prior, "id"),
-            obj::str(prior, "security_group_id"),
-        ) else {
+        let (Some(id), Some(group_id)) =
+            (obj::str(prior, "id"), obj::str(prior, "security_group_id"))
+        else {
             return Ok(());
         };
         self.direction.revoke(ctx, group_id, Some(id), None).await
@@ -638,15 +652,25 @@ pub struct SecurityGroupRule;
 
 static CLASSIC_SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     Schema::new()
-        .describe("One ingress or egress permission of a security group (the classic rule resource).")
-        .attr(Attribute::string("id").output().describe("sgrule-<hash>, as Terraform computes it."))
+        .describe(
+            "One ingress or egress permission of a security group (the classic rule resource).",
+        )
+        .attr(
+            Attribute::string("id")
+                .output()
+                .describe("sgrule-<hash>, as Terraform computes it."),
+        )
         .attr(
             Attribute::string("type")
                 .required()
                 .force_new()
                 .describe("ingress or egress."),
         )
-        .attr(Attribute::string("security_group_id").required().force_new())
+        .attr(
+            Attribute::string("security_group_id")
+                .required()
+                .force_new(),
+        )
         .attr(
             Attribute::string("protocol")
                 .required()
@@ -761,7 +785,12 @@ impl Classic {
             s.push_str(&format!("{}-", self.to_port));
         }
         s.push_str(&format!("{}-{}-", self.protocol, self.direction().word()));
-        for c in self.cidrs.iter().chain(&self.ipv6).chain(&self.prefix_lists) {
+        for c in self
+            .cidrs
+            .iter()
+            .chain(&self.ipv6)
+            .chain(&self.prefix_lists)
+        {
             s.push_str(&format!("{c}-"));
         }
         for g in self.pair_group_ids() {
@@ -772,14 +801,19 @@ impl Classic {
     }
 
     fn permission(&self, with_description: bool) -> IpPermission {
-        let desc = (with_description && !self.description.is_empty())
-            .then(|| self.description.clone());
+        let desc =
+            (with_description && !self.description.is_empty()).then(|| self.description.clone());
         let mut b = IpPermission::builder().ip_protocol(&self.protocol);
         if self.protocol != "-1" {
             b = b.from_port(self.from_port).to_port(self.to_port);
         }
         for c in &self.cidrs {
-            b = b.ip_ranges(IpRange::builder().cidr_ip(c).set_description(desc.clone()).build());
+            b = b.ip_ranges(
+                IpRange::builder()
+                    .cidr_ip(c)
+                    .set_description(desc.clone())
+                    .build(),
+            );
         }
         for c in &self.ipv6 {
             b = b.ipv6_ranges(
@@ -822,7 +856,10 @@ impl Classic {
         let mut m = Map::new();
         m.insert("id".into(), Value::from(self.id()));
         m.insert("type".into(), Value::from(self.direction().word()));
-        m.insert("security_group_id".into(), Value::from(self.group_id.as_str()));
+        m.insert(
+            "security_group_id".into(),
+            Value::from(self.group_id.as_str()),
+        );
         m.insert("protocol".into(), Value::from(self.protocol.as_str()));
         m.insert("from_port".into(), Value::from(self.from_port));
         m.insert("to_port".into(), Value::from(self.to_port));
@@ -926,9 +963,10 @@ fn description_in(src: &PermSources, rule: &Classic) -> String {
                 .iter()
                 .find(|(n, _, own)| {
                     (rule.self_ && *own)
-                        || rule.source_group.as_deref().is_some_and(|g| {
-                            g.rsplit('/').next() == n.rsplit('/').next()
-                        })
+                        || rule
+                            .source_group
+                            .as_deref()
+                            .is_some_and(|g| g.rsplit('/').next() == n.rsplit('/').next())
                 })
                 .map(|(_, d, _)| d.clone())
         })
@@ -965,7 +1003,11 @@ fn candidates(group: &Ec2Group, dir: Direction, p: &IpPermission) -> Vec<Classic
         .iter()
         .map(|(c, d)| (0, c.clone(), d.clone()))
         .chain(src.ipv6.iter().map(|(c, d)| (1, c.clone(), d.clone())))
-        .chain(src.prefix_lists.iter().map(|(c, d)| (2, c.clone(), d.clone())))
+        .chain(
+            src.prefix_lists
+                .iter()
+                .map(|(c, d)| (2, c.clone(), d.clone())),
+        )
         .collect();
     let with = |items: &[&Item]| {
         let mut c = base.clone();
@@ -1015,7 +1057,10 @@ fn parse_import_id(id: &str) -> Result<Classic, String> {
         ));
     }
     if !parts[0].starts_with("sg-") {
-        return Err(format!("\"{}\" is not a security group id (sg-…)", parts[0]));
+        return Err(format!(
+            "\"{}\" is not a security group id (sg-…)",
+            parts[0]
+        ));
     }
     let direction = match parts[1] {
         "ingress" => Direction::Ingress,
@@ -1060,7 +1105,9 @@ fn parse_import_id(id: &str) -> Result<Classic, String> {
         } else if s.contains('.') {
             rule.cidrs.insert(s.to_string());
         } else {
-            return Err(format!("\"{s}\" is not a rule source (self, sg-…, pl-…, or a CIDR)"));
+            return Err(format!(
+                "\"{s}\" is not a rule source (self, sg-…, pl-…, or a CIDR)"
+            ));
         }
     }
     if rule.protocol == "-1" {
@@ -1082,7 +1129,12 @@ impl SecurityGroupRule {
         for chunk in chunks {
             let mut req = ec2.describe_security_groups();
             if let Some(c) = chunk {
-                req = req.filters(Filter::builder().name("group-id").set_values(Some(c)).build());
+                req = req.filters(
+                    Filter::builder()
+                        .name("group-id")
+                        .set_values(Some(c))
+                        .build(),
+                );
             }
             let mut pages = req.into_paginator().send();
             while let Some(page) = pages.next().await {
@@ -1098,11 +1150,7 @@ impl SecurityGroupRule {
     }
 
     /// The AWS rule id of a single-source rule, looked up among the group's rules.
-    async fn rule_ids(
-        &self,
-        ctx: &Ctx,
-        group_ids: &[String],
-    ) -> ProviderResult<Vec<SdkRule>> {
+    async fn rule_ids(&self, ctx: &Ctx, group_ids: &[String]) -> ProviderResult<Vec<SdkRule>> {
         let mut out = Vec::new();
         for chunk in group_ids.chunks(CHUNK) {
             let mut pages = ctx
@@ -1121,9 +1169,7 @@ impl SecurityGroupRule {
                     Ok(p) => out.extend(p.security_group_rules.unwrap_or_default()),
                     // China and GovCloud partitions lack the API: the id stays empty.
                     Err(e) if has_code(&e, &["UnsupportedOperation"]) => return Ok(out),
-                    Err(e) => {
-                        return Err(ProviderError::sdk("describing security group rules", e))
-                    }
+                    Err(e) => return Err(ProviderError::sdk("describing security group rules", e)),
                 }
             }
         }
@@ -1239,7 +1285,11 @@ impl ResourceType for SecurityGroupRule {
             {
                 if let Err(m) = check_cidr(c, v6) {
                     out.push(problem(
-                        if v6 { "ipv6_cidr_blocks" } else { "cidr_blocks" },
+                        if v6 {
+                            "ipv6_cidr_blocks"
+                        } else {
+                            "cidr_blocks"
+                        },
                         m,
                         "a CIDR block must be a network address: its host bits zero",
                     ));
@@ -1273,7 +1323,11 @@ impl ResourceType for SecurityGroupRule {
         for (a, va, b, vb) in pairs {
             if va == Some(true) && vb == Some(true) {
                 out.push(problem(
-                    if a == "self" { "self" } else { "source_security_group_id" },
+                    if a == "self" {
+                        "self"
+                    } else {
+                        "source_security_group_id"
+                    },
                     format!("\"{a}\" conflicts with \"{b}\""),
                     "write a separate rule resource for each kind of source",
                 ));
@@ -1321,7 +1375,8 @@ impl ResourceType for SecurityGroupRule {
                 _ => {}
             }
         }
-        if m.get("source_security_group_id").is_some_and(|v| !v.is_known())
+        if m.get("source_security_group_id")
+            .is_some_and(|v| !v.is_known())
             && m.get("self") == Some(&Value::Bool(true))
         {
             m.insert("source_security_group_id".into(), Value::Null);
@@ -1475,7 +1530,10 @@ mod tests {
     fn import_ids_parse_like_terraform() {
         let r = parse_import_id("sg-1_ingress_tcp_8000_8000_10.0.3.0/24").unwrap();
         assert_eq!(r.protocol, "tcp");
-        assert_eq!(r.cidrs.iter().next().map(String::as_str), Some("10.0.3.0/24"));
+        assert_eq!(
+            r.cidrs.iter().next().map(String::as_str),
+            Some("10.0.3.0/24")
+        );
         let r = parse_import_id("sg-1_ingress_tcp_80_80_self_2001:db8::/48").unwrap();
         assert!(r.self_);
         assert_eq!(r.ipv6.len(), 1);
@@ -1508,14 +1566,13 @@ mod tests {
         };
         let ok = cfg(&[("ip_protocol", "tcp"), ("cidr_ipv4", "10.0.0.0/8")]);
         assert!(VPC_INGRESS_RULE.validate(&ok).is_empty());
-        let two = cfg(&[
-            ("cidr_ipv4", "10.0.0.0/8"),
-            ("prefix_list_id", "pl-1"),
-        ]);
+        let two = cfg(&[("cidr_ipv4", "10.0.0.0/8"), ("prefix_list_id", "pl-1")]);
         assert_eq!(VPC_INGRESS_RULE.validate(&two).len(), 1);
         let none = cfg(&[("ip_protocol", "tcp")]);
         assert_eq!(VPC_EGRESS_RULE.validate(&none).len(), 1);
         let bad = cfg(&[("cidr_ipv4", "10.0.0.1/8")]);
-        assert!(VPC_INGRESS_RULE.validate(&bad)[0].message.contains("10.0.0.0/8"));
+        assert!(VPC_INGRESS_RULE.validate(&bad)[0]
+            .message
+            .contains("10.0.0.0/8"));
     }
 }
