@@ -110,10 +110,11 @@ fn schema(kind: Kind) -> Schema {
             }
         })
         .attr(out("id").describe("The snapshot identifier."))
-        .attr(
-            Attribute::string(kind.source_attr())
-                .required()
-                .force_new()
+        .attr({
+            let a = Attribute::string(kind.source_attr()).required().force_new();
+            // AWS names a copy's source only for some copies: state keeps the configured one.
+            if kind.copy() { a.virtual_() } else { a }
+        }
                 .describe(match kind {
                     Kind::Db => "The DB instance to snapshot.",
                     Kind::Cluster => "The DB cluster to snapshot.",
@@ -258,12 +259,8 @@ fn db_state(ctx: &Ctx, kind: Kind, s: &SdkDb) -> Found {
             obj::opt_str(s.db_instance_identifier()),
         ),
         _ => {
-            // Arguments AWS does not echo: a copy's source is only known for cross-region ones.
-            for k in [
-                "source_db_snapshot_identifier",
-                "copy_tags",
-                "destination_region",
-            ] {
+            // Arguments AWS does not echo; a copy's source is only known for cross-region ones.
+            for k in ["copy_tags", "destination_region"] {
                 m.entry(k.to_string()).or_insert(Value::Null);
             }
             if m.get("source_region").is_none_or(Value::is_null) {
@@ -333,6 +330,10 @@ fn cluster_state(ctx: &Ctx, kind: Kind, s: &SdkCluster) -> Found {
                 .unwrap_or(ctx.region())
                 .to_string();
             put("source_region", Value::from(source_region));
+            put(
+                "source_db_cluster_snapshot_identifier",
+                obj::opt_str(s.source_db_cluster_snapshot_arn()),
+            );
             put("copy_tags", Value::Null);
             put("destination_region", Value::Null);
         }

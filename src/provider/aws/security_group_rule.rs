@@ -684,7 +684,6 @@ static CLASSIC_SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         .attr(Attribute::string_list("prefix_list_ids").force_new())
         .attr(
             Attribute::string("source_security_group_id")
-                .computed()
                 .force_new()
                 .describe("Source group, [account/]sg-…."),
         )
