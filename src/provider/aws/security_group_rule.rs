@@ -1242,11 +1242,15 @@ impl SecurityGroupRule {
     }
 
     async fn state_of(&self, ctx: &Ctx, rule: &Classic) -> ProviderResult<Option<Value>> {
-        let groups = self.groups(ctx, Some(&[rule.group_id.clone()])).await?;
+        let groups = self
+            .groups(ctx, Some(std::slice::from_ref(&rule.group_id)))
+            .await?;
         let Some(found) = Self::find_in(&groups, rule) else {
             return Ok(None);
         };
-        let rules = self.rule_ids(ctx, &[rule.group_id.clone()]).await?;
+        let rules = self
+            .rule_ids(ctx, std::slice::from_ref(&rule.group_id))
+            .await?;
         Ok(Some(
             found.to_value(Self::match_rule_id(&rules, &found).as_deref()),
         ))
