@@ -571,6 +571,38 @@ def _patch_rds() -> None:
 
     RDSBackend.modify_db_subnet_group = modify_db_subnet_group
 
+    # (g) Real AWS: a DB snapshot copied from another region reports where it came from:
+    # SourceRegion (the source's region) and SourceDBSnapshotIdentifier (the source's ARN);
+    # both are empty for a copy within one region. A DB cluster snapshot copy reports
+    # SourceDBClusterSnapshotArn (the source's ARN) for every copy. moto leaves all of them
+    # out, so a copy could never be read back with its source.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBSnapshot.html
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBClusterSnapshot.html
+    original_copy = RDSBackend.copy_db_snapshot
+
+    def copy_db_snapshot(self, source_db_snapshot_identifier, target_db_snapshot_identifier, *args, **kwargs):  # type: ignore[no-untyped-def]
+        target = original_copy(self, source_db_snapshot_identifier, target_db_snapshot_identifier, *args, **kwargs)
+        if source_db_snapshot_identifier.startswith("arn:"):
+            region = source_db_snapshot_identifier.split(":")[3]
+            if region != self.region_name:
+                target.source_region = region
+                target.source_db_snapshot_identifier = source_db_snapshot_identifier
+        return target
+
+    RDSBackend.copy_db_snapshot = copy_db_snapshot
+
+    original_cluster_copy = RDSBackend.copy_db_cluster_snapshot
+
+    def copy_db_cluster_snapshot(self, source_db_cluster_snapshot_identifier, target_db_cluster_snapshot_identifier, *args, **kwargs):  # type: ignore[no-untyped-def]
+        target = original_cluster_copy(
+            self, source_db_cluster_snapshot_identifier, target_db_cluster_snapshot_identifier, *args, **kwargs
+        )
+        source = self.get_db_cluster_snapshot(source_db_cluster_snapshot_identifier)
+        target.source_db_cluster_snapshot_arn = source.arn
+        return target
+
+    RDSBackend.copy_db_cluster_snapshot = copy_db_cluster_snapshot
+
 
 # --------------------------------------------------------------------------------------
 # EC2 security groups

@@ -259,6 +259,10 @@ impl TestAccount {
     pub async fn elasticache(&self, region: &str) -> aws_sdk_elasticache::Client {
         aws_sdk_elasticache::Client::new(&self.sdk_config(region).await)
     }
+
+    pub async fn kms(&self, region: &str) -> aws_sdk_kms::Client {
+        aws_sdk_kms::Client::new(&self.sdk_config(region).await)
+    }
 }
 
 async fn config(endpoint: &str, region: &str, credentials: Credentials) -> aws_config::SdkConfig {

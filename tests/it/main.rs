@@ -5,4 +5,5 @@ mod emulator;
 mod emulator_smoke;
 mod provider_elasticache;
 mod provider_rds;
+mod provider_rules_snapshots;
 mod provider_security_group;

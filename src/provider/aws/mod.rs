@@ -6,6 +6,7 @@
 //! `endpoints {}` wins over both.
 
 mod db_instance;
+mod db_snapshot;
 mod db_subnet_group;
 mod elasticache_cluster;
 mod elasticache_common;
@@ -16,6 +17,9 @@ pub mod naming;
 mod rds_tags;
 
 pub use db_instance::DbInstance;
+pub use db_snapshot::{
+    Snapshot, DB_CLUSTER_SNAPSHOT, DB_CLUSTER_SNAPSHOT_COPY, DB_SNAPSHOT, DB_SNAPSHOT_COPY,
+};
 pub use db_subnet_group::DbSubnetGroup;
 pub use elasticache_cluster::ElastiCacheCluster;
 pub use elasticache_parameter_group::ElastiCacheParameterGroup;
@@ -30,7 +34,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod kms_data;
+mod rds_data;
 mod security_group;
+mod security_group_rule;
 mod vpc_data;
 
 pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
@@ -40,12 +47,21 @@ pub static ELASTICACHE_PARAMETER_GROUP: ElastiCacheParameterGroup = ElastiCacheP
 pub static ELASTICACHE_REPLICATION_GROUP: ElastiCacheReplicationGroup = ElastiCacheReplicationGroup;
 pub static ELASTICACHE_SUBNET_GROUP: ElastiCacheSubnetGroup = ElastiCacheSubnetGroup;
 
+pub use kms_data::KmsKeyData;
+pub use rds_data::{DbInstanceData, DbSnapshotData, RdsClusterData, SecurityGroupData};
 pub use security_group::SecurityGroup;
+pub use security_group_rule::{SecurityGroupRule, VpcRule, VPC_EGRESS_RULE, VPC_INGRESS_RULE};
 pub use vpc_data::{SubnetsData, VpcData};
 
 pub static SECURITY_GROUP: SecurityGroup = SecurityGroup;
+pub static SECURITY_GROUP_RULE: SecurityGroupRule = SecurityGroupRule;
 pub static VPC_DATA: VpcData = VpcData;
 pub static SUBNETS_DATA: SubnetsData = SubnetsData;
+pub static SECURITY_GROUP_DATA: SecurityGroupData = SecurityGroupData;
+pub static DB_INSTANCE_DATA: DbInstanceData = DbInstanceData;
+pub static RDS_CLUSTER_DATA: RdsClusterData = RdsClusterData;
+pub static DB_SNAPSHOT_DATA: DbSnapshotData = DbSnapshotData;
+pub static KMS_KEY_DATA: KmsKeyData = KmsKeyData;
 
 pub static RESOURCES: &[&dyn ResourceType] = &[
     &DB_INSTANCE,
@@ -55,9 +71,24 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &ELASTICACHE_REPLICATION_GROUP,
     &ELASTICACHE_SUBNET_GROUP,
     &SECURITY_GROUP,
+    &DB_SNAPSHOT,
+    &DB_SNAPSHOT_COPY,
+    &DB_CLUSTER_SNAPSHOT,
+    &DB_CLUSTER_SNAPSHOT_COPY,
+    &SECURITY_GROUP_RULE,
+    &VPC_INGRESS_RULE,
+    &VPC_EGRESS_RULE,
 ];
 
-pub static DATA_SOURCES: &[&dyn DataSourceType] = &[&VPC_DATA, &SUBNETS_DATA];
+pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
+    &VPC_DATA,
+    &SUBNETS_DATA,
+    &SECURITY_GROUP_DATA,
+    &DB_INSTANCE_DATA,
+    &RDS_CLUSTER_DATA,
+    &DB_SNAPSHOT_DATA,
+    &KMS_KEY_DATA,
+];
 
 /// One evaluated `provider "aws"` block.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
