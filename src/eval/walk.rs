@@ -872,10 +872,21 @@ impl Walker<'_> {
             self.insert_resource_value(scope, r, Value::Unknown);
             return;
         };
+        let Some(keys) = self.expansion(r.count.as_ref(), r.for_each.as_ref(), scope, &module.dir)
+        else {
+            self.insert_resource_value(scope, r, Value::Unknown);
+            return;
+        };
         let provider_alias = r.provider.as_ref().and_then(|p| p.alias.clone());
-        let Some(settings) = providers.get(&provider_alias) else {
-            let p = r.provider.as_ref();
-            self.diags.push(
+        // A resource with no instances needs no provider (a module's optional DR copy whose
+        // caller passes no DR provider).
+        let fallback = ProviderSettings::default();
+        let settings = match providers.get(&provider_alias) {
+            Some(s) => s,
+            None if keys.is_empty() => &fallback,
+            None => {
+                let p = r.provider.as_ref();
+                self.diags.push(
                 Diagnostic::error(format!(
                     "Provider configuration not present: {}",
                     p.map(|p| p.to_string()).unwrap_or_else(|| "aws".into())
@@ -886,13 +897,9 @@ impl Walker<'_> {
                     None => "declare provider \"aws\" { region = \"...\" }".to_string(),
                 }),
             );
-            self.insert_resource_value(scope, r, Value::Unknown);
-            return;
-        };
-        let Some(keys) = self.expansion(r.count.as_ref(), r.for_each.as_ref(), scope, &module.dir)
-        else {
-            self.insert_resource_value(scope, r, Value::Unknown);
-            return;
+                self.insert_resource_value(scope, r, Value::Unknown);
+                return;
+            }
         };
         let instance_keys: Vec<InstanceKey> = keys.iter().map(|(k, _)| k.clone()).collect();
         self.hooks.expanded(&abs, &instance_keys);
