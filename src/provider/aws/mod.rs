@@ -6,12 +6,20 @@
 //! `endpoints {}` wins over both.
 
 mod db_instance;
+mod db_option_group;
+mod db_parameter_group;
 mod db_subnet_group;
 pub mod naming;
+mod rds_cluster;
+mod rds_cluster_instance;
 mod rds_tags;
 
 pub use db_instance::DbInstance;
+pub use db_option_group::DbOptionGroup;
+pub use db_parameter_group::ParameterGroup;
 pub use db_subnet_group::DbSubnetGroup;
+pub use rds_cluster::RdsCluster;
+pub use rds_cluster_instance::RdsClusterInstance;
 
 use super::{DataSourceType, ResourceType};
 use aws_config::retry::RetryConfig;
@@ -26,6 +34,11 @@ mod vpc_data;
 
 pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
 pub static DB_INSTANCE: DbInstance = DbInstance;
+pub static RDS_CLUSTER: RdsCluster = RdsCluster;
+pub static RDS_CLUSTER_INSTANCE: RdsClusterInstance = RdsClusterInstance;
+pub static DB_PARAMETER_GROUP: ParameterGroup = ParameterGroup::DB;
+pub static RDS_CLUSTER_PARAMETER_GROUP: ParameterGroup = ParameterGroup::CLUSTER;
+pub static DB_OPTION_GROUP: DbOptionGroup = DbOptionGroup;
 
 pub use security_group::SecurityGroup;
 pub use vpc_data::{SubnetsData, VpcData};
@@ -34,7 +47,16 @@ pub static SECURITY_GROUP: SecurityGroup = SecurityGroup;
 pub static VPC_DATA: VpcData = VpcData;
 pub static SUBNETS_DATA: SubnetsData = SubnetsData;
 
-pub static RESOURCES: &[&dyn ResourceType] = &[&DB_INSTANCE, &DB_SUBNET_GROUP, &SECURITY_GROUP];
+pub static RESOURCES: &[&dyn ResourceType] = &[
+    &DB_INSTANCE,
+    &DB_OPTION_GROUP,
+    &DB_PARAMETER_GROUP,
+    &DB_SUBNET_GROUP,
+    &RDS_CLUSTER,
+    &RDS_CLUSTER_INSTANCE,
+    &RDS_CLUSTER_PARAMETER_GROUP,
+    &SECURITY_GROUP,
+];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[&VPC_DATA, &SUBNETS_DATA];
 
