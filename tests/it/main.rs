@@ -3,5 +3,6 @@
 
 mod emulator;
 mod emulator_smoke;
+mod provider_aurora;
 mod provider_rds;
 mod provider_security_group;
