@@ -777,7 +777,7 @@ async fn mysql_parameter_group_lifecycle() {
         btree(&[("env", "prod")])
     );
     assert_eq!(
-        pg.read(&ctx, &[name.clone()]).await.unwrap()[&name],
+        pg.read(&ctx, std::slice::from_ref(&name)).await.unwrap()[&name],
         updated
     );
     assert_eq!(pg.import(&ctx, &name).await.unwrap(), Some(updated.clone()));
