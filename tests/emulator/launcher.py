@@ -602,6 +602,66 @@ def _patch_rds() -> None:
         return target
 
     RDSBackend.copy_db_cluster_snapshot = copy_db_cluster_snapshot
+    # (g) Real AWS: ResetDBParameterGroup / ResetDBClusterParameterGroup return the named
+    # parameters (or all, with ResetAllParameters) to the family's defaults: they are no
+    # longer Source=user, so DescribeDB[Cluster]Parameters with Source=user stops listing
+    # them. A missing group is DBParameterGroupNotFound. moto implements neither action
+    # (HTTP 500). moto keeps only user-set parameters, so a reset removes them.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ResetDBParameterGroup.html
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ResetDBClusterParameterGroup.html
+    from moto.core.responses import ActionResult
+    from moto.rds.exceptions import DBParameterGroupNotFoundError
+    from moto.rds.responses import RDSResponse
+
+    def _reset(groups, response, name_key):  # type: ignore[no-untyped-def]
+        name = response.params.get(name_key)
+        group = groups.get((name or "").lower())
+        if group is None:
+            raise DBParameterGroupNotFoundError(name)
+        reset_all = str(response.params.get("ResetAllParameters", "false")).lower() == "true"
+        if reset_all:
+            group.parameters.clear()
+        else:
+            for param in response.params.get("Parameters", []) or []:
+                raw = param.original_dict() if hasattr(param, "original_dict") else param
+                group.parameters.pop(raw.get("ParameterName"), None)
+        return ActionResult({name_key: group.name})
+
+    def reset_db_parameter_group(self):  # type: ignore[no-untyped-def]
+        return _reset(self.backend.db_parameter_groups, self, "DBParameterGroupName")
+
+    def reset_db_cluster_parameter_group(self):  # type: ignore[no-untyped-def]
+        return _reset(
+            self.backend.db_cluster_parameter_groups, self, "DBClusterParameterGroupName"
+        )
+
+    RDSResponse.reset_db_parameter_group = reset_db_parameter_group
+    RDSResponse.reset_db_cluster_parameter_group = reset_db_cluster_parameter_group
+
+    # (h) Real AWS: DescribeOptionGroups without OptionGroupName lists every option group
+    # of the account and region (paginated; none is an empty list); only a named group that
+    # does not exist is OptionGroupNotFoundFault. moto fails with an internal error (KeyError,
+    # HTTP 500) when no name is given, and with OptionGroupNotFoundFault when a filter
+    # matches nothing.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeOptionGroups.html
+    from moto.rds.exceptions import OptionGroupNotFoundFaultError
+
+    def describe_option_groups(self, option_group_kwargs):  # type: ignore[no-untyped-def]
+        name = option_group_kwargs.get("option_group_name")
+        engine = option_group_kwargs.get("engine_name")
+        major = option_group_kwargs.get("major_engine_version")
+        found = [
+            g
+            for g in self.option_groups.values()
+            if (not name or g.name == name.lower())
+            and (not engine or g.engine_name == engine)
+            and (not major or g.major_engine_version == major)
+        ]
+        if name and not found:
+            raise OptionGroupNotFoundFaultError(name)
+        return found
+
+    RDSBackend.describe_option_groups = describe_option_groups
 
 
 # --------------------------------------------------------------------------------------

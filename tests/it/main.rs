@@ -3,6 +3,7 @@
 
 mod emulator;
 mod emulator_smoke;
+mod provider_aurora;
 mod provider_elasticache;
 mod provider_rds;
 mod provider_rules_snapshots;

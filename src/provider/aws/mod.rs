@@ -6,6 +6,8 @@
 //! `endpoints {}` wins over both.
 
 mod db_instance;
+mod db_option_group;
+mod db_parameter_group;
 mod db_snapshot;
 mod db_subnet_group;
 mod elasticache_cluster;
@@ -14,9 +16,13 @@ mod elasticache_parameter_group;
 mod elasticache_replication_group;
 mod elasticache_subnet_group;
 pub mod naming;
+mod rds_cluster;
+mod rds_cluster_instance;
 mod rds_tags;
 
 pub use db_instance::DbInstance;
+pub use db_option_group::DbOptionGroup;
+pub use db_parameter_group::ParameterGroup;
 pub use db_snapshot::{
     Snapshot, DB_CLUSTER_SNAPSHOT, DB_CLUSTER_SNAPSHOT_COPY, DB_SNAPSHOT, DB_SNAPSHOT_COPY,
 };
@@ -25,6 +31,8 @@ pub use elasticache_cluster::ElastiCacheCluster;
 pub use elasticache_parameter_group::ElastiCacheParameterGroup;
 pub use elasticache_replication_group::ElastiCacheReplicationGroup;
 pub use elasticache_subnet_group::ElastiCacheSubnetGroup;
+pub use rds_cluster::RdsCluster;
+pub use rds_cluster_instance::RdsClusterInstance;
 
 use super::{DataSourceType, ResourceType};
 use aws_config::retry::RetryConfig;
@@ -46,6 +54,11 @@ pub static ELASTICACHE_CLUSTER: ElastiCacheCluster = ElastiCacheCluster;
 pub static ELASTICACHE_PARAMETER_GROUP: ElastiCacheParameterGroup = ElastiCacheParameterGroup;
 pub static ELASTICACHE_REPLICATION_GROUP: ElastiCacheReplicationGroup = ElastiCacheReplicationGroup;
 pub static ELASTICACHE_SUBNET_GROUP: ElastiCacheSubnetGroup = ElastiCacheSubnetGroup;
+pub static RDS_CLUSTER: RdsCluster = RdsCluster;
+pub static RDS_CLUSTER_INSTANCE: RdsClusterInstance = RdsClusterInstance;
+pub static DB_PARAMETER_GROUP: ParameterGroup = ParameterGroup::DB;
+pub static RDS_CLUSTER_PARAMETER_GROUP: ParameterGroup = ParameterGroup::CLUSTER;
+pub static DB_OPTION_GROUP: DbOptionGroup = DbOptionGroup;
 
 pub use kms_data::KmsKeyData;
 pub use rds_data::{DbInstanceData, DbSnapshotData, RdsClusterData, SecurityGroupData};
@@ -78,6 +91,11 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &SECURITY_GROUP_RULE,
     &VPC_INGRESS_RULE,
     &VPC_EGRESS_RULE,
+    &DB_OPTION_GROUP,
+    &DB_PARAMETER_GROUP,
+    &RDS_CLUSTER,
+    &RDS_CLUSTER_INSTANCE,
+    &RDS_CLUSTER_PARAMETER_GROUP,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
