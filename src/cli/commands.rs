@@ -135,6 +135,9 @@ fn validate_walk(
     let result = walk::walk(&config, &options, &mut hooks);
     diags.extend(result.diags.clone());
     diags.extend(std::mem::take(&mut hooks.diags));
+    let mut mixed = Vec::new();
+    crate::graph::mixed_rule_diagnostics(&config.root, &mut mixed);
+    diags.0.extend(mixed);
     Ok((config, result, hooks, diags))
 }
 
