@@ -296,6 +296,43 @@ pub mod obj {
 }
 
 #[cfg(test)]
+mod schema_tests {
+    fn unique(names: Vec<&str>, what: &str) {
+        let mut seen = std::collections::BTreeSet::new();
+        for n in names {
+            assert!(seen.insert(n), "{what} declares \"{n}\" twice");
+        }
+    }
+
+    fn check(schema: &super::Schema, what: &str) {
+        unique(
+            schema
+                .attributes
+                .iter()
+                .map(|a| a.name)
+                .chain(schema.blocks.iter().map(|b| b.name))
+                .collect(),
+            what,
+        );
+        for b in &schema.blocks {
+            check(&b.schema, &format!("{what}.{}", b.name));
+        }
+    }
+
+    /// Regression: aws_db_snapshot_copy declared its source both as an argument and as a
+    /// read-only attribute, and the second declaration made the configured source unknown.
+    #[test]
+    fn every_name_is_declared_once() {
+        for t in super::resource_types() {
+            check(t.schema(), t.type_name());
+        }
+        for t in super::data_source_types() {
+            check(t.schema(), t.type_name());
+        }
+    }
+}
+
+#[cfg(test)]
 mod docs_tests {
     /// docs/resources/TYPE.md and docs/data-sources/TYPE.md are generated from the schemas;
     /// this test fails when they drift. `STRATA_BLESS=1 cargo test --lib docs` rewrites them.

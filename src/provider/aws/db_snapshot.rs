@@ -166,8 +166,7 @@ fn schema(kind: Kind) -> Schema {
                 .attr(out("availability_zone"))
                 .attr(Attribute::bool("encrypted").output())
                 .attr(Attribute::number("iops").output())
-                .attr(out("storage_type"))
-                .attr(out("source_db_snapshot_identifier"));
+                .attr(out("storage_type"));
             s = if kind.copy() {
                 s.attr(
                     Attribute::string("option_group_name")
@@ -175,7 +174,11 @@ fn schema(kind: Kind) -> Schema {
                         .force_new(),
                 )
             } else {
-                s.attr(out("option_group_name")).attr(out("source_region"))
+                // On a plain snapshot the source is something AWS reports; on a copy it is the
+                // argument declared above (declaring it twice made the copy's source unknown).
+                s.attr(out("option_group_name"))
+                    .attr(out("source_region"))
+                    .attr(out("source_db_snapshot_identifier"))
             };
         }
         Kind::Cluster | Kind::ClusterCopy => {
