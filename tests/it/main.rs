@@ -5,3 +5,5 @@ mod emulator;
 mod emulator_smoke;
 mod provider_rds;
 mod provider_security_group;
+mod engine;
+mod support;
