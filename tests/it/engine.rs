@@ -229,6 +229,15 @@ fn headlines(plan: &str) -> Vec<String> {
         .collect()
 }
 
+/// The attribute lines of a rendered plan that show a change (`+`, `~`, `-`).
+fn changed_lines(plan: &str) -> Vec<&str> {
+    plan.lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with("+ ") || l.starts_with("~ ") || l.starts_with("- "))
+        .filter(|l| !l.contains(" resource \""))
+        .collect()
+}
+
 fn snapshot_text(w: &Workdir, stdout: &str) -> String {
     normalise(stdout, &w.account.account_id)
 }
@@ -236,8 +245,8 @@ fn snapshot_text(w: &Workdir, stdout: &str) -> String {
 fn add_module_args(w: &Workdir, args: &str) {
     w.edit(
         &w.dir().join("main.tf"),
-        "  skip_final_snapshot = true\n",
-        &format!("  skip_final_snapshot = true\n{args}"),
+        "  db_password = var.db_password\n",
+        &format!("  db_password = var.db_password\n{args}"),
     );
 }
 
@@ -274,7 +283,7 @@ async fn webapp_create_update_replace_destroy() {
     );
     assert_webapp_exists(&w, "mysql", 7).await;
     assert_state_hashes_secret(&w);
-    let original = db_instance(&rds).await.dbi_resource_id.unwrap();
+    let original = db_instance(&rds).await.instance_create_time.unwrap();
 
     // Nothing to do.
     let again = w.expect(0, &["plan", "--detailed-exitcode"]);
@@ -289,7 +298,12 @@ async fn webapp_create_update_replace_destroy() {
         "{}",
         update.stdout
     );
-    assert!(update.stdout.contains("~ backup_retention_period"));
+    assert_eq!(
+        changed_lines(&update.stdout),
+        vec!["~ backup_retention_period = 7 -> 14"],
+        "only the changed argument is shown (an unchanged password is not): {}",
+        update.stdout
+    );
     assert!(update
         .stdout
         .contains("Plan: 0 to add, 1 to change, 0 to destroy."));
@@ -298,7 +312,7 @@ async fn webapp_create_update_replace_destroy() {
     w.expect(0, &["apply", "--auto-approve"]);
     assert_webapp_exists(&w, "mysql", 14).await;
     assert_eq!(
-        db_instance(&rds).await.dbi_resource_id.unwrap(),
+        db_instance(&rds).await.instance_create_time.unwrap(),
         original,
         "an update keeps the instance"
     );
@@ -330,11 +344,21 @@ async fn webapp_create_update_replace_destroy() {
     assert!(replace
         .stdout
         .contains("Plan: 1 to add, 0 to change, 1 to destroy."));
+    assert!(
+        !changed_lines(&replace.stdout)
+            .iter()
+            .any(|l| l.contains(" password ")),
+        "the password does not change: {}",
+        replace.stdout
+    );
     insta::assert_snapshot!("plan_replace", snapshot_text(&w, &replace.stdout));
     w.expect(0, &["apply", "--auto-approve"]);
     assert_webapp_exists(&w, "mariadb", 14).await;
     let replaced = db_instance(&rds).await;
-    assert_ne!(replaced.dbi_resource_id.as_deref(), Some(original.as_str()));
+    assert!(
+        replaced.instance_create_time.unwrap() > original,
+        "a new instance replaced the old one"
+    );
     assert!(replaced
         .engine_version
         .as_deref()
@@ -353,7 +377,7 @@ async fn webapp_create_update_replace_destroy() {
         destroy.stdout
     );
     assert_webapp_gone(&w).await;
-    let after = w.expect(0, &["plan", "--detailed-exitcode"]);
+    let after = w.expect(2, &["plan", "--detailed-exitcode"]);
     assert!(after.stdout.contains("Plan: 4 to add"), "{}", after.stdout);
 
     w.assert_no_secret_leaked();
@@ -639,14 +663,32 @@ async fn outputs_state_and_import_round_trip() {
         plan.stdout
     );
 
-    // Import it back by identifier: the plan is empty again.
+    // Import it back by identifier. AWS never returns the master password, so (as with
+    // Terraform) the plan sets it once; everything else matches the configuration.
     let import = w.expect(0, &["import", DB, "webapp-db"]);
     assert!(import.stdout.contains("Import successful"), "{}", import.stdout);
     let already = w.expect(1, &["import", DB, "webapp-db"]);
     assert!(already.stderr.contains("already managed"), "{}", already.stderr);
+    let plan = w.expect(2, &["plan", "--detailed-exitcode"]);
+    assert_eq!(
+        headlines(&plan.stdout),
+        vec![format!("# {DB} will be updated in-place")],
+        "{}",
+        plan.stdout
+    );
+    assert_eq!(
+        changed_lines(&plan.stdout),
+        vec!["+ password = (sensitive value)"],
+        "{}",
+        plan.stdout
+    );
+    w.expect(0, &["apply", "--auto-approve"]);
+    assert_state_hashes_secret(&w);
     let plan = w.expect(0, &["plan", "--detailed-exitcode"]);
     assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
-    assert_eq!(db_instance(&rds).await.dbi_resource_id, db.dbi_resource_id);
+    let after = db_instance(&rds).await;
+    assert_eq!(after.instance_create_time, db.instance_create_time);
+    assert_eq!(after.db_instance_identifier.as_deref(), Some("webapp-db"));
 
     w.assert_no_secret_leaked();
 }
