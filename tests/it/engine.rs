@@ -331,14 +331,17 @@ async fn webapp_create_update_replace_destroy() {
         "{}",
         replace.stdout
     );
-    assert!(replace.stdout.contains("-/+ resource \"aws_db_instance\" \"db\""));
+    assert!(replace
+        .stdout
+        .contains("-/+ resource \"aws_db_instance\" \"db\""));
     let engine_line = replace
         .stdout
         .lines()
         .find(|l| l.trim_start().starts_with("~ engine "))
         .unwrap_or_else(|| panic!("no engine line:\n{}", replace.stdout));
     assert!(
-        engine_line.contains("\"mysql\" -> \"mariadb\"") && engine_line.ends_with("# forces replacement"),
+        engine_line.contains("\"mysql\" -> \"mariadb\"")
+            && engine_line.ends_with("# forces replacement"),
         "{engine_line}"
     );
     assert!(replace
@@ -395,16 +398,47 @@ async fn saved_plans_refuse_when_stale() {
     assert!(saved.stdout.contains("Saved the plan to: p"));
     let show = w.expect(0, &["show", "p"]);
     assert!(show.stdout.contains("Plan: 4 to add"));
+    let json: serde_json::Value =
+        serde_json::from_str(&w.expect(0, &["show", "--json", "p"]).stdout).unwrap();
+    let creates: Vec<&str> = json["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["change"]["actions"] == serde_json::json!(["create"]))
+        .filter_map(|c| c["address"].as_str())
+        .collect();
+    assert_eq!(creates, vec![DB, SUBNET_GROUP, DB_SG, WEB_SG], "{json}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(w.dir().join("p"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "a plan file holds the inputs: owner only"
+        );
+    }
     let apply = w.expect(0, &["apply", "p"]);
     assert!(apply.stdout.contains("Apply complete! Resources: 4 added"));
     assert_webapp_exists(&w, "mysql", 7).await;
     let serial = std::fs::read(w.state_path()).unwrap();
 
     let stale = w.expect(1, &["apply", "early"]);
-    assert!(stale.stderr.contains("Saved plan is stale"), "{}", stale.stderr);
+    assert!(
+        stale.stderr.contains("Saved plan is stale"),
+        "{}",
+        stale.stderr
+    );
     // Applying the same plan twice is refused too.
     let twice = w.expect(1, &["apply", "p"]);
-    assert!(twice.stderr.contains("Saved plan is stale"), "{}", twice.stderr);
+    assert!(
+        twice.stderr.contains("Saved plan is stale"),
+        "{}",
+        twice.stderr
+    );
     assert_webapp_exists(&w, "mysql", 7).await;
     assert_eq!(db_instances(&rds).await.len(), 1);
 
@@ -417,7 +451,11 @@ async fn saved_plans_refuse_when_stale() {
         "default     = \"198.51.100.0/24\"",
     );
     let stale = w.expect(1, &["apply", "p2"]);
-    assert!(stale.stderr.contains("Saved plan is stale"), "{}", stale.stderr);
+    assert!(
+        stale.stderr.contains("Saved plan is stale"),
+        "{}",
+        stale.stderr
+    );
     assert_webapp_exists(&w, "mysql", 7).await;
     assert_eq!(
         std::fs::read(w.state_path()).unwrap(),
@@ -531,9 +569,16 @@ async fn destroy_guards_fail_at_plan_time() {
         "{}",
         destroy.stderr
     );
-    assert!(!destroy.stdout.contains("Destroying..."), "{}", destroy.stdout);
+    assert!(
+        !destroy.stdout.contains("Destroying..."),
+        "{}",
+        destroy.stdout
+    );
     assert_unchanged(&w, &groups).await;
-    add_module_args(&w, "  engine         = \"mariadb\"\n  engine_version = \"10.11\"\n");
+    add_module_args(
+        &w,
+        "  engine         = \"mariadb\"\n  engine_version = \"10.11\"\n",
+    );
     let replace = w.expect(1, &["apply", "--auto-approve"]);
     assert!(
         replace
@@ -573,9 +618,16 @@ async fn destroy_guards_fail_at_plan_time() {
         "{}",
         destroy.stderr
     );
-    assert!(!destroy.stdout.contains("Destroying..."), "{}", destroy.stdout);
+    assert!(
+        !destroy.stdout.contains("Destroying..."),
+        "{}",
+        destroy.stdout
+    );
     assert_unchanged(&w, &groups).await;
-    add_module_args(&w, "  engine         = \"mariadb\"\n  engine_version = \"10.11\"\n");
+    add_module_args(
+        &w,
+        "  engine         = \"mariadb\"\n  engine_version = \"10.11\"\n",
+    );
     let replace = w.expect(1, &["plan"]);
     assert!(
         replace.stderr.contains("cannot be destroyed as planned"),
@@ -611,8 +663,14 @@ async fn outputs_state_and_import_round_trip() {
         text.contains(&format!("db_group_id        = \"{db_group_id}\"")),
         "{text}"
     );
-    assert!(text.contains(&format!("webserver_group_id = \"{web_id}\"")), "{text}");
-    assert!(text.contains(&format!("db_endpoint        = \"{endpoint}\"")), "{text}");
+    assert!(
+        text.contains(&format!("webserver_group_id = \"{web_id}\"")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("db_endpoint        = \"{endpoint}\"")),
+        "{text}"
+    );
 
     let json: serde_json::Value =
         serde_json::from_str(&w.expect(0, &["output", "--json"]).stdout).unwrap();
@@ -625,7 +683,8 @@ async fn outputs_state_and_import_round_trip() {
         })
     );
     assert_eq!(
-        w.expect(0, &["output", "webserver_group_id", "--raw"]).stdout,
+        w.expect(0, &["output", "webserver_group_id", "--raw"])
+            .stdout,
         web_id
     );
     assert_eq!(
@@ -646,15 +705,30 @@ async fn outputs_state_and_import_round_trip() {
     assert!(show.contains(&format!("# {DB}:")), "{show}");
     assert!(show.contains("identifier"), "{show}");
     assert!(show.contains("\"webapp-db\""), "{show}");
-    assert!(!show.contains("strata-hash"), "state show prints no hash: {show}");
+    assert!(
+        !show.contains("strata-hash"),
+        "state show prints no hash: {show}"
+    );
     let show_sg = w.expect(0, &["state", "show", DB_SG]).stdout;
     assert!(show_sg.contains(&db_group_id), "{show_sg}");
+    let show_all = w.expect(0, &["show"]).stdout;
+    assert!(
+        show_all.contains("password                    = (sensitive value)"),
+        "{show_all}"
+    );
+    let pulled: serde_json::Value =
+        serde_json::from_str(&w.expect(0, &["state", "pull"]).stdout).unwrap();
+    assert!(pulled.to_string().contains("strata-hash:v1:"));
 
     // Forget the instance: it stays in AWS, and the plan wants to create it.
     let rm = w.expect(0, &["state", "rm", DB]);
     assert!(rm.stdout.contains(&format!("Removed {DB}")));
     assert!(!w.expect(0, &["state", "list"]).stdout.contains(DB));
-    assert_eq!(db_instances(&rds).await.len(), 1, "state rm deletes nothing");
+    assert_eq!(
+        db_instances(&rds).await.len(),
+        1,
+        "state rm deletes nothing"
+    );
     let plan = w.expect(2, &["plan", "--detailed-exitcode"]);
     assert_eq!(
         headlines(&plan.stdout),
@@ -666,9 +740,17 @@ async fn outputs_state_and_import_round_trip() {
     // Import it back by identifier. AWS never returns the master password, so (as with
     // Terraform) the plan sets it once; everything else matches the configuration.
     let import = w.expect(0, &["import", DB, "webapp-db"]);
-    assert!(import.stdout.contains("Import successful"), "{}", import.stdout);
+    assert!(
+        import.stdout.contains("Import successful"),
+        "{}",
+        import.stdout
+    );
     let already = w.expect(1, &["import", DB, "webapp-db"]);
-    assert!(already.stderr.contains("already managed"), "{}", already.stderr);
+    assert!(
+        already.stderr.contains("already managed"),
+        "{}",
+        already.stderr
+    );
     let plan = w.expect(2, &["plan", "--detailed-exitcode"]);
     assert_eq!(
         headlines(&plan.stdout),
@@ -690,5 +772,75 @@ async fn outputs_state_and_import_round_trip() {
     assert_eq!(after.instance_create_time, db.instance_create_time);
     assert_eq!(after.db_instance_identifier.as_deref(), Some("webapp-db"));
 
+    w.assert_no_secret_leaked();
+}
+
+/// Changes made outside strata are reported and undone by the next apply.
+#[tokio::test]
+async fn drift_outside_strata_is_reported_and_repaired() {
+    let w = Workdir::webapp();
+    let ec2 = w.account.ec2(REGION).await;
+    let rds = w.account.rds(REGION).await;
+    w.expect(0, &["apply", "--auto-approve"]);
+    let (web_id, _) = assert_webapp_exists(&w, "mysql", 7).await;
+
+    // Someone drops the SSH rule and shortens the backups by hand.
+    ec2.revoke_security_group_ingress()
+        .group_id(&web_id)
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(22)
+                .to_port(22)
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip(ADMIN_CIDR)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    rds.modify_db_instance()
+        .db_instance_identifier("webapp-db")
+        .backup_retention_period(1)
+        .apply_immediately(true)
+        .send()
+        .await
+        .unwrap();
+
+    let plan = w.expect(2, &["plan", "--detailed-exitcode"]);
+    assert!(
+        plan.stdout
+            .contains("Objects have changed outside of strata"),
+        "{}",
+        plan.stdout
+    );
+    let actions: Vec<String> = plan
+        .stdout
+        .split("strata will perform the following actions:")
+        .nth(1)
+        .map(headlines)
+        .unwrap_or_default();
+    assert_eq!(
+        actions,
+        vec![
+            format!("# {DB} will be updated in-place"),
+            format!("# {WEB_SG} will be updated in-place"),
+        ],
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("~ backup_retention_period = 1 -> 7"),
+        "{}",
+        plan.stdout
+    );
+    w.expect(0, &["apply", "--auto-approve"]);
+    let (web_again, _) = assert_webapp_exists(&w, "mysql", 7).await;
+    assert_eq!(web_again, web_id, "the group was updated, not replaced");
+    let again = w.expect(0, &["plan", "--detailed-exitcode"]);
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
     w.assert_no_secret_leaked();
 }

@@ -3,7 +3,7 @@
 
 mod emulator;
 mod emulator_smoke;
+mod engine;
 mod provider_rds;
 mod provider_security_group;
-mod engine;
 mod support;

@@ -81,7 +81,12 @@ impl Workdir {
 
     /// Runs `strata -C DIR ARGS...` with the account's env; stdin is closed.
     pub fn strata(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_strata"));
+        // STRATA_TEST_BIN: a private copy of the binary, when the target directory is shared
+        // with builds of other checkouts that may overwrite `target/debug/strata`.
+        let bin = std::env::var_os("STRATA_TEST_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_strata")));
+        let mut cmd = Command::new(bin);
         cmd.arg("-C").arg(self.dir()).args(args);
         // Nothing of the developer's environment may steer the run.
         for (k, _) in std::env::vars() {
@@ -93,21 +98,27 @@ impl Workdir {
                 cmd.env_remove(k);
             }
         }
-        cmd.envs(self.account.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .env("STRATA_POLL_INTERVAL_MS", "50")
-            .env("STRATA_VAR_db_password", PASSWORD)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null());
+        cmd.envs(
+            self.account
+                .env
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+        .env("STRATA_POLL_INTERVAL_MS", "50")
+        .env("STRATA_VAR_db_password", PASSWORD)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
         let out = cmd.output().expect("run strata");
         let run = Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         };
-        self.transcript
-            .lock()
-            .unwrap()
-            .push(format!("$ strata {}\n{}", args.join(" "), run.both()));
+        self.transcript.lock().unwrap().push(format!(
+            "$ strata {}\n{}",
+            args.join(" "),
+            run.both()
+        ));
         run
     }
 
