@@ -5,6 +5,8 @@ mod emulator;
 mod emulator_smoke;
 mod provider_aurora;
 mod provider_elasticache;
+mod engine;
 mod provider_rds;
 mod provider_rules_snapshots;
 mod provider_security_group;
+mod support;

@@ -759,6 +759,15 @@ pub(super) fn changed(prior: &Value, planned: &Value, key: &str) -> bool {
     a.map(Value::unmarked).unwrap_or(&Value::Null) != b.map(Value::unmarked).unwrap_or(&Value::Null)
 }
 
+/// Whether the planned master password differs from the one in state, which keeps only its
+/// salted hash: comparing the two strings would reset the password on every update.
+fn password_changed(prior: &Value, planned: &Value) -> bool {
+    match (obj::str(prior, "password"), obj::str(planned, "password")) {
+        (Some(stored), Some(plain)) => !crate::state::secret_matches(stored, plain),
+        _ => changed(prior, planned, "password"),
+    }
+}
+
 #[async_trait]
 impl ResourceType for DbInstance {
     fn type_name(&self) -> &'static str {
@@ -1083,7 +1092,7 @@ impl ResourceType for DbInstance {
                 .set_max_allocated_storage(obj::i32(planned, "max_allocated_storage").or(storage));
             needed = true;
         }
-        if ch("password") {
+        if password_changed(prior, planned) {
             if let Some(p) = obj::str(planned, "password") {
                 modify = modify.master_user_password(p);
                 needed = true;
@@ -1436,6 +1445,18 @@ mod tests {
             problems(&[("replicate_source_db", Value::from("src"))]),
             [Some("username")]
         );
+    }
+
+    #[test]
+    fn an_unchanged_password_is_not_sent_again() {
+        let stored = crate::state::hash_secret("hunter22-pw");
+        let prior = config(&[("password", Value::from(stored.as_str()))]);
+        let same = config(&[("password", Value::from("hunter22-pw"))]);
+        let other = config(&[("password", Value::from("another-pw"))]);
+        assert!(!password_changed(&prior, &same));
+        assert!(password_changed(&prior, &other));
+        // Imported: no password in state yet.
+        assert!(password_changed(&config(&[]), &same));
     }
 
     #[test]
