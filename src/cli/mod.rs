@@ -2,6 +2,7 @@
 //! mapping of every outcome to an exit code. Users and CI scripts depend on this surface.
 
 mod commands;
+mod backend;
 mod engine;
 pub mod vars;
 
