@@ -122,6 +122,13 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     let setup = super::backend::setup(&config, &options)?;
     let backend = setup.backend(env, &options.workspace)?;
     let _lock = backend.lock("plan").map_err(state_failure)?;
+    // Test-only: keep the lock a while so tests can start concurrent processes against it.
+    if let Some(ms) = std::env::var("STRATA_DEBUG_HOLD_LOCK_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
     let prior = backend.read().map_err(state_failure)?;
     let rt = runtime()?;
     let aws = Arc::new(rt.block_on(Aws::load()));

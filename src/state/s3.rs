@@ -114,6 +114,30 @@ fn not_found<E: ProvideErrorMetadata>(e: &S3Err<E>) -> bool {
 }
 
 impl S3Backend {
+    /// A backend over a ready client (tests use one per emulator account).
+    pub fn with_client(
+        client: aws_sdk_s3::Client,
+        settings: &S3Settings,
+        workspace: &str,
+        encryption: Option<Arc<Encryption>>,
+        runner: Arc<Blocking>,
+    ) -> Result<S3Backend, StateError> {
+        let key = settings.state_key(workspace)?;
+        Ok(S3Backend {
+            inner: Arc::new(Inner {
+                client,
+                bucket: settings.bucket.clone(),
+                lock_key: format!("{key}.tflock"),
+                key,
+                encrypt: settings.encrypt,
+                use_lockfile: settings.use_lockfile,
+                runner,
+                encryption,
+                etag: Mutex::new(None),
+            }),
+        })
+    }
+
     /// Builds the client from aws-config's default chain with the block's region and endpoint.
     pub fn new(
         settings: &S3Settings,
@@ -121,7 +145,7 @@ impl S3Backend {
         encryption: Option<Arc<Encryption>>,
         runner: Arc<Blocking>,
     ) -> Result<S3Backend, StateError> {
-        let key = settings.state_key(workspace)?;
+        settings.state_key(workspace)?;
         if settings.bucket.is_empty() || settings.key.is_empty() {
             return Err(StateError::Unsupported {
                 message: "the s3 backend needs a non-empty \"bucket\" and \"key\"".to_string(),
@@ -147,19 +171,7 @@ impl S3Backend {
             }
             aws_sdk_s3::Client::from_conf(b.build())
         });
-        Ok(S3Backend {
-            inner: Arc::new(Inner {
-                client,
-                bucket: settings.bucket.clone(),
-                lock_key: format!("{key}.tflock"),
-                key,
-                encrypt: settings.encrypt,
-                use_lockfile: settings.use_lockfile,
-                runner,
-                encryption,
-                etag: Mutex::new(None),
-            }),
-        })
+        S3Backend::with_client(client, settings, workspace, encryption, runner)
     }
 
     /// `s3://bucket/key`.
@@ -310,32 +322,20 @@ impl Backend for S3Backend {
         })?;
         bytes.push(b'\n');
         let bytes = encryption::seal(self.inner.encryption.as_deref(), bytes)?;
+        let never_read = self
+            .inner
+            .etag
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_none();
+        if never_read {
+            // Condition the write on what is there now, and never overwrite a state this
+            // configuration cannot read (wrong or missing encryption key).
+            self.read()?;
+        }
         // Hold the ETag slot for the whole write: the tasks of one apply write one at a time.
         let mut slot = self.inner.etag.lock().unwrap_or_else(|e| e.into_inner());
-        let expected = match &*slot {
-            Some(known) => known.clone(),
-            None => {
-                // Never read by this process: condition the write on what is there now.
-                let inner = self.inner.clone();
-                self.inner
-                    .runner
-                    .run(async move {
-                        match inner
-                            .client
-                            .head_object()
-                            .bucket(&inner.bucket)
-                            .key(&inner.key)
-                            .send()
-                            .await
-                        {
-                            Ok(h) => Ok(h.e_tag().map(str::to_string)),
-                            Err(e) if not_found(&e) => Ok(None),
-                            Err(e) => Err(e),
-                        }
-                    })
-                    .map_err(|e| self.io("cannot look up the current state", &e))?
-            }
-        };
+        let expected = slot.clone().flatten();
         let inner = self.inner.clone();
         let condition = expected.clone();
         let result = self.inner.runner.run(async move {

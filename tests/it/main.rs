@@ -5,3 +5,4 @@ mod emulator;
 mod emulator_smoke;
 mod provider_rds;
 mod provider_security_group;
+mod state_remote;
