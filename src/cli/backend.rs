@@ -109,9 +109,8 @@ fn scope(config: &Config, options: &WalkOptions) -> Map {
                 crate::eval::body::eval_expr(&empty, e, &root.dir, &[]).unwrap_or(Value::Unknown)
             }
             None => match &var.default {
-                Some(e) => {
-                    crate::eval::body::eval_expr(&empty, e, &root.dir, &[]).unwrap_or(Value::Unknown)
-                }
+                Some(e) => crate::eval::body::eval_expr(&empty, e, &root.dir, &[])
+                    .unwrap_or(Value::Unknown),
                 None => Value::Unknown,
             },
         };
@@ -186,7 +185,10 @@ impl Args<'_> {
 
     fn type_error(&mut self, name: &str, want: &str, got: &str) {
         let span = self.body.attr(name).map(|a| a.expr.span());
-        let mut d = Diagnostic::error(format!("\"{name}\" in {} must be {want}, not {got}", self.what));
+        let mut d = Diagnostic::error(format!(
+            "\"{name}\" in {} must be {want}, not {got}",
+            self.what
+        ));
         if let Some(s) = span {
             d = d.at(s);
         }
@@ -338,7 +340,8 @@ pub fn setup(config: &Config, options: &WalkOptions) -> Result<StateSetup, Failu
                         Store::Local => None,
                     });
                     let client = r.run(async move {
-                        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+                        let mut loader =
+                            aws_config::defaults(aws_config::BehaviorVersion::latest());
                         if let Some(r) = region {
                             loader = loader.region(aws_types::region::Region::new(r));
                         }
@@ -348,9 +351,11 @@ pub fn setup(config: &Config, options: &WalkOptions) -> Result<StateSetup, Failu
                 }
                 (Some(_), Some(_)) => {
                     args.diags.push(
-                        Diagnostic::error("The encryption block sets both \"passphrase\" and \"kms_key_id\"")
-                            .at(body.span)
-                            .help("choose one key source"),
+                        Diagnostic::error(
+                            "The encryption block sets both \"passphrase\" and \"kms_key_id\"",
+                        )
+                        .at(body.span)
+                        .help("choose one key source"),
                     );
                     None
                 }

@@ -78,6 +78,7 @@ fn style(env: &Env) -> Style {
 }
 
 /// Loads config and inputs, reads state, and makes a plan (with the lock held by the caller).
+#[allow(clippy::too_many_arguments)]
 fn plan_with(
     env: &Env,
     config: &Config,
@@ -225,8 +226,7 @@ fn read_plan(path: &Path, encryption: Option<&crate::state::Encryption>) -> Resu
         )
     })?;
     let what = format!("the plan file {}", path.display());
-    let bytes =
-        crate::state::encryption::open(encryption, bytes, &what).map_err(state_failure)?;
+    let bytes = crate::state::encryption::open(encryption, bytes, &what).map_err(state_failure)?;
     serde_json::from_slice(&bytes).map_err(|e| {
         Diagnostic::error(format!("{} is not a strata plan file", path.display()))
             .detail(e.to_string())
@@ -419,7 +419,7 @@ fn run_plan(
     parallelism: usize,
 ) -> CmdResult {
     let _ = env;
-    let mut state = prior.unwrap_or_else(State::new);
+    let mut state = prior.unwrap_or_default();
     // Refreshed objects are the starting point of "current".
     let mut current = std::collections::BTreeMap::new();
     for c in &plan.changes {
@@ -954,8 +954,11 @@ fn migrate(env: &Env, to: &str, force: bool) -> CmdResult {
     let _source_lock = source.lock("state migrate").map_err(state_failure)?;
     let state = source.read().map_err(state_failure)?.ok_or_else(|| {
         Failure::from(
-            Diagnostic::error(format!("There is no state to migrate in {}", source.describe()))
-                .help("nothing to do"),
+            Diagnostic::error(format!(
+                "There is no state to migrate in {}",
+                source.describe()
+            ))
+            .help("nothing to do"),
         )
     })?;
     let in_place = from == dest;

@@ -28,7 +28,10 @@ impl Blocking {
         F::Output: Send + 'static,
     {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let rt = self.rt.as_ref().expect("the runtime lives as long as Blocking");
+        let rt = self
+            .rt
+            .as_ref()
+            .expect("the runtime lives as long as Blocking");
         rt.spawn(async move {
             let _ = tx.send(fut.await);
         });

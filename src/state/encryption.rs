@@ -166,8 +166,13 @@ impl Encryption {
             .decode(&kdf.salt)
             .map_err(|e| err(format!("the envelope's salt is not base64: {e}")))?;
         let params = argon2::Params::new(kdf.m_cost_kib, kdf.t_cost, kdf.p_cost, Some(32))
-            .map_err(|e| err(format!("the envelope's key-derivation parameters are invalid: {e}")))?;
-        let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+            .map_err(|e| {
+                err(format!(
+                    "the envelope's key-derivation parameters are invalid: {e}"
+                ))
+            })?;
+        let argon =
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
         let mut key = [0u8; 32];
         argon
             .hash_password_into(passphrase.as_bytes(), &salt, &mut key)
@@ -224,7 +229,10 @@ impl Encryption {
                             aws_sdk_kms::error::DisplayErrorContext(&e)
                         ))
                     })?;
-                let plain = out.plaintext().map(|b| b.as_ref().to_vec()).unwrap_or_default();
+                let plain = out
+                    .plaintext()
+                    .map(|b| b.as_ref().to_vec())
+                    .unwrap_or_default();
                 let blob = out
                     .ciphertext_blob()
                     .map(|b| b.as_ref().to_vec())
@@ -255,7 +263,13 @@ impl Encryption {
         rand::thread_rng().fill_bytes(&mut nonce);
         let cipher = Aes256Gcm::new_from_slice(&k.key).map_err(|e| err(e.to_string()))?;
         let ciphertext = cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad: AAD })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plain,
+                    aad: AAD,
+                },
+            )
             .map_err(|_| err("encryption failed; nothing was written".to_string()))?;
         let env = Envelope {
             strata_encrypted: 1,
@@ -278,12 +292,16 @@ impl Encryption {
     fn read_key(&self, env: &Envelope, what: &str) -> Result<[u8; 32], StateError> {
         match (&self.source, env.method.as_str()) {
             (KeySource::Passphrase(p), "passphrase") => {
-                let kdf = env
-                    .kdf
-                    .as_ref()
-                    .ok_or_else(|| err(format!("{what} is a passphrase envelope without \"kdf\"")))?;
+                let kdf = env.kdf.as_ref().ok_or_else(|| {
+                    err(format!("{what} is a passphrase envelope without \"kdf\""))
+                })?;
                 let cache_key = serde_json::to_string(kdf).unwrap_or_default();
-                if let Some(k) = self.read_keys.lock().unwrap_or_else(|e| e.into_inner()).get(&cache_key) {
+                if let Some(k) = self
+                    .read_keys
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&cache_key)
+                {
                     return Ok(*k);
                 }
                 let key = Encryption::derive(p, kdf)?;
@@ -295,14 +313,21 @@ impl Encryption {
             }
             (KeySource::Kms { client, runner, .. }, "kms") => {
                 let blob = env.encrypted_key.clone().ok_or_else(|| {
-                    err(format!("{what} is a KMS envelope without \"encrypted_key\""))
+                    err(format!(
+                        "{what} is a KMS envelope without \"encrypted_key\""
+                    ))
                 })?;
-                if let Some(k) = self.read_keys.lock().unwrap_or_else(|e| e.into_inner()).get(&blob) {
+                if let Some(k) = self
+                    .read_keys
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&blob)
+                {
                     return Ok(*k);
                 }
-                let raw = B64
-                    .decode(&blob)
-                    .map_err(|e| err(format!("{what}: the encrypted data key is not base64: {e}")))?;
+                let raw = B64.decode(&blob).map_err(|e| {
+                    err(format!("{what}: the encrypted data key is not base64: {e}"))
+                })?;
                 let client = client.clone();
                 let out = runner
                     .run(async move {
@@ -320,7 +345,10 @@ impl Encryption {
                             aws_sdk_kms::error::DisplayErrorContext(&e)
                         ))
                     })?;
-                let plain = out.plaintext().map(|b| b.as_ref().to_vec()).unwrap_or_default();
+                let plain = out
+                    .plaintext()
+                    .map(|b| b.as_ref().to_vec())
+                    .unwrap_or_default();
                 let key: [u8; 32] = plain
                     .try_into()
                     .map_err(|_| err("KMS returned a data key that is not 256 bits".to_string()))?;
@@ -355,9 +383,11 @@ impl Encryption {
             .ok()
             .filter(|n| n.len() == 12)
             .ok_or_else(|| err(format!("{what}: the envelope's nonce is invalid")))?;
-        let ct = B64
-            .decode(&env.ciphertext)
-            .map_err(|e| err(format!("{what}: the envelope's ciphertext is not base64: {e}")))?;
+        let ct = B64.decode(&env.ciphertext).map_err(|e| {
+            err(format!(
+                "{what}: the envelope's ciphertext is not base64: {e}"
+            ))
+        })?;
         let cipher = Aes256Gcm::new_from_slice(&key).map_err(|e| err(e.to_string()))?;
         cipher
             .decrypt(Nonce::from_slice(&nonce), Payload { msg: &ct, aad: AAD })
@@ -428,13 +458,17 @@ mod tests {
 
     #[test]
     fn wrong_or_missing_key_and_tampering_are_errors() {
-        let sealed = Encryption::passphrase_for_tests("right").seal(b"secret").unwrap();
+        let sealed = Encryption::passphrase_for_tests("right")
+            .seal(b"secret")
+            .unwrap();
         let msg = Encryption::passphrase_for_tests("wrong")
             .open(&sealed, "the state")
             .unwrap_err()
             .to_string();
         assert!(msg.contains("passphrase is wrong"), "{msg}");
-        let msg = open(None, sealed.clone(), "the state").unwrap_err().to_string();
+        let msg = open(None, sealed.clone(), "the state")
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("no `terraform { encryption"), "{msg}");
         let mut env: serde_json::Value = serde_json::from_slice(&sealed).unwrap();
         let mut ct = B64.decode(env["ciphertext"].as_str().unwrap()).unwrap();

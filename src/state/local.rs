@@ -12,11 +12,11 @@
 use super::encryption::{self, Encryption};
 use super::model::{State, STATE_VERSION};
 use super::{Backend, LockGuard, LockInfo, StateError};
-use std::sync::Arc;
 use fs4::fs_std::FileExt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const STATE_FILE: &str = "strata.tfstate";
 pub const WORKSPACE_DIR: &str = "strata.tfstate.d";

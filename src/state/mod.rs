@@ -14,8 +14,8 @@ pub mod secret;
 
 pub use encryption::Encryption;
 pub use local::LocalBackend;
-pub use s3::{S3Backend, S3Settings};
 pub use model::{InstanceState, JournalEntry, OutputState, ResourceState, State, STATE_VERSION};
+pub use s3::{S3Backend, S3Settings};
 pub use secret::{hash_secret, is_hashed, secret_matches};
 
 use serde::{Deserialize, Serialize};
@@ -170,7 +170,9 @@ impl StateError {
 pub fn age(created: &str) -> Option<String> {
     let then = time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339)
         .ok()?;
-    let secs = (time::OffsetDateTime::now_utc() - then).whole_seconds().max(0);
+    let secs = (time::OffsetDateTime::now_utc() - then)
+        .whole_seconds()
+        .max(0);
     Some(if secs >= 86_400 {
         format!("{}d{:02}h", secs / 86_400, secs % 86_400 / 3600)
     } else if secs >= 3600 {

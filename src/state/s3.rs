@@ -399,9 +399,7 @@ impl Backend for S3Backend {
                     // Read it back: a conditional write is atomic on S3, and this also guards
                     // against stores that only approximate it.
                     match inner.get_lock().await {
-                        Ok(Some((Some(held), _))) if held.id != ours.id => {
-                            Ok(Err(Some(held)))
-                        }
+                        Ok(Some((Some(held), _))) if held.id != ours.id => Ok(Err(Some(held))),
                         _ => Ok(Ok(out.e_tag().map(str::to_string))),
                     }
                 }

@@ -22,7 +22,10 @@ fn sample(serial: u64) -> State {
     s.set_instance(
         &"aws_security_group.db".parse().unwrap(),
         "provider[\"registry.terraform.io/hashicorp/aws\"]",
-        InstanceState::new(serde_json::json!({ "id": "sg-123", "name": "db" }), "us-east-1"),
+        InstanceState::new(
+            serde_json::json!({ "id": "sg-123", "name": "db" }),
+            "us-east-1",
+        ),
     );
     s
 }
@@ -64,7 +67,14 @@ impl Fixture {
     }
 
     async fn get(&self, key: &str) -> Option<Vec<u8>> {
-        match self.s3.get_object().bucket(&self.bucket).key(key).send().await {
+        match self
+            .s3
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
             Ok(o) => Some(o.body.collect().await.unwrap().into_bytes().to_vec()),
             Err(_) => None,
         }
@@ -76,21 +86,20 @@ async fn round_trip_with_server_side_encryption_and_workspaces() {
     let f = Fixture::new().await;
     let mut settings = f.settings();
     settings.encrypt = true;
-    let b = S3Backend::with_client(f.s3.clone(), &settings, "default", None, f.runner.clone())
-        .unwrap();
+    let b =
+        S3Backend::with_client(f.s3.clone(), &settings, "default", None, f.runner.clone()).unwrap();
     assert_eq!(b.describe(), format!("s3 state s3://{}/{KEY}", f.bucket));
     assert!(b.read().unwrap().is_none());
     let s = sample(1);
     b.write(&s).unwrap();
     assert_eq!(b.read().unwrap().unwrap(), s);
-    let head = f
-        .s3
-        .head_object()
-        .bucket(&f.bucket)
-        .key(KEY)
-        .send()
-        .await
-        .unwrap();
+    let head =
+        f.s3.head_object()
+            .bucket(&f.bucket)
+            .key(KEY)
+            .send()
+            .await
+            .unwrap();
     assert_eq!(
         head.server_side_encryption(),
         Some(&aws_sdk_s3::types::ServerSideEncryption::Aes256)
@@ -100,19 +109,31 @@ async fn round_trip_with_server_side_encryption_and_workspaces() {
     let mut s2 = other.read().unwrap().unwrap();
     s2.serial += 1;
     other.write(&s2).unwrap();
-    assert_eq!(f.backend("default", None).read().unwrap().unwrap().serial, 2);
+    assert_eq!(
+        f.backend("default", None).read().unwrap().unwrap().serial,
+        2
+    );
 
     // Workspaces: env:/<ws>/<key>, separate from the default state.
     let staging = f.backend("staging", None);
     assert!(staging.read().unwrap().is_none());
     staging.write(&sample(7)).unwrap();
-    let raw = f.get(&format!("env:/staging/{KEY}")).await.expect("env:/staging/<key>");
+    let raw = f
+        .get(&format!("env:/staging/{KEY}"))
+        .await
+        .expect("env:/staging/<key>");
     let stored: State = serde_json::from_slice(&raw).unwrap();
     assert_eq!(stored.serial, 7);
-    assert_eq!(f.backend("default", None).read().unwrap().unwrap().serial, 2);
+    assert_eq!(
+        f.backend("default", None).read().unwrap().unwrap().serial,
+        2
+    );
     let mut custom = f.settings();
     custom.workspace_key_prefix = "workspaces".into();
-    assert_eq!(custom.state_key("prod").unwrap(), format!("workspaces/prod/{KEY}"));
+    assert_eq!(
+        custom.state_key("prod").unwrap(),
+        format!("workspaces/prod/{KEY}")
+    );
     assert!(f.settings().state_key("../x").is_err());
 }
 
@@ -131,7 +152,10 @@ async fn writes_from_inside_an_async_runtime_like_the_apply() {
     .await
     .unwrap();
     assert_eq!(b.read().unwrap().unwrap().serial, 3);
-    assert!(f.get(&format!("{KEY}.tflock")).await.is_none(), "lock released");
+    assert!(
+        f.get(&format!("{KEY}.tflock")).await.is_none(),
+        "lock released"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -144,18 +168,31 @@ async fn a_second_lock_fails_at_once_naming_the_holder() {
     assert_eq!(&held, guard.info());
 
     let started = Instant::now();
-    let err = f.backend("default", None).lock("plan").map(|_| ()).unwrap_err();
+    let err = f
+        .backend("default", None)
+        .lock("plan")
+        .map(|_| ())
+        .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5));
     match &err {
-        StateError::Locked { info: Some(i), path } => {
+        StateError::Locked {
+            info: Some(i),
+            path,
+        } => {
             assert_eq!(i, guard.info());
             assert!(path.ends_with(".tflock"), "{path}");
         }
         other => panic!("unexpected {other:?}"),
     }
     let msg = err.to_string();
-    assert!(msg.contains(&held.who) && msg.contains("for `apply`"), "{msg}");
-    assert!(msg.contains(&format!("strata force-unlock {}", held.id)), "{msg}");
+    assert!(
+        msg.contains(&held.who) && msg.contains("for `apply`"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("strata force-unlock {}", held.id)),
+        "{msg}"
+    );
 
     // Another workspace has its own lock.
     drop(f.backend("staging", None).lock("apply").unwrap());
@@ -185,18 +222,30 @@ async fn a_stale_lock_is_reported_with_holder_and_age_and_force_unlocked_by_id()
     let b = f.backend("default", None);
     let err = b.lock("plan").map(|_| ()).unwrap_err();
     let msg = err.to_string();
-    assert!(matches!(err, StateError::Locked { info: Some(_), .. }), "{msg}");
+    assert!(
+        matches!(err, StateError::Locked { info: Some(_), .. }),
+        "{msg}"
+    );
     assert!(msg.contains("ci@runner-7 (pid 4242)"), "{msg}");
-    assert!(msg.contains("(3h00m ago)") || msg.contains("(3h01m ago)"), "{msg}");
+    assert!(
+        msg.contains("(3h00m ago)") || msg.contains("(3h01m ago)"),
+        "{msg}"
+    );
 
     let err = b.force_unlock("not-the-id").unwrap_err();
     assert!(matches!(err, StateError::LockIdMismatch { .. }), "{err}");
     assert!(err.to_string().contains(&stale.id), "{err}");
-    assert!(f.get(&lock_key).await.is_some(), "a wrong id leaves the lock");
+    assert!(
+        f.get(&lock_key).await.is_some(),
+        "a wrong id leaves the lock"
+    );
 
     b.force_unlock(&stale.id).unwrap();
     assert!(f.get(&lock_key).await.is_none());
-    assert!(matches!(b.force_unlock(&stale.id), Err(StateError::NotLocked { .. })));
+    assert!(matches!(
+        b.force_unlock(&stale.id),
+        Err(StateError::NotLocked { .. })
+    ));
     drop(b.lock("plan").unwrap());
 }
 
@@ -216,7 +265,10 @@ async fn a_concurrent_writer_is_never_overwritten() {
     mine.serial = 2;
     let err = ours.write(&mine).unwrap_err();
     assert!(matches!(err, StateError::ConcurrentWrite { .. }), "{err}");
-    assert!(err.to_string().contains("another process wrote the state"), "{err}");
+    assert!(
+        err.to_string().contains("another process wrote the state"),
+        "{err}"
+    );
     let stored: State = serde_json::from_slice(&f.get(KEY).await.unwrap()).unwrap();
     assert_eq!(stored.serial, 50, "the other writer's state survives");
 
@@ -246,17 +298,26 @@ async fn passphrase_encryption_over_s3_and_a_wrong_passphrase_changes_nothing() 
     assert_eq!(env["kdf"]["algorithm"], "argon2id");
     assert!(!String::from_utf8_lossy(&raw).contains("sg-123"));
     let again = Some(Arc::new(Encryption::passphrase("correct horse battery")));
-    assert_eq!(f.backend("default", again).read().unwrap().unwrap(), sample(4));
+    assert_eq!(
+        f.backend("default", again).read().unwrap().unwrap(),
+        sample(4)
+    );
 
     // Wrong passphrase: read and write both refuse; the object is unchanged.
-    let wrong = f.backend("default", Some(Arc::new(Encryption::passphrase("wrong horse!!"))));
+    let wrong = f.backend(
+        "default",
+        Some(Arc::new(Encryption::passphrase("wrong horse!!"))),
+    );
     let msg = wrong.read().unwrap_err().to_string();
     assert!(msg.contains("passphrase is wrong"), "{msg}");
     assert!(wrong.write(&sample(5)).is_err());
     // No key at all.
     let none = f.backend("default", None);
     let msg = none.read().unwrap_err().to_string();
-    assert!(msg.contains("encrypted") && msg.contains("encryption"), "{msg}");
+    assert!(
+        msg.contains("encrypted") && msg.contains("encryption"),
+        "{msg}"
+    );
     assert!(none.write(&sample(5)).is_err());
     assert_eq!(f.get(KEY).await.unwrap(), raw, "bytes unchanged");
 }
@@ -318,12 +379,19 @@ fn local_passphrase_migration_and_wrong_passphrase() {
     assert!(msg.contains("did not change anything"), "{msg}");
     let err = wrong.write(&sample(3)).unwrap_err();
     assert!(matches!(err, StateError::Encryption { .. }), "{err}");
-    assert_eq!(std::fs::read(b.path()).unwrap(), raw, "file bytes unchanged");
+    assert_eq!(
+        std::fs::read(b.path()).unwrap(),
+        raw,
+        "file bytes unchanged"
+    );
 }
 
 fn strata(dir: &std::path::Path, account: &TestAccount, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_strata"));
-    cmd.arg("-C").arg(dir).args(args).envs(account.env.iter().cloned());
+    cmd.arg("-C")
+        .arg(dir)
+        .args(args)
+        .envs(account.env.iter().cloned());
     cmd.env("NO_COLOR", "1")
         .env_remove("STRATA_WORKSPACE")
         .env_remove("TF_WORKSPACE")
@@ -415,7 +483,10 @@ async fn concurrent_plan_processes_one_wins_the_others_fail_fast() {
     for (_, t) in outs.iter().filter(|(o, _)| !o.status.success()) {
         assert!(*t < hold, "a loser took {t:?}, not failing fast");
     }
-    assert!(f.get(&format!("{KEY}.tflock")).await.is_none(), "the winner released the lock");
+    assert!(
+        f.get(&format!("{KEY}.tflock")).await.is_none(),
+        "the winner released the lock"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -435,24 +506,42 @@ async fn cli_migrates_local_state_to_s3_encrypted_and_back_and_pull_push_work() 
     let out = strata(tmp.path(), &f.account, &["state", "migrate", "--to", "s3"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("encrypted (passphrase)"));
     let raw = f.get(KEY).await.unwrap();
     assert!(strata::state::encryption::is_envelope(&raw));
 
     // state pull decrypts from S3.
-    let out = strata(tmp.path(), &f.account, &["state", "pull"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = strata(tmp.path(), &f.account, &["state", "pull"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let pulled: State = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(pulled, sample(5));
     // push a newer serial.
     let mut newer = pulled.clone();
     newer.serial = 6;
-    std::fs::write(tmp.path().join("new.json"), serde_json::to_vec(&newer).unwrap()).unwrap();
+    std::fs::write(
+        tmp.path().join("new.json"),
+        serde_json::to_vec(&newer).unwrap(),
+    )
+    .unwrap();
     let out = strata(tmp.path(), &f.account, &["state", "push", "new.json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // A second migrate to s3 refuses to replace the state there without --force.
     let out = strata(tmp.path(), &f.account, &["state", "migrate", "--to", "s3"])
@@ -463,10 +552,18 @@ async fn cli_migrates_local_state_to_s3_encrypted_and_back_and_pull_push_work() 
 
     // Back to local (encrypted there too).
     std::fs::remove_file(tmp.path().join("strata.tfstate")).unwrap();
-    let out = strata(tmp.path(), &f.account, &["state", "migrate", "--to", "local"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = strata(
+        tmp.path(),
+        &f.account,
+        &["state", "migrate", "--to", "local"],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let local = std::fs::read(tmp.path().join("strata.tfstate")).unwrap();
     assert!(strata::state::encryption::is_envelope(&local));
 
@@ -484,11 +581,21 @@ async fn cli_migrates_local_state_to_s3_encrypted_and_back_and_pull_push_work() 
     let out = strata(tmp.path(), &f.account, &["plan", "--out", "p.plan"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let plan = std::fs::read(tmp.path().join("p.plan")).unwrap();
     assert!(strata::state::encryption::is_envelope(&plan));
-    let out = strata(tmp.path(), &f.account, &["show", "p.plan"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = strata(tmp.path(), &f.account, &["show", "p.plan"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("aws_security_group.db"));
 }
 
