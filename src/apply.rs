@@ -427,7 +427,8 @@ pub async fn reconcile_journal(
                 "{addr}: the interrupted create of {natural} never happened; nothing to adopt"
             )),
             ("delete", None) => {
-                if state.remove_instance(&addr).is_some() {
+                let removed = state.remove_instance(&addr).is_some();
+                if removed {
                     notes.push(format!(
                         "{addr}: {natural} was deleted by an interrupted run; removed from state"
                     ));

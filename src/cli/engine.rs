@@ -73,9 +73,9 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         })
 }
 
+/// The configured backend, for commands that do not load the configuration themselves.
 pub fn backend(env: &Env, workspace: &str) -> Result<Arc<dyn Backend>, Failure> {
-    let local = crate::state::LocalBackend::new(&env.dir, workspace).map_err(state_failure)?;
-    Ok(Arc::new(local))
+    super::backend::setup_from_dir(env)?.backend(env, workspace)
 }
 
 fn state_failure(e: crate::state::StateError) -> Failure {
@@ -131,8 +131,16 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     let (config, mut diags) = load(env)?;
     let options = walk_options(env, &config, &flags.vars, &mut diags);
     fail_on_errors(&diags, &config.sources)?;
-    let backend = backend(env, &options.workspace)?;
+    let setup = super::backend::setup(&config, &options)?;
+    let backend = setup.backend(env, &options.workspace)?;
     let _lock = backend.lock("plan").map_err(state_failure)?;
+    // Test-only: keep the lock a while so tests can start concurrent processes against it.
+    if let Some(ms) = std::env::var("STRATA_DEBUG_HOLD_LOCK_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
     let prior = backend.read().map_err(state_failure)?;
     let rt = runtime()?;
     let aws = Arc::new(rt.block_on(Aws::load()));
@@ -151,7 +159,7 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     report_api_calls(&aws);
     print_plan(env, &plan, flags.json, flags.markdown);
     if let Some(out) = &flags.out {
-        save_plan(&env.dir.join(out), &plan)?;
+        save_plan(&env.dir.join(out), &plan, setup.encryption.as_deref())?;
         if !flags.json && !flags.markdown {
             println!("\nSaved the plan to: {out}\n\nTo apply exactly this plan, run:\n    strata apply {out}");
         }
@@ -188,12 +196,17 @@ fn fail_on_errors(diags: &Diagnostics, sources: &SourceMap) -> Result<(), Failur
     Ok(())
 }
 
-fn save_plan(path: &Path, plan: &Plan) -> Result<(), Failure> {
+fn save_plan(
+    path: &Path,
+    plan: &Plan,
+    encryption: Option<&crate::state::Encryption>,
+) -> Result<(), Failure> {
     let json = serde_json::to_vec(plan).map_err(|e| {
         Failure::from(
             Diagnostic::error(format!("Cannot encode the plan: {e}")).help("this is a bug"),
         )
     })?;
+    let json = crate::state::encryption::seal(encryption, json).map_err(state_failure)?;
     let tmp = path.with_extension("tmp");
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::OpenOptions::new()
@@ -217,13 +230,15 @@ fn save_plan(path: &Path, plan: &Plan) -> Result<(), Failure> {
     })
 }
 
-fn read_plan(path: &Path) -> Result<Plan, Failure> {
+fn read_plan(path: &Path, encryption: Option<&crate::state::Encryption>) -> Result<Plan, Failure> {
     let bytes = std::fs::read(path).map_err(|e| {
         Failure::from(
             Diagnostic::error(format!("Cannot read the plan file {}: {e}", path.display()))
                 .help("pass the file written by `strata plan --out FILE`"),
         )
     })?;
+    let what = format!("the plan file {}", path.display());
+    let bytes = crate::state::encryption::open(encryption, bytes, &what).map_err(state_failure)?;
     serde_json::from_slice(&bytes).map_err(|e| {
         Diagnostic::error(format!("{} is not a strata plan file", path.display()))
             .detail(e.to_string())
@@ -269,8 +284,9 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
     let rt = runtime()?;
     let aws = Arc::new(rt.block_on(Aws::load()));
     let (plan, options, backend, lock, prior) = if let Some(file) = &flags.planfile {
-        let plan = read_plan(&env.dir.join(file))?;
         let mut options = walk_options(env, &config, &VarFlags::default(), &mut diags);
+        let setup = super::backend::setup(&config, &options)?;
+        let plan = read_plan(&env.dir.join(file), setup.encryption.as_deref())?;
         options.inputs = crate::plan::build::restore_inputs(&plan.inputs, &config.sources);
         options.workspace = plan.workspace.clone();
         let digest = crate::plan::build::config_digest(&config, &plan.inputs);
@@ -280,7 +296,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
                 .help("make a new plan with `strata plan --out FILE` and review it")
                 .into());
         }
-        let backend = backend(env, &options.workspace)?;
+        let backend = setup.backend(env, &options.workspace)?;
         let lock = backend.lock("apply").map_err(state_failure)?;
         let prior = backend.read().map_err(state_failure)?;
         let stale = match (&prior, &plan.state_lineage) {
@@ -298,7 +314,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
     } else {
         let options = walk_options(env, &config, &flags.plan.vars, &mut diags);
         fail_on_errors(&diags, &config.sources)?;
-        let backend = backend(env, &options.workspace)?;
+        let backend = super::backend::setup(&config, &options)?.backend(env, &options.workspace)?;
         let lock = backend
             .lock(if destroy { "destroy" } else { "apply" })
             .map_err(state_failure)?;
@@ -599,7 +615,8 @@ fn print_outputs(outputs: &[(String, (Value, bool))]) {
 
 pub fn show(env: &Env, planfile: Option<&str>, json: bool, markdown: bool) -> CmdResult {
     if let Some(file) = planfile {
-        let plan = read_plan(&env.dir.join(file))?;
+        let setup = super::backend::setup_from_dir(env)?;
+        let plan = read_plan(&env.dir.join(file), setup.encryption.as_deref())?;
         print_plan(env, &plan, json, markdown);
         return Ok(Exit::Ok);
     }
@@ -800,7 +817,7 @@ pub fn import(env: &Env, addr: &str, id: &str, vars: &VarFlags) -> CmdResult {
             region: std::env::var("AWS_REGION").unwrap_or_default(),
             ..Default::default()
         });
-    let backend = backend(env, &options.workspace)?;
+    let backend = super::backend::setup(&config, &options)?.backend(env, &options.workspace)?;
     let _lock = backend.lock("import").map_err(state_failure)?;
     let mut state = backend
         .read()
@@ -880,6 +897,97 @@ pub enum StateCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Copy the state between the local file and the configured S3 backend: `--to s3` after
+    /// adding `backend "s3"`, `--to local` before removing it. Writes with the configured
+    /// encryption; `--to local` without an S3 backend re-writes the local state in place.
+    Migrate {
+        #[arg(long, value_parser = ["local", "s3"])]
+        to: String,
+        /// Replace a state already at the destination.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn migrate(env: &Env, to: &str, force: bool) -> CmdResult {
+    use super::backend::Store;
+    let setup = super::backend::setup_from_dir(env)?;
+    let workspace = super::commands::current_workspace(env);
+    let (from, dest) = match (to, &setup.store) {
+        ("s3", Store::S3(_)) => (Store::Local, setup.store.clone()),
+        ("s3", Store::Local) => {
+            return Err(Diagnostic::error("No S3 backend is configured")
+                .help("add terraform { backend \"s3\" { bucket = ..., key = ..., region = ... } } first, then run `strata state migrate --to s3`")
+                .into())
+        }
+        (_, other) => (other.clone(), Store::Local),
+    };
+    let source = setup.backend_for(env, &from, &workspace)?;
+    let _source_lock = source.lock("state migrate").map_err(state_failure)?;
+    let state = source.read().map_err(state_failure)?.ok_or_else(|| {
+        Failure::from(
+            Diagnostic::error(format!(
+                "There is no state to migrate in {}",
+                source.describe()
+            ))
+            .help("nothing to do"),
+        )
+    })?;
+    let in_place = from == dest;
+    let target = if in_place {
+        source.clone()
+    } else {
+        setup.backend_for(env, &dest, &workspace)?
+    };
+    let _target_lock = if in_place {
+        None
+    } else {
+        Some(target.lock("state migrate").map_err(state_failure)?)
+    };
+    if let Some(existing) = target.read().map_err(state_failure)? {
+        if !in_place && !force {
+            return Err(Diagnostic::error(format!(
+                "{} already holds a state (lineage {}, serial {})",
+                target.describe(),
+                existing.lineage,
+                existing.serial
+            ))
+            .help("pass --force to replace it (a versioned bucket keeps the old version)")
+            .into());
+        }
+    }
+    target.write(&state).map_err(state_failure)?;
+    let check = target.read().map_err(state_failure)?;
+    if check.as_ref() != Some(&state) {
+        return Err(Diagnostic::error(format!(
+            "The state read back from {} differs from what was written",
+            target.describe()
+        ))
+        .help("the source is unchanged; check the destination and retry")
+        .into());
+    }
+    let encrypted = match &setup.encryption {
+        Some(e) => format!(", encrypted ({})", e.method()),
+        None => String::new(),
+    };
+    if in_place {
+        println!("Re-wrote {}{encrypted}.", target.describe());
+    } else {
+        println!(
+            "Copied {} resource instance(s) from {} to {}{encrypted}.\n\n{} is left as it was; \
+             remove it once you have checked the new state{}.",
+            state.instances().count(),
+            source.describe(),
+            target.describe(),
+            source.describe(),
+            if dest == Store::Local {
+                " (and remove the backend \"s3\" block so strata uses the local state)"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(Exit::Ok)
 }
 
 fn parse_addr(s: &str) -> Result<InstanceAddr, Failure> {
@@ -893,6 +1001,9 @@ fn parse_addr(s: &str) -> Result<InstanceAddr, Failure> {
 }
 
 pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
+    if let StateCommand::Migrate { to, force } = cmd {
+        return migrate(env, to, *force);
+    }
     let workspace = super::commands::current_workspace(env);
     let backend = backend(env, &workspace)?;
     match cmd {
@@ -1009,6 +1120,7 @@ pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
             }
             backend.write(&new).map_err(state_failure)?;
         }
+        StateCommand::Migrate { .. } => unreachable!("handled above"),
     }
     Ok(Exit::Ok)
 }
@@ -1176,7 +1288,8 @@ fn settle_journal(
 
 /// `strata graph --plan FILE`: the changes of a saved plan and how they depend on each other.
 pub fn graph_of_plan(env: &Env, file: &str, format: super::GraphFormat) -> CmdResult {
-    let plan = read_plan(&env.dir.join(file))?;
+    let setup = super::backend::setup_from_dir(env)?;
+    let plan = read_plan(&env.dir.join(file), setup.encryption.as_deref())?;
     let changed: Vec<&ResourceChange> = plan
         .changes
         .iter()

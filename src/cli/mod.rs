@@ -1,6 +1,7 @@
 //! The command line: clap definitions, raw flags turned into validated options, and the
 //! mapping of every outcome to an exit code. Users and CI scripts depend on this surface.
 
+mod backend;
 mod commands;
 mod engine;
 mod progress;

@@ -3,10 +3,11 @@
 
 mod emulator;
 mod emulator_smoke;
+mod engine;
 mod provider_aurora;
 mod provider_elasticache;
-mod engine;
 mod provider_rds;
 mod provider_rules_snapshots;
 mod provider_security_group;
+mod state_remote;
 mod support;
