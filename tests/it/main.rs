@@ -4,6 +4,7 @@
 mod emulator;
 mod emulator_smoke;
 mod engine;
+mod examples;
 mod provider_aurora;
 mod provider_elasticache;
 mod provider_rds;

@@ -29,6 +29,9 @@ pub struct Workdir {
     pub account: TestAccount,
     _tmp: tempfile::TempDir,
     root: PathBuf,
+    example: String,
+    /// Extra environment for every run (more variables of the example).
+    pub env: Vec<(String, String)>,
     /// Everything every command printed, for the secret check.
     transcript: Mutex<Vec<String>>,
 }
@@ -49,12 +52,17 @@ fn copy_dir(from: &Path, to: &Path) {
 impl Workdir {
     /// `examples/webapp` and `modules/` copied side by side, so `../../modules/...` resolves.
     pub fn webapp() -> Workdir {
+        Workdir::example("webapp")
+    }
+
+    /// Any directory of `examples/`, with `modules/` beside it.
+    pub fn example(name: &str) -> Workdir {
         let account = Emulator::shared().account();
         let tmp = tempfile::tempdir().unwrap();
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
         copy_dir(
-            &manifest.join("examples/webapp"),
-            &tmp.path().join("examples/webapp"),
+            &manifest.join("examples").join(name),
+            &tmp.path().join("examples").join(name),
         );
         copy_dir(&manifest.join("modules"), &tmp.path().join("modules"));
         let root = tmp.path().to_path_buf();
@@ -62,13 +70,15 @@ impl Workdir {
             account,
             _tmp: tmp,
             root,
+            example: name.to_string(),
+            env: Vec::new(),
             transcript: Mutex::new(Vec::new()),
         }
     }
 
     /// The configuration directory (`-C`).
     pub fn dir(&self) -> PathBuf {
-        self.root.join("examples/webapp")
+        self.root.join("examples").join(&self.example)
     }
 
     pub fn module_dir(&self) -> PathBuf {
@@ -107,6 +117,7 @@ impl Workdir {
         .env("STRATA_POLL_INTERVAL_MS", "50")
         .env("STRATA_VAR_db_password", PASSWORD)
         .env("NO_COLOR", "1")
+        .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdin(Stdio::null());
         let out = cmd.output().expect("run strata");
         let run = Run {
