@@ -18,7 +18,9 @@ pub async fn discover(
     types: &[&'static dyn ResourceType],
     known: &BTreeMap<String, BTreeSet<String>>,
 ) -> (Vec<Found>, Vec<(&'static str, String)>) {
-    let lists = types.iter().map(|rt| async move { (*rt, rt.list(ctx).await) });
+    let lists = types
+        .iter()
+        .map(|rt| async move { (*rt, rt.list(ctx).await) });
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for (rt, result) in futures::future::join_all(lists).await {

@@ -84,9 +84,7 @@ fn body(
             }
         }
         // Arguments that may not be set together: the first one wins.
-        let conflicts = written
-            .iter()
-            .any(|w| a.conflicts_with.contains(w))
+        let conflicts = written.iter().any(|w| a.conflicts_with.contains(w))
             || schema
                 .attributes
                 .iter()
@@ -172,7 +170,11 @@ pub fn identifier(name: &str, taken: &mut std::collections::BTreeSet<String>) ->
         s = s.replace("__", "_");
     }
     let s = s.trim_matches('_').to_string();
-    let mut base = if s.is_empty() { "imported".to_string() } else { s };
+    let mut base = if s.is_empty() {
+        "imported".to_string()
+    } else {
+        s
+    };
     if base.starts_with(|c: char| c.is_ascii_digit()) {
         base = format!("r_{base}");
     }

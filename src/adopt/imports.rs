@@ -56,7 +56,10 @@ pub fn evaluate(config: &Config, scope: &Map, diags: &mut Diagnostics) -> Vec<Im
                         diags.push(
                             Diagnostic::error("Invalid import id")
                                 .at(imp.id.span())
-                                .detail(format!("a non-empty string is required, got {}", other.type_name()))
+                                .detail(format!(
+                                    "a non-empty string is required, got {}",
+                                    other.type_name()
+                                ))
                                 .help("write the object's id, e.g. id = \"sg-0123456789abcdef0\""),
                         );
                         continue;
@@ -92,7 +95,10 @@ pub fn evaluate(config: &Config, scope: &Map, diags: &mut Diagnostics) -> Vec<Im
                 diags.push(
                     Diagnostic::error(format!("Duplicate import target {addr}"))
                         .at(imp.span)
-                        .detail(format!("another import block also imports into {addr} (id \"{}\")", prev.id))
+                        .detail(format!(
+                            "another import block also imports into {addr} (id \"{}\")",
+                            prev.id
+                        ))
                         .help("each address can receive one object"),
                 );
                 continue;
@@ -195,22 +201,31 @@ pub fn target_addr(
     };
     match root {
         Expression::Variable(v) => segs.push((v.as_str().to_string(), InstanceKey::None)),
-        _ => return Err(invalid("the address must start with a resource type or `module`")),
+        _ => {
+            return Err(invalid(
+                "the address must start with a resource type or `module`",
+            ))
+        }
     }
     for op in ops {
         match op.value() {
-            TraversalOperator::GetAttr(id) => segs.push((id.as_str().to_string(), InstanceKey::None)),
+            TraversalOperator::GetAttr(id) => {
+                segs.push((id.as_str().to_string(), InstanceKey::None))
+            }
             TraversalOperator::Index(e) => {
                 let expr = Expr {
                     file: to.file,
                     expr: e.clone(),
                 };
                 let v = eval_expr(scope, &expr, dir, bound)?;
-                let key = match v.unmarked() {
-                    Value::String(s) => InstanceKey::Str(s.clone()),
-                    Value::Number(n) if n.fract() == 0.0 => InstanceKey::Int(*n as i64),
-                    _ => return Err(invalid("an instance key must be a string or a whole number known at plan time")),
-                };
+                let key =
+                    match v.unmarked() {
+                        Value::String(s) => InstanceKey::Str(s.clone()),
+                        Value::Number(n) if n.fract() == 0.0 => InstanceKey::Int(*n as i64),
+                        _ => return Err(invalid(
+                            "an instance key must be a string or a whole number known at plan time",
+                        )),
+                    };
                 match segs.last_mut() {
                     Some(last) if last.1 == InstanceKey::None => last.1 = key,
                     _ => return Err(invalid("an index must follow a name")),
@@ -246,6 +261,8 @@ pub fn target_addr(
             },
             key: key.clone(),
         }),
-        _ => Err(invalid("expected TYPE.NAME, optionally with an instance key and module path")),
+        _ => Err(invalid(
+            "expected TYPE.NAME, optionally with an instance key and module path",
+        )),
     }
 }

@@ -64,7 +64,8 @@ pub struct Outcome {
 }
 
 pub fn parse(text: &str) -> Result<TfState, String> {
-    let st: TfState = serde_json::from_str(text).map_err(|e| format!("not a Terraform state: {e}"))?;
+    let st: TfState =
+        serde_json::from_str(text).map_err(|e| format!("not a Terraform state: {e}"))?;
     if st.version != 4 {
         return Err(format!(
             "state format version {} is not supported (Terraform ≥ 0.12 writes version 4)",
@@ -108,7 +109,11 @@ pub async fn migrate(
                 .parse()
                 .map_err(|_| format!("invalid module address {:?} in the state", r.module))?
         };
-        let mode = if r.mode == "data" { Mode::Data } else { Mode::Managed };
+        let mode = if r.mode == "data" {
+            Mode::Data
+        } else {
+            Mode::Managed
+        };
         for inst in &r.instances {
             let key = crate::state::model::key_from_json(inst.index_key.as_ref())
                 .ok_or_else(|| format!("invalid index_key in {}.{}", r.type_, r.name))?;
@@ -144,7 +149,10 @@ pub async fn migrate(
                 .get("region")
                 .and_then(|v| v.as_str())
                 .unwrap_or_default();
-            let settings = provider_for_state(providers, &r.provider, region);
+            let mut settings = provider_for_state(providers, &r.provider, region);
+            if settings.region.is_empty() {
+                settings.region = crate::plan::build::default_provider().region;
+            }
             groups
                 .entry((r.type_.clone(), settings))
                 .or_default()
@@ -232,4 +240,33 @@ pub async fn migrate(
     }
     outcomes.sort_by(|a, b| a.addr.cmp(&b.addr));
     Ok(outcomes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_instances_are_known_by_their_identifier_not_terraforms_resource_id() {
+        let attrs = serde_json::json!({ "id": "db-ABCDEFGHIJKL", "identifier": "main-db" });
+        assert_eq!(
+            strata_id("aws_db_instance", &attrs).as_deref(),
+            Some("main-db")
+        );
+        let old = serde_json::json!({ "id": "main-db" });
+        assert_eq!(
+            strata_id("aws_db_instance", &old).as_deref(),
+            Some("main-db")
+        );
+        assert_eq!(
+            strata_id("aws_security_group", &serde_json::json!({ "id": "sg-1" })).as_deref(),
+            Some("sg-1")
+        );
+    }
+
+    #[test]
+    fn only_version_4_is_accepted() {
+        assert!(parse(r#"{"version": 3, "resources": []}"#).is_err());
+        assert!(parse(r#"{"version": 4, "resources": []}"#).is_ok());
+    }
 }

@@ -17,7 +17,7 @@ fn provider_by_alias(providers: &[ProviderSettings], alias: &Option<String>) -> 
         .iter()
         .find(|p| &p.alias == alias)
         .cloned()
-        .unwrap_or_else(|| crate::plan::build::provider_for_state(providers, "", ""))
+        .unwrap_or_else(crate::plan::build::default_provider)
 }
 
 /// Writes resource blocks for the import targets that have no configuration into `out` (a
@@ -42,10 +42,12 @@ pub fn generate_config(
         .into());
     }
     if path.exists() {
-        return Err(Diagnostic::error(format!("Target generated file already exists: {out}"))
-            .detail("strata never overwrites a file with generated configuration")
-            .help("move or delete the file, or name another one")
-            .into());
+        return Err(
+            Diagnostic::error(format!("Target generated file already exists: {out}"))
+                .detail("strata never overwrites a file with generated configuration")
+                .help("move or delete the file, or name another one")
+                .into(),
+        );
     }
     let mut hooks = crate::plan::build::ConfigOnly::default();
     let pass = crate::eval::walk::walk(config, options, &mut hooks);
@@ -104,10 +106,13 @@ pub fn generate_config(
             Some(Ok(Some(obj))) => obj,
             Some(Ok(None)) => {
                 diags.push(
-                    Diagnostic::error(format!("Cannot import non-existent remote object: {}", t.id))
-                        .at(t.span)
-                        .detail(format!("no {} with id \"{}\"", t.addr.resource.type_, t.id))
-                        .help("check the id and the provider's region"),
+                    Diagnostic::error(format!(
+                        "Cannot import non-existent remote object: {}",
+                        t.id
+                    ))
+                    .at(t.span)
+                    .detail(format!("no {} with id \"{}\"", t.addr.resource.type_, t.id))
+                    .help("check the id and the provider's region"),
                 );
                 continue;
             }
@@ -233,7 +238,9 @@ pub fn migrate_from_terraform(env: &Env, path: &str, force: bool) -> CmdResult {
     let rt = runtime()?;
     let aws = Arc::new(rt.block_on(Aws::load()));
     let outcomes = rt
-        .block_on(crate::adopt::tfstate::migrate(&tf, &mut state, &providers, &aws))
+        .block_on(crate::adopt::tfstate::migrate(
+            &tf, &mut state, &providers, &aws,
+        ))
         .map_err(|e| {
             Failure::from(
                 Diagnostic::error("Migrating the Terraform state failed")
@@ -256,11 +263,7 @@ pub fn migrate_from_terraform(env: &Env, path: &str, force: bool) -> CmdResult {
     if !left.is_empty() {
         println!("\nLeft {} (not in strata's state):", left.len());
         for o in &left {
-            println!(
-                "  {}  — {}",
-                o.addr,
-                o.left.as_deref().unwrap_or_default()
-            );
+            println!("  {}  — {}", o.addr, o.left.as_deref().unwrap_or_default());
         }
     }
     println!(
@@ -306,7 +309,10 @@ pub fn discover(env: &Env, region: &str, types: &[String], out: Option<&str>) ->
             continue;
         }
         if let Some(id) = inst.attributes.get("id").and_then(|v| v.as_str()) {
-            known.entry(rs.type_.clone()).or_default().insert(id.to_string());
+            known
+                .entry(rs.type_.clone())
+                .or_default()
+                .insert(id.to_string());
         }
         names
             .entry(rs.type_.clone())
@@ -342,7 +348,12 @@ pub fn discover(env: &Env, region: &str, types: &[String], out: Option<&str>) ->
     if found.is_empty() {
         println!("No unmanaged objects in {region}.");
     } else {
-        let tw = found.iter().map(|f| f.type_.len()).max().unwrap_or(4).max(4);
+        let tw = found
+            .iter()
+            .map(|f| f.type_.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
         let iw = found.iter().map(|f| f.id.len()).max().unwrap_or(2).max(2);
         println!("{:tw$}  {:iw$}  NAME", "TYPE", "ID");
         for f in &found {

@@ -119,6 +119,16 @@ pub fn provider_for_state(
     settings
 }
 
+/// The unconfigured default provider: the region from the environment, as the walk uses it.
+pub fn default_provider() -> ProviderSettings {
+    ProviderSettings {
+        region: std::env::var("AWS_REGION")
+            .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+            .unwrap_or_default(),
+        ..ProviderSettings::default()
+    }
+}
+
 /// Applies the schema's sensitive marks to an object read from state or AWS.
 pub fn mark_object(type_: &str, mode: Mode, v: Value) -> Value {
     let schema = match mode {
@@ -785,7 +795,7 @@ fn read_imports(
             .iter()
             .find(|p| p.alias == alias)
             .cloned()
-            .unwrap_or_else(|| provider_for_state(providers, "", ""));
+            .unwrap_or_else(default_provider);
         todo.push((t, settings));
     }
     let reads = todo.into_iter().map(|(t, settings)| {
@@ -812,13 +822,16 @@ fn read_imports(
                 out.insert(t.addr.clone(), (t.id.clone(), obj));
             }
             Ok(None) => diags.push(
-                Diagnostic::error(format!("Cannot import non-existent remote object: {}", t.id))
-                    .at(t.span)
-                    .detail(format!(
-                        "no {} with id \"{}\" in {}",
-                        t.addr.resource.type_, t.id, settings.region
-                    ))
-                    .help("check the id and the provider's region"),
+                Diagnostic::error(format!(
+                    "Cannot import non-existent remote object: {}",
+                    t.id
+                ))
+                .at(t.span)
+                .detail(format!(
+                    "no {} with id \"{}\" in {}",
+                    t.addr.resource.type_, t.id, settings.region
+                ))
+                .help("check the id and the provider's region"),
             ),
             Err(e) => diags.push(
                 Diagnostic::error(format!("Importing {} failed", t.addr))

@@ -142,7 +142,10 @@ async fn create_subnet_group(rds: &aws_sdk_rds::Client, name: &str, subnets: &[S
 }
 
 /// Every security group of the VPC except `default`: (name, id, tags).
-async fn groups(ec2: &aws_sdk_ec2::Client, vpc: &str) -> Vec<(String, String, Vec<(String, String)>)> {
+async fn groups(
+    ec2: &aws_sdk_ec2::Client,
+    vpc: &str,
+) -> Vec<(String, String, Vec<(String, String)>)> {
     let mut out: Vec<_> = ec2
         .describe_security_groups()
         .filters(Filter::builder().name("vpc-id").values(vpc).build())
@@ -157,7 +160,12 @@ async fn groups(ec2: &aws_sdk_ec2::Client, vpc: &str) -> Vec<(String, String, Ve
             let tags = g
                 .tags()
                 .iter()
-                .map(|t| (t.key().unwrap_or("").to_string(), t.value().unwrap_or("").to_string()))
+                .map(|t| {
+                    (
+                        t.key().unwrap_or("").to_string(),
+                        t.value().unwrap_or("").to_string(),
+                    )
+                })
                 .collect();
             (
                 g.group_name().unwrap_or("").to_string(),
@@ -297,7 +305,9 @@ resource "aws_db_subnet_group" "main" {{
     let refused = strata(dir.path(), &account, &["plan"]);
     assert_eq!(refused.code, 1, "{}", refused.stdout);
     assert!(
-        refused.stderr.contains("aws_security_group.sg[\"web\"] is already managed by strata"),
+        refused
+            .stderr
+            .contains("aws_security_group.sg[\"web\"] is already managed by strata"),
         "{}",
         refused.stderr
     );
@@ -331,4 +341,288 @@ import {
         run.stderr
     );
     assert!(run.stderr.contains("main.tf:6:1"), "{}", run.stderr);
+}
+
+#[test]
+fn generated_configuration_adopts_objects_and_replans_empty() {
+    let account = Emulator::shared().account();
+    let rt = runtime();
+    let ec2 = rt.block_on(account.ec2(REGION));
+    let rds = rt.block_on(account.rds(REGION));
+    let (vpc, subnets) = rt.block_on(default_network(&ec2));
+    let web = rt.block_on(create_group(&ec2, &vpc, "gen-web", "gen"));
+    rt.block_on(create_subnet_group(&rds, "gen-main", &subnets));
+    let groups_before = rt.block_on(groups(&ec2, &vpc));
+    let subnet_groups_before = rt.block_on(subnet_group_names(&rds));
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!(
+            "import {{\n  to = aws_security_group.web\n  id = \"{web}\"\n}}\n\nimport {{\n  to = aws_db_subnet_group.main\n  id = \"gen-main\"\n}}\n"
+        ),
+    )
+    .unwrap();
+    // Without configuration the plan says what to do.
+    let missing = strata(dir.path(), &account, &["plan"]);
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing
+            .stderr
+            .contains("Configuration for import target does not exist"),
+        "{}",
+        missing.stderr
+    );
+
+    let plan = ok(strata(
+        dir.path(),
+        &account,
+        &["plan", "--generate-config-out=generated.tf"],
+    ));
+    assert!(
+        plan.stdout
+            .contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{}\n{}",
+        plan.stdout,
+        std::fs::read_to_string(dir.path().join("generated.tf")).unwrap_or_default()
+    );
+    let generated = std::fs::read_to_string(dir.path().join("generated.tf")).unwrap();
+    assert!(
+        generated.contains("resource \"aws_security_group\" \"web\" {"),
+        "{generated}"
+    );
+    assert!(
+        generated.contains("resource \"aws_db_subnet_group\" \"main\" {"),
+        "{generated}"
+    );
+    assert!(generated.contains("\"gen-web\""), "{generated}");
+    assert!(generated.contains("ingress {"), "{generated}");
+    // Computed-only attributes are left out.
+    assert!(!generated.contains("arn"), "{generated}");
+    assert!(!generated.contains("owner_id"), "{generated}");
+    assert_eq!(
+        strata::fmt::format_source(&generated).unwrap(),
+        generated,
+        "generated configuration is formatted"
+    );
+
+    // The file is never overwritten.
+    let again = strata(
+        dir.path(),
+        &account,
+        &["plan", "--generate-config-out=generated.tf"],
+    );
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+
+    let apply = ok(strata(dir.path(), &account, &["apply", "--auto-approve"]));
+    assert!(!apply.stdout.contains("Creating..."), "{}", apply.stdout);
+    assert_eq!(rt.block_on(groups(&ec2, &vpc)), groups_before);
+    assert_eq!(rt.block_on(subnet_group_names(&rds)), subnet_groups_before);
+    assert_no_changes(&ok(strata(dir.path(), &account, &["plan"])));
+}
+
+#[test]
+fn terraform_state_is_taken_over_and_replans_empty() {
+    let account = Emulator::shared().account();
+    let rt = runtime();
+    let ec2 = rt.block_on(account.ec2(REGION));
+    let rds = rt.block_on(account.rds(REGION));
+    let (vpc, subnets) = rt.block_on(default_network(&ec2));
+    let sg = rt.block_on(create_group(&ec2, &vpc, "tf-web", "tf"));
+    rt.block_on(create_subnet_group(&rds, "tf-main", &subnets));
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!(
+            r#"resource "aws_security_group" "sg" {{
+  for_each = toset(["web"])
+{sg}}}
+
+resource "aws_db_subnet_group" "main" {{
+  name        = "tf-main"
+  description = "tf-main subnets"
+  subnet_ids  = ["{s0}", "{s1}"]
+}}
+"#,
+            sg = sg_block(&vpc, "tf").replace("adopt-", "tf-"),
+            s0 = subnets[0],
+            s1 = subnets[1],
+        ),
+    )
+    .unwrap();
+    let provider = r#"provider["registry.terraform.io/hashicorp/aws"]"#;
+    let tfstate = serde_json::json!({
+        "version": 4,
+        "terraform_version": "1.9.5",
+        "serial": 7,
+        "lineage": "3f1b0c9e-0000-4000-8000-000000000000",
+        "outputs": {},
+        "resources": [
+            {
+                "mode": "managed", "type": "aws_security_group", "name": "sg", "provider": provider,
+                "instances": [{
+                    "index_key": "web", "schema_version": 1,
+                    "attributes": { "id": sg, "name": "tf-web", "vpc_id": vpc, "revoke_rules_on_delete": false },
+                    "dependencies": []
+                }]
+            },
+            {
+                "mode": "managed", "type": "aws_db_subnet_group", "name": "main", "provider": provider,
+                "instances": [{
+                    "schema_version": 0,
+                    "attributes": { "id": "tf-main", "name": "tf-main", "subnet_ids": subnets },
+                    "dependencies": []
+                }]
+            },
+            {
+                "mode": "managed", "type": "aws_s3_bucket", "name": "logs", "provider": provider,
+                "instances": [{ "schema_version": 0, "attributes": { "id": "tf-logs" } }]
+            },
+            {
+                "mode": "data", "type": "aws_vpc", "name": "default", "provider": provider,
+                "instances": [{ "schema_version": 0, "attributes": { "id": vpc } }]
+            }
+        ],
+        "check_results": null
+    });
+    std::fs::write(
+        dir.path().join("terraform.tfstate"),
+        serde_json::to_string_pretty(&tfstate).unwrap(),
+    )
+    .unwrap();
+
+    let run = ok(strata(
+        dir.path(),
+        &account,
+        &["state", "migrate-from-terraform", "terraform.tfstate"],
+    ));
+    assert!(
+        run.stdout.contains("Took over 2 resource instances"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("aws_security_group.sg[\"web\"]  ({sg})")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("aws_db_subnet_group.main  (tf-main)"),
+        "{}",
+        run.stdout
+    );
+    let left = run
+        .stdout
+        .split("Left 2")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(
+        left.contains("aws_s3_bucket.logs  — resource type not supported"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        left.contains("data.aws_vpc.default  — data source"),
+        "{}",
+        run.stdout
+    );
+
+    let plan = ok(strata(dir.path(), &account, &["plan"]));
+    assert_no_changes(&plan);
+    // The migrated state holds what AWS reports, not a copy of Terraform's attributes.
+    let show = ok(strata(
+        dir.path(),
+        &account,
+        &["state", "show", "aws_db_subnet_group.main"],
+    ));
+    assert!(show.stdout.contains("tf-main subnets"), "{}", show.stdout);
+
+    // A strata state with resources is not overwritten by accident.
+    let again = strata(
+        dir.path(),
+        &account,
+        &["state", "migrate-from-terraform", "terraform.tfstate"],
+    );
+    assert_eq!(again.code, 1);
+    assert!(
+        again.stderr.contains("already has a state with resources"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn discover_lists_exactly_the_unmanaged_objects() {
+    let account = Emulator::shared().account();
+    let rt = runtime();
+    let ec2 = rt.block_on(account.ec2(REGION));
+    let (vpc, _) = rt.block_on(default_network(&ec2));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!(
+            r#"resource "aws_security_group" "managed" {{
+  name        = "disc-managed"
+  description = "managed by strata"
+  vpc_id      = "{vpc}"
+}}
+"#
+        ),
+    )
+    .unwrap();
+    ok(strata(dir.path(), &account, &["apply", "--auto-approve"]));
+    let a = rt.block_on(create_group(&ec2, &vpc, "disc-a", "x"));
+    let b = rt.block_on(create_group(&ec2, &vpc, "disc.b", "x"));
+    let managed = rt
+        .block_on(groups(&ec2, &vpc))
+        .into_iter()
+        .find(|g| g.0 == "disc-managed")
+        .unwrap()
+        .1;
+
+    let run = ok(strata(
+        dir.path(),
+        &account,
+        &["discover", "--region", REGION, "--out", "found.tf"],
+    ));
+    let rows: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("aws_"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{}", run.stdout);
+    assert!(
+        rows.iter().any(|r| r.contains(&a) && r.ends_with("disc-a")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        rows.iter().any(|r| r.contains(&b) && r.ends_with("disc.b")),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(&managed), "{}", run.stdout);
+    let found = std::fs::read_to_string(dir.path().join("found.tf")).unwrap();
+    assert!(found.contains("to = aws_security_group.disc_a"), "{found}");
+    assert!(found.contains(&format!("id = \"{a}\"")), "{found}");
+    assert!(found.contains("to = aws_security_group.disc_b"), "{found}");
+
+    // The written blocks are a valid start: the plan asks for configuration, at the blocks.
+    let plan = strata(dir.path(), &account, &["plan"]);
+    assert_eq!(plan.code, 1);
+    assert!(plan.stderr.contains("found.tf:"), "{}", plan.stderr);
+
+    let only_instances = ok(strata(
+        dir.path(),
+        &account,
+        &["discover", "--region", REGION, "--type", "aws_db_instance"],
+    ));
+    assert!(
+        only_instances.stdout.contains("No unmanaged objects"),
+        "{}",
+        only_instances.stdout
+    );
 }
