@@ -410,7 +410,7 @@ impl InstanceGraph {
             let _ = i;
             out.push_str(&format!("  {};\n", dot_quote(&addr.to_string())));
         }
-        for (addr, _) in &self.instances {
+        for addr in self.instances.keys() {
             for dep in self.instance_dependencies(addr) {
                 out.push_str(&format!(
                     "  {} -> {};\n",

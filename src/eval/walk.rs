@@ -666,6 +666,7 @@ impl Walker<'_> {
     }
 
     /// Evaluates count / for_each into instance keys with their `count`/`each` bindings.
+    #[allow(clippy::type_complexity)]
     fn expansion(
         &mut self,
         count: Option<&Expr>,
