@@ -361,6 +361,7 @@ impl Hooks for Resolve<'_> {
 /// connection, between recording an operation and recording its result): each object is
 /// looked up by the identifier recorded before the AWS call, then adopted into state if it
 /// exists, or forgotten if it does not. Returns what it did, for the user.
+#[allow(clippy::collapsible_match)]
 pub async fn reconcile_journal(
     state: &mut State,
     aws: &Arc<Aws>,

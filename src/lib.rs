@@ -4,6 +4,7 @@
 //! (see DESIGN.md).
 
 pub mod addr;
+pub mod adopt;
 pub mod apply;
 pub mod cli;
 pub mod config;

@@ -33,6 +33,9 @@ pub fn dispatch(env: &Env, command: Command) -> CmdResult {
             super::engine::output(env, name.as_deref(), json, raw)
         }
         Command::Import { addr, id, vars } => super::engine::import(env, &addr, &id, &vars),
+        Command::Discover { region, types, out } => {
+            super::adopt::discover(env, &region, &types, out.as_deref())
+        }
         Command::State { command } => super::engine::state_cmd(env, &command),
         Command::ForceUnlock { id } => super::engine::force_unlock(env, &id),
         Command::Workspace { command } => super::engine::workspace(env, &command),

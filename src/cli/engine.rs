@@ -49,6 +49,10 @@ pub struct PlanFlags {
     /// Print the plan as Markdown for a pull-request comment.
     #[arg(long)]
     pub markdown: bool,
+    /// Write resource blocks for import targets that have none to this new .tf file, then
+    /// plan with them (plan only).
+    #[arg(long, value_name = "FILE")]
+    pub generate_config_out: Option<String>,
 }
 
 /// With `STRATA_API_STATS=1`, prints the AWS API calls of the run by action on stderr (for
@@ -78,7 +82,7 @@ pub fn backend(env: &Env, workspace: &str) -> Result<Arc<dyn Backend>, Failure> 
     super::backend::setup_from_dir(env)?.backend(env, workspace)
 }
 
-fn state_failure(e: crate::state::StateError) -> Failure {
+pub(super) fn state_failure(e: crate::state::StateError) -> Failure {
     Diagnostic::error(e.to_string()).into()
 }
 
@@ -128,8 +132,8 @@ fn mode_of(flags: &PlanFlags) -> PlanMode {
 }
 
 pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
-    let (config, mut diags) = load(env)?;
-    let options = walk_options(env, &config, &flags.vars, &mut diags);
+    let (mut config, mut diags) = load(env)?;
+    let mut options = walk_options(env, &config, &flags.vars, &mut diags);
     fail_on_errors(&diags, &config.sources)?;
     let setup = super::backend::setup(&config, &options)?;
     let backend = setup.backend(env, &options.workspace)?;
@@ -145,6 +149,24 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     let rt = runtime()?;
     let aws = Arc::new(rt.block_on(Aws::load()));
     let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws)?;
+    if let Some(out) = &flags.generate_config_out {
+        let inputs =
+            super::adopt::generate_config(env, &config, &options, prior.as_ref(), &rt, &aws, out)?;
+        // Plan as if the generated file had always been there.
+        let (c, mut d) = load(env)?;
+        options = walk_options(env, &c, &flags.vars, &mut d);
+        for (name, value) in inputs {
+            options.inputs.insert(
+                name,
+                crate::eval::walk::RawInput::Text {
+                    text: value,
+                    source: "the imported object".into(),
+                },
+            );
+        }
+        fail_on_errors(&d, &c.sources)?;
+        config = c;
+    }
     let (plan, warnings) = plan_with(
         env,
         &config,
@@ -186,7 +208,7 @@ fn print_plan(env: &Env, plan: &Plan, json: bool, markdown: bool) {
     }
 }
 
-fn fail_on_errors(diags: &Diagnostics, sources: &SourceMap) -> Result<(), Failure> {
+pub(super) fn fail_on_errors(diags: &Diagnostics, sources: &SourceMap) -> Result<(), Failure> {
     if diags.has_errors() {
         return Err(Failure {
             diags: diags.clone(),
@@ -312,6 +334,11 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
         }
         (plan, options, backend, lock, prior)
     } else {
+        if flags.plan.generate_config_out.is_some() {
+            return Err(Diagnostic::error("--generate-config-out is a plan option")
+                .help("run `strata plan --generate-config-out=FILE`, review the file, then apply")
+                .into());
+        }
         let options = walk_options(env, &config, &flags.plan.vars, &mut diags);
         fail_on_errors(&diags, &config.sources)?;
         let backend = super::backend::setup(&config, &options)?.backend(env, &options.workspace)?;
@@ -907,6 +934,14 @@ pub enum StateCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Take over the supported resources of a Terraform state (format version 4).
+    MigrateFromTerraform {
+        /// PATH/terraform.tfstate
+        path: String,
+        /// Merge into a strata state that already has resources.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 fn migrate(env: &Env, to: &str, force: bool) -> CmdResult {
@@ -1004,9 +1039,13 @@ pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
     if let StateCommand::Migrate { to, force } = cmd {
         return migrate(env, to, *force);
     }
+    if let StateCommand::MigrateFromTerraform { path, force } = cmd {
+        return super::adopt::migrate_from_terraform(env, path, *force);
+    }
     let workspace = super::commands::current_workspace(env);
     let backend = backend(env, &workspace)?;
     match cmd {
+        StateCommand::MigrateFromTerraform { .. } => unreachable!("handled above"),
         StateCommand::List => {
             if let Some(state) = backend.read().map_err(state_failure)? {
                 for (addr, _, _) in state.instances() {

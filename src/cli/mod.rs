@@ -1,6 +1,7 @@
 //! The command line: clap definitions, raw flags turned into validated options, and the
 //! mapping of every outcome to an exit code. Users and CI scripts depend on this surface.
 
+mod adopt;
 mod backend;
 mod commands;
 mod engine;
@@ -139,6 +140,17 @@ pub enum Command {
         id: String,
         #[command(flatten)]
         vars: VarFlags,
+    },
+    /// List objects of the supported types in a region that no state knows.
+    Discover {
+        #[arg(long)]
+        region: String,
+        /// Only these types (repeatable; default: every supported type).
+        #[arg(long = "type", value_name = "TYPE")]
+        types: Vec<String>,
+        /// Write `import {}` blocks for them to this new file.
+        #[arg(long, value_name = "FILE")]
+        out: Option<String>,
     },
     /// Inspect or edit the state.
     State {

@@ -63,6 +63,9 @@ pub struct WalkResult {
     pub root_variables: BTreeMap<String, Value>,
     pub providers: Vec<ProviderSettings>,
     pub diags: Diagnostics,
+    /// The root module's names (`var`, `local`, `path`, `terraform`, resources) after the walk:
+    /// what root-only blocks such as `import` are evaluated in.
+    pub root_scope: Map,
 }
 
 #[derive(Clone, Debug)]
@@ -83,6 +86,7 @@ pub fn walk(config: &Config, options: &WalkOptions, hooks: &mut dyn Hooks) -> Wa
         root_dir: config.root.dir.clone(),
         providers_seen: Vec::new(),
         root_variables: BTreeMap::new(),
+        root_scope: Map::new(),
     };
     let inputs = w.root_inputs(&config.root);
     let default_region = std::env::var("AWS_REGION")
@@ -115,6 +119,7 @@ pub fn walk(config: &Config, options: &WalkOptions, hooks: &mut dyn Hooks) -> Wa
         root_variables: w.root_variables,
         providers,
         diags,
+        root_scope: w.root_scope,
     }
 }
 
@@ -140,6 +145,7 @@ struct Walker<'a> {
     root_dir: PathBuf,
     providers_seen: Vec<ProviderSettings>,
     root_variables: BTreeMap<String, Value>,
+    root_scope: Map,
 }
 
 struct ModuleOut {
@@ -409,6 +415,9 @@ impl Walker<'_> {
                 }
             }
             deps.insert(ix, node_deps);
+        }
+        if is_root {
+            self.root_scope = scope.roots;
         }
         out
     }

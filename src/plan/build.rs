@@ -119,6 +119,16 @@ pub fn provider_for_state(
     settings
 }
 
+/// The unconfigured default provider: the region from the environment, as the walk uses it.
+pub fn default_provider() -> ProviderSettings {
+    ProviderSettings {
+        region: std::env::var("AWS_REGION")
+            .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+            .unwrap_or_default(),
+        ..ProviderSettings::default()
+    }
+}
+
 /// Applies the schema's sensitive marks to an object read from state or AWS.
 pub fn mark_object(type_: &str, mode: Mode, v: Value) -> Value {
     let schema = match mode {
@@ -249,6 +259,33 @@ struct PlanHooks<'a> {
     /// Resources with a pending change: data sources depending on them are read during apply.
     pending: BTreeSet<AbsResource>,
     prior_deps: &'a BTreeMap<InstanceAddr, Vec<AbsResource>>,
+    /// Objects adopted by `import` blocks: address → (id, object as AWS reports it).
+    imports: &'a BTreeMap<InstanceAddr, (String, Value)>,
+}
+
+/// An imported object with the arguments AWS never returns (virtual ones) taken from the
+/// configuration, so adopting an object does not plan a change of, say, skip_final_snapshot.
+pub fn with_virtual_from_config(
+    schema: &crate::provider::Schema,
+    object: &Value,
+    config: &Value,
+) -> Value {
+    let mut m = match object {
+        Value::Map(m) => m.clone(),
+        other => return other.clone(),
+    };
+    for a in &schema.attributes {
+        if a.virtual_ {
+            let v = config
+                .get(a.name)
+                .filter(|v| !v.is_null())
+                .cloned()
+                .or_else(|| a.default.clone())
+                .unwrap_or(Value::Null);
+            m.insert(a.name.to_string(), v);
+        }
+    }
+    Value::Map(m)
 }
 
 impl Hooks for PlanHooks<'_> {
@@ -260,7 +297,21 @@ impl Hooks for PlanHooks<'_> {
         for d in config_problems(inst, rt.validate(&inst.config)) {
             self.diags.push(d);
         }
-        let prior = self.objects.get(&inst.addr);
+        let mut prior = self.objects.get(&inst.addr);
+        let imported = match (prior, self.imports.get(&inst.addr)) {
+            (None, Some((id, obj))) if self.mode == PlanMode::Normal => Some((
+                id.clone(),
+                mark_object(
+                    &inst.addr.resource.type_,
+                    Mode::Managed,
+                    with_virtual_from_config(rt.schema(), obj, &inst.config),
+                ),
+            )),
+            _ => None,
+        };
+        if let Some((_, obj)) = &imported {
+            prior = Some(obj);
+        }
         if self.mode != PlanMode::Normal {
             return Ok(prior
                 .cloned()
@@ -288,7 +339,7 @@ impl Hooks for PlanHooks<'_> {
             provider: ProviderRef::from(inst.provider),
             depends_on: inst.deps.iter().cloned().collect(),
             prior_depends_on: self.prior_deps.get(&inst.addr).cloned().unwrap_or_default(),
-            importing: None,
+            importing: imported.as_ref().map(|(id, _)| id.clone()),
             config: Some(inst.config.clone()),
         });
         Ok(d.planned)
@@ -469,6 +520,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         return Err(diags);
     }
     let providers = pass1.providers;
+    let root_scope = pass1.root_scope;
     for p in &providers {
         if p.region.is_empty() {
             diags.push(
@@ -516,7 +568,24 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
             (addr, deps)
         })
         .collect();
+    let import_targets = if req.mode == PlanMode::Normal {
+        crate::adopt::imports::evaluate(req.config, &root_scope, &mut diags)
+    } else {
+        Vec::new()
+    };
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let imports = read_imports(
+        req.config,
+        prior_state,
+        &import_targets,
+        &providers,
+        &req.aws,
+        req.runtime,
+    )?;
     let mut hooks = PlanHooks {
+        imports: &imports,
         objects: &refreshed.objects,
         changes: Vec::new(),
         visited: BTreeSet::new(),
@@ -531,6 +600,19 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
     let result = walk::walk(req.config, &options, &mut hooks);
     diags.extend(result.diags);
     diags.extend(std::mem::take(&mut hooks.diags));
+    for t in &import_targets {
+        if imports.contains_key(&t.addr) && !hooks.visited.contains(&t.addr) {
+            diags.push(
+                Diagnostic::error("Configuration for import target does not exist")
+                    .at(t.span)
+                    .detail(format!(
+                        "the configuration has no instance {} to import \"{}\" into",
+                        t.addr, t.id
+                    ))
+                    .help("check the instance key against the resource's count or for_each"),
+            );
+        }
+    }
     let mut changes = hooks.changes;
     // Instances in state that the configuration no longer has, or every one on destroy.
     for (addr, rs, inst) in prior_state.instances() {
@@ -656,6 +738,116 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         configuration: super::json::configuration(req.config),
     };
     Ok((plan, diags))
+}
+
+/// Reads the objects `import` blocks adopt: targets already in state are skipped (same id) or
+/// refused (another id); every other target is read by id, all concurrently.
+fn read_imports(
+    config: &Config,
+    state: &State,
+    targets: &[crate::adopt::imports::ImportTarget],
+    providers: &[ProviderSettings],
+    aws: &Arc<Aws>,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<BTreeMap<InstanceAddr, (String, Value)>, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut todo = Vec::new();
+    for t in targets {
+        if let Some(inst) = state.instance(&t.addr) {
+            let id = inst
+                .attributes
+                .get("id")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            if id != t.id {
+                diags.push(
+                    Diagnostic::error(format!("{} is already managed by strata", t.addr))
+                        .at(t.span)
+                        .detail(format!(
+                            "the state holds the object \"{id}\" at this address; the import block names \"{}\"",
+                            t.id
+                        ))
+                        .help(format!(
+                            "remove the import block, or run `strata state rm {}` to adopt the other object",
+                            t.addr
+                        )),
+                );
+            }
+            continue;
+        }
+        let Some(resource) = config_resource(config, &t.addr) else {
+            diags.push(
+                Diagnostic::error("Configuration for import target does not exist")
+                    .at(t.span)
+                    .detail(format!(
+                        "the configuration has no resource block for {}",
+                        t.addr.abs_resource()
+                    ))
+                    .help(format!(
+                        "add resource \"{}\" \"{}\" {{ ... }}, or let strata write it: strata plan --generate-config-out=generated.tf",
+                        t.addr.resource.type_, t.addr.resource.name
+                    )),
+            );
+            continue;
+        };
+        let alias = t
+            .provider_alias
+            .clone()
+            .unwrap_or_else(|| resource.provider.as_ref().and_then(|p| p.alias.clone()));
+        let settings = providers
+            .iter()
+            .find(|p| p.alias == alias)
+            .cloned()
+            .unwrap_or_else(default_provider);
+        todo.push((t, settings));
+    }
+    let reads = todo.into_iter().map(|(t, settings)| {
+        let aws = aws.clone();
+        async move {
+            let rt = crate::provider::resource_type(&t.addr.resource.type_);
+            let result = match rt {
+                Some(rt) => {
+                    let ctx = Ctx {
+                        aws,
+                        settings: settings.clone(),
+                    };
+                    rt.import(&ctx, &t.id).await
+                }
+                None => Ok(None),
+            };
+            (t, settings, result)
+        }
+    });
+    let mut out = BTreeMap::new();
+    for (t, settings, result) in runtime.block_on(futures::future::join_all(reads)) {
+        match result {
+            Ok(Some(obj)) => {
+                out.insert(t.addr.clone(), (t.id.clone(), obj));
+            }
+            Ok(None) => diags.push(
+                Diagnostic::error(format!(
+                    "Cannot import non-existent remote object: {}",
+                    t.id
+                ))
+                .at(t.span)
+                .detail(format!(
+                    "no {} with id \"{}\" in {}",
+                    t.addr.resource.type_, t.id, settings.region
+                ))
+                .help("check the id and the provider's region"),
+            ),
+            Err(e) => diags.push(
+                Diagnostic::error(format!("Importing {} failed", t.addr))
+                    .at(t.span)
+                    .detail(e.message)
+                    .help("check the id, the region and your AWS credentials"),
+            ),
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(out)
 }
 
 fn config_resource<'c>(

@@ -145,6 +145,17 @@ pub trait ResourceType: Send + Sync {
         Ok(self.read(ctx, &[id.to_string()]).await?.remove(id))
     }
 
+    /// Every object of this type in the provider's region, as `read` would return it (for
+    /// `strata discover`): one paginated describe, no per-object calls, so attributes that
+    /// need one (RDS tags) may be missing. Objects AWS creates by itself (default security
+    /// groups, the `default` DB subnet group) are left out.
+    async fn list(&self, _ctx: &Ctx) -> ProviderResult<Vec<Value>> {
+        Err(ProviderError::new(format!(
+            "{} is unsupported for discovery",
+            self.type_name()
+        )))
+    }
+
     /// The name strata chooses before creating an object (identifier, group name,
     /// replication group id), recorded in the journal before the AWS call so an interrupted
     /// create can be found again. `None` when AWS alone names the object.

@@ -8,21 +8,57 @@ async fn inventory(w: &Workdir) -> Vec<String> {
     let mut out = Vec::new();
     for region in ["us-east-1", "us-west-2"] {
         let ec2 = w.account.ec2(region).await;
-        for g in ec2.describe_security_groups().send().await.unwrap().security_groups() {
+        for g in ec2
+            .describe_security_groups()
+            .send()
+            .await
+            .unwrap()
+            .security_groups()
+        {
             if g.group_name() != Some("default") {
-                out.push(format!("{region} security group {}", g.group_name().unwrap_or("")));
+                out.push(format!(
+                    "{region} security group {}",
+                    g.group_name().unwrap_or("")
+                ));
             }
         }
         let rds = w.account.rds(region).await;
-        for i in rds.describe_db_instances().send().await.unwrap().db_instances() {
-            out.push(format!("{region} db instance {}", i.db_instance_identifier().unwrap_or("")));
+        for i in rds
+            .describe_db_instances()
+            .send()
+            .await
+            .unwrap()
+            .db_instances()
+        {
+            out.push(format!(
+                "{region} db instance {}",
+                i.db_instance_identifier().unwrap_or("")
+            ));
         }
-        for c in rds.describe_db_clusters().send().await.unwrap().db_clusters() {
-            out.push(format!("{region} db cluster {}", c.db_cluster_identifier().unwrap_or("")));
+        for c in rds
+            .describe_db_clusters()
+            .send()
+            .await
+            .unwrap()
+            .db_clusters()
+        {
+            out.push(format!(
+                "{region} db cluster {}",
+                c.db_cluster_identifier().unwrap_or("")
+            ));
         }
-        for g in rds.describe_db_subnet_groups().send().await.unwrap().db_subnet_groups() {
+        for g in rds
+            .describe_db_subnet_groups()
+            .send()
+            .await
+            .unwrap()
+            .db_subnet_groups()
+        {
             if g.db_subnet_group_name() != Some("default") {
-                out.push(format!("{region} db subnet group {}", g.db_subnet_group_name().unwrap_or("")));
+                out.push(format!(
+                    "{region} db subnet group {}",
+                    g.db_subnet_group_name().unwrap_or("")
+                ));
             }
         }
         for s in rds
@@ -33,7 +69,10 @@ async fn inventory(w: &Workdir) -> Vec<String> {
             .unwrap()
             .db_snapshots()
         {
-            out.push(format!("{region} db snapshot {}", s.db_snapshot_identifier().unwrap_or("")));
+            out.push(format!(
+                "{region} db snapshot {}",
+                s.db_snapshot_identifier().unwrap_or("")
+            ));
         }
         let cache = w.account.elasticache(region).await;
         for g in cache
@@ -43,7 +82,10 @@ async fn inventory(w: &Workdir) -> Vec<String> {
             .unwrap()
             .replication_groups()
         {
-            out.push(format!("{region} replication group {}", g.replication_group_id().unwrap_or("")));
+            out.push(format!(
+                "{region} replication group {}",
+                g.replication_group_id().unwrap_or("")
+            ));
         }
         for g in cache
             .describe_cache_subnet_groups()
@@ -53,7 +95,10 @@ async fn inventory(w: &Workdir) -> Vec<String> {
             .cache_subnet_groups()
         {
             if g.cache_subnet_group_name() != Some("default") {
-                out.push(format!("{region} cache subnet group {}", g.cache_subnet_group_name().unwrap_or("")));
+                out.push(format!(
+                    "{region} cache subnet group {}",
+                    g.cache_subnet_group_name().unwrap_or("")
+                ));
             }
         }
     }
@@ -102,7 +147,11 @@ async fn webapp_aurora_round_trips() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn webapp_cache_round_trips() {
-    round_trip("webapp-cache", &[("STRATA_VAR_cache_auth_token", "cache-auth-token-0123456789")]).await;
+    round_trip(
+        "webapp-cache",
+        &[("STRATA_VAR_cache_auth_token", "cache-auth-token-0123456789")],
+    )
+    .await;
 }
 
 /// The DR example leaves, while applied, an encrypted copy in us-west-2 under a us-west-2 key.
@@ -120,7 +169,10 @@ async fn dr_copy_lands_encrypted_in_the_second_region() {
     let copy = &copies.db_snapshots()[0];
     assert_eq!(copy.encrypted(), Some(true));
     let key = copy.kms_key_id().unwrap_or_default();
-    assert!(key.contains(":us-west-2:"), "the copy's key {key} is not a us-west-2 key");
+    assert!(
+        key.contains(":us-west-2:"),
+        "the copy's key {key} is not a us-west-2 key"
+    );
     w.expect(0, &["plan", "--detailed-exitcode"]);
     w.expect(0, &["destroy", "--auto-approve"]);
     let left = inventory(&w).await;

@@ -1015,6 +1015,21 @@ impl ResourceType for DbInstance {
         Ok(found)
     }
 
+    async fn list(&self, ctx: &Ctx) -> ProviderResult<Vec<Value>> {
+        let mut out = Vec::new();
+        let mut pages = ctx.rds().describe_db_instances().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| ProviderError::sdk("describing DB instances", e))?;
+            out.extend(
+                page.db_instances
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|db| state_of(ctx, db)),
+            );
+        }
+        Ok(out)
+    }
+
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = obj::string(planned, "identifier")
             .ok_or_else(|| ProviderError::new("aws_db_instance: the identifier is not known"))?;

@@ -245,6 +245,24 @@ impl ResourceType for DbSubnetGroup {
         Ok(out)
     }
 
+    async fn list(&self, ctx: &Ctx) -> ProviderResult<Vec<Value>> {
+        let mut out = Vec::new();
+        let mut pages = ctx
+            .rds()
+            .describe_db_subnet_groups()
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| ProviderError::sdk("describing DB subnet groups", e))?;
+            for g in page.db_subnet_groups.unwrap_or_default() {
+                if g.db_subnet_group_name() != Some("default") {
+                    out.push(state_of(ctx, &g, &BTreeMap::new()));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let name = obj::string(planned, "name")
             .ok_or_else(|| ProviderError::new("aws_db_subnet_group: the name is not known"))?;

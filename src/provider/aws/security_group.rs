@@ -1068,6 +1068,21 @@ impl ResourceType for SecurityGroup {
             .collect())
     }
 
+    async fn list(&self, ctx: &Ctx) -> ProviderResult<Vec<Value>> {
+        let mut out = Vec::new();
+        let mut pages = ctx.ec2().describe_security_groups().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| ProviderError::sdk("describing security groups", e))?;
+            for g in page.security_groups.unwrap_or_default() {
+                // Every VPC's own group: it comes and goes with the VPC.
+                if g.group_name() != Some("default") {
+                    out.push(self.state(ctx, &g));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let name = obj::string(planned, "name").unwrap_or_else(|| {
             generate_name(obj::str(planned, "name_prefix").unwrap_or("terraform-"))
