@@ -419,6 +419,12 @@ fn run_plan(
             }
         }
     }
+    // Renames from `moved` blocks first: every change below uses the new addresses.
+    for (from, to) in &plan.moves {
+        if let Err(e) = state.move_instance(from, to) {
+            return Err(state_failure(e));
+        }
+    }
     // Objects deleted outside strata leave the state now.
     for d in &plan.drift {
         if d.after.is_none() {

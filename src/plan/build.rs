@@ -539,7 +539,17 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         return Err(diags);
     }
     let empty = State::new();
-    let prior_state = req.prior.unwrap_or(&empty);
+    // `moved` blocks rename objects in (a copy of) the state before anything is compared, so a
+    // renamed resource is planned as the same object, not destroyed and created.
+    let (moves, moved_state) = match req.prior {
+        Some(state) => {
+            let (moves, moved, move_diags) = apply_moves(req.config, state);
+            diags.extend(move_diags);
+            (moves, Some(moved))
+        }
+        None => (Vec::new(), None),
+    };
+    let prior_state = moved_state.as_ref().unwrap_or(&empty);
     let refreshed = if req.refresh {
         refresh(prior_state, &providers, &req.aws, req.runtime)?
     } else {
@@ -734,6 +744,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         destroy: req.mode == PlanMode::Destroy,
         refresh_only: req.mode == PlanMode::RefreshOnly,
         inputs,
+        moves,
         variables: result.root_variables,
         configuration: super::json::configuration(req.config),
     };
@@ -926,4 +937,87 @@ fn apply_targets(
         .into_iter()
         .filter(|c| keep.contains(&c.addr))
         .collect()
+}
+
+/// The state instances that root-module `moved` blocks rename, and the state with the renames
+/// applied. `from`/`to` are resource addresses (every instance moves, keys kept), instance
+/// addresses, or module calls (`module.a` → `module.b`).
+pub fn apply_moves(
+    config: &Config,
+    state: &State,
+) -> (Vec<(InstanceAddr, InstanceAddr)>, State, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let mut moved = state.clone();
+    let mut moves = Vec::new();
+    for m in &config.root.moved {
+        let from = m.from.expr.to_string().trim().to_string();
+        let to = m.to.expr.to_string().trim().to_string();
+        let pairs: Vec<(InstanceAddr, InstanceAddr)> = if let (Some(f), Some(t)) =
+            (from.strip_prefix("module."), to.strip_prefix("module."))
+        {
+            if f.contains('.') || t.contains('.') {
+                diags.push(
+                    Diagnostic::error("Unsupported moved block")
+                        .at(m.span)
+                        .help("move a resource (TYPE.NAME), an instance (TYPE.NAME[KEY]) or a whole module call (module.NAME)"),
+                );
+                continue;
+            }
+            moved
+                .instances()
+                .filter(|(a, _, _)| a.module.0.first().is_some_and(|(n, _)| n == f))
+                .map(|(a, _, _)| {
+                    let mut b = a.clone();
+                    b.module.0[0].0 = t.to_string();
+                    (a, b)
+                })
+                .collect()
+        } else {
+            let (Ok(f), Ok(t)) = (from.parse::<InstanceAddr>(), to.parse::<InstanceAddr>()) else {
+                diags.push(
+                    Diagnostic::error("Invalid moved block")
+                        .at(m.span)
+                        .detail(format!("cannot read \"{from}\" → \"{to}\" as addresses"))
+                        .help(
+                            "write moved { from = aws_db_instance.old  to = aws_db_instance.new }",
+                        ),
+                );
+                continue;
+            };
+            let whole_resource = !from.ends_with(']');
+            moved
+                .instances()
+                .filter(|(a, _, _)| {
+                    if whole_resource {
+                        a.abs_resource() == f.abs_resource()
+                    } else {
+                        a == &f
+                    }
+                })
+                .map(|(a, _, _)| {
+                    let mut b = t.clone();
+                    if whole_resource {
+                        b.key = a.key.clone();
+                    }
+                    (a, b)
+                })
+                .collect()
+        };
+        for (a, b) in pairs {
+            if moved.instance(&b).is_some() {
+                // Already moved by an earlier apply: the block stays as documentation.
+                continue;
+            }
+            match moved.move_instance(&a, &b) {
+                Ok(()) => moves.push((a, b)),
+                Err(e) => diags.push(
+                    Diagnostic::error(format!("Cannot move {a} to {b}"))
+                        .at(m.span)
+                        .detail(e.to_string())
+                        .help("fix the moved block's addresses"),
+                ),
+            }
+        }
+    }
+    (moves, moved, diags)
 }

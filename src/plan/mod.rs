@@ -160,6 +160,9 @@ pub struct Plan {
     pub refresh_only: bool,
     /// Root variable inputs, so a saved plan applies with exactly the inputs it was made with.
     pub inputs: BTreeMap<String, SavedInput>,
+    /// State instances renamed by `moved` blocks, applied to the state before the changes.
+    #[serde(default)]
+    pub moves: Vec<(InstanceAddr, InstanceAddr)>,
     /// Root variables as evaluated (sensitive ones marked), for the JSON plan.
     #[serde(default)]
     pub variables: BTreeMap<String, Value>,
@@ -217,6 +220,7 @@ impl Plan {
                 .values()
                 .any(|o| o.before.as_ref() != Some(&o.after))
             || (self.refresh_only && !self.drift.is_empty())
+            || !self.moves.is_empty()
     }
 }
 

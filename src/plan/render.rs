@@ -123,6 +123,12 @@ pub fn render_plan(plan: &Plan, style: &Style) -> String {
         }
         return out;
     }
+    for (from, to) in &plan.moves {
+        let _ = writeln!(out, "  # {from} has moved to {to}");
+    }
+    if !plan.moves.is_empty() {
+        out.push('\n');
+    }
     if !visible.is_empty() {
         out.push_str("strata will perform the following actions:\n\n");
         for c in visible {
