@@ -1,7 +1,12 @@
 //! The integration test binary: every test that talks to the AWS emulator lives here, so one
-//! emulator server serves them all (see `emulator.rs`).
+//! emulator server serves them all (see `emulator.rs`). The `lang*` modules need no emulator.
 
 mod emulator;
 mod emulator_smoke;
+mod lang;
+mod lang_eval;
+mod lang_fmt;
+mod lang_graph;
+mod lang_hostile;
 mod provider_rds;
 mod provider_security_group;
