@@ -20,7 +20,10 @@ use strata::plan::build::ConfigOnly;
 fn write_config(dir: &Path, n: usize) {
     let mut s = String::from("locals {\n  groups = {\n");
     for i in 0..n {
-        s.push_str(&format!("    g{i:05} = {{ port = {} }}\n", 1024 + i % 50_000));
+        s.push_str(&format!(
+            "    g{i:05} = {{ port = {} }}\n",
+            1024 + i % 50_000
+        ));
     }
     s.push_str("  }\n}\n\n");
     s.push_str(

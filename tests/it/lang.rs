@@ -42,7 +42,10 @@ fn validate_ok(case: &str) {
         stdout.contains("Success! The configuration is valid."),
         "{case}: {stdout}"
     );
-    assert!(!stderr.contains("Error"), "{case}: unexpected stderr:\n{stderr}");
+    assert!(
+        !stderr.contains("Error"),
+        "{case}: unexpected stderr:\n{stderr}"
+    );
 }
 
 /// Runs validate on an error fixture, checks the exit code and the shape of every diagnostic,
@@ -78,7 +81,10 @@ fn validate_err(case: &str) -> String {
             d.contains(" --> ") && d.contains(".tf:"),
             "{case}: no location in\n{d}"
         );
-        assert!(d.contains(" | ") && d.contains('^'), "{case}: no caret in\n{d}");
+        assert!(
+            d.contains(" | ") && d.contains('^'),
+            "{case}: no caret in\n{d}"
+        );
         assert!(d.contains("= help: "), "{case}: no help in\n{d}");
     }
     let summary = format!(
@@ -183,7 +189,10 @@ fn several_independent_errors_are_all_reported_in_one_run() {
         "--> main.tf:10:",
         "--> other.tf:2:",
     ] {
-        assert!(stderr.contains(expected), "missing {expected:?} in\n{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in\n{stderr}"
+        );
     }
     assert!(stderr.contains("strata validate: 5 errors"), "{stderr}");
 }
@@ -206,7 +215,11 @@ fn unsupported_resource_type_lists_the_supported_ones() {
         )
         .stderr,
     );
-    for t in ["aws_db_instance", "aws_db_subnet_group", "aws_security_group"] {
+    for t in [
+        "aws_db_instance",
+        "aws_db_subnet_group",
+        "aws_security_group",
+    ] {
         assert!(stderr.contains(t), "{t} not listed:\n{stderr}");
     }
 }

@@ -10,12 +10,7 @@ use strata::plan::build::ConfigOnly;
 /// variable, and a few known values.
 fn scope() -> Map {
     let obj = |pairs: Vec<(&str, Value)>| {
-        Value::Map(
-            pairs
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-        )
+        Value::Map(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
     };
     Map::from([
         (
@@ -72,7 +67,10 @@ fn assert_unknown(src: &str) {
 #[track_caller]
 fn assert_sensitive(src: &str) {
     let v = eval(src);
-    assert!(v.contains_sensitive(), "{src} should be sensitive, got {v:?}");
+    assert!(
+        v.contains_sensitive(),
+        "{src} should be sensitive, got {v:?}"
+    );
 }
 
 #[test]
@@ -199,12 +197,12 @@ fn nonsensitive_removes_the_mark() {
         "nonsensitive([for s in var.secrets : s])",
     ] {
         let v = eval(src);
-        assert!(!v.contains_sensitive(), "{src} should not be sensitive: {v:?}");
+        assert!(
+            !v.contains_sensitive(),
+            "{src} should not be sensitive: {v:?}"
+        );
     }
-    assert_eq!(
-        eval("nonsensitive(var.password)"),
-        Value::string("hunter2")
-    );
+    assert_eq!(eval("nonsensitive(var.password)"), Value::string("hunter2"));
     assert_eq!(eval("issensitive(var.password)"), Value::Bool(true));
     assert_eq!(
         eval("issensitive(nonsensitive(var.password))"),

@@ -65,7 +65,11 @@ fn every_fixture_round_trips_and_keeps_its_comments() {
         assert!(once.ends_with('\n') && !once.ends_with("\n\n"), "{name}");
         // The formatted text parses as the same structure (only whitespace moved).
         let strip = |s: &str| s.split_whitespace().collect::<String>();
-        assert_eq!(strip(&src), strip(&once), "{name}: more than whitespace changed");
+        assert_eq!(
+            strip(&src),
+            strip(&once),
+            "{name}: more than whitespace changed"
+        );
     }
     assert!(formatted_any > 40);
 }
@@ -107,8 +111,12 @@ fn check_exits_3_on_unformatted_and_0_after_fmt() {
     let d = text(&diff.stdout);
     assert!(d.starts_with("--- old/main.tf\n+++ new/main.tf\n"), "{d}");
     assert!(d.contains("\n@@ -") && d.contains(" @@\n"), "{d}");
-    assert!(d.lines().any(|l| l.starts_with('-') && !l.starts_with("---")));
-    assert!(d.lines().any(|l| l.starts_with('+') && !l.starts_with("+++")));
+    assert!(d
+        .lines()
+        .any(|l| l.starts_with('-') && !l.starts_with("---")));
+    assert!(d
+        .lines()
+        .any(|l| l.starts_with('+') && !l.starts_with("+++")));
 
     let fmt = strata(dir.path(), &["fmt"]);
     assert_eq!(fmt.status.code(), Some(0), "{}", text(&fmt.stderr));

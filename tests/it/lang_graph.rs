@@ -36,7 +36,10 @@ fn dot_has_the_example_edges() {
     // The subnet group depends on the data sources, the web group on nothing managed.
     assert!(dot.contains(&format!("  \"{SUBNETS}\" -> \"data.aws_subnets.default\";")));
     assert!(!dot.contains(&format!("  \"{WEB}\" -> \"module.")), "{dot}");
-    assert!(!dot.contains(&format!("  \"{WEB}\" -> \"{DB_GROUP}\";")), "{dot}");
+    assert!(
+        !dot.contains(&format!("  \"{WEB}\" -> \"{DB_GROUP}\";")),
+        "{dot}"
+    );
 }
 
 #[test]
@@ -47,8 +50,7 @@ fn mermaid_has_the_example_edges() {
         m.lines()
             .find_map(|l| {
                 let l = l.trim();
-                l.strip_suffix(&format!("[\"{addr}\"]"))
-                    .map(str::to_string)
+                l.strip_suffix(&format!("[\"{addr}\"]")).map(str::to_string)
             })
             .unwrap_or_else(|| panic!("no node {addr} in\n{m}"))
     };
@@ -67,7 +69,10 @@ fn count_and_for_each_instances_have_keys() {
             "{dot}"
         );
     }
-    assert!(!dot.contains("aws_security_group.optional"), "count = 0: {dot}");
+    assert!(
+        !dot.contains("aws_security_group.optional"),
+        "count = 0: {dot}"
+    );
 
     let dot = graph(&fixtures().join("for_each_map"), "dot");
     for k in ["api", "web"] {
@@ -77,7 +82,10 @@ fn count_and_for_each_instances_have_keys() {
         );
     }
     let m = graph(&fixtures().join("for_each_set"), "mermaid");
-    assert!(m.contains("[\"aws_security_group.env[#quot;dev#quot;]\"]"), "{m}");
+    assert!(
+        m.contains("[\"aws_security_group.env[#quot;dev#quot;]\"]"),
+        "{m}"
+    );
 
     let dot = graph(&fixtures().join("modules"), "dot");
     for addr in [

@@ -107,7 +107,10 @@ impl Rng {
 fn seeds() -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
-    let mut dirs: Vec<PathBuf> = vec![root.join("examples/webapp"), root.join("modules/web-db-stack")];
+    let mut dirs: Vec<PathBuf> = vec![
+        root.join("examples/webapp"),
+        root.join("modules/web-db-stack"),
+    ];
     for base in ["tests/fixtures/lang", "tests/fixtures/fmt"] {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(root.join(base))
             .unwrap()
@@ -150,12 +153,20 @@ fn truncations_of_every_fixture() {
         let step = (src.len() / 12).max(1);
         let cuts = (0..src.len().min(24)).chain((0..src.len()).step_by(step).map(|c| c + 7));
         for cut in cuts.filter(|&c| c < src.len()) {
-            check(dir.path(), &format!("{name} cut at byte {cut}"), &src[..cut]);
+            check(
+                dir.path(),
+                &format!("{name} cut at byte {cut}"),
+                &src[..cut],
+            );
             runs += 1;
         }
     }
     assert!(runs > 300, "{runs}");
-    assert!(start.elapsed() < Duration::from_secs(20), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -180,7 +191,11 @@ fn random_byte_flips() {
                 }
             }
         }
-        check(dir.path(), &format!("round {round}: flips of {name}"), &input);
+        check(
+            dir.path(),
+            &format!("round {round}: flips of {name}"),
+            &input,
+        );
     }
 }
 
@@ -188,9 +203,18 @@ fn random_byte_flips() {
 fn invalid_utf8_is_a_diagnostic() {
     let dir = tempfile::tempdir().unwrap();
     for (what, input) in [
-        ("lone continuation byte", b"resource \"a\" \"b\" {\n  x = \"\x80\"\n}\n".to_vec()),
-        ("truncated sequence at end", b"locals {\n  x = \"\xe2\x82".to_vec()),
-        ("0xff in an identifier", b"locals {\n  a\xffb = 1\n}\n".to_vec()),
+        (
+            "lone continuation byte",
+            b"resource \"a\" \"b\" {\n  x = \"\x80\"\n}\n".to_vec(),
+        ),
+        (
+            "truncated sequence at end",
+            b"locals {\n  x = \"\xe2\x82".to_vec(),
+        ),
+        (
+            "0xff in an identifier",
+            b"locals {\n  a\xffb = 1\n}\n".to_vec(),
+        ),
         ("only garbage", vec![0xfe, 0xff, 0xfe, 0xff]),
         ("UTF-16 BOM", b"\xff\xfel\x00o\x00".to_vec()),
     ] {
@@ -217,17 +241,38 @@ fn deep_nesting_is_refused_not_a_stack_overflow() {
     let dir = tempfile::tempdir().unwrap();
     let deep = 100_000;
     let cases: Vec<(&str, String)> = vec![
-        ("brackets", format!("locals {{\n  x = {}\n}}\n", nested("[", "1", "]", deep))),
-        ("parens", format!("locals {{\n  x = {}\n}}\n", nested("(", "1", ")", deep))),
-        ("objects", format!("locals {{\n  x = {}\n}}\n", nested("{a=", "1", "}", deep))),
+        (
+            "brackets",
+            format!("locals {{\n  x = {}\n}}\n", nested("[", "1", "]", deep)),
+        ),
+        (
+            "parens",
+            format!("locals {{\n  x = {}\n}}\n", nested("(", "1", ")", deep)),
+        ),
+        (
+            "objects",
+            format!("locals {{\n  x = {}\n}}\n", nested("{a=", "1", "}", deep)),
+        ),
         ("blocks", nested("a {\n", "", "}\n", deep)),
         (
             "interpolations",
-            format!("locals {{\n  x = {}\n}}\n", nested("\"${", "1", "}\"", deep)),
+            format!(
+                "locals {{\n  x = {}\n}}\n",
+                nested("\"${", "1", "}\"", deep)
+            ),
         ),
-        ("unclosed", format!("locals {{\n  x = {}\n", "[".repeat(deep))),
-        ("not", format!("locals {{\n  x = {}true\n}}\n", "!".repeat(deep))),
-        ("negation", format!("locals {{\n  x = {}1\n}}\n", "-".repeat(deep))),
+        (
+            "unclosed",
+            format!("locals {{\n  x = {}\n", "[".repeat(deep)),
+        ),
+        (
+            "not",
+            format!("locals {{\n  x = {}true\n}}\n", "!".repeat(deep)),
+        ),
+        (
+            "negation",
+            format!("locals {{\n  x = {}1\n}}\n", "-".repeat(deep)),
+        ),
         (
             "conditionals",
             format!("locals {{\n  x = {}1\n}}\n", "true ? 1 : ".repeat(deep)),
@@ -273,7 +318,11 @@ fn a_9mb_file_is_refused_with_a_diagnostic() {
     }
     big.push_str("}\n");
     let o = check(dir.path(), "9 MB file", big.as_bytes());
-    assert!(o.errors > 0 && o.rendered.contains("limit"), "{}", o.rendered);
+    assert!(
+        o.errors > 0 && o.rendered.contains("limit"),
+        "{}",
+        o.rendered
+    );
 }
 
 #[test]
@@ -281,15 +330,24 @@ fn unterminated_constructs() {
     let dir = tempfile::tempdir().unwrap();
     for (what, input) in [
         ("heredoc", "locals {\n  x = <<EOT\nline\n"),
-        ("indented heredoc", "locals {\n  x = <<-EOT\n  line\n  EO\n}\n"),
+        (
+            "indented heredoc",
+            "locals {\n  x = <<-EOT\n  line\n  EO\n}\n",
+        ),
         ("heredoc without marker", "locals {\n  x = <<\n}\n"),
         ("string", "locals {\n  x = \"abc\n}\n"),
         ("interpolation", "locals {\n  x = \"${var.a\"\n}\n"),
         ("directive", "locals {\n  x = \"%{if true}yes\"\n}\n"),
-        ("for directive", "locals {\n  x = \"%{for a in [1]}${a}\"\n}\n"),
+        (
+            "for directive",
+            "locals {\n  x = \"%{for a in [1]}${a}\"\n}\n",
+        ),
         ("endfor without for", "locals {\n  x = \"%{endfor}\"\n}\n"),
         ("block comment", "/* never closed\nlocals {}\n"),
-        ("block", "resource \"aws_security_group\" \"a\" {\n  name = \"a\"\n"),
+        (
+            "block",
+            "resource \"aws_security_group\" \"a\" {\n  name = \"a\"\n",
+        ),
         ("object", "locals {\n  x = { a = 1\n}\n"),
         ("for expression", "locals {\n  x = [for a in [1] : a\n}\n"),
         ("function call", "locals {\n  x = max(1, 2\n}\n"),
@@ -297,7 +355,11 @@ fn unterminated_constructs() {
         ("lone dollar brace", "locals {\n  x = \"${\"\n}\n"),
         ("nul bytes", "locals {\n  x = \"\0\0\"\0\n}\n"),
     ] {
-        check_rejected(dir.path(), &format!("unterminated {what}"), input.as_bytes());
+        check_rejected(
+            dir.path(),
+            &format!("unterminated {what}"),
+            input.as_bytes(),
+        );
     }
 }
 
@@ -334,8 +396,9 @@ fn evaluation_edge_cases_do_not_panic() {
 #[test]
 fn the_binary_reports_hostile_input_as_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let webapp = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/webapp/main.tf"))
-        .unwrap();
+    let webapp =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/webapp/main.tf"))
+            .unwrap();
     let mut big = String::from("locals {\n");
     while big.len() < 9 * 1024 * 1024 {
         big.push_str("  # padding padding padding padding padding padding padding padding\n");
@@ -348,7 +411,10 @@ fn the_binary_reports_hostile_input_as_errors() {
             format!("locals {{\n  x = {}\n}}\n", nested("[", "1", "]", 100_000)).into_bytes(),
         ),
         ("9 MB", big.into_bytes()),
-        ("unterminated heredoc", b"locals {\n  x = <<EOT\nabc\n".to_vec()),
+        (
+            "unterminated heredoc",
+            b"locals {\n  x = <<EOT\nabc\n".to_vec(),
+        ),
     ];
     for (what, input) in cases {
         std::fs::write(dir.path().join("main.tf"), &input).unwrap();
