@@ -406,11 +406,10 @@ impl InstanceGraph {
     pub fn to_dot(&self) -> String {
         let mut out =
             String::from("digraph strata {\n  rankdir = \"RL\";\n  node [shape = rect];\n");
-        for (addr, i) in &self.instances {
-            let _ = i;
+        for addr in self.instances.keys() {
             out.push_str(&format!("  {};\n", dot_quote(&addr.to_string())));
         }
-        for (addr, _) in &self.instances {
+        for addr in self.instances.keys() {
             for dep in self.instance_dependencies(addr) {
                 out.push_str(&format!(
                     "  {} -> {};\n",

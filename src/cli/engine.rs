@@ -72,6 +72,7 @@ fn style(env: &Env) -> Style {
 }
 
 /// Loads config and inputs, reads state, and makes a plan (with the lock held by the caller).
+#[allow(clippy::too_many_arguments)]
 fn plan_with(
     env: &Env,
     config: &Config,
@@ -376,7 +377,7 @@ fn run_plan(
     parallelism: usize,
 ) -> CmdResult {
     let _ = env;
-    let mut state = prior.unwrap_or_else(State::new);
+    let mut state = prior.unwrap_or_default();
     // Refreshed objects are the starting point of "current".
     let mut current = std::collections::BTreeMap::new();
     for c in &plan.changes {

@@ -137,6 +137,9 @@ struct Walker<'a> {
     providers_seen: Vec<ProviderSettings>,
 }
 
+/// One instance key with the name it binds (`count` or `each`) and that name's value.
+type Expanded = (InstanceKey, Option<(String, Value)>);
+
 struct ModuleOut {
     outputs: BTreeMap<String, OutputValue>,
     /// Resources each output depends on.
@@ -671,7 +674,7 @@ impl Walker<'_> {
         for_each: Option<&Expr>,
         scope: &Scope,
         dir: &Path,
-    ) -> Option<Vec<(InstanceKey, Option<(String, Value)>)>> {
+    ) -> Option<Vec<Expanded>> {
         if let Some(count) = count {
             let v = match eval_expr(scope, count, dir, &[]) {
                 Ok(v) => v,

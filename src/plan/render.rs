@@ -110,9 +110,8 @@ pub fn render_plan(plan: &Plan, style: &Style) -> String {
         .changes
         .iter()
         .filter(|c| {
-            !c.is_noop()
-                && !(c.action == Action::Read
-                    && c.after.as_ref().is_some_and(Value::is_wholly_known))
+            !(c.is_noop()
+                || c.action == Action::Read && c.after.as_ref().is_some_and(Value::is_wholly_known))
         })
         .collect();
     if visible.is_empty() && !plan.has_changes() {
