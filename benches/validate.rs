@@ -29,7 +29,7 @@ fn write_config(dir: &Path, n: usize) {
     s.push_str(
         r#"resource "aws_security_group" "a" {
   for_each    = local.groups
-  name        = "sg-${each.key}"
+  name        = "web-${each.key}"
   description = "port ${each.value.port}"
 
   ingress {
