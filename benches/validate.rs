@@ -51,10 +51,15 @@ resource "aws_db_subnet_group" "b" {
     std::fs::write(dir.join("main.tf"), s).unwrap();
 }
 
+/// Time spent in each phase of the last `validate` call: load, walk, graph.
+static PHASES: std::sync::Mutex<[Duration; 3]> = std::sync::Mutex::new([Duration::ZERO; 3]);
+
 /// What `strata validate` does, minus printing. Returns the number of instances.
 fn validate(dir: &Path) -> usize {
+    let t0 = Instant::now();
     let sources = SourceMap::default();
     let (config, diags) = strata::config::load(dir, &sources);
+    let t1 = Instant::now();
     assert!(!diags.has_errors(), "{}", diags.render(&sources, false));
     let config = config.unwrap();
     let options = WalkOptions {
@@ -69,7 +74,9 @@ fn validate(dir: &Path) -> usize {
         result.diags.render(&sources, false),
         hooks.diags.render(&sources, false)
     );
+    let t2 = Instant::now();
     let g = InstanceGraph::build(hooks.instances.iter());
+    *PHASES.lock().unwrap() = [t1 - t0, t2 - t1, t2.elapsed()];
     g.instances.len()
 }
 
@@ -116,6 +123,8 @@ fn main() {
     println!(
         "validate, 20,000 instances (2 resources x for_each over 10,000 keys): min {min:.2?}, median {median:.2?} over {runs} runs"
     );
+    let [load, walk, graph] = *PHASES.lock().unwrap();
+    println!("  last run: load {load:.2?}, walk {walk:.2?}, instance graph {graph:.2?}");
 
     for n in [1_000, 10_000, 20_000] {
         let items = instances(n);
