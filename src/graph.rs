@@ -406,8 +406,7 @@ impl InstanceGraph {
     pub fn to_dot(&self) -> String {
         let mut out =
             String::from("digraph strata {\n  rankdir = \"RL\";\n  node [shape = rect];\n");
-        for (addr, i) in &self.instances {
-            let _ = i;
+        for addr in self.instances.keys() {
             out.push_str(&format!("  {};\n", dot_quote(&addr.to_string())));
         }
         for addr in self.instances.keys() {

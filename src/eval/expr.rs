@@ -783,11 +783,14 @@ impl<'a> Evaluator<'a> {
                 format!("{p} has no attribute named \"{name}\""),
             ),
         };
-        let mut d = self.err(op, summary).detail(what);
-        if let Some(s) = did_you_mean(name, map.keys().map(String::as_str)) {
-            d = d.help(format!("did you mean \"{s}\"?"));
+        // Always say what to do: the nearest declared name, or how to declare this one.
+        match did_you_mean(name, map.keys().map(String::as_str)) {
+            Some(s) => self
+                .err(op, summary)
+                .detail(what)
+                .help(format!("did you mean \"{s}\"?")),
+            None => self.err(op, summary).help(what),
         }
-        d
     }
 
     fn index<'v>(

@@ -148,6 +148,9 @@ struct Walker<'a> {
     root_scope: Map,
 }
 
+/// One instance key with the name it binds (`count` or `each`) and that name's value.
+type Expanded = (InstanceKey, Option<(String, Value)>);
+
 struct ModuleOut {
     outputs: BTreeMap<String, OutputValue>,
     /// Resources each output depends on.
@@ -293,6 +296,22 @@ impl Walker<'_> {
         );
         for key in ["var", "local", "module", "data"] {
             scope.roots.insert(key.into(), Value::Map(Map::new()));
+        }
+        // Every declared name is in scope from the start (replaced by its value when its node
+        // is walked). A reference to an undeclared name makes no graph edge, so its node may be
+        // walked before the declared ones: without these placeholders the error would call a
+        // declared resource type an undeclared name and miss the "did you mean" for a typo.
+        for name in module.variables.keys() {
+            map_mut(&mut scope.roots, "var").insert(name.clone(), Value::Unknown);
+        }
+        for name in module.locals.keys() {
+            map_mut(&mut scope.roots, "local").insert(name.clone(), Value::Unknown);
+        }
+        for name in module.module_calls.keys() {
+            map_mut(&mut scope.roots, "module").insert(name.clone(), Value::Unknown);
+        }
+        for r in module.resources.values() {
+            self.insert_resource_value(&mut scope, r, Value::Unknown);
         }
         let mut providers = providers;
         let mut deps: HashMap<petgraph::graph::NodeIndex, BTreeSet<AbsResource>> = HashMap::new();
@@ -673,7 +692,7 @@ impl Walker<'_> {
         for_each: Option<&Expr>,
         scope: &Scope,
         dir: &Path,
-    ) -> Option<Vec<(InstanceKey, Option<(String, Value)>)>> {
+    ) -> Option<Vec<Expanded>> {
         if let Some(count) = count {
             let v = match eval_expr(scope, count, dir, &[]) {
                 Ok(v) => v,
@@ -722,6 +741,23 @@ impl Walker<'_> {
             );
         }
         if let Some(for_each) = for_each {
+            // A tuple (`["a", "b"]`, `[for ...]`) is not a set: Terraform rejects it, and
+            // silently deduplicating it would hide a mistake. Values do not record whether a
+            // list is a set, so catch the literal forms here.
+            let tuple = match &for_each.expr {
+                hcl_edit::expr::Expression::Array(_) => true,
+                hcl_edit::expr::Expression::ForExpr(f) => f.key_expr.is_none(),
+                _ => false,
+            };
+            if tuple {
+                self.diags.push(
+                    Diagnostic::error("Invalid for_each argument")
+                        .at(for_each.span())
+                        .detail("for_each needs a map or a set of strings, and this is a tuple")
+                        .help("convert it with toset([...]), or build a map with { for ... : k => v }"),
+                );
+                return None;
+            }
             let v = match eval_expr(scope, for_each, dir, &[]) {
                 Ok(v) => v,
                 Err(d) => {

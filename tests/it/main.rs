@@ -1,5 +1,5 @@
 //! The integration test binary: every test that talks to the AWS emulator lives here, so one
-//! emulator server serves them all (see `emulator.rs`).
+//! emulator server serves them all (see `emulator.rs`). The `lang*` modules need no emulator.
 
 mod adopt;
 mod emulator;
@@ -8,6 +8,11 @@ mod engine;
 mod examples;
 mod provider_aurora;
 mod provider_elasticache;
+mod lang;
+mod lang_eval;
+mod lang_fmt;
+mod lang_graph;
+mod lang_hostile;
 mod provider_rds;
 mod provider_rules_snapshots;
 mod provider_security_group;
