@@ -13,6 +13,9 @@ locals {
   is_postgres    = contains(["postgres", "aurora-postgresql"], var.engine)
   port           = local.is_postgres ? 5432 : 3306
   final_snapshot = var.skip_final_snapshot ? null : "${var.name}-db-final"
+  # A major version per engine when none is given (Aurora picks its own default).
+  default_versions = { mysql = "8.0", mariadb = "10.11", postgres = "16" }
+  engine_version   = var.engine_version != null ? var.engine_version : lookup(local.default_versions, var.engine, null)
 }
 
 # The web tier: HTTP and HTTPS from anywhere, SSH only from the admin network.
@@ -85,7 +88,7 @@ resource "aws_db_instance" "db" {
 
   identifier        = "${var.name}-db"
   engine            = var.engine
-  engine_version    = var.engine_version
+  engine_version    = local.engine_version
   instance_class    = var.instance_class
   allocated_storage = var.allocated_storage
   storage_encrypted = true

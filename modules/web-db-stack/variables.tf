@@ -94,10 +94,10 @@ variable "tags" {
 variable "cache" {
   description = "A Redis replication group reachable only from the web tier on 6379."
   type = object({
-    enabled    = optional(bool, false)
-    node_type  = optional(string, "cache.t3.micro")
-    replicas   = optional(number, 2)
-    engine     = optional(string, "redis")
+    enabled   = optional(bool, false)
+    node_type = optional(string, "cache.t3.micro")
+    replicas  = optional(number, 2)
+    engine    = optional(string, "redis")
   })
   default = {}
 }

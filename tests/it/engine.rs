@@ -12,7 +12,7 @@ use strata::state::{Backend, LocalBackend};
 use crate::emulator::DEFAULT_REGION as REGION;
 use crate::support::{normalise, Workdir, PASSWORD};
 
-const DB: &str = "module.stack.aws_db_instance.db";
+const DB: &str = "module.stack.aws_db_instance.db[0]";
 const WEB_SG: &str = "module.stack.aws_security_group.webserver_group";
 const DB_SG: &str = "module.stack.aws_security_group.db_group";
 const SUBNET_GROUP: &str = "module.stack.aws_db_subnet_group.db";
@@ -597,7 +597,7 @@ async fn destroy_guards_fail_at_plan_time() {
     );
     w.edit(
         &module,
-        "  final_snapshot_identifier = var.skip_final_snapshot ? null : \"${var.name}-db-final\"\n",
+        "  final_snapshot_identifier = local.final_snapshot\n",
         "",
     );
     w.edit(
