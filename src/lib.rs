@@ -5,6 +5,7 @@
 
 pub mod addr;
 pub mod apply;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
