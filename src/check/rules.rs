@@ -312,7 +312,8 @@ impl<'a> Network<'a> {
                 "aws_security_group" => {
                     let me = (module.clone(), inst.resource.name.clone());
                     let blocks = inst.get("ingress").as_list().cloned().unwrap_or_default();
-                    for (i, block) in blocks.iter().enumerate() {
+                    let written = match_blocks(inst, "ingress", &blocks);
+                    for (block, source) in blocks.iter().zip(written) {
                         let world = if world_in(block.get("cidr_blocks").unwrap_or(&Value::Null), WORLD_V4) {
                             Some(WORLD_V4)
                         } else if world_in(block.get("ipv6_cidr_blocks").unwrap_or(&Value::Null), WORLD_V6) {
@@ -322,7 +323,7 @@ impl<'a> Network<'a> {
                         };
                         let field = |n: &str| block.get(n).cloned().unwrap_or(Value::Null);
                         let mut sources = Vec::new();
-                        if let Some(b) = inline_block(inst, "ingress", i) {
+                        if let Some(b) = source {
                             if let Some(a) = b.body.attr("security_groups") {
                                 sources = group_refs(inst, &a.expr);
                             }
@@ -336,7 +337,7 @@ impl<'a> Network<'a> {
                             sources,
                             ports: Ports::of(&field("protocol"), &field("from_port"), &field("to_port")),
                             world,
-                            span: inline_span(inst, "ingress", i, world),
+                            span: inline_span(inst, "ingress", source, world),
                         });
                     }
                 }
@@ -522,27 +523,100 @@ fn default_port(inst: &Instance) -> Option<i64> {
     Some(port)
 }
 
-/// The `i`th block of `kind` as written, when every such block is static.
-fn inline_block<'r>(inst: &'r Instance, kind: &'r str, i: usize) -> Option<&'r crate::config::Block> {
-    let body = &inst.resource.body;
-    let dynamic = body
-        .blocks
-        .iter()
-        .any(|b| b.kind == "dynamic" && b.labels.first().map(String::as_str) == Some(kind));
-    if dynamic {
-        return None;
+struct NoScope;
+
+impl crate::eval::Scope for NoScope {
+    fn root(&self, _name: &str) -> Option<&Value> {
+        None
     }
-    body.blocks_of(kind).nth(i)
 }
 
-/// Where the `i`th inline block of `kind` admits the world (its CIDR argument), as precisely
-/// as the source allows.
-fn inline_span(inst: &Instance, kind: &str, i: usize, world: Option<&str>) -> crate::diag::Span {
+/// Pairs each evaluated block of `kind` (a set: its order is not the source's) with the block
+/// written in the source: every argument written as a literal must match; the most matches
+/// wins. Blocks from `dynamic` (or unmatched) get `None`.
+fn match_blocks<'r>(
+    inst: &'r Instance,
+    kind: &'r str,
+    items: &[Value],
+) -> Vec<Option<&'r crate::config::Block>> {
+    let body = &inst.resource.body;
+    let blocks: Vec<&crate::config::Block> = body.blocks_of(kind).collect();
+    let dir = inst
+        .modules
+        .last()
+        .map(|m| m.dir.clone())
+        .unwrap_or_default();
+    let literals: Vec<Vec<(String, Value)>> = blocks
+        .iter()
+        .map(|b| {
+            b.body
+                .attrs
+                .values()
+                .filter(|a| references(&a.expr, &[]).is_empty())
+                .filter_map(|a| {
+                    crate::eval::body::eval_expr(&NoScope, &a.expr, &dir, &[])
+                        .ok()
+                        .map(|v| (a.name.clone(), v))
+                })
+                .collect()
+        })
+        .collect();
+    let mut used = vec![false; blocks.len()];
+    items
+        .iter()
+        .map(|item| {
+            let mut best: Option<(usize, usize)> = None;
+            for (j, lits) in literals.iter().enumerate() {
+                if used[j] {
+                    continue;
+                }
+                let mut score = 0;
+                let mut ok = true;
+                for (name, v) in lits {
+                    match item.get(name) {
+                        Some(iv) if same(iv, v) => score += 1,
+                        _ => ok = false,
+                    }
+                }
+                if ok && best.is_none_or(|(_, s)| score > s) {
+                    best = Some((j, score));
+                }
+            }
+            best.map(|(j, _)| {
+                used[j] = true;
+                blocks[j]
+            })
+        })
+        .collect()
+}
+
+/// Equal, reading numbers as numbers and lists as sets.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a.unmarked(), b.unmarked()) {
+        (Value::Number(x), Value::Number(y)) => x == y,
+        (Value::Number(x), Value::String(y)) | (Value::String(y), Value::Number(x)) => {
+            y.parse::<f64>().ok() == Some(*x)
+        }
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().all(|i| y.iter().any(|j| same(i, j)))
+        }
+        (x, y) => x == y,
+    }
+}
+
+/// Where an inline block admits the world (its CIDR argument), as precisely as the source
+/// allows.
+fn inline_span(
+    inst: &Instance,
+    kind: &str,
+    block: Option<&crate::config::Block>,
+    world: Option<&str>,
+) -> crate::diag::Span {
     let body = &inst.resource.body;
     if let Some(a) = body.attr(kind) {
         return a.expr.span();
     }
-    if let Some(b) = inline_block(inst, kind, i) {
+    if let Some(b) = block {
         let name = if world == Some(WORLD_V6) {
             "ipv6_cidr_blocks"
         } else {
@@ -556,7 +630,7 @@ fn inline_span(inst: &Instance, kind: &str, i: usize, world: Option<&str>) -> cr
     }
     body.blocks
         .iter()
-        .find(|b| b.kind == kind || b.labels.first().map(String::as_str) == Some(kind))
+        .find(|b| b.kind == "dynamic" && b.labels.first().map(String::as_str) == Some(kind))
         .map(|b| b.span)
         .unwrap_or(inst.resource.span)
 }
