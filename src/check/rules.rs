@@ -523,7 +523,7 @@ fn default_port(inst: &Instance) -> Option<i64> {
     Some(port)
 }
 
-struct NoScope;
+pub(crate) struct NoScope;
 
 impl crate::eval::Scope for NoScope {
     fn root(&self, _name: &str) -> Option<&Value> {
