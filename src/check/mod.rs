@@ -53,7 +53,9 @@ impl Finding {
     ) -> Finding {
         Finding {
             rule,
-            severity: rule_info(rule).map(|r| r.severity).unwrap_or(Severity::Error),
+            severity: rule_info(rule)
+                .map(|r| r.severity)
+                .unwrap_or(Severity::Error),
             message: message.into(),
             address: address.into(),
             span,
@@ -289,13 +291,7 @@ pub fn check_instances(instances: &[Instance], sources: &SourceMap) -> Vec<Findi
     let extra = apply_waivers(instances, &mut findings, sources);
     findings.extend(extra);
     findings.sort_by(|a, b| {
-        let key = |f: &Finding| {
-            (
-                f.span.map(|s| (s.file, s.start)),
-                f.address.clone(),
-                f.rule,
-            )
-        };
+        let key = |f: &Finding| (f.span.map(|s| (s.file, s.start)), f.address.clone(), f.rule);
         key(a).cmp(&key(b))
     });
     findings.dedup_by(|a, b| {

@@ -314,13 +314,18 @@ impl<'a> Network<'a> {
                     let blocks = inst.get("ingress").as_list().cloned().unwrap_or_default();
                     let written = match_blocks(inst, "ingress", &blocks);
                     for (block, source) in blocks.iter().zip(written) {
-                        let world = if world_in(block.get("cidr_blocks").unwrap_or(&Value::Null), WORLD_V4) {
-                            Some(WORLD_V4)
-                        } else if world_in(block.get("ipv6_cidr_blocks").unwrap_or(&Value::Null), WORLD_V6) {
-                            Some(WORLD_V6)
-                        } else {
-                            None
-                        };
+                        let world =
+                            if world_in(block.get("cidr_blocks").unwrap_or(&Value::Null), WORLD_V4)
+                            {
+                                Some(WORLD_V4)
+                            } else if world_in(
+                                block.get("ipv6_cidr_blocks").unwrap_or(&Value::Null),
+                                WORLD_V6,
+                            ) {
+                                Some(WORLD_V6)
+                            } else {
+                                None
+                            };
                         let field = |n: &str| block.get(n).cloned().unwrap_or(Value::Null);
                         let mut sources = Vec::new();
                         if let Some(b) = source {
@@ -335,7 +340,11 @@ impl<'a> Network<'a> {
                             inst,
                             targets: vec![me.clone()],
                             sources,
-                            ports: Ports::of(&field("protocol"), &field("from_port"), &field("to_port")),
+                            ports: Ports::of(
+                                &field("protocol"),
+                                &field("from_port"),
+                                &field("to_port"),
+                            ),
                             world,
                             span: inline_span(inst, "ingress", source, world),
                         });
@@ -365,7 +374,11 @@ impl<'a> Network<'a> {
                         inst,
                         targets,
                         sources,
-                        ports: Ports::of(inst.get("protocol"), inst.get("from_port"), inst.get("to_port")),
+                        ports: Ports::of(
+                            inst.get("protocol"),
+                            inst.get("from_port"),
+                            inst.get("to_port"),
+                        ),
                         world,
                         span,
                     });
@@ -386,7 +399,11 @@ impl<'a> Network<'a> {
                         inst,
                         targets: attr_group_refs(inst, "security_group_id"),
                         sources: attr_group_refs(inst, "referenced_security_group_id"),
-                        ports: Ports::of(inst.get("ip_protocol"), inst.get("from_port"), inst.get("to_port")),
+                        ports: Ports::of(
+                            inst.get("ip_protocol"),
+                            inst.get("from_port"),
+                            inst.get("to_port"),
+                        ),
                         world,
                         span,
                     });
@@ -436,7 +453,11 @@ impl<'a> Network<'a> {
                     SG_DB_PORT_OPEN,
                     rule.inst.address(),
                     Some(rule.span),
-                    format!("ingress from {world} opens {what}database port{} {} to the internet", if hits.len() == 1 { "" } else { "s" }, hits.join(", ")),
+                    format!(
+                        "ingress from {world} opens {what}database port{} {} to the internet",
+                        if hits.len() == 1 { "" } else { "s" },
+                        hits.join(", ")
+                    ),
                 ));
             }
             if rule.ports.covers(22) {
@@ -622,11 +643,7 @@ fn inline_span(
         } else {
             "cidr_blocks"
         };
-        return b
-            .body
-            .attr(name)
-            .map(|a| a.expr.span())
-            .unwrap_or(b.span);
+        return b.body.attr(name).map(|a| a.expr.span()).unwrap_or(b.span);
     }
     body.blocks
         .iter()
@@ -898,11 +915,7 @@ const DATA_TYPES: &[(&str, &str, &[&str])] = &[
         &["replication_group_id"],
     ),
     ("aws_elasticache_cluster", "cache", &["cluster_id"]),
-    (
-        "aws_db_snapshot",
-        "snapshot",
-        &["db_snapshot_identifier"],
-    ),
+    ("aws_db_snapshot", "snapshot", &["db_snapshot_identifier"]),
     (
         "aws_db_cluster_snapshot",
         "snapshot",
@@ -959,7 +972,10 @@ pub fn plan_findings(plan: &Plan) -> Vec<Finding> {
         } else {
             String::new()
         };
-        let snapshot = match (kind, before.get("skip_final_snapshot").and_then(Value::as_bool)) {
+        let snapshot = match (
+            kind,
+            before.get("skip_final_snapshot").and_then(Value::as_bool),
+        ) {
             (&"snapshot", _) => " — the snapshot's data is gone".to_string(),
             (_, Some(true)) => " and the data in it; no final snapshot is taken".to_string(),
             (_, _) => match get("final_snapshot_identifier") {

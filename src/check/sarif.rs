@@ -62,9 +62,9 @@ fn result(f: &Finding, sources: &SourceMap, root: Option<&Path>) -> Value {
         "message": {"text": format!("{}: {}", f.address, f.message)},
     });
     if let (Some(span), Some((loc, end_line, end_column))) = (f.span, f.range(sources)) {
-        let path = sources.get(span.file).map(|file| {
-            artifact_uri(&file.path, &file.display, root)
-        });
+        let path = sources
+            .get(span.file)
+            .map(|file| artifact_uri(&file.path, &file.display, root));
         let (end_line, end_column) = if end_line > loc.line || end_column > loc.column {
             (end_line, end_column)
         } else {

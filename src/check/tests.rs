@@ -92,7 +92,10 @@ fn fires(findings: &[Finding], rule: &str, addr: &str) {
 
 fn quiet(findings: &[Finding], rule: &str, addr: &str) {
     let found = find(findings, rule, addr);
-    assert!(found.is_empty(), "{rule} should not fire on {addr}: {found:#?}");
+    assert!(
+        found.is_empty(),
+        "{rule} should not fire on {addr}: {found:#?}"
+    );
 }
 
 fn waived(findings: &[Finding], rule: &str, addr: &str) {
@@ -109,20 +112,32 @@ fn sg_db_port_open() {
     fires(&f, rules::SG_DB_PORT_OPEN, "aws_security_group.fires");
     fires(&f, rules::SG_DB_PORT_OPEN, "aws_security_group.fires_range");
     fires(&f, rules::SG_DB_PORT_OPEN, "aws_security_group.fires_all");
-    fires(&f, rules::SG_DB_PORT_OPEN, "aws_security_group.fires_db_port");
+    fires(
+        &f,
+        rules::SG_DB_PORT_OPEN,
+        "aws_security_group.fires_db_port",
+    );
     quiet(&f, rules::SG_DB_PORT_OPEN, "aws_security_group.ok");
     waived(&f, rules::SG_DB_PORT_OPEN, "aws_security_group.waived");
     // Placed on the offending block's CIDR argument, not the 443 block before it.
     let hit = find(&f, rules::SG_DB_PORT_OPEN, "aws_security_group.fires")[0];
     assert!(hit.message.contains("5432"), "{}", hit.message);
-    let db_port = find(&f, rules::SG_DB_PORT_OPEN, "aws_security_group.fires_db_port")[0];
+    let db_port = find(
+        &f,
+        rules::SG_DB_PORT_OPEN,
+        "aws_security_group.fires_db_port",
+    )[0];
     assert!(db_port.message.contains("aws_db_instance.custom_port"));
     // Protocol -1 opens SSH too.
     fires(&f, rules::SG_SSH_OPEN, "aws_security_group.fires_all");
     let report = report_of("sg_db_port_open");
-    let (loc, _, _) = find(&report.findings, rules::SG_DB_PORT_OPEN, "aws_security_group.fires")[0]
-        .range(&report.sources)
-        .unwrap();
+    let (loc, _, _) = find(
+        &report.findings,
+        rules::SG_DB_PORT_OPEN,
+        "aws_security_group.fires",
+    )[0]
+    .range(&report.sources)
+    .unwrap();
     assert_eq!((loc.line, loc.column), (23, 19));
     assert!(report.fails(false));
 }
@@ -186,9 +201,17 @@ fn db_publicly_accessible() {
 fn db_storage_unencrypted() {
     let f = fixture("db_storage_unencrypted");
     fires(&f, rules::DB_STORAGE_UNENCRYPTED, "aws_db_instance.fires");
-    fires(&f, rules::DB_STORAGE_UNENCRYPTED, "aws_db_instance.fires_false");
+    fires(
+        &f,
+        rules::DB_STORAGE_UNENCRYPTED,
+        "aws_db_instance.fires_false",
+    );
     quiet(&f, rules::DB_STORAGE_UNENCRYPTED, "aws_db_instance.ok");
-    quiet(&f, rules::DB_STORAGE_UNENCRYPTED, "aws_db_instance.ok_replica");
+    quiet(
+        &f,
+        rules::DB_STORAGE_UNENCRYPTED,
+        "aws_db_instance.ok_replica",
+    );
     waived(&f, rules::DB_STORAGE_UNENCRYPTED, "aws_db_instance.waived");
     let w = &find(&f, rules::DB_STORAGE_UNENCRYPTED, "aws_db_instance.waived")[0];
     assert_eq!(
@@ -214,14 +237,26 @@ fn cache_encryption() {
 #[test]
 fn snapshot_copy_no_kms_key() {
     let f = fixture("snapshot_copy_no_kms_key");
-    fires(&f, rules::SNAPSHOT_COPY_NO_KMS_KEY, "aws_db_snapshot_copy.fires");
+    fires(
+        &f,
+        rules::SNAPSHOT_COPY_NO_KMS_KEY,
+        "aws_db_snapshot_copy.fires",
+    );
     fires(
         &f,
         rules::SNAPSHOT_COPY_NO_KMS_KEY,
         "aws_db_cluster_snapshot_copy.fires_cluster",
     );
-    quiet(&f, rules::SNAPSHOT_COPY_NO_KMS_KEY, "aws_db_snapshot_copy.ok");
-    waived(&f, rules::SNAPSHOT_COPY_NO_KMS_KEY, "aws_db_snapshot_copy.waived");
+    quiet(
+        &f,
+        rules::SNAPSHOT_COPY_NO_KMS_KEY,
+        "aws_db_snapshot_copy.ok",
+    );
+    waived(
+        &f,
+        rules::SNAPSHOT_COPY_NO_KMS_KEY,
+        "aws_db_snapshot_copy.waived",
+    );
 }
 
 #[test]
@@ -233,7 +268,11 @@ fn standalone_rules_clusters_and_caches() {
         rules::SG_DB_PORT_OPEN,
         "aws_vpc_security_group_ingress_rule.fires_vpc",
     );
-    quiet(&f, rules::SG_DB_PORT_OPEN, "aws_security_group_rule.ok_egress");
+    quiet(
+        &f,
+        rules::SG_DB_PORT_OPEN,
+        "aws_security_group_rule.ok_egress",
+    );
     // 6380 is the cache's own port, on a group the cache uses.
     fires(
         &f,
@@ -247,11 +286,7 @@ fn standalone_rules_clusters_and_caches() {
         rules::LITERAL_SECRET,
         "aws_elasticache_replication_group.fires_cache",
     );
-    quiet(
-        &f,
-        rules::DB_STORAGE_UNENCRYPTED,
-        "aws_rds_cluster.fires",
-    );
+    quiet(&f, rules::DB_STORAGE_UNENCRYPTED, "aws_rds_cluster.fires");
 }
 
 #[test]
@@ -269,7 +304,11 @@ fn production_rules() {
         quiet(&f, rule, "aws_db_instance.ok_prod");
     }
     waived(&f, rules::PROD_NO_BACKUPS, "aws_db_instance.waived");
-    quiet(&f, rules::PROD_NO_DELETION_PROTECTION, "aws_db_instance.waived");
+    quiet(
+        &f,
+        rules::PROD_NO_DELETION_PROTECTION,
+        "aws_db_instance.waived",
+    );
     // Located in the module's source.
     let report = report_of("production");
     let (loc, _, _) = find(&report.findings, rules::PROD_NO_BACKUPS, fired)[0]
@@ -283,8 +322,16 @@ fn literal_secret() {
     let f = fixture("literal_secret");
     fires(&f, rules::LITERAL_SECRET, "aws_db_instance.fires");
     fires(&f, rules::LITERAL_SECRET, "aws_db_instance.fires_template");
-    fires(&f, rules::LITERAL_SECRET, "module.fires_module.aws_db_instance.db");
-    quiet(&f, rules::LITERAL_SECRET, "module.ok_module.aws_db_instance.db");
+    fires(
+        &f,
+        rules::LITERAL_SECRET,
+        "module.fires_module.aws_db_instance.db",
+    );
+    quiet(
+        &f,
+        rules::LITERAL_SECRET,
+        "module.ok_module.aws_db_instance.db",
+    );
     quiet(&f, rules::LITERAL_SECRET, "aws_db_instance.ok");
     quiet(&f, rules::LITERAL_SECRET, "aws_db_instance.ok_managed");
     waived(&f, rules::LITERAL_SECRET, "aws_db_instance.waived");
@@ -303,16 +350,32 @@ fn literal_secret() {
 #[test]
 fn waiver_without_reason() {
     let f = fixture("waiver_without_reason");
-    fires(&f, rules::WAIVER_WITHOUT_REASON, "aws_security_group.no_reason");
+    fires(
+        &f,
+        rules::WAIVER_WITHOUT_REASON,
+        "aws_security_group.no_reason",
+    );
     fires(&f, rules::SG_SSH_OPEN, "aws_security_group.no_reason");
     fires(
         &f,
         rules::WAIVER_WITHOUT_REASON,
         "aws_security_group.no_reason_comment",
     );
-    fires(&f, rules::SG_SSH_OPEN, "aws_security_group.no_reason_comment");
-    fires(&f, rules::WAIVER_UNKNOWN_RULE, "aws_security_group.unknown_rule");
-    quiet(&f, rules::WAIVER_WITHOUT_REASON, "aws_security_group.unknown_rule");
+    fires(
+        &f,
+        rules::SG_SSH_OPEN,
+        "aws_security_group.no_reason_comment",
+    );
+    fires(
+        &f,
+        rules::WAIVER_UNKNOWN_RULE,
+        "aws_security_group.unknown_rule",
+    );
+    quiet(
+        &f,
+        rules::WAIVER_WITHOUT_REASON,
+        "aws_security_group.unknown_rule",
+    );
 }
 
 fn change(addr: &str, action: Action, before: Value) -> ResourceChange {
@@ -389,10 +452,15 @@ fn plan_destroying_data() {
     };
     let f = plan_findings(&plan);
     assert_eq!(f.len(), 3, "{f:#?}");
-    assert!(f.iter().all(|f| f.rule == rules::PLAN_DESTROYS_DATA
-        && f.severity == Severity::Warning));
+    assert!(f
+        .iter()
+        .all(|f| f.rule == rules::PLAN_DESTROYS_DATA && f.severity == Severity::Warning));
     assert!(f[0].message.contains("\"orders\""), "{}", f[0].message);
-    assert!(f[0].message.contains("no final snapshot"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("no final snapshot"),
+        "{}",
+        f[0].message
+    );
     assert!(f[1].message.contains("replaces"), "{}", f[1].message);
     assert!(f[1].message.contains("sessions"), "{}", f[1].message);
     assert!(f[2].message.contains("dr-copy"), "{}", f[2].message);
@@ -417,8 +485,8 @@ fn comments_and_directives() {
 
 #[test]
 fn readme_lists_every_rule() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     assert!(
         readme.contains(&rules::markdown_table()),
         "README's rule table is out of date; it should read:\n{}",

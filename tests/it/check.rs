@@ -93,7 +93,9 @@ fn variables_reach_the_rules() {
         v.as_array()
             .unwrap()
             .iter()
-            .filter(|f| f["address"] == "aws_security_group.fires" && f["rule"] == "SG_DB_PORT_OPEN")
+            .filter(|f| {
+                f["address"] == "aws_security_group.fires" && f["rule"] == "SG_DB_PORT_OPEN"
+            })
             .count()
     };
     assert_eq!((hits(&open), hits(&closed)), (1, 0));
@@ -109,7 +111,10 @@ fn sarif_has_what_code_scanning_needs() {
     let run = &log["runs"][0];
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "strata");
-    assert!(driver["informationUri"].as_str().unwrap().starts_with("https://"));
+    assert!(driver["informationUri"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
     let rules = driver["rules"].as_array().unwrap();
     assert!(!rules.is_empty());
     for r in rules {
