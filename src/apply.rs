@@ -61,20 +61,6 @@ pub fn to_state_attributes(type_: &str, mode: Mode, value: &Value) -> serde_json
     plain.to_json()
 }
 
-fn natural_id(value: &Value) -> Option<String> {
-    [
-        "identifier",
-        "name",
-        "replication_group_id",
-        "cluster_id",
-        "cluster_identifier",
-        "db_snapshot_identifier",
-        "id",
-    ]
-    .iter()
-    .find_map(|k| crate::provider::obj::string(value, k))
-}
-
 pub struct Applier {
     pub ledger: Arc<Ledger>,
     pub aws: Arc<Aws>,
@@ -165,7 +151,10 @@ impl Applier {
             addr: change.addr.to_string(),
             action: action.to_string(),
             type_: change.addr.resource.type_.clone(),
-            natural_id: value.and_then(natural_id),
+            natural_id: value.and_then(|v| {
+                crate::provider::resource_type(&change.addr.resource.type_)
+                    .and_then(|rt| rt.natural_id(v))
+            }),
             region: change.provider.region.clone(),
             provider: change.provider.address(),
             started_at: now(),
@@ -366,4 +355,90 @@ impl Hooks for Resolve<'_> {
             .cloned()
             .unwrap_or(Value::Unknown))
     }
+}
+
+/// Settles operations a previous run left in the journal (it was killed, or lost its
+/// connection, between recording an operation and recording its result): each object is
+/// looked up by the identifier recorded before the AWS call, then adopted into state if it
+/// exists, or forgotten if it does not. Returns what it did, for the user.
+pub async fn reconcile_journal(
+    state: &mut State,
+    aws: &Arc<Aws>,
+    providers: &[ProviderSettings],
+) -> Result<Vec<String>, String> {
+    let mut notes = Vec::new();
+    let entries = std::mem::take(&mut state.journal);
+    for entry in entries {
+        let Ok(addr) = entry.addr.parse::<InstanceAddr>() else {
+            notes.push(format!(
+                "dropped an unreadable journal entry for {}",
+                entry.addr
+            ));
+            continue;
+        };
+        let Some(rt) = crate::provider::resource_type(&entry.type_) else {
+            notes.push(format!(
+                "dropped a journal entry for unsupported type {}",
+                entry.type_
+            ));
+            continue;
+        };
+        let settings =
+            crate::plan::build::provider_for_state(providers, &entry.provider, &entry.region);
+        let ctx = Ctx {
+            aws: aws.clone(),
+            settings: settings.clone(),
+        };
+        let Some(natural) = entry.natural_id.clone() else {
+            notes.push(format!("{addr}: an interrupted {} left no identifier to look up; check AWS for a stray object", entry.action));
+            continue;
+        };
+        let found = rt.find_by_natural_id(&ctx, &natural).await.map_err(|e| {
+            format!(
+                "looking up {addr} ({natural}) from the journal: {}",
+                e.message
+            )
+        })?;
+        match (entry.action.as_str(), found) {
+            ("create" | "update" | "replace", Some(obj)) => {
+                let known = state.instance(&addr).is_some();
+                let deps = state
+                    .instance(&addr)
+                    .map(|i| i.dependencies.clone())
+                    .unwrap_or_default();
+                state.set_instance(
+                    &addr,
+                    &settings.address(),
+                    InstanceState {
+                        index_key: index_key(&addr),
+                        status: None,
+                        attributes: to_state_attributes(&entry.type_, Mode::Managed, &obj),
+                        dependencies: deps,
+                        region: settings.region.clone(),
+                    },
+                );
+                if !known {
+                    notes.push(format!(
+                        "{addr}: adopted {natural}, created by an interrupted run"
+                    ));
+                }
+            }
+            ("create", None) => notes.push(format!(
+                "{addr}: the interrupted create of {natural} never happened; nothing to adopt"
+            )),
+            ("delete", None) => {
+                let removed = state.remove_instance(&addr).is_some();
+                if removed {
+                    notes.push(format!(
+                        "{addr}: {natural} was deleted by an interrupted run; removed from state"
+                    ));
+                }
+            }
+            ("delete", Some(_)) => notes.push(format!(
+                "{addr}: the interrupted delete of {natural} did not finish; it is still managed"
+            )),
+            _ => {}
+        }
+    }
+    Ok(notes)
 }

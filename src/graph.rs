@@ -410,7 +410,7 @@ impl InstanceGraph {
             let _ = i;
             out.push_str(&format!("  {};\n", dot_quote(&addr.to_string())));
         }
-        for (addr, _) in &self.instances {
+        for addr in self.instances.keys() {
             for dep in self.instance_dependencies(addr) {
                 out.push_str(&format!(
                     "  {} -> {};\n",
@@ -460,4 +460,140 @@ pub fn mermaid_escape(s: &str) -> String {
 /// The spans a static reference appears at, for dependency explanations.
 pub fn expr_refs(expr: &Expr) -> Vec<Reference> {
     references(expr, &[])
+}
+
+/// Standalone rules (`aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`,
+/// `aws_vpc_security_group_egress_rule`) attached to a group that also declares inline
+/// `ingress`/`egress` blocks: each side would remove the other's rules on every apply, so the
+/// plan would never settle (the classic Terraform flip-flop). Found statically, per module.
+pub fn mixed_rule_diagnostics(module: &Module, out: &mut Vec<Diagnostic>) {
+    const RULE_TYPES: &[&str] = &[
+        "aws_security_group_rule",
+        "aws_vpc_security_group_ingress_rule",
+        "aws_vpc_security_group_egress_rule",
+    ];
+    for rule in module.resources.values() {
+        if !RULE_TYPES.contains(&rule.type_.as_str()) {
+            continue;
+        }
+        let Some(attr) = rule.body.attr("security_group_id") else {
+            continue;
+        };
+        for r in references(&attr.expr, &[]) {
+            let Subject::Resource(t, n) = &r.subject else {
+                continue;
+            };
+            if t != "aws_security_group" {
+                continue;
+            }
+            let Some(group) = module.resources.get(&format!("{t}.{n}")) else {
+                continue;
+            };
+            let inline = group.body.blocks.iter().find(|b| {
+                matches!(b.kind.as_str(), "ingress" | "egress")
+                    || (b.kind == "dynamic"
+                        && matches!(
+                            b.labels.first().map(String::as_str),
+                            Some("ingress" | "egress")
+                        ))
+            });
+            let inline_attr = ["ingress", "egress"]
+                .iter()
+                .find_map(|k| group.body.attr(k).map(|a| a.name_span));
+            let Some(inline_span) = inline.map(|b| b.span).or(inline_attr) else {
+                continue;
+            };
+            out.push(
+                Diagnostic::error(format!(
+                    "{} adds a rule to {t}.{n}, which also declares inline rules",
+                    rule.key()
+                ))
+                .at(attr.expr.span())
+                .detail("inline ingress/egress blocks and standalone rule resources both manage the group's rules: each apply removes the other's rules, so the plan never settles")
+                .label(inline_span, "inline rules declared here")
+                .help(format!(
+                    "move every rule of {t}.{n} into inline blocks, or every rule into standalone rule resources"
+                )),
+            );
+        }
+    }
+    for call in module.module_calls.values() {
+        mixed_rule_diagnostics(&call.module, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(src: &str) -> std::sync::Arc<Module> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), src).unwrap();
+        let sources = crate::diag::SourceMap::default();
+        let (config, diags) = crate::config::load(dir.path(), &sources);
+        assert!(!diags.has_errors());
+        config.unwrap().root
+    }
+
+    #[test]
+    fn standalone_rules_on_a_group_with_inline_rules_are_refused() {
+        let m = module(
+            r#"
+resource "aws_security_group" "db" {
+  ingress {
+    from_port = 3306
+    to_port   = 3306
+    protocol  = "tcp"
+  }
+}
+resource "aws_vpc_security_group_ingress_rule" "extra" {
+  security_group_id = aws_security_group.db.id
+  ip_protocol       = "tcp"
+}
+"#,
+        );
+        let mut out = Vec::new();
+        mixed_rule_diagnostics(&m, &mut out);
+        assert_eq!(out.len(), 1);
+        assert!(out[0].summary.contains("also declares inline rules"));
+    }
+
+    #[test]
+    fn standalone_rules_alone_are_fine() {
+        let m = module(
+            r#"
+resource "aws_security_group" "db" {
+  name = "db"
+}
+resource "aws_security_group_rule" "a" {
+  type              = "ingress"
+  security_group_id = aws_security_group.db.id
+}
+"#,
+        );
+        let mut out = Vec::new();
+        mixed_rule_diagnostics(&m, &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_cycle_names_every_edge() {
+        let m = module(
+            r#"
+locals {
+  a = local.b
+  b = local.c
+  c = local.a
+}
+"#,
+        );
+        let (_, diags) = ModuleGraph::build(&m);
+        assert_eq!(diags.len(), 1);
+        assert!(
+            diags[0].summary.starts_with("Dependency cycle: local."),
+            "{}",
+            diags[0].summary
+        );
+        assert_eq!(diags[0].labels.len() + 1, 3, "one label per edge");
+    }
 }

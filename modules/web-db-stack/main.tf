@@ -1,6 +1,18 @@
+terraform {
+  required_providers {
+    aws = {
+      source                = "hashicorp/aws"
+      configuration_aliases = [aws.dr]
+    }
+  }
+}
+
 locals {
-  tags = merge(var.tags, { Stack = var.name })
-  port = 3306
+  tags           = merge(var.tags, { Stack = var.name })
+  is_aurora      = startswith(var.engine, "aurora")
+  is_postgres    = contains(["postgres", "aurora-postgresql"], var.engine)
+  port           = local.is_postgres ? 5432 : 3306
+  final_snapshot = var.skip_final_snapshot ? null : "${var.name}-db-final"
 }
 
 # The web tier: HTTP and HTTPS from anywhere, SSH only from the admin network.
@@ -67,7 +79,10 @@ resource "aws_db_subnet_group" "db" {
   tags        = local.tags
 }
 
+# MySQL, PostgreSQL or MariaDB: one encrypted instance with backups retained.
 resource "aws_db_instance" "db" {
+  count = local.is_aurora ? 0 : 1
+
   identifier        = "${var.name}-db"
   engine            = var.engine
   engine_version    = var.engine_version
@@ -86,7 +101,41 @@ resource "aws_db_instance" "db" {
   backup_retention_period   = var.backup_retention_period
   deletion_protection       = var.deletion_protection
   skip_final_snapshot       = var.skip_final_snapshot
-  final_snapshot_identifier = var.skip_final_snapshot ? null : "${var.name}-db-final"
+  final_snapshot_identifier = local.final_snapshot
 
   tags = local.tags
+}
+
+# Aurora: an encrypted cluster and its instances.
+resource "aws_rds_cluster" "db" {
+  count = local.is_aurora ? 1 : 0
+
+  cluster_identifier = "${var.name}-db"
+  engine             = var.engine
+  engine_version     = var.engine_version
+  master_username    = var.db_username
+  master_password    = var.db_password
+  port               = local.port
+  storage_encrypted  = true
+
+  db_subnet_group_name   = aws_db_subnet_group.db.name
+  vpc_security_group_ids = [aws_security_group.db_group.id]
+
+  backup_retention_period   = var.backup_retention_period
+  deletion_protection       = var.deletion_protection
+  skip_final_snapshot       = var.skip_final_snapshot
+  final_snapshot_identifier = local.final_snapshot
+
+  tags = local.tags
+}
+
+resource "aws_rds_cluster_instance" "db" {
+  count = local.is_aurora ? var.aurora_instances : 0
+
+  identifier          = "${var.name}-db-${count.index}"
+  cluster_identifier  = aws_rds_cluster.db[0].cluster_identifier
+  engine              = var.engine
+  instance_class      = var.instance_class
+  publicly_accessible = false
+  tags                = local.tags
 }

@@ -26,20 +26,26 @@ variable "admin_cidr" {
 }
 
 variable "engine" {
-  description = "Database engine: mysql or mariadb."
+  description = "Database engine: mysql, postgres, mariadb, aurora-mysql or aurora-postgresql."
   type        = string
   default     = "mysql"
 
   validation {
-    condition     = contains(["mysql", "mariadb"], var.engine)
-    error_message = "engine must be mysql or mariadb."
+    condition     = contains(["mysql", "postgres", "mariadb", "aurora-mysql", "aurora-postgresql"], var.engine)
+    error_message = "engine must be one of mysql, postgres, mariadb, aurora-mysql, aurora-postgresql."
   }
 }
 
+variable "aurora_instances" {
+  description = "Instances in the Aurora cluster (writer + readers), for the aurora-* engines."
+  type        = number
+  default     = 2
+}
+
 variable "engine_version" {
-  description = "Engine version (a major version like 8.0 follows minor upgrades)."
+  description = "Engine version; null picks the engine's default (a major version like 8.0 follows minor upgrades)."
   type        = string
-  default     = "8.0"
+  default     = null
 }
 
 variable "instance_class" {
@@ -82,5 +88,32 @@ variable "deletion_protection" {
 
 variable "tags" {
   type    = map(string)
+  default = {}
+}
+
+variable "cache" {
+  description = "A Redis replication group reachable only from the web tier on 6379."
+  type = object({
+    enabled    = optional(bool, false)
+    node_type  = optional(string, "cache.t3.micro")
+    replicas   = optional(number, 2)
+    engine     = optional(string, "redis")
+  })
+  default = {}
+}
+
+variable "cache_auth_token" {
+  description = "AUTH token of the Redis replication group (transit encryption is always on)."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+variable "dr" {
+  description = "Disaster recovery: snapshot the database and copy it, encrypted with kms_key_id, to the region of the aws.dr provider."
+  type = object({
+    enabled    = optional(bool, false)
+    kms_key_id = optional(string)
+  })
   default = {}
 }

@@ -675,11 +675,9 @@ fn group_refs(inst: &Instance, expr: &Expr) -> Vec<GroupKey> {
                         out.push(key);
                     }
                 }
-                Subject::Local(l) => {
-                    if seen_locals.insert(l.clone()) {
-                        if let Some(local) = inst.modules.last().and_then(|m| m.locals.get(&l)) {
-                            pending.push(local.expr.clone());
-                        }
+                Subject::Local(l) if seen_locals.insert(l.clone()) => {
+                    if let Some(local) = inst.modules.last().and_then(|m| m.locals.get(&l)) {
+                        pending.push(local.expr.clone());
                     }
                 }
                 _ => {}

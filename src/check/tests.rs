@@ -449,6 +449,8 @@ fn plan_destroying_data() {
         destroy: false,
         refresh_only: false,
         inputs: BTreeMap::new(),
+        variables: BTreeMap::new(),
+        configuration: serde_json::Value::Null,
     };
     let f = plan_findings(&plan);
     assert_eq!(f.len(), 3, "{f:#?}");

@@ -21,18 +21,26 @@ pub fn dispatch(env: &Env, command: Command) -> CmdResult {
             recursive,
             paths,
         } => fmt(env, check, diff, recursive, paths),
-        Command::Graph { format, vars } => graph(env, format, &vars),
+        Command::Graph { format, plan, vars } => match plan {
+            Some(p) => super::engine::graph_of_plan(env, &p, format),
+            None => graph(env, format, &vars),
+        },
         Command::Schema { type_, json } => schema(type_, json),
         Command::Plan { flags } => super::engine::plan(env, &flags),
         Command::Apply { flags } => super::engine::apply(env, &flags, false),
         Command::Destroy { flags } => super::engine::apply(env, &flags, true),
-        Command::Show { planfile, json } => super::engine::show(env, planfile.as_deref(), json),
+        Command::Show {
+            planfile,
+            json,
+            markdown,
+        } => super::engine::show(env, planfile.as_deref(), json, markdown),
         Command::Output { name, json, raw } => {
             super::engine::output(env, name.as_deref(), json, raw)
         }
         Command::Import { addr, id, vars } => super::engine::import(env, &addr, &id, &vars),
         Command::State { command } => super::engine::state_cmd(env, &command),
         Command::ForceUnlock { id } => super::engine::force_unlock(env, &id),
+        Command::Workspace { command } => super::engine::workspace(env, &command),
         Command::Completions { shell } => {
             let mut cmd = <super::Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "strata", &mut std::io::stdout());
@@ -132,6 +140,9 @@ fn validate_walk(
     let result = walk::walk(&config, &options, &mut hooks);
     diags.extend(result.diags.clone());
     diags.extend(std::mem::take(&mut hooks.diags));
+    let mut mixed = Vec::new();
+    crate::graph::mixed_rule_diagnostics(&config.root, &mut mixed);
+    diags.0.extend(mixed);
     Ok((config, result, hooks, diags))
 }
 

@@ -43,6 +43,23 @@ pub struct PlanFlags {
     /// Plan to destroy everything in state.
     #[arg(long)]
     pub destroy: bool,
+    /// Print the plan as JSON in Terraform's `show -json` format (sensitive values removed).
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// Print the plan as Markdown for a pull-request comment.
+    #[arg(long)]
+    pub markdown: bool,
+}
+
+/// With `STRATA_API_STATS=1`, prints the AWS API calls of the run by action on stderr (for
+/// benchmarks and for checking that refresh is batched).
+pub fn report_api_calls(aws: &Aws) {
+    if std::env::var_os("STRATA_API_STATS").is_none() {
+        return;
+    }
+    for (action, n) in aws.api_calls.snapshot() {
+        eprintln!("api-calls {action} {n}");
+    }
 }
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -56,9 +73,9 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         })
 }
 
+/// The configured backend, for commands that do not load the configuration themselves.
 pub fn backend(env: &Env, workspace: &str) -> Result<Arc<dyn Backend>, Failure> {
-    let local = crate::state::LocalBackend::new(&env.dir, workspace).map_err(state_failure)?;
-    Ok(Arc::new(local))
+    super::backend::setup_from_dir(env)?.backend(env, workspace)
 }
 
 fn state_failure(e: crate::state::StateError) -> Failure {
@@ -72,6 +89,7 @@ fn style(env: &Env) -> Style {
 }
 
 /// Loads config and inputs, reads state, and makes a plan (with the lock held by the caller).
+#[allow(clippy::too_many_arguments)]
 fn plan_with(
     env: &Env,
     config: &Config,
@@ -113,11 +131,20 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     let (config, mut diags) = load(env)?;
     let options = walk_options(env, &config, &flags.vars, &mut diags);
     fail_on_errors(&diags, &config.sources)?;
-    let backend = backend(env, &options.workspace)?;
+    let setup = super::backend::setup(&config, &options)?;
+    let backend = setup.backend(env, &options.workspace)?;
     let _lock = backend.lock("plan").map_err(state_failure)?;
+    // Test-only: keep the lock a while so tests can start concurrent processes against it.
+    if let Some(ms) = std::env::var("STRATA_DEBUG_HOLD_LOCK_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
     let prior = backend.read().map_err(state_failure)?;
     let rt = runtime()?;
     let aws = Arc::new(rt.block_on(Aws::load()));
+    let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws)?;
     let (plan, warnings) = plan_with(
         env,
         &config,
@@ -126,18 +153,37 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
         flags,
         mode_of(flags),
         &rt,
-        aws,
+        aws.clone(),
     )?;
     env.ui.print_diags(&warnings, &config.sources);
-    print!("{}", render_plan(&plan, &style(env)));
+    report_api_calls(&aws);
+    print_plan(env, &plan, flags.json, flags.markdown);
     if let Some(out) = &flags.out {
-        save_plan(&env.dir.join(out), &plan)?;
-        println!("\nSaved the plan to: {out}\n\nTo apply exactly this plan, run:\n    strata apply {out}");
+        save_plan(&env.dir.join(out), &plan, setup.encryption.as_deref())?;
+        if !flags.json && !flags.markdown {
+            println!("\nSaved the plan to: {out}\n\nTo apply exactly this plan, run:\n    strata apply {out}");
+        }
     }
     if flags.detailed_exitcode && plan.has_changes() {
         return Ok(Exit::Changes);
     }
     Ok(Exit::Ok)
+}
+
+fn print_plan(env: &Env, plan: &Plan, json: bool, markdown: bool) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&crate::plan::json::render(plan)).unwrap_or_default()
+        );
+    } else if markdown {
+        print!(
+            "{}",
+            crate::plan::markdown::render(plan, crate::plan::markdown::COMMENT_LIMIT)
+        );
+    } else {
+        print!("{}", render_plan(plan, &style(env)));
+    }
 }
 
 fn fail_on_errors(diags: &Diagnostics, sources: &SourceMap) -> Result<(), Failure> {
@@ -150,12 +196,17 @@ fn fail_on_errors(diags: &Diagnostics, sources: &SourceMap) -> Result<(), Failur
     Ok(())
 }
 
-fn save_plan(path: &Path, plan: &Plan) -> Result<(), Failure> {
+fn save_plan(
+    path: &Path,
+    plan: &Plan,
+    encryption: Option<&crate::state::Encryption>,
+) -> Result<(), Failure> {
     let json = serde_json::to_vec(plan).map_err(|e| {
         Failure::from(
             Diagnostic::error(format!("Cannot encode the plan: {e}")).help("this is a bug"),
         )
     })?;
+    let json = crate::state::encryption::seal(encryption, json).map_err(state_failure)?;
     let tmp = path.with_extension("tmp");
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::OpenOptions::new()
@@ -179,13 +230,15 @@ fn save_plan(path: &Path, plan: &Plan) -> Result<(), Failure> {
     })
 }
 
-fn read_plan(path: &Path) -> Result<Plan, Failure> {
+fn read_plan(path: &Path, encryption: Option<&crate::state::Encryption>) -> Result<Plan, Failure> {
     let bytes = std::fs::read(path).map_err(|e| {
         Failure::from(
             Diagnostic::error(format!("Cannot read the plan file {}: {e}", path.display()))
                 .help("pass the file written by `strata plan --out FILE`"),
         )
     })?;
+    let what = format!("the plan file {}", path.display());
+    let bytes = crate::state::encryption::open(encryption, bytes, &what).map_err(state_failure)?;
     serde_json::from_slice(&bytes).map_err(|e| {
         Diagnostic::error(format!("{} is not a strata plan file", path.display()))
             .detail(e.to_string())
@@ -194,61 +247,7 @@ fn read_plan(path: &Path) -> Result<Plan, Failure> {
     })
 }
 
-struct TextReporter {
-    lock: Mutex<()>,
-}
-
-fn verb(action: Action) -> (&'static str, &'static str, &'static str) {
-    match action {
-        Action::Create => ("Creating...", "Still creating...", "Creation complete"),
-        Action::Update => (
-            "Modifying...",
-            "Still modifying...",
-            "Modifications complete",
-        ),
-        Action::Delete => (
-            "Destroying...",
-            "Still destroying...",
-            "Destruction complete",
-        ),
-        Action::DeleteThenCreate | Action::CreateThenDelete => {
-            ("Replacing...", "Still replacing...", "Replacement complete")
-        }
-        Action::Read => ("Reading...", "Still reading...", "Read complete"),
-        Action::NoOp => ("Importing...", "Still importing...", "Import complete"),
-    }
-}
-
-pub fn elapsed(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 60 {
-        format!("{}m{}s", s / 60, s % 60)
-    } else {
-        format!("{s}s")
-    }
-}
-
-impl Reporter for TextReporter {
-    fn started(&self, c: &ResourceChange) {
-        let _g = self.lock.lock();
-        println!("{}: {}", c.addr, verb(c.action).0);
-    }
-
-    fn still_running(&self, c: &ResourceChange, e: Duration) {
-        let _g = self.lock.lock();
-        println!("{}: {} [{} elapsed]", c.addr, verb(c.action).1, elapsed(e));
-    }
-
-    fn finished(&self, c: &ResourceChange, e: Duration) {
-        let _g = self.lock.lock();
-        println!("{}: {} after {}", c.addr, verb(c.action).2, elapsed(e));
-    }
-
-    fn failed(&self, c: &ResourceChange, e: Duration, _error: &str) {
-        let _g = self.lock.lock();
-        println!("{}: failed after {}", c.addr, elapsed(e));
-    }
-}
+use super::progress::elapsed;
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct ApplyFlags {
@@ -285,8 +284,9 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
     let rt = runtime()?;
     let aws = Arc::new(rt.block_on(Aws::load()));
     let (plan, options, backend, lock, prior) = if let Some(file) = &flags.planfile {
-        let plan = read_plan(&env.dir.join(file))?;
         let mut options = walk_options(env, &config, &VarFlags::default(), &mut diags);
+        let setup = super::backend::setup(&config, &options)?;
+        let plan = read_plan(&env.dir.join(file), setup.encryption.as_deref())?;
         options.inputs = crate::plan::build::restore_inputs(&plan.inputs, &config.sources);
         options.workspace = plan.workspace.clone();
         let digest = crate::plan::build::config_digest(&config, &plan.inputs);
@@ -296,7 +296,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
                 .help("make a new plan with `strata plan --out FILE` and review it")
                 .into());
         }
-        let backend = backend(env, &options.workspace)?;
+        let backend = setup.backend(env, &options.workspace)?;
         let lock = backend.lock("apply").map_err(state_failure)?;
         let prior = backend.read().map_err(state_failure)?;
         let stale = match (&prior, &plan.state_lineage) {
@@ -314,11 +314,12 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
     } else {
         let options = walk_options(env, &config, &flags.plan.vars, &mut diags);
         fail_on_errors(&diags, &config.sources)?;
-        let backend = backend(env, &options.workspace)?;
+        let backend = super::backend::setup(&config, &options)?.backend(env, &options.workspace)?;
         let lock = backend
             .lock(if destroy { "destroy" } else { "apply" })
             .map_err(state_failure)?;
         let prior = backend.read().map_err(state_failure)?;
+        let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws)?;
         let mut pf = flags.plan.clone();
         pf.destroy = destroy || pf.destroy;
         let (plan, warnings) = plan_with(
@@ -375,8 +376,8 @@ fn run_plan(
     rt: &tokio::runtime::Runtime,
     parallelism: usize,
 ) -> CmdResult {
-    let _ = env;
-    let mut state = prior.unwrap_or_else(State::new);
+    let aws_calls = aws.api_calls.clone();
+    let mut state = prior.unwrap_or_default();
     // Refreshed objects are the starting point of "current".
     let mut current = std::collections::BTreeMap::new();
     for c in &plan.changes {
@@ -450,9 +451,15 @@ fn run_plan(
             .help("apply the change in two steps, e.g. first with --target")
             .into());
     }
-    let reporter = Arc::new(TextReporter {
-        lock: Mutex::new(()),
-    });
+    let live = env.ui.color_out && std::io::stdout().is_terminal();
+    let to_run = changes.iter().filter(|c| !c.is_noop()).count();
+    let live_reporter = live.then(|| Arc::new(super::progress::LiveReporter::new(to_run)));
+    let reporter: Arc<dyn Reporter> = match &live_reporter {
+        Some(r) => r.clone(),
+        None => Arc::new(super::progress::LineReporter::new(
+            !std::io::stdout().is_terminal(),
+        )),
+    };
     let started = std::time::Instant::now();
     let outcome = rt.block_on(async {
         let interrupt = {
@@ -471,6 +478,9 @@ fn run_plan(
         interrupt.abort();
         outcome
     });
+    if let Some(r) = &live_reporter {
+        r.finish();
+    }
     // Outputs, from the objects as they are now.
     let current = ledger
         .current
@@ -533,16 +543,21 @@ fn run_plan(
     if interrupted {
         return Ok(Exit::Interrupted);
     }
-    let done = |n: usize| n;
+    let calls = aws_calls.total();
+    if std::env::var_os("STRATA_API_STATS").is_some() {
+        for (action, n) in aws_calls.snapshot() {
+            eprintln!("api-calls {action} {n}");
+        }
+    }
     if plan.destroy {
         println!(
-            "\nDestroy complete! Resources: {} destroyed. ({} elapsed)",
-            done(summary.destroy),
+            "\nDestroy complete! Resources: {} destroyed. ({} elapsed, {calls} AWS API calls)",
+            summary.destroy,
             elapsed(started.elapsed())
         );
     } else {
         println!(
-            "\nApply complete! Resources: {}{} added, {} changed, {} destroyed. ({} elapsed)",
+            "\nApply complete! Resources: {}{} added, {} changed, {} destroyed. ({} elapsed, {calls} AWS API calls)",
             if summary.import > 0 {
                 format!("{} imported, ", summary.import)
             } else {
@@ -598,17 +613,11 @@ fn print_outputs(outputs: &[(String, (Value, bool))]) {
     }
 }
 
-pub fn show(env: &Env, planfile: Option<&str>, json: bool) -> CmdResult {
+pub fn show(env: &Env, planfile: Option<&str>, json: bool, markdown: bool) -> CmdResult {
     if let Some(file) = planfile {
-        let plan = read_plan(&env.dir.join(file))?;
-        if json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&plan_json_minimal(&plan)).unwrap_or_default()
-            );
-        } else {
-            print!("{}", render_plan(&plan, &style(env)));
-        }
+        let setup = super::backend::setup_from_dir(env)?;
+        let plan = read_plan(&env.dir.join(file), setup.encryption.as_deref())?;
+        print_plan(env, &plan, json, markdown);
         return Ok(Exit::Ok);
     }
     let workspace = super::commands::current_workspace(env);
@@ -648,21 +657,6 @@ pub fn show(env: &Env, planfile: Option<&str>, json: bool) -> CmdResult {
         print_outputs(&outs);
     }
     Ok(Exit::Ok)
-}
-
-/// A small JSON view of a plan (the full Terraform-format JSON is `plan::json`).
-fn plan_json_minimal(plan: &Plan) -> serde_json::Value {
-    serde_json::json!({
-        "format_version": "1.2",
-        "resource_changes": plan.changes.iter().map(|c| serde_json::json!({
-            "address": c.addr.to_string(),
-            "change": {
-                "actions": c.action.json_actions(),
-                "before": c.before.as_ref().map(|v| v.redacted().to_json()),
-                "after": c.after.as_ref().map(|v| v.redacted().to_json()),
-            }
-        })).collect::<Vec<_>>(),
-    })
 }
 
 pub fn output(env: &Env, name: Option<&str>, json: bool, raw: bool) -> CmdResult {
@@ -823,7 +817,7 @@ pub fn import(env: &Env, addr: &str, id: &str, vars: &VarFlags) -> CmdResult {
             region: std::env::var("AWS_REGION").unwrap_or_default(),
             ..Default::default()
         });
-    let backend = backend(env, &options.workspace)?;
+    let backend = super::backend::setup(&config, &options)?.backend(env, &options.workspace)?;
     let _lock = backend.lock("import").map_err(state_failure)?;
     let mut state = backend
         .read()
@@ -903,6 +897,97 @@ pub enum StateCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Copy the state between the local file and the configured S3 backend: `--to s3` after
+    /// adding `backend "s3"`, `--to local` before removing it. Writes with the configured
+    /// encryption; `--to local` without an S3 backend re-writes the local state in place.
+    Migrate {
+        #[arg(long, value_parser = ["local", "s3"])]
+        to: String,
+        /// Replace a state already at the destination.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn migrate(env: &Env, to: &str, force: bool) -> CmdResult {
+    use super::backend::Store;
+    let setup = super::backend::setup_from_dir(env)?;
+    let workspace = super::commands::current_workspace(env);
+    let (from, dest) = match (to, &setup.store) {
+        ("s3", Store::S3(_)) => (Store::Local, setup.store.clone()),
+        ("s3", Store::Local) => {
+            return Err(Diagnostic::error("No S3 backend is configured")
+                .help("add terraform { backend \"s3\" { bucket = ..., key = ..., region = ... } } first, then run `strata state migrate --to s3`")
+                .into())
+        }
+        (_, other) => (other.clone(), Store::Local),
+    };
+    let source = setup.backend_for(env, &from, &workspace)?;
+    let _source_lock = source.lock("state migrate").map_err(state_failure)?;
+    let state = source.read().map_err(state_failure)?.ok_or_else(|| {
+        Failure::from(
+            Diagnostic::error(format!(
+                "There is no state to migrate in {}",
+                source.describe()
+            ))
+            .help("nothing to do"),
+        )
+    })?;
+    let in_place = from == dest;
+    let target = if in_place {
+        source.clone()
+    } else {
+        setup.backend_for(env, &dest, &workspace)?
+    };
+    let _target_lock = if in_place {
+        None
+    } else {
+        Some(target.lock("state migrate").map_err(state_failure)?)
+    };
+    if let Some(existing) = target.read().map_err(state_failure)? {
+        if !in_place && !force {
+            return Err(Diagnostic::error(format!(
+                "{} already holds a state (lineage {}, serial {})",
+                target.describe(),
+                existing.lineage,
+                existing.serial
+            ))
+            .help("pass --force to replace it (a versioned bucket keeps the old version)")
+            .into());
+        }
+    }
+    target.write(&state).map_err(state_failure)?;
+    let check = target.read().map_err(state_failure)?;
+    if check.as_ref() != Some(&state) {
+        return Err(Diagnostic::error(format!(
+            "The state read back from {} differs from what was written",
+            target.describe()
+        ))
+        .help("the source is unchanged; check the destination and retry")
+        .into());
+    }
+    let encrypted = match &setup.encryption {
+        Some(e) => format!(", encrypted ({})", e.method()),
+        None => String::new(),
+    };
+    if in_place {
+        println!("Re-wrote {}{encrypted}.", target.describe());
+    } else {
+        println!(
+            "Copied {} resource instance(s) from {} to {}{encrypted}.\n\n{} is left as it was; \
+             remove it once you have checked the new state{}.",
+            state.instances().count(),
+            source.describe(),
+            target.describe(),
+            source.describe(),
+            if dest == Store::Local {
+                " (and remove the backend \"s3\" block so strata uses the local state)"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(Exit::Ok)
 }
 
 fn parse_addr(s: &str) -> Result<InstanceAddr, Failure> {
@@ -916,6 +1001,9 @@ fn parse_addr(s: &str) -> Result<InstanceAddr, Failure> {
 }
 
 pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
+    if let StateCommand::Migrate { to, force } = cmd {
+        return migrate(env, to, *force);
+    }
     let workspace = super::commands::current_workspace(env);
     let backend = backend(env, &workspace)?;
     match cmd {
@@ -1032,6 +1120,192 @@ pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
             }
             backend.write(&new).map_err(state_failure)?;
         }
+        StateCommand::Migrate { .. } => unreachable!("handled above"),
+    }
+    Ok(Exit::Ok)
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum WorkspaceCommand {
+    /// List workspaces; the current one is marked with *.
+    List,
+    /// Print the current workspace.
+    Show,
+    /// Create a workspace and switch to it.
+    New { name: String },
+    /// Switch to a workspace.
+    Select { name: String },
+    /// Delete a workspace (its state must be empty unless --force).
+    Delete {
+        name: String,
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn workspaces(env: &Env) -> Vec<String> {
+    let mut out = vec!["default".to_string()];
+    if let Ok(rd) = std::fs::read_dir(env.dir.join("strata.tfstate.d")) {
+        let mut names: Vec<String> = rd
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_dir())
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .collect();
+        names.sort();
+        out.extend(names);
+    }
+    out
+}
+
+fn select_workspace(env: &Env, name: &str) -> Result<(), Failure> {
+    let dir = env.dir.join(".strata");
+    std::fs::create_dir_all(&dir)
+        .and_then(|_| std::fs::write(dir.join("environment"), name))
+        .map_err(|e| {
+            Diagnostic::error(format!("Cannot record the current workspace: {e}"))
+                .help("check the directory is writable")
+                .into()
+        })
+}
+
+pub fn workspace(env: &Env, cmd: &WorkspaceCommand) -> CmdResult {
+    let current = super::commands::current_workspace(env);
+    match cmd {
+        WorkspaceCommand::List => {
+            for w in workspaces(env) {
+                let mark = if w == current { "*" } else { " " };
+                println!("{mark} {w}");
+            }
+        }
+        WorkspaceCommand::Show => println!("{current}"),
+        WorkspaceCommand::New { name } => {
+            if workspaces(env).contains(name) {
+                return Err(
+                    Diagnostic::error(format!("Workspace \"{name}\" already exists"))
+                        .help(format!(
+                            "switch to it with `strata workspace select {name}`"
+                        ))
+                        .into(),
+                );
+            }
+            // The backend validates the name and owns the directory layout.
+            let backend = backend(env, name)?;
+            let state = State::new();
+            backend.write(&state).map_err(state_failure)?;
+            select_workspace(env, name)?;
+            println!("Created and switched to workspace \"{name}\".\n\nIt has an empty state: `strata apply` builds the whole environment.");
+        }
+        WorkspaceCommand::Select { name } => {
+            if !workspaces(env).contains(name) {
+                return Err(
+                    Diagnostic::error(format!("Workspace \"{name}\" does not exist"))
+                        .help(format!("create it with `strata workspace new {name}`"))
+                        .into(),
+                );
+            }
+            select_workspace(env, name)?;
+            println!("Switched to workspace \"{name}\".");
+        }
+        WorkspaceCommand::Delete { name, force } => {
+            if name == "default" {
+                return Err(Diagnostic::error("The default workspace cannot be deleted")
+                    .help("delete other workspaces only")
+                    .into());
+            }
+            if name == &current {
+                return Err(
+                    Diagnostic::error(format!("Workspace \"{name}\" is the current one"))
+                        .help("select another workspace first")
+                        .into(),
+                );
+            }
+            if !workspaces(env).contains(name) {
+                return Err(
+                    Diagnostic::error(format!("Workspace \"{name}\" does not exist"))
+                        .help("run `strata workspace list`")
+                        .into(),
+                );
+            }
+            let backend = backend(env, name)?;
+            let _lock = backend.lock("workspace delete").map_err(state_failure)?;
+            let state = backend.read().map_err(state_failure)?;
+            let managed = state.as_ref().map(|s| s.instances().count()).unwrap_or(0);
+            if managed > 0 && !force {
+                return Err(Diagnostic::error(format!("Workspace \"{name}\" still manages {managed} resource instance(s)"))
+                    .help(format!("destroy them first (`strata workspace select {name} && strata destroy`), or pass --force to forget them"))
+                    .into());
+            }
+            drop(_lock);
+            std::fs::remove_dir_all(env.dir.join("strata.tfstate.d").join(name)).map_err(|e| {
+                Failure::from(
+                    Diagnostic::error(format!("Cannot delete workspace \"{name}\": {e}"))
+                        .help("check permissions"),
+                )
+            })?;
+            println!("Deleted workspace \"{name}\".");
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// Settles what an interrupted run left in the journal before planning (see
+/// `apply::reconcile_journal`), saving the state and telling the user what was adopted.
+fn settle_journal(
+    env: &Env,
+    backend: &dyn Backend,
+    prior: Option<State>,
+    config: &Config,
+    options: &WalkOptions,
+    rt: &tokio::runtime::Runtime,
+    aws: &Arc<Aws>,
+) -> Result<Option<State>, Failure> {
+    let Some(mut state) = prior else {
+        return Ok(None);
+    };
+    if state.journal.is_empty() {
+        return Ok(Some(state));
+    }
+    let mut hooks = crate::plan::build::ConfigOnly::default();
+    let mut opts = options.clone();
+    opts.missing_vars_unknown = true;
+    let providers = crate::eval::walk::walk(config, &opts, &mut hooks).providers;
+    let notes = rt
+        .block_on(crate::apply::reconcile_journal(&mut state, aws, &providers))
+        .map_err(|e| Failure::from(Diagnostic::error("Cannot settle the operations an earlier run left unfinished").detail(e).help("check AWS access and run again; the journal is kept until it can be settled")))?;
+    state.serial += 1;
+    backend.write(&state).map_err(state_failure)?;
+    let mut diags = Diagnostics::default();
+    for n in notes {
+        diags.push(
+            Diagnostic::warning("Settled an operation left unfinished by an earlier run")
+                .detail(n)
+                .help("nothing to do: the state now matches AWS for this object"),
+        );
+    }
+    env.ui.print_diags(&diags, &config.sources);
+    Ok(Some(state))
+}
+
+/// `strata graph --plan FILE`: the changes of a saved plan and how they depend on each other.
+pub fn graph_of_plan(env: &Env, file: &str, format: super::GraphFormat) -> CmdResult {
+    let setup = super::backend::setup_from_dir(env)?;
+    let plan = read_plan(&env.dir.join(file), setup.encryption.as_deref())?;
+    let changed: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| !c.is_noop() && c.action != Action::Read)
+        .collect();
+    let deps: std::collections::BTreeMap<
+        InstanceAddr,
+        std::collections::BTreeSet<crate::addr::AbsResource>,
+    > = changed
+        .iter()
+        .map(|c| (c.addr.clone(), c.depends_on.iter().cloned().collect()))
+        .collect();
+    let g = crate::graph::InstanceGraph::build(deps.iter());
+    match format {
+        super::GraphFormat::Dot => print!("{}", g.to_dot()),
+        super::GraphFormat::Mermaid => print!("{}", g.to_mermaid()),
     }
     Ok(Exit::Ok)
 }

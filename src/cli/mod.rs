@@ -1,8 +1,10 @@
 //! The command line: clap definitions, raw flags turned into validated options, and the
 //! mapping of every outcome to an exit code. Users and CI scripts depend on this surface.
 
+mod backend;
 mod commands;
 mod engine;
+mod progress;
 pub mod vars;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
@@ -100,6 +102,9 @@ pub enum Command {
     Graph {
         #[arg(long, value_enum, default_value = "dot")]
         format: GraphFormat,
+        /// Draw only the changes of a saved plan and their dependencies.
+        #[arg(long, value_name = "PLANFILE")]
+        plan: Option<String>,
         #[command(flatten)]
         vars: VarFlags,
     },
@@ -129,8 +134,12 @@ pub enum Command {
     /// Show the state, or a saved plan.
     Show {
         planfile: Option<String>,
-        #[arg(long)]
+        /// Terraform's JSON format (sensitive values removed).
+        #[arg(long, conflicts_with = "markdown")]
         json: bool,
+        /// Markdown for a pull-request comment (plan files only).
+        #[arg(long)]
+        markdown: bool,
     },
     /// Print root outputs from the state.
     Output {
@@ -152,6 +161,11 @@ pub enum Command {
     State {
         #[command(subcommand)]
         command: engine::StateCommand,
+    },
+    /// One configuration, one state per environment.
+    Workspace {
+        #[command(subcommand)]
+        command: engine::WorkspaceCommand,
     },
     /// Release a lock left by a process that is gone.
     ForceUnlock { id: String },

@@ -59,6 +59,8 @@ pub struct WalkOptions {
 
 pub struct WalkResult {
     pub root_outputs: BTreeMap<String, OutputValue>,
+    /// The root module's variables after conversion (sensitive ones marked).
+    pub root_variables: BTreeMap<String, Value>,
     pub providers: Vec<ProviderSettings>,
     pub diags: Diagnostics,
 }
@@ -80,6 +82,7 @@ pub fn walk(config: &Config, options: &WalkOptions, hooks: &mut dyn Hooks) -> Wa
         cycle_reported: BTreeSet::new(),
         root_dir: config.root.dir.clone(),
         providers_seen: Vec::new(),
+        root_variables: BTreeMap::new(),
     };
     let inputs = w.root_inputs(&config.root);
     let default_region = std::env::var("AWS_REGION")
@@ -109,6 +112,7 @@ pub fn walk(config: &Config, options: &WalkOptions, hooks: &mut dyn Hooks) -> Wa
     providers.dedup();
     WalkResult {
         root_outputs: out.outputs,
+        root_variables: w.root_variables,
         providers,
         diags,
     }
@@ -135,6 +139,7 @@ struct Walker<'a> {
     cycle_reported: BTreeSet<*const Module>,
     root_dir: PathBuf,
     providers_seen: Vec<ProviderSettings>,
+    root_variables: BTreeMap<String, Value>,
 }
 
 struct ModuleOut {
@@ -334,6 +339,9 @@ impl Walker<'_> {
                     }
                     let value =
                         self.variable(var, input.map(|(v, s, _)| (v, s)), &scope, module, is_root);
+                    if is_root {
+                        self.root_variables.insert(name.clone(), value.clone());
+                    }
                     map_mut(&mut scope.roots, "var").insert(name.clone(), value);
                 }
                 Node::Local(name) => {
@@ -649,6 +657,7 @@ impl Walker<'_> {
     }
 
     /// Evaluates count / for_each into instance keys with their `count`/`each` bindings.
+    #[allow(clippy::type_complexity)]
     fn expansion(
         &mut self,
         count: Option<&Expr>,
@@ -863,10 +872,21 @@ impl Walker<'_> {
             self.insert_resource_value(scope, r, Value::Unknown);
             return;
         };
+        let Some(keys) = self.expansion(r.count.as_ref(), r.for_each.as_ref(), scope, &module.dir)
+        else {
+            self.insert_resource_value(scope, r, Value::Unknown);
+            return;
+        };
         let provider_alias = r.provider.as_ref().and_then(|p| p.alias.clone());
-        let Some(settings) = providers.get(&provider_alias) else {
-            let p = r.provider.as_ref();
-            self.diags.push(
+        // A resource with no instances needs no provider (a module's optional DR copy whose
+        // caller passes no DR provider).
+        let fallback = ProviderSettings::default();
+        let settings = match providers.get(&provider_alias) {
+            Some(s) => s,
+            None if keys.is_empty() => &fallback,
+            None => {
+                let p = r.provider.as_ref();
+                self.diags.push(
                 Diagnostic::error(format!(
                     "Provider configuration not present: {}",
                     p.map(|p| p.to_string()).unwrap_or_else(|| "aws".into())
@@ -877,13 +897,9 @@ impl Walker<'_> {
                     None => "declare provider \"aws\" { region = \"...\" }".to_string(),
                 }),
             );
-            self.insert_resource_value(scope, r, Value::Unknown);
-            return;
-        };
-        let Some(keys) = self.expansion(r.count.as_ref(), r.for_each.as_ref(), scope, &module.dir)
-        else {
-            self.insert_resource_value(scope, r, Value::Unknown);
-            return;
+                self.insert_resource_value(scope, r, Value::Unknown);
+                return;
+            }
         };
         let instance_keys: Vec<InstanceKey> = keys.iter().map(|(k, _)| k.clone()).collect();
         self.hooks.expanded(&abs, &instance_keys);

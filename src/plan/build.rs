@@ -461,6 +461,9 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
     options.missing_vars_unknown = false;
     let pass1 = walk::walk(req.config, &options, &mut first);
     diags.extend(pass1.diags);
+    let mut mixed = Vec::new();
+    crate::graph::mixed_rule_diagnostics(&req.config.root, &mut mixed);
+    diags.0.extend(mixed);
     diags.extend(first.diags);
     if diags.has_errors() {
         return Err(diags);
@@ -649,6 +652,8 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         destroy: req.mode == PlanMode::Destroy,
         refresh_only: req.mode == PlanMode::RefreshOnly,
         inputs,
+        variables: result.root_variables,
+        configuration: super::json::configuration(req.config),
     };
     Ok((plan, diags))
 }

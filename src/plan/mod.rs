@@ -5,6 +5,8 @@
 
 pub mod build;
 pub mod diff;
+pub mod json;
+pub mod markdown;
 pub mod render;
 
 use crate::addr::{AbsResource, InstanceAddr};
@@ -158,6 +160,13 @@ pub struct Plan {
     pub refresh_only: bool,
     /// Root variable inputs, so a saved plan applies with exactly the inputs it was made with.
     pub inputs: BTreeMap<String, SavedInput>,
+    /// Root variables as evaluated (sensitive ones marked), for the JSON plan.
+    #[serde(default)]
+    pub variables: BTreeMap<String, Value>,
+    /// The configuration in Terraform's JSON-plan shape (expressions, references), for policy
+    /// tools; sensitive arguments carry no value.
+    #[serde(default)]
+    pub configuration: serde_json::Value,
 }
 
 /// A root variable input as the user gave it.

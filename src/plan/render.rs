@@ -110,9 +110,8 @@ pub fn render_plan(plan: &Plan, style: &Style) -> String {
         .changes
         .iter()
         .filter(|c| {
-            !c.is_noop()
-                && !(c.action == Action::Read
-                    && c.after.as_ref().is_some_and(Value::is_wholly_known))
+            !(c.is_noop()
+                || c.action == Action::Read && c.after.as_ref().is_some_and(Value::is_wholly_known))
         })
         .collect();
     if visible.is_empty() && !plan.has_changes() {
@@ -298,6 +297,12 @@ fn same(a: &Value, b: &Value) -> bool {
     }
     if a.is_sensitive() != b.is_sensitive() {
         return false;
+    }
+    // A secret AWS never returns: state keeps its salted hash, the plan the configured value.
+    if let (Value::String(stored), Value::String(plain)) = (a.unmarked(), b.unmarked()) {
+        if crate::state::secret::is_hashed(stored) {
+            return crate::state::secret::secret_matches(stored, plain);
+        }
     }
     crate::eval::expr::values_equal(&a.clone().deep_unmark().0, &b.clone().deep_unmark().0)
         || (is_empty_collection(a) && b.is_null())

@@ -36,15 +36,35 @@ impl ProviderError {
         }
     }
 
-    /// Formats an SDK error with its whole chain of causes (service code and message).
+    /// Phrases an SDK error: the service's error code and message when AWS answered, the
+    /// chain of causes otherwise (connection refused, timeouts) — never the raw response.
     pub fn sdk<E>(action: &str, err: E) -> ProviderError
     where
-        E: std::error::Error + Send + Sync + 'static,
+        E: std::error::Error
+            + aws_smithy_types::error::metadata::ProvideErrorMetadata
+            + Send
+            + Sync
+            + 'static,
     {
-        ProviderError::new(format!(
-            "{action}: {}",
-            aws_smithy_types::error::display::DisplayErrorContext(err)
-        ))
+        let message = match (err.code(), err.message()) {
+            (Some(code), Some(msg)) => format!("{action}: {code}: {msg}"),
+            (Some(code), None) => format!("{action}: {code}"),
+            (None, Some(msg)) => format!("{action}: {msg}"),
+            (None, None) => {
+                let mut text = err.to_string();
+                let mut source = err.source();
+                while let Some(s) = source {
+                    let part = s.to_string();
+                    if !text.contains(&part) {
+                        text.push_str(": ");
+                        text.push_str(&part);
+                    }
+                    source = s.source();
+                }
+                format!("{action}: {text}")
+            }
+        };
+        ProviderError::new(message)
     }
 }
 
@@ -123,6 +143,32 @@ pub trait ResourceType: Send + Sync {
     /// Looks up an existing object by the id a user gives `strata import`.
     async fn import(&self, ctx: &Ctx, id: &str) -> ProviderResult<Option<Value>> {
         Ok(self.read(ctx, &[id.to_string()]).await?.remove(id))
+    }
+
+    /// The name strata chooses before creating an object (identifier, group name,
+    /// replication group id), recorded in the journal before the AWS call so an interrupted
+    /// create can be found again. `None` when AWS alone names the object.
+    fn natural_id(&self, planned: &Value) -> Option<String> {
+        [
+            "identifier",
+            "name",
+            "replication_group_id",
+            "cluster_id",
+            "cluster_identifier",
+            "id",
+        ]
+        .iter()
+        .find_map(|k| obj::string(planned, k))
+    }
+
+    /// Finds an object by its natural id (journal reconciliation). By default the natural id
+    /// is the id; types whose id AWS assigns (security groups) look it up by name.
+    async fn find_by_natural_id(
+        &self,
+        ctx: &Ctx,
+        natural_id: &str,
+    ) -> ProviderResult<Option<Value>> {
+        self.import(ctx, natural_id).await
     }
 }
 
@@ -246,5 +292,80 @@ pub mod obj {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod schema_tests {
+    fn unique(names: Vec<&str>, what: &str) {
+        let mut seen = std::collections::BTreeSet::new();
+        for n in names {
+            assert!(seen.insert(n), "{what} declares \"{n}\" twice");
+        }
+    }
+
+    fn check(schema: &super::Schema, what: &str) {
+        unique(
+            schema
+                .attributes
+                .iter()
+                .map(|a| a.name)
+                .chain(schema.blocks.iter().map(|b| b.name))
+                .collect(),
+            what,
+        );
+        for b in &schema.blocks {
+            check(&b.schema, &format!("{what}.{}", b.name));
+        }
+    }
+
+    /// Regression: aws_db_snapshot_copy declared its source both as an argument and as a
+    /// read-only attribute, and the second declaration made the configured source unknown.
+    #[test]
+    fn every_name_is_declared_once() {
+        for t in super::resource_types() {
+            check(t.schema(), t.type_name());
+        }
+        for t in super::data_source_types() {
+            check(t.schema(), t.type_name());
+        }
+    }
+}
+
+#[cfg(test)]
+mod docs_tests {
+    /// docs/resources/TYPE.md and docs/data-sources/TYPE.md are generated from the schemas;
+    /// this test fails when they drift. `STRATA_BLESS=1 cargo test --lib docs` rewrites them.
+    #[test]
+    fn reference_docs_match_the_schemas() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+        let bless = std::env::var_os("STRATA_BLESS").is_some();
+        let mut pages: Vec<(std::path::PathBuf, String)> = Vec::new();
+        for t in super::resource_types() {
+            pages.push((
+                root.join("resources").join(format!("{}.md", t.type_name())),
+                super::schema::render_text(t.type_name(), t.schema()),
+            ));
+        }
+        for t in super::data_source_types() {
+            pages.push((
+                root.join("data-sources")
+                    .join(format!("{}.md", t.type_name())),
+                super::schema::render_text(t.type_name(), t.schema()),
+            ));
+        }
+        let mut stale = Vec::new();
+        for (path, text) in pages {
+            if bless {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, &text).unwrap();
+            } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                stale.push(path.display().to_string());
+            }
+        }
+        assert!(
+            stale.is_empty(),
+            "reference pages out of date (run STRATA_BLESS=1 cargo test --lib docs): {stale:?}"
+        );
     }
 }

@@ -9,12 +9,14 @@
 //!   second process prints. The `.lock` file itself stays: deleting it would let two processes
 //!   lock two different files of the same name.
 
+use super::encryption::{self, Encryption};
 use super::model::{State, STATE_VERSION};
 use super::{Backend, LockGuard, LockInfo, StateError};
 use fs4::fs_std::FileExt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const STATE_FILE: &str = "strata.tfstate";
 pub const WORKSPACE_DIR: &str = "strata.tfstate.d";
@@ -23,6 +25,8 @@ pub struct LocalBackend {
     path: PathBuf,
     /// `path`, relative to the directory the backend was created for.
     shown: String,
+    /// Set when the configuration has an `encryption` block: files are stored as envelopes.
+    encryption: Option<Arc<Encryption>>,
     #[cfg(test)]
     fail: std::sync::Mutex<Option<FailPoint>>,
 }
@@ -35,7 +39,7 @@ enum FailPoint {
     BeforeRename,
 }
 
-fn valid_workspace(ws: &str) -> bool {
+pub(crate) fn valid_workspace(ws: &str) -> bool {
     !ws.is_empty()
         && ws.len() <= 90
         && ws != "."
@@ -66,9 +70,16 @@ impl LocalBackend {
         Ok(LocalBackend {
             path,
             shown,
+            encryption: None,
             #[cfg(test)]
             fail: std::sync::Mutex::new(None),
         })
+    }
+
+    /// Stores the state encrypted with `encryption` (and still reads a plain one).
+    pub fn with_encryption(mut self, encryption: Option<Arc<Encryption>>) -> LocalBackend {
+        self.encryption = encryption;
+        self
     }
 
     /// The state file.
@@ -327,7 +338,11 @@ impl Backend for LocalBackend {
 
     fn read(&self) -> Result<Option<State>, StateError> {
         match fs::read(&self.path) {
-            Ok(bytes) => self.parse(&bytes).map(Some),
+            Ok(bytes) => {
+                let what = format!("the state file {}", self.shown_path());
+                let plain = encryption::open(self.encryption.as_deref(), bytes, &what)?;
+                self.parse(&plain).map(Some)
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(StateError::io(&self.path, "cannot read the state", e)),
         }
@@ -341,9 +356,20 @@ impl Backend for LocalBackend {
         bytes.push(b'\n');
         fs::create_dir_all(self.dir())
             .map_err(|e| StateError::io(self.dir(), "cannot create the state directory", e))?;
+        let enc = self.encryption.as_deref();
         match fs::read(&self.path) {
-            Ok(old) if old == bytes => return Ok(()),
             Ok(old) => {
+                // An encrypted state this configuration cannot decrypt is never overwritten.
+                let was_encrypted = encryption::is_envelope(&old);
+                let old_plain = if was_encrypted {
+                    let what = format!("the state file {}", self.shown_path());
+                    encryption::open(enc, old.clone(), &what)?
+                } else {
+                    old.clone()
+                };
+                if old_plain == bytes && was_encrypted == enc.is_some() {
+                    return Ok(());
+                }
                 if serde_json::from_slice::<serde_json::Value>(&old).is_ok() {
                     self.atomic_write(&self.backup_path(), &old)?;
                 } else {
@@ -364,6 +390,7 @@ impl Backend for LocalBackend {
                 ))
             }
         }
+        let bytes = encryption::seal(enc, bytes)?;
         self.atomic_write(&self.path, &bytes)
     }
 

@@ -1,16 +1,21 @@
 //! State: the model (`model`), secrets at rest (`secret`), and the backends that store it with a
-//! lock (`local`; S3 to follow).
+//! lock (`local`, `s3`), and optional encryption of what they store (`encryption`).
 
 // `StateError::Locked` carries the holder's `LockInfo` by value so callers can match on it; state
 // errors are rare and the extra size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod blocking;
+pub mod encryption;
 pub mod local;
 pub mod model;
+pub mod s3;
 pub mod secret;
 
+pub use encryption::Encryption;
 pub use local::LocalBackend;
 pub use model::{InstanceState, JournalEntry, OutputState, ResourceState, State, STATE_VERSION};
+pub use s3::{S3Backend, S3Settings};
 pub use secret::{hash_secret, is_hashed, secret_matches};
 
 use serde::{Deserialize, Serialize};
@@ -125,13 +130,23 @@ pub enum StateError {
 
     #[error("{message}")]
     InvalidMove { message: String },
+
+    #[error("{message}")]
+    Encryption { message: String },
+
+    #[error(
+        "another process wrote the state {path} since this run read it; strata did not \
+         overwrite it. Its changes are kept: run the command again to work from the new state"
+    )]
+    ConcurrentWrite { path: String },
 }
 
 fn locked_message(info: Option<&LockInfo>, path: &str) -> String {
     match info {
         Some(info) => format!(
-            "the state is locked by {info}. Wait for it to finish, or run `strata force-unlock {}` \
-             if that process is gone.",
+            "the state is locked by {info}{}. Wait for it to finish, or run `strata force-unlock \
+             {}` if that process is gone.",
+            age(&info.created).map_or(String::new(), |a| format!(" ({a} ago)")),
             info.id
         ),
         None => format!(
@@ -149,6 +164,24 @@ impl StateError {
             message: format!("{what}: {err}"),
         }
     }
+}
+
+/// How long ago an RFC 3339 time was, as `2h05m` / `3m12s` / `41s`.
+pub fn age(created: &str) -> Option<String> {
+    let then = time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339)
+        .ok()?;
+    let secs = (time::OffsetDateTime::now_utc() - then)
+        .whole_seconds()
+        .max(0);
+    Some(if secs >= 86_400 {
+        format!("{}d{:02}h", secs / 86_400, secs % 86_400 / 3600)
+    } else if secs >= 3600 {
+        format!("{}h{:02}m", secs / 3600, secs % 3600 / 60)
+    } else if secs >= 60 {
+        format!("{}m{:02}s", secs / 60, secs % 60)
+    } else {
+        format!("{secs}s")
+    })
 }
 
 /// Now, as RFC 3339 in UTC.

@@ -147,6 +147,358 @@ def _patch_elasticache() -> None:
         lambda self: [{"SecurityGroupId": sg, "Status": "active"} for sg in (self.security_group_ids or [])]
     )
 
+    _patch_elasticache_cluster_nodes()
+    _patch_elasticache_subnet_group_modify()
+    _patch_elasticache_replication_group_members()
+    _patch_elasticache_parameter_groups()
+
+
+def _patch_elasticache_cluster_nodes() -> None:
+    from moto.elasticache.models import CacheCluster
+
+    # (g) Real AWS: DescribeCacheClusters with ShowCacheNodeInfo=true lists every node as
+    # CacheNodes [{CacheNodeId "0001"…, CacheNodeStatus, Endpoint {Address, Port},
+    # CustomerAvailabilityZone}], a Memcached cluster has a ConfigurationEndpoint
+    # (`<id>.<hash>.cfg.<region>.cache.amazonaws.com:11211`), and the cluster's parameter
+    # group is CacheParameterGroup {CacheParameterGroupName, ParameterApplyStatus}. A
+    # Memcached cluster created without Port listens on 11211. moto returns no nodes, no
+    # configuration endpoint, no parameter group, and defaults every port to 6379.
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CacheCluster.html
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CacheNode.html
+    original_init = CacheCluster.__init__
+
+    def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original_init(self, *args, **kwargs)
+        if self.engine == "memcached" and not kwargs.get("port"):
+            self.port = 11211
+        if not hasattr(self, "num_cache_nodes"):
+            self.num_cache_nodes = 1
+        self._region = kwargs.get("region_name") or "us-east-1"
+        self._hash = self.cache_node_id.replace("-", "")[:6]
+
+    def _domain(self):  # type: ignore[no-untyped-def]
+        short = "".join(part[0] for part in self._region.split("-")[:2]) + self._region.split("-")[-1]
+        return f"{self._hash}.{short}.cache.amazonaws.com"
+
+    def cache_nodes(self):  # type: ignore[no-untyped-def]
+        az = self.preferred_availability_zone or f"{self._region}a"
+        return [
+            {
+                "CacheNodeId": f"{n:04d}",
+                "CacheNodeStatus": "available",
+                "Endpoint": {"Address": f"{self.cache_cluster_id}.{_domain(self)}".replace(
+                    f".{self._hash}.", f".{self._hash}.{n:04d}.", 1), "Port": self.port},
+                "CustomerAvailabilityZone": az,
+            }
+            for n in range(1, (self.num_cache_nodes or 1) + 1)
+        ]
+
+    def configuration_endpoint(self):  # type: ignore[no-untyped-def]
+        if self.engine != "memcached":
+            return None
+        return {"Address": f"{self.cache_cluster_id}.{self._hash}.cfg.{_domain(self).split('.', 1)[1]}", "Port": self.port}
+
+    def cache_parameter_group(self):  # type: ignore[no-untyped-def]
+        name = self.cache_parameter_group_name
+        return {"CacheParameterGroupName": name, "ParameterApplyStatus": "in-sync"} if name else None
+
+    CacheCluster.__init__ = init
+    CacheCluster.cache_nodes = property(cache_nodes)
+    CacheCluster.configuration_endpoint = property(configuration_endpoint)
+    CacheCluster.cache_parameter_group = property(cache_parameter_group)
+
+
+def _patch_elasticache_subnet_group_modify() -> None:
+    from moto.core.responses import ActionResult
+    from moto.elasticache.exceptions import CacheSubnetGroupNotFound
+    from moto.elasticache.models import CacheSubnetGroup, ElastiCacheBackend
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    # (h) ModifyCacheSubnetGroup is not implemented by moto (HTTP 500). Real AWS changes the
+    # description and/or subnets in place (same name and ARN) and answers with the group;
+    # CacheSubnetGroupNotFoundFault when it does not exist.
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyCacheSubnetGroup.html
+    def backend_modify(self, name, description, subnet_ids):  # type: ignore[no-untyped-def]
+        old = self.cache_subnet_groups.get(name)
+        if old is None:
+            raise CacheSubnetGroupNotFound(name)
+        new = CacheSubnetGroup(
+            account_id=self.account_id,
+            region_name=self.region_name,
+            cache_subnet_group_name=name,
+            cache_subnet_group_description=(
+                description if description is not None else old.cache_subnet_group_description
+            ),
+            subnet_ids=subnet_ids or old.subnet_ids,
+            tags=old.tags,
+        )
+        new.arn = old.arn
+        self.cache_subnet_groups[name] = new
+        return new
+
+    def response_modify(self):  # type: ignore[no-untyped-def]
+        group = self.elasticache_backend.modify_cache_subnet_group(
+            self._get_param("CacheSubnetGroupName"),
+            self._get_param("CacheSubnetGroupDescription"),
+            self._get_param("SubnetIds"),
+        )
+        return ActionResult({"CacheSubnetGroup": group})
+
+    ElastiCacheBackend.modify_cache_subnet_group = backend_modify
+    ElastiCacheResponse.modify_cache_subnet_group = response_modify
+
+
+def _full_engine_version(engine: str, version):  # type: ignore[no-untyped-def]
+    # AWS reports the full version it runs: "7.1" runs as "7.1.0"; no version means the
+    # current default. The default numbers are plausible values only: tests must not pin them.
+    if not version:
+        return "8.0.1" if engine == "valkey" else "7.1.0"
+    return f"{version}.0" if version.count(".") == 1 and not version.endswith(".x") else version
+
+
+def _patch_elasticache_replication_group_members() -> None:
+    from moto.elasticache.exceptions import ReplicationGroupNotFound
+    from moto.elasticache.models import ElastiCacheBackend
+
+    # (i) Real AWS: CreateReplicationGroup creates the member cache clusters listed in
+    # MemberClusters (`<id>-001`, `<id>-002`, … or `<id>-0001-001` in cluster mode); each is
+    # visible in DescribeCacheClusters with its ReplicationGroupId and carries what the group
+    # has but the ReplicationGroup type does not report: EngineVersion (full, "7.1.0"),
+    # CacheParameterGroup, CacheSubnetGroupName, SecurityGroups, PreferredMaintenanceWindow.
+    # DeleteReplicationGroup deletes the members with the group; ModifyReplicationGroup
+    # changes these settings on every member. moto creates no members and ignores these
+    # modify parameters.
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyReplicationGroup.html
+    original_create = ElastiCacheBackend.create_replication_group
+
+    def create_replication_group(self, **kwargs):  # type: ignore[no-untyped-def]
+        # Real AWS: NumCacheClusters=N (cluster mode disabled) makes N members, a primary and
+        # N-1 replicas; moto only counts ReplicasPerNodeGroup and makes one.
+        if kwargs.get("num_cache_clusters") and not kwargs.get("replicas_per_node_group"):
+            kwargs["replicas_per_node_group"] = kwargs["num_cache_clusters"] - 1
+        group = original_create(self, **kwargs)
+        # Real AWS: a node group (cluster mode disabled) has ReaderEndpoint {Address, Port}
+        # next to PrimaryEndpoint; moto keeps the address but never returns it.
+        for node_group in group.node_groups:
+            if node_group.get("reader_endpoint_address"):
+                node_group["reader_endpoint"] = {
+                    "address": node_group["reader_endpoint_address"],
+                    "port": group.port,
+                }
+        engine = kwargs.get("engine") or "redis"
+        version = _full_engine_version(engine, kwargs.get("engine_version"))
+        group.engine_version = version
+        for member in group.member_clusters:
+            cluster = self.create_cache_cluster(
+                cache_cluster_id=member,
+                replication_group_id=group.replication_group_id,
+                az_mode=None,
+                preferred_availability_zone=None,
+                num_cache_nodes=1,
+                cache_node_type=group.cache_node_type,
+                engine="redis",
+                engine_version=version,
+                cache_parameter_group_name=kwargs.get("cache_parameter_group_name"),
+                cache_subnet_group_name=kwargs.get("cache_subnet_group_name"),
+                transit_encryption_enabled=kwargs.get("transit_encryption_enabled"),
+                network_type=kwargs.get("network_type"),
+                ip_discovery=kwargs.get("ip_discovery"),
+                snapshot_name=None,
+                preferred_maintenance_window=kwargs.get("preferred_maintenance_window"),
+                port=group.port,
+                notification_topic_arn=kwargs.get("notification_topic_arn"),
+                auto_minor_version_upgrade=kwargs.get("auto_minor_version_upgrade"),
+                snapshot_retention_limit=None,
+                snapshot_window=None,
+                auth_token=None,
+                outpost_mode=None,
+                preferred_outpost_arn=None,
+                preferred_availability_zones=None,
+                cache_security_group_names=None,
+                security_group_ids=kwargs.get("security_group_ids"),
+                tags=None,
+                snapshot_arns=None,
+                preferred_outpost_arns=None,
+                log_delivery_configurations=[],
+                cache_node_ids_to_remove=[],
+                cache_node_ids_to_reboot=[],
+            )
+            cluster.engine = engine
+            cluster.auth_token_enabled = group.auth_token_enabled
+        return group
+
+    ElastiCacheBackend.create_replication_group = create_replication_group
+
+    patched_delete = ElastiCacheBackend.delete_replication_group
+
+    def delete_replication_group(self, replication_group_id, retain_primary_cluster):  # type: ignore[no-untyped-def]
+        group = self.replication_groups.get(replication_group_id)
+        members = list(group.member_clusters) if group else []
+        result = patched_delete(self, replication_group_id, retain_primary_cluster)
+        for member in members:
+            self.cache_clusters.pop(member, None)
+        return result
+
+    ElastiCacheBackend.delete_replication_group = delete_replication_group
+
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    original_modify_response = ElastiCacheResponse.modify_replication_group
+
+    def modify_replication_group(self):  # type: ignore[no-untyped-def]
+        backend = self.elasticache_backend
+        group = backend.replication_groups.get(self._get_param("ReplicationGroupId"))
+        if group is None:
+            raise ReplicationGroupNotFound(self._get_param("ReplicationGroupId"))
+        member_changes = {
+            "security_group_ids": self._get_param("SecurityGroupIds"),
+            "preferred_maintenance_window": self._get_param("PreferredMaintenanceWindow"),
+            "cache_parameter_group_name": self._get_param("CacheParameterGroupName"),
+            "auto_minor_version_upgrade": self._get_bool_param("AutoMinorVersionUpgrade"),
+        }
+        version = self._get_param("EngineVersion")
+        if version:
+            member_changes["engine_version"] = _full_engine_version(group.engine, version)
+            group.engine_version = member_changes["engine_version"]
+        for attr in ("snapshot_window", "auto_minor_version_upgrade"):
+            value = self._get_param("SnapshotWindow") if attr == "snapshot_window" else member_changes[attr]
+            if value is not None:
+                setattr(group, attr, value)
+        for member in group.member_clusters:
+            cluster = backend.cache_clusters.get(member)
+            for attr, value in member_changes.items():
+                if cluster is not None and value is not None:
+                    setattr(cluster, attr, value)
+        return original_modify_response(self)
+
+    ElastiCacheResponse.modify_replication_group = modify_replication_group
+
+
+def _patch_elasticache_parameter_groups() -> None:
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.elasticache.exceptions import ElastiCacheException
+    from moto.elasticache.models import ElastiCacheBackend
+    from moto.elasticache.responses import ElastiCacheResponse
+    from re import compile as re_compile
+
+    # (j) moto implements none of the cache parameter group APIs (HTTP 500). Real AWS:
+    # CreateCacheParameterGroup (CacheParameterGroupAlreadyExists on a taken name),
+    # DescribeCacheParameterGroups (CacheParameterGroupNotFound for a missing name),
+    # ModifyCacheParameterGroup / ResetCacheParameterGroup (answer the group name),
+    # DescribeCacheParameters (Source=user lists the parameters set away from the default),
+    # DeleteCacheParameterGroup, and ARN `...:parametergroup:<name>` for the tag APIs.
+    # Only user-set parameters are modelled: moto knows no engine defaults, so every name is
+    # accepted and a reset simply forgets the value.
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheParameterGroup.html
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DescribeCacheParameters.html
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ResetCacheParameterGroup.html
+    class CacheParameterGroupNotFound(ElastiCacheException):
+        code = "CacheParameterGroupNotFound"
+
+    class CacheParameterGroupAlreadyExists(ElastiCacheException):
+        code = "CacheParameterGroupAlreadyExists"
+
+    class CacheParameterGroup:
+        def __init__(self, account_id, region, name, family, description):  # type: ignore[no-untyped-def]
+            self.cache_parameter_group_name = name
+            self.cache_parameter_group_family = family
+            self.description = description
+            self.is_global = False
+            self.arn = f"arn:aws:elasticache:{region}:{account_id}:parametergroup:{name}"
+            self.parameters: dict[str, str] = {}
+
+    def groups(backend):  # type: ignore[no-untyped-def]
+        if not hasattr(backend, "cache_parameter_groups"):
+            backend.cache_parameter_groups = {}
+            backend.arn_regex = re_compile(
+                r"^arn:aws:elasticache:.*:[0-9]*:(cluster|snapshot|subnetgroup|replicationgroup|user|parametergroup):.*$"
+            )
+        return backend.cache_parameter_groups
+
+    def get(backend, name):  # type: ignore[no-untyped-def]
+        group = groups(backend).get(name)
+        if group is None:
+            raise CacheParameterGroupNotFound(f"CacheParameterGroup {name} not found.")
+        return group
+
+    def parameters_of(self):  # type: ignore[no-untyped-def]
+        names = []
+        i = 1
+        while True:
+            name = self._get_param(f"ParameterNameValues.ParameterNameValue.{i}.ParameterName")
+            if name is None:
+                break
+            names.append((name, self._get_param(f"ParameterNameValues.ParameterNameValue.{i}.ParameterValue")))
+            i += 1
+        if not names:
+            names = [
+                (p.get("ParameterName"), p.get("ParameterValue"))
+                for p in (self._get_param("ParameterNameValues") or [])
+            ]
+        return names
+
+    def create(self):  # type: ignore[no-untyped-def]
+        backend = self.elasticache_backend
+        name = self._get_param("CacheParameterGroupName")
+        if name in groups(backend):
+            raise CacheParameterGroupAlreadyExists(f"Parameter group {name} already exists.")
+        group = CacheParameterGroup(
+            backend.account_id,
+            backend.region_name,
+            name,
+            self._get_param("CacheParameterGroupFamily"),
+            self._get_param("Description"),
+        )
+        groups(backend)[name] = group
+        tags = self._get_param("Tags", [])
+        if tags:
+            backend.tagging_service.tag_resource(group.arn, tags)
+        return ActionResult({"CacheParameterGroup": group})
+
+    def describe(self):  # type: ignore[no-untyped-def]
+        backend = self.elasticache_backend
+        name = self._get_param("CacheParameterGroupName")
+        found = [get(backend, name)] if name else list(groups(backend).values())
+        return ActionResult({"CacheParameterGroups": found})
+
+    def describe_parameters(self):  # type: ignore[no-untyped-def]
+        group = get(self.elasticache_backend, self._get_param("CacheParameterGroupName"))
+        source = self._get_param("Source")
+        params = [] if source not in (None, "user") else [
+            {"ParameterName": k, "ParameterValue": v, "Source": "user", "IsModifiable": True}
+            for k, v in sorted(group.parameters.items())
+        ]
+        return ActionResult({"Parameters": params})
+
+    def modify(self):  # type: ignore[no-untyped-def]
+        group = get(self.elasticache_backend, self._get_param("CacheParameterGroupName"))
+        for name, value in parameters_of(self):
+            group.parameters[name] = value
+        return ActionResult({"CacheParameterGroupName": group.cache_parameter_group_name})
+
+    def reset(self):  # type: ignore[no-untyped-def]
+        group = get(self.elasticache_backend, self._get_param("CacheParameterGroupName"))
+        if self._get_bool_param("ResetAllParameters"):
+            group.parameters.clear()
+        for name, _ in parameters_of(self):
+            group.parameters.pop(name, None)
+        return ActionResult({"CacheParameterGroupName": group.cache_parameter_group_name})
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        backend = self.elasticache_backend
+        group = get(backend, self._get_param("CacheParameterGroupName"))
+        groups(backend).pop(group.cache_parameter_group_name)
+        return EmptyResult()
+
+    ElastiCacheResponse.create_cache_parameter_group = create
+    ElastiCacheResponse.describe_cache_parameter_groups = describe
+    ElastiCacheResponse.describe_cache_parameters = describe_parameters
+    ElastiCacheResponse.modify_cache_parameter_group = modify
+    ElastiCacheResponse.reset_cache_parameter_group = reset
+    ElastiCacheResponse.delete_cache_parameter_group = delete
+    _ = ElastiCacheBackend
+
 
 # --------------------------------------------------------------------------------------
 # RDS
@@ -218,6 +570,98 @@ def _patch_rds() -> None:
         return subnet_group
 
     RDSBackend.modify_db_subnet_group = modify_db_subnet_group
+
+    # (g) Real AWS: a DB snapshot copied from another region reports where it came from:
+    # SourceRegion (the source's region) and SourceDBSnapshotIdentifier (the source's ARN);
+    # both are empty for a copy within one region. A DB cluster snapshot copy reports
+    # SourceDBClusterSnapshotArn (the source's ARN) for every copy. moto leaves all of them
+    # out, so a copy could never be read back with its source.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBSnapshot.html
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBClusterSnapshot.html
+    original_copy = RDSBackend.copy_db_snapshot
+
+    def copy_db_snapshot(self, source_db_snapshot_identifier, target_db_snapshot_identifier, *args, **kwargs):  # type: ignore[no-untyped-def]
+        target = original_copy(self, source_db_snapshot_identifier, target_db_snapshot_identifier, *args, **kwargs)
+        if source_db_snapshot_identifier.startswith("arn:"):
+            region = source_db_snapshot_identifier.split(":")[3]
+            if region != self.region_name:
+                target.source_region = region
+                target.source_db_snapshot_identifier = source_db_snapshot_identifier
+        return target
+
+    RDSBackend.copy_db_snapshot = copy_db_snapshot
+
+    original_cluster_copy = RDSBackend.copy_db_cluster_snapshot
+
+    def copy_db_cluster_snapshot(self, source_db_cluster_snapshot_identifier, target_db_cluster_snapshot_identifier, *args, **kwargs):  # type: ignore[no-untyped-def]
+        target = original_cluster_copy(
+            self, source_db_cluster_snapshot_identifier, target_db_cluster_snapshot_identifier, *args, **kwargs
+        )
+        source = self.get_db_cluster_snapshot(source_db_cluster_snapshot_identifier)
+        target.source_db_cluster_snapshot_arn = source.arn
+        return target
+
+    RDSBackend.copy_db_cluster_snapshot = copy_db_cluster_snapshot
+    # (g) Real AWS: ResetDBParameterGroup / ResetDBClusterParameterGroup return the named
+    # parameters (or all, with ResetAllParameters) to the family's defaults: they are no
+    # longer Source=user, so DescribeDB[Cluster]Parameters with Source=user stops listing
+    # them. A missing group is DBParameterGroupNotFound. moto implements neither action
+    # (HTTP 500). moto keeps only user-set parameters, so a reset removes them.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ResetDBParameterGroup.html
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ResetDBClusterParameterGroup.html
+    from moto.core.responses import ActionResult
+    from moto.rds.exceptions import DBParameterGroupNotFoundError
+    from moto.rds.responses import RDSResponse
+
+    def _reset(groups, response, name_key):  # type: ignore[no-untyped-def]
+        name = response.params.get(name_key)
+        group = groups.get((name or "").lower())
+        if group is None:
+            raise DBParameterGroupNotFoundError(name)
+        reset_all = str(response.params.get("ResetAllParameters", "false")).lower() == "true"
+        if reset_all:
+            group.parameters.clear()
+        else:
+            for param in response.params.get("Parameters", []) or []:
+                raw = param.original_dict() if hasattr(param, "original_dict") else param
+                group.parameters.pop(raw.get("ParameterName"), None)
+        return ActionResult({name_key: group.name})
+
+    def reset_db_parameter_group(self):  # type: ignore[no-untyped-def]
+        return _reset(self.backend.db_parameter_groups, self, "DBParameterGroupName")
+
+    def reset_db_cluster_parameter_group(self):  # type: ignore[no-untyped-def]
+        return _reset(
+            self.backend.db_cluster_parameter_groups, self, "DBClusterParameterGroupName"
+        )
+
+    RDSResponse.reset_db_parameter_group = reset_db_parameter_group
+    RDSResponse.reset_db_cluster_parameter_group = reset_db_cluster_parameter_group
+
+    # (h) Real AWS: DescribeOptionGroups without OptionGroupName lists every option group
+    # of the account and region (paginated; none is an empty list); only a named group that
+    # does not exist is OptionGroupNotFoundFault. moto fails with an internal error (KeyError,
+    # HTTP 500) when no name is given, and with OptionGroupNotFoundFault when a filter
+    # matches nothing.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeOptionGroups.html
+    from moto.rds.exceptions import OptionGroupNotFoundFaultError
+
+    def describe_option_groups(self, option_group_kwargs):  # type: ignore[no-untyped-def]
+        name = option_group_kwargs.get("option_group_name")
+        engine = option_group_kwargs.get("engine_name")
+        major = option_group_kwargs.get("major_engine_version")
+        found = [
+            g
+            for g in self.option_groups.values()
+            if (not name or g.name == name.lower())
+            and (not engine or g.engine_name == engine)
+            and (not major or g.major_engine_version == major)
+        ]
+        if name and not found:
+            raise OptionGroupNotFoundFaultError(name)
+        return found
+
+    RDSBackend.describe_option_groups = describe_option_groups
 
 
 # --------------------------------------------------------------------------------------

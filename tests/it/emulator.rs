@@ -259,6 +259,18 @@ impl TestAccount {
     pub async fn elasticache(&self, region: &str) -> aws_sdk_elasticache::Client {
         aws_sdk_elasticache::Client::new(&self.sdk_config(region).await)
     }
+
+    /// Path-style addressing: the emulator serves buckets under its own host.
+    pub async fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.sdk_config(region).await)
+            .force_path_style(true)
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    pub async fn kms(&self, region: &str) -> aws_sdk_kms::Client {
+        aws_sdk_kms::Client::new(&self.sdk_config(region).await)
+    }
 }
 
 async fn config(endpoint: &str, region: &str, credentials: Credentials) -> aws_config::SdkConfig {

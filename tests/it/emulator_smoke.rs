@@ -559,3 +559,109 @@ async fn modify_db_subnet_group_keeps_the_group() {
         .await;
     assert_eq!(error_code(result), "DBSubnetGroupNotFoundFault");
 }
+
+#[tokio::test]
+async fn reset_parameter_groups_drops_user_parameters() {
+    use aws_sdk_rds::types::{ApplyMethod, Parameter};
+    let acct = account();
+    let rds = acct.rds(REGION).await;
+    let p = |name: &str, value: &str| {
+        Parameter::builder()
+            .parameter_name(name)
+            .parameter_value(value)
+            .apply_method(ApplyMethod::Immediate)
+            .build()
+    };
+    rds.create_db_parameter_group()
+        .db_parameter_group_name("pg")
+        .db_parameter_group_family("mysql8.0")
+        .description("d")
+        .send()
+        .await
+        .unwrap();
+    rds.modify_db_parameter_group()
+        .db_parameter_group_name("pg")
+        .parameters(p("bind_address", "0.0.0.0"))
+        .parameters(p("skip_name_resolve", "1"))
+        .send()
+        .await
+        .unwrap();
+    rds.reset_db_parameter_group()
+        .db_parameter_group_name("pg")
+        .reset_all_parameters(false)
+        .parameters(p("skip_name_resolve", "1"))
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<String> = rds
+        .describe_db_parameters()
+        .db_parameter_group_name("pg")
+        .source("user")
+        .send()
+        .await
+        .unwrap()
+        .parameters()
+        .iter()
+        .filter_map(|p| p.parameter_name().map(str::to_string))
+        .collect();
+    assert_eq!(names, ["bind_address"]);
+    let result = rds
+        .reset_db_parameter_group()
+        .db_parameter_group_name("nope")
+        .reset_all_parameters(true)
+        .send()
+        .await;
+    assert_eq!(error_code(result), "DBParameterGroupNotFound");
+
+    rds.create_db_cluster_parameter_group()
+        .db_cluster_parameter_group_name("cpg")
+        .db_parameter_group_family("aurora-mysql8.0")
+        .description("d")
+        .send()
+        .await
+        .unwrap();
+    rds.modify_db_cluster_parameter_group()
+        .db_cluster_parameter_group_name("cpg")
+        .parameters(p("character_set_server", "utf8mb4"))
+        .send()
+        .await
+        .unwrap();
+    rds.reset_db_cluster_parameter_group()
+        .db_cluster_parameter_group_name("cpg")
+        .reset_all_parameters(true)
+        .send()
+        .await
+        .unwrap();
+    let left = rds
+        .describe_db_cluster_parameters()
+        .db_cluster_parameter_group_name("cpg")
+        .source("user")
+        .send()
+        .await
+        .unwrap();
+    assert!(left.parameters().is_empty(), "{left:?}");
+}
+
+#[tokio::test]
+async fn describe_option_groups_lists_all_without_a_name() {
+    let acct = account();
+    let rds = acct.rds(REGION).await;
+    let all = rds.describe_option_groups().send().await.unwrap();
+    assert!(all.option_groups_list().is_empty());
+    rds.create_option_group()
+        .option_group_name("opts")
+        .engine_name("mysql")
+        .major_engine_version("8.0")
+        .option_group_description("d")
+        .send()
+        .await
+        .unwrap();
+    let all = rds.describe_option_groups().send().await.unwrap();
+    assert_eq!(all.option_groups_list().len(), 1);
+    let result = rds
+        .describe_option_groups()
+        .option_group_name("nope")
+        .send()
+        .await;
+    assert_eq!(error_code(result), "OptionGroupNotFoundFault");
+}

@@ -4,5 +4,11 @@
 mod check;
 mod emulator;
 mod emulator_smoke;
+mod engine;
+mod provider_aurora;
+mod provider_elasticache;
 mod provider_rds;
+mod provider_rules_snapshots;
 mod provider_security_group;
+mod state_remote;
+mod support;

@@ -334,11 +334,11 @@ fn supported_engine(engine: &str) -> bool {
         || engine.starts_with("sqlserver-")
 }
 
-static BACKUP_WINDOW: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static BACKUP_WINDOW: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$").unwrap()
 });
 
-static MAINTENANCE_WINDOW: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static MAINTENANCE_WINDOW: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$",
     )
@@ -346,7 +346,7 @@ static MAINTENANCE_WINDOW: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Final snapshot names: a letter first, then letters, digits and single hyphens.
-fn snapshot_identifier_problem(id: &str) -> Option<&'static str> {
+pub(super) fn snapshot_identifier_problem(id: &str) -> Option<&'static str> {
     if !id.starts_with(|c: char| c.is_ascii_alphabetic()) {
         Some("must start with a letter")
     } else if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -361,11 +361,11 @@ fn snapshot_identifier_problem(id: &str) -> Option<&'static str> {
 }
 
 /// A config value that is known to be absent (unknown values are not judged).
-fn known_null(config: &Value, key: &str) -> bool {
+pub(super) fn known_null(config: &Value, key: &str) -> bool {
     config.get(key).is_none_or(Value::is_null)
 }
 
-fn known_str<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
+pub(super) fn known_str<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
     config.get(key).and_then(Value::as_str)
 }
 
@@ -540,7 +540,7 @@ fn not_found_message(id: &str) -> String {
     format!("DB instance {id} not found")
 }
 
-fn sdk_code<E>(e: &aws_sdk_rds::error::SdkError<E>) -> (Option<&str>, Option<&str>)
+pub(super) fn sdk_code<E>(e: &aws_sdk_rds::error::SdkError<E>) -> (Option<&str>, Option<&str>)
 where
     E: aws_sdk_rds::error::ProvideErrorMetadata,
 {
@@ -754,9 +754,18 @@ impl DbInstance {
     }
 }
 
-fn changed(prior: &Value, planned: &Value, key: &str) -> bool {
+pub(super) fn changed(prior: &Value, planned: &Value, key: &str) -> bool {
     let (a, b) = (prior.get(key), planned.get(key));
     a.map(Value::unmarked).unwrap_or(&Value::Null) != b.map(Value::unmarked).unwrap_or(&Value::Null)
+}
+
+/// Whether the planned master password differs from the one in state, which keeps only its
+/// salted hash: comparing the two strings would reset the password on every update.
+fn password_changed(prior: &Value, planned: &Value) -> bool {
+    match (obj::str(prior, "password"), obj::str(planned, "password")) {
+        (Some(stored), Some(plain)) => !crate::state::secret_matches(stored, plain),
+        _ => changed(prior, planned, "password"),
+    }
 }
 
 #[async_trait]
@@ -1083,7 +1092,7 @@ impl ResourceType for DbInstance {
                 .set_max_allocated_storage(obj::i32(planned, "max_allocated_storage").or(storage));
             needed = true;
         }
-        if ch("password") {
+        if password_changed(prior, planned) {
             if let Some(p) = obj::str(planned, "password") {
                 modify = modify.master_user_password(p);
                 needed = true;
@@ -1436,6 +1445,18 @@ mod tests {
             problems(&[("replicate_source_db", Value::from("src"))]),
             [Some("username")]
         );
+    }
+
+    #[test]
+    fn an_unchanged_password_is_not_sent_again() {
+        let stored = crate::state::hash_secret("hunter22-pw");
+        let prior = config(&[("password", Value::from(stored.as_str()))]);
+        let same = config(&[("password", Value::from("hunter22-pw"))]);
+        let other = config(&[("password", Value::from("another-pw"))]);
+        assert!(!password_changed(&prior, &same));
+        assert!(password_changed(&prior, &other));
+        // Imported: no password in state yet.
+        assert!(password_changed(&config(&[]), &same));
     }
 
     #[test]

@@ -6,12 +6,33 @@
 //! `endpoints {}` wins over both.
 
 mod db_instance;
+mod db_option_group;
+mod db_parameter_group;
+mod db_snapshot;
 mod db_subnet_group;
+mod elasticache_cluster;
+mod elasticache_common;
+mod elasticache_parameter_group;
+mod elasticache_replication_group;
+mod elasticache_subnet_group;
 pub mod naming;
+mod rds_cluster;
+mod rds_cluster_instance;
 mod rds_tags;
 
 pub use db_instance::DbInstance;
+pub use db_option_group::DbOptionGroup;
+pub use db_parameter_group::ParameterGroup;
+pub use db_snapshot::{
+    Snapshot, DB_CLUSTER_SNAPSHOT, DB_CLUSTER_SNAPSHOT_COPY, DB_SNAPSHOT, DB_SNAPSHOT_COPY,
+};
 pub use db_subnet_group::DbSubnetGroup;
+pub use elasticache_cluster::ElastiCacheCluster;
+pub use elasticache_parameter_group::ElastiCacheParameterGroup;
+pub use elasticache_replication_group::ElastiCacheReplicationGroup;
+pub use elasticache_subnet_group::ElastiCacheSubnetGroup;
+pub use rds_cluster::RdsCluster;
+pub use rds_cluster_instance::RdsClusterInstance;
 
 use super::{DataSourceType, ResourceType};
 use aws_config::retry::RetryConfig;
@@ -21,22 +42,71 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod kms_data;
+mod rds_data;
 mod security_group;
+mod security_group_rule;
 mod vpc_data;
 
 pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
 pub static DB_INSTANCE: DbInstance = DbInstance;
+pub static ELASTICACHE_CLUSTER: ElastiCacheCluster = ElastiCacheCluster;
+pub static ELASTICACHE_PARAMETER_GROUP: ElastiCacheParameterGroup = ElastiCacheParameterGroup;
+pub static ELASTICACHE_REPLICATION_GROUP: ElastiCacheReplicationGroup = ElastiCacheReplicationGroup;
+pub static ELASTICACHE_SUBNET_GROUP: ElastiCacheSubnetGroup = ElastiCacheSubnetGroup;
+pub static RDS_CLUSTER: RdsCluster = RdsCluster;
+pub static RDS_CLUSTER_INSTANCE: RdsClusterInstance = RdsClusterInstance;
+pub static DB_PARAMETER_GROUP: ParameterGroup = ParameterGroup::DB;
+pub static RDS_CLUSTER_PARAMETER_GROUP: ParameterGroup = ParameterGroup::CLUSTER;
+pub static DB_OPTION_GROUP: DbOptionGroup = DbOptionGroup;
 
+pub use kms_data::KmsKeyData;
+pub use rds_data::{DbInstanceData, DbSnapshotData, RdsClusterData, SecurityGroupData};
 pub use security_group::SecurityGroup;
+pub use security_group_rule::{SecurityGroupRule, VpcRule, VPC_EGRESS_RULE, VPC_INGRESS_RULE};
 pub use vpc_data::{SubnetsData, VpcData};
 
 pub static SECURITY_GROUP: SecurityGroup = SecurityGroup;
+pub static SECURITY_GROUP_RULE: SecurityGroupRule = SecurityGroupRule;
 pub static VPC_DATA: VpcData = VpcData;
 pub static SUBNETS_DATA: SubnetsData = SubnetsData;
+pub static SECURITY_GROUP_DATA: SecurityGroupData = SecurityGroupData;
+pub static DB_INSTANCE_DATA: DbInstanceData = DbInstanceData;
+pub static RDS_CLUSTER_DATA: RdsClusterData = RdsClusterData;
+pub static DB_SNAPSHOT_DATA: DbSnapshotData = DbSnapshotData;
+pub static KMS_KEY_DATA: KmsKeyData = KmsKeyData;
 
-pub static RESOURCES: &[&dyn ResourceType] = &[&DB_INSTANCE, &DB_SUBNET_GROUP, &SECURITY_GROUP];
+pub static RESOURCES: &[&dyn ResourceType] = &[
+    &DB_INSTANCE,
+    &DB_SUBNET_GROUP,
+    &ELASTICACHE_CLUSTER,
+    &ELASTICACHE_PARAMETER_GROUP,
+    &ELASTICACHE_REPLICATION_GROUP,
+    &ELASTICACHE_SUBNET_GROUP,
+    &SECURITY_GROUP,
+    &DB_SNAPSHOT,
+    &DB_SNAPSHOT_COPY,
+    &DB_CLUSTER_SNAPSHOT,
+    &DB_CLUSTER_SNAPSHOT_COPY,
+    &SECURITY_GROUP_RULE,
+    &VPC_INGRESS_RULE,
+    &VPC_EGRESS_RULE,
+    &DB_OPTION_GROUP,
+    &DB_PARAMETER_GROUP,
+    &RDS_CLUSTER,
+    &RDS_CLUSTER_INSTANCE,
+    &RDS_CLUSTER_PARAMETER_GROUP,
+];
 
-pub static DATA_SOURCES: &[&dyn DataSourceType] = &[&VPC_DATA, &SUBNETS_DATA];
+pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
+    &VPC_DATA,
+    &SUBNETS_DATA,
+    &SECURITY_GROUP_DATA,
+    &DB_INSTANCE_DATA,
+    &RDS_CLUSTER_DATA,
+    &DB_SNAPSHOT_DATA,
+    &KMS_KEY_DATA,
+];
 
 /// One evaluated `provider "aws"` block.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -73,9 +143,55 @@ enum AnyClient {
     Kms(aws_sdk_kms::Client),
 }
 
+/// Counts every HTTP request sent to AWS (retries included), by `Service.Operation`, for the
+/// summary line and the benchmarks.
+#[derive(Debug, Default, Clone)]
+pub struct ApiCounter {
+    counts: Arc<Mutex<BTreeMap<String, u64>>>,
+}
+
+impl ApiCounter {
+    pub fn snapshot(&self) -> BTreeMap<String, u64> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn total(&self) -> u64 {
+        self.snapshot().values().sum()
+    }
+}
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for ApiCounter {
+    fn name(&self) -> &'static str {
+        "strata-api-counter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let name = cfg
+            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            .map(|m| format!("{}.{}", m.service(), m.name()))
+            .unwrap_or_else(|| "unknown".into());
+        *self
+            .counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(name)
+            .or_default() += 1;
+        Ok(())
+    }
+}
+
 /// The AWS side of one run: shared base configuration and a client cache.
 pub struct Aws {
     base: aws_config::SdkConfig,
+    pub api_calls: ApiCounter,
     clients: Mutex<BTreeMap<ClientKey, AnyClient>>,
     /// How often waits poll; short against an emulator, AWS-friendly otherwise.
     pub poll_interval: Duration,
@@ -99,6 +215,7 @@ impl Aws {
     pub fn from_config(base: aws_config::SdkConfig, poll_interval: Duration) -> Aws {
         Aws {
             base,
+            api_calls: ApiCounter::default(),
             clients: Mutex::new(BTreeMap::new()),
             poll_interval,
         }
@@ -117,28 +234,36 @@ impl Aws {
         let region = Region::new(settings.region.clone());
         let client = match service {
             "ec2" => {
-                let mut b = aws_sdk_ec2::config::Builder::from(&self.base).region(region);
+                let mut b = aws_sdk_ec2::config::Builder::from(&self.base)
+                    .region(region)
+                    .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
                 }
                 AnyClient::Ec2(aws_sdk_ec2::Client::from_conf(b.build()))
             }
             "rds" => {
-                let mut b = aws_sdk_rds::config::Builder::from(&self.base).region(region);
+                let mut b = aws_sdk_rds::config::Builder::from(&self.base)
+                    .region(region)
+                    .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
                 }
                 AnyClient::Rds(aws_sdk_rds::Client::from_conf(b.build()))
             }
             "kms" => {
-                let mut b = aws_sdk_kms::config::Builder::from(&self.base).region(region);
+                let mut b = aws_sdk_kms::config::Builder::from(&self.base)
+                    .region(region)
+                    .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
                 }
                 AnyClient::Kms(aws_sdk_kms::Client::from_conf(b.build()))
             }
             _ => {
-                let mut b = aws_sdk_elasticache::config::Builder::from(&self.base).region(region);
+                let mut b = aws_sdk_elasticache::config::Builder::from(&self.base)
+                    .region(region)
+                    .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
                 }

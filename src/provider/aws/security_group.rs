@@ -40,7 +40,7 @@ const NAME_SUFFIX_LEN: usize = 26;
 /// `DescribeSecurityGroups` accepts at most this many ids (or filter values) per call.
 const DESCRIBE_CHUNK: usize = 200;
 
-const NOT_FOUND_CODES: &[&str] = &[
+pub(super) const NOT_FOUND_CODES: &[&str] = &[
     "InvalidGroup.NotFound",
     "InvalidSecurityGroupID.NotFound",
     "InvalidGroupId.Malformed",
@@ -158,7 +158,7 @@ pub fn check_cidr(cidr: &str, v6: bool) -> Result<(), String> {
 }
 
 /// Terraform's rule-description rule: at most 255 characters from a fixed set.
-fn check_rule_description(d: &str) -> Result<(), String> {
+pub(super) fn check_rule_description(d: &str) -> Result<(), String> {
     if d.chars().count() > 255 {
         return Err("a rule description must be at most 255 characters".into());
     }
@@ -205,7 +205,7 @@ pub fn name_prefix_from_name(name: &str) -> Option<String> {
         .then(|| prefix.to_string())
 }
 
-fn partition(region: &str) -> &'static str {
+pub(super) fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {
         "aws-cn"
     } else if region.starts_with("us-gov-") {
@@ -219,11 +219,11 @@ fn partition(region: &str) -> &'static str {
     }
 }
 
-fn error_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
+pub(super) fn error_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
     err.as_service_error().and_then(|e| e.code())
 }
 
-fn has_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>, codes: &[&str]) -> bool {
+pub(super) fn has_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>, codes: &[&str]) -> bool {
     error_code(err).is_some_and(|c| codes.contains(&c))
 }
 
@@ -583,14 +583,14 @@ fn entry(by_key: &mut BTreeMap<RuleKey, Rule>, key: RuleKey) -> &mut Rule {
     })
 }
 
-fn tags_map(tags: &[Tag]) -> BTreeMap<String, String> {
+pub(super) fn tags_map(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
         .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
         .filter(|(k, _)| !k.starts_with("aws:"))
         .collect()
 }
 
-fn to_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+pub(super) fn to_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
     tags.iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect()
@@ -1173,6 +1173,28 @@ impl ResourceType for SecurityGroup {
             )));
         }
         Ok(self.read(ctx, &[id.to_string()]).await?.remove(id))
+    }
+
+    /// A group strata was creating when it was interrupted is found again by its name (which
+    /// strata chose, and recorded in the journal, before calling CreateSecurityGroup).
+    async fn find_by_natural_id(&self, ctx: &Ctx, name: &str) -> ProviderResult<Option<Value>> {
+        let out = ctx
+            .ec2()
+            .describe_security_groups()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("group-name")
+                    .values(name)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| ProviderError::sdk("DescribeSecurityGroups", e))?;
+        Ok(out
+            .security_groups()
+            .iter()
+            .find(|g| g.group_name() == Some(name))
+            .map(|g| self.state(ctx, g)))
     }
 }
 

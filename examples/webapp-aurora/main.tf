@@ -1,0 +1,55 @@
+# The web tier and an Aurora MySQL cluster with a writer and a reader.
+
+provider "aws" {
+  region = var.region
+}
+
+variable "region" {
+  type    = string
+  default = "us-east-1"
+}
+
+variable "admin_cidr" {
+  description = "The network allowed to SSH into the web servers."
+  type        = string
+  default     = "203.0.113.0/24"
+}
+
+variable "db_password" {
+  type      = string
+  sensitive = true
+}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+data "aws_subnets" "default" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.default.id]
+  }
+}
+
+module "stack" {
+  source = "../../modules/web-db-stack"
+
+  name             = "webapp-aurora"
+  engine           = "aurora-mysql"
+  instance_class   = "db.r6g.large"
+  aurora_instances = 2
+  vpc_id           = data.aws_vpc.default.id
+  subnet_ids       = data.aws_subnets.default.ids
+  admin_cidr       = var.admin_cidr
+  db_password      = var.db_password
+
+  skip_final_snapshot = true
+}
+
+output "db_endpoint" {
+  value = module.stack.db_endpoint
+}
+
+output "db_reader_endpoint" {
+  value = module.stack.db_reader_endpoint
+}

@@ -1,0 +1,848 @@
+//! Security group rule resources, RDS snapshots (and their cross-region copies) and the data
+//! sources of the data tier, against the emulator: trait methods called directly with a `Ctx`
+//! per region, every effect checked through a separate verification client.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_ec2::types::Filter;
+use strata::eval::{Map, Value};
+use strata::provider::{
+    data_source_type, obj, resource_type, Aws, Ctx, DataSourceType, ProviderSettings, ResourceType,
+};
+
+use crate::emulator::{Emulator, TestAccount};
+
+const EAST: &str = "us-east-1";
+const WEST: &str = "us-west-2";
+
+async fn ctx(account: &TestAccount, region: &str) -> Ctx {
+    Ctx {
+        aws: Arc::new(Aws::from_config(
+            account.sdk_config(region).await,
+            Duration::from_millis(100),
+        )),
+        settings: ProviderSettings {
+            region: region.into(),
+            ..Default::default()
+        },
+    }
+}
+
+fn rt(name: &str) -> &'static dyn ResourceType {
+    resource_type(name).unwrap_or_else(|| panic!("{name} is registered"))
+}
+
+fn ds(name: &str) -> &'static dyn DataSourceType {
+    data_source_type(name).unwrap_or_else(|| panic!("data source {name} is registered"))
+}
+
+fn config(pairs: Vec<(&str, Value)>) -> Value {
+    Value::Map(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+fn tags(pairs: &[(&str, &str)]) -> Value {
+    obj::map(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+}
+
+/// What the engine plans for a create (see provider_rds.rs).
+fn plan_create(rt: &dyn ResourceType, config: &Value) -> Value {
+    let problems = rt.validate(config);
+    assert!(
+        problems.is_empty(),
+        "{:?}",
+        problems.iter().map(|p| &p.message).collect::<Vec<_>>()
+    );
+    let mut m = Map::new();
+    for a in &rt.schema().attributes {
+        let v = match config.get(a.name) {
+            Some(v) if !v.is_null() => v.clone(),
+            _ => match (&a.default, a.computed) {
+                (Some(d), _) => d.clone(),
+                (None, true) => Value::Unknown,
+                (None, false) => Value::Null,
+            },
+        };
+        m.insert(a.name.to_string(), v);
+    }
+    let mut planned = Value::Map(m);
+    rt.customize_plan(None, &mut planned);
+    planned
+}
+
+fn plan_update(rt: &dyn ResourceType, prior: &Value, changes: Vec<(&str, Value)>) -> Value {
+    let mut planned = prior.clone();
+    if let Value::Map(m) = &mut planned {
+        for (k, v) in changes {
+            m.insert(k.to_string(), v);
+        }
+    }
+    rt.customize_plan(Some(prior), &mut planned);
+    planned
+}
+
+/// A data source's configuration: every attribute null except the given ones.
+fn ds_config(ds: &dyn DataSourceType, pairs: Vec<(&str, Value)>) -> Value {
+    let mut m = Map::new();
+    for a in &ds.schema().attributes {
+        m.insert(a.name.to_string(), a.default.clone().unwrap_or(Value::Null));
+    }
+    for b in &ds.schema().blocks {
+        m.insert(b.name.to_string(), Value::List(vec![]));
+    }
+    for (k, v) in pairs {
+        m.insert(k.to_string(), v);
+    }
+    Value::Map(m)
+}
+
+async fn new_group(ec2: &aws_sdk_ec2::Client, name: &str) -> String {
+    ec2.create_security_group()
+        .group_name(name)
+        .description("rules test")
+        .send()
+        .await
+        .unwrap()
+        .group_id
+        .unwrap()
+}
+
+async fn describe_rule(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+) -> Option<aws_sdk_ec2::types::SecurityGroupRule> {
+    ec2.describe_security_group_rules()
+        .filters(
+            Filter::builder()
+                .name("security-group-rule-id")
+                .values(id)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .security_group_rules
+        .unwrap_or_default()
+        .pop()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn vpc_rules_create_read_update_import_delete() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account, EAST).await;
+    let ec2 = account.ec2(EAST).await;
+    let sg = new_group(&ec2, "vpc-rules").await;
+
+    for (name, egress) in [
+        ("aws_vpc_security_group_ingress_rule", false),
+        ("aws_vpc_security_group_egress_rule", true),
+    ] {
+        let rt = rt(name);
+        let planned = plan_create(
+            rt,
+            &config(vec![
+                ("security_group_id", Value::from(sg.as_str())),
+                ("ip_protocol", Value::from("6")),
+                ("from_port", Value::from(443)),
+                ("to_port", Value::from(443)),
+                ("cidr_ipv4", Value::from("10.0.0.0/16")),
+                ("description", Value::from("https")),
+                ("tags", tags(&[("env", "test")])),
+            ]),
+        );
+        let state = rt.create(&ctx, &planned).await.unwrap();
+        let id = obj::string(&state, "id").unwrap();
+        assert!(id.starts_with("sgr-"), "{id}");
+        assert_eq!(
+            obj::str(&state, "security_group_rule_id"),
+            Some(id.as_str())
+        );
+        assert!(obj::str(&state, "arn")
+            .unwrap()
+            .ends_with(&format!(":security-group-rule/{id}")));
+        // The configured spelling of the protocol is kept.
+        assert_eq!(obj::str(&state, "ip_protocol"), Some("6"));
+        assert_eq!(state.get("tags"), Some(&tags(&[("env", "test")])));
+
+        let r = describe_rule(&ec2, &id).await.expect("rule exists");
+        assert_eq!(r.is_egress(), Some(egress));
+        assert_eq!(r.group_id(), Some(sg.as_str()));
+        assert_eq!(r.cidr_ipv4(), Some("10.0.0.0/16"));
+        assert_eq!(r.from_port(), Some(443));
+        assert_eq!(r.description(), Some("https"));
+
+        // Batched read; a missing id is absent. Read answers AWS's protocol name, which the
+        // plan treats as no change.
+        let read = rt
+            .read(&ctx, &[id.clone(), "sgr-0000000000000000f".into()])
+            .await
+            .unwrap();
+        assert_eq!(read.len(), 1);
+        let mut expected = state.clone();
+        if let Value::Map(m) = &mut expected {
+            m.insert("ip_protocol".into(), Value::from("tcp"));
+        }
+        assert_eq!(read[&id], expected);
+        let replanned = plan_update(rt, &read[&id], vec![("ip_protocol", Value::from("6"))]);
+        assert_eq!(obj::str(&replanned, "ip_protocol"), Some("tcp"));
+        // An ingress resource does not see egress rules and vice versa.
+        let other = if egress {
+            "aws_vpc_security_group_ingress_rule"
+        } else {
+            "aws_vpc_security_group_egress_rule"
+        };
+        assert!(resource_type(other)
+            .unwrap()
+            .read(&ctx, std::slice::from_ref(&id))
+            .await
+            .unwrap()
+            .is_empty());
+
+        // In place: description and tags.
+        let planned = plan_update(
+            rt,
+            &state,
+            vec![
+                ("description", Value::from("https from the vpc")),
+                ("tags", tags(&[("env", "prod")])),
+            ],
+        );
+        let updated = rt.update(&ctx, &state, &planned).await.unwrap();
+        assert_eq!(obj::str(&updated, "id"), Some(id.as_str()));
+        assert_eq!(
+            obj::str(&updated, "description"),
+            Some("https from the vpc")
+        );
+        let r = describe_rule(&ec2, &id).await.unwrap();
+        assert_eq!(r.description(), Some("https from the vpc"));
+        let aws_tags: BTreeMap<_, _> = r
+            .tags()
+            .iter()
+            .map(|t| (t.key().unwrap(), t.value().unwrap()))
+            .collect();
+        assert_eq!(aws_tags, BTreeMap::from([("env", "prod")]));
+
+        let imported = rt.import(&ctx, &id).await.unwrap().expect("imported");
+        assert_eq!(obj::str(&imported, "cidr_ipv4"), Some("10.0.0.0/16"));
+        assert_eq!(imported.get("tags"), Some(&tags(&[("env", "prod")])));
+        assert!(rt.import(&ctx, "sg-123").await.is_err());
+
+        rt.delete(&ctx, &updated).await.unwrap();
+        assert!(describe_rule(&ec2, &id).await.is_none());
+        // Already gone counts as success.
+        rt.delete(&ctx, &updated).await.unwrap();
+        assert!(rt.read(&ctx, &[id]).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn classic_rule_create_read_update_import_delete() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account, EAST).await;
+    let ec2 = account.ec2(EAST).await;
+    let sg = new_group(&ec2, "classic-rules").await;
+    let rt = rt("aws_security_group_rule");
+
+    let planned = plan_create(
+        rt,
+        &config(vec![
+            ("type", Value::from("ingress")),
+            ("security_group_id", Value::from(sg.as_str())),
+            ("protocol", Value::from("tcp")),
+            ("from_port", Value::from(5432)),
+            ("to_port", Value::from(5432)),
+            (
+                "cidr_blocks",
+                obj::list(["10.1.0.0/16", "10.0.0.0/16"].map(Value::from)),
+            ),
+            ("description", Value::from("postgres")),
+        ]),
+    );
+    let id = obj::string(&planned, "id").expect("the id is known at plan time");
+    assert!(id.starts_with("sgrule-"), "{id}");
+    let state = rt.create(&ctx, &planned).await.unwrap();
+    assert_eq!(obj::str(&state, "id"), Some(id.as_str()));
+    assert_eq!(
+        obj::strings(&state, "cidr_blocks"),
+        ["10.0.0.0/16", "10.1.0.0/16"]
+    );
+    // Two sources are two AWS rules: no single rule id.
+    assert_eq!(state.get("security_group_rule_id"), Some(&Value::Null));
+
+    let g = ec2
+        .describe_security_groups()
+        .group_ids(&sg)
+        .send()
+        .await
+        .unwrap()
+        .security_groups
+        .unwrap()
+        .remove(0);
+    let perm = g
+        .ip_permissions()
+        .iter()
+        .find(|p| p.from_port() == Some(5432))
+        .expect("permission");
+    let mut cidrs: Vec<_> = perm
+        .ip_ranges()
+        .iter()
+        .filter_map(|r| r.cidr_ip())
+        .collect();
+    cidrs.sort();
+    assert_eq!(cidrs, ["10.0.0.0/16", "10.1.0.0/16"]);
+    assert!(perm
+        .ip_ranges()
+        .iter()
+        .all(|r| r.description() == Some("postgres")));
+
+    // A second, single-source rule in the same group and port: both read back in one batch.
+    let self_planned = plan_create(
+        rt,
+        &config(vec![
+            ("type", Value::from("ingress")),
+            ("security_group_id", Value::from(sg.as_str())),
+            ("protocol", Value::from("6")),
+            ("from_port", Value::from(5432)),
+            ("to_port", Value::from(5432)),
+            ("self", Value::Bool(true)),
+        ]),
+    );
+    let self_state = rt.create(&ctx, &self_planned).await.unwrap();
+    let self_id = obj::string(&self_state, "id").unwrap();
+    assert_ne!(self_id, id);
+    assert!(obj::str(&self_state, "security_group_rule_id")
+        .unwrap()
+        .starts_with("sgr-"));
+    let read = rt
+        .read(&ctx, &[id.clone(), self_id.clone(), "sgrule-1".into()])
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 2);
+    assert_eq!(read[&id], state);
+    assert_eq!(read[&self_id], self_state);
+
+    // In place: the description.
+    let planned = plan_update(rt, &state, vec![("description", Value::from("pg"))]);
+    let updated = rt.update(&ctx, &state, &planned).await.unwrap();
+    assert_eq!(obj::str(&updated, "description"), Some("pg"));
+    assert_eq!(obj::str(&updated, "id"), Some(id.as_str()));
+    let g = ec2
+        .describe_security_groups()
+        .group_ids(&sg)
+        .send()
+        .await
+        .unwrap()
+        .security_groups
+        .unwrap()
+        .remove(0);
+    assert!(g
+        .ip_permissions()
+        .iter()
+        .flat_map(|p| p.ip_ranges())
+        .all(|r| r.description() == Some("pg")));
+
+    // Import by Terraform's composite id; the state id is the sgrule- hash again.
+    let imported = rt
+        .import(
+            &ctx,
+            &format!("{sg}_ingress_tcp_5432_5432_10.0.0.0/16_10.1.0.0/16"),
+        )
+        .await
+        .unwrap()
+        .expect("imported");
+    assert_eq!(imported, updated);
+    assert!(rt
+        .import(&ctx, &format!("{sg}_ingress_tcp_22_22_10.0.0.0/16"))
+        .await
+        .unwrap()
+        .is_none());
+
+    rt.delete(&ctx, &updated).await.unwrap();
+    rt.delete(&ctx, &self_state).await.unwrap();
+    let g = ec2
+        .describe_security_groups()
+        .group_ids(&sg)
+        .send()
+        .await
+        .unwrap()
+        .security_groups
+        .unwrap()
+        .remove(0);
+    assert!(g.ip_permissions().is_empty(), "{:?}", g.ip_permissions());
+    rt.delete(&ctx, &updated).await.unwrap();
+    assert!(rt.read(&ctx, &[id, self_id]).await.unwrap().is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshots
+// ---------------------------------------------------------------------------------------------
+
+async fn kms_key(account: &TestAccount, region: &str) -> String {
+    account
+        .kms(region)
+        .await
+        .create_key()
+        .description(format!("snapshots in {region}"))
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .arn
+        .unwrap()
+}
+
+async fn describe_snapshots(rds: &aws_sdk_rds::Client) -> Vec<aws_sdk_rds::types::DbSnapshot> {
+    rds.describe_db_snapshots()
+        .send()
+        .await
+        .unwrap()
+        .db_snapshots
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn encrypted_snapshot_copied_across_regions() {
+    let account = Emulator::shared().account();
+    let east = ctx(&account, EAST).await;
+    let west = ctx(&account, WEST).await;
+    let rds_east = account.rds(EAST).await;
+    let rds_west = account.rds(WEST).await;
+    let east_key = kms_key(&account, EAST).await;
+    let west_key = kms_key(&account, WEST).await;
+
+    rds_east
+        .create_db_instance()
+        .db_instance_identifier("orders")
+        .engine("mysql")
+        .db_instance_class("db.t3.micro")
+        .allocated_storage(20)
+        .master_username("admin")
+        .master_user_password("correct-horse-battery")
+        .storage_encrypted(true)
+        .kms_key_id(&east_key)
+        .send()
+        .await
+        .unwrap();
+
+    // aws_db_snapshot
+    let snap_rt = rt("aws_db_snapshot");
+    let planned = plan_create(
+        snap_rt,
+        &config(vec![
+            ("db_instance_identifier", Value::from("orders")),
+            ("db_snapshot_identifier", Value::from("orders-nightly")),
+            ("tags", tags(&[("env", "test")])),
+        ]),
+    );
+    let snap = snap_rt.create(&east, &planned).await.unwrap();
+    assert_eq!(obj::str(&snap, "id"), Some("orders-nightly"));
+    assert_eq!(obj::str(&snap, "status"), Some("available"));
+    assert_eq!(obj::bool(&snap, "encrypted"), Some(true));
+    assert_eq!(obj::str(&snap, "engine"), Some("mysql"));
+    assert_eq!(obj::str(&snap, "kms_key_id"), Some(east_key.as_str()));
+    let snap_arn = obj::string(&snap, "db_snapshot_arn").unwrap();
+    assert!(snap_arn.starts_with("arn:aws:rds:us-east-1:"), "{snap_arn}");
+    let read = snap_rt
+        .read(&east, &["orders-nightly".into(), "nope".into()])
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 1);
+    assert_eq!(read["orders-nightly"], snap);
+    let planned = plan_update(snap_rt, &snap, vec![("tags", tags(&[("env", "prod")]))]);
+    let snap = snap_rt
+        .update(&east, &read["orders-nightly"], &planned)
+        .await
+        .unwrap();
+    assert_eq!(snap.get("tags"), Some(&tags(&[("env", "prod")])));
+    assert_eq!(
+        snap_rt.import(&east, "orders-nightly").await.unwrap(),
+        Some(snap.clone())
+    );
+
+    // Without a key in the destination region: a clear error, and nothing in us-west-2.
+    let copy_rt = rt("aws_db_snapshot_copy");
+    let no_key = plan_create(
+        copy_rt,
+        &config(vec![
+            (
+                "source_db_snapshot_identifier",
+                Value::from(snap_arn.as_str()),
+            ),
+            ("target_db_snapshot_identifier", Value::from("orders-dr")),
+        ]),
+    );
+    let err = copy_rt.create(&west, &no_key).await.unwrap_err();
+    assert!(
+        err.message.contains("kms_key_id") && err.message.contains("regional"),
+        "{}",
+        err.message
+    );
+    assert!(describe_snapshots(&rds_west).await.is_empty());
+
+    // destination_region that is not the provider's region: refused.
+    let wrong_dest = plan_create(
+        copy_rt,
+        &config(vec![
+            (
+                "source_db_snapshot_identifier",
+                Value::from(snap_arn.as_str()),
+            ),
+            ("target_db_snapshot_identifier", Value::from("orders-dr")),
+            ("kms_key_id", Value::from(west_key.as_str())),
+            ("destination_region", Value::from("eu-west-1")),
+        ]),
+    );
+    let err = copy_rt.create(&west, &wrong_dest).await.unwrap_err();
+    assert!(
+        err.message.contains("destination_region"),
+        "{}",
+        err.message
+    );
+    assert!(describe_snapshots(&rds_west).await.is_empty());
+
+    // With a us-west-2 key, through the us-west-2 provider.
+    let planned = plan_create(
+        copy_rt,
+        &config(vec![
+            (
+                "source_db_snapshot_identifier",
+                Value::from(snap_arn.as_str()),
+            ),
+            ("target_db_snapshot_identifier", Value::from("orders-dr")),
+            ("kms_key_id", Value::from(west_key.as_str())),
+            ("destination_region", Value::from(WEST)),
+            ("tags", tags(&[("copy", "dr")])),
+        ]),
+    );
+    let copy = copy_rt.create(&west, &planned).await.unwrap();
+    assert_eq!(obj::str(&copy, "id"), Some("orders-dr"));
+    assert_eq!(obj::bool(&copy, "encrypted"), Some(true));
+    assert_eq!(obj::str(&copy, "kms_key_id"), Some(west_key.as_str()));
+    assert_eq!(obj::str(&copy, "source_region"), Some(EAST));
+    assert_eq!(
+        obj::str(&copy, "source_db_snapshot_identifier"),
+        Some(snap_arn.as_str())
+    );
+    let in_west = describe_snapshots(&rds_west).await;
+    assert_eq!(in_west.len(), 1);
+    assert_eq!(in_west[0].db_snapshot_identifier(), Some("orders-dr"));
+    assert_eq!(in_west[0].encrypted(), Some(true));
+    assert_eq!(in_west[0].kms_key_id(), Some(west_key.as_str()));
+    assert!(in_west[0]
+        .db_snapshot_arn()
+        .unwrap()
+        .starts_with("arn:aws:rds:us-west-2:"));
+    let read = copy_rt.read(&west, &["orders-dr".into()]).await.unwrap();
+    assert_eq!(
+        read["orders-dr"].get("tags"),
+        Some(&tags(&[("copy", "dr")]))
+    );
+    // The refreshed copy plans no change.
+    let replanned = plan_update(copy_rt, &read["orders-dr"], vec![]);
+    assert_eq!(
+        obj::str(&replanned, "source_db_snapshot_identifier"),
+        obj::str(&read["orders-dr"], "source_db_snapshot_identifier")
+    );
+
+    // Data sources: aws_db_instance, aws_kms_key by alias-free id, aws_db_snapshot.
+    let db = ds("aws_db_instance")
+        .read(
+            &east,
+            &ds_config(
+                ds("aws_db_instance"),
+                vec![("db_instance_identifier", Value::from("orders"))],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(obj::str(&db, "engine"), Some("mysql"));
+    assert!(obj::str(&db, "address").is_some());
+    assert!(obj::str(&db, "endpoint").unwrap().ends_with(":3306"));
+    assert_eq!(obj::i32(&db, "port"), Some(3306));
+    assert!(obj::str(&db, "db_instance_arn")
+        .unwrap()
+        .contains(":db:orders"));
+    assert!(ds("aws_db_instance")
+        .read(
+            &east,
+            &ds_config(
+                ds("aws_db_instance"),
+                vec![("db_instance_identifier", Value::from("missing"))]
+            )
+        )
+        .await
+        .is_err());
+
+    let key_ds = ds("aws_kms_key");
+    let key = key_ds
+        .read(
+            &west,
+            &ds_config(key_ds, vec![("key_id", Value::from(west_key.as_str()))]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(obj::str(&key, "arn"), Some(west_key.as_str()));
+    assert!(west_key.ends_with(obj::str(&key, "id").unwrap()));
+    assert_eq!(obj::str(&key, "key_state"), Some("Enabled"));
+    let aws_rds = key_ds
+        .read(
+            &east,
+            &ds_config(key_ds, vec![("key_id", Value::from("alias/aws/rds"))]),
+        )
+        .await
+        .unwrap();
+    assert!(obj::str(&aws_rds, "arn")
+        .unwrap()
+        .starts_with("arn:aws:kms:us-east-1:"));
+
+    // A second, newer snapshot: most_recent picks it; without most_recent two match: error.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let newer = snap_rt
+        .create(
+            &east,
+            &plan_create(
+                snap_rt,
+                &config(vec![
+                    ("db_instance_identifier", Value::from("orders")),
+                    ("db_snapshot_identifier", Value::from("orders-later")),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+    let snap_ds = ds("aws_db_snapshot");
+    let found = snap_ds
+        .read(
+            &east,
+            &ds_config(
+                snap_ds,
+                vec![
+                    ("db_instance_identifier", Value::from("orders")),
+                    ("most_recent", Value::Bool(true)),
+                ],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(obj::str(&found, "id"), Some("orders-later"));
+    assert_eq!(obj::bool(&found, "encrypted"), Some(true));
+    assert_eq!(obj::str(&found, "kms_key_id"), Some(east_key.as_str()));
+    let err = snap_ds
+        .read(
+            &east,
+            &ds_config(
+                snap_ds,
+                vec![("db_instance_identifier", Value::from("orders"))],
+            ),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("more than one"), "{}", err.message);
+    let err = snap_ds
+        .read(
+            &east,
+            &ds_config(
+                snap_ds,
+                vec![("db_instance_identifier", Value::from("nothing"))],
+            ),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("no results"), "{}", err.message);
+
+    // Delete: gone, and gone again is fine.
+    copy_rt.delete(&west, &copy).await.unwrap();
+    assert!(describe_snapshots(&rds_west).await.is_empty());
+    for s in [&snap, &newer] {
+        snap_rt.delete(&east, s).await.unwrap();
+        snap_rt.delete(&east, s).await.unwrap();
+    }
+    assert!(snap_rt
+        .read(&east, &["orders-nightly".into(), "orders-later".into()])
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn cluster_snapshot_and_copy() {
+    let account = Emulator::shared().account();
+    let east = ctx(&account, EAST).await;
+    let west = ctx(&account, WEST).await;
+    let rds_east = account.rds(EAST).await;
+    let rds_west = account.rds(WEST).await;
+
+    rds_east
+        .create_db_cluster()
+        .db_cluster_identifier("ledger")
+        .engine("aurora-postgresql")
+        .master_username("ledger")
+        .master_user_password("correct-horse-battery")
+        .send()
+        .await
+        .unwrap();
+
+    let cluster = ds("aws_rds_cluster")
+        .read(
+            &east,
+            &ds_config(
+                ds("aws_rds_cluster"),
+                vec![("cluster_identifier", Value::from("ledger"))],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(obj::str(&cluster, "engine"), Some("aurora-postgresql"));
+    assert!(obj::str(&cluster, "endpoint").is_some());
+    assert!(obj::str(&cluster, "reader_endpoint").is_some());
+    assert!(obj::str(&cluster, "arn")
+        .unwrap()
+        .contains(":cluster:ledger"));
+
+    let snap_rt = rt("aws_db_cluster_snapshot");
+    let snap = snap_rt
+        .create(
+            &east,
+            &plan_create(
+                snap_rt,
+                &config(vec![
+                    ("db_cluster_identifier", Value::from("ledger")),
+                    ("db_cluster_snapshot_identifier", Value::from("ledger-1")),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(obj::str(&snap, "status"), Some("available"));
+    assert_eq!(obj::str(&snap, "engine"), Some("aurora-postgresql"));
+    let arn = obj::string(&snap, "db_cluster_snapshot_arn").unwrap();
+    assert_eq!(
+        snap_rt.read(&east, &["ledger-1".into()]).await.unwrap()["ledger-1"],
+        snap
+    );
+
+    // Same region copy by id, then a cross-region copy by ARN.
+    let copy_rt = rt("aws_db_cluster_snapshot_copy");
+    let local = copy_rt
+        .create(
+            &east,
+            &plan_create(
+                copy_rt,
+                &config(vec![
+                    (
+                        "source_db_cluster_snapshot_identifier",
+                        Value::from("ledger-1"),
+                    ),
+                    (
+                        "target_db_cluster_snapshot_identifier",
+                        Value::from("ledger-1-copy"),
+                    ),
+                    ("tags", tags(&[("kind", "copy")])),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(obj::str(&local, "source_region"), Some(EAST));
+    assert_eq!(local.get("tags"), Some(&tags(&[("kind", "copy")])));
+
+    let remote = copy_rt
+        .create(
+            &west,
+            &plan_create(
+                copy_rt,
+                &config(vec![
+                    (
+                        "source_db_cluster_snapshot_identifier",
+                        Value::from(arn.as_str()),
+                    ),
+                    (
+                        "target_db_cluster_snapshot_identifier",
+                        Value::from("ledger-dr"),
+                    ),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(obj::str(&remote, "id"), Some("ledger-dr"));
+    let in_west = rds_west
+        .describe_db_cluster_snapshots()
+        .send()
+        .await
+        .unwrap()
+        .db_cluster_snapshots
+        .unwrap_or_default();
+    assert_eq!(in_west.len(), 1);
+    assert_eq!(
+        in_west[0].db_cluster_snapshot_identifier(),
+        Some("ledger-dr")
+    );
+    assert!(in_west[0]
+        .db_cluster_snapshot_arn()
+        .unwrap()
+        .starts_with("arn:aws:rds:us-west-2:"));
+    assert_eq!(
+        copy_rt.import(&west, "ledger-dr").await.unwrap().as_ref(),
+        Some(&remote)
+    );
+
+    copy_rt.delete(&west, &remote).await.unwrap();
+    copy_rt.delete(&east, &local).await.unwrap();
+    snap_rt.delete(&east, &snap).await.unwrap();
+    snap_rt.delete(&east, &snap).await.unwrap();
+    // (moto also keeps an automated snapshot of the cluster.)
+    assert!(rds_east
+        .describe_db_cluster_snapshots()
+        .snapshot_type("manual")
+        .send()
+        .await
+        .unwrap()
+        .db_cluster_snapshots
+        .unwrap_or_default()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn security_group_data_source() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account, EAST).await;
+    let ec2 = account.ec2(EAST).await;
+    let sg = new_group(&ec2, "lookup-me").await;
+    ec2.create_tags()
+        .resources(&sg)
+        .tags(
+            aws_sdk_ec2::types::Tag::builder()
+                .key("tier")
+                .value("data")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let d = ds("aws_security_group");
+    for cfg in [
+        vec![("id", Value::from(sg.as_str()))],
+        vec![("name", Value::from("lookup-me"))],
+        vec![("tags", tags(&[("tier", "data")]))],
+    ] {
+        let found = d.read(&ctx, &ds_config(d, cfg)).await.unwrap();
+        assert_eq!(obj::str(&found, "id"), Some(sg.as_str()));
+        assert_eq!(obj::str(&found, "name"), Some("lookup-me"));
+        assert_eq!(obj::str(&found, "description"), Some("rules test"));
+        assert!(obj::str(&found, "arn")
+            .unwrap()
+            .ends_with(&format!(":security-group/{sg}")));
+        assert!(obj::str(&found, "vpc_id").unwrap().starts_with("vpc-"));
+    }
+    assert!(d
+        .read(&ctx, &ds_config(d, vec![("name", Value::from("absent"))]))
+        .await
+        .is_err());
+}

@@ -1,0 +1,194 @@
+//! Driving the real `strata` binary as a subprocess against one emulated account, in a private
+//! copy of `examples/webapp` and `modules/`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+
+use crate::emulator::{Emulator, TestAccount};
+
+/// The literal database password every engine test passes; it must never be printed or stored.
+pub const PASSWORD: &str = "Tr0ub4dor-and-3-horses-x9q";
+
+/// One command's result.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn both(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// A copy of the example in a temporary directory, bound to a fresh emulated account.
+pub struct Workdir {
+    pub account: TestAccount,
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    /// Everything every command printed, for the secret check.
+    transcript: Mutex<Vec<String>>,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+impl Workdir {
+    /// `examples/webapp` and `modules/` copied side by side, so `../../modules/...` resolves.
+    pub fn webapp() -> Workdir {
+        let account = Emulator::shared().account();
+        let tmp = tempfile::tempdir().unwrap();
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        copy_dir(
+            &manifest.join("examples/webapp"),
+            &tmp.path().join("examples/webapp"),
+        );
+        copy_dir(&manifest.join("modules"), &tmp.path().join("modules"));
+        let root = tmp.path().to_path_buf();
+        Workdir {
+            account,
+            _tmp: tmp,
+            root,
+            transcript: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The configuration directory (`-C`).
+    pub fn dir(&self) -> PathBuf {
+        self.root.join("examples/webapp")
+    }
+
+    pub fn module_dir(&self) -> PathBuf {
+        self.root.join("modules/web-db-stack")
+    }
+
+    pub fn state_path(&self) -> PathBuf {
+        self.dir().join("strata.tfstate")
+    }
+
+    /// Runs `strata -C DIR ARGS...` with the account's env; stdin is closed.
+    pub fn strata(&self, args: &[&str]) -> Run {
+        // STRATA_TEST_BIN: a private copy of the binary, when the target directory is shared
+        // with builds of other checkouts that may overwrite `target/debug/strata`.
+        let bin = std::env::var_os("STRATA_TEST_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_strata")));
+        let mut cmd = Command::new(bin);
+        cmd.arg("-C").arg(self.dir()).args(args);
+        // Nothing of the developer's environment may steer the run.
+        for (k, _) in std::env::vars() {
+            if k.starts_with("TF_VAR_")
+                || k.starts_with("STRATA_VAR_")
+                || k.starts_with("AWS_")
+                || k.starts_with("TF_")
+            {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.envs(
+            self.account
+                .env
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+        .env("STRATA_POLL_INTERVAL_MS", "50")
+        .env("STRATA_VAR_db_password", PASSWORD)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+        let out = cmd.output().expect("run strata");
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        self.transcript.lock().unwrap().push(format!(
+            "$ strata {}\n{}",
+            args.join(" "),
+            run.both()
+        ));
+        run
+    }
+
+    /// Runs and asserts the exit code, showing the output on failure.
+    pub fn expect(&self, code: i32, args: &[&str]) -> Run {
+        let run = self.strata(args);
+        assert_eq!(
+            run.code,
+            code,
+            "strata {} exited {} (expected {code})\n--- stdout\n{}\n--- stderr\n{}",
+            args.join(" "),
+            run.code,
+            run.stdout,
+            run.stderr
+        );
+        run
+    }
+
+    /// Replaces `from` by `to` in a file of the copied configuration (once; it must be there).
+    pub fn edit(&self, file: &Path, from: &str, to: &str) {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(
+            text.contains(from),
+            "{} does not contain {from:?}",
+            file.display()
+        );
+        std::fs::write(file, text.replacen(from, to, 1)).unwrap();
+    }
+
+    /// Every command's output so far, and the state files, hold no trace of the password.
+    pub fn assert_no_secret_leaked(&self) {
+        for text in self.transcript.lock().unwrap().iter() {
+            assert!(
+                !text.contains(PASSWORD),
+                "the password was printed:\n{text}"
+            );
+        }
+        for name in ["strata.tfstate", "strata.tfstate.backup"] {
+            let path = self.dir().join(name);
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                assert!(!text.contains(PASSWORD), "the password is in {name}");
+            }
+        }
+    }
+}
+
+/// Replaces emulator-assigned ids, account ids, times and maintenance windows by placeholders.
+pub fn normalise(text: &str, account_id: &str) -> String {
+    let rules: &[(&str, &str)] = &[
+        (r"\bsg-[0-9a-f]+\b", "sg-ID"),
+        (r"\bsubnet-[0-9a-f]+\b", "subnet-ID"),
+        (r"\bvpc-[0-9a-f]+\b", "vpc-ID"),
+        (r"\bdb-[0-9A-Z]{10,}\b", "db-RESOURCEID"),
+        (
+            r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?",
+            "TIMESTAMP",
+        ),
+        (
+            r"\b(mon|tue|wed|thu|fri|sat|sun):\d{2}:\d{2}-(mon|tue|wed|thu|fri|sat|sun):\d{2}:\d{2}\b",
+            "WEEKLY-WINDOW",
+        ),
+        (r"\b\d{2}:\d{2}-\d{2}:\d{2}\b", "DAILY-WINDOW"),
+        (r"\(\d+m?\d*s elapsed\)", "(ELAPSED)"),
+    ];
+    let mut out = text.replace(account_id, "ACCOUNT");
+    for (pattern, with) in rules {
+        out = regex::Regex::new(pattern)
+            .unwrap()
+            .replace_all(&out, *with)
+            .into_owned();
+    }
+    out
+}
