@@ -6,6 +6,7 @@
 pub mod addr;
 pub mod adopt;
 pub mod apply;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;

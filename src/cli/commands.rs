@@ -1,7 +1,7 @@
 //! Command implementations that need no AWS access: validate, fmt, graph, schema, completions.
 
 use super::vars::{self, VarArg};
-use super::{CmdResult, Command, Env, Exit, Failure, GraphFormat, VarFlags};
+use super::{CheckFormat, CmdResult, Command, Env, Exit, Failure, GraphFormat, VarFlags};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::eval::walk::{self, WalkOptions, WalkResult};
@@ -10,6 +10,11 @@ use crate::graph::InstanceGraph;
 pub fn dispatch(env: &Env, command: Command) -> CmdResult {
     match command {
         Command::Validate { json } => validate(env, json),
+        Command::Check {
+            format,
+            strict,
+            vars,
+        } => check(env, format, strict, &vars),
         Command::Fmt {
             check,
             diff,
@@ -173,6 +178,42 @@ fn validate(env: &Env, json: bool) -> CmdResult {
     }
     println!("Success! The configuration is valid.");
     Ok(Exit::Ok)
+}
+
+fn check(env: &Env, format: CheckFormat, strict: bool, flags: &VarFlags) -> CmdResult {
+    let (config, mut diags) = load(env)?;
+    let mut options = walk_options(env, &config, flags, &mut diags);
+    // Variables without a value are unknown: a check needs no secrets.
+    options.missing_vars_unknown = true;
+    let mut report = crate::check::check_config(&config, &options);
+    diags.extend(std::mem::take(&mut report.diags));
+    if diags.has_errors() {
+        return Err(Failure {
+            diags,
+            sources: config.sources,
+        });
+    }
+    env.ui.print_diags(&diags, &config.sources);
+    match format {
+        CheckFormat::Text => print!(
+            "{}",
+            crate::check::render_text(&report, strict, env.ui.color_out)
+        ),
+        CheckFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report.to_json()).unwrap_or_default()
+        ),
+        CheckFormat::Sarif => {
+            let root = crate::check::sarif::repo_root(&env.dir);
+            let log = crate::check::sarif::to_sarif(&report, root.as_deref());
+            println!("{}", serde_json::to_string_pretty(&log).unwrap_or_default());
+        }
+    }
+    Ok(if report.fails(strict) {
+        Exit::Error
+    } else {
+        Exit::Ok
+    })
 }
 
 fn graph(env: &Env, format: GraphFormat, flags: &VarFlags) -> CmdResult {

@@ -167,6 +167,7 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
         fail_on_errors(&d, &c.sources)?;
         config = c;
     }
+    let options_for_checks = options.clone();
     let (plan, warnings) = plan_with(
         env,
         &config,
@@ -179,6 +180,12 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     )?;
     env.ui.print_diags(&warnings, &config.sources);
     report_api_calls(&aws);
+    if !flags.destroy {
+        run_checks(env, &config, &options_for_checks);
+    }
+    for f in crate::check::plan_findings(&plan) {
+        eprint!("{}", f.render(&SourceMap::default(), env.ui.color_err));
+    }
     print_plan(env, &plan, flags.json, flags.markdown);
     if let Some(out) = &flags.out {
         save_plan(&env.dir.join(out), &plan, setup.encryption.as_deref())?;
@@ -281,8 +288,67 @@ pub struct ApplyFlags {
     /// At most N operations at once.
     #[arg(long, default_value_t = 256)]
     pub parallelism: usize,
+    /// Allow a plan that destroys or replaces a database, cluster, cache or snapshot
+    /// (otherwise apply asks to type each address, or refuses without a terminal).
+    #[arg(long)]
+    pub allow_destroy_of_data: bool,
     #[command(flatten)]
     pub plan: PlanFlags,
+}
+
+/// `strata check` on the configuration, shown above the plan. Returns whether an unwaived
+/// error was found.
+fn run_checks(env: &Env, config: &Config, options: &WalkOptions) -> bool {
+    let report = crate::check::check_config(config, options);
+    if !report.findings.is_empty() {
+        eprint!(
+            "{}",
+            crate::check::render_text(&report, false, env.ui.color_err)
+        );
+        eprintln!();
+    }
+    report.findings.iter().any(|f| f.fails(false))
+}
+
+/// Data a plan would destroy: asks to type each address on a terminal, refuses otherwise,
+/// unless `--allow-destroy-of-data`.
+fn guard_data(env: &Env, plan: &Plan, allow: bool) -> Result<(), Failure> {
+    if plan.destroy {
+        // `strata destroy` is the explicit request, confirmed by its own question.
+        return Ok(());
+    }
+    let at_risk = crate::check::plan_findings(plan);
+    if at_risk.is_empty() || allow {
+        return Ok(());
+    }
+    let sources = SourceMap::default();
+    for f in &at_risk {
+        eprint!("{}", f.render(&sources, env.ui.color_err));
+    }
+    if !std::io::stdin().is_terminal() {
+        let names: Vec<&str> = at_risk.iter().map(|f| f.address.as_str()).collect();
+        return Err(Diagnostic::error("This plan destroys or replaces stored data")
+            .detail(format!("at risk: {}", names.join(", ")))
+            .help("apply again with --allow-destroy-of-data once you are sure, or change the configuration so the data is kept")
+            .into());
+    }
+    for f in &at_risk {
+        print!(
+            "\nType the address {} to confirm its data may be destroyed: ",
+            f.address
+        );
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).ok();
+        if line.trim() != f.address {
+            return Err(
+                Diagnostic::error("Apply cancelled: the address was not confirmed")
+                    .help("type the address exactly, or pass --allow-destroy-of-data")
+                    .into(),
+            );
+        }
+    }
+    Ok(())
 }
 
 fn confirm(env: &Env, question: &str) -> Result<bool, Failure> {
@@ -332,6 +398,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
                 .help("make a new plan with `strata plan --out FILE` and review it")
                 .into());
         }
+        guard_data(env, &plan, flags.allow_destroy_of_data)?;
         (plan, options, backend, lock, prior)
     } else {
         if flags.plan.generate_config_out.is_some() {
@@ -341,6 +408,11 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
         }
         let options = walk_options(env, &config, &flags.plan.vars, &mut diags);
         fail_on_errors(&diags, &config.sources)?;
+        if !destroy && run_checks(env, &config, &options) {
+            return Err(Diagnostic::error("strata check found errors in the configuration")
+                .help("fix them, or waive one on purpose with check_ignore = [\"RULE\"] and a # reason comment")
+                .into());
+        }
         let backend = super::backend::setup(&config, &options)?.backend(env, &options.workspace)?;
         let lock = backend
             .lock(if destroy { "destroy" } else { "apply" })
@@ -364,6 +436,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
         if !plan.has_changes() {
             return Ok(Exit::Ok);
         }
+        guard_data(env, &plan, flags.allow_destroy_of_data)?;
         if !flags.auto_approve {
             let q = if plan.destroy {
                 "Do you really want to destroy all resources?"

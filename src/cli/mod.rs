@@ -60,6 +60,13 @@ pub enum GraphFormat {
     Mermaid,
 }
 
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check the configuration: syntax, references, types, arguments against each schema.
@@ -67,6 +74,16 @@ pub enum Command {
         /// Machine-readable diagnostics (Terraform's `validate -json` shape).
         #[arg(long)]
         json: bool,
+    },
+    /// Run the security and safety guardrails on the evaluated configuration.
+    Check {
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
+        /// Warnings fail the run too (exit 1).
+        #[arg(long)]
+        strict: bool,
+        #[command(flatten)]
+        vars: VarFlags,
     },
     /// Rewrite configuration files in the canonical layout.
     Fmt {

@@ -355,7 +355,17 @@ async fn webapp_create_update_replace_destroy() {
         replace.stdout
     );
     insta::assert_snapshot!("plan_replace", snapshot_text(&w, &replace.stdout));
-    w.expect(0, &["apply", "--auto-approve"]);
+    // Replacing a database loses its data: apply refuses without the explicit flag.
+    let refused = w.expect(1, &["apply", "--auto-approve"]);
+    assert!(
+        refused
+            .stderr
+            .contains("This plan destroys or replaces stored data")
+            && refused.stderr.contains(DB),
+        "{}",
+        refused.stderr
+    );
+    w.expect(0, &["apply", "--auto-approve", "--allow-destroy-of-data"]);
     assert_webapp_exists(&w, "mariadb", 14).await;
     let replaced = db_instance(&rds).await;
     assert!(

@@ -2,17 +2,18 @@
 //! emulator server serves them all (see `emulator.rs`). The `lang*` modules need no emulator.
 
 mod adopt;
+mod check;
 mod emulator;
 mod emulator_smoke;
 mod engine;
 mod examples;
-mod provider_aurora;
-mod provider_elasticache;
 mod lang;
 mod lang_eval;
 mod lang_fmt;
 mod lang_graph;
 mod lang_hostile;
+mod provider_aurora;
+mod provider_elasticache;
 mod provider_rds;
 mod provider_rules_snapshots;
 mod provider_security_group;
