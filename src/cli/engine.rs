@@ -478,8 +478,25 @@ fn run_plan(
 ) -> CmdResult {
     let aws_calls = aws.api_calls.clone();
     let mut state = prior.unwrap_or_default();
-    // Refreshed objects are the starting point of "current".
+    // What exists is the starting point of "current": the state (renamed by moved blocks),
+    // overlaid with what the refresh saw and with data read at plan time.
     let mut current = std::collections::BTreeMap::new();
+    let mut renamed = state.clone();
+    for (from, to) in &plan.moves {
+        let _ = renamed.move_instance(from, to);
+    }
+    for (addr, rs, inst) in renamed.instances() {
+        current.insert(
+            addr,
+            crate::plan::build::mark_object(&rs.type_, rs.mode, Value::from_json(&inst.attributes)),
+        );
+    }
+    for d in &plan.drift {
+        match &d.after {
+            Some(after) => current.insert(d.addr.clone(), after.clone()),
+            None => current.remove(&d.addr),
+        };
+    }
     for c in &plan.changes {
         if let Some(b) = &c.before {
             current.insert(c.addr.clone(), b.clone());

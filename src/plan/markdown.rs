@@ -302,3 +302,156 @@ pub fn render(plan: &Plan, limit: usize) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::{AbsResource, InstanceAddr, InstanceKey, ModuleInstance, ResourceAddr};
+    use crate::config::Mode;
+    use crate::plan::{Plan, ResourceChange};
+
+    fn addr(type_: &str, name: &str, key: InstanceKey) -> InstanceAddr {
+        InstanceAddr {
+            module: ModuleInstance::root(),
+            resource: ResourceAddr {
+                mode: Mode::Managed,
+                type_: type_.into(),
+                name: name.into(),
+            },
+            key,
+        }
+    }
+
+    fn change(a: InstanceAddr, action: Action, deps: Vec<AbsResource>) -> ResourceChange {
+        let obj = Value::Map(
+            [
+                ("name".to_string(), Value::from(a.to_string())),
+                (
+                    "password".to_string(),
+                    Value::from("hunter2-secret").sensitive(),
+                ),
+            ]
+            .into(),
+        );
+        ResourceChange {
+            addr: a,
+            action,
+            before: (action != Action::Create).then(|| obj.clone()),
+            after: (action != Action::Delete).then(|| obj),
+            reason: None,
+            replace_paths: if action == Action::DeleteThenCreate {
+                vec!["name".into()]
+            } else {
+                vec![]
+            },
+            provider: Default::default(),
+            depends_on: deps,
+            prior_depends_on: vec![],
+            config: None,
+            importing: None,
+        }
+    }
+
+    fn plan(changes: Vec<ResourceChange>) -> Plan {
+        Plan {
+            format_version: 1,
+            strata_version: "test".into(),
+            changes,
+            outputs: Default::default(),
+            drift: vec![],
+            config_digest: String::new(),
+            state_lineage: None,
+            state_serial: None,
+            workspace: "default".into(),
+            destroy: false,
+            refresh_only: false,
+            inputs: Default::default(),
+            moves: vec![],
+            variables: Default::default(),
+            configuration: serde_json::Value::Null,
+        }
+    }
+
+    fn small() -> Plan {
+        let sg = addr("aws_security_group", "web", InstanceKey::None);
+        let db = addr("aws_db_instance", "main", InstanceKey::None);
+        plan(vec![
+            change(sg.clone(), Action::Create, vec![]),
+            change(db, Action::DeleteThenCreate, vec![sg.abs_resource()]),
+        ])
+    }
+
+    #[test]
+    fn a_small_plan_puts_data_at_risk_first_and_hides_secrets() {
+        let md = render(&small(), COMMENT_LIMIT);
+        assert!(
+            md.starts_with("### strata plan: 2 to add, 0 to change, 1 to destroy"),
+            "{md}"
+        );
+        let warning = md.find("[!WARNING]").expect("data at risk called out");
+        let details = md.find("<details>").unwrap();
+        assert!(warning < details, "the warning comes before the details");
+        assert!(
+            md.contains("`aws_db_instance.main` must be **replaced** (forced by `name`)"),
+            "{md}"
+        );
+        assert!(
+            !md.contains("hunter2-secret"),
+            "a sensitive value leaked:\n{md}"
+        );
+        assert!(md.contains("(sensitive value)"));
+    }
+
+    /// Mermaid syntax GitHub renders: every line is a header, a node, an edge or a class
+    /// definition, and every edge joins declared nodes.
+    #[test]
+    fn the_mermaid_graph_is_well_formed() {
+        let md = render(&small(), COMMENT_LIMIT);
+        let start = md.find("```mermaid\n").expect("a mermaid block") + "```mermaid\n".len();
+        let end = start + md[start..].find("```").unwrap();
+        let node =
+            regex::Regex::new(r#"^  (n\d+)\["[^"\[\]<>]*"\]:::(create|update|delete|replace)$"#)
+                .unwrap();
+        let edge = regex::Regex::new(r"^  (n\d+) --> (n\d+)$").unwrap();
+        let mut nodes = std::collections::BTreeSet::new();
+        let mut edges = 0;
+        for line in md[start..end].lines() {
+            if line == "flowchart RL" || line.starts_with("  classDef ") {
+                continue;
+            }
+            if let Some(c) = node.captures(line) {
+                nodes.insert(c[1].to_string());
+            } else if let Some(c) = edge.captures(line) {
+                assert!(
+                    nodes.contains(&c[1]) && nodes.contains(&c[2]),
+                    "edge to an undeclared node: {line}"
+                );
+                edges += 1;
+            } else {
+                panic!("not mermaid: {line:?}");
+            }
+        }
+        assert_eq!(nodes.len(), 2);
+        assert_eq!(edges, 1, "the database depends on the group");
+    }
+
+    #[test]
+    fn a_huge_plan_is_cut_to_the_comment_limit_and_says_so() {
+        let changes: Vec<ResourceChange> = (0..3000)
+            .map(|i| {
+                change(
+                    addr("aws_security_group", "g", InstanceKey::Int(i)),
+                    Action::Create,
+                    vec![],
+                )
+            })
+            .collect();
+        let md = render(&plan(changes), COMMENT_LIMIT);
+        assert!(md.len() <= COMMENT_LIMIT, "{} characters", md.len());
+        assert!(
+            md.contains("resource changes are not shown"),
+            "the cut is announced"
+        );
+        assert!(md.contains("### strata plan: 3000 to add"));
+    }
+}

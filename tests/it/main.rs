@@ -7,6 +7,7 @@ mod emulator;
 mod emulator_smoke;
 mod engine;
 mod examples;
+mod gitops;
 mod lang;
 mod lang_eval;
 mod lang_fmt;
