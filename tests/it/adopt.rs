@@ -17,10 +17,8 @@ struct Run {
     stderr: String,
 }
 
-/// The binary under test. `STRATA_TEST_BIN` overrides it (a target directory shared by several
-/// checkouts may hold another checkout's `strata` at `CARGO_BIN_EXE_strata`).
-fn binary() -> String {
-    std::env::var("STRATA_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_strata").to_string())
+fn binary() -> std::path::PathBuf {
+    crate::support::strata_bin()
 }
 
 fn strata(dir: &Path, account: &TestAccount, args: &[&str]) -> Run {

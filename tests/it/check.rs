@@ -7,12 +7,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The binary under test; `STRATA_TEST_BIN` overrides it (a target directory shared by several
-/// checkouts can hold another checkout's `strata`).
 fn bin() -> PathBuf {
-    std::env::var_os("STRATA_TEST_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_strata")))
+    crate::support::strata_bin()
 }
 
 fn check(dir: &Path, args: &[&str]) -> Output {

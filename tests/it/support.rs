@@ -10,6 +10,15 @@ use crate::emulator::{Emulator, TestAccount};
 /// The literal database password every engine test passes; it must never be printed or stored.
 pub const PASSWORD: &str = "Tr0ub4dor-and-3-horses-x9q";
 
+/// The binary under test. `STRATA_TEST_BIN` (when set and not empty) overrides it: a target
+/// directory shared by several checkouts may hold another checkout's `target/debug/strata`.
+pub fn strata_bin() -> PathBuf {
+    std::env::var_os("STRATA_TEST_BIN")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_strata")))
+}
+
 /// One command's result.
 #[derive(Debug)]
 pub struct Run {
@@ -91,12 +100,7 @@ impl Workdir {
 
     /// Runs `strata -C DIR ARGS...` with the account's env; stdin is closed.
     pub fn strata(&self, args: &[&str]) -> Run {
-        // STRATA_TEST_BIN: a private copy of the binary, when the target directory is shared
-        // with builds of other checkouts that may overwrite `target/debug/strata`.
-        let bin = std::env::var_os("STRATA_TEST_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_strata")));
-        let mut cmd = Command::new(bin);
+        let mut cmd = Command::new(strata_bin());
         cmd.arg("-C").arg(self.dir()).args(args);
         // Nothing of the developer's environment may steer the run.
         for (k, _) in std::env::vars() {
