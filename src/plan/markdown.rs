@@ -337,7 +337,7 @@ mod tests {
             addr: a,
             action,
             before: (action != Action::Create).then(|| obj.clone()),
-            after: (action != Action::Delete).then(|| obj),
+            after: (action != Action::Delete).then_some(obj),
             reason: None,
             replace_paths: if action == Action::DeleteThenCreate {
                 vec!["name".into()]
