@@ -887,7 +887,7 @@ impl Walker<'_> {
             Mode::Data => crate::provider::data_source_type(&r.type_).map(|t| t.schema()),
         };
         let Some(schema) = schema else {
-            let names: Vec<&str> = match r.mode {
+            let mut names: Vec<&str> = match r.mode {
                 Mode::Managed => crate::provider::resource_types()
                     .iter()
                     .map(|t| t.type_name())
@@ -897,6 +897,7 @@ impl Walker<'_> {
                     .map(|t| t.type_name())
                     .collect(),
             };
+            names.sort_unstable();
             let kind = if r.mode == Mode::Managed {
                 "resource"
             } else {

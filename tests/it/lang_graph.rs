@@ -23,7 +23,7 @@ fn webapp() -> std::path::PathBuf {
 const WEB: &str = "module.stack.aws_security_group.webserver_group";
 const DB_GROUP: &str = "module.stack.aws_security_group.db_group";
 const SUBNETS: &str = "module.stack.aws_db_subnet_group.db";
-const DB: &str = "module.stack.aws_db_instance.db";
+const DB: &str = "module.stack.aws_db_instance.db[0]";
 
 #[test]
 fn dot_has_the_example_edges() {
