@@ -403,20 +403,63 @@ impl InstanceGraph {
         out
     }
 
+    /// The nodes and edges to draw. An instance depending on a resource with several
+    /// instances points at one `TYPE.NAME[*]` node standing for all of them, so the drawing
+    /// stays linear in the size of the configuration (10,000 × 10,000 edges otherwise).
+    fn drawing(&self) -> (Vec<String>, Vec<(String, String)>) {
+        let mut nodes: Vec<String> = self.instances.keys().map(|a| a.to_string()).collect();
+        let mut edges = Vec::new();
+        let mut joined = std::collections::BTreeSet::new();
+        for (addr, &i) in &self.instances {
+            let own = self.resources.get(&addr.abs_resource()).copied();
+            for r in self
+                .graph
+                .neighbors_directed(i, petgraph::Direction::Incoming)
+            {
+                if Some(r) == own {
+                    continue;
+                }
+                let members: Vec<&InstanceAddr> = self
+                    .graph
+                    .neighbors_directed(r, petgraph::Direction::Incoming)
+                    .filter_map(|n| match &self.graph[n] {
+                        GraphNode::Instance(a) => Some(a),
+                        GraphNode::Resource(_) => None,
+                    })
+                    .collect();
+                match members.as_slice() {
+                    [] => {}
+                    [one] => edges.push((addr.to_string(), one.to_string())),
+                    many => {
+                        let GraphNode::Resource(res) = &self.graph[r] else {
+                            continue;
+                        };
+                        let all = format!("{res}[*]");
+                        if joined.insert(all.clone()) {
+                            nodes.push(all.clone());
+                            for m in many {
+                                edges.push((all.clone(), m.to_string()));
+                            }
+                        }
+                        edges.push((addr.to_string(), all));
+                    }
+                }
+            }
+        }
+        edges.sort();
+        edges.dedup();
+        (nodes, edges)
+    }
+
     pub fn to_dot(&self) -> String {
         let mut out =
             String::from("digraph strata {\n  rankdir = \"RL\";\n  node [shape = rect];\n");
-        for addr in self.instances.keys() {
-            out.push_str(&format!("  {};\n", dot_quote(&addr.to_string())));
+        let (nodes, edges) = self.drawing();
+        for n in &nodes {
+            out.push_str(&format!("  {};\n", dot_quote(n)));
         }
-        for addr in self.instances.keys() {
-            for dep in self.instance_dependencies(addr) {
-                out.push_str(&format!(
-                    "  {} -> {};\n",
-                    dot_quote(&addr.to_string()),
-                    dot_quote(&dep.to_string())
-                ));
-            }
+        for (a, b) in &edges {
+            out.push_str(&format!("  {} -> {};\n", dot_quote(a), dot_quote(b)));
         }
         out.push_str("}\n");
         out
@@ -424,23 +467,18 @@ impl InstanceGraph {
 
     pub fn to_mermaid(&self) -> String {
         let mut out = String::from("flowchart RL\n");
-        let ids: BTreeMap<&InstanceAddr, String> = self
-            .instances
-            .keys()
+        let (nodes, edges) = self.drawing();
+        let ids: BTreeMap<&String, String> = nodes
+            .iter()
             .enumerate()
             .map(|(i, a)| (a, format!("n{i}")))
             .collect();
-        for (addr, id) in &ids {
-            out.push_str(&format!(
-                "  {id}[\"{}\"]\n",
-                mermaid_escape(&addr.to_string())
-            ));
+        for (label, id) in &ids {
+            out.push_str(&format!("  {id}[\"{}\"]\n", mermaid_escape(label)));
         }
-        for (addr, id) in &ids {
-            for dep in self.instance_dependencies(addr) {
-                if let Some(dep_id) = ids.get(&dep) {
-                    out.push_str(&format!("  {id} --> {dep_id}\n"));
-                }
+        for (a, b) in &edges {
+            if let (Some(x), Some(y)) = (ids.get(a), ids.get(b)) {
+                out.push_str(&format!("  {x} --> {y}\n"));
             }
         }
         out
