@@ -314,7 +314,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
         let digest = crate::plan::build::config_digest(&config, &plan.inputs);
         if digest != plan.config_digest {
             return Err(Diagnostic::error("Saved plan is stale")
-                .detail("the configuration changed since this plan was made")
+                .detail(format!("the configuration changed since {file} was made (or it was made for another configuration)"))
                 .help("make a new plan with `strata plan --out FILE` and review it")
                 .into());
         }
@@ -328,7 +328,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
         };
         if stale {
             return Err(Diagnostic::error("Saved plan is stale")
-                .detail("the state changed since this plan was made (another apply ran, or the plan was made against a different state)")
+                .detail(format!("the state changed since {file} was made (another apply ran, or the plan was made against a different state)"))
                 .help("make a new plan with `strata plan --out FILE` and review it")
                 .into());
         }
