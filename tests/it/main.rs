@@ -6,6 +6,7 @@ mod emulator;
 mod emulator_smoke;
 mod engine;
 mod examples;
+mod faults;
 mod provider_aurora;
 mod provider_elasticache;
 mod provider_rds;
