@@ -165,10 +165,12 @@ fn assert_no_panic(run: &Run, what: &str) {
 // ---- 1. SIGKILL at many points -----------------------------------------------------------
 
 const KILL_POINTS: usize = 24;
+const DESTROY_KILL_POINTS: usize = 10;
 const WORKERS: usize = 4;
 
 #[derive(Debug, Default)]
 struct KillReport {
+    destroy: bool,
     delay_ms: u64,
     finished_before_kill: bool,
     journal_left: usize,
@@ -176,12 +178,19 @@ struct KillReport {
     orphans_after_kill: usize,
 }
 
-/// One point: apply, SIGKILL after `delay`, then the state parses, an apply converges, a
-/// plan is empty, and nothing exists that the state does not know.
-fn kill_at(delay: Duration, rt: &tokio::runtime::Runtime) -> KillReport {
+/// One point: apply (or destroy), SIGKILL after `delay`, then the state parses, every object
+/// is in the state or in its journal, a second run converges, a plan is empty, and nothing
+/// exists that the state does not know.
+fn kill_at(delay: Duration, destroy: bool, rt: &tokio::runtime::Runtime) -> KillReport {
     let w = Workdir::webapp();
+    let command: &[&str] = if destroy {
+        w.expect(0, &["apply", "--auto-approve"]);
+        &["destroy", "--auto-approve"]
+    } else {
+        &["apply", "--auto-approve"]
+    };
     let mut child = w
-        .command(&["apply", "--auto-approve"])
+        .command(command)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -192,6 +201,7 @@ fn kill_at(delay: Duration, rt: &tokio::runtime::Runtime) -> KillReport {
     child.wait().unwrap();
 
     let mut report = KillReport {
+        destroy,
         delay_ms: delay.as_millis() as u64,
         finished_before_kill,
         ..Default::default()
@@ -209,31 +219,45 @@ fn kill_at(delay: Duration, rt: &tokio::runtime::Runtime) -> KillReport {
         "killed at {delay:?}: objects neither in state nor in the journal: {report:?}"
     );
 
-    let run = w.strata(&["apply", "--auto-approve"]);
-    assert_no_panic(&run, "apply after a kill");
+    let run = w.strata(command);
+    assert_no_panic(&run, "a run after a kill");
     assert_eq!(
         run.code,
         0,
-        "apply after a kill at {delay:?} failed:\n{}",
+        "{command:?} after a kill at {delay:?} failed:\n{}",
         run.both()
     );
-    let plan = w.strata(&["plan", "--detailed-exitcode"]);
+    let plan: &[&str] = if destroy {
+        &["plan", "--destroy", "--detailed-exitcode"]
+    } else {
+        &["plan", "--detailed-exitcode"]
+    };
+    let plan = w.strata(plan);
     assert_eq!(
         plan.code,
         0,
-        "plan after a kill at {delay:?} and an apply is not empty:\n{}",
+        "plan after a kill at {delay:?} and a second {command:?} is not empty:\n{}",
         plan.both()
     );
-    read_state(&w).expect("a state after apply");
+    let state = read_state(&w).expect("a state after the second run");
+    assert!(state.journal.is_empty(), "{:?}", state.journal);
     let left = rt.block_on(orphans(&clients, &w.state_path()));
     assert!(
         left.is_empty(),
-        "after a kill at {delay:?} and a converging apply, objects the state does not know: {left:?}"
+        "after a kill at {delay:?} and a converging {command:?}, objects the state does not know: {left:?}"
     );
-    assert!(
-        !rt.block_on(clients.ours()).is_empty(),
-        "the apply created nothing?"
-    );
+    let exist = rt.block_on(clients.ours());
+    if destroy {
+        assert!(exist.is_empty(), "destroy left {exist:?}");
+        let managed: Vec<String> = state
+            .instances()
+            .filter(|(a, _, _)| a.resource.mode == strata::config::Mode::Managed)
+            .map(|(a, _, _)| a.to_string())
+            .collect();
+        assert!(managed.is_empty(), "destroy left {managed:?} in state");
+    } else {
+        assert!(!exist.is_empty(), "the apply created nothing?");
+    }
     w.assert_no_secret_leaked();
     report
 }
@@ -242,18 +266,45 @@ fn kill_at(delay: Duration, rt: &tokio::runtime::Runtime) -> KillReport {
 fn sigkill_at_many_points_never_loses_a_resource() {
     let started = Instant::now();
     // A normal apply's duration sets the spread of the kill points.
-    let t = {
-        let w = Workdir::webapp();
-        let t0 = Instant::now();
-        w.expect(0, &["apply", "--auto-approve"]);
-        t0.elapsed()
-    };
-    // Points from 20 % to 240 % of a lone run: the points run WORKERS at once, which slows
-    // each apply down, so this spreads them from before the first AWS call to the last ones.
-    let delays: Vec<Duration> = (0..KILL_POINTS)
-        .map(|i| t.mul_f64(0.2 + 2.2 * i as f64 / (KILL_POINTS - 1) as f64))
+    // A normal apply's and destroy's duration, WORKERS at once as the kill points run, set
+    // the spread of the kill points.
+    // The emulator's first requests of each service are slow (moto loads its models): warm
+    // it up first.
+    Workdir::webapp().expect(0, &["apply", "--auto-approve"]);
+    let mut timings: Vec<(Duration, Duration)> = (0..WORKERS)
+        .map(|_| {
+            std::thread::spawn(|| {
+                let w = Workdir::webapp();
+                let t0 = Instant::now();
+                w.expect(0, &["apply", "--auto-approve"]);
+                let t = t0.elapsed();
+                let t0 = Instant::now();
+                w.expect(0, &["destroy", "--auto-approve"]);
+                (t, t0.elapsed())
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| h.join().unwrap())
         .collect();
-    let queue = Arc::new(Mutex::new(delays.clone()));
+    timings.sort();
+    let t = timings[WORKERS / 2].0;
+    timings.sort_by_key(|x| x.1);
+    let td = timings[WORKERS / 2].1;
+    // Points from 10 % to 100 % of a run: from before the first AWS call to the last ones. A
+    // point that finds the run already over is tried again earlier (at most three times), so the
+    // points land during the run even when the machine is faster than measured.
+    let mut delays: Vec<(Duration, bool, u32)> = (0..KILL_POINTS)
+        .map(|i| {
+            let d = t.mul_f64(0.1 + 0.9 * i as f64 / (KILL_POINTS - 1) as f64);
+            (d, false, 0)
+        })
+        .collect();
+    delays.extend((0..DESTROY_KILL_POINTS).map(|i| {
+        let d = td.mul_f64(0.1 + 0.9 * i as f64 / (DESTROY_KILL_POINTS - 1) as f64);
+        (d, true, 0)
+    }));
+    let queue = Arc::new(Mutex::new(delays));
     let reports = Arc::new(Mutex::new(Vec::new()));
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
@@ -265,10 +316,16 @@ fn sigkill_at_many_points_never_loses_a_resource() {
                     .build()
                     .unwrap();
                 loop {
-                    let Some(d) = queue.lock().unwrap().pop() else {
+                    let Some((d, destroy, tries)) = queue.lock().unwrap().pop() else {
                         break;
                     };
-                    let r = kill_at(d, &rt);
+                    let r = kill_at(d, destroy, &rt);
+                    if r.finished_before_kill && tries < 3 {
+                        queue
+                            .lock()
+                            .unwrap()
+                            .insert(0, (d.mul_f64(0.5), destroy, tries + 1));
+                    }
                     reports.lock().unwrap().push(r);
                 }
             })
@@ -284,13 +341,20 @@ fn sigkill_at_many_points_never_loses_a_resource() {
         std::panic::resume_unwind(e);
     }
     let mut reports = std::mem::take(&mut *reports.lock().unwrap());
-    reports.sort_by_key(|r| r.delay_ms);
-    let mid = reports.iter().filter(|r| r.journal_left > 0).count();
+    reports.sort_by_key(|r| (r.destroy, r.delay_ms));
+    let mid = reports
+        .iter()
+        .filter(|r| !r.destroy && r.journal_left > 0)
+        .count();
+    let mid_destroy = reports
+        .iter()
+        .filter(|r| r.destroy && r.journal_left > 0)
+        .count();
     let finished = reports.iter().filter(|r| r.finished_before_kill).count();
     let adopted: usize = reports.iter().map(|r| r.orphans_after_kill).sum();
     eprintln!(
-        "faults: normal apply {t:?}; {} kill points; {mid} landed mid-operation (journal \
-         non-empty); {finished} after the apply finished; {adopted} objects known only to the \
+        "faults: normal apply {t:?}, destroy {td:?}; {} kill points; {mid} apply and {mid_destroy} destroy kills \
+         landed mid-operation (journal non-empty); {finished} after the apply finished; {adopted} objects known only to the \
          journal were adopted; 0 orphans after convergence; {:?}",
         reports.len(),
         started.elapsed()
@@ -298,10 +362,21 @@ fn sigkill_at_many_points_never_loses_a_resource() {
     for r in &reports {
         eprintln!("  {r:?}");
     }
-    assert_eq!(reports.len(), KILL_POINTS);
+    let during_apply = reports
+        .iter()
+        .filter(|r| !r.destroy && !r.finished_before_kill)
+        .count();
     assert!(
-        reports.iter().filter(|r| !r.finished_before_kill).count() >= 20,
-        "fewer than 20 kills landed during the apply"
+        during_apply >= 20,
+        "only {during_apply} kills landed during the apply"
+    );
+    let during_destroy = reports
+        .iter()
+        .filter(|r| r.destroy && !r.finished_before_kill)
+        .count();
+    assert!(
+        during_destroy >= DESTROY_KILL_POINTS / 2,
+        "only {during_destroy} kills landed during the destroy"
     );
 }
 
