@@ -148,7 +148,7 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     let prior = backend.read().map_err(state_failure)?;
     let rt = runtime()?;
     let aws = Arc::new(rt.block_on(Aws::load()));
-    let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws)?;
+    let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws, false)?;
     if let Some(out) = &flags.generate_config_out {
         let inputs =
             super::adopt::generate_config(env, &config, &options, prior.as_ref(), &rt, &aws, out)?;
@@ -346,7 +346,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
             .lock(if destroy { "destroy" } else { "apply" })
             .map_err(state_failure)?;
         let prior = backend.read().map_err(state_failure)?;
-        let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws)?;
+        let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws, true)?;
         let mut pf = flags.plan.clone();
         pf.destroy = destroy || pf.destroy;
         let (plan, warnings) = plan_with(
@@ -1289,6 +1289,7 @@ pub fn workspace(env: &Env, cmd: &WorkspaceCommand) -> CmdResult {
 
 /// Settles what an interrupted run left in the journal before planning (see
 /// `apply::reconcile_journal`), saving the state and telling the user what was adopted.
+#[allow(clippy::too_many_arguments)]
 fn settle_journal(
     env: &Env,
     backend: &dyn Backend,
@@ -1297,6 +1298,7 @@ fn settle_journal(
     options: &WalkOptions,
     rt: &tokio::runtime::Runtime,
     aws: &Arc<Aws>,
+    finish_deletes: bool,
 ) -> Result<Option<State>, Failure> {
     let Some(mut state) = prior else {
         return Ok(None);
@@ -1309,7 +1311,12 @@ fn settle_journal(
     opts.missing_vars_unknown = true;
     let providers = crate::eval::walk::walk(config, &opts, &mut hooks).providers;
     let notes = rt
-        .block_on(crate::apply::reconcile_journal(&mut state, aws, &providers))
+        .block_on(crate::apply::reconcile_journal(
+            &mut state,
+            aws,
+            &providers,
+            finish_deletes,
+        ))
         .map_err(|e| Failure::from(Diagnostic::error("Cannot settle the operations an earlier run left unfinished").detail(e).help("check AWS access and run again; the journal is kept until it can be settled")))?;
     state.serial += 1;
     backend.write(&state).map_err(state_failure)?;
