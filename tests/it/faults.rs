@@ -794,3 +794,105 @@ async fn hostile_state_and_plan_files_are_refused_unchanged() {
         hostile.len()
     );
 }
+
+// ---- 5. a replacement killed before its deposed object was deleted -----------------------
+
+const CBD_CONFIG: &str = r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+resource "aws_security_group" "web" {
+  name_prefix = "faults-"
+  description = "create before destroy"
+  vpc_id      = data.aws_vpc.default.id
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+"#;
+
+/// A create-before-destroy replacement records the new object, journals the delete of the
+/// old (now deposed) one, then deletes it. Killed between the two, the state knows only the
+/// new object: the journal entry is all that is left of the old one, and the next run must
+/// finish the delete rather than leave the old object behind untracked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deposed_object_left_by_a_killed_replacement_is_deleted() {
+    let old = Workdir::webapp();
+    std::fs::write(old.dir().join("main.tf"), CBD_CONFIG).unwrap();
+    old.expect(0, &["apply", "--auto-approve"]);
+    // The replacement the killed run created, in the same account.
+    let mut new = Workdir::webapp();
+    new.account = old.account.clone();
+    std::fs::write(new.dir().join("main.tf"), CBD_CONFIG).unwrap();
+    new.expect(0, &["apply", "--auto-approve"]);
+
+    let old_state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(old.state_path()).unwrap()).unwrap();
+    let sg = |s: &serde_json::Value, k: &str| -> String {
+        s["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["type"] == "aws_security_group")
+            .unwrap()["instances"][0]["attributes"][k]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (old_id, old_name) = (sg(&old_state, "id"), sg(&old_state, "name"));
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(new.state_path()).unwrap()).unwrap();
+    let new_id = sg(&state, "id");
+    assert_ne!(old_id, new_id);
+    state["journal"] = serde_json::json!([{
+        "id": "5b1c6c1e-0000-4000-8000-000000000001",
+        "addr": "aws_security_group.web",
+        "action": "delete",
+        "type": "aws_security_group",
+        "natural_id": old_name,
+        "region": "us-east-1",
+        "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+        "started_at": "2026-01-01T00:00:00Z",
+    }]);
+    // The old directory now holds what the killed run left.
+    std::fs::write(old.state_path(), serde_json::to_vec_pretty(&state).unwrap()).unwrap();
+
+    let clients = Clients::of(&old).await;
+    // A plan changes nothing in AWS: it says what the next apply deletes, and keeps the entry.
+    let plan = old.expect(0, &["plan"]);
+    assert!(
+        plan.stderr.contains(&old_name) && plan.stderr.contains("next `strata apply` deletes"),
+        "{}",
+        plan.both()
+    );
+    assert!(clients
+        .ours()
+        .await
+        .contains(&("security group", old_id.clone())));
+    assert_eq!(read_state(&old).unwrap().journal.len(), 1);
+    let run = old.expect(0, &["apply", "--auto-approve"]);
+    assert!(
+        run.stderr.contains("finished the interrupted delete"),
+        "{}",
+        run.both()
+    );
+    assert_no_panic(&run, "apply after a killed replacement");
+    old.expect(0, &["plan", "--detailed-exitcode"]);
+    let left = orphans(&clients, &old.state_path()).await;
+    assert!(
+        left.is_empty(),
+        "the deposed {old_id} is left behind, untracked: {left:?}\n{}",
+        run.both()
+    );
+    let exist = clients.ours().await;
+    assert!(
+        exist.contains(&("security group", new_id.clone())),
+        "{exist:?}"
+    );
+}
