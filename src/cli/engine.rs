@@ -492,10 +492,10 @@ fn run_plan(
         let interrupt = {
             let stop = stop.clone();
             tokio::spawn(async move {
-                if tokio::signal::ctrl_c().await.is_ok() {
+                if interrupt_signal().await {
                     stop.store(true, Ordering::SeqCst);
                     eprintln!("\nInterrupt received: starting nothing new, waiting for operations in flight to finish. Press Ctrl-C again to exit at once (the journal lets the next run converge).");
-                    if tokio::signal::ctrl_c().await.is_ok() {
+                    if interrupt_signal().await {
                         std::process::exit(Exit::Interrupted as i32);
                     }
                 }
@@ -1285,6 +1285,22 @@ pub fn workspace(env: &Env, cmd: &WorkspaceCommand) -> CmdResult {
         }
     }
     Ok(Exit::Ok)
+}
+
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM — what CI runners and service managers
+/// send to cancel a job; both stop an apply the same graceful way.
+async fn interrupt_signal() -> bool {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                r = tokio::signal::ctrl_c() => r.is_ok(),
+                r = term.recv() => r.is_some(),
+            };
+        }
+    }
+    tokio::signal::ctrl_c().await.is_ok()
 }
 
 /// Settles what an interrupted run left in the journal before planning (see
