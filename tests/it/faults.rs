@@ -896,3 +896,80 @@ async fn a_deposed_object_left_by_a_killed_replacement_is_deleted() {
         "{exist:?}"
     );
 }
+
+// ---- 6. an interrupt (Ctrl-C, or SIGTERM from a CI runner) mid-apply ---------------------
+
+/// Sends `signal` to a process.
+fn send(signal: &str, pid: u32) {
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{signal} {pid}");
+}
+
+/// One interrupt mid-apply: strata starts nothing new, lets the operations in flight finish
+/// and record their result, and exits 130; nothing is left in the journal nor untracked.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupt_mid_apply_finishes_what_is_in_flight() {
+    let mut report = Vec::new();
+    for (signal, after) in [("INT", 1), ("TERM", 1), ("INT", 3), ("TERM", 3)] {
+        let w = Workdir::webapp();
+        let mut child = w
+            .command(&["apply", "--auto-approve"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Once the apply has recorded `after` objects (it is executing, not planning).
+        let t0 = Instant::now();
+        let raced = loop {
+            let recorded = std::fs::read(w.state_path())
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .map_or(0, |s| {
+                    s["resources"]
+                        .as_array()
+                        .map_or(0, |r| r.iter().filter(|r| r["mode"] == "managed").count())
+                });
+            if recorded >= after {
+                break false;
+            }
+            if child.try_wait().unwrap().is_some() {
+                break true;
+            }
+            assert!(t0.elapsed() < Duration::from_secs(30), "no progress");
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        let delay_ms = t0.elapsed().as_millis();
+        send(signal, child.id());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let code = out.status.code();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        if !raced && code != Some(0) {
+            assert_eq!(
+                code,
+                Some(130),
+                "SIGTERM/SIGINT ({signal}) must stop the apply gracefully:\n{stderr}"
+            );
+            assert!(stderr.contains("Interrupt received"), "{stderr}");
+        }
+        let state = read_state(&w);
+        let journal = state.as_ref().map_or(0, |s| s.journal.len());
+        assert_eq!(
+            journal, 0,
+            "SIG{signal}: operations in flight were not recorded"
+        );
+        let clients = Clients::of(&w).await;
+        let left = orphans(&clients, &w.state_path()).await;
+        assert!(
+            left.is_empty(),
+            "SIG{signal} at {delay_ms} ms: untracked {left:?}"
+        );
+        w.expect(0, &["apply", "--auto-approve"]);
+        w.expect(0, &["plan", "--detailed-exitcode"]);
+        report.push((signal, delay_ms, code));
+    }
+    eprintln!("faults: interrupts {report:?}");
+}
