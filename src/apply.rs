@@ -360,14 +360,18 @@ impl Hooks for Resolve<'_> {
 /// Settles operations a previous run left in the journal (it was killed, or lost its
 /// connection, between recording an operation and recording its result): each object is
 /// looked up by the identifier recorded before the AWS call, then adopted into state if it
-/// exists, or forgotten if it does not. Returns what it did, for the user.
+/// exists, or forgotten if it does not; the deposed object of an interrupted replacement is
+/// deleted when `finish_deletes` (apply), kept in the journal otherwise (plan changes
+/// nothing in AWS). Returns what it did, for the user.
 #[allow(clippy::collapsible_match)]
 pub async fn reconcile_journal(
     state: &mut State,
     aws: &Arc<Aws>,
     providers: &[ProviderSettings],
+    finish_deletes: bool,
 ) -> Result<Vec<String>, String> {
     let mut notes = Vec::new();
+    let mut kept = Vec::new();
     let entries = std::mem::take(&mut state.journal);
     for entry in entries {
         let Ok(addr) = entry.addr.parse::<InstanceAddr>() else {
@@ -435,11 +439,41 @@ pub async fn reconcile_journal(
                     ));
                 }
             }
-            ("delete", Some(_)) => notes.push(format!(
-                "{addr}: the interrupted delete of {natural} did not finish; it is still managed"
-            )),
+            ("delete", Some(obj)) => {
+                let found_id = to_state_attributes(&entry.type_, Mode::Managed, &obj)
+                    .get("id")
+                    .cloned();
+                let managed = found_id.is_some()
+                    && state
+                        .instance(&addr)
+                        .is_some_and(|i| i.attributes.get("id") == found_id.as_ref());
+                if managed {
+                    notes.push(format!(
+                        "{addr}: the interrupted delete of {natural} did not finish; it is still managed"
+                    ));
+                } else if !finish_deletes {
+                    notes.push(format!(
+                        "{addr}: {natural}, replaced by an interrupted run, is still to be deleted; the next `strata apply` deletes it"
+                    ));
+                    kept.push(entry.clone());
+                } else {
+                    // Not the object the state holds: the deposed half of a create-before-
+                    // destroy replacement (the new object is recorded already). Only the
+                    // journal knows it: finish the delete, or it would be left untracked.
+                    rt.delete(&ctx, &obj.deep_unmark().0).await.map_err(|e| {
+                        format!(
+                            "finishing the interrupted delete of {natural} ({addr}, replaced): {}",
+                            e.message
+                        )
+                    })?;
+                    notes.push(format!(
+                        "{addr}: finished the interrupted delete of {natural}, which an interrupted run had replaced"
+                    ));
+                }
+            }
             _ => {}
         }
     }
+    state.journal = kept;
     Ok(notes)
 }

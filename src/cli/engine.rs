@@ -148,7 +148,7 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     let prior = backend.read().map_err(state_failure)?;
     let rt = runtime()?;
     let aws = Arc::new(rt.block_on(Aws::load()));
-    let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws)?;
+    let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws, false)?;
     if let Some(out) = &flags.generate_config_out {
         let inputs =
             super::adopt::generate_config(env, &config, &options, prior.as_ref(), &rt, &aws, out)?;
@@ -380,7 +380,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
         let digest = crate::plan::build::config_digest(&config, &plan.inputs);
         if digest != plan.config_digest {
             return Err(Diagnostic::error("Saved plan is stale")
-                .detail("the configuration changed since this plan was made")
+                .detail(format!("the configuration changed since {file} was made (or it was made for another configuration)"))
                 .help("make a new plan with `strata plan --out FILE` and review it")
                 .into());
         }
@@ -394,7 +394,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
         };
         if stale {
             return Err(Diagnostic::error("Saved plan is stale")
-                .detail("the state changed since this plan was made (another apply ran, or the plan was made against a different state)")
+                .detail(format!("the state changed since {file} was made (another apply ran, or the plan was made against a different state)"))
                 .help("make a new plan with `strata plan --out FILE` and review it")
                 .into());
         }
@@ -418,7 +418,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
             .lock(if destroy { "destroy" } else { "apply" })
             .map_err(state_failure)?;
         let prior = backend.read().map_err(state_failure)?;
-        let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws)?;
+        let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws, true)?;
         let mut pf = flags.plan.clone();
         pf.destroy = destroy || pf.destroy;
         let (plan, warnings) = plan_with(
@@ -588,10 +588,10 @@ fn run_plan(
         let interrupt = {
             let stop = stop.clone();
             tokio::spawn(async move {
-                if tokio::signal::ctrl_c().await.is_ok() {
+                if interrupt_signal().await {
                     stop.store(true, Ordering::SeqCst);
                     eprintln!("\nInterrupt received: starting nothing new, waiting for operations in flight to finish. Press Ctrl-C again to exit at once (the journal lets the next run converge).");
-                    if tokio::signal::ctrl_c().await.is_ok() {
+                    if interrupt_signal().await {
                         std::process::exit(Exit::Interrupted as i32);
                     }
                 }
@@ -1383,8 +1383,25 @@ pub fn workspace(env: &Env, cmd: &WorkspaceCommand) -> CmdResult {
     Ok(Exit::Ok)
 }
 
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM — what CI runners and service managers
+/// send to cancel a job; both stop an apply the same graceful way.
+async fn interrupt_signal() -> bool {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                r = tokio::signal::ctrl_c() => r.is_ok(),
+                r = term.recv() => r.is_some(),
+            };
+        }
+    }
+    tokio::signal::ctrl_c().await.is_ok()
+}
+
 /// Settles what an interrupted run left in the journal before planning (see
 /// `apply::reconcile_journal`), saving the state and telling the user what was adopted.
+#[allow(clippy::too_many_arguments)]
 fn settle_journal(
     env: &Env,
     backend: &dyn Backend,
@@ -1393,6 +1410,7 @@ fn settle_journal(
     options: &WalkOptions,
     rt: &tokio::runtime::Runtime,
     aws: &Arc<Aws>,
+    finish_deletes: bool,
 ) -> Result<Option<State>, Failure> {
     let Some(mut state) = prior else {
         return Ok(None);
@@ -1405,7 +1423,12 @@ fn settle_journal(
     opts.missing_vars_unknown = true;
     let providers = crate::eval::walk::walk(config, &opts, &mut hooks).providers;
     let notes = rt
-        .block_on(crate::apply::reconcile_journal(&mut state, aws, &providers))
+        .block_on(crate::apply::reconcile_journal(
+            &mut state,
+            aws,
+            &providers,
+            finish_deletes,
+        ))
         .map_err(|e| Failure::from(Diagnostic::error("Cannot settle the operations an earlier run left unfinished").detail(e).help("check AWS access and run again; the journal is kept until it can be settled")))?;
     state.serial += 1;
     backend.write(&state).map_err(state_failure)?;

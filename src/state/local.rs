@@ -116,6 +116,22 @@ impl LocalBackend {
         serde_json::from_slice(&bytes).ok()
     }
 
+    /// Who holds the lock, when another process holds it. The holder records itself right
+    /// after taking the OS lock, so a process that lost the race by a few milliseconds would
+    /// find no record, or the stale record of an earlier holder that died: it waits briefly
+    /// for the holder's own record rather than name nobody, or a dead process.
+    fn holder_info(&self) -> Option<LockInfo> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        loop {
+            let info = self.read_lock_info();
+            let current = info.as_ref().is_some_and(|i| process_may_be_alive(i.pid));
+            if current || std::time::Instant::now() >= deadline {
+                return info;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
     fn atomic_write(&self, target: &Path, bytes: &[u8]) -> Result<(), StateError> {
         atomic_write(target, bytes, || self.injected_failure())
     }
@@ -245,6 +261,15 @@ impl LocalBackend {
             ),
         };
         self.corrupt(what)
+    }
+}
+
+/// False only when the process is known to be gone (Linux: no `/proc/PID`).
+fn process_may_be_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
     }
 }
 
@@ -409,7 +434,7 @@ impl Backend for LocalBackend {
             Ok(true) => {}
             Ok(false) => {
                 return Err(StateError::Locked {
-                    info: self.read_lock_info(),
+                    info: self.holder_info(),
                     path: lock_path.display().to_string(),
                 })
             }

@@ -232,6 +232,7 @@ impl Emulator {
 }
 
 /// One isolated AWS account in the emulator.
+#[derive(Clone)]
 pub struct TestAccount {
     pub account_id: String,
     /// The env vars a strata subprocess needs to work in this account: `AWS_ENDPOINT_URL`,

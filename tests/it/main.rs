@@ -13,6 +13,7 @@ mod lang_eval;
 mod lang_fmt;
 mod lang_graph;
 mod lang_hostile;
+mod faults;
 mod provider_aurora;
 mod provider_elasticache;
 mod provider_rds;

@@ -100,6 +100,23 @@ impl Workdir {
 
     /// Runs `strata -C DIR ARGS...` with the account's env; stdin is closed.
     pub fn strata(&self, args: &[&str]) -> Run {
+        let out = self.command(args).output().expect("run strata");
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        self.transcript.lock().unwrap().push(format!(
+            "$ strata {}\n{}",
+            args.join(" "),
+            run.both()
+        ));
+        run
+    }
+
+    /// The command `strata` runs, for a test that spawns it itself (to kill it, or to run
+    /// several at once).
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(strata_bin());
         cmd.arg("-C").arg(self.dir()).args(args);
         // Nothing of the developer's environment may steer the run.
@@ -123,18 +140,7 @@ impl Workdir {
         .env("NO_COLOR", "1")
         .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdin(Stdio::null());
-        let out = cmd.output().expect("run strata");
-        let run = Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        self.transcript.lock().unwrap().push(format!(
-            "$ strata {}\n{}",
-            args.join(" "),
-            run.both()
-        ));
-        run
+        cmd
     }
 
     /// Runs and asserts the exit code, showing the output on failure.

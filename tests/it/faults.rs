@@ -1,0 +1,975 @@
+//! Fault tests: strata killed with SIGKILL at many points of an apply, several applies racing
+//! for one local state, the AWS endpoint dying mid-apply, and hostile state and plan files.
+//! Every outcome is checked through describe calls against the emulator, never through
+//! strata's own word: "never lose track of a resource" means no object of ours exists that
+//! the state does not know.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_config::BehaviorVersion;
+use aws_sdk_ec2::config::{Credentials, Region};
+use strata::state::{Backend, LocalBackend};
+
+use crate::emulator::DEFAULT_REGION as REGION;
+use crate::support::{Run, Workdir};
+
+// ---- what exists, through describe calls -------------------------------------------------
+
+/// Clients of one account on one endpoint.
+struct Clients {
+    ec2: aws_sdk_ec2::Client,
+    rds: aws_sdk_rds::Client,
+    elasticache: aws_sdk_elasticache::Client,
+}
+
+impl Clients {
+    async fn of(w: &Workdir) -> Clients {
+        Clients {
+            ec2: w.account.ec2(REGION).await,
+            rds: w.account.rds(REGION).await,
+            elasticache: w.account.elasticache(REGION).await,
+        }
+    }
+
+    async fn at(endpoint: &str, creds: Credentials) -> Clients {
+        let conf = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .endpoint_url(endpoint)
+            .credentials_provider(creds)
+            .load()
+            .await;
+        Clients {
+            ec2: aws_sdk_ec2::Client::new(&conf),
+            rds: aws_sdk_rds::Client::new(&conf),
+            elasticache: aws_sdk_elasticache::Client::new(&conf),
+        }
+    }
+
+    /// Every object of ours in the account, as `kind id`: security groups (but the VPC's
+    /// default one), DB instances, clusters, subnet groups and snapshots, cache clusters.
+    async fn ours(&self) -> BTreeSet<(&'static str, String)> {
+        let mut out = BTreeSet::new();
+        let sgs = self.ec2.describe_security_groups().send().await.unwrap();
+        for g in sgs.security_groups.unwrap_or_default() {
+            if g.group_name.as_deref() != Some("default") {
+                out.insert(("security group", g.group_id.unwrap_or_default()));
+            }
+        }
+        let dbs = self.rds.describe_db_instances().send().await.unwrap();
+        for d in dbs.db_instances.unwrap_or_default() {
+            out.insert(("DB instance", d.db_instance_identifier.unwrap_or_default()));
+        }
+        let clusters = self.rds.describe_db_clusters().send().await.unwrap();
+        for c in clusters.db_clusters.unwrap_or_default() {
+            out.insert(("DB cluster", c.db_cluster_identifier.unwrap_or_default()));
+        }
+        let groups = self.rds.describe_db_subnet_groups().send().await.unwrap();
+        for g in groups.db_subnet_groups.unwrap_or_default() {
+            let name = g.db_subnet_group_name.unwrap_or_default();
+            if name != "default" {
+                out.insert(("DB subnet group", name));
+            }
+        }
+        let snaps = self
+            .rds
+            .describe_db_snapshots()
+            .snapshot_type("manual")
+            .send()
+            .await
+            .unwrap();
+        for s in snaps.db_snapshots.unwrap_or_default() {
+            out.insert(("DB snapshot", s.db_snapshot_identifier.unwrap_or_default()));
+        }
+        let caches = self
+            .elasticache
+            .describe_replication_groups()
+            .send()
+            .await
+            .unwrap();
+        for g in caches.replication_groups.unwrap_or_default() {
+            out.insert((
+                "replication group",
+                g.replication_group_id.unwrap_or_default(),
+            ));
+        }
+        let cache_groups = self
+            .elasticache
+            .describe_cache_subnet_groups()
+            .send()
+            .await
+            .unwrap();
+        for g in cache_groups.cache_subnet_groups.unwrap_or_default() {
+            let name = g.cache_subnet_group_name.unwrap_or_default();
+            if name != "default" {
+                out.insert(("cache subnet group", name));
+            }
+        }
+        out
+    }
+}
+
+/// Every string of the state file (ids, names, identifiers), or none when there is no state.
+fn state_strings(state_path: &Path) -> BTreeSet<String> {
+    fn walk(v: &serde_json::Value, out: &mut BTreeSet<String>) {
+        match v {
+            serde_json::Value::String(s) => {
+                out.insert(s.clone());
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            serde_json::Value::Object(m) => m.values().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    if let Ok(bytes) = std::fs::read(state_path) {
+        let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        walk(&json["resources"], &mut out);
+    }
+    out
+}
+
+/// Objects that exist but that the state does not know: must always be empty.
+async fn orphans(clients: &Clients, state_path: &Path) -> Vec<(&'static str, String)> {
+    let known = state_strings(state_path);
+    clients
+        .ours()
+        .await
+        .into_iter()
+        .filter(|(_, id)| !known.contains(id))
+        .collect()
+}
+
+/// The state through strata's own reader: it must always parse (or be absent).
+fn read_state(w: &Workdir) -> Option<strata::state::State> {
+    let backend = LocalBackend::new(&w.dir(), "default").unwrap();
+    backend
+        .read()
+        .unwrap_or_else(|e| panic!("the state does not parse: {e}"))
+}
+
+fn assert_no_panic(run: &Run, what: &str) {
+    for needle in ["panicked", "RUST_BACKTRACE"] {
+        assert!(
+            !run.both().contains(needle),
+            "{what}: {needle:?} in the output:\n{}",
+            run.both()
+        );
+    }
+}
+
+// ---- 1. SIGKILL at many points -----------------------------------------------------------
+
+const KILL_POINTS: usize = 24;
+const DESTROY_KILL_POINTS: usize = 10;
+const WORKERS: usize = 4;
+
+#[derive(Debug, Default)]
+struct KillReport {
+    destroy: bool,
+    delay_ms: u64,
+    finished_before_kill: bool,
+    journal_left: usize,
+    instances_left: usize,
+    orphans_after_kill: usize,
+}
+
+/// One point: apply (or destroy), SIGKILL after `delay`, then the state parses, every object
+/// is in the state or in its journal, a second run converges, a plan is empty, and nothing
+/// exists that the state does not know.
+fn kill_at(delay: Duration, destroy: bool, rt: &tokio::runtime::Runtime) -> KillReport {
+    let w = Workdir::webapp();
+    let command: &[&str] = if destroy {
+        w.expect(0, &["apply", "--auto-approve"]);
+        &["destroy", "--auto-approve"]
+    } else {
+        &["apply", "--auto-approve"]
+    };
+    let mut child = w
+        .command(command)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(delay);
+    let finished_before_kill = child.try_wait().unwrap().is_some();
+    let _ = child.kill();
+    child.wait().unwrap();
+
+    let mut report = KillReport {
+        destroy,
+        delay_ms: delay.as_millis() as u64,
+        finished_before_kill,
+        ..Default::default()
+    };
+    if let Some(state) = read_state(&w) {
+        report.journal_left = state.journal.len();
+        report.instances_left = state.instances().count();
+    }
+    let clients = rt.block_on(Clients::of(&w));
+    // Objects created but not yet recorded are in the journal; count them, the next run must
+    // adopt them.
+    report.orphans_after_kill = rt.block_on(orphans(&clients, &w.state_path())).len();
+    assert!(
+        report.orphans_after_kill <= report.journal_left,
+        "killed at {delay:?}: objects neither in state nor in the journal: {report:?}"
+    );
+
+    let run = w.strata(command);
+    assert_no_panic(&run, "a run after a kill");
+    assert_eq!(
+        run.code,
+        0,
+        "{command:?} after a kill at {delay:?} failed:\n{}",
+        run.both()
+    );
+    let plan: &[&str] = if destroy {
+        &["plan", "--destroy", "--detailed-exitcode"]
+    } else {
+        &["plan", "--detailed-exitcode"]
+    };
+    let plan = w.strata(plan);
+    assert_eq!(
+        plan.code,
+        0,
+        "plan after a kill at {delay:?} and a second {command:?} is not empty:\n{}",
+        plan.both()
+    );
+    let state = read_state(&w).expect("a state after the second run");
+    assert!(state.journal.is_empty(), "{:?}", state.journal);
+    let left = rt.block_on(orphans(&clients, &w.state_path()));
+    assert!(
+        left.is_empty(),
+        "after a kill at {delay:?} and a converging {command:?}, objects the state does not know: {left:?}"
+    );
+    let exist = rt.block_on(clients.ours());
+    if destroy {
+        assert!(exist.is_empty(), "destroy left {exist:?}");
+        let managed: Vec<String> = state
+            .instances()
+            .filter(|(a, _, _)| a.resource.mode == strata::config::Mode::Managed)
+            .map(|(a, _, _)| a.to_string())
+            .collect();
+        assert!(managed.is_empty(), "destroy left {managed:?} in state");
+    } else {
+        assert!(!exist.is_empty(), "the apply created nothing?");
+    }
+    w.assert_no_secret_leaked();
+    report
+}
+
+#[test]
+fn sigkill_at_many_points_never_loses_a_resource() {
+    let started = Instant::now();
+    // A normal apply's duration sets the spread of the kill points.
+    // A normal apply's and destroy's duration, WORKERS at once as the kill points run, set
+    // the spread of the kill points.
+    // The emulator's first requests of each service are slow (moto loads its models): warm
+    // it up first.
+    Workdir::webapp().expect(0, &["apply", "--auto-approve"]);
+    let mut timings: Vec<(Duration, Duration)> = (0..WORKERS)
+        .map(|_| {
+            std::thread::spawn(|| {
+                let w = Workdir::webapp();
+                let t0 = Instant::now();
+                w.expect(0, &["apply", "--auto-approve"]);
+                let t = t0.elapsed();
+                let t0 = Instant::now();
+                w.expect(0, &["destroy", "--auto-approve"]);
+                (t, t0.elapsed())
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .collect();
+    timings.sort();
+    let t = timings[WORKERS / 2].0;
+    timings.sort_by_key(|x| x.1);
+    let td = timings[WORKERS / 2].1;
+    // Points from 10 % to 100 % of a run: from before the first AWS call to the last ones. A
+    // point that finds the run already over is tried again earlier (at most three times), so the
+    // points land during the run even when the machine is faster than measured.
+    let mut delays: Vec<(Duration, bool, u32)> = (0..KILL_POINTS)
+        .map(|i| {
+            let d = t.mul_f64(0.1 + 0.9 * i as f64 / (KILL_POINTS - 1) as f64);
+            (d, false, 0)
+        })
+        .collect();
+    delays.extend((0..DESTROY_KILL_POINTS).map(|i| {
+        let d = td.mul_f64(0.1 + 0.9 * i as f64 / (DESTROY_KILL_POINTS - 1) as f64);
+        (d, true, 0)
+    }));
+    let queue = Arc::new(Mutex::new(delays));
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let queue = queue.clone();
+            let reports = reports.clone();
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                loop {
+                    let Some((d, destroy, tries)) = queue.lock().unwrap().pop() else {
+                        break;
+                    };
+                    let r = kill_at(d, destroy, &rt);
+                    if r.finished_before_kill && tries < 3 {
+                        queue
+                            .lock()
+                            .unwrap()
+                            .insert(0, (d.mul_f64(0.5), destroy, tries + 1));
+                    }
+                    reports.lock().unwrap().push(r);
+                }
+            })
+        })
+        .collect();
+    let mut failures = Vec::new();
+    for h in workers {
+        if let Err(e) = h.join() {
+            failures.push(e);
+        }
+    }
+    if let Some(e) = failures.pop() {
+        std::panic::resume_unwind(e);
+    }
+    let mut reports = std::mem::take(&mut *reports.lock().unwrap());
+    reports.sort_by_key(|r| (r.destroy, r.delay_ms));
+    let mid = reports
+        .iter()
+        .filter(|r| !r.destroy && r.journal_left > 0)
+        .count();
+    let mid_destroy = reports
+        .iter()
+        .filter(|r| r.destroy && r.journal_left > 0)
+        .count();
+    let finished = reports.iter().filter(|r| r.finished_before_kill).count();
+    let adopted: usize = reports.iter().map(|r| r.orphans_after_kill).sum();
+    eprintln!(
+        "faults: normal apply {t:?}, destroy {td:?}; {} kill points; {mid} apply and {mid_destroy} destroy kills \
+         landed mid-operation (journal non-empty); {finished} after the apply finished; {adopted} objects known only to the \
+         journal were adopted; 0 orphans after convergence; {:?}",
+        reports.len(),
+        started.elapsed()
+    );
+    for r in &reports {
+        eprintln!("  {r:?}");
+    }
+    let during_apply = reports
+        .iter()
+        .filter(|r| !r.destroy && !r.finished_before_kill)
+        .count();
+    assert!(
+        during_apply >= 20,
+        "only {during_apply} kills landed during the apply"
+    );
+    let during_destroy = reports
+        .iter()
+        .filter(|r| r.destroy && !r.finished_before_kill)
+        .count();
+    assert!(
+        during_destroy >= DESTROY_KILL_POINTS / 2,
+        "only {during_destroy} kills landed during the destroy"
+    );
+}
+
+// ---- 2. several applies at once on one local state ----------------------------------------
+
+#[test]
+fn concurrent_applies_one_wins_the_others_fail_fast_naming_the_holder() {
+    // The serial a single apply produces, in a directory of its own.
+    let single = {
+        let w = Workdir::webapp();
+        w.expect(0, &["apply", "--auto-approve"]);
+        read_state(&w).unwrap().serial
+    };
+
+    let w = Workdir::webapp();
+    let t0 = Instant::now();
+    let children: Vec<Child> = (0..4)
+        .map(|_| {
+            w.command(&["apply", "--auto-approve"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let pids: Vec<u32> = children.iter().map(Child::id).collect();
+    let outcomes: Vec<_> = children
+        .into_iter()
+        .map(|c| {
+            std::thread::spawn(move || {
+                let out = c.wait_with_output().unwrap();
+                (
+                    out.status.code().unwrap_or(-1),
+                    t0.elapsed(),
+                    String::from_utf8_lossy(&out.stderr).into_owned(),
+                )
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .collect();
+    let winners: Vec<usize> = (0..4).filter(|&i| outcomes[i].0 == 0).collect();
+    assert_eq!(
+        winners.len(),
+        1,
+        "exactly one apply must win: {outcomes:#?}"
+    );
+    let winner = pids[winners[0]];
+    for (i, (code, took, stderr)) in outcomes.iter().enumerate() {
+        if i == winners[0] {
+            continue;
+        }
+        assert_eq!(*code, 1, "a losing apply: {stderr}");
+        assert!(
+            *took < Duration::from_secs(5),
+            "a losing apply waited {took:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("locked") && stderr.contains(&format!("pid {winner}")),
+            "a losing apply does not name the holder (pid {winner}):\n{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let state = read_state(&w).unwrap();
+    assert_eq!(
+        state.serial, single,
+        "the state's serial is not that of exactly one apply"
+    );
+    assert!(state.journal.is_empty());
+    w.expect(0, &["plan", "--detailed-exitcode"]);
+    eprintln!(
+        "faults: 4 applies at once: 1 exit 0 (pid {winner}), 3 exit 1 in {:?}; serial {} = single apply's",
+        outcomes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != winners[0])
+            .map(|(_, o)| o.1)
+            .max()
+            .unwrap(),
+        state.serial
+    );
+}
+
+// ---- 3. the AWS endpoint dies mid-apply ---------------------------------------------------
+
+/// A moto server of this test's own, which it may kill.
+struct PrivateMoto {
+    endpoint: String,
+    child: Child,
+    _stdin: ChildStdin,
+}
+
+impl PrivateMoto {
+    fn start() -> PrivateMoto {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut child = Command::new(manifest.join(".venv/bin/python"))
+            .arg(manifest.join("tests/emulator/launcher.py"))
+            .args(["--port", "0"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .env_remove("MOTO_ACCOUNT_ID")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .spawn()
+            .expect("start a private emulator");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(addr) = line.strip_prefix("READY ") {
+                    let _ = tx.send(addr.trim().to_string());
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the private emulator is not ready");
+        PrivateMoto {
+            endpoint: format!("http://{addr}"),
+            child,
+            _stdin: stdin,
+        }
+    }
+
+    fn point(&self, w: &mut Workdir) {
+        w.env
+            .retain(|(k, _)| k != "AWS_ENDPOINT_URL" && k != "AWS_SESSION_TOKEN");
+        w.env
+            .push(("AWS_ENDPOINT_URL".into(), self.endpoint.clone()));
+    }
+
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for PrivateMoto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn private_creds() -> Credentials {
+    Credentials::new(
+        "AKIASTRATAFAULTS0001",
+        "strata-faults-secret",
+        None,
+        None,
+        "strata-faults",
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn emulator_dies_mid_apply_then_a_fresh_one_converges() {
+    let first = PrivateMoto::start();
+    let mut w = Workdir::webapp();
+    first.point(&mut w);
+    w.env
+        .push(("AWS_ACCESS_KEY_ID".into(), "AKIASTRATAFAULTS0001".into()));
+    w.env.push((
+        "AWS_SECRET_ACCESS_KEY".into(),
+        "strata-faults-secret".into(),
+    ));
+    // Remove the session token of the shared emulator's account.
+    let mut cmd = w.command(&["apply", "--auto-approve"]);
+    cmd.env_remove("AWS_SESSION_TOKEN");
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill the server as soon as the apply has recorded its first object.
+    let t0 = Instant::now();
+    loop {
+        let recorded = std::fs::read(w.state_path())
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .is_some_and(|s| s["resources"].as_array().is_some_and(|r| r.len() >= 3));
+        if recorded || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "apply made no progress"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the apply finished before the server could be killed"
+    );
+    first.kill();
+    let killed = Instant::now();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "strata hangs after its endpoint died"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    eprintln!(
+        "faults: endpoint killed {:?} into the apply; strata exited {} after {:?}:\n{}",
+        killed - t0,
+        run.code,
+        killed.elapsed(),
+        run.stderr
+    );
+    assert_no_panic(&run, "apply whose endpoint died");
+    assert_eq!(run.code, 1, "{}", run.both());
+    assert!(
+        run.stderr.contains("Error"),
+        "no clear error:\n{}",
+        run.stderr
+    );
+    let stale = read_state(&w).expect("the objects created before the server died are in state");
+    assert!(stale.instances().count() >= 1);
+
+    // A fresh, empty server: the next apply drops what is gone and creates it all again.
+    let second = PrivateMoto::start();
+    second.point(&mut w);
+    let mut cmd = w.command(&["apply", "--auto-approve"]);
+    cmd.env_remove("AWS_SESSION_TOKEN");
+    let out = cmd.output().unwrap();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert_no_panic(&run, "apply against a fresh server");
+    assert_eq!(run.code, 0, "{}", run.both());
+    let mut cmd = w.command(&["plan", "--detailed-exitcode"]);
+    cmd.env_remove("AWS_SESSION_TOKEN");
+    let plan = cmd.output().unwrap();
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plan.stdout)
+    );
+
+    // The state names exactly what exists on the new server.
+    let clients = Clients::at(&second.endpoint, private_creds()).await;
+    let ours = clients.ours().await;
+    let left = orphans(&clients, &w.state_path()).await;
+    assert!(left.is_empty(), "objects the state does not know: {left:?}");
+    let state = read_state(&w).unwrap();
+    let sg_ids: BTreeSet<String> = ours
+        .iter()
+        .filter(|(k, _)| *k == "security group")
+        .map(|(_, id)| id.clone())
+        .collect();
+    for (addr, _, inst) in state.instances() {
+        if addr.resource.type_ == "aws_security_group" {
+            let id = inst.attributes["id"].as_str().unwrap().to_string();
+            assert!(sg_ids.contains(&id), "{addr} = {id} does not exist");
+        }
+    }
+    assert!(sg_ids.len() >= 2, "{ours:?}");
+}
+
+// ---- 4. hostile state and plan files -----------------------------------------------------
+
+fn assert_refused(w: &Workdir, args: &[&str], needles: &[&str], files: &[(&Path, &[u8])]) {
+    let run = w.strata(args);
+    assert_no_panic(&run, &format!("strata {args:?}"));
+    assert_eq!(run.code, 1, "strata {args:?}:\n{}", run.both());
+    for n in needles {
+        assert!(
+            run.stderr.contains(n),
+            "strata {args:?}: {n:?} not in:\n{}",
+            run.stderr
+        );
+    }
+    for (path, bytes) in files {
+        assert_eq!(
+            std::fs::read(path).ok().as_deref(),
+            Some(*bytes),
+            "strata {args:?} changed {}",
+            path.display()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_state_and_plan_files_are_refused_unchanged() {
+    let w = Workdir::webapp();
+    w.expect(0, &["apply", "--auto-approve"]);
+    let clients = Clients::of(&w).await;
+    let before = clients.ours().await;
+    let state_path = w.state_path();
+    let good = std::fs::read(&state_path).unwrap();
+    let backup_path = w.dir().join("strata.tfstate.backup");
+    let backup = std::fs::read(&backup_path).ok();
+
+    let text = String::from_utf8(good.clone()).unwrap();
+    let mut hostile: Vec<(String, Vec<u8>, &[&str])> = Vec::new();
+    let corrupt: &[&str] = &["strata.tfstate", "corrupt", "inspect or repair"];
+    for cut in [
+        0,
+        1,
+        good.len() / 4,
+        good.len() / 2,
+        good.len() * 3 / 4,
+        good.len() - 2,
+    ] {
+        hostile.push((format!("truncated at {cut}"), good[..cut].to_vec(), corrupt));
+    }
+    hostile.push((
+        "a stray comma".into(),
+        text.replacen("\"serial\"", ",\"serial\"", 1).into_bytes(),
+        corrupt,
+    ));
+    hostile.push((
+        "a missing quote".into(),
+        text.replacen("\"lineage\"", "lineage\"", 1).into_bytes(),
+        corrupt,
+    ));
+    hostile.push((
+        "binary garbage".into(),
+        vec![0xff, 0xfe, 0x00, 0x7b, 0x22],
+        corrupt,
+    ));
+    let mut newer: serde_json::Value = serde_json::from_slice(&good).unwrap();
+    newer["version"] = serde_json::json!(99);
+    hostile.push((
+        "a newer format version".into(),
+        serde_json::to_vec_pretty(&newer).unwrap(),
+        &["strata.tfstate", "version 99", "Upgrade strata"],
+    ));
+
+    let mut tried = 0;
+    for (what, bytes, needles) in &hostile {
+        std::fs::write(&state_path, bytes).unwrap();
+        let mut files: Vec<(&Path, &[u8])> = vec![(state_path.as_path(), bytes.as_slice())];
+        if let Some(b) = &backup {
+            files.push((backup_path.as_path(), b.as_slice()));
+        }
+        for args in [
+            &["plan"][..],
+            &["apply", "--auto-approve"],
+            &["destroy", "--auto-approve"],
+            &["state", "list"],
+            &["output"],
+        ] {
+            let run = w.strata(args);
+            assert_no_panic(&run, &format!("{what}: strata {args:?}"));
+            assert_eq!(run.code, 1, "{what}: strata {args:?}:\n{}", run.both());
+            for n in *needles {
+                assert!(
+                    run.stderr.contains(n),
+                    "{what}: strata {args:?}: {n:?} not in:\n{}",
+                    run.stderr
+                );
+            }
+            for (path, b) in &files {
+                assert_eq!(
+                    std::fs::read(path).unwrap(),
+                    *b,
+                    "{what}: strata {args:?} changed {}",
+                    path.display()
+                );
+            }
+            tried += 1;
+        }
+    }
+    assert_eq!(clients.ours().await, before, "a hostile state changed AWS");
+
+    // Plan files: one made for another configuration, a truncated one, garbage.
+    std::fs::write(&state_path, &good).unwrap();
+    let other = Workdir::example("webapp-postgres");
+    other.expect(0, &["plan", "--out", "other.plan"]);
+    let other_plan = std::fs::read(other.dir().join("other.plan")).unwrap();
+    let plan_path = w.dir().join("other.plan");
+    std::fs::write(&plan_path, &other_plan).unwrap();
+    assert_refused(
+        &w,
+        &["apply", "other.plan"],
+        &["other.plan", "stale", "strata plan --out"],
+        &[(&plan_path, &other_plan), (&state_path, &good)],
+    );
+    let cut = &other_plan[..other_plan.len() / 2];
+    std::fs::write(&plan_path, cut).unwrap();
+    assert_refused(
+        &w,
+        &["apply", "other.plan"],
+        &["other.plan", "not a strata plan", "strata plan --out"],
+        &[(&plan_path, cut), (&state_path, &good)],
+    );
+    let garbage = b"\x00\x01not json at all";
+    std::fs::write(&plan_path, garbage).unwrap();
+    assert_refused(
+        &w,
+        &["apply", "other.plan"],
+        &["other.plan", "not a strata plan", "strata plan --out"],
+        &[(&plan_path, garbage), (&state_path, &good)],
+    );
+    tried += 3;
+    assert_eq!(clients.ours().await, before, "a hostile plan changed AWS");
+    w.expect(0, &["plan", "--detailed-exitcode"]);
+    w.assert_no_secret_leaked();
+    eprintln!(
+        "faults: {} hostile state files, {tried} refused commands, 0 panics, files unchanged",
+        hostile.len()
+    );
+}
+
+// ---- 5. a replacement killed before its deposed object was deleted -----------------------
+
+const CBD_CONFIG: &str = r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+resource "aws_security_group" "web" {
+  name_prefix = "faults-"
+  description = "create before destroy"
+  vpc_id      = data.aws_vpc.default.id
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+"#;
+
+/// A create-before-destroy replacement records the new object, journals the delete of the
+/// old (now deposed) one, then deletes it. Killed between the two, the state knows only the
+/// new object: the journal entry is all that is left of the old one, and the next run must
+/// finish the delete rather than leave the old object behind untracked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deposed_object_left_by_a_killed_replacement_is_deleted() {
+    let old = Workdir::webapp();
+    std::fs::write(old.dir().join("main.tf"), CBD_CONFIG).unwrap();
+    old.expect(0, &["apply", "--auto-approve"]);
+    // The replacement the killed run created, in the same account.
+    let mut new = Workdir::webapp();
+    new.account = old.account.clone();
+    std::fs::write(new.dir().join("main.tf"), CBD_CONFIG).unwrap();
+    new.expect(0, &["apply", "--auto-approve"]);
+
+    let old_state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(old.state_path()).unwrap()).unwrap();
+    let sg = |s: &serde_json::Value, k: &str| -> String {
+        s["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["type"] == "aws_security_group")
+            .unwrap()["instances"][0]["attributes"][k]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (old_id, old_name) = (sg(&old_state, "id"), sg(&old_state, "name"));
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(new.state_path()).unwrap()).unwrap();
+    let new_id = sg(&state, "id");
+    assert_ne!(old_id, new_id);
+    state["journal"] = serde_json::json!([{
+        "id": "5b1c6c1e-0000-4000-8000-000000000001",
+        "addr": "aws_security_group.web",
+        "action": "delete",
+        "type": "aws_security_group",
+        "natural_id": old_name,
+        "region": "us-east-1",
+        "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+        "started_at": "2026-01-01T00:00:00Z",
+    }]);
+    // The old directory now holds what the killed run left.
+    std::fs::write(old.state_path(), serde_json::to_vec_pretty(&state).unwrap()).unwrap();
+
+    let clients = Clients::of(&old).await;
+    // A plan changes nothing in AWS: it says what the next apply deletes, and keeps the entry.
+    let plan = old.expect(0, &["plan"]);
+    assert!(
+        plan.stderr.contains(&old_name) && plan.stderr.contains("next `strata apply` deletes"),
+        "{}",
+        plan.both()
+    );
+    assert!(clients
+        .ours()
+        .await
+        .contains(&("security group", old_id.clone())));
+    assert_eq!(read_state(&old).unwrap().journal.len(), 1);
+    let run = old.expect(0, &["apply", "--auto-approve"]);
+    assert!(
+        run.stderr.contains("finished the interrupted delete"),
+        "{}",
+        run.both()
+    );
+    assert_no_panic(&run, "apply after a killed replacement");
+    old.expect(0, &["plan", "--detailed-exitcode"]);
+    let left = orphans(&clients, &old.state_path()).await;
+    assert!(
+        left.is_empty(),
+        "the deposed {old_id} is left behind, untracked: {left:?}\n{}",
+        run.both()
+    );
+    let exist = clients.ours().await;
+    assert!(
+        exist.contains(&("security group", new_id.clone())),
+        "{exist:?}"
+    );
+}
+
+// ---- 6. an interrupt (Ctrl-C, or SIGTERM from a CI runner) mid-apply ---------------------
+
+/// Sends `signal` to a process.
+fn send(signal: &str, pid: u32) {
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{signal} {pid}");
+}
+
+/// One interrupt mid-apply: strata starts nothing new, lets the operations in flight finish
+/// and record their result, and exits 130; nothing is left in the journal nor untracked.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupt_mid_apply_finishes_what_is_in_flight() {
+    let mut report = Vec::new();
+    for (signal, after) in [("INT", 1), ("TERM", 1), ("INT", 3), ("TERM", 3)] {
+        let w = Workdir::webapp();
+        let mut child = w
+            .command(&["apply", "--auto-approve"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Once the apply has recorded `after` objects (it is executing, not planning).
+        let t0 = Instant::now();
+        let raced = loop {
+            let recorded = std::fs::read(w.state_path())
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .map_or(0, |s| {
+                    s["resources"]
+                        .as_array()
+                        .map_or(0, |r| r.iter().filter(|r| r["mode"] == "managed").count())
+                });
+            if recorded >= after {
+                break false;
+            }
+            if child.try_wait().unwrap().is_some() {
+                break true;
+            }
+            assert!(t0.elapsed() < Duration::from_secs(30), "no progress");
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        let delay_ms = t0.elapsed().as_millis();
+        send(signal, child.id());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let code = out.status.code();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        if !raced && code != Some(0) {
+            assert_eq!(
+                code,
+                Some(130),
+                "SIGTERM/SIGINT ({signal}) must stop the apply gracefully:\n{stderr}"
+            );
+            assert!(stderr.contains("Interrupt received"), "{stderr}");
+        }
+        let state = read_state(&w);
+        let journal = state.as_ref().map_or(0, |s| s.journal.len());
+        assert_eq!(
+            journal, 0,
+            "SIG{signal}: operations in flight were not recorded"
+        );
+        let clients = Clients::of(&w).await;
+        let left = orphans(&clients, &w.state_path()).await;
+        assert!(
+            left.is_empty(),
+            "SIG{signal} at {delay_ms} ms: untracked {left:?}"
+        );
+        w.expect(0, &["apply", "--auto-approve"]);
+        w.expect(0, &["plan", "--detailed-exitcode"]);
+        report.push((signal, delay_ms, code));
+    }
+    eprintln!("faults: interrupts {report:?}");
+}
