@@ -106,6 +106,15 @@ fn instances(n: usize) -> BTreeMap<InstanceAddr, BTreeSet<AbsResource>> {
 }
 
 fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without it,
+    // and then a one-run smoke test at 1/10 of the size keeps the test suite fast.
+    if !std::env::args().any(|a| a == "--bench") {
+        let dir = tempfile::tempdir().unwrap();
+        write_config(dir.path(), 1_000);
+        assert_eq!(validate(dir.path()), 2_000);
+        println!("validate smoke run (2,000 instances): ok; run `cargo bench --bench validate` to measure");
+        return;
+    }
     let runs: usize = std::env::var("STRATA_BENCH_RUNS")
         .ok()
         .and_then(|s| s.parse().ok())
