@@ -575,7 +575,8 @@ async fn emulator_dies_mid_apply_then_a_fresh_one_converges() {
     );
     first.kill();
     let killed = Instant::now();
-    let deadline = Instant::now() + Duration::from_secs(60);
+    // Retries with capped backoff end in about 20 s; the margin is for a loaded CI machine.
+    let deadline = Instant::now() + Duration::from_secs(150);
     while child.try_wait().unwrap().is_none() {
         assert!(
             Instant::now() < deadline,
