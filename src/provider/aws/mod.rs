@@ -16,6 +16,8 @@ mod elasticache_parameter_group;
 mod elasticache_replication_group;
 mod elasticache_subnet_group;
 pub mod naming;
+pub mod poller;
+pub mod ratelimit;
 mod rds_cluster;
 mod rds_cluster_instance;
 mod rds_tags;
@@ -193,6 +195,11 @@ pub struct Aws {
     base: aws_config::SdkConfig,
     pub api_calls: ApiCounter,
     clients: Mutex<BTreeMap<ClientKey, AnyClient>>,
+    /// The HTTP client under every SDK client, each wrapped in its (service, region) limiter.
+    http: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    limiters: Mutex<BTreeMap<(&'static str, String), Arc<ratelimit::RateLimiter>>>,
+    /// Batched waits (`Ctx::wait_for`).
+    pollers: poller::Pollers,
     /// How often waits poll; short against an emulator, AWS-friendly otherwise.
     pub poll_interval: Duration,
 }
@@ -214,8 +221,13 @@ impl Aws {
     /// An `Aws` over a ready configuration (tests build one per emulator account).
     pub fn from_config(base: aws_config::SdkConfig, poll_interval: Duration) -> Aws {
         Aws {
-            base,
             api_calls: ApiCounter::default(),
+            http: base
+                .http_client()
+                .unwrap_or_else(ratelimit::default_http_client),
+            base,
+            limiters: Mutex::new(BTreeMap::new()),
+            pollers: poller::Pollers::default(),
             clients: Mutex::new(BTreeMap::new()),
             poll_interval,
         }
@@ -232,10 +244,26 @@ impl Aws {
             return c.clone();
         }
         let region = Region::new(settings.region.clone());
+        let limiter = self
+            .limiters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((service, settings.region.clone()))
+            .or_insert_with(|| {
+                Arc::new(ratelimit::RateLimiter::new(ratelimit::Limits::for_service(
+                    service,
+                )))
+            })
+            .clone();
+        let http = ratelimit::RateLimitedClient {
+            inner: self.http.clone(),
+            limiter,
+        };
         let client = match service {
             "ec2" => {
                 let mut b = aws_sdk_ec2::config::Builder::from(&self.base)
                     .region(region)
+                    .http_client(http)
                     .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
@@ -245,6 +273,7 @@ impl Aws {
             "rds" => {
                 let mut b = aws_sdk_rds::config::Builder::from(&self.base)
                     .region(region)
+                    .http_client(http)
                     .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
@@ -254,6 +283,7 @@ impl Aws {
             "kms" => {
                 let mut b = aws_sdk_kms::config::Builder::from(&self.base)
                     .region(region)
+                    .http_client(http)
                     .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
@@ -263,6 +293,7 @@ impl Aws {
             _ => {
                 let mut b = aws_sdk_elasticache::config::Builder::from(&self.base)
                     .region(region)
+                    .http_client(http)
                     .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);

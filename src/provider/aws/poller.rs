@@ -1,0 +1,141 @@
+//! Batched waiting: one poller per (resource type, provider settings).
+//!
+//! `Ctx::wait_for` registers a waiter (an id and a predicate over what `read` returns for it,
+//! `None` when absent). One background task per key calls the type's batched `read` once per
+//! poll interval for every pending id at once and wakes the waiters whose predicate holds (or
+//! fails). The task ends when no waiter is left; the next waiter starts a new one. Twenty
+//! instances waiting for "available" thus cost one describe per interval, not twenty.
+
+use super::{Ctx, ProviderSettings};
+use crate::eval::Value;
+use crate::provider::{ProviderError, ProviderResult, ResourceType};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+/// Decides, from the object as `read` returns it (`None`: absent), whether the wait is over
+/// (`Ok(true)`), goes on (`Ok(false)`) or failed.
+pub type Predicate = Box<dyn Fn(Option<&Value>) -> ProviderResult<bool> + Send + Sync>;
+
+struct Waiter {
+    id: String,
+    done: Predicate,
+    wake: oneshot::Sender<ProviderResult<()>>,
+}
+
+#[derive(Default)]
+struct Pending {
+    waiters: Vec<Waiter>,
+    running: bool,
+}
+
+type Key = (&'static str, ProviderSettings);
+
+/// The pollers of one run, kept in `Aws`.
+#[derive(Default)]
+pub struct Pollers {
+    by_key: Mutex<BTreeMap<Key, Arc<Mutex<Pending>>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Ctx {
+    /// Waits until `done` holds for `id` as `rt.read` sees it, polling in batches with every
+    /// other waiter of the same type and provider settings.
+    pub async fn wait_for(
+        &self,
+        rt: &'static dyn ResourceType,
+        id: &str,
+        what: &str,
+        timeout: Duration,
+        done: Predicate,
+    ) -> ProviderResult<()> {
+        let (wake, woken) = oneshot::channel();
+        let key = (rt.type_name(), self.settings.clone());
+        let pending = lock(&self.aws.pollers.by_key)
+            .entry(key)
+            .or_default()
+            .clone();
+        let start = {
+            let mut p = lock(&pending);
+            p.waiters.push(Waiter {
+                id: id.to_string(),
+                done,
+                wake,
+            });
+            !std::mem::replace(&mut p.running, true)
+        };
+        if start {
+            tokio::spawn(poll(rt, self.clone(), pending));
+        }
+        match tokio::time::timeout(timeout, woken).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(ProviderError::new(format!(
+                "the poller stopped while waiting for {what}"
+            ))),
+            Err(_) => Err(ProviderError::new(format!(
+                "timed out after {}s waiting for {what}",
+                timeout.as_secs()
+            ))),
+        }
+    }
+}
+
+/// The background task of one key: read all pending ids, wake whoever is done, sleep.
+async fn poll(rt: &'static dyn ResourceType, ctx: Ctx, pending: Arc<Mutex<Pending>>) {
+    loop {
+        let ids: Vec<String> = {
+            let mut p = lock(&pending);
+            // Waiters that gave up (timed out, cancelled) are dropped here.
+            p.waiters.retain(|w| !w.wake.is_closed());
+            if p.waiters.is_empty() {
+                p.running = false;
+                return;
+            }
+            let mut ids: Vec<String> = p.waiters.iter().map(|w| w.id.clone()).collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        let read = rt.read(&ctx, &ids).await;
+        {
+            let mut p = lock(&pending);
+            let waiters = std::mem::take(&mut p.waiters);
+            for w in waiters {
+                if !ids.contains(&w.id) {
+                    // Registered during the read: it joins the next one.
+                    p.waiters.push(w);
+                    continue;
+                }
+                let outcome = match &read {
+                    Ok(found) => (w.done)(found.get(&w.id)),
+                    Err(e) => Err(e.clone()),
+                };
+                match outcome {
+                    Ok(false) => p.waiters.push(w),
+                    Ok(true) => {
+                        let _ = w.wake.send(Ok(()));
+                    }
+                    Err(e) => {
+                        let _ = w.wake.send(Err(e));
+                    }
+                }
+            }
+        }
+        tokio::time::sleep(ctx.poll_interval()).await;
+    }
+}
+
+/// The `status` attribute of a read object, empty when absent.
+pub fn status(v: &Value) -> &str {
+    match v {
+        Value::Map(m) => match m.get("status") {
+            Some(Value::String(s)) => s,
+            _ => "",
+        },
+        _ => "",
+    }
+}
