@@ -200,6 +200,9 @@ pub struct Aws {
     limiters: Mutex<BTreeMap<(&'static str, String), Arc<ratelimit::RateLimiter>>>,
     /// Batched waits (`Ctx::wait_for`).
     pollers: poller::Pollers,
+    /// Client-side rate limiting on (`STRATA_RATE_LIMIT=0` turns it off, e.g. for benchmarks
+    /// against an emulator).
+    pub rate_limit: bool,
     /// How often waits poll; short against an emulator, AWS-friendly otherwise.
     pub poll_interval: Duration,
 }
@@ -215,7 +218,12 @@ impl Aws {
             .and_then(|s| s.parse().ok())
             .map(Duration::from_millis)
             .unwrap_or(Duration::from_secs(5));
-        Aws::from_config(base, poll_interval)
+        let mut aws = Aws::from_config(base, poll_interval);
+        aws.rate_limit = !matches!(
+            std::env::var("STRATA_RATE_LIMIT").as_deref(),
+            Ok("0" | "off" | "false")
+        );
+        aws
     }
 
     /// An `Aws` over a ready configuration (tests build one per emulator account).
@@ -228,6 +236,7 @@ impl Aws {
             base,
             limiters: Mutex::new(BTreeMap::new()),
             pollers: poller::Pollers::default(),
+            rate_limit: true,
             clients: Mutex::new(BTreeMap::new()),
             poll_interval,
         }
@@ -255,9 +264,15 @@ impl Aws {
                 )))
             })
             .clone();
-        let http = ratelimit::RateLimitedClient {
-            inner: self.http.clone(),
-            limiter,
+        let http: aws_smithy_runtime_api::client::http::SharedHttpClient = if self.rate_limit {
+            aws_smithy_runtime_api::client::http::SharedHttpClient::new(
+                ratelimit::RateLimitedClient {
+                    inner: self.http.clone(),
+                    limiter,
+                },
+            )
+        } else {
+            self.http.clone()
         };
         let client = match service {
             "ec2" => {

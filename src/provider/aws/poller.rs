@@ -9,6 +9,7 @@
 use super::{Ctx, ProviderSettings};
 use crate::eval::Value;
 use crate::provider::{ProviderError, ProviderResult, ResourceType};
+use futures::future::BoxFuture;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,6 +18,13 @@ use tokio::sync::oneshot;
 /// Decides, from the object as `read` returns it (`None`: absent), whether the wait is over
 /// (`Ok(true)`), goes on (`Ok(false)`) or failed.
 pub type Predicate = Box<dyn Fn(Option<&Value>) -> ProviderResult<bool> + Send + Sync>;
+
+/// A batched look-up: the objects found among `ids`, by id.
+pub type Fetch = Arc<
+    dyn Fn(Ctx, Vec<String>) -> BoxFuture<'static, ProviderResult<BTreeMap<String, Value>>>
+        + Send
+        + Sync,
+>;
 
 struct Waiter {
     id: String,
@@ -53,8 +61,26 @@ impl Ctx {
         timeout: Duration,
         done: Predicate,
     ) -> ProviderResult<()> {
+        let fetch: Fetch = Arc::new(move |ctx: Ctx, ids: Vec<String>| {
+            Box::pin(async move { rt.read(&ctx, &ids).await })
+        });
+        self.wait_for_fetch(rt.type_name(), fetch, id, what, timeout, done)
+            .await
+    }
+
+    /// `wait_for` over another batched look-up than `read` (one that sees what `read` does
+    /// not keep, such as a status). `key` names the look-up; waiters under one key share it.
+    pub async fn wait_for_fetch(
+        &self,
+        key: &'static str,
+        fetch: Fetch,
+        id: &str,
+        what: &str,
+        timeout: Duration,
+        done: Predicate,
+    ) -> ProviderResult<()> {
         let (wake, woken) = oneshot::channel();
-        let key = (rt.type_name(), self.settings.clone());
+        let key = (key, self.settings.clone());
         let pending = lock(&self.aws.pollers.by_key)
             .entry(key)
             .or_default()
@@ -69,7 +95,7 @@ impl Ctx {
             !std::mem::replace(&mut p.running, true)
         };
         if start {
-            tokio::spawn(poll(rt, self.clone(), pending));
+            tokio::spawn(poll(fetch, self.clone(), pending));
         }
         match tokio::time::timeout(timeout, woken).await {
             Ok(Ok(result)) => result,
@@ -85,7 +111,7 @@ impl Ctx {
 }
 
 /// The background task of one key: read all pending ids, wake whoever is done, sleep.
-async fn poll(rt: &'static dyn ResourceType, ctx: Ctx, pending: Arc<Mutex<Pending>>) {
+async fn poll(fetch: Fetch, ctx: Ctx, pending: Arc<Mutex<Pending>>) {
     loop {
         let ids: Vec<String> = {
             let mut p = lock(&pending);
@@ -100,7 +126,7 @@ async fn poll(rt: &'static dyn ResourceType, ctx: Ctx, pending: Arc<Mutex<Pendin
             ids.dedup();
             ids
         };
-        let read = rt.read(&ctx, &ids).await;
+        let read = fetch(ctx.clone(), ids.clone()).await;
         {
             let mut p = lock(&pending);
             let waiters = std::mem::take(&mut p.waiters);
@@ -138,4 +164,20 @@ pub fn status(v: &Value) -> &str {
         },
         _ => "",
     }
+}
+
+/// `{status, pending}` for a status fetch: what waits look at.
+pub fn status_value(status: Option<&str>, pending: bool) -> Value {
+    let mut m = crate::eval::Map::new();
+    m.insert(
+        "status".into(),
+        Value::String(status.unwrap_or_default().to_string()),
+    );
+    m.insert("pending".into(), Value::Bool(pending));
+    Value::Map(m)
+}
+
+/// The `pending` flag of a `status_value`.
+pub fn pending(v: &Value) -> bool {
+    matches!(v, Value::Map(m) if matches!(m.get("pending"), Some(Value::Bool(true))))
 }
