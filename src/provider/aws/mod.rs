@@ -274,11 +274,18 @@ impl Aws {
         } else {
             self.http.clone()
         };
+        // A call waiting for its token has not sent its body yet: the SDK's upload stall
+        // protection would take the wait for a stalled upload (bodies here are small and in
+        // memory, so it protects nothing). Download stall protection stays on.
+        let stall = aws_smithy_runtime_api::client::stalled_stream_protection::StalledStreamProtectionConfig::enabled()
+            .upload_enabled(!self.rate_limit)
+            .build();
         let client = match service {
             "ec2" => {
                 let mut b = aws_sdk_ec2::config::Builder::from(&self.base)
                     .region(region)
                     .http_client(http)
+                    .stalled_stream_protection(stall.clone())
                     .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
@@ -289,6 +296,7 @@ impl Aws {
                 let mut b = aws_sdk_rds::config::Builder::from(&self.base)
                     .region(region)
                     .http_client(http)
+                    .stalled_stream_protection(stall.clone())
                     .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
@@ -299,6 +307,7 @@ impl Aws {
                 let mut b = aws_sdk_kms::config::Builder::from(&self.base)
                     .region(region)
                     .http_client(http)
+                    .stalled_stream_protection(stall.clone())
                     .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
@@ -309,6 +318,7 @@ impl Aws {
                 let mut b = aws_sdk_elasticache::config::Builder::from(&self.base)
                     .region(region)
                     .http_client(http)
+                    .stalled_stream_protection(stall.clone())
                     .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);

@@ -4,8 +4,8 @@
 //! (<https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html>) documents, per
 //! account and Region, a bucket per action with, by default, 100 tokens refilled at 20/s for
 //! non-mutating actions (Describe*/List*/Get*) and 200 tokens refilled at 5/s for mutating
-//! ones. We keep one non-mutating and one mutating bucket per (service, region) — stricter
-//! than AWS's per-action buckets, since all actions of a class share one bucket here.
+//! ones. We keep the same: per (service, region), one bucket per action, sized by the
+//! action's class.
 //! RDS and ElastiCache do not document their limits that way; for them we use conservative
 //! defaults of our own choosing (non-mutating 50 refill 10/s, mutating 50 refill 5/s), not
 //! AWS figures. KMS and the others get the EC2 shape.
@@ -23,6 +23,7 @@ use aws_smithy_runtime_api::client::http::{
 };
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -85,38 +86,40 @@ impl Limits {
     }
 }
 
-/// The two buckets of one (service, region).
+/// The buckets of one (service, region): one per action, made on first use.
 #[derive(Debug)]
 pub struct RateLimiter {
-    non_mutating: Mutex<TokenBucket>,
-    mutating: Mutex<TokenBucket>,
+    limits: Limits,
+    buckets: Mutex<HashMap<String, TokenBucket>>,
 }
 
 impl RateLimiter {
     pub fn new(limits: Limits) -> RateLimiter {
-        let now = Instant::now();
         RateLimiter {
-            non_mutating: Mutex::new(TokenBucket::new(
-                limits.non_mutating.0,
-                limits.non_mutating.1,
-                now,
-            )),
-            mutating: Mutex::new(TokenBucket::new(limits.mutating.0, limits.mutating.1, now)),
+            limits,
+            buckets: Mutex::new(HashMap::new()),
         }
     }
 
-    /// How long a request of this class must wait, its token taken.
-    pub fn reserve(&self, mutating: bool, now: Instant) -> Duration {
-        let bucket = if mutating {
-            &self.mutating
+    /// How long a call of `action` must wait, its token taken.
+    pub fn reserve(&self, action: &str, now: Instant) -> Duration {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(b) = buckets.get_mut(action) {
+            return b.take(now);
+        }
+        let (size, refill) = if is_mutating_action(action) {
+            self.limits.mutating
         } else {
-            &self.non_mutating
+            self.limits.non_mutating
         };
-        bucket.lock().unwrap_or_else(|e| e.into_inner()).take(now)
+        buckets
+            .entry(action.to_string())
+            .or_insert_with(|| TokenBucket::new(size, refill, now))
+            .take(now)
     }
 
-    pub async fn acquire(&self, mutating: bool) {
-        let wait = self.reserve(mutating, Instant::now());
+    pub async fn acquire(&self, action: &str) {
+        let wait = self.reserve(action, Instant::now());
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
@@ -167,15 +170,12 @@ struct RateLimitedConnector {
 
 impl HttpConnector for RateLimitedConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        // Unknown action (not expected for these protocols): count it as mutating, the
-        // stricter bucket.
-        let mutating = request_action(&request)
-            .map(|a| is_mutating_action(&a))
-            .unwrap_or(true);
+        // Unknown action (not expected for these protocols): a mutating-class bucket of its own.
+        let action = request_action(&request).unwrap_or_else(|| "unknown".into());
         let inner = self.inner.clone();
         let limiter = self.limiter.clone();
         HttpConnectorFuture::new(async move {
-            limiter.acquire(mutating).await;
+            limiter.acquire(&action).await;
             inner.call(request).await
         })
     }
@@ -228,14 +228,22 @@ mod tests {
     }
 
     #[test]
-    fn mutating_and_non_mutating_buckets_are_separate() {
+    fn each_action_has_its_own_bucket_sized_by_its_class() {
         let l = RateLimiter::new(Limits::for_service("ec2"));
         let t = Instant::now();
         for _ in 0..100 {
-            assert_eq!(l.reserve(false, t), Duration::ZERO);
+            assert_eq!(l.reserve("DescribeSecurityGroups", t), Duration::ZERO);
         }
-        assert!(l.reserve(false, t) > Duration::ZERO);
-        assert_eq!(l.reserve(true, t), Duration::ZERO);
+        assert!(l.reserve("DescribeSecurityGroups", t) > Duration::ZERO);
+        assert_eq!(l.reserve("DescribeVpcs", t), Duration::ZERO);
+        for _ in 0..200 {
+            assert_eq!(l.reserve("CreateSecurityGroup", t), Duration::ZERO);
+        }
+        assert_eq!(
+            l.reserve("CreateSecurityGroup", t),
+            Duration::from_millis(200)
+        );
+        assert_eq!(l.reserve("RevokeSecurityGroupEgress", t), Duration::ZERO);
     }
 
     #[test]
