@@ -2,6 +2,7 @@
 # strata's apply/plan benchmarks against the emulator behind bench/proxy.py. See README.md.
 #
 #   bench/run.sh [--latency S] [--only a,b,c,d] [--strata PATH]
+#   BENCH_KEEP=1 keeps the work directory (configs, state, strata's last stdout/stderr).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 latency=2 only=a,b,c,d strata=""
@@ -25,7 +26,7 @@ pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     exec 3>&- 2>/dev/null || true
-    rm -rf "$work"
+    if [[ -n "${BENCH_KEEP:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
