@@ -181,3 +181,96 @@ pub fn status_value(status: Option<&str>, pending: bool) -> Value {
 pub fn pending(v: &Value) -> bool {
     matches!(v, Value::Map(m) if matches!(m.get("pending"), Some(Value::Bool(true))))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::aws::Aws;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn twenty_waiters_share_one_fetch_per_poll() {
+        let ctx = Ctx {
+            aws: Arc::new(Aws::from_config(
+                aws_config::SdkConfig::builder().build(),
+                Duration::from_millis(20),
+            )),
+            settings: ProviderSettings::default(),
+        };
+        let polls = Arc::new(AtomicUsize::new(0));
+        let largest = Arc::new(AtomicUsize::new(0));
+        let (p, l) = (polls.clone(), largest.clone());
+        // Object i is "available" from poll i % 5 + 1 on, until then "creating".
+        let fetch: Fetch = Arc::new(move |_ctx, ids: Vec<String>| {
+            let n = p.fetch_add(1, Ordering::SeqCst) + 1;
+            l.fetch_max(ids.len(), Ordering::SeqCst);
+            Box::pin(async move {
+                Ok(ids
+                    .iter()
+                    .map(|id| {
+                        let i: usize = id.parse().unwrap();
+                        let s = if n > i % 5 { "available" } else { "creating" };
+                        (id.clone(), status_value(Some(s), false))
+                    })
+                    .collect())
+            })
+        });
+        let waits = (0..20).map(|i| {
+            let (ctx, fetch) = (ctx.clone(), fetch.clone());
+            async move {
+                ctx.wait_for_fetch(
+                    "test/status",
+                    fetch,
+                    &i.to_string(),
+                    "test",
+                    Duration::from_secs(10),
+                    Box::new(|v| Ok(v.is_some_and(|v| status(v) == "available"))),
+                )
+                .await
+            }
+        });
+        for r in futures::future::join_all(waits).await {
+            r.unwrap();
+        }
+        // Unbatched: 20 waiters × up to 5 polls = 60 fetches. Batched: about one per poll.
+        let polls = polls.load(Ordering::SeqCst);
+        assert!(polls <= 7, "{polls} fetches");
+        assert_eq!(largest.load(Ordering::SeqCst), 20);
+    }
+
+    #[tokio::test]
+    async fn a_wait_times_out_and_a_failing_predicate_fails_it() {
+        let ctx = Ctx {
+            aws: Arc::new(Aws::from_config(
+                aws_config::SdkConfig::builder().build(),
+                Duration::from_millis(10),
+            )),
+            settings: ProviderSettings::default(),
+        };
+        let fetch: Fetch = Arc::new(|_ctx, _ids| Box::pin(async { Ok(BTreeMap::new()) }));
+        let never = ctx
+            .wait_for_fetch(
+                "test/absent",
+                fetch.clone(),
+                "x",
+                "x to appear",
+                Duration::from_millis(100),
+                Box::new(|v| Ok(v.is_some())),
+            )
+            .await
+            .unwrap_err();
+        assert!(never.message.contains("timed out"), "{}", never.message);
+        let failed = ctx
+            .wait_for_fetch(
+                "test/absent",
+                fetch,
+                "y",
+                "y",
+                Duration::from_secs(5),
+                Box::new(|_| Err(ProviderError::not_found("y not found"))),
+            )
+            .await
+            .unwrap_err();
+        assert!(failed.not_found);
+    }
+}
