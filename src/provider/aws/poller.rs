@@ -112,6 +112,19 @@ impl Ctx {
 
 /// The background task of one key: read all pending ids, wake whoever is done, sleep.
 async fn poll(fetch: Fetch, ctx: Ctx, pending: Arc<Mutex<Pending>>) {
+    // Should a look-up panic, its waiters are told (their senders dropped) and the next
+    // waiter starts a new task.
+    struct OnPanic(Arc<Mutex<Pending>>);
+    impl Drop for OnPanic {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                let mut p = lock(&self.0);
+                p.waiters.clear();
+                p.running = false;
+            }
+        }
+    }
+    let _guard = OnPanic(pending.clone());
     loop {
         let ids: Vec<String> = {
             let mut p = lock(&pending);
