@@ -649,3 +649,54 @@ async fn identifier_change_renames_in_place() {
     describe_db(&rds, "new-name").await;
     rt.delete(&ctx, &renamed).await.unwrap();
 }
+
+/// Twenty instances created and deleted concurrently share their waits: the poller issues one
+/// batched DescribeDBInstances per interval for all of them, not one per instance per poll.
+#[tokio::test]
+async fn concurrent_waits_are_batched() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account).await;
+    let rt = db_instance();
+    let plans: Vec<Value> = (0..20)
+        .map(|i| {
+            plan_create(
+                rt,
+                &config(vec![
+                    ("identifier", Value::from(format!("batched-{i}").as_str())),
+                    ("engine", Value::from("postgres")),
+                    ("instance_class", Value::from("db.t3.micro")),
+                    ("allocated_storage", Value::from(20)),
+                    ("username", Value::from("pg")),
+                    ("password", Value::from("pg-password-1").sensitive()),
+                    ("skip_final_snapshot", Value::Bool(true)),
+                ]),
+            )
+        })
+        .collect();
+    let describes = |ctx: &Ctx| {
+        ctx.aws
+            .api_calls
+            .snapshot()
+            .iter()
+            .filter(|(k, _)| k.ends_with(".DescribeDBInstances"))
+            .map(|(_, n)| *n)
+            .sum::<u64>()
+    };
+    let states: Vec<Value> = futures::future::join_all(plans.iter().map(|p| rt.create(&ctx, p)))
+        .await
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
+    let after_create = describes(&ctx);
+    futures::future::join_all(states.iter().map(|s| rt.delete(&ctx, s)))
+        .await
+        .into_iter()
+        .for_each(|r| r.unwrap());
+    let after_delete = describes(&ctx) - after_create;
+    eprintln!("api calls: {:?}", ctx.aws.api_calls.snapshot());
+    eprintln!("DescribeDBInstances: create {after_create}, delete {after_delete}");
+    // Unbatched, the waits alone cost at least one describe per instance per phase (20 + 20),
+    // on top of the one read back after each create.
+    assert!(after_create <= 20 + 5, "create: {after_create} describes");
+    assert!(after_delete <= 5, "delete: {after_delete} describes");
+}

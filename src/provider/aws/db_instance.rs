@@ -582,14 +582,18 @@ impl DbInstance {
     }
 
     async fn wait_available(&self, ctx: &Ctx, id: &str, timeout: Duration) -> ProviderResult<()> {
-        ctx.wait_until(
+        let owned = id.to_string();
+        ctx.wait_for(
+            &super::DB_INSTANCE,
+            id,
             &format!("DB instance {id} to become available"),
             timeout,
-            || async {
-                let Some(db) = self.describe_one(ctx, id).await? else {
+            Box::new(move |db| {
+                let id = &owned;
+                let Some(db) = db else {
                     return Err(ProviderError::not_found(not_found_message(id)));
                 };
-                let status = db.db_instance_status().unwrap_or_default();
+                let status = super::poller::status(db);
                 if AVAILABLE.contains(&status) {
                     Ok(true)
                 } else if PENDING.contains(&status) {
@@ -599,16 +603,18 @@ impl DbInstance {
                         "DB instance {id} is in unexpected status \"{status}\" while waiting for it to become available"
                     )))
                 }
-            },
+            }),
         )
         .await
     }
 
     async fn wait_gone(&self, ctx: &Ctx, id: &str) -> ProviderResult<()> {
-        ctx.wait_until(
+        ctx.wait_for(
+            &super::DB_INSTANCE,
+            id,
             &format!("DB instance {id} to be deleted"),
             DELETE_TIMEOUT,
-            || async { Ok(self.describe_one(ctx, id).await?.is_none()) },
+            Box::new(|db| Ok(db.is_none())),
         )
         .await
     }

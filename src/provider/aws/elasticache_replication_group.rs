@@ -534,14 +534,6 @@ impl ElastiCacheReplicationGroup {
         Ok(out)
     }
 
-    async fn describe_one(&self, ctx: &Ctx, id: &str) -> ProviderResult<Option<SdkGroup>> {
-        Ok(self
-            .describe(ctx, &BTreeSet::from([id]))
-            .await?
-            .into_iter()
-            .next())
-    }
-
     /// Groups, their first members and (when `with_tags`) their tags.
     async fn find(&self, ctx: &Ctx, ids: &[String], with_tags: bool) -> ProviderResult<Vec<Found>> {
         let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
@@ -580,16 +572,38 @@ impl ElastiCacheReplicationGroup {
     }
 
     async fn wait_available(&self, ctx: &Ctx, id: &str, timeout: Duration) -> ProviderResult<()> {
-        ctx.wait_until(
+        let fetch: super::poller::Fetch = std::sync::Arc::new(|ctx, ids| {
+            Box::pin(async move {
+                let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+                let groups = super::ELASTICACHE_REPLICATION_GROUP
+                    .describe(&ctx, &wanted)
+                    .await?;
+                Ok(groups
+                    .iter()
+                    .filter_map(|g| {
+                        Some((
+                            g.replication_group_id()?.to_string(),
+                            super::poller::status_value(g.status(), false),
+                        ))
+                    })
+                    .collect())
+            })
+        });
+        let owned = id.to_string();
+        ctx.wait_for_fetch(
+            "aws_elasticache_replication_group/status",
+            fetch,
+            id,
             &format!("replication group {id} to become available"),
             timeout,
-            || async {
-                let Some(g) = self.describe_one(ctx, id).await? else {
+            Box::new(move |g| {
+                let id = &owned;
+                let Some(g) = g else {
                     return Err(ProviderError::not_found(format!(
                         "replication group {id} not found"
                     )));
                 };
-                let status = g.status().unwrap_or_default();
+                let status = super::poller::status(g);
                 if status == "available" {
                     Ok(true)
                 } else if PENDING.contains(&status) {
@@ -599,7 +613,7 @@ impl ElastiCacheReplicationGroup {
                         "replication group {id} is in unexpected status \"{status}\" while waiting for it to become available"
                     )))
                 }
-            },
+            }),
         )
         .await
     }
@@ -1102,10 +1116,12 @@ impl ResourceType for ElastiCacheReplicationGroup {
                 }
             }
         }
-        ctx.wait_until(
+        ctx.wait_for(
+            &super::ELASTICACHE_REPLICATION_GROUP,
+            &id,
             &format!("replication group {id} to be deleted"),
             DELETE_TIMEOUT,
-            || async { Ok(self.describe_one(ctx, &id).await?.is_none()) },
+            Box::new(|g| Ok(g.is_none())),
         )
         .await
     }

@@ -16,6 +16,8 @@ mod elasticache_parameter_group;
 mod elasticache_replication_group;
 mod elasticache_subnet_group;
 pub mod naming;
+pub mod poller;
+pub mod ratelimit;
 mod rds_cluster;
 mod rds_cluster_instance;
 mod rds_tags;
@@ -193,6 +195,14 @@ pub struct Aws {
     base: aws_config::SdkConfig,
     pub api_calls: ApiCounter,
     clients: Mutex<BTreeMap<ClientKey, AnyClient>>,
+    /// The HTTP client under every SDK client, each wrapped in its (service, region) limiter.
+    http: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    limiters: Mutex<BTreeMap<(&'static str, String), Arc<ratelimit::RateLimiter>>>,
+    /// Batched waits (`Ctx::wait_for`).
+    pollers: poller::Pollers,
+    /// Client-side rate limiting on (`STRATA_RATE_LIMIT=0` turns it off, e.g. for benchmarks
+    /// against an emulator).
+    pub rate_limit: bool,
     /// How often waits poll; short against an emulator, AWS-friendly otherwise.
     pub poll_interval: Duration,
 }
@@ -220,14 +230,25 @@ impl Aws {
             .and_then(|s| s.parse().ok())
             .map(Duration::from_millis)
             .unwrap_or(Duration::from_secs(5));
-        Aws::from_config(base, poll_interval)
+        let mut aws = Aws::from_config(base, poll_interval);
+        aws.rate_limit = !matches!(
+            std::env::var("STRATA_RATE_LIMIT").as_deref(),
+            Ok("0" | "off" | "false")
+        );
+        aws
     }
 
     /// An `Aws` over a ready configuration (tests build one per emulator account).
     pub fn from_config(base: aws_config::SdkConfig, poll_interval: Duration) -> Aws {
         Aws {
-            base,
             api_calls: ApiCounter::default(),
+            http: base
+                .http_client()
+                .unwrap_or_else(ratelimit::default_http_client),
+            base,
+            limiters: Mutex::new(BTreeMap::new()),
+            pollers: poller::Pollers::default(),
+            rate_limit: true,
             clients: Mutex::new(BTreeMap::new()),
             poll_interval,
         }
@@ -244,10 +265,39 @@ impl Aws {
             return c.clone();
         }
         let region = Region::new(settings.region.clone());
+        let limiter = self
+            .limiters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((service, settings.region.clone()))
+            .or_insert_with(|| {
+                Arc::new(ratelimit::RateLimiter::new(ratelimit::Limits::for_service(
+                    service,
+                )))
+            })
+            .clone();
+        let http: aws_smithy_runtime_api::client::http::SharedHttpClient = if self.rate_limit {
+            aws_smithy_runtime_api::client::http::SharedHttpClient::new(
+                ratelimit::RateLimitedClient {
+                    inner: self.http.clone(),
+                    limiter,
+                },
+            )
+        } else {
+            self.http.clone()
+        };
+        // A call waiting for its token has not sent its body yet: the SDK's upload stall
+        // protection would take the wait for a stalled upload (bodies here are small and in
+        // memory, so it protects nothing). Download stall protection stays on.
+        let stall = aws_smithy_runtime_api::client::stalled_stream_protection::StalledStreamProtectionConfig::enabled()
+            .upload_enabled(!self.rate_limit)
+            .build();
         let client = match service {
             "ec2" => {
                 let mut b = aws_sdk_ec2::config::Builder::from(&self.base)
                     .region(region)
+                    .http_client(http)
+                    .stalled_stream_protection(stall.clone())
                     .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
@@ -257,6 +307,8 @@ impl Aws {
             "rds" => {
                 let mut b = aws_sdk_rds::config::Builder::from(&self.base)
                     .region(region)
+                    .http_client(http)
+                    .stalled_stream_protection(stall.clone())
                     .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
@@ -266,6 +318,8 @@ impl Aws {
             "kms" => {
                 let mut b = aws_sdk_kms::config::Builder::from(&self.base)
                     .region(region)
+                    .http_client(http)
+                    .stalled_stream_protection(stall.clone())
                     .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
@@ -275,6 +329,8 @@ impl Aws {
             _ => {
                 let mut b = aws_sdk_elasticache::config::Builder::from(&self.base)
                     .region(region)
+                    .http_client(http)
+                    .stalled_stream_protection(stall.clone())
                     .interceptor(self.api_calls.clone());
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);

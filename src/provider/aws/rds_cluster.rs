@@ -448,23 +448,43 @@ impl RdsCluster {
         id: &str,
         pending_values: bool,
     ) -> ProviderResult<()> {
-        ctx.wait_until(
+        // The status and the pending changes, batched with every other cluster waiting.
+        let fetch: super::poller::Fetch = std::sync::Arc::new(|ctx, ids| {
+            Box::pin(async move {
+                let clusters = super::RDS_CLUSTER.describe(&ctx, &ids).await?;
+                Ok(clusters
+                    .iter()
+                    .filter_map(|c| {
+                        // With apply_immediately, changes still pending are not applied yet.
+                        let pending = c.pending_modified_values().is_some_and(|p| {
+                            p.engine_version().is_some()
+                                || p.master_user_password().is_some()
+                                || p.db_cluster_identifier().is_some()
+                                || p.backup_retention_period().is_some()
+                        });
+                        Some((
+                            c.db_cluster_identifier()?.to_string(),
+                            super::poller::status_value(c.status(), pending),
+                        ))
+                    })
+                    .collect())
+            })
+        });
+        let owned = id.to_string();
+        ctx.wait_for_fetch(
+            "aws_rds_cluster/status",
+            fetch,
+            id,
             &format!("DB cluster {id} to become available"),
             TIMEOUT,
-            || async {
-                let Some(c) = self.describe_one(ctx, id).await? else {
+            Box::new(move |c| {
+                let id = &owned;
+                let Some(c) = c else {
                     return Err(ProviderError::not_found(format!("DB cluster {id} not found")));
                 };
-                let status = c.status().unwrap_or_default();
+                let status = super::poller::status(c);
                 if status == "available" {
-                    // With apply_immediately, changes still pending are not applied yet.
-                    let pending = c.pending_modified_values().is_some_and(|p| {
-                        p.engine_version().is_some()
-                            || p.master_user_password().is_some()
-                            || p.db_cluster_identifier().is_some()
-                            || p.backup_retention_period().is_some()
-                    });
-                    Ok(!(pending_values && pending))
+                    Ok(!(pending_values && super::poller::pending(c)))
                 } else if PENDING.contains(&status) {
                     Ok(false)
                 } else {
@@ -472,7 +492,7 @@ impl RdsCluster {
                         "DB cluster {id} is in unexpected status \"{status}\" while waiting for it to become available"
                     )))
                 }
-            },
+            }),
         )
         .await
     }
@@ -917,10 +937,12 @@ impl ResourceType for RdsCluster {
                 err,
             ));
         }
-        ctx.wait_until(
+        ctx.wait_for(
+            &super::RDS_CLUSTER,
+            &id,
             &format!("DB cluster {id} to be deleted"),
             TIMEOUT,
-            || async { Ok(self.describe_one(ctx, &id).await?.is_none()) },
+            Box::new(|c| Ok(c.is_none())),
         )
         .await
     }

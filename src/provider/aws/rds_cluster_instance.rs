@@ -300,23 +300,34 @@ impl RdsClusterInstance {
         Ok(out)
     }
 
-    async fn describe_one(&self, ctx: &Ctx, id: &str) -> ProviderResult<Option<SdkDb>> {
-        Ok(self
-            .describe(ctx, &[id.to_string()])
-            .await?
-            .into_iter()
-            .find(|d| d.db_instance_identifier() == Some(id)))
-    }
-
     async fn wait_available(&self, ctx: &Ctx, id: &str) -> ProviderResult<()> {
-        ctx.wait_until(
+        let fetch: super::poller::Fetch = std::sync::Arc::new(|ctx, ids| {
+            Box::pin(async move {
+                let dbs = super::RDS_CLUSTER_INSTANCE.describe(&ctx, &ids).await?;
+                Ok(dbs
+                    .iter()
+                    .filter_map(|db| {
+                        Some((
+                            db.db_instance_identifier()?.to_string(),
+                            super::poller::status_value(db.db_instance_status(), false),
+                        ))
+                    })
+                    .collect())
+            })
+        });
+        let owned = id.to_string();
+        ctx.wait_for_fetch(
+            "aws_rds_cluster_instance/status",
+            fetch,
+            id,
             &format!("DB instance {id} to become available"),
             TIMEOUT,
-            || async {
-                let Some(db) = self.describe_one(ctx, id).await? else {
+            Box::new(move |db| {
+                let id = &owned;
+                let Some(db) = db else {
                     return Err(ProviderError::not_found(format!("DB instance {id} not found")));
                 };
-                let status = db.db_instance_status().unwrap_or_default();
+                let status = super::poller::status(db);
                 if status == "available" {
                     Ok(true)
                 } else if PENDING.contains(&status) {
@@ -326,7 +337,7 @@ impl RdsClusterInstance {
                         "DB instance {id} is in unexpected status \"{status}\" while waiting for it to become available"
                     )))
                 }
-            },
+            }),
         )
         .await
     }
@@ -632,10 +643,12 @@ impl ResourceType for RdsClusterInstance {
                 err,
             ));
         }
-        ctx.wait_until(
+        ctx.wait_for(
+            &super::RDS_CLUSTER_INSTANCE,
+            &id,
             &format!("DB instance {id} to be deleted"),
             TIMEOUT,
-            || async { Ok(self.describe_one(ctx, &id).await?.is_none()) },
+            Box::new(|db| Ok(db.is_none())),
         )
         .await
     }

@@ -790,58 +790,71 @@ impl SecurityGroup {
         .await?;
 
         // Terraform removes AWS's default allow-all egress rule; configured egress is added
-        // back below.
+        // back below. Both revokes and the configured ingress at once: they touch different rules, so
+        // a new group costs one round trip after CreateSecurityGroup instead of three.
+        // Configured egress goes last, as it may re-add what the revokes remove.
         let ec2 = ctx.ec2();
-        let all_v4 = IpPermission::builder()
-            .ip_protocol("-1")
-            .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-            .build();
-        if let Err(e) = ec2
-            .revoke_security_group_egress()
-            .group_id(id)
-            .ip_permissions(all_v4)
-            .send()
-            .await
-        {
-            if !has_code(&e, &["InvalidPermission.NotFound"]) {
-                return Err(ProviderError::sdk(
-                    &format!("revoking the default egress rule of security group {id}"),
-                    e,
-                ));
+        let revoke_v4 = async {
+            let all_v4 = IpPermission::builder()
+                .ip_protocol("-1")
+                .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                .build();
+            if let Err(e) = ec2
+                .revoke_security_group_egress()
+                .group_id(id)
+                .ip_permissions(all_v4)
+                .send()
+                .await
+            {
+                if !has_code(&e, &["InvalidPermission.NotFound"]) {
+                    return Err(ProviderError::sdk(
+                        &format!("revoking the default egress rule of security group {id}"),
+                        e,
+                    ));
+                }
             }
-        }
-        let all_v6 = IpPermission::builder()
-            .ip_protocol("-1")
-            .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
-            .build();
-        if let Err(e) = ec2
-            .revoke_security_group_egress()
-            .group_id(id)
-            .ip_permissions(all_v6)
-            .send()
-            .await
-        {
-            let ignorable = match error_code(&e) {
-                Some("InvalidPermission.NotFound") => true,
-                Some("InvalidParameterValue") => e
-                    .as_service_error()
-                    .and_then(|s| s.message())
-                    .is_some_and(|m| m.contains("remote-ipv6-range")),
-                _ => false,
-            };
-            if !ignorable {
-                return Err(ProviderError::sdk(
-                    &format!("revoking the default IPv6 egress rule of security group {id}"),
-                    e,
-                ));
+            Ok::<(), ProviderError>(())
+        };
+        let revoke_v6 = async {
+            let all_v6 = IpPermission::builder()
+                .ip_protocol("-1")
+                .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
+                .build();
+            if let Err(e) = ec2
+                .revoke_security_group_egress()
+                .group_id(id)
+                .ip_permissions(all_v6)
+                .send()
+                .await
+            {
+                let ignorable = match error_code(&e) {
+                    Some("InvalidPermission.NotFound") => true,
+                    Some("InvalidParameterValue") => e
+                        .as_service_error()
+                        .and_then(|s| s.message())
+                        .is_some_and(|m| m.contains("remote-ipv6-range")),
+                    _ => false,
+                };
+                if !ignorable {
+                    return Err(ProviderError::sdk(
+                        &format!("revoking the default IPv6 egress rule of security group {id}"),
+                        e,
+                    ));
+                }
             }
-        }
-
-        for dir in [Direction::Ingress, Direction::Egress] {
-            self.apply_rule_diff(ctx, id, dir, &[], &rules_of(planned, dir))
-                .await?;
-        }
-        Ok(())
+            Ok::<(), ProviderError>(())
+        };
+        let ingress_rules = rules_of(planned, Direction::Ingress);
+        let ingress = self.apply_rule_diff(ctx, id, Direction::Ingress, &[], &ingress_rules);
+        futures::try_join!(revoke_v4, revoke_v6, ingress)?;
+        self.apply_rule_diff(
+            ctx,
+            id,
+            Direction::Egress,
+            &[],
+            &rules_of(planned, Direction::Egress),
+        )
+        .await
     }
 
     /// Deletes the group, retrying while it is still in use for at most `retry_for`.
