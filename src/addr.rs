@@ -131,15 +131,6 @@ impl fmt::Display for InstanceAddr {
     }
 }
 
-impl Serialize for ModuleInstanceString {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.to_string())
-    }
-}
-
-/// Serializes a module path as its display string.
-pub struct ModuleInstanceString(pub ModuleInstance);
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddrParseError(pub String);
 

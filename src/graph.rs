@@ -10,7 +10,7 @@
 
 use crate::addr::{AbsResource, InstanceAddr};
 use crate::config::refs::{references, Reference, Subject};
-use crate::config::{Expr, Module};
+use crate::config::Module;
 use crate::diag::{Diagnostic, Span};
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -492,11 +492,6 @@ fn dot_quote(s: &str) -> String {
 /// Mermaid labels cannot hold raw quotes; it reads `#quot;` as one.
 pub fn mermaid_escape(s: &str) -> String {
     s.replace('"', "#quot;")
-}
-
-/// The spans a static reference appears at, for dependency explanations.
-pub fn expr_refs(expr: &Expr) -> Vec<Reference> {
-    references(expr, &[])
 }
 
 /// Standalone rules (`aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`,

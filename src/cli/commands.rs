@@ -123,16 +123,12 @@ pub fn current_workspace(env: &Env) -> String {
 
 pub use crate::plan::build::ConfigOnly;
 
-fn validate_walk(
-    env: &Env,
-    json: bool,
-) -> Result<(Config, WalkResult, ConfigOnly, Diagnostics), Failure> {
+fn validate_walk(env: &Env) -> Result<(Config, WalkResult, ConfigOnly, Diagnostics), Failure> {
     let sources = SourceMap::default();
     let (config, mut diags) = crate::config::load(&env.dir, &sources);
     let Some(config) = config else {
         return Err(Failure { diags, sources });
     };
-    let _ = json;
     let options = WalkOptions {
         workspace: current_workspace(env),
         missing_vars_unknown: true,
@@ -150,7 +146,7 @@ fn validate_walk(
 }
 
 fn validate(env: &Env, json: bool) -> CmdResult {
-    let (sources, diags) = match validate_walk(env, json) {
+    let (sources, diags) = match validate_walk(env) {
         Ok((config, _, _, diags)) => (config.sources, diags),
         Err(f) => (f.sources, f.diags),
     };

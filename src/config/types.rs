@@ -135,7 +135,14 @@ impl TypeConstraint {
 
     pub fn convert(&self, value: Value) -> Result<Value, String> {
         let (value, marked) = value.unmark();
-        let converted = self.convert_unmarked(value)?;
+        // An error about a sensitive value must not quote it.
+        let converted = self.convert_unmarked(value).map_err(|e| {
+            if marked {
+                format!("the sensitive value does not convert to {self}")
+            } else {
+                e
+            }
+        })?;
         Ok(converted.mark_if(marked))
     }
 
@@ -401,6 +408,15 @@ mod tests {
             .convert(Value::List(vec!["b".into(), "a".into(), "b".into()]))
             .unwrap();
         assert_eq!(v, Value::List(vec!["a".into(), "b".into()]));
+    }
+
+    /// Regression: a conversion error quoted the value, even a sensitive one.
+    #[test]
+    fn a_sensitive_value_is_not_quoted_in_a_conversion_error() {
+        let err = TypeConstraint::Number
+            .convert(Value::from("hunter2").sensitive())
+            .unwrap_err();
+        assert!(!err.contains("hunter2"), "{err}");
     }
 
     #[test]

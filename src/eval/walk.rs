@@ -104,7 +104,6 @@ pub fn walk(config: &Config, options: &WalkOptions, hooks: &mut dyn Hooks) -> Wa
         &config.root,
         &ModuleInstance::root(),
         inputs,
-        &HashMap::new(),
         &BTreeSet::new(),
         parent_providers,
         true,
@@ -224,8 +223,6 @@ impl Walker<'_> {
                     } else {
                         match crate::config::parse_expression(text) {
                             Ok(expr) => {
-                                let sources = crate::diag::SourceMap::default();
-                                let _ = sources;
                                 let expr = Expr {
                                     file: crate::diag::FileId(u32::MAX),
                                     expr,
@@ -268,7 +265,6 @@ impl Walker<'_> {
         module: &Module,
         path: &ModuleInstance,
         inputs: BTreeMap<String, (Value, Option<Span>, BTreeSet<AbsResource>)>,
-        _unused: &HashMap<String, ()>,
         inherited: &BTreeSet<AbsResource>,
         providers: BTreeMap<Option<String>, ProviderSettings>,
         is_root: bool,
@@ -1108,8 +1104,6 @@ impl Walker<'_> {
         for d in &call.depends_on {
             self.check_depends_on(d);
         }
-        let input_refs: BTreeMap<String, BTreeSet<AbsResource>> = BTreeMap::new();
-        let _ = &input_refs;
         let mut list = Vec::new();
         let mut map = Map::new();
         let mut single = Value::Unknown;
@@ -1140,7 +1134,6 @@ impl Walker<'_> {
                 child,
                 &child_path,
                 inputs,
-                &HashMap::new(),
                 &inherited,
                 child_providers.clone(),
                 false,

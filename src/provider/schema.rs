@@ -34,6 +34,18 @@ impl AttrType {
     /// back), keeping marks and unknowns.
     pub fn convert(&self, value: Value) -> Result<Value, String> {
         let (value, marked) = value.unmark();
+        // An error about a sensitive value must not quote it.
+        let out = self.convert_unmarked(value).map_err(|e| {
+            if marked {
+                format!("the sensitive value is not {}", article(self))
+            } else {
+                e
+            }
+        })?;
+        Ok(out.mark_if(marked))
+    }
+
+    fn convert_unmarked(&self, value: Value) -> Result<Value, String> {
         let out = match (self, value) {
             (_, v @ (Value::Null | Value::Unknown)) => v,
             (AttrType::String, v @ Value::String(_)) => v,
@@ -76,7 +88,7 @@ impl AttrType {
                 ))
             }
         };
-        Ok(out.mark_if(marked))
+        Ok(out)
     }
 }
 
@@ -419,6 +431,15 @@ mod tests {
             Value::from("3306")
         );
         assert!(AttrType::Number.convert(Value::from("abc")).is_err());
+    }
+
+    /// Regression: a conversion error quoted the value, even a sensitive one.
+    #[test]
+    fn a_sensitive_value_is_not_quoted_in_a_conversion_error() {
+        let err = AttrType::Number
+            .convert(Value::from("hunter2").sensitive())
+            .unwrap_err();
+        assert!(!err.contains("hunter2"), "{err}");
     }
 
     #[test]
