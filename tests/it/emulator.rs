@@ -269,6 +269,20 @@ impl TestAccount {
         aws_sdk_s3::Client::from_conf(conf)
     }
 
+    /// What strata's resource types get in one region of this account: polls every 100 ms.
+    pub async fn provider_ctx(&self, region: &str) -> strata::provider::Ctx {
+        strata::provider::Ctx {
+            aws: std::sync::Arc::new(strata::provider::Aws::from_config(
+                self.sdk_config(region).await,
+                Duration::from_millis(100),
+            )),
+            settings: strata::provider::ProviderSettings {
+                region: region.into(),
+                ..Default::default()
+            },
+        }
+    }
+
     pub async fn kms(&self, region: &str) -> aws_sdk_kms::Client {
         aws_sdk_kms::Client::new(&self.sdk_config(region).await)
     }

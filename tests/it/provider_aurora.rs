@@ -3,31 +3,18 @@
 //! are called directly, and every effect is checked through a separate verification client.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::time::Duration;
 
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_rds::error::ProvideErrorMetadata;
 use strata::eval::{Map, Value};
-use strata::provider::{
-    obj, resource_type, Aws, Ctx, Nesting, ProviderSettings, ResourceType, Schema,
-};
+use strata::provider::{obj, resource_type, Ctx, Nesting, ResourceType, Schema};
 
 use crate::emulator::{Emulator, TestAccount, DEFAULT_REGION};
 
 const REGION: &str = DEFAULT_REGION;
 
 async fn ctx(account: &TestAccount) -> Ctx {
-    Ctx {
-        aws: Arc::new(Aws::from_config(
-            account.sdk_config(REGION).await,
-            Duration::from_millis(100),
-        )),
-        settings: ProviderSettings {
-            region: REGION.into(),
-            ..Default::default()
-        },
-    }
+    account.provider_ctx(REGION).await
 }
 
 fn rt(name: &str) -> &'static dyn ResourceType {

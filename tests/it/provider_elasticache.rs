@@ -4,13 +4,11 @@
 //! verification client.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::time::Duration;
 
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_elasticache::error::ProvideErrorMetadata;
 use strata::eval::{Map, Value};
-use strata::provider::{obj, resource_type, Aws, Ctx, ProviderSettings, ResourceType};
+use strata::provider::{obj, resource_type, Ctx, ResourceType};
 
 use crate::emulator::{Emulator, TestAccount, DEFAULT_REGION};
 
@@ -19,16 +17,7 @@ const REGION: &str = DEFAULT_REGION;
 const AUTH_TOKEN: &str = "correct-horse-battery-staple-42";
 
 async fn ctx(account: &TestAccount) -> Ctx {
-    Ctx {
-        aws: Arc::new(Aws::from_config(
-            account.sdk_config(REGION).await,
-            Duration::from_millis(100),
-        )),
-        settings: ProviderSettings {
-            region: REGION.into(),
-            ..Default::default()
-        },
-    }
+    account.provider_ctx(REGION).await
 }
 
 fn rt(name: &str) -> &'static dyn ResourceType {

@@ -2,13 +2,11 @@
 //! called directly, and every effect is checked through a separate verification client.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::time::Duration;
 
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_rds::error::ProvideErrorMetadata;
 use strata::eval::{Map, Value};
-use strata::provider::{obj, resource_type, Aws, Ctx, ProviderSettings, ResourceType};
+use strata::provider::{obj, resource_type, Ctx, ResourceType};
 
 use crate::emulator::{Emulator, TestAccount, DEFAULT_REGION};
 
@@ -25,16 +23,7 @@ const VIRTUAL: &[&str] = &[
 ];
 
 async fn ctx(account: &TestAccount) -> Ctx {
-    Ctx {
-        aws: Arc::new(Aws::from_config(
-            account.sdk_config(REGION).await,
-            Duration::from_millis(100),
-        )),
-        settings: ProviderSettings {
-            region: REGION.into(),
-            ..Default::default()
-        },
-    }
+    account.provider_ctx(REGION).await
 }
 
 fn subnet_group() -> &'static dyn ResourceType {

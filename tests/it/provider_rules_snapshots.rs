@@ -3,14 +3,11 @@
 //! per region, every effect checked through a separate verification client.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_ec2::types::Filter;
 use strata::eval::{Map, Value};
-use strata::provider::{
-    data_source_type, obj, resource_type, Aws, Ctx, DataSourceType, ProviderSettings, ResourceType,
-};
+use strata::provider::{data_source_type, obj, resource_type, Ctx, DataSourceType, ResourceType};
 
 use crate::emulator::{Emulator, TestAccount};
 
@@ -18,16 +15,7 @@ const EAST: &str = "us-east-1";
 const WEST: &str = "us-west-2";
 
 async fn ctx(account: &TestAccount, region: &str) -> Ctx {
-    Ctx {
-        aws: Arc::new(Aws::from_config(
-            account.sdk_config(region).await,
-            Duration::from_millis(100),
-        )),
-        settings: ProviderSettings {
-            region: region.into(),
-            ..Default::default()
-        },
-    }
+    account.provider_ctx(region).await
 }
 
 fn rt(name: &str) -> &'static dyn ResourceType {

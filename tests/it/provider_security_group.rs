@@ -2,16 +2,13 @@
 //! methods; every effect is checked with the verification client's own describe calls.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::{Filter, IpPermission, SecurityGroup as Ec2Group};
 use strata::eval::{Map, Value};
 use strata::provider::aws::{SecurityGroup, SECURITY_GROUP, SUBNETS_DATA, VPC_DATA};
-use strata::provider::{
-    data_source_type, obj, resource_type, Aws, Ctx, DataSourceType, ProviderSettings, ResourceType,
-};
+use strata::provider::{data_source_type, obj, resource_type, Ctx, DataSourceType, ResourceType};
 
 use crate::emulator::{Emulator, TestAccount, DEFAULT_REGION};
 
@@ -19,16 +16,7 @@ const REGION: &str = DEFAULT_REGION;
 const ADMIN_CIDR: &str = "203.0.113.0/24";
 
 async fn ctx(account: &TestAccount) -> Ctx {
-    Ctx {
-        aws: Arc::new(Aws::from_config(
-            account.sdk_config(REGION).await,
-            Duration::from_millis(100),
-        )),
-        settings: ProviderSettings {
-            region: REGION.into(),
-            ..Default::default()
-        },
-    }
+    account.provider_ctx(REGION).await
 }
 
 fn strings(items: &[&str]) -> Value {
