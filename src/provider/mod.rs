@@ -19,6 +19,12 @@ pub struct ProviderError {
     pub message: String,
     /// The resource was not found (deleted outside strata).
     pub not_found: bool,
+    /// AWS refused a create because an object with that name or identity exists already
+    /// (`DBInstanceAlreadyExists`, `InvalidGroup.Duplicate`, ...).
+    pub already_exists: bool,
+    /// The run was interrupted (Ctrl-C, SIGTERM) while this operation waited for AWS: the
+    /// AWS call itself was made, its outcome is still settling.
+    pub interrupted: bool,
 }
 
 impl ProviderError {
@@ -26,13 +32,22 @@ impl ProviderError {
         ProviderError {
             message: message.into(),
             not_found: false,
+            already_exists: false,
+            interrupted: false,
         }
     }
 
     pub fn not_found(message: impl Into<String>) -> ProviderError {
         ProviderError {
-            message: message.into(),
             not_found: true,
+            ..ProviderError::new(message)
+        }
+    }
+
+    pub fn interrupted(message: impl Into<String>) -> ProviderError {
+        ProviderError {
+            interrupted: true,
+            ..ProviderError::new(message)
         }
     }
 
@@ -64,8 +79,19 @@ impl ProviderError {
                 format!("{action}: {text}")
             }
         };
-        ProviderError::new(message)
+        ProviderError {
+            already_exists: err.code().is_some_and(is_already_exists_code),
+            ..ProviderError::new(message)
+        }
     }
+}
+
+/// The error codes AWS answers a create with when the name is taken: EC2's `*.Duplicate`,
+/// RDS's and ElastiCache's `*AlreadyExists` / `*AlreadyExistsFault`.
+pub fn is_already_exists_code(code: &str) -> bool {
+    code.ends_with(".Duplicate")
+        || code.ends_with("AlreadyExists")
+        || code.ends_with("AlreadyExistsFault")
 }
 
 impl std::fmt::Display for ProviderError {
