@@ -620,7 +620,8 @@ impl ResourceType for ElastiCacheCluster {
                         && !code(&e).1.contains("only member of a replication group")
                         && start.elapsed() < DELETE_RETRY =>
                 {
-                    tokio::time::sleep(ctx.poll_interval()).await
+                    ctx.pause(&format!("cache cluster {id} to be deletable"))
+                        .await?
                 }
                 Err(e) => {
                     return Err(ProviderError::sdk(

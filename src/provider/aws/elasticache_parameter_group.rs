@@ -299,7 +299,8 @@ impl ElastiCacheParameterGroup {
                 {
                     Ok(_) => break,
                     Err(e) if pending_changes(&e) && start.elapsed() < PENDING_RETRY => {
-                        tokio::time::sleep(ctx.poll_interval()).await
+                        ctx.pause(&format!("cache parameter group {name} to accept changes"))
+                            .await?
                     }
                     Err(e) => {
                         return Err(ProviderError::sdk(
@@ -335,7 +336,8 @@ impl ElastiCacheParameterGroup {
                 {
                     Ok(_) => break,
                     Err(e) if pending_changes(&e) && start.elapsed() < PENDING_RETRY => {
-                        tokio::time::sleep(ctx.poll_interval()).await
+                        ctx.pause(&format!("cache parameter group {name} to accept changes"))
+                            .await?
                     }
                     Err(e) => {
                         return Err(ProviderError::sdk(
@@ -498,7 +500,8 @@ impl ResourceType for ElastiCacheParameterGroup {
                 Ok(_) => return Ok(()),
                 Err(e) if not_found(&e) => return Ok(()),
                 Err(e) if invalid_state(&e) && start.elapsed() < DELETE_TIMEOUT => {
-                    tokio::time::sleep(ctx.poll_interval()).await
+                    ctx.pause(&format!("cache parameter group {name} to be deletable"))
+                        .await?
                 }
                 Err(e) => {
                     return Err(ProviderError::sdk(

@@ -1106,7 +1106,8 @@ impl ResourceType for ElastiCacheReplicationGroup {
                     if code(&e).0 == Some("InvalidReplicationGroupState")
                         && start.elapsed() < DELETE_RETRY =>
                 {
-                    tokio::time::sleep(ctx.poll_interval()).await
+                    ctx.pause(&format!("replication group {id} to be deletable"))
+                        .await?
                 }
                 Err(e) => {
                     return Err(ProviderError::sdk(

@@ -298,7 +298,8 @@ impl ResourceType for ElastiCacheSubnetGroup {
                 Ok(_) => return Ok(()),
                 Err(e) if not_found(&e) => return Ok(()),
                 Err(e) if in_use(&e) && start.elapsed() < DELETE_TIMEOUT => {
-                    tokio::time::sleep(ctx.poll_interval()).await;
+                    ctx.pause(&format!("cache subnet group {name} to be no longer in use"))
+                        .await?;
                 }
                 Err(e) => {
                     return Err(ProviderError::sdk(

@@ -200,6 +200,8 @@ pub struct Aws {
     limiters: Mutex<BTreeMap<(&'static str, String), Arc<ratelimit::RateLimiter>>>,
     /// Batched waits (`Ctx::wait_for`).
     pollers: poller::Pollers,
+    /// Raised by the first Ctrl-C / SIGTERM: waits for AWS to finish provisioning end early.
+    pub interrupt: poller::Interrupt,
     /// Client-side rate limiting on (`STRATA_RATE_LIMIT=0` turns it off, e.g. for benchmarks
     /// against an emulator).
     pub rate_limit: bool,
@@ -248,6 +250,7 @@ impl Aws {
             base,
             limiters: Mutex::new(BTreeMap::new()),
             pollers: poller::Pollers::default(),
+            interrupt: poller::Interrupt::default(),
             rate_limit: true,
             clients: Mutex::new(BTreeMap::new()),
             poll_interval,
@@ -410,7 +413,8 @@ impl Ctx {
         all
     }
 
-    /// Polls `check` until it says done, sleeping the poll interval between tries.
+    /// Polls `check` until it says done, sleeping the poll interval between tries; an
+    /// interrupt of the run ends the wait with an `interrupted` error.
     pub async fn wait_until<F, Fut>(
         &self,
         what: &str,
@@ -423,6 +427,11 @@ impl Ctx {
     {
         let start = std::time::Instant::now();
         loop {
+            if self.aws.interrupt.is_raised() {
+                return Err(super::ProviderError::interrupted(format!(
+                    "interrupted while waiting for {what}"
+                )));
+            }
             if check().await? {
                 return Ok(());
             }
@@ -432,7 +441,7 @@ impl Ctx {
                     timeout.as_secs()
                 )));
             }
-            tokio::time::sleep(self.poll_interval()).await;
+            self.pause(what).await?;
         }
     }
 }

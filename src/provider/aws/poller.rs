@@ -1,10 +1,20 @@
 //! Batched waiting: one poller per (resource type, provider settings).
 //!
 //! `Ctx::wait_for` registers a waiter (an id and a predicate over what `read` returns for it,
-//! `None` when absent). One background task per key calls the type's batched `read` once per
-//! poll interval for every pending id at once and wakes the waiters whose predicate holds (or
-//! fails). The task ends when no waiter is left; the next waiter starts a new one. Twenty
-//! instances waiting for "available" thus cost one describe per interval, not twenty.
+//! `None` when absent). One background task per key calls the type's batched `read` for every
+//! waiter that is due, all in one call, and wakes the waiters whose predicate holds (or
+//! fails). A new waiter is due at once: it joins the read in flight's successor, not the next
+//! poll interval, so reads right after a write batch up without adding a delay; a waiter
+//! whose predicate does not hold yet is due again one poll interval later. The task ends when
+//! no waiter is left; the next waiter starts a new one. Twenty instances waiting for
+//! "available" thus cost one describe per interval, not twenty, and 150 security groups read
+//! back after their creation cost a handful of describes, not 150.
+//!
+//! Waits for AWS to finish provisioning (`wait_for`, `wait_for_fetch`) end early when the run
+//! is interrupted (`Aws::interrupt`): the AWS call that started the work was made, and the
+//! journal lets the next run pick the object up. Reads that only wait for AWS's eventual
+//! consistency (`read_visible`) take seconds at most and are never cut short: what follows
+//! them (a security group's default egress revoke) must not be skipped.
 
 use super::{Ctx, ProviderSettings};
 use crate::eval::Value;
@@ -13,7 +23,8 @@ use futures::future::BoxFuture;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Notify};
+use tokio::time::Instant;
 
 /// Decides, from the object as `read` returns it (`None`: absent), whether the wait is over
 /// (`Ok(true)`), goes on (`Ok(false)`) or failed.
@@ -29,7 +40,11 @@ pub type Fetch = Arc<
 struct Waiter {
     id: String,
     done: Predicate,
-    wake: oneshot::Sender<ProviderResult<()>>,
+    wake: oneshot::Sender<ProviderResult<Option<Value>>>,
+    /// When this waiter next wants a read.
+    due: Instant,
+    /// Part of the read in flight (a waiter that registered during a read waits for the next).
+    in_flight: bool,
 }
 
 #[derive(Default)]
@@ -38,21 +53,63 @@ struct Pending {
     running: bool,
 }
 
+/// One key's waiters and the doorbell a new waiter rings to wake a sleeping poll task.
+#[derive(Default)]
+struct Shared {
+    pending: Mutex<Pending>,
+    arrived: Notify,
+}
+
 type Key = (&'static str, ProviderSettings);
 
 /// The pollers of one run, kept in `Aws`.
 #[derive(Default)]
 pub struct Pollers {
-    by_key: Mutex<BTreeMap<Key, Arc<Mutex<Pending>>>>,
+    by_key: Mutex<BTreeMap<Key, Arc<Shared>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The run's "stop waiting" signal, raised by the first Ctrl-C or SIGTERM.
+pub struct Interrupt(tokio::sync::watch::Sender<bool>);
+
+impl Default for Interrupt {
+    fn default() -> Interrupt {
+        Interrupt(tokio::sync::watch::Sender::new(false))
+    }
+}
+
+impl Interrupt {
+    pub fn raise(&self) {
+        self.0.send_replace(true);
+    }
+
+    pub fn is_raised(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Resolves once the signal is raised (at once if it was already).
+    pub async fn raised(&self) {
+        let mut rx = self.0.subscribe();
+        // The sender lives as long as `self`: the wait can only end by the signal.
+        let _ = rx.wait_for(|raised| *raised).await;
+    }
+}
+
+fn interrupted(what: &str) -> ProviderError {
+    ProviderError::interrupted(format!("interrupted while waiting for {what}"))
+}
+
+fn fetch_read(rt: &'static dyn ResourceType) -> Fetch {
+    Arc::new(move |ctx: Ctx, ids: Vec<String>| Box::pin(async move { rt.read(&ctx, &ids).await }))
+}
+
 impl Ctx {
     /// Waits until `done` holds for `id` as `rt.read` sees it, polling in batches with every
-    /// other waiter of the same type and provider settings.
+    /// other waiter of the same type and provider settings. Ends early, with an
+    /// `interrupted` error, when the run is interrupted.
     pub async fn wait_for(
         &self,
         rt: &'static dyn ResourceType,
@@ -61,11 +118,17 @@ impl Ctx {
         timeout: Duration,
         done: Predicate,
     ) -> ProviderResult<()> {
-        let fetch: Fetch = Arc::new(move |ctx: Ctx, ids: Vec<String>| {
-            Box::pin(async move { rt.read(&ctx, &ids).await })
-        });
-        self.wait_for_fetch(rt.type_name(), fetch, id, what, timeout, done)
-            .await
+        self.join(
+            rt.type_name(),
+            fetch_read(rt),
+            id,
+            what,
+            timeout,
+            done,
+            true,
+        )
+        .await
+        .map(drop)
     }
 
     /// `wait_for` over another batched look-up than `read` (one that sees what `read` does
@@ -79,92 +142,174 @@ impl Ctx {
         timeout: Duration,
         done: Predicate,
     ) -> ProviderResult<()> {
+        self.join(key, fetch, id, what, timeout, done, true)
+            .await
+            .map(drop)
+    }
+
+    /// The object as `rt.read` returns it, once AWS shows it (right after a create, AWS's
+    /// eventual consistency may hide it for a moment). Batched with every other read and wait
+    /// of the type; not cut short by an interrupt (see the module notes).
+    pub async fn read_visible(
+        &self,
+        rt: &'static dyn ResourceType,
+        id: &str,
+        what: &str,
+        timeout: Duration,
+    ) -> ProviderResult<Value> {
+        let found = self
+            .join(
+                rt.type_name(),
+                fetch_read(rt),
+                id,
+                what,
+                timeout,
+                Box::new(|v| Ok(v.is_some())),
+                false,
+            )
+            .await?;
+        found.ok_or_else(|| ProviderError::not_found(format!("{what}: not found")))
+    }
+
+    /// Registers a waiter under `key` and waits for its outcome: the object it ended on.
+    #[allow(clippy::too_many_arguments)]
+    async fn join(
+        &self,
+        key: &'static str,
+        fetch: Fetch,
+        id: &str,
+        what: &str,
+        timeout: Duration,
+        done: Predicate,
+        interruptible: bool,
+    ) -> ProviderResult<Option<Value>> {
+        if interruptible && self.aws.interrupt.is_raised() {
+            return Err(interrupted(what));
+        }
         let (wake, woken) = oneshot::channel();
         let key = (key, self.settings.clone());
-        let pending = lock(&self.aws.pollers.by_key)
+        let shared = lock(&self.aws.pollers.by_key)
             .entry(key)
             .or_default()
             .clone();
         let start = {
-            let mut p = lock(&pending);
+            let mut p = lock(&shared.pending);
             p.waiters.push(Waiter {
                 id: id.to_string(),
                 done,
                 wake,
+                due: Instant::now(),
+                in_flight: false,
             });
             !std::mem::replace(&mut p.running, true)
         };
         if start {
-            tokio::spawn(poll(fetch, self.clone(), pending));
+            tokio::spawn(poll(fetch, self.clone(), shared.clone()));
+        } else {
+            shared.arrived.notify_one();
         }
-        match tokio::time::timeout(timeout, woken).await {
-            Ok(Ok(result)) => result,
-            Ok(Err(_)) => Err(ProviderError::new(format!(
-                "the poller stopped while waiting for {what}"
-            ))),
-            Err(_) => Err(ProviderError::new(format!(
-                "timed out after {}s waiting for {what}",
-                timeout.as_secs()
-            ))),
+        let outcome = async {
+            match tokio::time::timeout(timeout, woken).await {
+                Ok(Ok(result)) => result,
+                Ok(Err(_)) => Err(ProviderError::new(format!(
+                    "the poller stopped while waiting for {what}"
+                ))),
+                Err(_) => Err(ProviderError::new(format!(
+                    "timed out after {}s waiting for {what}",
+                    timeout.as_secs()
+                ))),
+            }
+        };
+        if !interruptible {
+            return outcome.await;
+        }
+        // Dropping the receiver withdraws the waiter: the poll task forgets it.
+        tokio::select! {
+            r = outcome => r,
+            _ = self.aws.interrupt.raised() => Err(interrupted(what)),
+        }
+    }
+
+    /// Sleeps one poll interval before retrying a call AWS refused for now (a group still in
+    /// use, changes still pending); an interrupt ends the pause with an `interrupted` error.
+    pub async fn pause(&self, what: &str) -> ProviderResult<()> {
+        tokio::select! {
+            _ = tokio::time::sleep(self.poll_interval()) => Ok(()),
+            _ = self.aws.interrupt.raised() => Err(interrupted(what)),
         }
     }
 }
 
-/// The background task of one key: read all pending ids, wake whoever is done, sleep.
-async fn poll(fetch: Fetch, ctx: Ctx, pending: Arc<Mutex<Pending>>) {
+/// The background task of one key: read every due waiter's id at once, wake whoever is done,
+/// sleep until the next waiter is due or a new one arrives.
+async fn poll(fetch: Fetch, ctx: Ctx, shared: Arc<Shared>) {
     // Should a look-up panic, its waiters are told (their senders dropped) and the next
     // waiter starts a new task.
-    struct OnPanic(Arc<Mutex<Pending>>);
+    struct OnPanic(Arc<Shared>);
     impl Drop for OnPanic {
         fn drop(&mut self) {
             if std::thread::panicking() {
-                let mut p = lock(&self.0);
+                let mut p = lock(&self.0.pending);
                 p.waiters.clear();
                 p.running = false;
             }
         }
     }
-    let _guard = OnPanic(pending.clone());
+    let _guard = OnPanic(shared.clone());
     loop {
-        let ids: Vec<String> = {
-            let mut p = lock(&pending);
-            // Waiters that gave up (timed out, cancelled) are dropped here.
+        let now = Instant::now();
+        let (ids, next_due) = {
+            let mut p = lock(&shared.pending);
+            // Waiters that gave up (timed out, interrupted) are dropped here.
             p.waiters.retain(|w| !w.wake.is_closed());
             if p.waiters.is_empty() {
                 p.running = false;
                 return;
             }
-            let mut ids: Vec<String> = p.waiters.iter().map(|w| w.id.clone()).collect();
+            let mut ids = Vec::new();
+            for w in p.waiters.iter_mut().filter(|w| w.due <= now) {
+                w.in_flight = true;
+                ids.push(w.id.clone());
+            }
             ids.sort();
             ids.dedup();
-            ids
+            let next_due = p.waiters.iter().map(|w| w.due).min();
+            (ids, next_due)
         };
-        let read = fetch(ctx.clone(), ids.clone()).await;
-        {
-            let mut p = lock(&pending);
-            let waiters = std::mem::take(&mut p.waiters);
-            for w in waiters {
-                if !ids.contains(&w.id) {
-                    // Registered during the read: it joins the next one.
+        if ids.is_empty() {
+            let next_due = next_due.unwrap_or(now + ctx.poll_interval());
+            tokio::select! {
+                _ = tokio::time::sleep_until(next_due) => {}
+                _ = shared.arrived.notified() => {}
+            }
+            continue;
+        }
+        let read = fetch(ctx.clone(), ids).await;
+        let next_due = Instant::now() + ctx.poll_interval();
+        let mut p = lock(&shared.pending);
+        let waiters = std::mem::take(&mut p.waiters);
+        for mut w in waiters {
+            if !std::mem::replace(&mut w.in_flight, false) {
+                p.waiters.push(w);
+                continue;
+            }
+            let found = match &read {
+                Ok(found) => Ok(found.get(&w.id)),
+                Err(e) => Err(e.clone()),
+            };
+            match found.and_then(|v| (w.done)(v).map(|done| (done, v))) {
+                Ok((false, _)) => {
+                    w.due = next_due;
                     p.waiters.push(w);
-                    continue;
                 }
-                let outcome = match &read {
-                    Ok(found) => (w.done)(found.get(&w.id)),
-                    Err(e) => Err(e.clone()),
-                };
-                match outcome {
-                    Ok(false) => p.waiters.push(w),
-                    Ok(true) => {
-                        let _ = w.wake.send(Ok(()));
-                    }
-                    Err(e) => {
-                        let _ = w.wake.send(Err(e));
-                    }
+                Ok((true, v)) => {
+                    let _ = w.wake.send(Ok(v.cloned()));
+                }
+                Err(e) => {
+                    let _ = w.wake.send(Err(e));
                 }
             }
         }
-        tokio::time::sleep(ctx.poll_interval()).await;
     }
 }
 
@@ -285,5 +430,168 @@ mod tests {
             .await
             .unwrap_err();
         assert!(failed.not_found);
+    }
+
+    fn test_ctx(poll: Duration) -> Ctx {
+        Ctx {
+            aws: Arc::new(Aws::from_config(
+                aws_config::SdkConfig::builder().build(),
+                poll,
+            )),
+            settings: ProviderSettings::default(),
+        }
+    }
+
+    /// Regression: a waiter that registered while a read was in flight slept a whole poll
+    /// interval (5 s against AWS) before its first read, so 150 security groups read back
+    /// right after their creation waited 5 s each — or took one describe each.
+    #[tokio::test]
+    async fn a_waiter_arriving_during_a_read_is_read_right_after_it() {
+        let ctx = test_ctx(Duration::from_secs(30));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let f = fetches.clone();
+        let fetch: Fetch = Arc::new(move |_ctx, ids: Vec<String>| {
+            f.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Ok(ids
+                    .iter()
+                    .map(|id| (id.clone(), status_value(Some("available"), false)))
+                    .collect())
+            })
+        });
+        let wait = |id: &'static str, delay: u64| {
+            let (ctx, fetch) = (ctx.clone(), fetch.clone());
+            async move {
+                tokio::time::sleep(Duration::from_millis(delay)).await;
+                ctx.wait_for_fetch(
+                    "test/late",
+                    fetch,
+                    id,
+                    id,
+                    Duration::from_secs(60),
+                    Box::new(|v| Ok(v.is_some())),
+                )
+                .await
+            }
+        };
+        let started = std::time::Instant::now();
+        let (a, b, c) = tokio::join!(wait("a", 0), wait("b", 10), wait("c", 20));
+        a.unwrap();
+        b.unwrap();
+        c.unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "late waiters waited for the poll interval: {:?}",
+            started.elapsed()
+        );
+        // One read for the first waiter, one for the two that arrived during it.
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn read_visible_returns_the_object_once_it_shows() {
+        let ctx = test_ctx(Duration::from_millis(10));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let f = fetches.clone();
+        // Hidden for the first two reads, as AWS's eventual consistency may do.
+        let fetch: Fetch = Arc::new(move |_ctx, ids: Vec<String>| {
+            let n = f.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                Ok(ids
+                    .iter()
+                    .filter(|_| n >= 2)
+                    .map(|id| (id.clone(), Value::from(format!("object {id}"))))
+                    .collect())
+            })
+        });
+        let found = ctx
+            .join(
+                "test/visible",
+                fetch,
+                "x",
+                "x",
+                Duration::from_secs(5),
+                Box::new(|v| Ok(v.is_some())),
+                false,
+            )
+            .await
+            .unwrap();
+        assert_eq!(found, Some(Value::from("object x")));
+        assert_eq!(fetches.load(Ordering::SeqCst), 3);
+    }
+
+    /// The first Ctrl-C ends waits for provisioning at once (a DB instance may take 40
+    /// minutes), but never a read that only waits for AWS's consistency: what follows it
+    /// must run.
+    #[tokio::test]
+    async fn an_interrupt_ends_a_provisioning_wait_but_not_a_visibility_read() {
+        let ctx = test_ctx(Duration::from_millis(10));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let f = fetches.clone();
+        let fetch: Fetch = Arc::new(move |_ctx, ids: Vec<String>| {
+            let n = f.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                Ok(ids
+                    .iter()
+                    .map(|id| {
+                        let visible = id != "late" || n >= 20;
+                        (id.clone(), status_value(Some("creating"), false), visible)
+                    })
+                    .filter(|(_, _, visible)| *visible)
+                    .map(|(id, v, _)| (id, v))
+                    .collect())
+            })
+        });
+        let provisioning = ctx.join(
+            "test/interrupt",
+            fetch.clone(),
+            "db",
+            "db to become available",
+            Duration::from_secs(60),
+            Box::new(|v| Ok(v.is_some_and(|v| status(v) == "available"))),
+            true,
+        );
+        let visibility = ctx.join(
+            "test/interrupt",
+            fetch,
+            "late",
+            "late to show",
+            Duration::from_secs(60),
+            Box::new(|v| Ok(v.is_some())),
+            false,
+        );
+        let raise = async {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            ctx.aws.interrupt.raise();
+        };
+        let started = std::time::Instant::now();
+        let (provisioning, visibility, ()) = tokio::join!(provisioning, visibility, raise);
+        let cut = provisioning.unwrap_err();
+        assert!(cut.interrupted, "{}", cut.message);
+        assert!(
+            cut.message.contains("db to become available"),
+            "{}",
+            cut.message
+        );
+        assert!(visibility.unwrap().is_some());
+        assert!(started.elapsed() < Duration::from_secs(5));
+        // After the interrupt a new provisioning wait ends at once, without a read.
+        let before = fetches.load(Ordering::SeqCst);
+        let fetch: Fetch = Arc::new(|_ctx, _ids| Box::pin(async { Ok(BTreeMap::new()) }));
+        let again = ctx
+            .wait_for_fetch(
+                "test/interrupt",
+                fetch,
+                "db2",
+                "db2",
+                Duration::from_secs(60),
+                Box::new(|_| Ok(false)),
+            )
+            .await
+            .unwrap_err();
+        assert!(again.interrupted);
+        assert_eq!(fetches.load(Ordering::SeqCst), before);
+        assert!(ctx.pause("anything").await.unwrap_err().interrupted);
     }
 }

@@ -635,7 +635,8 @@ impl ResourceType for RdsClusterInstance {
                 && message.contains("Delete the replica cluster before deleting")
                 && std::time::Instant::now() < deadline
             {
-                tokio::time::sleep(ctx.poll_interval()).await;
+                ctx.pause(&format!("DB cluster instance {id} to be deletable"))
+                    .await?;
                 continue;
             }
             return Err(ProviderError::sdk(

@@ -898,7 +898,8 @@ impl SecurityGroup {
                             e,
                         ));
                     }
-                    tokio::time::sleep(ctx.poll_interval()).await;
+                    ctx.pause(&format!("security group {id} to be no longer in use"))
+                        .await?;
                 }
                 Err(e) => {
                     return Err(ProviderError::sdk(
