@@ -16,25 +16,73 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 /// The state of a run, shared by every operation; written through the backend after each.
+///
+/// Saves are group commits: an operation's change is applied in memory, then the caller
+/// waits until a write that includes it has finished — its own, or one another operation
+/// started after the change was made. 150 operations finishing together cost a handful of
+/// writes instead of 150 serialized ones (each a full serialization, a backup and four
+/// fsyncs), and no caller proceeds before its change is on disk.
 pub struct Ledger {
     pub state: Mutex<State>,
     pub backend: Arc<dyn Backend>,
     /// Objects as they are now: refreshed prior values, then each applied result.
     pub current: Mutex<BTreeMap<InstanceAddr, Value>>,
+    /// Changes made to `state` so far, and the number of them known to be written.
+    changes: std::sync::atomic::AtomicU64,
+    written: std::sync::atomic::AtomicU64,
+    /// One write at a time; waiting for it is waiting for the next group commit.
+    writer: tokio::sync::Mutex<()>,
 }
 
 impl Ledger {
-    fn save(&self, state: &mut State) -> Result<(), String> {
-        state.serial += 1;
-        self.backend.write(state).map_err(|e| {
-            format!("saving state failed: {e} (the operation itself succeeded; the journal lets the next run adopt it)")
-        })
+    pub fn new(
+        state: State,
+        backend: Arc<dyn Backend>,
+        current: BTreeMap<InstanceAddr, Value>,
+    ) -> Ledger {
+        Ledger {
+            state: Mutex::new(state),
+            backend,
+            current: Mutex::new(current),
+            changes: Default::default(),
+            written: Default::default(),
+            writer: tokio::sync::Mutex::new(()),
+        }
     }
 
-    fn update(&self, f: impl FnOnce(&mut State)) -> Result<(), String> {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut state);
-        self.save(&mut state)
+    /// Applies `f` to the state and returns once the change is written.
+    pub async fn update(&self, f: impl FnOnce(&mut State)) -> Result<(), String> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let mine = {
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut state);
+            // One serial per change, as when every change was its own write: the serial
+            // says how many changes a state has seen, whatever the grouping of the writes.
+            state.serial += 1;
+            self.changes.fetch_add(1, SeqCst) + 1
+        };
+        let _writer = self.writer.lock().await;
+        if self.written.load(SeqCst) >= mine {
+            return Ok(());
+        }
+        let (snapshot, upto) = {
+            let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            (state.clone(), self.changes.load(SeqCst))
+        };
+        let backend = self.backend.clone();
+        let written = tokio::task::spawn_blocking(move || backend.write(&snapshot))
+            .await
+            .map_err(|e| format!("saving state failed: {e}"))
+            .and_then(|r| r.map_err(|e| e.to_string()));
+        match written {
+            Ok(()) => {
+                self.written.store(upto, SeqCst);
+                Ok(())
+            }
+            Err(e) => Err(format!(
+                "saving state failed: {e} (the operation itself succeeded; the journal lets the next run adopt it)"
+            )),
+        }
     }
 }
 
@@ -139,7 +187,7 @@ impl Applier {
             .ok_or_else(|| format!("{} is no longer in the configuration", change.addr))
     }
 
-    fn journal(
+    async fn journal(
         &self,
         change: &ResourceChange,
         action: &str,
@@ -159,11 +207,11 @@ impl Applier {
             provider: change.provider.address(),
             started_at: now(),
         };
-        self.ledger.update(|s| s.journal.push(entry))?;
+        self.ledger.update(|s| s.journal.push(entry)).await?;
         Ok(id)
     }
 
-    fn record(
+    async fn record(
         &self,
         change: &ResourceChange,
         journal_id: &str,
@@ -174,25 +222,27 @@ impl Applier {
         let deps: Vec<String> = change.depends_on.iter().map(|d| d.to_string()).collect();
         let attrs = value.map(|v| to_state_attributes(&addr.resource.type_, addr.resource.mode, v));
         let region = change.provider.region.clone();
-        self.ledger.update(|s| {
-            s.journal.retain(|j| j.id != journal_id);
-            match attrs {
-                Some(attributes) => s.set_instance(
-                    addr,
-                    &provider,
-                    InstanceState {
-                        index_key: index_key(addr),
-                        status: None,
-                        attributes,
-                        dependencies: deps,
-                        region,
-                    },
-                ),
-                None => {
-                    s.remove_instance(addr);
+        self.ledger
+            .update(|s| {
+                s.journal.retain(|j| j.id != journal_id);
+                match attrs {
+                    Some(attributes) => s.set_instance(
+                        addr,
+                        &provider,
+                        InstanceState {
+                            index_key: index_key(addr),
+                            status: None,
+                            attributes,
+                            dependencies: deps,
+                            region,
+                        },
+                    ),
+                    None => {
+                        s.remove_instance(addr);
+                    }
                 }
-            }
-        })?;
+            })
+            .await?;
         let mut current = self
             .ledger
             .current
@@ -248,7 +298,7 @@ impl Operation for Applier {
                 .ok_or_else(|| format!("unsupported data source {}", addr.resource.type_))?;
             if let Some(after) = change.after.as_ref().filter(|a| a.is_wholly_known()) {
                 // Read at plan time already: keep that answer.
-                return self.record(change, "", Some(after));
+                return self.record(change, "", Some(after)).await;
             }
             let config = match &change.config {
                 Some(c) if c.is_wholly_known() => c.clone(),
@@ -259,7 +309,7 @@ impl Operation for Applier {
                 .await
                 .map_err(|e| e.message)?;
             let v = crate::plan::build::mark_object(&addr.resource.type_, Mode::Data, v);
-            self.record(change, "", Some(&v))?;
+            self.record(change, "", Some(&v)).await?;
             return Ok(());
         }
         let rt = crate::provider::resource_type(&addr.resource.type_)
@@ -267,57 +317,59 @@ impl Operation for Applier {
         match change.action {
             Action::NoOp | Action::Read => {
                 if let (Some(_), Some(before)) = (&change.importing, &change.before) {
-                    self.record(change, "", Some(before))?;
+                    self.record(change, "", Some(before)).await?;
                 }
                 Ok(())
             }
             Action::Create => {
                 let planned = self.resolve(change)?;
                 let plain = planned.clone().deep_unmark().0;
-                let j = self.journal(change, "create", Some(&plain))?;
+                let j = self.journal(change, "create", Some(&plain)).await?;
                 let created = rt.create(&ctx, &plain).await.map_err(|e| e.message)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
-                self.record(change, &j, Some(&created))
+                self.record(change, &j, Some(&created)).await
             }
             Action::Update => {
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
-                let j = self.journal(change, "update", Some(&planned))?;
+                let j = self.journal(change, "update", Some(&planned)).await?;
                 let updated = rt
                     .update(&ctx, &prior, &planned)
                     .await
                     .map_err(|e| e.message)?;
                 let updated = crate::plan::diff::mark_sensitive(rt.schema(), updated);
-                self.record(change, &j, Some(&updated))
+                self.record(change, &j, Some(&updated)).await
             }
             Action::Delete => {
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
-                let j = self.journal(change, "delete", Some(&prior))?;
+                let j = self.journal(change, "delete", Some(&prior)).await?;
                 rt.delete(&ctx, &prior).await.map_err(|e| e.message)?;
-                self.record(change, &j, None)
+                self.record(change, &j, None).await
             }
             Action::DeleteThenCreate => {
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
-                let j = self.journal(change, "delete", Some(&prior))?;
+                let j = self.journal(change, "delete", Some(&prior)).await?;
                 rt.delete(&ctx, &prior).await.map_err(|e| e.message)?;
-                self.record(change, &j, None)?;
+                self.record(change, &j, None).await?;
                 let planned = self.resolve(change)?.deep_unmark().0;
-                let j = self.journal(change, "create", Some(&planned))?;
+                let j = self.journal(change, "create", Some(&planned)).await?;
                 let created = rt.create(&ctx, &planned).await.map_err(|e| e.message)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
-                self.record(change, &j, Some(&created))
+                self.record(change, &j, Some(&created)).await
             }
             Action::CreateThenDelete => {
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
                 let planned = self.resolve(change)?.deep_unmark().0;
-                let j = self.journal(change, "create", Some(&planned))?;
+                let j = self.journal(change, "create", Some(&planned)).await?;
                 let created = rt.create(&ctx, &planned).await.map_err(|e| e.message)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
-                self.record(change, &j, Some(&created))?;
+                self.record(change, &j, Some(&created)).await?;
                 // The old object is now deposed: delete it, keeping track in the journal.
-                let j = self.journal(change, "delete", Some(&prior))?;
+                let j = self.journal(change, "delete", Some(&prior)).await?;
                 rt.delete(&ctx, &prior).await.map_err(|e| e.message)?;
-                self.ledger.update(|s| s.journal.retain(|e| e.id != j))
+                self.ledger
+                    .update(|s| s.journal.retain(|e| e.id != j))
+                    .await
             }
         }
     }

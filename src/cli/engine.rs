@@ -18,7 +18,7 @@ use crate::state::{Backend, State};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -541,11 +541,7 @@ fn run_plan(
             }
         }
     }
-    let ledger = Arc::new(Ledger {
-        state: Mutex::new(state),
-        backend: backend.clone(),
-        current: Mutex::new(current),
-    });
+    let ledger = Arc::new(Ledger::new(state, backend.clone(), current));
     let config = Arc::new(config);
     let plan = Arc::new(plan);
     let applier = Arc::new(Applier {

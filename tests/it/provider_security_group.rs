@@ -569,3 +569,99 @@ async fn data_sources_find_the_default_vpc_and_its_subnets() {
         .unwrap();
     assert_eq!(none.get("ids"), Some(&Value::List(vec![])));
 }
+
+/// Regression: every new group cost two RevokeSecurityGroupEgress calls (IPv4 and IPv6, as
+/// Terraform sends them, the second failing outside IPv6 VPCs) and two describes of its own.
+/// Now the describe of the new group, shared by every group created at the same time, says
+/// which default rules exist and one revoke removes exactly those — in an IPv6 VPC both.
+#[tokio::test]
+async fn new_groups_lose_exactly_their_default_egress_rules_in_one_call() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account).await;
+    let ec2 = account.ec2(REGION).await;
+
+    let calls = |name: &str| {
+        ctx.aws
+            .api_calls
+            .snapshot()
+            .into_iter()
+            .filter(|(k, _)| k.ends_with(&format!(".{name}")))
+            .map(|(_, n)| n)
+            .sum::<u64>()
+    };
+    let before_revokes = calls("RevokeSecurityGroupEgress");
+    let before_describes = calls("DescribeSecurityGroups");
+    let creates = (0..10).map(|i| {
+        let ctx = ctx.clone();
+        async move {
+            SECURITY_GROUP
+                .create(
+                    &ctx,
+                    &planned(Some(&format!("batch-{i}")), vec![], vec![], &[]),
+                )
+                .await
+                .unwrap()
+        }
+    });
+    let groups = futures::future::join_all(creates).await;
+    for g in &groups {
+        let described = describe(&ec2, &id_of(g)).await;
+        assert!(
+            described.ip_permissions_egress().is_empty(),
+            "default egress left on {}: {:?}",
+            id_of(g),
+            described.ip_permissions_egress()
+        );
+    }
+    assert_eq!(calls("RevokeSecurityGroupEgress") - before_revokes, 10);
+    let describes = calls("DescribeSecurityGroups") - before_describes;
+    assert!(
+        describes < 10,
+        "{describes} DescribeSecurityGroups for 10 new groups: the read after create is not batched"
+    );
+
+    // A VPC with IPv6: AWS gives a new group a second allow-all rule, to ::/0.
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.42.0.0/16")
+        .amazon_provided_ipv6_cidr_block(true)
+        .send()
+        .await
+        .unwrap()
+        .vpc
+        .and_then(|v| v.vpc_id)
+        .unwrap();
+    let plain = ec2
+        .create_security_group()
+        .group_name("made-by-the-sdk")
+        .description("control")
+        .vpc_id(&vpc)
+        .send()
+        .await
+        .unwrap()
+        .group_id
+        .unwrap();
+    let control = describe(&ec2, &plain).await;
+    let v6: Vec<&str> = control
+        .ip_permissions_egress()
+        .iter()
+        .flat_map(|p| p.ipv6_ranges())
+        .filter_map(|r| r.cidr_ipv6())
+        .collect();
+    assert_eq!(v6, ["::/0"], "the emulator gives no IPv6 default egress");
+
+    let mut plan = planned(Some("in-ipv6-vpc"), vec![], vec![], &[]);
+    if let Value::Map(m) = &mut plan {
+        m.insert("vpc_id".into(), Value::from(vpc.as_str()));
+    }
+    let before_revokes = calls("RevokeSecurityGroupEgress");
+    let g = SECURITY_GROUP.create(&ctx, &plan).await.unwrap();
+    let described = describe(&ec2, &id_of(&g)).await;
+    assert!(
+        described.ip_permissions_egress().is_empty(),
+        "{:?}",
+        described.ip_permissions_egress()
+    );
+    assert_eq!(calls("RevokeSecurityGroupEgress") - before_revokes, 1);
+    assert_eq!(g.get("egress"), Some(&Value::List(vec![])));
+}

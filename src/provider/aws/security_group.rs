@@ -32,6 +32,10 @@ pub const DELETE_RETRY_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long create waits for a new group to become visible.
 const CREATE_VISIBLE_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// How long a read after a write waits for a group it has seen already (deleted meanwhile
+/// outside strata, it is an error after this).
+const READ_BACK_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub const DEFAULT_DESCRIPTION: &str = "Managed by Terraform";
 
 /// Length of the suffix appended to a `name_prefix` (timestamp + counter).
@@ -685,12 +689,17 @@ impl SecurityGroup {
         Value::Map(m)
     }
 
+    /// The group as AWS has it after a write, batched with every other group read back at
+    /// the same time.
     async fn read_one(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<Value> {
-        let groups = self.describe(ctx, &[id.to_string()]).await?;
-        let g = groups.first().ok_or_else(|| {
-            ProviderError::not_found(format!("security group {id} not found after applying"))
-        })?;
-        let mut state = self.state(ctx, g);
+        let mut state = ctx
+            .read_visible(
+                &super::SECURITY_GROUP,
+                id,
+                &format!("security group {id} after applying"),
+                READ_BACK_TIMEOUT,
+            )
+            .await?;
         obj::keep_from(&mut state, planned, &["revoke_rules_on_delete"]);
         Ok(state)
     }
@@ -781,72 +790,25 @@ impl SecurityGroup {
 
     /// Everything create does after `CreateSecurityGroup`.
     async fn finish_create(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
-        let ids = [id.to_string()];
-        ctx.wait_until(
-            &format!("security group {id} to exist"),
-            CREATE_VISIBLE_TIMEOUT,
-            || async { Ok(!self.describe(ctx, &ids).await?.is_empty()) },
-        )
-        .await?;
+        // A new group may not show in describes for a moment; one describe serves every group
+        // created at the same time.
+        let created = ctx
+            .read_visible(
+                &super::SECURITY_GROUP,
+                id,
+                &format!("security group {id} to exist"),
+                CREATE_VISIBLE_TIMEOUT,
+            )
+            .await?;
 
-        // Terraform removes AWS's default allow-all egress rule; configured egress is added
-        // back below. Both revokes and the configured ingress at once: they touch different rules, so
-        // a new group costs one round trip after CreateSecurityGroup instead of three.
-        // Configured egress goes last, as it may re-add what the revokes remove.
-        let ec2 = ctx.ec2();
-        let revoke_v4 = async {
-            let all_v4 = IpPermission::builder()
-                .ip_protocol("-1")
-                .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-                .build();
-            if let Err(e) = ec2
-                .revoke_security_group_egress()
-                .group_id(id)
-                .ip_permissions(all_v4)
-                .send()
-                .await
-            {
-                if !has_code(&e, &["InvalidPermission.NotFound"]) {
-                    return Err(ProviderError::sdk(
-                        &format!("revoking the default egress rule of security group {id}"),
-                        e,
-                    ));
-                }
-            }
-            Ok::<(), ProviderError>(())
-        };
-        let revoke_v6 = async {
-            let all_v6 = IpPermission::builder()
-                .ip_protocol("-1")
-                .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
-                .build();
-            if let Err(e) = ec2
-                .revoke_security_group_egress()
-                .group_id(id)
-                .ip_permissions(all_v6)
-                .send()
-                .await
-            {
-                let ignorable = match error_code(&e) {
-                    Some("InvalidPermission.NotFound") => true,
-                    Some("InvalidParameterValue") => e
-                        .as_service_error()
-                        .and_then(|s| s.message())
-                        .is_some_and(|m| m.contains("remote-ipv6-range")),
-                    _ => false,
-                };
-                if !ignorable {
-                    return Err(ProviderError::sdk(
-                        &format!("revoking the default IPv6 egress rule of security group {id}"),
-                        e,
-                    ));
-                }
-            }
-            Ok::<(), ProviderError>(())
-        };
+        // Terraform removes AWS's default allow-all egress rules (configured egress is added
+        // back below). Both the revoke and the configured ingress at once: they touch
+        // different rules, so a new group costs one round trip after CreateSecurityGroup.
+        // Configured egress goes last, as it may re-add what the revoke removes.
+        let revoke = self.revoke_default_egress(ctx, id, &created);
         let ingress_rules = rules_of(planned, Direction::Ingress);
         let ingress = self.apply_rule_diff(ctx, id, Direction::Ingress, &[], &ingress_rules);
-        futures::try_join!(revoke_v4, revoke_v6, ingress)?;
+        futures::try_join!(revoke, ingress)?;
         self.apply_rule_diff(
             ctx,
             id,
@@ -855,6 +817,50 @@ impl SecurityGroup {
             &rules_of(planned, Direction::Egress),
         )
         .await
+    }
+
+    /// Revokes the allow-all egress rules AWS gives a new group: IPv4 always, IPv6 (`::/0`)
+    /// in a VPC with IPv6. The describe of the new group says which it has, so one call
+    /// removes exactly those — Terraform sends two, the IPv6 one failing outside IPv6 VPCs,
+    /// which doubles the mutating calls (and their share of EC2's rate limit) for nothing.
+    /// A group that shows neither (AWS creates them with the group, so not expected) still
+    /// gets the IPv4 revoke, as Terraform always sends it: an allow-all rule must never
+    /// survive unseen.
+    async fn revoke_default_egress(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        created: &Value,
+    ) -> ProviderResult<()> {
+        let allow_all = |cidr: &str| {
+            rules_of(created, Direction::Egress).iter().any(|r| {
+                r.protocol == "-1"
+                    && (r.cidr_blocks.contains(cidr) || r.ipv6_cidr_blocks.contains(cidr))
+            })
+        };
+        let (v4, v6) = (allow_all("0.0.0.0/0"), allow_all("::/0"));
+        let mut permission = IpPermission::builder().ip_protocol("-1");
+        if v4 || !v6 {
+            permission = permission.ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build());
+        }
+        if v6 {
+            permission = permission.ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build());
+        }
+        match ctx
+            .ec2()
+            .revoke_security_group_egress()
+            .group_id(id)
+            .ip_permissions(permission.build())
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if has_code(&e, &["InvalidPermission.NotFound"]) => Ok(()),
+            Err(e) => Err(ProviderError::sdk(
+                &format!("revoking the default egress rules of security group {id}"),
+                e,
+            )),
+        }
     }
 
     /// Deletes the group, retrying while it is still in use for at most `retry_for`.
