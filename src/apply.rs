@@ -70,10 +70,12 @@ impl Ledger {
             (state.clone(), self.changes.load(SeqCst))
         };
         let backend = self.backend.clone();
-        let written = tokio::task::spawn_blocking(move || backend.write(&snapshot))
-            .await
-            .map_err(|e| format!("saving state failed: {e}"))
-            .and_then(|r| r.map_err(|e| e.to_string()));
+        let written = tokio::task::spawn_blocking(move || {
+            backend.write(&snapshot).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r);
         match written {
             Ok(()) => {
                 self.written.store(upto, SeqCst);
