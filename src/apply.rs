@@ -7,7 +7,7 @@ use crate::config::{Config, Mode};
 use crate::diag::Diagnostic;
 use crate::eval::walk::{self, Hooks, InstanceConfig, WalkOptions};
 use crate::eval::Value;
-use crate::exec::Operation;
+use crate::exec::{OpError, Operation};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{Aws, Ctx, ProviderSettings};
 use crate::state::{Backend, InstanceState, JournalEntry, State};
@@ -292,7 +292,7 @@ fn config_lifecycle(config: &Config, addr: &InstanceAddr) -> crate::config::Life
 
 #[async_trait]
 impl Operation for Applier {
-    async fn run(&self, change: &ResourceChange) -> Result<(), String> {
+    async fn run(&self, change: &ResourceChange) -> Result<(), OpError> {
         let ctx = self.ctx(change);
         let addr = &change.addr;
         if addr.resource.mode == Mode::Data {
@@ -300,7 +300,7 @@ impl Operation for Applier {
                 .ok_or_else(|| format!("unsupported data source {}", addr.resource.type_))?;
             if let Some(after) = change.after.as_ref().filter(|a| a.is_wholly_known()) {
                 // Read at plan time already: keep that answer.
-                return self.record(change, "", Some(after)).await;
+                return Ok(self.record(change, "", Some(after)).await?);
             }
             let config = match &change.config {
                 Some(c) if c.is_wholly_known() => c.clone(),
@@ -309,7 +309,7 @@ impl Operation for Applier {
             let v = ds
                 .read(&ctx, &config.deep_unmark().0)
                 .await
-                .map_err(|e| e.message)?;
+                .map_err(OpError::from)?;
             let v = crate::plan::build::mark_object(&addr.resource.type_, Mode::Data, v);
             self.record(change, "", Some(&v)).await?;
             return Ok(());
@@ -327,9 +327,9 @@ impl Operation for Applier {
                 let planned = self.resolve(change)?;
                 let plain = planned.clone().deep_unmark().0;
                 let j = self.journal(change, "create", Some(&plain)).await?;
-                let created = rt.create(&ctx, &plain).await.map_err(|e| e.message)?;
+                let created = rt.create(&ctx, &plain).await.map_err(OpError::from)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
-                self.record(change, &j, Some(&created)).await
+                Ok(self.record(change, &j, Some(&created)).await?)
             }
             Action::Update => {
                 let planned = self.resolve(change)?.deep_unmark().0;
@@ -338,40 +338,41 @@ impl Operation for Applier {
                 let updated = rt
                     .update(&ctx, &prior, &planned)
                     .await
-                    .map_err(|e| e.message)?;
+                    .map_err(OpError::from)?;
                 let updated = crate::plan::diff::mark_sensitive(rt.schema(), updated);
-                self.record(change, &j, Some(&updated)).await
+                Ok(self.record(change, &j, Some(&updated)).await?)
             }
             Action::Delete => {
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
                 let j = self.journal(change, "delete", Some(&prior)).await?;
-                rt.delete(&ctx, &prior).await.map_err(|e| e.message)?;
-                self.record(change, &j, None).await
+                rt.delete(&ctx, &prior).await.map_err(OpError::from)?;
+                Ok(self.record(change, &j, None).await?)
             }
             Action::DeleteThenCreate => {
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
                 let j = self.journal(change, "delete", Some(&prior)).await?;
-                rt.delete(&ctx, &prior).await.map_err(|e| e.message)?;
+                rt.delete(&ctx, &prior).await.map_err(OpError::from)?;
                 self.record(change, &j, None).await?;
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let j = self.journal(change, "create", Some(&planned)).await?;
-                let created = rt.create(&ctx, &planned).await.map_err(|e| e.message)?;
+                let created = rt.create(&ctx, &planned).await.map_err(OpError::from)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
-                self.record(change, &j, Some(&created)).await
+                Ok(self.record(change, &j, Some(&created)).await?)
             }
             Action::CreateThenDelete => {
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let j = self.journal(change, "create", Some(&planned)).await?;
-                let created = rt.create(&ctx, &planned).await.map_err(|e| e.message)?;
+                let created = rt.create(&ctx, &planned).await.map_err(OpError::from)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
                 self.record(change, &j, Some(&created)).await?;
                 // The old object is now deposed: delete it, keeping track in the journal.
                 let j = self.journal(change, "delete", Some(&prior)).await?;
-                rt.delete(&ctx, &prior).await.map_err(|e| e.message)?;
-                self.ledger
+                rt.delete(&ctx, &prior).await.map_err(OpError::from)?;
+                Ok(self
+                    .ledger
                     .update(|s| s.journal.retain(|e| e.id != j))
-                    .await
+                    .await?)
             }
         }
     }
@@ -411,18 +412,20 @@ impl Hooks for Resolve<'_> {
     }
 }
 
-/// Settles operations a previous run left in the journal (it was killed, or lost its
-/// connection, between recording an operation and recording its result): each object is
-/// looked up by the identifier recorded before the AWS call, then adopted into state if it
-/// exists, or forgotten if it does not; the deposed object of an interrupted replacement is
-/// deleted when `finish_deletes` (apply), kept in the journal otherwise (plan changes
-/// nothing in AWS). Returns what it did, for the user.
+/// Settles operations a previous run left in the journal (it was killed, interrupted while
+/// it waited for AWS, or lost its connection, between recording an operation and recording
+/// its result): each object is looked up by the identifier recorded before the AWS call,
+/// then adopted into state if it exists, or forgotten if it does not. With `finish` (apply)
+/// an adopted object is also waited for until usable — what depends on it is about to be
+/// applied — and the deposed object of an interrupted replacement is deleted; without
+/// (plan changes nothing in AWS) the deletion stays in the journal. Returns what it did, for
+/// the user.
 #[allow(clippy::collapsible_match)]
 pub async fn reconcile_journal(
     state: &mut State,
     aws: &Arc<Aws>,
     providers: &[ProviderSettings],
-    finish_deletes: bool,
+    finish: bool,
 ) -> Result<Vec<String>, String> {
     let mut notes = Vec::new();
     let mut kept = Vec::new();
@@ -459,7 +462,20 @@ pub async fn reconcile_journal(
             )
         })?;
         match (entry.action.as_str(), found) {
-            ("create" | "update" | "replace", Some(obj)) => {
+            ("create" | "update" | "replace", Some(mut obj)) => {
+                if finish {
+                    rt.wait_usable(&ctx, &obj).await.map_err(|e| {
+                        format!(
+                            "waiting for {addr} ({natural}), left provisioning by an interrupted run: {}",
+                            e.message
+                        )
+                    })?;
+                    if let Some(now) = rt.find_by_natural_id(&ctx, &natural).await.map_err(|e| {
+                        format!("looking up {addr} ({natural}) again: {}", e.message)
+                    })? {
+                        obj = now;
+                    }
+                }
                 let known = state.instance(&addr).is_some();
                 let deps = state
                     .instance(&addr)
@@ -505,7 +521,7 @@ pub async fn reconcile_journal(
                     notes.push(format!(
                         "{addr}: the interrupted delete of {natural} did not finish; it is still managed"
                     ));
-                } else if !finish_deletes {
+                } else if !finish {
                     notes.push(format!(
                         "{addr}: {natural}, replaced by an interrupted run, is still to be deleted; the next `strata apply` deletes it"
                     ));

@@ -15,7 +15,40 @@ use tokio::sync::Semaphore;
 /// Carries out one change (the provider call and the state save). Implemented by `apply`.
 #[async_trait]
 pub trait Operation: Send + Sync {
-    async fn run(&self, change: &ResourceChange) -> Result<(), String>;
+    async fn run(&self, change: &ResourceChange) -> Result<(), OpError>;
+}
+
+/// Why a change did not complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpError {
+    Failed(String),
+    /// The run was interrupted while the change waited for AWS: its AWS call was made, and
+    /// the journal keeps it for the next run to pick up.
+    Interrupted(String),
+}
+
+impl OpError {
+    pub fn message(&self) -> &str {
+        match self {
+            OpError::Failed(m) | OpError::Interrupted(m) => m,
+        }
+    }
+}
+
+impl From<String> for OpError {
+    fn from(message: String) -> OpError {
+        OpError::Failed(message)
+    }
+}
+
+impl From<crate::provider::ProviderError> for OpError {
+    fn from(e: crate::provider::ProviderError) -> OpError {
+        if e.interrupted {
+            OpError::Interrupted(e.message)
+        } else {
+            OpError::Failed(e.message)
+        }
+    }
 }
 
 /// Progress events, printed by the caller's reporter.
@@ -24,12 +57,16 @@ pub trait Reporter: Send + Sync {
     fn still_running(&self, change: &ResourceChange, elapsed: Duration);
     fn finished(&self, change: &ResourceChange, elapsed: Duration);
     fn failed(&self, change: &ResourceChange, elapsed: Duration, error: &str);
+    /// Interrupted while waiting for AWS (the call itself was made).
+    fn stopped_waiting(&self, change: &ResourceChange, elapsed: Duration);
 }
 
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub completed: Vec<InstanceAddr>,
     pub failed: Vec<(InstanceAddr, String)>,
+    /// Left mid-way by an interrupt: the AWS call was made, the wait for its outcome cut.
+    pub interrupted: Vec<(InstanceAddr, String)>,
     /// Not started because something they depend on failed (or an interrupt arrived).
     pub skipped: Vec<(InstanceAddr, InstanceAddr)>,
     pub not_started: Vec<InstanceAddr>,
@@ -173,7 +210,8 @@ pub async fn execute(
                 };
                 match &result {
                     Ok(()) => reporter.finished(change, start.elapsed()),
-                    Err(e) => reporter.failed(change, start.elapsed(), e),
+                    Err(OpError::Interrupted(_)) => reporter.stopped_waiting(change, start.elapsed()),
+                    Err(OpError::Failed(e)) => reporter.failed(change, start.elapsed(), e),
                 }
                 (i, result)
             });
@@ -207,7 +245,11 @@ pub async fn execute(
         done[i] = true;
         match result {
             Ok(()) => outcome.completed.push(changes[i].addr.clone()),
-            Err(e) => {
+            Err(OpError::Interrupted(e)) => {
+                // Nothing new starts after an interrupt: its dependents are "not started".
+                outcome.interrupted.push((changes[i].addr.clone(), e));
+            }
+            Err(OpError::Failed(e)) => {
                 outcome.failed.push((changes[i].addr.clone(), e));
                 // Everything downstream is skipped, with a note naming this failure.
                 let mut stack = dependents[i].clone();

@@ -544,6 +544,7 @@ fn run_plan(
     let ledger = Arc::new(Ledger::new(state, backend.clone(), current));
     let config = Arc::new(config);
     let plan = Arc::new(plan);
+    let aws_interrupt = aws.clone();
     let applier = Arc::new(Applier {
         ledger: ledger.clone(),
         aws,
@@ -586,7 +587,8 @@ fn run_plan(
             tokio::spawn(async move {
                 if interrupt_signal().await {
                     stop.store(true, Ordering::SeqCst);
-                    eprintln!("\nInterrupt received: starting nothing new, waiting for operations in flight to finish. Press Ctrl-C again to exit at once (the journal lets the next run converge).");
+                    aws_interrupt.interrupt.raise();
+                    eprintln!("\nInterrupt received: starting nothing new, letting AWS calls in flight return, no longer waiting for objects to become available. Press Ctrl-C again to exit at once (the journal lets the next run converge).");
                     if interrupt_signal().await {
                         std::process::exit(Exit::Interrupted as i32);
                     }
@@ -644,12 +646,21 @@ fn run_plan(
         );
     }
     let interrupted = stop.load(Ordering::SeqCst);
-    if interrupted && !outcome.not_started.is_empty() {
-        let names: Vec<String> = outcome.not_started.iter().map(|a| a.to_string()).collect();
+    if interrupted && (!outcome.not_started.is_empty() || !outcome.interrupted.is_empty()) {
+        let mut detail = Vec::new();
+        for (addr, why) in &outcome.interrupted {
+            detail.push(format!(
+                "left mid-way: {addr}: the AWS call was made; {why} (the journal in the state keeps it)"
+            ));
+        }
+        if !outcome.not_started.is_empty() {
+            let names: Vec<String> = outcome.not_started.iter().map(|a| a.to_string()).collect();
+            detail.push(format!("not started: {}", names.join(", ")));
+        }
         errors.push(
             Diagnostic::warning("Apply interrupted")
-                .detail(format!("not started: {}", names.join(", ")))
-                .help("run apply again to finish"),
+                .detail(detail.join("\n"))
+                .help("run apply again to finish: it picks up what was left mid-way, waits for it, then applies the rest"),
         );
     }
     if !errors.is_empty() {
@@ -1406,7 +1417,7 @@ fn settle_journal(
     options: &WalkOptions,
     rt: &tokio::runtime::Runtime,
     aws: &Arc<Aws>,
-    finish_deletes: bool,
+    finish: bool,
 ) -> Result<Option<State>, Failure> {
     let Some(mut state) = prior else {
         return Ok(None);
@@ -1423,7 +1434,7 @@ fn settle_journal(
             &mut state,
             aws,
             &providers,
-            finish_deletes,
+            finish,
         ))
         .map_err(|e| Failure::from(Diagnostic::error("Cannot settle the operations an earlier run left unfinished").detail(e).help("check AWS access and run again; the journal is kept until it can be settled")))?;
     state.serial += 1;

@@ -93,6 +93,14 @@ impl Reporter for LineReporter {
     fn failed(&self, c: &ResourceChange, e: Duration, _error: &str) {
         self.line(format!("{}: failed after {}", c.addr, elapsed(e)));
     }
+
+    fn stopped_waiting(&self, c: &ResourceChange, e: Duration) {
+        self.line(format!(
+            "{}: interrupted, stopped waiting after {}",
+            c.addr,
+            elapsed(e)
+        ));
+    }
 }
 
 /// A live view: one spinner per resource in flight with its elapsed time, and a done/total
@@ -168,5 +176,16 @@ impl Reporter for LiveReporter {
 
     fn failed(&self, c: &ResourceChange, e: Duration, _error: &str) {
         self.done(c, format!("{}: failed after {}", c.addr, elapsed(e)));
+    }
+
+    fn stopped_waiting(&self, c: &ResourceChange, e: Duration) {
+        self.done(
+            c,
+            format!(
+                "{}: interrupted, stopped waiting after {}",
+                c.addr,
+                elapsed(e)
+            ),
+        );
     }
 }

@@ -198,6 +198,14 @@ pub trait ResourceType: Send + Sync {
         .find_map(|k| obj::string(planned, k))
     }
 
+    /// Waits until an object found again by its natural id is usable, as `create` and
+    /// `update` wait after their AWS call: a run interrupted during that wait left the object
+    /// provisioning (a DB instance `creating`), and whatever depends on it needs it
+    /// `available`. Default: usable as soon as it exists.
+    async fn wait_usable(&self, _ctx: &Ctx, _found: &Value) -> ProviderResult<()> {
+        Ok(())
+    }
+
     /// Finds an object by its natural id (journal reconciliation). By default the natural id
     /// is the id; types whose id AWS assigns (security groups) look it up by name.
     async fn find_by_natural_id(

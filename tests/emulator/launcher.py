@@ -726,18 +726,58 @@ def _security_group_in_use(ec2_backend, group_id: str) -> bool:  # type: ignore[
 
 
 # --------------------------------------------------------------------------------------
+# Opt-in: provisioning time
+# --------------------------------------------------------------------------------------
+
+
+def _patch_rds_provisioning_time(seconds: float) -> None:
+    """Real AWS: a new DB instance is `creating` for minutes (then `backing-up`, then
+    `available`); moto makes it `available` at once, so no wait of strata's ever waits. With
+    ``--db-create-seconds N`` a new instance reports `creating` for its first N seconds —
+    for the tests of what an interrupt does to a long wait. Off by default: every other test
+    would only get slower.
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status
+    """
+    import time
+
+    from moto.rds.models import DBInstance
+
+    def get_status(self):  # type: ignore[no-untyped-def]
+        status = self.__dict__.get("_strata_status", "available")
+        born = self.__dict__.get("_strata_born")
+        if status == "available" and born is not None and time.monotonic() < born + seconds:
+            return "creating"
+        return status
+
+    def set_status(self, value):  # type: ignore[no-untyped-def]
+        # moto's constructor sets the first status: that is the moment of creation.
+        self.__dict__.setdefault("_strata_born", time.monotonic())
+        self.__dict__["_strata_status"] = value
+
+    DBInstance.status = property(get_status, set_status)  # type: ignore[assignment]
+
+
+# --------------------------------------------------------------------------------------
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--db-create-seconds",
+        type=float,
+        default=0,
+        help="new DB instances report `creating` this long (real AWS: minutes; moto: never)",
+    )
     args = parser.parse_args()
 
     # Request lines would flood the log; errors (tracebacks) are still logged.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     apply_patches()
+    if args.db_create_seconds > 0:
+        _patch_rds_provisioning_time(args.db_create_seconds)
 
     server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
     server.start()

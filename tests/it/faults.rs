@@ -472,10 +472,16 @@ struct PrivateMoto {
 
 impl PrivateMoto {
     fn start() -> PrivateMoto {
+        PrivateMoto::start_with(&[])
+    }
+
+    /// A private server with launcher options (`--db-create-seconds N`).
+    fn start_with(options: &[&str]) -> PrivateMoto {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut child = Command::new(manifest.join(".venv/bin/python"))
             .arg(manifest.join("tests/emulator/launcher.py"))
             .args(["--port", "0"])
+            .args(options)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -909,8 +915,9 @@ fn send(signal: &str, pid: u32) {
     assert!(status.success(), "kill -{signal} {pid}");
 }
 
-/// One interrupt mid-apply: strata starts nothing new, lets the operations in flight finish
-/// and record their result, and exits 130; nothing is left in the journal nor untracked.
+/// One interrupt mid-apply: strata starts nothing new, lets the AWS calls in flight return
+/// and records their result (or, for one interrupted while waiting for AWS, keeps its journal
+/// entry and says so), and exits 130; nothing is untracked, and the next apply converges.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_interrupt_mid_apply_finishes_what_is_in_flight() {
     let mut report = Vec::new();
@@ -956,14 +963,23 @@ async fn an_interrupt_mid_apply_finishes_what_is_in_flight() {
             );
             assert!(stderr.contains("Interrupt received"), "{stderr}");
         }
+        // Operations in flight were recorded, or — interrupted while waiting for AWS — are
+        // named as left mid-way and kept in the journal.
         let state = read_state(&w);
-        let journal = state.as_ref().map_or(0, |s| s.journal.len());
-        assert_eq!(
-            journal, 0,
-            "SIG{signal}: operations in flight were not recorded"
-        );
+        let journal = state.as_ref().map_or(Vec::new(), |s| s.journal.clone());
+        for entry in &journal {
+            assert!(
+                stderr.contains(&format!("left mid-way: {}", entry.addr)),
+                "SIG{signal}: {} is in the journal but not reported as left mid-way:\n{stderr}",
+                entry.addr
+            );
+        }
         let clients = Clients::of(&w).await;
-        let left = orphans(&clients, &w.state_path()).await;
+        let left: Vec<_> = orphans(&clients, &w.state_path())
+            .await
+            .into_iter()
+            .filter(|(_, id)| !journal.iter().any(|j| j.natural_id.as_ref() == Some(id)))
+            .collect();
         assert!(
             left.is_empty(),
             "SIG{signal} at {delay_ms} ms: untracked {left:?}"
@@ -973,4 +989,154 @@ async fn an_interrupt_mid_apply_finishes_what_is_in_flight() {
         report.push((signal, delay_ms, code));
     }
     eprintln!("faults: interrupts {report:?}");
+}
+
+/// Issue #6: the first Ctrl-C stops waiting for long waits. Against AWS a DB instance is
+/// `creating` for minutes; strata used to sit out the whole wait after an interrupt. Here the
+/// instance stays `creating` for DB_CREATING seconds: an interrupt during its wait ends strata
+/// within seconds with 130, naming what was left mid-way; the instance is in the state's
+/// journal (nothing untracked); the next apply adopts it, waits until it is available, and
+/// converges to an empty plan.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupt_cuts_a_long_wait_short_and_the_next_apply_picks_the_object_up() {
+    const DB_CREATING: u64 = 15;
+    let moto = PrivateMoto::start_with(&["--db-create-seconds", &DB_CREATING.to_string()]);
+    let mut w = Workdir::webapp();
+    moto.point(&mut w);
+    w.env
+        .push(("AWS_ACCESS_KEY_ID".into(), "AKIASTRATAFAULTS0001".into()));
+    w.env.push((
+        "AWS_SECRET_ACCESS_KEY".into(),
+        "strata-faults-secret".into(),
+    ));
+    let run_with_private_creds = |args: &[&str]| {
+        let mut cmd = w.command(args);
+        cmd.env_remove("AWS_SESSION_TOKEN");
+        cmd
+    };
+    let mut child = run_with_private_creds(&["apply", "--auto-approve"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Until the DB instance's create is in the journal: its call is made or about to be.
+    let journal_db = |state: &Option<strata::state::State>| {
+        state.as_ref().and_then(|s| {
+            s.journal
+                .iter()
+                .find(|j| j.type_ == "aws_db_instance" && j.action == "create")
+                .cloned()
+        })
+    };
+    let t0 = Instant::now();
+    let entry = loop {
+        if let Some(e) = journal_db(&read_state(&w)) {
+            break e;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "apply ended early");
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "no DB create started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let db_id = entry
+        .natural_id
+        .clone()
+        .expect("the identifier is journaled");
+    // Well into the wait, far from its end.
+    std::thread::sleep(Duration::from_secs(2));
+    send("INT", child.id());
+    let signalled = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    let took = signalled.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        took < Duration::from_secs(DB_CREATING / 2),
+        "strata sat out the DB wait after the interrupt: exited {took:?} after it\n{stderr}"
+    );
+    assert!(
+        stderr.contains("left mid-way") && stderr.contains("aws_db_instance"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(crate::support::PASSWORD), "{stderr}");
+
+    // Through describe calls: the instance exists, still creating, and only the journal
+    // knows it; everything else is in the state.
+    let clients = Clients::at(&moto.endpoint, private_creds()).await;
+    let db = clients
+        .rds
+        .describe_db_instances()
+        .db_instance_identifier(&db_id)
+        .send()
+        .await
+        .unwrap()
+        .db_instances
+        .unwrap_or_default()
+        .pop()
+        .unwrap();
+    assert_eq!(db.db_instance_status(), Some("creating"));
+    let state = read_state(&w).expect("a state");
+    assert_eq!(
+        journal_db(&Some(state.clone())).map(|e| e.id),
+        Some(entry.id)
+    );
+    assert!(
+        !state
+            .instances()
+            .any(|(a, _, _)| a.resource.type_ == "aws_db_instance"),
+        "the instance's wait was cut: only the journal may know it"
+    );
+    let untracked: Vec<_> = orphans(&clients, &w.state_path())
+        .await
+        .into_iter()
+        .filter(|(_, id)| id != &db_id)
+        .collect();
+    assert!(untracked.is_empty(), "{untracked:?}");
+
+    // The next apply adopts it, waits for it, applies the rest.
+    let again = run_with_private_creds(&["apply", "--auto-approve"])
+        .output()
+        .unwrap();
+    let again_err = String::from_utf8_lossy(&again.stderr).into_owned();
+    assert_eq!(again.status.code(), Some(0), "{again_err}");
+    assert!(
+        again_err.contains(&db_id),
+        "adoption not reported:\n{again_err}"
+    );
+    let db = clients
+        .rds
+        .describe_db_instances()
+        .db_instance_identifier(&db_id)
+        .send()
+        .await
+        .unwrap()
+        .db_instances
+        .unwrap_or_default()
+        .pop()
+        .unwrap();
+    assert_eq!(db.db_instance_status(), Some("available"));
+    let plan = run_with_private_creds(&["plan", "--detailed-exitcode"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plan.stdout)
+    );
+    let state = read_state(&w).unwrap();
+    assert!(state.journal.is_empty(), "{:?}", state.journal);
+    assert!(orphans(&clients, &w.state_path()).await.is_empty());
+    let dbs = clients.rds.describe_db_instances().send().await.unwrap();
+    assert_eq!(
+        dbs.db_instances().len(),
+        1,
+        "a second DB instance was created"
+    );
+    eprintln!(
+        "faults: interrupt during a {DB_CREATING} s DB wait: strata exited 130 after {took:?}:\n{stderr}"
+    );
 }

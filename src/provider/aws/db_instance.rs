@@ -1036,6 +1036,13 @@ impl ResourceType for DbInstance {
         Ok(out)
     }
 
+    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
+        match obj::string(found, "id") {
+            Some(id) => self.wait_available(ctx, &id, CREATE_TIMEOUT).await,
+            None => Ok(()),
+        }
+    }
+
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = obj::string(planned, "identifier")
             .ok_or_else(|| ProviderError::new("aws_db_instance: the identifier is not known"))?;

@@ -615,6 +615,13 @@ impl ResourceType for Snapshot {
             .collect())
     }
 
+    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
+        match obj::string(found, "id") {
+            Some(id) => self.wait_available(ctx, &id).await,
+            None => Ok(()),
+        }
+    }
+
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let noun = self.kind.noun();
         let id = obj::str(planned, self.kind.id_attr())

@@ -881,6 +881,13 @@ impl ResourceType for ElastiCacheReplicationGroup {
             .collect())
     }
 
+    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
+        match obj::string(found, "id") {
+            Some(id) => self.wait_available(ctx, &id, CREATE_TIMEOUT).await,
+            None => Ok(()),
+        }
+    }
+
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = obj::str(planned, "replication_group_id")
             .map(str::to_lowercase)

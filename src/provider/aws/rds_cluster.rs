@@ -731,6 +731,13 @@ impl ResourceType for RdsCluster {
         Ok(found)
     }
 
+    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
+        match obj::string(found, "id") {
+            Some(id) => self.wait_available(ctx, &id, false).await,
+            None => Ok(()),
+        }
+    }
+
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = obj::string(planned, "cluster_identifier").ok_or_else(|| {
             ProviderError::new("aws_rds_cluster: the cluster identifier is not known")
