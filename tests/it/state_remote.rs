@@ -619,3 +619,99 @@ fn unknown_backend_types_are_a_clear_error() {
     assert!(err.contains("Unsupported backend type \"gcs\""), "{err}");
     assert!(err.contains("\"local\", \"s3\""), "{err}");
 }
+
+/// Issue #6: several applies at once on one S3 state: exactly one runs, the others fail fast
+/// with the lock message, and the state's serial is that of exactly one apply (a second
+/// apply, even one changing nothing, would raise it). Checked through S3 and EC2 directly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_applies_on_s3_one_wins_and_the_serial_is_one_applys() {
+    // The serial a single apply produces, in an account of its own.
+    let single = {
+        let f = Fixture::new().await;
+        let tmp = tempfile::tempdir().unwrap();
+        write_config(tmp.path(), &f.bucket, "");
+        let out = strata(tmp.path(), &f.account, &["apply", "--auto-approve"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let state: State = serde_json::from_slice(&f.get(KEY).await.unwrap()).unwrap();
+        state.serial
+    };
+
+    let f = Fixture::new().await;
+    let tmp = tempfile::tempdir().unwrap();
+    write_config(tmp.path(), &f.bucket, "");
+    let started = Instant::now();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            strata(tmp.path(), &f.account, &["apply", "--auto-approve"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outs: Vec<_> = children
+        .into_iter()
+        .map(|c| {
+            std::thread::spawn(move || {
+                let out = c.wait_with_output().unwrap();
+                (out, started.elapsed())
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .collect();
+    let stderrs: Vec<String> = outs
+        .iter()
+        .map(|(o, _)| String::from_utf8_lossy(&o.stderr).into_owned())
+        .collect();
+    let winners: Vec<usize> = (0..4).filter(|&i| outs[i].0.status.success()).collect();
+    assert_eq!(winners.len(), 1, "exactly one apply must win: {stderrs:#?}");
+    for (i, (o, took)) in outs.iter().enumerate() {
+        if i == winners[0] {
+            continue;
+        }
+        assert_eq!(o.status.code(), Some(1), "{}", stderrs[i]);
+        assert!(
+            stderrs[i].contains("the state is locked by") && stderrs[i].contains("for `apply`"),
+            "{}",
+            stderrs[i]
+        );
+        assert!(
+            *took < Duration::from_secs(10),
+            "a losing apply took {took:?}"
+        );
+    }
+    let state: State = serde_json::from_slice(&f.get(KEY).await.unwrap()).unwrap();
+    assert_eq!(state.serial, single, "not the serial of exactly one apply");
+    assert!(state.journal.is_empty());
+    assert!(
+        f.get(&format!("{KEY}.tflock")).await.is_none(),
+        "lock left behind"
+    );
+    let groups = f
+        .account
+        .ec2(DEFAULT_REGION)
+        .await
+        .describe_security_groups()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("group-name")
+                .values("db")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(groups.security_groups().len(), 1, "{groups:?}");
+    eprintln!(
+        "faults: 4 applies at once on S3: 1 exit 0, 3 exit 1 naming the holder; serial {} = a single apply's",
+        state.serial
+    );
+}
