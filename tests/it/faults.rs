@@ -1066,18 +1066,20 @@ async fn an_interrupt_cuts_a_long_wait_short_and_the_next_apply_picks_the_object
     // Through describe calls: the instance exists, still creating, and only the journal
     // knows it; everything else is in the state.
     let clients = Clients::at(&moto.endpoint, private_creds()).await;
-    let db = clients
-        .rds
-        .describe_db_instances()
-        .db_instance_identifier(&db_id)
-        .send()
-        .await
-        .unwrap()
-        .db_instances
-        .unwrap_or_default()
-        .pop()
-        .unwrap();
-    assert_eq!(db.db_instance_status(), Some("creating"));
+    let status = || async {
+        clients
+            .rds
+            .describe_db_instances()
+            .db_instance_identifier(&db_id)
+            .send()
+            .await
+            .unwrap()
+            .db_instances
+            .unwrap_or_default()
+            .pop()
+            .and_then(|db| db.db_instance_status)
+    };
+    assert_eq!(status().await.as_deref(), Some("creating"));
     let state = read_state(&w).expect("a state");
     assert_eq!(
         journal_db(&Some(state.clone())).map(|e| e.id),
@@ -1106,18 +1108,7 @@ async fn an_interrupt_cuts_a_long_wait_short_and_the_next_apply_picks_the_object
         again_err.contains(&db_id),
         "adoption not reported:\n{again_err}"
     );
-    let db = clients
-        .rds
-        .describe_db_instances()
-        .db_instance_identifier(&db_id)
-        .send()
-        .await
-        .unwrap()
-        .db_instances
-        .unwrap_or_default()
-        .pop()
-        .unwrap();
-    assert_eq!(db.db_instance_status(), Some("available"));
+    assert_eq!(status().await.as_deref(), Some("available"));
     let plan = run_with_private_creds(&["plan", "--detailed-exitcode"])
         .output()
         .unwrap();

@@ -399,6 +399,41 @@ fn strata(dir: &std::path::Path, account: &TestAccount, args: &[&str]) -> Comman
     cmd
 }
 
+/// Starts `n` strata processes with `args` at once and waits for them all: each one's output
+/// and when it ended, from the start of the race.
+fn race(
+    dir: &std::path::Path,
+    account: &TestAccount,
+    args: &[&str],
+    n: usize,
+    env: &[(&str, String)],
+) -> Vec<(std::process::Output, Duration)> {
+    let started = Instant::now();
+    let children: Vec<_> = (0..n)
+        .map(|_| {
+            strata(dir, account, args)
+                .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    // Each child timed by a thread of its own.
+    children
+        .into_iter()
+        .map(|c| {
+            std::thread::spawn(move || {
+                let out = c.wait_with_output().unwrap();
+                (out, started.elapsed())
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .collect()
+}
+
 fn write_config(dir: &std::path::Path, bucket: &str, extra: &str) {
     std::fs::write(
         dir.join("main.tf"),
@@ -436,30 +471,13 @@ async fn concurrent_plan_processes_one_wins_the_others_fail_fast() {
     let tmp = tempfile::tempdir().unwrap();
     write_config(tmp.path(), &f.bucket, "");
     let hold = Duration::from_secs(6);
-    let started = Instant::now();
-    let children: Vec<_> = (0..4)
-        .map(|_| {
-            strata(tmp.path(), &f.account, &["plan"])
-                .env("STRATA_DEBUG_HOLD_LOCK_MS", hold.as_millis().to_string())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    // Each child timed by a thread of its own.
-    let outs: Vec<_> = children
-        .into_iter()
-        .map(|c| {
-            std::thread::spawn(move || {
-                let out = c.wait_with_output().unwrap();
-                (out, started.elapsed())
-            })
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|t| t.join().unwrap())
-        .collect();
+    let outs = race(
+        tmp.path(),
+        &f.account,
+        &["plan"],
+        4,
+        &[("STRATA_DEBUG_HOLD_LOCK_MS", hold.as_millis().to_string())],
+    );
     let winners: Vec<_> = outs.iter().filter(|(o, _)| o.status.success()).collect();
     assert_eq!(
         winners.len(),
@@ -645,28 +663,7 @@ async fn concurrent_applies_on_s3_one_wins_and_the_serial_is_one_applys() {
     let f = Fixture::new().await;
     let tmp = tempfile::tempdir().unwrap();
     write_config(tmp.path(), &f.bucket, "");
-    let started = Instant::now();
-    let children: Vec<_> = (0..4)
-        .map(|_| {
-            strata(tmp.path(), &f.account, &["apply", "--auto-approve"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let outs: Vec<_> = children
-        .into_iter()
-        .map(|c| {
-            std::thread::spawn(move || {
-                let out = c.wait_with_output().unwrap();
-                (out, started.elapsed())
-            })
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|t| t.join().unwrap())
-        .collect();
+    let outs = race(tmp.path(), &f.account, &["apply", "--auto-approve"], 4, &[]);
     let stderrs: Vec<String> = outs
         .iter()
         .map(|(o, _)| String::from_utf8_lossy(&o.stderr).into_owned())
