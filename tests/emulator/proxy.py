@@ -4,7 +4,8 @@ benchmarks (latency, request counts) and the fault tests (injected faults).
 
     proxy.py --upstream HOST:PORT [--port N] [--latency S]
              [--fault-rate R --faults KIND,... --seed N --fault-actions mutating|all]
-             [--exempt-services sts,...]
+             [--exempt-services sts,...] [--fault-first ACTION=KIND[+KIND...]]...
+             [--watch-stdin]
 
 Every request is forwarded to --upstream. The action is `Action=` in a query-protocol body
 (EC2, RDS, ElastiCache, STS) or the JSON protocol's `X-Amz-Target` header; the service is the
@@ -30,7 +31,10 @@ from --faults:
                  400 ThrottlingException
 
 Draws come from one random.Random(--seed) in arrival order, so a run is reproducible only as
-far as the order of concurrent requests is.
+far as the order of concurrent requests is. --fault-first ACTION=KIND+KIND gives the first
+requests of ACTION these faults, in order, whatever the rate (a test that must see a given
+fault on a given call). --watch-stdin exits when stdin reaches EOF (a test holds the pipe,
+so the proxy dies with it).
 
   GET  /__counts   requests by action (faulted ones included), as JSON
   GET  /__faults   {"requests", "eligible", "by_kind", "by_action": {action: {kind: n}},
@@ -44,6 +48,7 @@ Prints `READY 127.0.0.1:PORT` once listening.
 import argparse
 import http.client
 import json
+import os
 import random
 import re
 import signal
@@ -135,6 +140,7 @@ class Handler(BaseHTTPRequestHandler):
     fault_all = False
     exempt = ("sts",)
     rng = random.Random(0)
+    first = {}
 
     def log_message(self, *args):
         pass
@@ -157,6 +163,9 @@ class Handler(BaseHTTPRequestHandler):
         """The fault to inject into this request, or None."""
         with LOCK:
             FAULTS["requests"] += 1
+            queued = self.first.get(action)
+            if queued:
+                return self.count(action, queued.pop(0))
             if self.fault_rate <= 0 or not self.faults or service in self.exempt:
                 return None
             if not (self.fault_all or is_mutating(action)):
@@ -164,11 +173,14 @@ class Handler(BaseHTTPRequestHandler):
             FAULTS["eligible"] += 1
             if self.rng.random() >= self.fault_rate:
                 return None
-            kind = self.rng.choice(self.faults)
-            FAULTS["by_kind"][kind] += 1
-            per = FAULTS["by_action"].setdefault(action, {})
-            per[kind] = per.get(kind, 0) + 1
-            return kind
+            return self.count(action, self.rng.choice(self.faults))
+
+    @staticmethod
+    def count(action, kind):
+        FAULTS["by_kind"][kind] += 1
+        per = FAULTS["by_action"].setdefault(action, {})
+        per[kind] = per.get(kind, 0) + 1
+        return kind
 
     def forward(self, action, body):
         """The emulator's (status, headers, body), or None when it could not be reached."""
@@ -215,7 +227,8 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "500-after":
             status, ctype, data = error_reply(service, json_protocol, fault)
             return self.reply(status, data, [("Content-Type", ctype)])
-        self.reply(*answer)
+        status, headers, data = answer
+        self.reply(status, data, headers)
 
     def control(self):
         if self.path == "/__counts":
@@ -256,7 +269,17 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--fault-actions", choices=("mutating", "all"), default="mutating")
     ap.add_argument("--exempt-services", default="sts", help="services never faulted, comma-separated")
+    ap.add_argument("--fault-first", action="append", default=[], metavar="ACTION=KIND[+KIND...]",
+                    help="the first requests of ACTION get these faults, in order")
+    ap.add_argument("--watch-stdin", action="store_true", help="exit when stdin reaches EOF")
     a = ap.parse_args()
+    first = {}
+    for spec in a.fault_first:
+        action, _, kinds = spec.partition("=")
+        first.setdefault(action, []).extend(k for k in kinds.split("+") if k)
+    unknown = [k for ks in first.values() for k in ks if k not in KINDS]
+    if unknown:
+        ap.error(f"unknown fault kinds {unknown} in --fault-first; known: {', '.join(KINDS)}")
     faults = tuple(k for k in a.faults.split(",") if k)
     unknown = [k for k in faults if k not in KINDS]
     if unknown:
@@ -271,6 +294,7 @@ def main():
     Handler.fault_all = a.fault_actions == "all"
     Handler.exempt = tuple(s for s in a.exempt_services.split(",") if s)
     Handler.rng = random.Random(a.seed)
+    Handler.first = first
     server = Server(("127.0.0.1", a.port), Handler)
 
     def stop(*_):
@@ -280,6 +304,15 @@ def main():
 
     signal.signal(signal.SIGTERM, stop)
     print(f"READY 127.0.0.1:{server.server_address[1]}", flush=True)
+    if a.watch_stdin:
+        def watch():
+            try:
+                while sys.stdin.buffer.read(4096):
+                    pass
+            finally:
+                os._exit(0)
+
+        threading.Thread(target=watch, daemon=True).start()
     server.serve_forever()
 
 
