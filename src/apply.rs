@@ -9,11 +9,13 @@ use crate::eval::walk::{self, Hooks, InstanceConfig, WalkOptions};
 use crate::eval::Value;
 use crate::exec::Operation;
 use crate::plan::{Action, Plan, ResourceChange};
-use crate::provider::{Aws, Ctx, ProviderSettings};
+use crate::provider::aws::attempts;
+use crate::provider::{Aws, Ctx, ProviderError, ProviderSettings, ResourceType};
 use crate::state::{Backend, InstanceState, JournalEntry, State};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// The state of a run, shared by every operation; written through the backend after each.
 pub struct Ledger {
@@ -206,6 +208,118 @@ impl Applier {
     }
 }
 
+/// How long a retried create waits for the object AWS says exists to show in a describe.
+const SETTLE_VISIBLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+impl Applier {
+    /// Creates the object. AWS refusing the create because the object exists, on a call the
+    /// SDK sent again after an attempt AWS may have carried out unseen (`aws::attempts`),
+    /// means that attempt made it and its answer was lost: the object is settled here, for
+    /// every type alike. An "already exists" without such an attempt is someone else's
+    /// object: the error stands, as in Terraform.
+    async fn create(
+        &self,
+        rt: &dyn ResourceType,
+        ctx: &Ctx,
+        change: &ResourceChange,
+        planned: &Value,
+    ) -> Result<Value, String> {
+        let (result, calls) = attempts::observe(rt.create(ctx, planned)).await;
+        let err = match result {
+            Ok(created) => return Ok(created),
+            Err(e) => e,
+        };
+        match calls.failed_after_unseen() {
+            Some(call) if err.already_exists => {
+                self.settle_retried_create(rt, ctx, change, planned, call, &err)
+                    .await
+            }
+            _ => Err(err.message),
+        }
+    }
+
+    /// Finds the object the lost attempt created by the name recorded in the journal before
+    /// the call, checks that it is what the configuration asks for (an object that would be
+    /// replaced is not the call's: someone else's, kept as the error), adopts it and runs the
+    /// rest of the create (`ResourceType::settle_retried_create`).
+    async fn settle_retried_create(
+        &self,
+        rt: &dyn ResourceType,
+        ctx: &Ctx,
+        change: &ResourceChange,
+        planned: &Value,
+        call: &attempts::Call,
+        err: &ProviderError,
+    ) -> Result<Value, String> {
+        let action = call.action();
+        let refuse = |why: String| {
+            format!(
+                "{} ({action} was sent again after an attempt whose answer was lost; {why})",
+                err.message
+            )
+        };
+        let Some(natural) = rt.natural_id(planned) else {
+            return Err(refuse("the object has no name to look it up by".into()));
+        };
+        // The retry was told it exists; a describe may lag behind (eventual consistency).
+        let found = Mutex::new(None);
+        let look = ctx
+            .wait_until(
+                &format!("{natural} to be visible"),
+                SETTLE_VISIBLE_TIMEOUT,
+                || async {
+                    let f = rt.find_by_natural_id(ctx, &natural).await?;
+                    let done = f.is_some();
+                    *found.lock().unwrap_or_else(|e| e.into_inner()) = f;
+                    Ok(done)
+                },
+            )
+            .await;
+        let found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        let found = match (look, found) {
+            (_, Some(found)) => found,
+            (Err(e), None) => {
+                return Err(refuse(format!(
+                    "looking {natural} up failed: {}",
+                    e.message
+                )))
+            }
+            (Ok(()), None) => return Err(refuse(format!("{natural} cannot be found"))),
+        };
+        let config = match &change.config {
+            Some(c) if c.is_wholly_known() => c.clone(),
+            _ => self.resolve_config(change)?,
+        };
+        let lifecycle = config_lifecycle(&self.config, &change.addr);
+        let marked = crate::plan::build::mark_object(
+            &change.addr.resource.type_,
+            Mode::Managed,
+            found.clone(),
+        );
+        let replace = crate::plan::diff::diff(rt, Some(&marked), &config, &lifecycle).replace_paths;
+        if !replace.is_empty() {
+            return Err(refuse(format!(
+                "{natural} differs from the configuration in {}, so it is not what that attempt created: not adopted",
+                replace.join(", ")
+            )));
+        }
+        let settled = rt
+            .settle_retried_create(ctx, &found, planned)
+            .await
+            .map_err(|e| {
+                format!(
+                    "{natural}, created by an attempt of {action} whose answer was lost, was adopted but could not be finished: {}",
+                    e.message
+                )
+            })?;
+        eprintln!(
+            "Note: {}: settled a retried create: the answer to {action} was lost and the retry was told {natural} exists; adopted {natural}, which the lost attempt created, and finished creating it",
+            change.addr
+        );
+        Ok(settled)
+    }
+}
+
 pub fn index_key(addr: &InstanceAddr) -> Option<serde_json::Value> {
     match &addr.key {
         crate::addr::InstanceKey::None => None,
@@ -275,7 +389,7 @@ impl Operation for Applier {
                 let planned = self.resolve(change)?;
                 let plain = planned.clone().deep_unmark().0;
                 let j = self.journal(change, "create", Some(&plain))?;
-                let created = rt.create(&ctx, &plain).await.map_err(|e| e.message)?;
+                let created = self.create(rt, &ctx, change, &plain).await?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
                 self.record(change, &j, Some(&created))
             }
@@ -303,7 +417,7 @@ impl Operation for Applier {
                 self.record(change, &j, None)?;
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let j = self.journal(change, "create", Some(&planned))?;
-                let created = rt.create(&ctx, &planned).await.map_err(|e| e.message)?;
+                let created = self.create(rt, &ctx, change, &planned).await?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
                 self.record(change, &j, Some(&created))
             }
@@ -311,7 +425,7 @@ impl Operation for Applier {
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let j = self.journal(change, "create", Some(&planned))?;
-                let created = rt.create(&ctx, &planned).await.map_err(|e| e.message)?;
+                let created = self.create(rt, &ctx, change, &planned).await?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
                 self.record(change, &j, Some(&created))?;
                 // The old object is now deposed: delete it, keeping track in the journal.
