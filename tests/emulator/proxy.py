@@ -5,7 +5,7 @@ benchmarks (latency, request counts) and the fault tests (injected faults).
     proxy.py --upstream HOST:PORT [--port N] [--latency S]
              [--fault-rate R --faults KIND,... --seed N --fault-actions mutating|all]
              [--exempt-services sts,...] [--fault-first ACTION=KIND[+KIND...]]...
-             [--watch-stdin]
+             [--watch-stdin] [--log FILE]
 
 Every request is forwarded to --upstream. The action is `Action=` in a query-protocol body
 (EC2, RDS, ElastiCache, STS) or the JSON protocol's `X-Amz-Target` header; the service is the
@@ -34,7 +34,8 @@ Draws come from one random.Random(--seed) in arrival order, so a run is reproduc
 far as the order of concurrent requests is. --fault-first ACTION=KIND+KIND gives the first
 requests of ACTION these faults, in order, whatever the rate (a test that must see a given
 fault on a given call). --watch-stdin exits when stdin reaches EOF (a test holds the pipe,
-so the proxy dies with it).
+so the proxy dies with it). --log FILE appends one JSON line per request: time, service,
+action, the names and ids it is about, the fault injected and the emulator's status.
 
   GET  /__counts   requests by action (faulted ones included), as JSON
   GET  /__faults   {"requests", "eligible", "by_kind", "by_action": {action: {kind: n}},
@@ -96,6 +97,16 @@ def action_of(headers, body):
     return form.get("Action", ["unknown"])[0]
 
 
+def names_of(body):
+    """The names and ids a query-protocol request is about (never other values: a request
+    may carry a password)."""
+    try:
+        form = urllib.parse.parse_qs(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        return []
+    return sorted(v[0] for k, v in form.items() if k.endswith(("Name", "Identifier", "GroupId")))
+
+
 def service_of(headers):
     m = SCOPE.search(headers.get("Authorization", ""))
     return m.group(1) if m else "unknown"
@@ -141,6 +152,7 @@ class Handler(BaseHTTPRequestHandler):
     exempt = ("sts",)
     rng = random.Random(0)
     first = {}
+    log = None
 
     def log_message(self, *args):
         pass
@@ -213,6 +225,20 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             COUNTS[action] = COUNTS.get(action, 0) + 1
         fault = self.draw(service, action)
+        answer = None
+        try:
+            answer = self.respond(service, action, body, fault)
+        finally:
+            if self.log:
+                line = {"t": round(time.time(), 3), "service": service, "action": action,
+                        "names": names_of(body), "fault": fault,
+                        "upstream": answer[0] if answer else None}
+                with LOCK:
+                    self.log.write(json.dumps(line) + "\n")
+                    self.log.flush()
+
+    def respond(self, service, action, body, fault):
+        """Answers the request as `fault` says; returns the emulator's answer if it was asked."""
         json_protocol = "X-Amz-Target" in self.headers
         if fault == "reset-before":
             return self.reset()
@@ -223,12 +249,14 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(self.latency)
         answer = self.forward(action, body)
         if answer is None or fault == "reset-after":
-            return self.reset()
-        if fault == "500-after":
+            self.reset()
+        elif fault == "500-after":
             status, ctype, data = error_reply(service, json_protocol, fault)
-            return self.reply(status, data, [("Content-Type", ctype)])
-        status, headers, data = answer
-        self.reply(status, data, headers)
+            self.reply(status, data, [("Content-Type", ctype)])
+        else:
+            status, headers, data = answer
+            self.reply(status, data, headers)
+        return answer
 
     def control(self):
         if self.path == "/__counts":
@@ -272,6 +300,7 @@ def main():
     ap.add_argument("--fault-first", action="append", default=[], metavar="ACTION=KIND[+KIND...]",
                     help="the first requests of ACTION get these faults, in order")
     ap.add_argument("--watch-stdin", action="store_true", help="exit when stdin reaches EOF")
+    ap.add_argument("--log", help="append one JSON line per request to this file")
     a = ap.parse_args()
     first = {}
     for spec in a.fault_first:
@@ -295,6 +324,7 @@ def main():
     Handler.exempt = tuple(s for s in a.exempt_services.split(",") if s)
     Handler.rng = random.Random(a.seed)
     Handler.first = first
+    Handler.log = open(a.log, "a", encoding="utf-8") if a.log else None
     server = Server(("127.0.0.1", a.port), Handler)
 
     def stop(*_):
