@@ -211,37 +211,59 @@ impl Applier {
 /// How long a retried create waits for the object AWS says exists to show in a describe.
 const SETTLE_VISIBLE_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Why a create refused as "already exists" after a lost answer was not settled.
+enum Unsettled {
+    /// The object found is not what the lost attempt made: someone else's.
+    NotOurs(String),
+    /// It may be ours: the journal keeps the create for the next run to settle.
+    Open(String),
+}
+
 impl Applier {
     /// Creates the object. AWS refusing the create because the object exists, on a call the
     /// SDK sent again after an attempt AWS may have carried out unseen (`aws::attempts`),
     /// means that attempt made it and its answer was lost: the object is settled here, for
     /// every type alike. An "already exists" without such an attempt is someone else's
-    /// object: the error stands, as in Terraform.
+    /// object: the error stands, as in Terraform, and the journal entry goes, or the next
+    /// run would adopt that object as one an interrupted run created.
     async fn create(
         &self,
         rt: &dyn ResourceType,
         ctx: &Ctx,
         change: &ResourceChange,
         planned: &Value,
+        journal_id: &str,
     ) -> Result<Value, String> {
         let (result, calls) = attempts::observe(rt.create(ctx, planned)).await;
         let err = match result {
             Ok(created) => return Ok(created),
             Err(e) => e,
         };
+        let not_ours = |message: String| {
+            self.ledger
+                .update(|s| s.journal.retain(|e| e.id != journal_id))?;
+            Err(message)
+        };
         match calls.failed_after_unseen() {
             Some(call) if err.already_exists => {
-                self.settle_retried_create(rt, ctx, change, planned, call, &err)
+                match self
+                    .settle_retried_create(rt, ctx, change, planned, call, &err)
                     .await
+                {
+                    Ok(settled) => Ok(settled),
+                    Err(Unsettled::NotOurs(message)) => not_ours(message),
+                    Err(Unsettled::Open(message)) => Err(message),
+                }
             }
+            _ if err.already_exists => not_ours(err.message),
             _ => Err(err.message),
         }
     }
 
     /// Finds the object the lost attempt created by the name recorded in the journal before
-    /// the call, checks that it is what the configuration asks for (an object that would be
-    /// replaced is not the call's: someone else's, kept as the error), adopts it and runs the
-    /// rest of the create (`ResourceType::settle_retried_create`).
+    /// the call, checks that it is what the configuration asks for (an object the plan would
+    /// replace is not what the call made: someone else's), adopts it and runs the rest of the
+    /// create (`ResourceType::settle_retried_create`).
     async fn settle_retried_create(
         &self,
         rt: &dyn ResourceType,
@@ -250,16 +272,18 @@ impl Applier {
         planned: &Value,
         call: &attempts::Call,
         err: &ProviderError,
-    ) -> Result<Value, String> {
+    ) -> Result<Value, Unsettled> {
         let action = call.action();
-        let refuse = |why: String| {
+        let why = |why: String| {
             format!(
                 "{} ({action} was sent again after an attempt whose answer was lost; {why})",
                 err.message
             )
         };
         let Some(natural) = rt.natural_id(planned) else {
-            return Err(refuse("the object has no name to look it up by".into()));
+            return Err(Unsettled::Open(why(
+                "the object has no name to look it up by".into(),
+            )));
         };
         // The retry was told it exists; a describe may lag behind (eventual consistency).
         let found = Mutex::new(None);
@@ -275,20 +299,21 @@ impl Applier {
                 },
             )
             .await;
-        let found = found.into_inner().unwrap_or_else(|e| e.into_inner());
-        let found = match (look, found) {
+        let found = match (look, found.into_inner().unwrap_or_else(|e| e.into_inner())) {
             (_, Some(found)) => found,
             (Err(e), None) => {
-                return Err(refuse(format!(
+                return Err(Unsettled::Open(why(format!(
                     "looking {natural} up failed: {}",
                     e.message
-                )))
+                ))))
             }
-            (Ok(()), None) => return Err(refuse(format!("{natural} cannot be found"))),
+            (Ok(()), None) => {
+                return Err(Unsettled::Open(why(format!("{natural} cannot be found"))))
+            }
         };
         let config = match &change.config {
             Some(c) if c.is_wholly_known() => c.clone(),
-            _ => self.resolve_config(change)?,
+            _ => self.resolve_config(change).map_err(Unsettled::Open)?,
         };
         let lifecycle = config_lifecycle(&self.config, &change.addr);
         let marked = crate::plan::build::mark_object(
@@ -298,19 +323,19 @@ impl Applier {
         );
         let replace = crate::plan::diff::diff(rt, Some(&marked), &config, &lifecycle).replace_paths;
         if !replace.is_empty() {
-            return Err(refuse(format!(
+            return Err(Unsettled::NotOurs(why(format!(
                 "{natural} differs from the configuration in {}, so it is not what that attempt created: not adopted",
                 replace.join(", ")
-            )));
+            ))));
         }
         let settled = rt
             .settle_retried_create(ctx, &found, planned)
             .await
             .map_err(|e| {
-                format!(
+                Unsettled::Open(format!(
                     "{natural}, created by an attempt of {action} whose answer was lost, was adopted but could not be finished: {}",
                     e.message
-                )
+                ))
             })?;
         eprintln!(
             "Note: {}: settled a retried create: the answer to {action} was lost and the retry was told {natural} exists; adopted {natural}, which the lost attempt created, and finished creating it",
@@ -389,7 +414,7 @@ impl Operation for Applier {
                 let planned = self.resolve(change)?;
                 let plain = planned.clone().deep_unmark().0;
                 let j = self.journal(change, "create", Some(&plain))?;
-                let created = self.create(rt, &ctx, change, &plain).await?;
+                let created = self.create(rt, &ctx, change, &plain, &j).await?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
                 self.record(change, &j, Some(&created))
             }
@@ -417,7 +442,7 @@ impl Operation for Applier {
                 self.record(change, &j, None)?;
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let j = self.journal(change, "create", Some(&planned))?;
-                let created = self.create(rt, &ctx, change, &planned).await?;
+                let created = self.create(rt, &ctx, change, &planned, &j).await?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
                 self.record(change, &j, Some(&created))
             }
@@ -425,7 +450,7 @@ impl Operation for Applier {
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let j = self.journal(change, "create", Some(&planned))?;
-                let created = self.create(rt, &ctx, change, &planned).await?;
+                let created = self.create(rt, &ctx, change, &planned, &j).await?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
                 self.record(change, &j, Some(&created))?;
                 // The old object is now deposed: delete it, keeping track in the journal.
