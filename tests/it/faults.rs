@@ -974,3 +974,589 @@ async fn an_interrupt_mid_apply_finishes_what_is_in_flight() {
     }
     eprintln!("faults: interrupts {report:?}");
 }
+
+// ---- 7. a proxy resetting connections, answering 500s and throttling ----------------------
+
+/// `tests/emulator/proxy.py` in front of the shared emulator, injecting faults.
+struct FaultProxy {
+    endpoint: String,
+    addr: std::net::SocketAddr,
+    child: Child,
+    _stdin: ChildStdin,
+}
+
+impl FaultProxy {
+    fn start(args: &[&str]) -> FaultProxy {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let upstream = crate::emulator::Emulator::shared()
+            .endpoint
+            .trim_start_matches("http://")
+            .to_string();
+        let mut child = Command::new(crate::emulator::python_path())
+            .arg(manifest.join("tests/emulator/proxy.py"))
+            .args(["--upstream", &upstream, "--watch-stdin"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .spawn()
+            .expect("start the fault proxy");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(addr) = line.strip_prefix("READY ") {
+                    let _ = tx.send(addr.trim().to_string());
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the fault proxy is not ready");
+        FaultProxy {
+            endpoint: format!("http://{addr}"),
+            addr: addr.parse().unwrap(),
+            child,
+            _stdin: stdin,
+        }
+    }
+
+    /// Sends `w`'s strata runs through the proxy (verification clients stay direct).
+    fn point(&self, w: &mut Workdir) {
+        w.env.retain(|(k, _)| k != "AWS_ENDPOINT_URL");
+        w.env
+            .push(("AWS_ENDPOINT_URL".into(), self.endpoint.clone()));
+    }
+
+    /// `GET /__faults`: what was injected, by kind and by action.
+    fn faults(&self) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(self.addr).unwrap();
+        s.write_all(b"GET /__faults HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut text = String::new();
+        s.read_to_string(&mut text).unwrap();
+        let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("/__faults: {e}: {text}"))
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Many objects of the types whose creates can be refused as duplicates, with inline and
+/// stand-alone rules, so that a share of faults lands on every kind of call.
+const MANY_CONFIG: &str = r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+data "aws_subnets" "default" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.default.id]
+  }
+}
+
+resource "aws_security_group" "tier" {
+  count       = 16
+  name        = "faults-tier-${count.index}"
+  description = "tier ${count.index}"
+  vpc_id      = data.aws_vpc.default.id
+
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["10.${count.index}.0.0/16"]
+  }
+
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+
+  tags = {
+    Tier = "t${count.index}"
+  }
+}
+
+resource "aws_security_group" "app" {
+  count       = 8
+  name_prefix = "faults-app-"
+  description = "app"
+  vpc_id      = data.aws_vpc.default.id
+
+  ingress {
+    from_port       = 5432
+    to_port         = 5432
+    protocol        = "tcp"
+    security_groups = [aws_security_group.tier[count.index].id]
+  }
+}
+
+# Stand-alone rules go on the VPC's default group, which no resource here manages: strata
+# takes a managed group without ingress blocks to want none (Terraform leaves them alone),
+# so it would plan to remove them.
+data "aws_security_group" "default" {
+  name   = "default"
+  vpc_id = data.aws_vpc.default.id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "https" {
+  count             = 4
+  security_group_id = data.aws_security_group.default.id
+  ip_protocol       = "tcp"
+  from_port         = 8443
+  to_port           = 8443
+  cidr_ipv4         = "192.168.${count.index}.0/24"
+}
+
+resource "aws_security_group_rule" "ssh" {
+  count             = 4
+  type              = "ingress"
+  security_group_id = data.aws_security_group.default.id
+  protocol          = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_blocks       = ["172.16.${count.index}.0/24"]
+}
+
+resource "aws_db_subnet_group" "db" {
+  count      = 6
+  name       = "faults-db-${count.index}"
+  subnet_ids = data.aws_subnets.default.ids
+}
+
+resource "aws_db_parameter_group" "pg" {
+  count  = 6
+  name   = "faults-pg-${count.index}"
+  family = "postgres16"
+
+  parameter {
+    name  = "log_min_duration_statement"
+    value = "${100 + count.index}"
+  }
+}
+
+resource "aws_elasticache_parameter_group" "cache" {
+  count  = 4
+  name   = "faults-cache-${count.index}"
+  family = "redis7"
+
+  parameter {
+    name  = "maxmemory-policy"
+    value = "allkeys-lru"
+  }
+}
+
+resource "aws_elasticache_subnet_group" "cache" {
+  count      = 4
+  name       = "faults-cache-${count.index}"
+  subnet_ids = data.aws_subnets.default.ids
+}
+"#;
+
+/// Faults every run must see on its first call of each action, whatever the draws: a lost
+/// answer on a create of each type that refuses duplicates, on rule changes and on deletes.
+const SCRIPTED: &[(&str, &str)] = &[
+    ("CreateSecurityGroup", "reset-after"),
+    ("CreateDBSubnetGroup", "500-after"),
+    ("CreateDBParameterGroup", "reset-after"),
+    ("CreateDBInstance", "reset-after"),
+    ("CreateCacheParameterGroup", "500-after"),
+    ("CreateCacheSubnetGroup", "reset-after"),
+    ("AuthorizeSecurityGroupIngress", "reset-after"),
+    ("AuthorizeSecurityGroupEgress", "500-after"),
+    ("RevokeSecurityGroupEgress", "reset-after"),
+    ("RevokeSecurityGroupIngress", "500-after"),
+    ("DeleteSecurityGroup", "reset-after"),
+    ("DeleteDBSubnetGroup", "500-after"),
+    ("DeleteDBInstance", "reset-after"),
+    ("DeleteDBParameterGroup", "reset-after"),
+    ("DeleteCacheParameterGroup", "500-after"),
+    ("DeleteCacheSubnetGroup", "reset-after"),
+];
+
+const SETTLED: &str = "settled a retried create";
+
+/// Runs `args` until it exits 0, at most `tries` times. A call whose six attempts all fail
+/// (0.2⁶ per call: a few in a thousand runs of a few hundred calls) fails its run with a
+/// clear error; the journal lets the next run settle it. Returns the runs.
+fn converge(w: &Workdir, args: &[&str], tries: usize) -> Vec<Run> {
+    let mut runs = Vec::new();
+    for _ in 0..tries {
+        let run = w.strata(args);
+        assert_no_panic(&run, &format!("strata {args:?} under faults"));
+        let done = run.code == 0;
+        runs.push(run);
+        if done {
+            return runs;
+        }
+    }
+    let last = runs.last().unwrap();
+    panic!(
+        "strata {args:?} did not converge in {tries} runs under faults:\n{}",
+        last.both()
+    );
+}
+
+/// A run of `w`'s configuration straight against the emulator, no proxy.
+fn direct(w: &Workdir, args: &[&str]) -> Run {
+    let mut cmd = w.command(args);
+    cmd.env(
+        "AWS_ENDPOINT_URL",
+        &crate::emulator::Emulator::shared().endpoint,
+    );
+    let out = cmd.output().unwrap();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !run.both().contains(crate::support::PASSWORD),
+        "the password was printed"
+    );
+    run
+}
+
+/// Name → how many objects of that kind carry it, for every named kind the configurations
+/// use (AWS's own defaults left out).
+async fn named_objects(c: &Clients) -> BTreeSet<(&'static str, String, usize)> {
+    let mut names: Vec<(&'static str, String)> = Vec::new();
+    let sgs = c.ec2.describe_security_groups().send().await.unwrap();
+    for g in sgs.security_groups.unwrap_or_default() {
+        names.push(("aws_security_group", g.group_name.unwrap_or_default()));
+    }
+    let dbs = c.rds.describe_db_instances().send().await.unwrap();
+    for d in dbs.db_instances.unwrap_or_default() {
+        names.push((
+            "aws_db_instance",
+            d.db_instance_identifier.unwrap_or_default(),
+        ));
+    }
+    let sub = c.rds.describe_db_subnet_groups().send().await.unwrap();
+    for g in sub.db_subnet_groups.unwrap_or_default() {
+        names.push((
+            "aws_db_subnet_group",
+            g.db_subnet_group_name.unwrap_or_default(),
+        ));
+    }
+    let pgs = c.rds.describe_db_parameter_groups().send().await.unwrap();
+    for g in pgs.db_parameter_groups.unwrap_or_default() {
+        names.push((
+            "aws_db_parameter_group",
+            g.db_parameter_group_name.unwrap_or_default(),
+        ));
+    }
+    let cpg = c
+        .elasticache
+        .describe_cache_parameter_groups()
+        .send()
+        .await
+        .unwrap();
+    for g in cpg.cache_parameter_groups.unwrap_or_default() {
+        names.push((
+            "aws_elasticache_parameter_group",
+            g.cache_parameter_group_name.unwrap_or_default(),
+        ));
+    }
+    let csg = c
+        .elasticache
+        .describe_cache_subnet_groups()
+        .send()
+        .await
+        .unwrap();
+    for g in csg.cache_subnet_groups.unwrap_or_default() {
+        names.push((
+            "aws_elasticache_subnet_group",
+            g.cache_subnet_group_name.unwrap_or_default(),
+        ));
+    }
+    let mut counts: std::collections::BTreeMap<(&'static str, String), usize> = Default::default();
+    for (kind, name) in names {
+        if name == "default" || name.starts_with("default.") {
+            continue;
+        }
+        *counts.entry((kind, name)).or_default() += 1;
+    }
+    counts.into_iter().map(|((k, n), c)| (k, n, c)).collect()
+}
+
+/// What the state says exists, as (type, name): one of each expected in AWS.
+fn state_names(w: &Workdir) -> BTreeSet<(&'static str, String, usize)> {
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.state_path()).unwrap()).unwrap();
+    let kinds: &[(&'static str, &str)] = &[
+        ("aws_security_group", "name"),
+        ("aws_db_instance", "identifier"),
+        ("aws_db_subnet_group", "name"),
+        ("aws_db_parameter_group", "name"),
+        ("aws_elasticache_parameter_group", "name"),
+        ("aws_elasticache_subnet_group", "name"),
+    ];
+    let mut out = BTreeSet::new();
+    for r in json["resources"].as_array().into_iter().flatten() {
+        let Some((kind, attr)) = kinds.iter().find(|(k, _)| r["type"] == *k) else {
+            continue;
+        };
+        if r["mode"] != "managed" {
+            continue;
+        }
+        for i in r["instances"].as_array().into_iter().flatten() {
+            let name = i["attributes"][attr]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            out.insert((*kind, name, 1));
+        }
+    }
+    out
+}
+
+/// Applies under faults, checks convergence through describe calls against the emulator,
+/// destroys under faults. Returns (apply runs, destroy runs, settled creates).
+fn apply_and_destroy_under_faults(
+    w: &Workdir,
+    rt: &tokio::runtime::Runtime,
+) -> (usize, usize, usize) {
+    let applies = converge(w, &["apply", "--auto-approve"], 3);
+    let settled: usize = applies
+        .iter()
+        .map(|r| r.stderr.matches(SETTLED).count())
+        .sum();
+    let plan = direct(w, &["plan", "--detailed-exitcode"]);
+    assert_eq!(
+        plan.code,
+        0,
+        "the plan after applying under faults is not empty:\n{}\n--- the applies:\n{}",
+        plan.both(),
+        applies.iter().map(Run::both).collect::<Vec<_>>().join("\n")
+    );
+    let state = read_state(w).expect("a state after the apply");
+    assert!(state.journal.is_empty(), "{:?}", state.journal);
+    let clients = rt.block_on(Clients::of(w));
+    let exist = rt.block_on(named_objects(&clients));
+    let expected = state_names(w);
+    assert!(expected.len() >= 4, "{expected:?}");
+    assert_eq!(
+        exist, expected,
+        "AWS does not hold exactly one object per name the state knows"
+    );
+    let left = rt.block_on(orphans(&clients, &w.state_path()));
+    assert!(left.is_empty(), "objects the state does not know: {left:?}");
+
+    let destroys = converge(w, &["destroy", "--auto-approve"], 3);
+    let exist = rt.block_on(named_objects(&clients));
+    assert!(exist.is_empty(), "destroy under faults left {exist:?}");
+    assert!(rt.block_on(clients.ours()).is_empty());
+    let state = read_state(w).expect("a state after the destroy");
+    assert!(state.journal.is_empty(), "{:?}", state.journal);
+    assert_eq!(
+        state
+            .instances()
+            .filter(|(a, _, _)| a.resource.mode == strata::config::Mode::Managed)
+            .count(),
+        0
+    );
+    w.assert_no_secret_leaked();
+    (applies.len(), destroys.len(), settled)
+}
+
+/// The SDK retries a failed attempt by itself; when the failed attempt had been carried out
+/// (its answer lost), the retry is told the object exists. Under a proxy that resets
+/// connections before and after the emulator acts, answers 500s before and after, and
+/// throttles, on a fifth of all requests, the example and a config of 52 objects apply, plan
+/// empty with exactly one object per name and nothing untracked, and destroy to nothing.
+#[test]
+fn faults_injected_by_a_proxy_converge_without_duplicates() {
+    let t0 = Instant::now();
+    let mut args: Vec<String> = [
+        "--fault-rate",
+        "0.2",
+        "--fault-actions",
+        "all",
+        "--seed",
+        "20260601",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for (action, kind) in SCRIPTED {
+        args.push("--fault-first".into());
+        args.push(format!("{action}={kind}"));
+    }
+    let proxy = FaultProxy::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut webapp = Workdir::webapp();
+    proxy.point(&mut webapp);
+    let mut many = Workdir::webapp();
+    std::fs::write(many.dir().join("main.tf"), MANY_CONFIG).unwrap();
+    proxy.point(&mut many);
+
+    let outcomes: Vec<(usize, usize, usize)> = std::thread::scope(|s| {
+        let runs: Vec<_> = [&webapp, &many]
+            .into_iter()
+            .map(|w| {
+                s.spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    apply_and_destroy_under_faults(w, &rt)
+                })
+            })
+            .collect();
+        runs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+
+    let faults = proxy.faults();
+    let by_kind = &faults["by_kind"];
+    for kind in [
+        "reset-before",
+        "reset-after",
+        "500-before",
+        "500-after",
+        "throttle",
+    ] {
+        assert!(
+            by_kind[kind].as_u64().unwrap_or(0) > 0,
+            "no {kind} was injected: {faults}"
+        );
+    }
+    let by_action = faults["by_action"].as_object().unwrap();
+    let lost_creates: u64 = by_action
+        .iter()
+        .filter(|(a, _)| a.starts_with("Create"))
+        .map(|(_, k)| k["reset-after"].as_u64().unwrap_or(0) + k["500-after"].as_u64().unwrap_or(0))
+        .sum();
+    assert!(lost_creates >= 6, "{faults}");
+    let settled: usize = outcomes.iter().map(|o| o.2).sum();
+    // Each scripted lost create answer is one settled create; random ones add more.
+    assert!(settled >= 6, "only {settled} retried creates were settled");
+    eprintln!(
+        "faults: {} requests, {} faults {by_kind}; lost answers to creates {lost_creates}, retried creates settled {settled}; \
+         (apply runs, destroy runs, settled) webapp {:?}, 52 objects {:?}; upstream 5xx {} ; {:?}",
+        faults["requests"],
+        by_kind.as_object().unwrap().values().filter_map(|v| v.as_u64()).sum::<u64>(),
+        outcomes[0],
+        outcomes[1],
+        faults["upstream_5xx"],
+        t0.elapsed()
+    );
+}
+
+const TAKEN_CONFIG: &str = r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+resource "aws_security_group" "taken" {
+  name        = "taken"
+  description = "the same as theirs"
+  vpc_id      = data.aws_vpc.default.id
+}
+"#;
+
+/// A name someone else holds is refused with AWS's error and adopted by neither this run
+/// nor the next, whether the create's first attempt was told so or a retry after throttled
+/// attempts was (AWS throttles before acting). Only a retry after an attempt whose answer was
+/// lost may adopt. Their group is the configured one to the letter, so only the attempts
+/// tell it apart; adopting it would have revoked its default egress rule.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_taken_by_someone_else_is_refused_not_adopted() {
+    let proxy = FaultProxy::start(&["--fault-first", "CreateSecurityGroup=throttle+throttle"]);
+    let mut outcomes = Vec::new();
+    for through_proxy in [false, true] {
+        let mut w = Workdir::webapp();
+        std::fs::write(w.dir().join("main.tf"), TAKEN_CONFIG).unwrap();
+        if through_proxy {
+            proxy.point(&mut w);
+        }
+        let ec2 = w.account.ec2(REGION).await;
+        let theirs = ec2
+            .create_security_group()
+            .group_name("taken")
+            .description("the same as theirs")
+            .send()
+            .await
+            .unwrap()
+            .group_id
+            .unwrap();
+        let egress = |ec2: aws_sdk_ec2::Client| {
+            let theirs = theirs.clone();
+            async move {
+                ec2.describe_security_groups()
+                    .group_ids(theirs)
+                    .send()
+                    .await
+                    .unwrap()
+                    .security_groups
+                    .unwrap()
+                    .remove(0)
+                    .ip_permissions_egress
+                    .unwrap_or_default()
+                    .len()
+            }
+        };
+        let before = egress(ec2.clone()).await;
+        assert!(before > 0);
+
+        let run = w.strata(&["apply", "--auto-approve"]);
+        assert_no_panic(&run, "apply of a taken name");
+        assert_eq!(run.code, 1, "{}", run.both());
+        assert!(
+            run.stderr.contains("InvalidGroup.Duplicate"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains(SETTLED), "{}", run.stderr);
+        // The next run must not adopt it from the journal either.
+        let plan = w.strata(&["plan"]);
+        assert_eq!(plan.code, 0, "{}", plan.both());
+        assert!(
+            !plan.stderr.contains("adopted") && plan.stdout.contains("1 to add"),
+            "{}",
+            plan.both()
+        );
+        let state = read_state(&w).expect("a state");
+        assert!(state.journal.is_empty(), "{:?}", state.journal);
+        assert_eq!(
+            state
+                .instances()
+                .filter(|(a, _, _)| a.resource.type_ == "aws_security_group")
+                .count(),
+            0
+        );
+        assert_eq!(egress(ec2).await, before, "their group was changed");
+        outcomes.push((
+            through_proxy,
+            run.stderr
+                .lines()
+                .find(|l| l.contains("Duplicate"))
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        ));
+    }
+    let faults = proxy.faults();
+    assert_eq!(faults["by_kind"]["throttle"], 2, "{faults}");
+    eprintln!("faults: a taken name, refused and not adopted: {outcomes:?}");
+}
