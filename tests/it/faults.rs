@@ -1053,122 +1053,7 @@ impl Drop for FaultProxy {
 
 /// Many objects of the types whose creates can be refused as duplicates, with inline and
 /// stand-alone rules, so that a share of faults lands on every kind of call.
-const MANY_CONFIG: &str = r#"
-provider "aws" {
-  region = "us-east-1"
-}
-
-data "aws_vpc" "default" {
-  default = true
-}
-
-data "aws_subnets" "default" {
-  filter {
-    name   = "vpc-id"
-    values = [data.aws_vpc.default.id]
-  }
-}
-
-resource "aws_security_group" "tier" {
-  count       = 16
-  name        = "faults-tier-${count.index}"
-  description = "tier ${count.index}"
-  vpc_id      = data.aws_vpc.default.id
-
-  ingress {
-    from_port   = 443
-    to_port     = 443
-    protocol    = "tcp"
-    cidr_blocks = ["10.${count.index}.0.0/16"]
-  }
-
-  egress {
-    from_port   = 0
-    to_port     = 0
-    protocol    = "-1"
-    cidr_blocks = ["10.0.0.0/8"]
-  }
-
-  tags = {
-    Tier = "t${count.index}"
-  }
-}
-
-resource "aws_security_group" "app" {
-  count       = 8
-  name_prefix = "faults-app-"
-  description = "app"
-  vpc_id      = data.aws_vpc.default.id
-
-  ingress {
-    from_port       = 5432
-    to_port         = 5432
-    protocol        = "tcp"
-    security_groups = [aws_security_group.tier[count.index].id]
-  }
-}
-
-# Stand-alone rules go on the VPC's default group, which no resource here manages: strata
-# takes a managed group without ingress blocks to want none (Terraform leaves them alone),
-# so it would plan to remove them.
-data "aws_security_group" "default" {
-  name   = "default"
-  vpc_id = data.aws_vpc.default.id
-}
-
-resource "aws_vpc_security_group_ingress_rule" "https" {
-  count             = 4
-  security_group_id = data.aws_security_group.default.id
-  ip_protocol       = "tcp"
-  from_port         = 8443
-  to_port           = 8443
-  cidr_ipv4         = "192.168.${count.index}.0/24"
-}
-
-resource "aws_security_group_rule" "ssh" {
-  count             = 4
-  type              = "ingress"
-  security_group_id = data.aws_security_group.default.id
-  protocol          = "tcp"
-  from_port         = 22
-  to_port           = 22
-  cidr_blocks       = ["172.16.${count.index}.0/24"]
-}
-
-resource "aws_db_subnet_group" "db" {
-  count      = 6
-  name       = "faults-db-${count.index}"
-  subnet_ids = data.aws_subnets.default.ids
-}
-
-resource "aws_db_parameter_group" "pg" {
-  count  = 6
-  name   = "faults-pg-${count.index}"
-  family = "postgres16"
-
-  parameter {
-    name  = "log_min_duration_statement"
-    value = "${100 + count.index}"
-  }
-}
-
-resource "aws_elasticache_parameter_group" "cache" {
-  count  = 4
-  name   = "faults-cache-${count.index}"
-  family = "redis7"
-
-  parameter {
-    name  = "maxmemory-policy"
-    value = "allkeys-lru"
-  }
-}
-
-resource "aws_elasticache_subnet_group" "cache" {
-  count      = 4
-  name       = "faults-cache-${count.index}"
-  subnet_ids = data.aws_subnets.default.ids
-}
-"#;
+const MANY_CONFIG: &str = include_str!("../fixtures/faults/many/main.tf");
 
 /// Faults every run must see on its first call of each action, whatever the draws: a lost
 /// answer on a create of each type that refuses duplicates, on rule changes and on deletes.
@@ -1201,6 +1086,15 @@ fn converge(w: &Workdir, args: &[&str], tries: usize) -> Vec<Run> {
     for _ in 0..tries {
         let run = w.strata(args);
         assert_no_panic(&run, &format!("strata {args:?} under faults"));
+        // Only exhausted retries may fail a run: an answer about strata's own lost attempt
+        // ("exists", "duplicate", "not found") must have been settled.
+        for own in ["AlreadyExists", ".Duplicate", "NotFound"] {
+            assert!(
+                run.code == 0 || !run.stderr.contains(own),
+                "strata {args:?} failed on {own}:\n{}",
+                run.stderr
+            );
+        }
         let done = run.code == 0;
         runs.push(run);
         if done {
