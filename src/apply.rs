@@ -316,11 +316,19 @@ impl Applier {
             _ => self.resolve_config(change).map_err(Unsettled::Open)?,
         };
         let lifecycle = config_lifecycle(&self.config, &change.addr);
-        let marked = crate::plan::build::mark_object(
-            &change.addr.resource.type_,
-            Mode::Managed,
-            found.clone(),
-        );
+        // What AWS never returns (copy_tags of a snapshot copy, ...) is absent from `found`;
+        // the lost call sent the planned value, so only what AWS does return can tell.
+        let mut compared = found.clone();
+        if let (Value::Map(f), Some(p)) = (&mut compared, planned.as_map()) {
+            for (k, v) in p {
+                let sent = !matches!(v, Value::Null | Value::Unknown);
+                if sent && f.get(k).is_none_or(Value::is_null) {
+                    f.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        let marked =
+            crate::plan::build::mark_object(&change.addr.resource.type_, Mode::Managed, compared);
         let replace = crate::plan::diff::diff(rt, Some(&marked), &config, &lifecycle).replace_paths;
         if !replace.is_empty() {
             return Err(Unsettled::NotOurs(why(format!(
