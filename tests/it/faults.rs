@@ -1454,3 +1454,107 @@ async fn a_name_taken_by_someone_else_is_refused_not_adopted() {
     assert_eq!(faults["by_kind"]["throttle"], 2, "{faults}");
     eprintln!("faults: a taken name, refused and not adopted: {outcomes:?}");
 }
+
+/// The create call of every type whose create the SDK may retry into "already exists".
+const CREATE_ACTIONS: &[&str] = &[
+    "CreateSecurityGroup",
+    "CreateDBSubnetGroup",
+    "CreateDBParameterGroup",
+    "CreateDBClusterParameterGroup",
+    "CreateOptionGroup",
+    "CreateDBInstance",
+    "CreateDBCluster",
+    "CreateDBSnapshot",
+    "CopyDBSnapshot",
+    "CreateDBClusterSnapshot",
+    "CopyDBClusterSnapshot",
+    "CreateCacheSubnetGroup",
+    "CreateCacheParameterGroup",
+    "CreateCacheCluster",
+    "CreateReplicationGroup",
+];
+
+/// Every example through a proxy that loses the answer to the first create call of each type
+/// (the emulator carries it out, the connection is reset): each is settled in the same run,
+/// whatever the type does after its create call (waits for an Aurora cluster, its instances,
+/// a replication group, snapshots and their cross-region copies), and the next plan is empty.
+#[test]
+fn a_lost_answer_to_each_create_type_is_settled() {
+    let t0 = Instant::now();
+    // The examples, and for the types none of them creates, a fixture.
+    let examples: &[(&str, &[(&str, &str)])] = &[
+        ("webapp-aurora", &[]),
+        (
+            "webapp-cache",
+            &[("STRATA_VAR_cache_auth_token", "cache-auth-token-0123456789")],
+        ),
+        ("dr-copy", &[]),
+        ("tests/fixtures/faults/rest", &[]),
+    ];
+    let report: Vec<(String, usize, Vec<String>)> = std::thread::scope(|s| {
+        let runs: Vec<_> = examples
+            .iter()
+            .map(|(example, env)| {
+                s.spawn(move || {
+                    let mut args = Vec::new();
+                    for action in CREATE_ACTIONS {
+                        args.push("--fault-first".to_string());
+                        args.push(format!("{action}=reset-after"));
+                    }
+                    let proxy =
+                        FaultProxy::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
+                    let mut w = match example.strip_prefix("tests/fixtures/") {
+                        Some(_) => {
+                            let w = Workdir::webapp();
+                            let config = Path::new(env!("CARGO_MANIFEST_DIR"))
+                                .join(example)
+                                .join("main.tf");
+                            std::fs::copy(config, w.dir().join("main.tf")).unwrap();
+                            w
+                        }
+                        None => Workdir::example(example),
+                    };
+                    w.env = env
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect();
+                    proxy.point(&mut w);
+                    let run = w.expect(0, &["apply", "--auto-approve"]);
+                    let settled = run.stderr.matches(SETTLED).count();
+                    let faults = proxy.faults();
+                    let lost: Vec<String> = faults["by_action"]
+                        .as_object()
+                        .unwrap()
+                        .keys()
+                        .cloned()
+                        .collect();
+                    assert_eq!(
+                        settled,
+                        lost.len(),
+                        "{example}: lost answers to {lost:?}, settled:\n{}",
+                        run.stderr
+                    );
+                    let plan = direct(&w, &["plan", "--detailed-exitcode"]);
+                    assert_eq!(plan.code, 0, "{example}: {}", plan.both());
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    let clients = rt.block_on(Clients::of(&w));
+                    let left = rt.block_on(orphans(&clients, &w.state_path()));
+                    assert!(left.is_empty(), "{example}: untracked {left:?}");
+                    assert!(read_state(&w).unwrap().journal.is_empty());
+                    w.expect(0, &["destroy", "--auto-approve"]);
+                    assert!(rt.block_on(clients.ours()).is_empty());
+                    w.assert_no_secret_leaked();
+                    (example.to_string(), settled, lost)
+                })
+            })
+            .collect();
+        runs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    eprintln!(
+        "faults: a lost answer to the first create of each type, settled: {report:?}; {:?}",
+        t0.elapsed()
+    );
+}
