@@ -214,9 +214,9 @@ const SETTLE_VISIBLE_TIMEOUT: Duration = Duration::from_secs(120);
 /// Why a create refused as "already exists" after a lost answer was not settled.
 enum Unsettled {
     /// The object found is not what the lost attempt made: someone else's.
-    NotOurs(String),
+    NotOurs(ProviderError),
     /// It may be ours: the journal keeps the create for the next run to settle.
-    Open(String),
+    Open(ProviderError),
 }
 
 impl Applier {
@@ -233,16 +233,17 @@ impl Applier {
         change: &ResourceChange,
         planned: &Value,
         journal_id: &str,
-    ) -> Result<Value, String> {
+    ) -> Result<Value, ProviderError> {
         let (result, calls) = attempts::observe(rt.create(ctx, planned)).await;
         let err = match result {
             Ok(created) => return Ok(created),
             Err(e) => e,
         };
-        let not_ours = |message: String| {
+        let not_ours = |err: ProviderError| {
             self.ledger
-                .update(|s| s.journal.retain(|e| e.id != journal_id))?;
-            Err(message)
+                .update(|s| s.journal.retain(|e| e.id != journal_id))
+                .map_err(ProviderError::new)?;
+            Err(err)
         };
         match calls.failed_after_unseen() {
             Some(call) if err.already_exists => {
@@ -251,12 +252,12 @@ impl Applier {
                     .await
                 {
                     Ok(settled) => Ok(settled),
-                    Err(Unsettled::NotOurs(message)) => not_ours(message),
-                    Err(Unsettled::Open(message)) => Err(message),
+                    Err(Unsettled::NotOurs(e)) => not_ours(e),
+                    Err(Unsettled::Open(e)) => Err(e),
                 }
             }
-            _ if err.already_exists => not_ours(err.message),
-            _ => Err(err.message),
+            _ if err.already_exists => not_ours(err),
+            _ => Err(err),
         }
     }
 
@@ -274,11 +275,12 @@ impl Applier {
         err: &ProviderError,
     ) -> Result<Value, Unsettled> {
         let action = call.action();
-        let why = |why: String| {
-            format!(
+        let why = |why: String| ProviderError {
+            message: format!(
                 "{} ({action} was sent again after an attempt whose answer was lost; {why})",
                 err.message
-            )
+            ),
+            ..err.clone()
         };
         let Some(natural) = rt.natural_id(planned) else {
             return Err(Unsettled::Open(why(
@@ -313,7 +315,9 @@ impl Applier {
         };
         let config = match &change.config {
             Some(c) if c.is_wholly_known() => c.clone(),
-            _ => self.resolve_config(change).map_err(Unsettled::Open)?,
+            _ => self
+                .resolve_config(change)
+                .map_err(|e| Unsettled::Open(ProviderError::new(e)))?,
         };
         let lifecycle = config_lifecycle(&self.config, &change.addr);
         // What AWS never returns (copy_tags of a snapshot copy, ...) is absent from `found`;
@@ -340,10 +344,13 @@ impl Applier {
             .settle_retried_create(ctx, &found, planned)
             .await
             .map_err(|e| {
-                Unsettled::Open(format!(
-                    "{natural}, created by an attempt of {action} whose answer was lost, was adopted but could not be finished: {}",
-                    e.message
-                ))
+                Unsettled::Open(ProviderError {
+                    message: format!(
+                        "{natural}, created by an attempt of {action} whose answer was lost, was adopted but could not be finished: {}",
+                        e.message
+                    ),
+                    ..e
+                })
             })?;
         eprintln!(
             "Note: {}: settled a retried create: the answer to {action} was lost and the retry was told {natural} exists; adopted {natural}, which the lost attempt created, and finished creating it",
@@ -422,7 +429,10 @@ impl Operation for Applier {
                 let planned = self.resolve(change)?;
                 let plain = planned.clone().deep_unmark().0;
                 let j = self.journal(change, "create", Some(&plain))?;
-                let created = self.create(rt, &ctx, change, &plain, &j).await?;
+                let created = self
+                    .create(rt, &ctx, change, &plain, &j)
+                    .await
+                    .map_err(|e| e.message)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
                 self.record(change, &j, Some(&created))
             }
@@ -450,7 +460,10 @@ impl Operation for Applier {
                 self.record(change, &j, None)?;
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let j = self.journal(change, "create", Some(&planned))?;
-                let created = self.create(rt, &ctx, change, &planned, &j).await?;
+                let created = self
+                    .create(rt, &ctx, change, &planned, &j)
+                    .await
+                    .map_err(|e| e.message)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
                 self.record(change, &j, Some(&created))
             }
@@ -458,7 +471,10 @@ impl Operation for Applier {
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let j = self.journal(change, "create", Some(&planned))?;
-                let created = self.create(rt, &ctx, change, &planned, &j).await?;
+                let created = self
+                    .create(rt, &ctx, change, &planned, &j)
+                    .await
+                    .map_err(|e| e.message)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
                 self.record(change, &j, Some(&created))?;
                 // The old object is now deposed: delete it, keeping track in the journal.
