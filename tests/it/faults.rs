@@ -1474,12 +1474,35 @@ const CREATE_ACTIONS: &[&str] = &[
     "CreateReplicationGroup",
 ];
 
-/// Every example through a proxy that loses the answer to the first create call of each type
-/// (the emulator carries it out, the connection is reset): each is settled in the same run,
-/// whatever the type does after its create call (waits for an Aurora cluster, its instances,
-/// a replication group, snapshots and their cross-region copies), and the next plan is empty.
+/// The rule and delete calls whose retry is told "duplicate" or "not found" when the
+/// first attempt was carried out.
+const RULE_AND_DELETE_ACTIONS: &[&str] = &[
+    "AuthorizeSecurityGroupIngress",
+    "AuthorizeSecurityGroupEgress",
+    "RevokeSecurityGroupIngress",
+    "RevokeSecurityGroupEgress",
+    "DeleteSecurityGroup",
+    "DeleteDBSubnetGroup",
+    "DeleteDBParameterGroup",
+    "DeleteDBClusterParameterGroup",
+    "DeleteOptionGroup",
+    "DeleteDBInstance",
+    "DeleteDBCluster",
+    "DeleteDBSnapshot",
+    "DeleteDBClusterSnapshot",
+    "DeleteCacheSubnetGroup",
+    "DeleteCacheParameterGroup",
+    "DeleteCacheCluster",
+    "DeleteReplicationGroup",
+];
+
+/// Every example through a proxy that loses the answer to the first call of each action that
+/// creates, authorizes, revokes or deletes (the emulator carries it out, the connection is
+/// reset): the apply settles every create in the same run, whatever the type does after its
+/// create call (waits for an Aurora cluster, its instances, a replication group, snapshots
+/// and their cross-region copies), the next plan is empty, and the destroy succeeds at once.
 #[test]
-fn a_lost_answer_to_each_create_type_is_settled() {
+fn a_lost_answer_to_each_kind_of_call_is_settled() {
     let t0 = Instant::now();
     // The examples, and for the types none of them creates, a fixture.
     let examples: &[(&str, &[(&str, &str)])] = &[
@@ -1491,13 +1514,13 @@ fn a_lost_answer_to_each_create_type_is_settled() {
         ("dr-copy", &[]),
         ("tests/fixtures/faults/rest", &[]),
     ];
-    let report: Vec<(String, usize, Vec<String>)> = std::thread::scope(|s| {
+    let report: Vec<(String, Vec<String>, Vec<String>)> = std::thread::scope(|s| {
         let runs: Vec<_> = examples
             .iter()
             .map(|(example, env)| {
                 s.spawn(move || {
                     let mut args = Vec::new();
-                    for action in CREATE_ACTIONS {
+                    for action in CREATE_ACTIONS.iter().chain(RULE_AND_DELETE_ACTIONS) {
                         args.push("--fault-first".to_string());
                         args.push(format!("{action}=reset-after"));
                     }
@@ -1526,6 +1549,7 @@ fn a_lost_answer_to_each_create_type_is_settled() {
                         .as_object()
                         .unwrap()
                         .keys()
+                        .filter(|a| CREATE_ACTIONS.contains(&a.as_str()))
                         .cloned()
                         .collect();
                     assert_eq!(
@@ -1547,14 +1571,21 @@ fn a_lost_answer_to_each_create_type_is_settled() {
                     w.expect(0, &["destroy", "--auto-approve"]);
                     assert!(rt.block_on(clients.ours()).is_empty());
                     w.assert_no_secret_leaked();
-                    (example.to_string(), settled, lost)
+                    let others: Vec<String> = proxy.faults()["by_action"]
+                        .as_object()
+                        .unwrap()
+                        .keys()
+                        .filter(|a| !CREATE_ACTIONS.contains(&a.as_str()))
+                        .cloned()
+                        .collect();
+                    (example.to_string(), lost, others)
                 })
             })
             .collect();
         runs.into_iter().map(|h| h.join().unwrap()).collect()
     });
     eprintln!(
-        "faults: a lost answer to the first create of each type, settled: {report:?}; {:?}",
+        "faults: a lost answer to the first call of each action, settled (example, creates, rules and deletes): {report:?}; {:?}",
         t0.elapsed()
     );
 }

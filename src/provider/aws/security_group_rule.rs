@@ -152,9 +152,12 @@ impl Direction {
                     .send()
                     .await
                     .map(|out| out.security_group_rules().to_vec())
-                    .map_err(|e| match has_code(&e, dup_code) {
-                        true => (true, dup(&DisplayErrorContext(e))),
-                        false => (false, ProviderError::sdk(&what, e)),
+                    .map_err(|e| {
+                        if has_code(&e, dup_code) {
+                            (true, dup(&DisplayErrorContext(e)))
+                        } else {
+                            (false, ProviderError::sdk(&what, e))
+                        }
                     }),
                 Direction::Egress => ec2
                     .authorize_security_group_egress()
@@ -164,9 +167,12 @@ impl Direction {
                     .send()
                     .await
                     .map(|out| out.security_group_rules().to_vec())
-                    .map_err(|e| match has_code(&e, dup_code) {
-                        true => (true, dup(&DisplayErrorContext(e))),
-                        false => (false, ProviderError::sdk(&what, e)),
+                    .map_err(|e| {
+                        if has_code(&e, dup_code) {
+                            (true, dup(&DisplayErrorContext(e)))
+                        } else {
+                            (false, ProviderError::sdk(&what, e))
+                        }
                     }),
             }
         })
