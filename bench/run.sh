@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# strata's apply/plan benchmarks against the emulator behind bench/proxy.py. See README.md.
+# strata's apply/plan benchmarks against the emulator behind tests/emulator/proxy.py. See README.md.
 #
 #   bench/run.sh [--latency S] [--only a,b,c,d] [--strata PATH]
 #   BENCH_KEEP=1 keeps the work directory (configs, state, strata's last stdout/stderr).
@@ -36,7 +36,7 @@ pids+=($!)
 exec 3>"$work/emulator-stdin"
 for _ in $(seq 1 200); do grep -q READY "$work/emulator.out" 2>/dev/null && break; sleep 0.1; done
 emulator="$(awk '/READY/ {print $2}' "$work/emulator.out")"
-"$py" "$root/bench/proxy.py" --upstream "$emulator" --latency "$latency" >"$work/proxy.out" &
+"$py" "$root/tests/emulator/proxy.py" --upstream "$emulator" --latency "$latency" >"$work/proxy.out" &
 pids+=($!)
 for _ in $(seq 1 100); do grep -q READY "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
 proxy="http://$(awk '/READY/ {print $2}' "$work/proxy.out")"

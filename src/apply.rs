@@ -9,11 +9,13 @@ use crate::eval::walk::{self, Hooks, InstanceConfig, WalkOptions};
 use crate::eval::Value;
 use crate::exec::{OpError, Operation};
 use crate::plan::{Action, Plan, ResourceChange};
-use crate::provider::{Aws, Ctx, ProviderSettings};
+use crate::provider::aws::attempts;
+use crate::provider::{Aws, Ctx, ProviderError, ProviderSettings, ResourceType};
 use crate::state::{Backend, InstanceState, JournalEntry, State};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// The state of a run, shared by every operation; written through the backend after each.
 ///
@@ -258,6 +260,159 @@ impl Applier {
     }
 }
 
+/// How long a retried create waits for the object AWS says exists to show in a describe.
+const SETTLE_VISIBLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Why a create refused as "already exists" after a lost answer was not settled.
+enum Unsettled {
+    /// The object found is not what the lost attempt made: someone else's.
+    NotOurs(ProviderError),
+    /// It may be ours: the journal keeps the create for the next run to settle.
+    Open(ProviderError),
+}
+
+impl Applier {
+    /// Creates the object. AWS refusing the create because the object exists, on a call the
+    /// SDK sent again after an attempt AWS may have carried out unseen (`aws::attempts`),
+    /// means that attempt made it and its answer was lost: the object is settled here, for
+    /// every type alike. An "already exists" without such an attempt is someone else's
+    /// object: the error stands, as in Terraform, and the journal entry goes, or the next
+    /// run would adopt that object as one an interrupted run created.
+    async fn create(
+        &self,
+        rt: &dyn ResourceType,
+        ctx: &Ctx,
+        change: &ResourceChange,
+        planned: &Value,
+        journal_id: &str,
+    ) -> Result<Value, ProviderError> {
+        let (result, calls) = attempts::observe(rt.create(ctx, planned)).await;
+        let err = match result {
+            Ok(created) => return Ok(created),
+            Err(e) => e,
+        };
+        let not_ours = |err: ProviderError| async {
+            self.ledger
+                .update(|s| s.journal.retain(|e| e.id != journal_id))
+                .await
+                .map_err(ProviderError::new)?;
+            Err(err)
+        };
+        match calls.failed_after_unseen() {
+            Some(call) if err.already_exists => {
+                match self
+                    .settle_retried_create(rt, ctx, change, planned, call, &err)
+                    .await
+                {
+                    Ok(settled) => Ok(settled),
+                    Err(Unsettled::NotOurs(e)) => not_ours(e).await,
+                    Err(Unsettled::Open(e)) => Err(e),
+                }
+            }
+            _ if err.already_exists => not_ours(err).await,
+            _ => Err(err),
+        }
+    }
+
+    /// Finds the object the lost attempt created by the name recorded in the journal before
+    /// the call, checks that it is what the configuration asks for (an object the plan would
+    /// replace is not what the call made: someone else's), adopts it and runs the rest of the
+    /// create (`ResourceType::settle_retried_create`).
+    async fn settle_retried_create(
+        &self,
+        rt: &dyn ResourceType,
+        ctx: &Ctx,
+        change: &ResourceChange,
+        planned: &Value,
+        call: &attempts::Call,
+        err: &ProviderError,
+    ) -> Result<Value, Unsettled> {
+        let action = call.action();
+        let why = |why: String| ProviderError {
+            message: format!(
+                "{} ({action} was sent again after an attempt whose answer was lost; {why})",
+                err.message
+            ),
+            ..err.clone()
+        };
+        let Some(natural) = rt.natural_id(planned) else {
+            return Err(Unsettled::Open(why(
+                "the object has no name to look it up by".into(),
+            )));
+        };
+        // The retry was told it exists; a describe may lag behind (eventual consistency).
+        let found = Mutex::new(None);
+        let look = ctx
+            .wait_until(
+                &format!("{natural} to be visible"),
+                SETTLE_VISIBLE_TIMEOUT,
+                || async {
+                    let f = rt.find_by_natural_id(ctx, &natural).await?;
+                    let done = f.is_some();
+                    *found.lock().unwrap_or_else(|e| e.into_inner()) = f;
+                    Ok(done)
+                },
+            )
+            .await;
+        let found = match (look, found.into_inner().unwrap_or_else(|e| e.into_inner())) {
+            (_, Some(found)) => found,
+            (Err(e), None) => {
+                return Err(Unsettled::Open(why(format!(
+                    "looking {natural} up failed: {}",
+                    e.message
+                ))))
+            }
+            (Ok(()), None) => {
+                return Err(Unsettled::Open(why(format!("{natural} cannot be found"))))
+            }
+        };
+        let config = match &change.config {
+            Some(c) if c.is_wholly_known() => c.clone(),
+            _ => self
+                .resolve_config(change)
+                .map_err(|e| Unsettled::Open(ProviderError::new(e)))?,
+        };
+        let lifecycle = config_lifecycle(&self.config, &change.addr);
+        // What AWS never returns (copy_tags of a snapshot copy, ...) is absent from `found`;
+        // the lost call sent the planned value, so only what AWS does return can tell.
+        let mut compared = found.clone();
+        if let (Value::Map(f), Some(p)) = (&mut compared, planned.as_map()) {
+            for (k, v) in p {
+                let sent = !matches!(v, Value::Null | Value::Unknown);
+                if sent && f.get(k).is_none_or(Value::is_null) {
+                    f.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        let marked =
+            crate::plan::build::mark_object(&change.addr.resource.type_, Mode::Managed, compared);
+        let replace = crate::plan::diff::diff(rt, Some(&marked), &config, &lifecycle).replace_paths;
+        if !replace.is_empty() {
+            return Err(Unsettled::NotOurs(why(format!(
+                "{natural} differs from the configuration in {}, so it is not what that attempt created: not adopted",
+                replace.join(", ")
+            ))));
+        }
+        let settled = rt
+            .settle_retried_create(ctx, &found, planned)
+            .await
+            .map_err(|e| {
+                Unsettled::Open(ProviderError {
+                    message: format!(
+                        "{natural}, created by an attempt of {action} whose answer was lost, was adopted but could not be finished: {}",
+                        e.message
+                    ),
+                    ..e
+                })
+            })?;
+        eprintln!(
+            "Note: {}: settled a retried create: the answer to {action} was lost and the retry was told {natural} exists; adopted {natural}, which the lost attempt created, and finished creating it",
+            change.addr
+        );
+        Ok(settled)
+    }
+}
+
 pub fn index_key(addr: &InstanceAddr) -> Option<serde_json::Value> {
     match &addr.key {
         crate::addr::InstanceKey::None => None,
@@ -327,7 +482,10 @@ impl Operation for Applier {
                 let planned = self.resolve(change)?;
                 let plain = planned.clone().deep_unmark().0;
                 let j = self.journal(change, "create", Some(&plain)).await?;
-                let created = rt.create(&ctx, &plain).await.map_err(OpError::from)?;
+                let created = self
+                    .create(rt, &ctx, change, &plain, &j)
+                    .await
+                    .map_err(OpError::from)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
                 Ok(self.record(change, &j, Some(&created)).await?)
             }
@@ -355,7 +513,10 @@ impl Operation for Applier {
                 self.record(change, &j, None).await?;
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let j = self.journal(change, "create", Some(&planned)).await?;
-                let created = rt.create(&ctx, &planned).await.map_err(OpError::from)?;
+                let created = self
+                    .create(rt, &ctx, change, &planned, &j)
+                    .await
+                    .map_err(OpError::from)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
                 Ok(self.record(change, &j, Some(&created)).await?)
             }
@@ -363,7 +524,10 @@ impl Operation for Applier {
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let j = self.journal(change, "create", Some(&planned)).await?;
-                let created = rt.create(&ctx, &planned).await.map_err(OpError::from)?;
+                let created = self
+                    .create(rt, &ctx, change, &planned, &j)
+                    .await
+                    .map_err(OpError::from)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
                 self.record(change, &j, Some(&created)).await?;
                 // The old object is now deposed: delete it, keeping track in the journal.

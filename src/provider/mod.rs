@@ -163,6 +163,23 @@ pub trait ResourceType: Send + Sync {
     /// Applies an in-place change and returns the new full state.
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value>;
 
+    /// Finishes a create whose AWS create call was carried out on an attempt whose answer was
+    /// lost (the SDK's retry was then told the object exists; see `aws::attempts`). `found`
+    /// is the object as AWS has it, made by that call from `planned`; what `create` does after
+    /// the call (waits, rules, parameters) did not run. Returns the full state.
+    ///
+    /// By default an update from `found` to `planned`, which converges a type whose create is
+    /// the call plus changes an update also makes. Types whose create waits for the object,
+    /// or whose update cannot start from an object still being created, override it.
+    async fn settle_retried_create(
+        &self,
+        ctx: &Ctx,
+        found: &Value,
+        planned: &Value,
+    ) -> ProviderResult<Value> {
+        self.update(ctx, found, planned).await
+    }
+
     /// Deletes the object and waits until it is gone. Already gone counts as success.
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()>;
 

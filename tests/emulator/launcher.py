@@ -663,6 +663,38 @@ def _patch_rds() -> None:
 
     RDSBackend.describe_option_groups = describe_option_groups
 
+    # (k) Real AWS: CreateDBSubnetGroup with the name of an existing group fails with
+    # DBSubnetGroupAlreadyExists, and CreateDBCluster with an existing identifier with
+    # DBClusterAlreadyExistsFault; the existing object is left as it was. moto replaces the
+    # subnet group silently, and replaces the cluster before failing with an unrelated
+    # DBClusterSnapshotAlreadyExistsFault (from the new cluster's automated backup). A create
+    # the SDK retries after its first answer was lost must be told the object exists, as AWS
+    # tells it.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html
+    from moto.rds.exceptions import RDSClientError
+
+    original_create_subnet_group = RDSBackend.create_subnet_group
+
+    def create_subnet_group(self, subnet_name, description, subnets, tags):  # type: ignore[no-untyped-def]
+        if any(name.lower() == subnet_name.lower() for name in self.subnet_groups):
+            raise RDSClientError(
+                "DBSubnetGroupAlreadyExists", f"The DB subnet group '{subnet_name}' already exists."
+            )
+        return original_create_subnet_group(self, subnet_name, description, subnets, tags)
+
+    RDSBackend.create_subnet_group = create_subnet_group
+
+    original_create_cluster = RDSBackend.create_db_cluster
+
+    def create_db_cluster(self, kwargs):  # type: ignore[no-untyped-def]
+        cluster_id = kwargs["db_cluster_identifier"]
+        if any(c.lower() == cluster_id.lower() for c in self.clusters):
+            raise RDSClientError("DBClusterAlreadyExistsFault", "DB Cluster already exists")
+        return original_create_cluster(self, kwargs)
+
+    RDSBackend.create_db_cluster = create_db_cluster
+
 
 # --------------------------------------------------------------------------------------
 # EC2 security groups

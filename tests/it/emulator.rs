@@ -308,7 +308,7 @@ fn bootstrap_credentials() -> Credentials {
     )
 }
 
-fn python_path() -> PathBuf {
+pub fn python_path() -> PathBuf {
     match std::env::var_os("STRATA_EMULATOR_PYTHON") {
         Some(p) if !p.is_empty() => PathBuf::from(p),
         _ => Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"),

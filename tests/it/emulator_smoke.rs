@@ -665,3 +665,72 @@ async fn describe_option_groups_lists_all_without_a_name() {
         .await;
     assert_eq!(error_code(result), "OptionGroupNotFoundFault");
 }
+
+/// (k) A create whose name is taken fails as AWS fails it and leaves the existing object
+/// alone: a create the SDK retries after a lost answer relies on it.
+#[tokio::test]
+async fn creating_a_taken_subnet_group_or_cluster_name_fails() {
+    let acct = account();
+    let ec2 = acct.ec2(REGION).await;
+    let rds = acct.rds(REGION).await;
+    let vpc = default_vpc(&ec2).await;
+    let subnets: Vec<String> = ec2
+        .describe_subnets()
+        .filters(Filter::builder().name("vpc-id").values(vpc).build())
+        .send()
+        .await
+        .unwrap()
+        .subnets
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| s.subnet_id)
+        .take(2)
+        .collect();
+    let create_group = |description: &'static str| {
+        rds.create_db_subnet_group()
+            .db_subnet_group_name("taken")
+            .db_subnet_group_description(description)
+            .set_subnet_ids(Some(subnets.clone()))
+            .send()
+    };
+    create_group("first").await.unwrap();
+    assert_eq!(
+        error_code(create_group("second").await),
+        "DBSubnetGroupAlreadyExists"
+    );
+    let group = rds
+        .describe_db_subnet_groups()
+        .db_subnet_group_name("taken")
+        .send()
+        .await
+        .unwrap()
+        .db_subnet_groups
+        .unwrap()
+        .remove(0);
+    assert_eq!(group.db_subnet_group_description(), Some("first"));
+
+    let create_cluster = |port: i32| {
+        rds.create_db_cluster()
+            .db_cluster_identifier("taken")
+            .engine("aurora-postgresql")
+            .master_username("strata")
+            .master_user_password("not-a-real-password-1")
+            .port(port)
+            .send()
+    };
+    create_cluster(5432).await.unwrap();
+    assert_eq!(
+        error_code(create_cluster(6543).await),
+        "DBClusterAlreadyExistsFault"
+    );
+    let cluster = rds
+        .describe_db_clusters()
+        .db_cluster_identifier("taken")
+        .send()
+        .await
+        .unwrap()
+        .db_clusters
+        .unwrap()
+        .remove(0);
+    assert_eq!(cluster.port(), Some(5432));
+}

@@ -1131,3 +1131,618 @@ async fn an_interrupt_cuts_a_long_wait_short_and_the_next_apply_picks_the_object
         "faults: interrupt during a {DB_CREATING} s DB wait: strata exited 130 after {took:?}:\n{stderr}"
     );
 }
+
+// ---- 7. a proxy resetting connections, answering 500s and throttling ----------------------
+
+/// `tests/emulator/proxy.py` in front of the shared emulator, injecting faults.
+struct FaultProxy {
+    endpoint: String,
+    addr: std::net::SocketAddr,
+    child: Child,
+    _stdin: ChildStdin,
+}
+
+impl FaultProxy {
+    fn start(args: &[&str]) -> FaultProxy {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let upstream = crate::emulator::Emulator::shared()
+            .endpoint
+            .trim_start_matches("http://")
+            .to_string();
+        let mut child = Command::new(crate::emulator::python_path())
+            .arg(manifest.join("tests/emulator/proxy.py"))
+            .args(["--upstream", &upstream, "--watch-stdin"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .spawn()
+            .expect("start the fault proxy");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(addr) = line.strip_prefix("READY ") {
+                    let _ = tx.send(addr.trim().to_string());
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the fault proxy is not ready");
+        FaultProxy {
+            endpoint: format!("http://{addr}"),
+            addr: addr.parse().unwrap(),
+            child,
+            _stdin: stdin,
+        }
+    }
+
+    /// Sends `w`'s strata runs through the proxy (verification clients stay direct).
+    fn point(&self, w: &mut Workdir) {
+        w.env.retain(|(k, _)| k != "AWS_ENDPOINT_URL");
+        w.env
+            .push(("AWS_ENDPOINT_URL".into(), self.endpoint.clone()));
+    }
+
+    /// `GET /__faults`: what was injected, by kind and by action.
+    fn faults(&self) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(self.addr).unwrap();
+        s.write_all(b"GET /__faults HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut text = String::new();
+        s.read_to_string(&mut text).unwrap();
+        let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("/__faults: {e}: {text}"))
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Many objects of the types whose creates can be refused as duplicates, with inline and
+/// stand-alone rules, so that a share of faults lands on every kind of call.
+const MANY_CONFIG: &str = include_str!("../fixtures/faults/many/main.tf");
+
+/// Faults every run must see on its first call of each action, whatever the draws: a lost
+/// answer on a create of each type that refuses duplicates, on rule changes and on deletes.
+const SCRIPTED: &[(&str, &str)] = &[
+    ("CreateSecurityGroup", "reset-after"),
+    ("CreateDBSubnetGroup", "500-after"),
+    ("CreateDBParameterGroup", "reset-after"),
+    ("CreateDBInstance", "reset-after"),
+    ("CreateCacheParameterGroup", "500-after"),
+    ("CreateCacheSubnetGroup", "reset-after"),
+    ("AuthorizeSecurityGroupIngress", "reset-after"),
+    ("AuthorizeSecurityGroupEgress", "500-after"),
+    ("RevokeSecurityGroupEgress", "reset-after"),
+    ("RevokeSecurityGroupIngress", "500-after"),
+    ("DeleteSecurityGroup", "reset-after"),
+    ("DeleteDBSubnetGroup", "500-after"),
+    ("DeleteDBInstance", "reset-after"),
+    ("DeleteDBParameterGroup", "reset-after"),
+    ("DeleteCacheParameterGroup", "500-after"),
+    ("DeleteCacheSubnetGroup", "reset-after"),
+];
+
+const SETTLED: &str = "settled a retried create";
+
+/// Runs `args` until it exits 0, at most `tries` times. A call whose six attempts all fail
+/// (0.2⁶ per call: a few in a thousand runs of a few hundred calls) fails its run with a
+/// clear error; the journal lets the next run settle it. Returns the runs.
+fn converge(w: &Workdir, args: &[&str], tries: usize) -> Vec<Run> {
+    let mut runs = Vec::new();
+    for _ in 0..tries {
+        let run = w.strata(args);
+        assert_no_panic(&run, &format!("strata {args:?} under faults"));
+        // Only exhausted retries may fail a run: an answer about strata's own lost attempt
+        // ("exists", "duplicate", "not found") must have been settled.
+        for own in ["AlreadyExists", ".Duplicate", "NotFound"] {
+            assert!(
+                run.code == 0 || !run.stderr.contains(own),
+                "strata {args:?} failed on {own}:\n{}",
+                run.stderr
+            );
+        }
+        let done = run.code == 0;
+        runs.push(run);
+        if done {
+            return runs;
+        }
+    }
+    let last = runs.last().unwrap();
+    panic!(
+        "strata {args:?} did not converge in {tries} runs under faults:\n{}",
+        last.both()
+    );
+}
+
+/// A run of `w`'s configuration straight against the emulator, no proxy.
+fn direct(w: &Workdir, args: &[&str]) -> Run {
+    let mut cmd = w.command(args);
+    cmd.env(
+        "AWS_ENDPOINT_URL",
+        &crate::emulator::Emulator::shared().endpoint,
+    );
+    let out = cmd.output().unwrap();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !run.both().contains(crate::support::PASSWORD),
+        "the password was printed"
+    );
+    run
+}
+
+/// Name → how many objects of that kind carry it, for every named kind the configurations
+/// use (AWS's own defaults left out).
+async fn named_objects(c: &Clients) -> BTreeSet<(&'static str, String, usize)> {
+    let mut names: Vec<(&'static str, String)> = Vec::new();
+    let sgs = c.ec2.describe_security_groups().send().await.unwrap();
+    for g in sgs.security_groups.unwrap_or_default() {
+        names.push(("aws_security_group", g.group_name.unwrap_or_default()));
+    }
+    let dbs = c.rds.describe_db_instances().send().await.unwrap();
+    for d in dbs.db_instances.unwrap_or_default() {
+        names.push((
+            "aws_db_instance",
+            d.db_instance_identifier.unwrap_or_default(),
+        ));
+    }
+    let sub = c.rds.describe_db_subnet_groups().send().await.unwrap();
+    for g in sub.db_subnet_groups.unwrap_or_default() {
+        names.push((
+            "aws_db_subnet_group",
+            g.db_subnet_group_name.unwrap_or_default(),
+        ));
+    }
+    let pgs = c.rds.describe_db_parameter_groups().send().await.unwrap();
+    for g in pgs.db_parameter_groups.unwrap_or_default() {
+        names.push((
+            "aws_db_parameter_group",
+            g.db_parameter_group_name.unwrap_or_default(),
+        ));
+    }
+    let cpg = c
+        .elasticache
+        .describe_cache_parameter_groups()
+        .send()
+        .await
+        .unwrap();
+    for g in cpg.cache_parameter_groups.unwrap_or_default() {
+        names.push((
+            "aws_elasticache_parameter_group",
+            g.cache_parameter_group_name.unwrap_or_default(),
+        ));
+    }
+    let csg = c
+        .elasticache
+        .describe_cache_subnet_groups()
+        .send()
+        .await
+        .unwrap();
+    for g in csg.cache_subnet_groups.unwrap_or_default() {
+        names.push((
+            "aws_elasticache_subnet_group",
+            g.cache_subnet_group_name.unwrap_or_default(),
+        ));
+    }
+    let mut counts: std::collections::BTreeMap<(&'static str, String), usize> = Default::default();
+    for (kind, name) in names {
+        if name == "default" || name.starts_with("default.") {
+            continue;
+        }
+        *counts.entry((kind, name)).or_default() += 1;
+    }
+    counts.into_iter().map(|((k, n), c)| (k, n, c)).collect()
+}
+
+/// What the state says exists, as (type, name): one of each expected in AWS.
+fn state_names(w: &Workdir) -> BTreeSet<(&'static str, String, usize)> {
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.state_path()).unwrap()).unwrap();
+    let kinds: &[(&'static str, &str)] = &[
+        ("aws_security_group", "name"),
+        ("aws_db_instance", "identifier"),
+        ("aws_db_subnet_group", "name"),
+        ("aws_db_parameter_group", "name"),
+        ("aws_elasticache_parameter_group", "name"),
+        ("aws_elasticache_subnet_group", "name"),
+    ];
+    let mut out = BTreeSet::new();
+    for r in json["resources"].as_array().into_iter().flatten() {
+        let Some((kind, attr)) = kinds.iter().find(|(k, _)| r["type"] == *k) else {
+            continue;
+        };
+        if r["mode"] != "managed" {
+            continue;
+        }
+        for i in r["instances"].as_array().into_iter().flatten() {
+            let name = i["attributes"][attr]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            out.insert((*kind, name, 1));
+        }
+    }
+    out
+}
+
+/// Applies under faults, checks convergence through describe calls against the emulator,
+/// destroys under faults. Returns (apply runs, destroy runs, settled creates).
+fn apply_and_destroy_under_faults(
+    w: &Workdir,
+    rt: &tokio::runtime::Runtime,
+) -> (usize, usize, usize) {
+    let applies = converge(w, &["apply", "--auto-approve"], 3);
+    let settled: usize = applies
+        .iter()
+        .map(|r| r.stderr.matches(SETTLED).count())
+        .sum();
+    let plan = direct(w, &["plan", "--detailed-exitcode"]);
+    assert_eq!(
+        plan.code,
+        0,
+        "the plan after applying under faults is not empty:\n{}\n--- the applies:\n{}",
+        plan.both(),
+        applies.iter().map(Run::both).collect::<Vec<_>>().join("\n")
+    );
+    let state = read_state(w).expect("a state after the apply");
+    assert!(state.journal.is_empty(), "{:?}", state.journal);
+    let clients = rt.block_on(Clients::of(w));
+    let exist = rt.block_on(named_objects(&clients));
+    let expected = state_names(w);
+    assert!(expected.len() >= 4, "{expected:?}");
+    assert_eq!(
+        exist, expected,
+        "AWS does not hold exactly one object per name the state knows"
+    );
+    let left = rt.block_on(orphans(&clients, &w.state_path()));
+    assert!(left.is_empty(), "objects the state does not know: {left:?}");
+
+    let destroys = converge(w, &["destroy", "--auto-approve"], 3);
+    let exist = rt.block_on(named_objects(&clients));
+    assert!(exist.is_empty(), "destroy under faults left {exist:?}");
+    assert!(rt.block_on(clients.ours()).is_empty());
+    let state = read_state(w).expect("a state after the destroy");
+    assert!(state.journal.is_empty(), "{:?}", state.journal);
+    assert_eq!(
+        state
+            .instances()
+            .filter(|(a, _, _)| a.resource.mode == strata::config::Mode::Managed)
+            .count(),
+        0
+    );
+    w.assert_no_secret_leaked();
+    (applies.len(), destroys.len(), settled)
+}
+
+/// The SDK retries a failed attempt by itself; when the failed attempt had been carried out
+/// (its answer lost), the retry is told the object exists. Under a proxy that resets
+/// connections before and after the emulator acts, answers 500s before and after, and
+/// throttles, on a fifth of all requests, the example and a config of 52 objects apply, plan
+/// empty with exactly one object per name and nothing untracked, and destroy to nothing.
+#[test]
+fn faults_injected_by_a_proxy_converge_without_duplicates() {
+    let t0 = Instant::now();
+    let mut args: Vec<String> = [
+        "--fault-rate",
+        "0.2",
+        "--fault-actions",
+        "all",
+        "--seed",
+        "20260601",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for (action, kind) in SCRIPTED {
+        args.push("--fault-first".into());
+        args.push(format!("{action}={kind}"));
+    }
+    let proxy = FaultProxy::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut webapp = Workdir::webapp();
+    proxy.point(&mut webapp);
+    let mut many = Workdir::webapp();
+    std::fs::write(many.dir().join("main.tf"), MANY_CONFIG).unwrap();
+    proxy.point(&mut many);
+
+    let outcomes: Vec<(usize, usize, usize)> = std::thread::scope(|s| {
+        let runs: Vec<_> = [&webapp, &many]
+            .into_iter()
+            .map(|w| {
+                s.spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    apply_and_destroy_under_faults(w, &rt)
+                })
+            })
+            .collect();
+        runs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+
+    let faults = proxy.faults();
+    let by_kind = &faults["by_kind"];
+    for kind in [
+        "reset-before",
+        "reset-after",
+        "500-before",
+        "500-after",
+        "throttle",
+    ] {
+        assert!(
+            by_kind[kind].as_u64().unwrap_or(0) > 0,
+            "no {kind} was injected: {faults}"
+        );
+    }
+    let by_action = faults["by_action"].as_object().unwrap();
+    let lost_creates: u64 = by_action
+        .iter()
+        .filter(|(a, _)| a.starts_with("Create"))
+        .map(|(_, k)| k["reset-after"].as_u64().unwrap_or(0) + k["500-after"].as_u64().unwrap_or(0))
+        .sum();
+    assert!(lost_creates >= 6, "{faults}");
+    let settled: usize = outcomes.iter().map(|o| o.2).sum();
+    // Each scripted lost create answer is one settled create; random ones add more.
+    assert!(settled >= 6, "only {settled} retried creates were settled");
+    eprintln!(
+        "faults: {} requests, {} faults {by_kind}; lost answers to creates {lost_creates}, retried creates settled {settled}; \
+         (apply runs, destroy runs, settled) webapp {:?}, 52 objects {:?}; upstream 5xx {} ; {:?}",
+        faults["requests"],
+        by_kind.as_object().unwrap().values().filter_map(|v| v.as_u64()).sum::<u64>(),
+        outcomes[0],
+        outcomes[1],
+        faults["upstream_5xx"],
+        t0.elapsed()
+    );
+}
+
+const TAKEN_CONFIG: &str = r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+resource "aws_security_group" "taken" {
+  name        = "taken"
+  description = "the same as theirs"
+  vpc_id      = data.aws_vpc.default.id
+}
+"#;
+
+/// A name someone else holds is refused with AWS's error and adopted by neither this run
+/// nor the next, whether the create's first attempt was told so or a retry after throttled
+/// attempts was (AWS throttles before acting). Only a retry after an attempt whose answer was
+/// lost may adopt. Their group is the configured one to the letter, so only the attempts
+/// tell it apart; adopting it would have revoked its default egress rule.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_taken_by_someone_else_is_refused_not_adopted() {
+    let proxy = FaultProxy::start(&["--fault-first", "CreateSecurityGroup=throttle+throttle"]);
+    let mut outcomes = Vec::new();
+    for through_proxy in [false, true] {
+        let mut w = Workdir::webapp();
+        std::fs::write(w.dir().join("main.tf"), TAKEN_CONFIG).unwrap();
+        if through_proxy {
+            proxy.point(&mut w);
+        }
+        let ec2 = w.account.ec2(REGION).await;
+        let theirs = ec2
+            .create_security_group()
+            .group_name("taken")
+            .description("the same as theirs")
+            .send()
+            .await
+            .unwrap()
+            .group_id
+            .unwrap();
+        let egress = |ec2: aws_sdk_ec2::Client| {
+            let theirs = theirs.clone();
+            async move {
+                ec2.describe_security_groups()
+                    .group_ids(theirs)
+                    .send()
+                    .await
+                    .unwrap()
+                    .security_groups
+                    .unwrap()
+                    .remove(0)
+                    .ip_permissions_egress
+                    .unwrap_or_default()
+                    .len()
+            }
+        };
+        let before = egress(ec2.clone()).await;
+        assert!(before > 0);
+
+        let run = w.strata(&["apply", "--auto-approve"]);
+        assert_no_panic(&run, "apply of a taken name");
+        assert_eq!(run.code, 1, "{}", run.both());
+        assert!(
+            run.stderr.contains("InvalidGroup.Duplicate"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains(SETTLED), "{}", run.stderr);
+        // The next run must not adopt it from the journal either.
+        let plan = w.strata(&["plan"]);
+        assert_eq!(plan.code, 0, "{}", plan.both());
+        assert!(
+            !plan.stderr.contains("adopted") && plan.stdout.contains("1 to add"),
+            "{}",
+            plan.both()
+        );
+        let state = read_state(&w).expect("a state");
+        assert!(state.journal.is_empty(), "{:?}", state.journal);
+        assert_eq!(
+            state
+                .instances()
+                .filter(|(a, _, _)| a.resource.type_ == "aws_security_group")
+                .count(),
+            0
+        );
+        assert_eq!(egress(ec2).await, before, "their group was changed");
+        outcomes.push((
+            through_proxy,
+            run.stderr
+                .lines()
+                .find(|l| l.contains("Duplicate"))
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        ));
+    }
+    let faults = proxy.faults();
+    assert_eq!(faults["by_kind"]["throttle"], 2, "{faults}");
+    eprintln!("faults: a taken name, refused and not adopted: {outcomes:?}");
+}
+
+/// The create call of every type whose create the SDK may retry into "already exists".
+const CREATE_ACTIONS: &[&str] = &[
+    "CreateSecurityGroup",
+    "CreateDBSubnetGroup",
+    "CreateDBParameterGroup",
+    "CreateDBClusterParameterGroup",
+    "CreateOptionGroup",
+    "CreateDBInstance",
+    "CreateDBCluster",
+    "CreateDBSnapshot",
+    "CopyDBSnapshot",
+    "CreateDBClusterSnapshot",
+    "CopyDBClusterSnapshot",
+    "CreateCacheSubnetGroup",
+    "CreateCacheParameterGroup",
+    "CreateCacheCluster",
+    "CreateReplicationGroup",
+];
+
+/// The rule and delete calls whose retry is told "duplicate" or "not found" when the
+/// first attempt was carried out.
+const RULE_AND_DELETE_ACTIONS: &[&str] = &[
+    "AuthorizeSecurityGroupIngress",
+    "AuthorizeSecurityGroupEgress",
+    "RevokeSecurityGroupIngress",
+    "RevokeSecurityGroupEgress",
+    "DeleteSecurityGroup",
+    "DeleteDBSubnetGroup",
+    "DeleteDBParameterGroup",
+    "DeleteDBClusterParameterGroup",
+    "DeleteOptionGroup",
+    "DeleteDBInstance",
+    "DeleteDBCluster",
+    "DeleteDBSnapshot",
+    "DeleteDBClusterSnapshot",
+    "DeleteCacheSubnetGroup",
+    "DeleteCacheParameterGroup",
+    "DeleteCacheCluster",
+    "DeleteReplicationGroup",
+];
+
+/// Every example through a proxy that loses the answer to the first call of each action that
+/// creates, authorizes, revokes or deletes (the emulator carries it out, the connection is
+/// reset): the apply settles every create in the same run, whatever the type does after its
+/// create call (waits for an Aurora cluster, its instances, a replication group, snapshots
+/// and their cross-region copies), the next plan is empty, and the destroy succeeds at once.
+#[test]
+fn a_lost_answer_to_each_kind_of_call_is_settled() {
+    let t0 = Instant::now();
+    // The examples, and for the types none of them creates, a fixture.
+    let examples: &[(&str, &[(&str, &str)])] = &[
+        ("webapp-aurora", &[]),
+        (
+            "webapp-cache",
+            &[("STRATA_VAR_cache_auth_token", "cache-auth-token-0123456789")],
+        ),
+        ("dr-copy", &[]),
+        ("tests/fixtures/faults/rest", &[]),
+    ];
+    let report: Vec<(String, Vec<String>, Vec<String>)> = std::thread::scope(|s| {
+        let runs: Vec<_> = examples
+            .iter()
+            .map(|(example, env)| {
+                s.spawn(move || {
+                    let mut args = Vec::new();
+                    for action in CREATE_ACTIONS.iter().chain(RULE_AND_DELETE_ACTIONS) {
+                        args.push("--fault-first".to_string());
+                        args.push(format!("{action}=reset-after"));
+                    }
+                    let proxy =
+                        FaultProxy::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
+                    let mut w = match example.strip_prefix("tests/fixtures/") {
+                        Some(_) => {
+                            let w = Workdir::webapp();
+                            let config = Path::new(env!("CARGO_MANIFEST_DIR"))
+                                .join(example)
+                                .join("main.tf");
+                            std::fs::copy(config, w.dir().join("main.tf")).unwrap();
+                            w
+                        }
+                        None => Workdir::example(example),
+                    };
+                    w.env = env
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect();
+                    proxy.point(&mut w);
+                    let run = w.expect(0, &["apply", "--auto-approve"]);
+                    let settled = run.stderr.matches(SETTLED).count();
+                    let faults = proxy.faults();
+                    let lost: Vec<String> = faults["by_action"]
+                        .as_object()
+                        .unwrap()
+                        .keys()
+                        .filter(|a| CREATE_ACTIONS.contains(&a.as_str()))
+                        .cloned()
+                        .collect();
+                    assert_eq!(
+                        settled,
+                        lost.len(),
+                        "{example}: lost answers to {lost:?}, settled:\n{}",
+                        run.stderr
+                    );
+                    let plan = direct(&w, &["plan", "--detailed-exitcode"]);
+                    assert_eq!(plan.code, 0, "{example}: {}", plan.both());
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    let clients = rt.block_on(Clients::of(&w));
+                    let left = rt.block_on(orphans(&clients, &w.state_path()));
+                    assert!(left.is_empty(), "{example}: untracked {left:?}");
+                    assert!(read_state(&w).unwrap().journal.is_empty());
+                    w.expect(0, &["destroy", "--auto-approve"]);
+                    assert!(rt.block_on(clients.ours()).is_empty());
+                    w.assert_no_secret_leaked();
+                    let others: Vec<String> = proxy.faults()["by_action"]
+                        .as_object()
+                        .unwrap()
+                        .keys()
+                        .filter(|a| !CREATE_ACTIONS.contains(&a.as_str()))
+                        .cloned()
+                        .collect();
+                    (example.to_string(), lost, others)
+                })
+            })
+            .collect();
+        runs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    eprintln!(
+        "faults: a lost answer to the first call of each action, settled (example, creates, rules and deletes): {report:?}; {:?}",
+        t0.elapsed()
+    );
+}

@@ -640,6 +640,15 @@ impl DbInstance {
         ))
     }
 
+    /// Everything create does after the create call.
+    async fn finish_create(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<Value> {
+        if obj::str(planned, "replicate_source_db").is_some() {
+            self.configure_replica(ctx, id, planned).await?;
+        }
+        self.wait_available(ctx, id, CREATE_TIMEOUT).await?;
+        self.state_after_write(ctx, id, planned).await
+    }
+
     async fn create_primary(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
         let tags = rds_tags::planned_all(ctx, planned);
         let sgs = obj::strings(planned, "vpc_security_group_ids");
@@ -717,9 +726,13 @@ impl DbInstance {
             .send()
             .await
             .map_err(|e| ProviderError::sdk(&format!("creating read replica {id}"), e))?;
-        self.wait_available(ctx, id, CREATE_TIMEOUT).await?;
+        Ok(())
+    }
 
-        // What CreateDBInstanceReadReplica does not take goes into one Modify.
+    /// What CreateDBInstanceReadReplica does not take goes into one Modify, once the new
+    /// replica is available.
+    async fn configure_replica(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
+        self.wait_available(ctx, id, CREATE_TIMEOUT).await?;
         let mut modify = ctx
             .rds()
             .modify_db_instance()
@@ -1050,8 +1063,21 @@ impl ResourceType for DbInstance {
             Some(source) => self.create_replica(ctx, &id, source, planned).await?,
             None => self.create_primary(ctx, &id, planned).await?,
         }
-        self.wait_available(ctx, &id, CREATE_TIMEOUT).await?;
-        self.state_after_write(ctx, &id, planned).await
+        self.finish_create(ctx, &id, planned).await
+    }
+
+    /// The create call's instance exists, its answer lost: what create does after the call.
+    /// An update would diff an instance still being created against the plan (a password
+    /// AWS never returns, an engine version it spells in full) and modify it for nothing.
+    async fn settle_retried_create(
+        &self,
+        ctx: &Ctx,
+        found: &Value,
+        planned: &Value,
+    ) -> ProviderResult<Value> {
+        let id = obj::string(found, "id")
+            .ok_or_else(|| ProviderError::new("the DB instance found has no id"))?;
+        self.finish_create(ctx, &id, planned).await
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {

@@ -530,6 +530,12 @@ impl ResourceType for Snapshot {
         }
     }
 
+    /// The identifier strata chooses (the default looks for `identifier`, which a snapshot
+    /// does not have): without it neither the journal nor a retried create could find one.
+    fn natural_id(&self, planned: &Value) -> Option<String> {
+        obj::str(planned, self.kind.id_attr()).map(str::to_lowercase)
+    }
+
     fn schema(&self) -> &Schema {
         &SCHEMAS[self.kind as usize]
     }
@@ -694,6 +700,20 @@ impl ResourceType for Snapshot {
             })?;
             rds_tags::update(ctx, &arn, &old_tags, &new_tags).await?;
         }
+        self.state_after_write(ctx, &id, planned).await
+    }
+
+    /// The create call's object exists, its answer lost: what create does after the call
+    /// (an update could not start from an object still being created).
+    async fn settle_retried_create(
+        &self,
+        ctx: &Ctx,
+        found: &Value,
+        planned: &Value,
+    ) -> ProviderResult<Value> {
+        let id = obj::string(found, "id")
+            .ok_or_else(|| ProviderError::new("the snapshot found has no id"))?;
+        self.wait_available(ctx, &id).await?;
         self.state_after_write(ctx, &id, planned).await
     }
 

@@ -607,6 +607,20 @@ impl ResourceType for ElastiCacheCluster {
         self.state_after_write(ctx, &id, Some(prior), planned).await
     }
 
+    /// The create call's object exists, its answer lost: what create does after the call
+    /// (an update could not start from an object still being created).
+    async fn settle_retried_create(
+        &self,
+        ctx: &Ctx,
+        found: &Value,
+        planned: &Value,
+    ) -> ProviderResult<Value> {
+        let id = obj::string(found, "id")
+            .ok_or_else(|| ProviderError::new("the cache cluster found has no id"))?;
+        self.wait_available(ctx, &id, CREATE_TIMEOUT).await?;
+        self.state_after_write(ctx, &id, None, planned).await
+    }
+
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
         let id = obj::string(prior, "id")
             .ok_or_else(|| ProviderError::new("aws_elasticache_cluster: prior state has no id"))?;

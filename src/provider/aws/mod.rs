@@ -5,6 +5,7 @@
 //! `AWS_ENDPOINT_URL_<SERVICE>` are honoured by aws-config itself; a provider block's
 //! `endpoints {}` wins over both.
 
+pub mod attempts;
 mod db_instance;
 mod db_option_group;
 mod db_parameter_group;
@@ -295,13 +296,16 @@ impl Aws {
         let stall = aws_smithy_runtime_api::client::stalled_stream_protection::StalledStreamProtectionConfig::enabled()
             .upload_enabled(!self.rate_limit)
             .build();
+        // attempts::Watch tells a call retried after an attempt AWS may have carried out
+        // unseen, so the applier can settle a create whose first answer was lost.
         let client = match service {
             "ec2" => {
                 let mut b = aws_sdk_ec2::config::Builder::from(&self.base)
                     .region(region)
                     .http_client(http)
                     .stalled_stream_protection(stall.clone())
-                    .interceptor(self.api_calls.clone());
+                    .interceptor(self.api_calls.clone())
+                    .interceptor(attempts::Watch);
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
                 }
@@ -312,7 +316,8 @@ impl Aws {
                     .region(region)
                     .http_client(http)
                     .stalled_stream_protection(stall.clone())
-                    .interceptor(self.api_calls.clone());
+                    .interceptor(self.api_calls.clone())
+                    .interceptor(attempts::Watch);
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
                 }
@@ -323,7 +328,8 @@ impl Aws {
                     .region(region)
                     .http_client(http)
                     .stalled_stream_protection(stall.clone())
-                    .interceptor(self.api_calls.clone());
+                    .interceptor(self.api_calls.clone())
+                    .interceptor(attempts::Watch);
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
                 }
@@ -334,7 +340,8 @@ impl Aws {
                     .region(region)
                     .http_client(http)
                     .stalled_stream_protection(stall.clone())
-                    .interceptor(self.api_calls.clone());
+                    .interceptor(self.api_calls.clone())
+                    .interceptor(attempts::Watch);
                 if let Some(e) = &key.endpoint {
                     b = b.endpoint_url(e);
                 }

@@ -876,6 +876,20 @@ impl ResourceType for RdsCluster {
         self.state_after_write(ctx, &id, planned).await
     }
 
+    /// The create call's object exists, its answer lost: what create does after the call
+    /// (an update could not start from an object still being created).
+    async fn settle_retried_create(
+        &self,
+        ctx: &Ctx,
+        found: &Value,
+        planned: &Value,
+    ) -> ProviderResult<Value> {
+        let id = obj::string(found, "id")
+            .ok_or_else(|| ProviderError::new("the DB cluster found has no id"))?;
+        self.wait_available(ctx, &id, false).await?;
+        self.state_after_write(ctx, &id, planned).await
+    }
+
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
         let id = obj::string(prior, "id")
             .ok_or_else(|| ProviderError::new("aws_rds_cluster: prior state has no id"))?;

@@ -609,6 +609,20 @@ impl ResourceType for RdsClusterInstance {
         self.state_after_write(ctx, &id, planned).await
     }
 
+    /// The create call's object exists, its answer lost: what create does after the call
+    /// (an update could not start from an object still being created).
+    async fn settle_retried_create(
+        &self,
+        ctx: &Ctx,
+        found: &Value,
+        planned: &Value,
+    ) -> ProviderResult<Value> {
+        let id = obj::string(found, "id")
+            .ok_or_else(|| ProviderError::new("the DB cluster instance found has no id"))?;
+        self.wait_available(ctx, &id).await?;
+        self.state_after_write(ctx, &id, planned).await
+    }
+
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
         let id = obj::string(prior, "id")
             .ok_or_else(|| ProviderError::new("aws_rds_cluster_instance: prior state has no id"))?;

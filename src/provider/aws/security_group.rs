@@ -716,23 +716,47 @@ impl SecurityGroup {
         }
         let ec2 = ctx.ec2();
         let what = format!("revoking {} rules of security group {id}", dir.attr());
-        match dir {
-            Direction::Ingress => ec2
-                .revoke_security_group_ingress()
-                .group_id(id)
-                .set_ip_permissions(Some(perms))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| ProviderError::sdk(&what, e)),
-            Direction::Egress => ec2
-                .revoke_security_group_egress()
-                .group_id(id)
-                .set_ip_permissions(Some(perms))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| ProviderError::sdk(&what, e)),
+        let (result, calls) = super::attempts::observe(async {
+            match dir {
+                Direction::Ingress => ec2
+                    .revoke_security_group_ingress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(perms))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| {
+                        (
+                            error_code(&e).map(str::to_string),
+                            ProviderError::sdk(&what, e),
+                        )
+                    }),
+                Direction::Egress => ec2
+                    .revoke_security_group_egress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(perms))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| {
+                        (
+                            error_code(&e).map(str::to_string),
+                            ProviderError::sdk(&what, e),
+                        )
+                    }),
+            }
+        })
+        .await;
+        match result {
+            Ok(()) => Ok(()),
+            // An earlier attempt revoked them and its answer was lost: the retry found them gone.
+            Err((Some(code), _))
+                if code == "InvalidPermission.NotFound"
+                    && calls.failed_after_unseen().is_some() =>
+            {
+                Ok(())
+            }
+            Err((_, e)) => Err(e),
         }
     }
 
@@ -748,23 +772,47 @@ impl SecurityGroup {
         }
         let ec2 = ctx.ec2();
         let what = format!("authorizing {} rules of security group {id}", dir.attr());
-        match dir {
-            Direction::Ingress => ec2
-                .authorize_security_group_ingress()
-                .group_id(id)
-                .set_ip_permissions(Some(perms))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| ProviderError::sdk(&what, e)),
-            Direction::Egress => ec2
-                .authorize_security_group_egress()
-                .group_id(id)
-                .set_ip_permissions(Some(perms))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| ProviderError::sdk(&what, e)),
+        let (result, calls) = super::attempts::observe(async {
+            match dir {
+                Direction::Ingress => ec2
+                    .authorize_security_group_ingress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(perms))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| {
+                        (
+                            error_code(&e).map(str::to_string),
+                            ProviderError::sdk(&what, e),
+                        )
+                    }),
+                Direction::Egress => ec2
+                    .authorize_security_group_egress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(perms))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| {
+                        (
+                            error_code(&e).map(str::to_string),
+                            ProviderError::sdk(&what, e),
+                        )
+                    }),
+            }
+        })
+        .await;
+        match result {
+            Ok(()) => Ok(()),
+            // An earlier attempt added them and its answer was lost: the retry found them there.
+            Err((Some(code), _))
+                if code == "InvalidPermission.Duplicate"
+                    && calls.failed_after_unseen().is_some() =>
+            {
+                Ok(())
+            }
+            Err((_, e)) => Err(e),
         }
     }
 

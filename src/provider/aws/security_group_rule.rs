@@ -23,6 +23,7 @@ use aws_sdk_ec2::types::{
     SecurityGroup as Ec2Group, SecurityGroupRule as SdkRule, SecurityGroupRuleRequest,
     SecurityGroupRuleUpdate, Tag, TagSpecification, UserIdGroupPair,
 };
+use aws_smithy_types::error::display::DisplayErrorContext;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -121,6 +122,9 @@ impl Direction {
         }
     }
 
+    /// Authorises one permission and returns the rules AWS made of it. A duplicate is
+    /// success, with no rules to return, when an earlier attempt of the call may have added
+    /// it unseen (its answer lost, see `attempts`): callers then look the rule up.
     async fn authorize(
         self,
         ctx: &Ctx,
@@ -137,39 +141,46 @@ impl Direction {
                  or import the existing rule"
             ))
         };
-        match self {
-            Direction::Ingress => {
-                match ec2
+        let dup_code = &["InvalidPermission.Duplicate"];
+        let (result, calls) = super::attempts::observe(async {
+            match self {
+                Direction::Ingress => ec2
                     .authorize_security_group_ingress()
                     .group_id(group_id)
                     .ip_permissions(perm)
                     .set_tag_specifications(tags.map(|t| vec![t]))
                     .send()
                     .await
-                {
-                    Ok(out) => Ok(out.security_group_rules().to_vec()),
-                    Err(e) if has_code(&e, &["InvalidPermission.Duplicate"]) => Err(dup(
-                        &aws_smithy_types::error::display::DisplayErrorContext(e),
-                    )),
-                    Err(e) => Err(ProviderError::sdk(&what, e)),
-                }
-            }
-            Direction::Egress => {
-                match ec2
+                    .map(|out| out.security_group_rules().to_vec())
+                    .map_err(|e| {
+                        if has_code(&e, dup_code) {
+                            (true, dup(&DisplayErrorContext(e)))
+                        } else {
+                            (false, ProviderError::sdk(&what, e))
+                        }
+                    }),
+                Direction::Egress => ec2
                     .authorize_security_group_egress()
                     .group_id(group_id)
                     .ip_permissions(perm)
                     .set_tag_specifications(tags.map(|t| vec![t]))
                     .send()
                     .await
-                {
-                    Ok(out) => Ok(out.security_group_rules().to_vec()),
-                    Err(e) if has_code(&e, &["InvalidPermission.Duplicate"]) => Err(dup(
-                        &aws_smithy_types::error::display::DisplayErrorContext(e),
-                    )),
-                    Err(e) => Err(ProviderError::sdk(&what, e)),
-                }
+                    .map(|out| out.security_group_rules().to_vec())
+                    .map_err(|e| {
+                        if has_code(&e, dup_code) {
+                            (true, dup(&DisplayErrorContext(e)))
+                        } else {
+                            (false, ProviderError::sdk(&what, e))
+                        }
+                    }),
             }
+        })
+        .await;
+        match result {
+            Ok(rules) => Ok(rules),
+            Err((true, _)) if calls.failed_after_unseen().is_some() => Ok(Vec::new()),
+            Err((_, e)) => Err(e),
         }
     }
 
@@ -430,6 +441,46 @@ impl VpcRule {
         Ok(state)
     }
 
+    /// The id of the group's rule that is the planned one (direction, protocol, ports and
+    /// source; the description does not tell rules apart in AWS either).
+    async fn find(
+        &self,
+        ctx: &Ctx,
+        group_id: &str,
+        planned: &Value,
+    ) -> ProviderResult<Option<String>> {
+        let egress = self.direction == Direction::Egress;
+        let protocol = obj::str(planned, "ip_protocol").map(normalize_protocol);
+        let all_ports = protocol.as_deref() == Some("-1");
+        let referenced = obj::str(planned, "referenced_security_group_id")
+            .map(|g| g.rsplit('/').next().unwrap_or(g).to_string());
+        let mut pages = ctx
+            .ec2()
+            .describe_security_group_rules()
+            .filters(Filter::builder().name("group-id").values(group_id).build())
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page =
+                page.map_err(|e| ProviderError::sdk("describing security group rules", e))?;
+            let found = page.security_group_rules().iter().find(|r| {
+                r.is_egress() == Some(egress)
+                    && r.ip_protocol().map(normalize_protocol) == protocol
+                    && (all_ports
+                        || (r.from_port() == obj::i32(planned, "from_port")
+                            && r.to_port() == obj::i32(planned, "to_port")))
+                    && r.cidr_ipv4() == obj::str(planned, "cidr_ipv4")
+                    && r.cidr_ipv6() == obj::str(planned, "cidr_ipv6")
+                    && r.prefix_list_id() == obj::str(planned, "prefix_list_id")
+                    && r.referenced_group_info().and_then(|g| g.group_id()) == referenced.as_deref()
+            });
+            if let Some(r) = found {
+                return Ok(r.security_group_rule_id().map(str::to_string));
+            }
+        }
+        Ok(None)
+    }
+
     /// Authorises the planned rule and returns its id.
     async fn authorize(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<String> {
         let group_id = obj::string(planned, "security_group_id")
@@ -446,6 +497,12 @@ impl VpcRule {
             .authorize(ctx, &group_id, vpc_permission(planned), spec)
             .await?;
         match rules.as_slice() {
+            // An earlier attempt added it, its answer lost: the rule's id is only in AWS.
+            [] => self.find(ctx, &group_id, planned).await?.ok_or_else(|| {
+                ProviderError::new(format!(
+                    "authorizing a rule of {group_id}: AWS says it exists, but it cannot be found"
+                ))
+            }),
             [one] => one
                 .security_group_rule_id()
                 .map(str::to_string)
