@@ -203,8 +203,16 @@ impl BodyEval<'_> {
                         )),
                 );
             }
+            let written = body.blocks.iter().any(|b| {
+                b.kind == bt.name
+                    || (b.kind == "dynamic"
+                        && b.labels.first().map(String::as_str) == Some(bt.name))
+            });
             let value = if unknown {
                 Value::Unknown
+            } else if bt.computed && !written {
+                // Not written: left to what exists (`name = []` is how to ask for none).
+                Value::Null
             } else {
                 match bt.nesting {
                     Nesting::Single => items.into_iter().next().unwrap_or(Value::Null),

@@ -139,6 +139,12 @@ pub fn proposed(
         };
         let v = if ignored && old.is_some() {
             old.unwrap_or(Value::Null)
+        } else if b.computed && cfg.is_null() {
+            // Not written: keep what exists; for a new object AWS (or the create) decides.
+            match (prior, old) {
+                (Some(_), Some(v)) => v,
+                _ => Value::Unknown,
+            }
         } else {
             fill_block_defaults(&b.schema, b.nesting, cfg)
         };

@@ -240,6 +240,11 @@ pub struct BlockType {
     pub min_items: usize,
     pub max_items: Option<usize>,
     pub force_new: bool,
+    /// Optional+Computed in "attributes as blocks" mode (an inline rule set): writing no
+    /// block leaves the value to what exists (rules managed by standalone rule resources
+    /// stay), `name = []` asks for none.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub computed: bool,
     pub description: &'static str,
     pub schema: Schema,
 }
@@ -252,6 +257,7 @@ impl BlockType {
             min_items: 0,
             max_items: None,
             force_new: false,
+            computed: false,
             description: "",
             schema,
         }
@@ -274,6 +280,11 @@ impl BlockType {
 
     pub fn force_new(mut self) -> BlockType {
         self.force_new = true;
+        self
+    }
+
+    pub fn computed(mut self) -> BlockType {
+        self.computed = true;
         self
     }
 
@@ -408,8 +419,13 @@ fn render_attrs(out: &mut String, schema: &Schema, depth: usize) {
         } else {
             ""
         };
+        let computed = if b.computed {
+            ", no block keeps what exists; `= []` for none"
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "{pad}- block `{}` ({:?}{max}{fnew})",
+            "{pad}- block `{}` ({:?}{max}{fnew}{computed})",
             b.name, b.nesting
         ));
         if !b.description.is_empty() {

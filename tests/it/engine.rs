@@ -854,3 +854,88 @@ async fn drift_outside_strata_is_reported_and_repaired() {
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
     w.assert_no_secret_leaked();
 }
+
+const STANDALONE_RULES: &str = r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+resource "aws_security_group" "db" {
+  name   = "standalone-db"
+  vpc_id = data.aws_vpc.default.id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "mysql" {
+  security_group_id = aws_security_group.db.id
+  cidr_ipv4         = "10.0.0.0/16"
+  from_port         = 3306
+  to_port           = 3306
+  ip_protocol       = "tcp"
+}
+
+resource "aws_security_group" "web" {
+  name   = "standalone-web"
+  vpc_id = data.aws_vpc.default.id
+
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+"#;
+
+/// Regression: a group without inline blocks whose rules come from standalone rule
+/// resources (Terraform's recommended style) was planned to lose them on every plan —
+/// absent `ingress` read as "none" — so each apply revoked what the rule resource added.
+/// As in terraform-provider-aws (attributes-as-blocks, Optional+Computed), writing no block
+/// leaves the rules alone, and `ingress = []` removes them all.
+#[tokio::test]
+async fn standalone_rules_are_not_fought_by_a_group_without_inline_blocks() {
+    let w = Workdir::webapp();
+    std::fs::write(w.dir().join("main.tf"), STANDALONE_RULES).unwrap();
+    w.expect(0, &["apply", "--auto-approve"]);
+    let plan = w.strata(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "the group fights its rule:\n{}", plan.both());
+    w.expect(0, &["apply", "--auto-approve"]);
+    let ec2 = w.account.ec2(REGION).await;
+    assert_eq!(
+        inbound(&group(&ec2, "standalone-db").await),
+        BTreeSet::from([rule("tcp", 3306, &["10.0.0.0/16"], &[])]),
+        "the second apply removed the standalone rule"
+    );
+
+    // Removing an inline block leaves its rule alone too (Terraform documents this);
+    // `ingress = []` is how to ask for none.
+    let main = w.dir().join("main.tf");
+    w.edit(
+        &main,
+        "  ingress {\n    from_port   = 443\n    to_port     = 443\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n",
+        "",
+    );
+    let plan = w.strata(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}", plan.both());
+    w.edit(
+        &main,
+        "  name   = \"standalone-web\"\n",
+        "  name    = \"standalone-web\"\n  ingress = []\n",
+    );
+    let plan = w.strata(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}", plan.both());
+    assert!(
+        plan.stdout
+            .contains("aws_security_group.web will be updated in-place")
+            && !plan.stdout.contains("aws_security_group.db will"),
+        "{}",
+        plan.stdout
+    );
+    w.expect(0, &["apply", "--auto-approve"]);
+    assert!(inbound(&group(&ec2, "standalone-web").await).is_empty());
+    assert_eq!(inbound(&group(&ec2, "standalone-db").await).len(), 1);
+    w.expect(0, &["plan", "--detailed-exitcode"]);
+}

@@ -104,8 +104,8 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
                 .describe("Revoke every rule before deleting the group."),
         )
         .tags()
-        .block(BlockType::set("ingress", rule_schema()))
-        .block(BlockType::set("egress", rule_schema()))
+        .block(BlockType::set("ingress", rule_schema()).computed())
+        .block(BlockType::set("egress", rule_schema()).computed())
 });
 
 // ---------------------------------------------------------------------------------------------
