@@ -665,3 +665,55 @@ async fn new_groups_lose_exactly_their_default_egress_rules_in_one_call() {
     assert_eq!(calls("RevokeSecurityGroupEgress") - before_revokes, 1);
     assert_eq!(g.get("egress"), Some(&Value::List(vec![])));
 }
+
+/// Regression: a group strata was creating was looked up by name alone, so the journal (or
+/// a retried create) could adopt a same-named group of another VPC. The natural id carries
+/// the VPC; the look-up keeps to it.
+#[tokio::test]
+async fn a_group_is_found_again_in_its_own_vpc_only() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account).await;
+    let ec2 = account.ec2(REGION).await;
+    let mut vpcs = Vec::new();
+    for cidr in ["10.51.0.0/16", "10.52.0.0/16"] {
+        vpcs.push(
+            ec2.create_vpc()
+                .cidr_block(cidr)
+                .send()
+                .await
+                .unwrap()
+                .vpc
+                .and_then(|v| v.vpc_id)
+                .unwrap(),
+        );
+    }
+    // Someone else's group of the same name, in the other VPC.
+    ec2.create_security_group()
+        .group_name("same")
+        .description("theirs")
+        .vpc_id(&vpcs[1])
+        .send()
+        .await
+        .unwrap();
+    let mut plan = planned(Some("same"), vec![], vec![], &[]);
+    if let Value::Map(m) = &mut plan {
+        m.insert("vpc_id".into(), Value::from(vpcs[0].as_str()));
+    }
+    let natural = SECURITY_GROUP.natural_id(&plan).unwrap();
+    assert_eq!(natural, format!("{}/same", vpcs[0]));
+    assert!(
+        SECURITY_GROUP
+            .find_by_natural_id(&ctx, &natural)
+            .await
+            .unwrap()
+            .is_none(),
+        "found the other VPC's group"
+    );
+    let ours = SECURITY_GROUP.create(&ctx, &plan).await.unwrap();
+    let found = SECURITY_GROUP
+        .find_by_natural_id(&ctx, &natural)
+        .await
+        .unwrap()
+        .expect("our group");
+    assert_eq!(id_of(&found), id_of(&ours));
+}

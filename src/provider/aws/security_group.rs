@@ -1258,32 +1258,73 @@ impl ResourceType for SecurityGroup {
         Ok(self.read(ctx, &[id.to_string()]).await?.remove(id))
     }
 
-    /// A group strata was creating when it was interrupted is found again by its name (which
-    /// strata chose, and recorded in the journal, before calling CreateSecurityGroup).
-    async fn find_by_natural_id(&self, ctx: &Ctx, name: &str) -> ProviderResult<Option<Value>> {
+    /// A group's name is unique only within its VPC: the natural id carries the VPC when
+    /// the configuration names one (`vpc-…/name`), so looking the group up never finds a
+    /// same-named group of another VPC. Without `vpc_id` AWS uses the default VPC.
+    fn natural_id(&self, planned: &Value) -> Option<String> {
+        let name = obj::string(planned, "name")?;
+        Some(match obj::str(planned, "vpc_id") {
+            Some(vpc) => format!("{vpc}/{name}"),
+            None => name,
+        })
+    }
+
+    /// A group strata was creating when it was interrupted (or whose create answer was lost)
+    /// is found again by the name strata chose, and recorded in the journal, before calling
+    /// CreateSecurityGroup — in its VPC when the natural id names one.
+    async fn find_by_natural_id(&self, ctx: &Ctx, natural: &str) -> ProviderResult<Option<Value>> {
+        let (vpc, name) = split_natural_id(natural);
+        let mut filters = vec![Filter::builder().name("group-name").values(name).build()];
+        if let Some(vpc) = vpc {
+            filters.push(Filter::builder().name("vpc-id").values(vpc).build());
+        }
         let out = ctx
             .ec2()
             .describe_security_groups()
-            .filters(
-                aws_sdk_ec2::types::Filter::builder()
-                    .name("group-name")
-                    .values(name)
-                    .build(),
-            )
+            .set_filters(Some(filters))
             .send()
             .await
             .map_err(|e| ProviderError::sdk("DescribeSecurityGroups", e))?;
         Ok(out
             .security_groups()
             .iter()
-            .find(|g| g.group_name() == Some(name))
+            .find(|g| g.group_name() == Some(name) && vpc.is_none_or(|v| g.vpc_id() == Some(v)))
             .map(|g| self.state(ctx, g)))
+    }
+}
+
+/// `(vpc, name)` of a natural id: `vpc-0abc…/name`, or a bare name (journals written before
+/// the VPC was recorded, or a group in the default VPC).
+fn split_natural_id(natural: &str) -> (Option<&str>, &str) {
+    static VPC: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"^(vpc-[0-9a-f]+)/(.+)$").expect("valid regex"));
+    match VPC.captures(natural) {
+        Some(c) => (
+            c.get(1).map(|m| m.as_str()),
+            c.get(2).map_or(natural, |m| m.as_str()),
+        ),
+        None => (None, natural),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn natural_ids_carry_the_vpc_when_there_is_one() {
+        assert_eq!(
+            split_natural_id("vpc-0a1b2c/web"),
+            (Some("vpc-0a1b2c"), "web")
+        );
+        assert_eq!(split_natural_id("web"), (None, "web"));
+        // A name may hold a slash; only a VPC id prefix is split off.
+        assert_eq!(split_natural_id("a/b"), (None, "a/b"));
+        assert_eq!(
+            split_natural_id("vpc-0a1b2c/x/y"),
+            (Some("vpc-0a1b2c"), "x/y")
+        );
+    }
 
     #[test]
     fn protocols_normalise_like_terraform() {
