@@ -286,6 +286,10 @@ impl TestAccount {
     pub async fn kms(&self, region: &str) -> aws_sdk_kms::Client {
         aws_sdk_kms::Client::new(&self.sdk_config(region).await)
     }
+
+    pub async fn tagging(&self, region: &str) -> aws_sdk_resourcegroupstagging::Client {
+        aws_sdk_resourcegroupstagging::Client::new(&self.sdk_config(region).await)
+    }
 }
 
 async fn config(endpoint: &str, region: &str, credentials: Credentials) -> aws_config::SdkConfig {
