@@ -338,3 +338,17 @@ fn read_log(path: &Path) -> String {
     }
     format!("--- {} ---\n{text}", path.display())
 }
+
+/// How many calls of `action`, of any service, a provider context has made so far (the
+/// counter's keys are `Service.Action`: `RDS.ListTagsForResource`,
+/// `Resource Groups Tagging API.GetResources`).
+pub fn api_calls(ctx: &strata::provider::Ctx, action: &str) -> u64 {
+    let suffix = format!(".{action}");
+    ctx.aws
+        .api_calls
+        .snapshot()
+        .iter()
+        .filter(|(k, _)| k.ends_with(&suffix))
+        .map(|(_, n)| n)
+        .sum()
+}
