@@ -761,8 +761,7 @@ impl ResourceType for ParameterGroup {
         // DescribeDB[Cluster]Parameters takes exactly one group name (the API has no
         // multi-group read), so parameters stay one call (or a few pages) per group: the
         // groups are read side by side, READ_CONCURRENCY at a time, with the tags of all of
-        // them in the meantime.
-        // Owned names: see tagging::list_many.
+        // them in the meantime. Owned names: see tagging::list_many.
         let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
         let params = futures::stream::iter(names)
             .map(|name| async move {

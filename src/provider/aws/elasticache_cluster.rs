@@ -4,9 +4,9 @@
 //! **State id.** The cluster id, lower-cased as AWS stores it.
 //!
 //! A batch read is one DescribeCacheClusters with node info for the whole batch (see
-//! [`super::elasticache_common::DIRECT_READ_MAX`]), then ListTagsForResource per cluster found (the describe answer
-//! carries no tags; the tag API takes one ARN). After a write, tags are only listed when the
-//! plan or the prior state has some.
+//! [`super::elasticache_common::DIRECT_READ_MAX`]), then the tags of the clusters found
+//! through `tagging` (the describe answer carries none). After a write, tags are only listed
+//! when the plan or the prior state has some.
 
 use super::elasticache_common::{self as common, describe_clusters};
 use super::tagging::{self, Service};

@@ -417,9 +417,9 @@ impl ResourceType for ElastiCacheParameterGroup {
         }
     }
 
-    /// One describe for the batch (see [`DIRECT_READ_MAX`]); then, per group found,
-    /// DescribeCacheParameters (the parameters belong to one group per call) and
-    /// ListTagsForResource (the describe answer carries no tags).
+    /// One describe for the batch (see [`DIRECT_READ_MAX`]); then DescribeCacheParameters per
+    /// group found (the parameters belong to one group per call) and the tags of them all
+    /// (`tagging`: the describe answer carries none).
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
         let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
         let mut out = BTreeMap::new();

@@ -8,7 +8,7 @@
 //! subnet group, security groups, parameter group or maintenance window: like
 //! terraform-provider-aws they are read from the group's first member cache cluster. A batch
 //! read is therefore one DescribeReplicationGroups plus one DescribeCacheClusters for the
-//! whole batch (see [`DIRECT_READ_MAX`]), plus ListTagsForResource per group.
+//! whole batch (see [`DIRECT_READ_MAX`]), plus the groups' tags through `tagging`.
 //!
 //! **Virtual arguments.** `auth_token`, `apply_immediately` and `final_snapshot_identifier`
 //! are never returned by AWS; `auth_token` is set to null when AWS reports AuthTokenEnabled
@@ -862,9 +862,9 @@ impl ResourceType for ElastiCacheReplicationGroup {
         }
     }
 
-    /// One DescribeReplicationGroups and one DescribeCacheClusters for the batch, then
-    /// ListTagsForResource per group found. A refresh sees neither configuration nor state,
-    /// so it always lists tags (tags added outside strata must show as drift).
+    /// One DescribeReplicationGroups and one DescribeCacheClusters for the batch, then the
+    /// tags of the groups found (`tagging`). A refresh sees neither configuration nor state,
+    /// so it always reads tags (tags added outside strata must show as drift).
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
         Ok(self
             .find(ctx, ids, true)

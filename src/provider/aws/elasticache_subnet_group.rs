@@ -212,8 +212,8 @@ impl ResourceType for ElastiCacheSubnetGroup {
         }
     }
 
-    /// One describe for the batch (see [`DIRECT_READ_MAX`]), then ListTagsForResource per
-    /// group found: the describe answer carries no tags and the tag API takes one ARN.
+    /// One describe for the batch (see [`DIRECT_READ_MAX`]), then the tags of the groups
+    /// found (`tagging`: the describe answer carries none).
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
         let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
         let mut out = BTreeMap::new();
