@@ -286,6 +286,10 @@ impl TestAccount {
     pub async fn kms(&self, region: &str) -> aws_sdk_kms::Client {
         aws_sdk_kms::Client::new(&self.sdk_config(region).await)
     }
+
+    pub async fn tagging(&self, region: &str) -> aws_sdk_resourcegroupstagging::Client {
+        aws_sdk_resourcegroupstagging::Client::new(&self.sdk_config(region).await)
+    }
 }
 
 async fn config(endpoint: &str, region: &str, credentials: Credentials) -> aws_config::SdkConfig {
@@ -333,4 +337,18 @@ fn read_log(path: &Path) -> String {
         text = format!("…{}", &text[start..]);
     }
     format!("--- {} ---\n{text}", path.display())
+}
+
+/// How many calls of `action`, of any service, a provider context has made so far (the
+/// counter's keys are `Service.Action`: `RDS.ListTagsForResource`,
+/// `Resource Groups Tagging API.GetResources`).
+pub fn api_calls(ctx: &strata::provider::Ctx, action: &str) -> u64 {
+    let suffix = format!(".{action}");
+    ctx.aws
+        .api_calls
+        .snapshot()
+        .iter()
+        .filter(|(k, _)| k.ends_with(&suffix))
+        .map(|(_, n)| n)
+        .sum()
 }

@@ -734,3 +734,244 @@ async fn creating_a_taken_subnet_group_or_cluster_name_fails() {
         .remove(0);
     assert_eq!(cluster.port(), Some(5432));
 }
+
+/// The tags GetResources reports for these ARNs, by ARN.
+async fn tags_by_arn(
+    tagging: &aws_sdk_resourcegroupstagging::Client,
+    arns: &[String],
+) -> std::collections::BTreeMap<String, Vec<(String, String)>> {
+    let out = tagging
+        .get_resources()
+        .set_resource_arn_list(Some(arns.to_vec()))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        out.pagination_token().is_none_or(str::is_empty),
+        "an ARN list is answered whole: {out:?}"
+    );
+    out.resource_tag_mapping_list()
+        .iter()
+        .map(|m| {
+            (
+                m.resource_arn().unwrap().to_string(),
+                m.tags()
+                    .iter()
+                    .map(|t| (t.key().to_string(), t.value().to_string()))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// launcher patch (l): GetResources knows RDS subnet, parameter, cluster parameter and option
+/// groups and ElastiCache subnet and parameter groups by their ARN's resource type, with the
+/// tags the services hold (added later too); an ARN list is answered whole, 100 ARNs at most.
+#[tokio::test]
+async fn get_resources_covers_rds_and_elasticache_groups() {
+    use aws_sdk_elasticache::types::Tag as CacheTag;
+    use aws_sdk_rds::types::Tag as RdsTag;
+    let acct = account();
+    let ec2 = acct.ec2(REGION).await;
+    let rds = acct.rds(REGION).await;
+    let ec = acct.elasticache(REGION).await;
+    let tagging = acct.tagging(REGION).await;
+    let vpc = default_vpc(&ec2).await;
+    let subnets: Vec<String> = ec2
+        .describe_subnets()
+        .filters(Filter::builder().name("vpc-id").values(vpc).build())
+        .send()
+        .await
+        .unwrap()
+        .subnets
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| s.subnet_id)
+        .take(2)
+        .collect();
+    let subnet_ids = subnets.clone();
+    let rtag = |v: &str| RdsTag::builder().key("team").value(v).build();
+    let ctag = |v: &str| CacheTag::builder().key("team").value(v).build();
+
+    let subgrp = rds
+        .create_db_subnet_group()
+        .db_subnet_group_name("tagged-subnets")
+        .db_subnet_group_description("d")
+        .set_subnet_ids(Some(subnets.clone()))
+        .tags(rtag("subgrp"))
+        .send()
+        .await
+        .unwrap()
+        .db_subnet_group
+        .unwrap()
+        .db_subnet_group_arn
+        .unwrap();
+    let untagged = rds
+        .create_db_subnet_group()
+        .db_subnet_group_name("untagged-subnets")
+        .db_subnet_group_description("d")
+        .set_subnet_ids(Some(subnets.clone()))
+        .send()
+        .await
+        .unwrap()
+        .db_subnet_group
+        .unwrap()
+        .db_subnet_group_arn
+        .unwrap();
+    let pg = rds
+        .create_db_parameter_group()
+        .db_parameter_group_name("tagged-pg")
+        .db_parameter_group_family("mysql8.0")
+        .description("d")
+        .tags(rtag("pg"))
+        .send()
+        .await
+        .unwrap()
+        .db_parameter_group
+        .unwrap()
+        .db_parameter_group_arn
+        .unwrap();
+    let cluster_pg = rds
+        .create_db_cluster_parameter_group()
+        .db_cluster_parameter_group_name("tagged-cpg")
+        .db_parameter_group_family("aurora-mysql8.0")
+        .description("d")
+        .tags(rtag("cluster-pg"))
+        .send()
+        .await
+        .unwrap()
+        .db_cluster_parameter_group
+        .unwrap()
+        .db_cluster_parameter_group_arn
+        .unwrap();
+    let og = rds
+        .create_option_group()
+        .option_group_name("tagged-og")
+        .engine_name("mysql")
+        .major_engine_version("8.0")
+        .option_group_description("d")
+        .tags(rtag("og"))
+        .send()
+        .await
+        .unwrap()
+        .option_group
+        .unwrap()
+        .option_group_arn
+        .unwrap();
+    let cache_pg = ec
+        .create_cache_parameter_group()
+        .cache_parameter_group_name("tagged-cache-pg")
+        .cache_parameter_group_family("redis7")
+        .description("d")
+        .tags(ctag("parametergroup"))
+        .send()
+        .await
+        .unwrap()
+        .cache_parameter_group
+        .unwrap()
+        .arn
+        .unwrap();
+    let cache_subnets = ec
+        .create_cache_subnet_group()
+        .cache_subnet_group_name("tagged-cache-subnets")
+        .cache_subnet_group_description("d")
+        .set_subnet_ids(Some(subnets.clone()))
+        .tags(ctag("subnetgroup"))
+        .send()
+        .await
+        .unwrap()
+        .cache_subnet_group
+        .unwrap()
+        .arn
+        .unwrap();
+
+    let all = vec![
+        subgrp.clone(),
+        untagged.clone(),
+        pg.clone(),
+        cluster_pg.clone(),
+        og.clone(),
+        cache_pg.clone(),
+        cache_subnets.clone(),
+    ];
+    let team = |v: &str| vec![("team".to_string(), v.to_string())];
+    let found = tags_by_arn(&tagging, &all).await;
+    assert_eq!(found.get(&subgrp), Some(&team("subgrp")));
+    assert_eq!(found.get(&pg), Some(&team("pg")));
+    assert_eq!(found.get(&cluster_pg), Some(&team("cluster-pg")));
+    assert_eq!(found.get(&og), Some(&team("og")));
+    assert_eq!(found.get(&cache_pg), Some(&team("parametergroup")));
+    assert_eq!(found.get(&cache_subnets), Some(&team("subnetgroup")));
+    assert!(!found.contains_key(&untagged), "never tagged: {found:?}");
+
+    // Tags added afterwards through the services' own APIs are reported.
+    rds.add_tags_to_resource()
+        .resource_name(&untagged)
+        .tags(RdsTag::builder().key("added").value("later").build())
+        .send()
+        .await
+        .unwrap();
+    ec.add_tags_to_resource()
+        .resource_name(&cache_pg)
+        .tags(CacheTag::builder().key("added").value("later").build())
+        .send()
+        .await
+        .unwrap();
+    let found = tags_by_arn(&tagging, &all).await;
+    assert_eq!(
+        found.get(&untagged),
+        Some(&vec![("added".to_string(), "later".to_string())])
+    );
+    assert_eq!(found[&cache_pg].len(), 2, "{found:?}");
+
+    // The resource types are the ARNs' own.
+    let by_type = tagging
+        .get_resources()
+        .resource_type_filters("rds:pg")
+        .resource_type_filters("elasticache:parametergroup")
+        .send()
+        .await
+        .unwrap();
+    let mut arns: Vec<&str> = by_type
+        .resource_tag_mapping_list()
+        .iter()
+        .filter_map(|m| m.resource_arn())
+        .collect();
+    arns.sort();
+    let mut expected = [cache_pg.as_str(), pg.as_str()];
+    expected.sort();
+    assert_eq!(arns, expected);
+
+    // More than moto's 50 resources a page, still one answer; 101 ARNs are refused.
+    let mut many = all.clone();
+    for i in 0..60 {
+        many.push(
+            rds.create_db_subnet_group()
+                .db_subnet_group_name(format!("bulk-{i}"))
+                .db_subnet_group_description("d")
+                .set_subnet_ids(Some(subnet_ids.clone()))
+                .tags(rtag("bulk"))
+                .send()
+                .await
+                .unwrap()
+                .db_subnet_group
+                .unwrap()
+                .db_subnet_group_arn
+                .unwrap(),
+        );
+    }
+    assert_eq!(tags_by_arn(&tagging, &many).await.len(), many.len());
+    while many.len() <= 100 {
+        let n = many.len();
+        many.push(format!(
+            "arn:aws:rds:{REGION}:{}:subgrp:nope-{n}",
+            acct.account_id
+        ));
+    }
+    let result = tagging
+        .get_resources()
+        .set_resource_arn_list(Some(many))
+        .send()
+        .await;
+    assert_eq!(error_code(result), "InvalidParameterException");
+}

@@ -9,7 +9,7 @@ use aws_sdk_rds::error::ProvideErrorMetadata;
 use strata::eval::{Map, Value};
 use strata::provider::{obj, resource_type, Ctx, Nesting, ResourceType, Schema};
 
-use crate::emulator::{Emulator, TestAccount, DEFAULT_REGION};
+use crate::emulator::{api_calls, Emulator, TestAccount, DEFAULT_REGION};
 
 const REGION: &str = DEFAULT_REGION;
 
@@ -780,6 +780,101 @@ async fn mysql_parameter_group_lifecycle() {
         .all(|g| g.db_parameter_group_name() != Some(name.as_str())));
     pg.delete(&ctx, &updated).await.unwrap();
     assert!(pg.import(&ctx, &name).await.unwrap().is_none());
+}
+
+/// Issue #5: reading many parameter groups (DB and cluster) and option groups takes one
+/// GetResources per type for their tags, no ListTagsForResource; a tag added outside strata
+/// shows up. DescribeDB[Cluster]Parameters takes one group, so it stays one call per group.
+#[tokio::test]
+async fn many_parameter_and_option_groups_share_one_tags_call() {
+    let account = Emulator::shared().account();
+    let rds = account.rds(REGION).await;
+    let setup = ctx(&account).await;
+    let cases = [
+        (
+            "aws_db_parameter_group",
+            5,
+            vec![
+                ("family", Value::from("mysql8.0")),
+                (
+                    "parameter",
+                    Value::List(vec![param("bind_address", "0.0.0.0")]),
+                ),
+            ],
+        ),
+        (
+            "aws_rds_cluster_parameter_group",
+            3,
+            vec![
+                ("family", Value::from("aurora-mysql8.0")),
+                (
+                    "parameter",
+                    Value::List(vec![param("character_set_server", "utf8mb4")]),
+                ),
+            ],
+        ),
+        (
+            "aws_db_option_group",
+            3,
+            vec![
+                ("engine_name", Value::from("mysql")),
+                ("major_engine_version", Value::from("8.0")),
+            ],
+        ),
+    ];
+    for (type_, n, args) in cases {
+        let rt = rt(type_);
+        let mut states = Vec::new();
+        for i in 0..n {
+            let mut pairs = args.clone();
+            pairs.push(("name", Value::from(format!("many-{i}").as_str())));
+            pairs.push(("tags", tags(&[("n", &i.to_string())])));
+            states.push(
+                rt.create(&setup, &plan_create(rt, &config(pairs)))
+                    .await
+                    .unwrap(),
+            );
+        }
+        let outside = obj::string(&states[1], "arn").unwrap();
+        rds.add_tags_to_resource()
+            .resource_name(&outside)
+            .tags(
+                aws_sdk_rds::types::Tag::builder()
+                    .key("outside")
+                    .value("strata")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+
+        let ctx = ctx(&account).await;
+        let ids: Vec<String> = (0..n).map(|i| format!("many-{i}")).collect();
+        let read = rt.read(&ctx, &ids).await.unwrap();
+        eprintln!("{type_}: {:?}", ctx.aws.api_calls.snapshot());
+        assert_eq!(read.len(), n, "{type_}");
+        for (i, state) in states.iter().enumerate() {
+            let mut want = btree(&[("n", &i.to_string())]);
+            if i == 1 {
+                want.insert("outside".into(), "strata".into());
+            }
+            let got = &read[&format!("many-{i}")];
+            assert_eq!(obj::string_map(got, "tags"), want, "{type_} {i}");
+            assert_eq!(aws_tags(&rds, obj::str(state, "arn").unwrap()).await, want);
+            assert_eq!(got.get("parameter"), state.get("parameter"), "{type_} {i}");
+        }
+        assert_eq!(api_calls(&ctx, "GetResources"), 1, "{type_}");
+        assert_eq!(api_calls(&ctx, "ListTagsForResource"), 0, "{type_}");
+        let per_group = match type_ {
+            "aws_db_parameter_group" => api_calls(&ctx, "DescribeDBParameters"),
+            "aws_rds_cluster_parameter_group" => api_calls(&ctx, "DescribeDBClusterParameters"),
+            _ => n as u64,
+        };
+        assert_eq!(per_group, n as u64, "{type_}");
+        for state in &states {
+            rt.delete(&setup, state).await.unwrap();
+        }
+    }
 }
 
 // ----------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ use aws_sdk_elasticache::error::ProvideErrorMetadata;
 use strata::eval::{Map, Value};
 use strata::provider::{obj, resource_type, Ctx, ResourceType};
 
-use crate::emulator::{Emulator, TestAccount, DEFAULT_REGION};
+use crate::emulator::{api_calls, Emulator, TestAccount, DEFAULT_REGION};
 
 const REGION: &str = DEFAULT_REGION;
 
@@ -288,6 +288,112 @@ async fn cache_subnet_group_lifecycle() {
         .await
         .unwrap()
         .is_none());
+}
+
+/// Issue #5: reading many cache subnet groups, parameter groups, clusters or replication
+/// groups takes one
+/// GetResources per type for their tags, no ListTagsForResource; a tag added outside strata
+/// shows up. DescribeCacheParameters takes one group, so it stays one call per group.
+#[tokio::test]
+async fn many_cache_resources_share_one_tags_call() {
+    let account = Emulator::shared().account();
+    let ec = account.elasticache(REGION).await;
+    let (_, subnets) = default_subnets(&account.ec2(REGION).await).await;
+    let setup = ctx(&account).await;
+    let cases = [
+        (
+            "aws_elasticache_subnet_group",
+            "name",
+            5,
+            vec![("subnet_ids", strings(&[&subnets[0], &subnets[1]]))],
+        ),
+        (
+            "aws_elasticache_parameter_group",
+            "name",
+            5,
+            vec![
+                ("family", Value::from("redis7")),
+                ("parameter", params(&[("maxmemory-policy", "allkeys-lru")])),
+            ],
+        ),
+        (
+            "aws_elasticache_cluster",
+            "cluster_id",
+            3,
+            vec![
+                ("engine", Value::from("memcached")),
+                ("node_type", Value::from("cache.t4g.micro")),
+                ("num_cache_nodes", Value::from(1)),
+            ],
+        ),
+        (
+            "aws_elasticache_replication_group",
+            "replication_group_id",
+            3,
+            vec![
+                ("description", Value::from("many")),
+                ("node_type", Value::from("cache.t4g.micro")),
+                ("num_cache_clusters", Value::from(1)),
+            ],
+        ),
+    ];
+    for (type_, id_key, n, args) in cases {
+        let rt = rt(type_);
+        let mut states = Vec::new();
+        for i in 0..n {
+            let mut pairs = args.clone();
+            pairs.push((id_key, Value::from(format!("many-{i}").as_str())));
+            pairs.push(("tags", tags(&[("n", &i.to_string())])));
+            states.push(
+                rt.create(&setup, &plan_create(rt, &config(pairs)))
+                    .await
+                    .unwrap(),
+            );
+        }
+        let outside = obj::string(&states[1], "arn").unwrap();
+        ec.add_tags_to_resource()
+            .resource_name(&outside)
+            .tags(
+                aws_sdk_elasticache::types::Tag::builder()
+                    .key("outside")
+                    .value("strata")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+
+        let ctx = ctx(&account).await;
+        let ids: Vec<String> = (0..n).map(|i| format!("many-{i}")).collect();
+        let read = rt.read(&ctx, &ids).await.unwrap();
+        eprintln!("{type_}: {:?}", ctx.aws.api_calls.snapshot());
+        assert_eq!(read.len(), n, "{type_}");
+        for (i, state) in states.iter().enumerate() {
+            let mut want = btree(&[("n", &i.to_string())]);
+            if i == 1 {
+                want.insert("outside".into(), "strata".into());
+            }
+            let got = &read[&format!("many-{i}")];
+            assert_eq!(obj::string_map(got, "tags"), want, "{type_} {i}");
+            assert_eq!(aws_tags(&ec, obj::str(state, "arn").unwrap()).await, want);
+            assert_eq!(got.get("parameter"), state.get("parameter"), "{type_} {i}");
+        }
+        assert_eq!(api_calls(&ctx, "GetResources"), 1, "{type_}");
+        assert_eq!(api_calls(&ctx, "ListTagsForResource"), 0, "{type_}");
+        if type_ == "aws_elasticache_parameter_group" {
+            assert_eq!(api_calls(&ctx, "DescribeCacheParameters"), n as u64);
+        }
+
+        // One id: the service's own ListTagsForResource, current right after a write.
+        let ctx = account.provider_ctx(REGION).await;
+        let one = rt.read(&ctx, &ids[1..2]).await.unwrap();
+        assert_eq!(one["many-1"], read["many-1"], "{type_}");
+        assert_eq!(api_calls(&ctx, "ListTagsForResource"), 1, "{type_}");
+        assert_eq!(api_calls(&ctx, "GetResources"), 0, "{type_}");
+        for state in &states {
+            rt.delete(&setup, state).await.unwrap();
+        }
+    }
 }
 
 // ----------------------------------------------------------------------------------------

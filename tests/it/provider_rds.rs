@@ -8,7 +8,7 @@ use aws_sdk_rds::error::ProvideErrorMetadata;
 use strata::eval::{Map, Value};
 use strata::provider::{obj, resource_type, Ctx, ResourceType};
 
-use crate::emulator::{Emulator, TestAccount, DEFAULT_REGION};
+use crate::emulator::{api_calls, Emulator, TestAccount, DEFAULT_REGION};
 
 const REGION: &str = DEFAULT_REGION;
 
@@ -290,6 +290,180 @@ async fn subnet_group_name_is_generated_with_default_tags() {
     );
     assert_eq!(rt.import(&ctx, &name).await.unwrap(), Some(state.clone()));
     rt.delete(&ctx, &state).await.unwrap();
+}
+
+/// Creates `n` subnet groups `{prefix}-{i}` tagged `n = i`; returns their states.
+async fn subnet_groups(ctx: &Ctx, subnets: &[String], prefix: &str, n: usize) -> Vec<Value> {
+    let rt = subnet_group();
+    let mut states = Vec::new();
+    for i in 0..n {
+        let planned = plan_create(
+            rt,
+            &config(vec![
+                ("name", Value::from(format!("{prefix}-{i}").as_str())),
+                ("subnet_ids", strings(&[&subnets[0], &subnets[1]])),
+                ("tags", tags(&[("n", &i.to_string())])),
+            ]),
+        );
+        states.push(rt.create(ctx, &planned).await.unwrap());
+    }
+    states
+}
+
+fn ids(states: &[Value]) -> Vec<String> {
+    states
+        .iter()
+        .map(|s| obj::string(s, "id").unwrap())
+        .collect()
+}
+
+/// Issue #5: a refresh of many subnet groups reads their tags with one GetResources (100 ARNs
+/// a call), not one ListTagsForResource each; a tag added outside strata shows up. One id
+/// (the read-back after a write) keeps the service's own, current ListTagsForResource.
+#[tokio::test]
+async fn many_subnet_groups_share_one_tags_call() {
+    let account = Emulator::shared().account();
+    let rds = account.rds(REGION).await;
+    let (_, subnets) = default_subnets(&account.ec2(REGION).await).await;
+    let rt = subnet_group();
+    let states = subnet_groups(&ctx(&account).await, &subnets, "batch", 5).await;
+    let added_to = obj::string(&states[3], "arn").unwrap();
+    rds.add_tags_to_resource()
+        .resource_name(&added_to)
+        .tags(
+            aws_sdk_rds::types::Tag::builder()
+                .key("outside")
+                .value("strata")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let ctx = ctx(&account).await;
+    let read = rt.read(&ctx, &ids(&states)).await.unwrap();
+    eprintln!("api calls: {:?}", ctx.aws.api_calls.snapshot());
+    assert_eq!(read.len(), 5);
+    for (i, state) in states.iter().enumerate() {
+        let got = &read[&format!("batch-{i}")];
+        let mut want = btree(&[("n", &i.to_string())]);
+        if i == 3 {
+            want.insert("outside".into(), "strata".into());
+        }
+        assert_eq!(obj::string_map(got, "tags"), want, "batch-{i}");
+        assert_eq!(obj::string_map(got, "tags_all"), want, "batch-{i}");
+        assert_eq!(
+            aws_tags(&rds, &obj::string(state, "arn").unwrap()).await,
+            want
+        );
+    }
+    assert_eq!(api_calls(&ctx, "GetResources"), 1);
+    assert_eq!(api_calls(&ctx, "ListTagsForResource"), 0);
+
+    let ctx = account.provider_ctx(REGION).await;
+    let one = rt.read(&ctx, &["batch-3".into()]).await.unwrap();
+    assert_eq!(one["batch-3"], read["batch-3"]);
+    assert_eq!(api_calls(&ctx, "ListTagsForResource"), 1);
+    assert_eq!(api_calls(&ctx, "GetResources"), 0);
+
+    for state in &states {
+        rt.delete(&ctx, state).await.unwrap();
+    }
+}
+
+/// A stand-in for the Resource Groups Tagging API that refuses every call as IAM does when
+/// the role lacks `tag:GetResources`. Returns its URL.
+async fn tagging_api_that_refuses() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                // The whole request (headers, then Content-Length bytes) before answering.
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let Ok(n) = conn.read(&mut chunk).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse::<usize>().ok())?
+                            })
+                            .unwrap_or(0);
+                        if buf.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                let body = r#"{"__type":"AccessDeniedException","Message":"User is not authorized to perform: tag:GetResources"}"#;
+                let answer = format!(
+                    "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: refused\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = conn.write_all(answer.as_bytes()).await;
+                let _ = conn.shutdown().await;
+            });
+        }
+    });
+    url
+}
+
+/// A role without `tag:GetResources` still gets every group's tags, one ListTagsForResource
+/// each; so does a provider that points `rds` at an endpoint of its own but not the tagging
+/// API (the tags must come from where RDS was pointed).
+#[tokio::test]
+async fn refused_tagging_api_falls_back_to_per_resource_tags() {
+    let account = Emulator::shared().account();
+    let (_, subnets) = default_subnets(&account.ec2(REGION).await).await;
+    let rt = subnet_group();
+    let states = subnet_groups(&ctx(&account).await, &subnets, "refused", 4).await;
+    let want: Vec<BTreeMap<String, String>> =
+        (0..4).map(|i| btree(&[("n", &i.to_string())])).collect();
+
+    let mut ctx = account.provider_ctx(REGION).await;
+    ctx.settings.endpoints.insert(
+        "resourcegroupstaggingapi".into(),
+        tagging_api_that_refuses().await,
+    );
+    let read = rt.read(&ctx, &ids(&states)).await.unwrap();
+    eprintln!("api calls: {:?}", ctx.aws.api_calls.snapshot());
+    for (i, want) in want.iter().enumerate() {
+        assert_eq!(
+            &obj::string_map(&read[&format!("refused-{i}")], "tags"),
+            want
+        );
+    }
+    assert_eq!(api_calls(&ctx, "GetResources"), 1);
+    assert_eq!(api_calls(&ctx, "ListTagsForResource"), 4);
+
+    let mut ctx = account.provider_ctx(REGION).await;
+    let endpoint = account
+        .env
+        .iter()
+        .find(|(k, _)| k == "AWS_ENDPOINT_URL")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    ctx.settings.endpoints.insert("rds".into(), endpoint);
+    let read = rt.read(&ctx, &ids(&states)).await.unwrap();
+    for (i, want) in want.iter().enumerate() {
+        assert_eq!(
+            &obj::string_map(&read[&format!("refused-{i}")], "tags"),
+            want
+        );
+    }
+    assert_eq!(api_calls(&ctx, "GetResources"), 0);
+    assert_eq!(api_calls(&ctx, "ListTagsForResource"), 4);
 }
 
 // ----------------------------------------------------------------------------------------

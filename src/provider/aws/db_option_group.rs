@@ -10,6 +10,7 @@
 //! only what the user wrote is ever sent as a change.
 
 use super::naming::{self, unique_name, DEFAULT_PREFIX};
+use super::tagging::{self, Service};
 use super::{rds_tags, Ctx};
 use crate::eval::{Map, Value};
 use crate::provider::{
@@ -567,11 +568,9 @@ impl ResourceType for DbOptionGroup {
                 Err(e) => return Err(ProviderError::sdk("describing option groups", e)),
             }
         }
-        for g in groups {
-            let tags = match g.option_group_arn() {
-                Some(arn) => rds_tags::list(ctx, arn).await?,
-                None => BTreeMap::new(),
-            };
+        for (g, tags) in
+            tagging::with_tags(ctx, Service::Rds, groups, |g| g.option_group_arn()).await?
+        {
             let name = g.option_group_name().unwrap_or_default().to_string();
             out.insert(name, state_of(ctx, &g, &tags));
         }

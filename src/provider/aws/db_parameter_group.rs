@@ -11,7 +11,8 @@
 //! ones are reset.
 
 use super::naming::{self, unique_name, DEFAULT_PREFIX};
-use super::{rds_tags, Ctx};
+use super::tagging::{self, Service};
+use super::{rds_tags, Ctx, READ_CONCURRENCY};
 use crate::eval::{Map, Value};
 use crate::provider::{
     obj, Attribute, BlockType, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
@@ -19,6 +20,7 @@ use crate::provider::{
 use async_trait::async_trait;
 use aws_sdk_rds::error::ProvideErrorMetadata;
 use aws_sdk_rds::types::{ApplyMethod, Parameter};
+use futures::{StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -749,15 +751,37 @@ impl ResourceType for ParameterGroup {
         if wanted.is_empty() {
             return Ok(out);
         }
-        let groups = self.list_groups(ctx).await?;
-        for g in groups.iter().filter(|g| wanted.contains(g.name.as_str())) {
-            let Some(params) = self.user_parameters(ctx, &g.name).await? else {
+        let groups: Vec<GroupInfo> = self
+            .list_groups(ctx)
+            .await?
+            .into_iter()
+            .filter(|g| wanted.contains(g.name.as_str()))
+            .collect();
+        let arns: Vec<String> = groups.iter().filter_map(|g| g.arn.clone()).collect();
+        // DescribeDB[Cluster]Parameters takes exactly one group name (the API has no
+        // multi-group read), so parameters stay one call (or a few pages) per group: the
+        // groups are read side by side, READ_CONCURRENCY at a time, with the tags of all of
+        // them in the meantime. Owned names: see tagging::list_many.
+        let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
+        let params = futures::stream::iter(names)
+            .map(|name| async move {
+                let params = self.user_parameters(ctx, &name).await?;
+                Ok((name, params))
+            })
+            .buffer_unordered(READ_CONCURRENCY)
+            .try_collect::<BTreeMap<_, _>>();
+        let (mut params, mut tags) =
+            futures::try_join!(params, tagging::list_many(ctx, Service::Rds, &arns))?;
+        for g in &groups {
+            // None: deleted between the two calls.
+            let Some(params) = params.remove(&g.name).flatten() else {
                 continue;
             };
-            let tags = match &g.arn {
-                Some(arn) => rds_tags::list(ctx, arn).await?,
-                None => BTreeMap::new(),
-            };
+            let tags = g
+                .arn
+                .as_ref()
+                .and_then(|a| tags.remove(a))
+                .unwrap_or_default();
             out.insert(
                 g.name.clone(),
                 state_of(ctx, self.flavour, g, &params, &tags),

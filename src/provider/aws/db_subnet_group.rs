@@ -3,6 +3,7 @@
 //! The state `id` is the group's name. AWS stores the name lower-cased.
 
 use super::naming::{self, unique_name, DEFAULT_PREFIX};
+use super::tagging::{self, Service};
 use super::{rds_tags, Ctx};
 use crate::eval::{Map, Value};
 use crate::provider::{
@@ -234,11 +235,9 @@ impl ResourceType for DbSubnetGroup {
                     .filter(|g| g.db_subnet_group_name().is_some_and(|n| wanted.contains(n))),
             );
         }
-        for g in groups {
-            let tags = match g.db_subnet_group_arn() {
-                Some(arn) => rds_tags::list(ctx, arn).await?,
-                None => BTreeMap::new(),
-            };
+        for (g, tags) in
+            tagging::with_tags(ctx, Service::Rds, groups, |g| g.db_subnet_group_arn()).await?
+        {
             let name = g.db_subnet_group_name().unwrap_or_default().to_string();
             out.insert(name, state_of(ctx, &g, &tags));
         }

@@ -4,11 +4,12 @@
 //! **State id.** The cluster id, lower-cased as AWS stores it.
 //!
 //! A batch read is one DescribeCacheClusters with node info for the whole batch (see
-//! [`super::elasticache_common::DIRECT_READ_MAX`]), then ListTagsForResource per cluster found (the describe answer
-//! carries no tags; the tag API takes one ARN). After a write, tags are only listed when the
-//! plan or the prior state has some.
+//! [`super::elasticache_common::DIRECT_READ_MAX`]), then the tags of the clusters found
+//! through `tagging` (the describe answer carries none). After a write, tags are only listed
+//! when the plan or the prior state has some.
 
 use super::elasticache_common::{self as common, describe_clusters};
+use super::tagging::{self, Service};
 use super::Ctx;
 use crate::eval::{Map, Value};
 use crate::provider::{
@@ -350,7 +351,7 @@ impl ElastiCacheCluster {
         let with_tags = !common::planned_all(ctx, planned).is_empty()
             || prior.is_some_and(|p| !obj::string_map(p, "tags_all").is_empty());
         let tags = match (with_tags, c.arn()) {
-            (true, Some(arn)) => common::list(ctx, arn).await?,
+            (true, Some(arn)) => tagging::list(ctx, Service::ElastiCache, arn).await?,
             _ => BTreeMap::new(),
         };
         let mut state = state_of(ctx, &c, &tags);
@@ -467,12 +468,10 @@ impl ResourceType for ElastiCacheCluster {
 
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
         let mut out = BTreeMap::new();
-        for c in describe_clusters(ctx, ids).await? {
-            // ListTagsForResource is the one per-cluster call the API forces.
-            let tags = match c.arn() {
-                Some(arn) => common::list(ctx, arn).await?,
-                None => BTreeMap::new(),
-            };
+        let clusters = describe_clusters(ctx, ids).await?;
+        for (c, tags) in
+            tagging::with_tags(ctx, Service::ElastiCache, clusters, |c| c.arn()).await?
+        {
             let id = c.cache_cluster_id().unwrap_or_default().to_string();
             out.insert(id, state_of(ctx, &c, &tags));
         }

@@ -1,6 +1,6 @@
 //! What the ElastiCache resource files share: tags (keyed by ARN, changed with
-//! AddTagsToResource / RemoveTagsFromResource), window formats, identifier rules, and the
-//! batched DescribeCacheClusters read.
+//! AddTagsToResource / RemoveTagsFromResource; read through `tagging`), window formats,
+//! identifier rules, and the batched DescribeCacheClusters read.
 
 use super::Ctx;
 use crate::eval::Value;
@@ -62,18 +62,6 @@ pub fn planned_all(ctx: &Ctx, planned: &Value) -> BTreeMap<String, String> {
 pub fn create_tags(ctx: &Ctx, planned: &Value) -> Option<Vec<Tag>> {
     let tags = planned_all(ctx, planned);
     (!tags.is_empty()).then(|| to_sdk(&tags))
-}
-
-/// Tags currently on a resource.
-pub async fn list(ctx: &Ctx, arn: &str) -> ProviderResult<BTreeMap<String, String>> {
-    let out = ctx
-        .elasticache()
-        .list_tags_for_resource()
-        .resource_name(arn)
-        .send()
-        .await
-        .map_err(|e| ProviderError::sdk(&format!("listing tags of {arn}"), e))?;
-    Ok(from_sdk(out.tag_list()))
 }
 
 /// Moves a resource's tags from `old` to `new` (both including default tags).

@@ -7,13 +7,15 @@
 //! so a re-plan of an unchanged configuration is empty.
 
 use super::elasticache_common::{self as common, DIRECT_READ_MAX, PAGE_SIZE};
-use super::Ctx;
+use super::tagging::{self, Service};
+use super::{Ctx, READ_CONCURRENCY};
 use crate::eval::{Map, Value};
 use crate::provider::{
     obj, Attribute, BlockType, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
 };
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::{CacheParameterGroup as SdkGroup, ParameterNameValue};
+use futures::{StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
@@ -417,28 +419,44 @@ impl ResourceType for ElastiCacheParameterGroup {
         }
     }
 
-    /// One describe for the batch (see [`DIRECT_READ_MAX`]); then, per group found,
-    /// DescribeCacheParameters (the parameters belong to one group per call) and
-    /// ListTagsForResource (the describe answer carries no tags).
+    /// One describe for the batch (see [`DIRECT_READ_MAX`]); then DescribeCacheParameters per
+    /// group found (the parameters belong to one group per call) and the tags of them all
+    /// (`tagging`: the describe answer carries none).
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
         let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
         let mut out = BTreeMap::new();
         if wanted.is_empty() {
             return Ok(out);
         }
-        for g in self.describe(ctx, &wanted).await? {
-            let name = g
-                .cache_parameter_group_name()
-                .unwrap_or_default()
-                .to_string();
-            let Some(params) = self.user_parameters(ctx, &name).await? else {
+        let groups = self.describe(ctx, &wanted).await?;
+        let arns: Vec<String> = groups
+            .iter()
+            .filter_map(|g| g.arn().map(str::to_string))
+            .collect();
+        // DescribeCacheParameters takes exactly one group name (the API has no multi-group
+        // read), so parameters stay one call (or a few pages) per group: the groups are read
+        // side by side, READ_CONCURRENCY at a time, with the tags of all of them meanwhile.
+        // Owned names: see tagging::list_many.
+        let names: Vec<String> = groups
+            .iter()
+            .filter_map(|g| g.cache_parameter_group_name().map(str::to_string))
+            .collect();
+        let params = futures::stream::iter(names)
+            .map(|name| async move {
+                let params = self.user_parameters(ctx, &name).await?;
+                Ok((name, params))
+            })
+            .buffer_unordered(READ_CONCURRENCY)
+            .try_collect::<BTreeMap<_, _>>();
+        let (mut params, mut tags) =
+            futures::try_join!(params, tagging::list_many(ctx, Service::ElastiCache, &arns))?;
+        for g in &groups {
+            let name = g.cache_parameter_group_name().unwrap_or_default();
+            let Some(params) = params.remove(name).flatten() else {
                 continue; // deleted between the two calls
             };
-            let tags = match g.arn() {
-                Some(arn) => common::list(ctx, arn).await?,
-                None => BTreeMap::new(),
-            };
-            out.insert(name, state_of(ctx, &g, &params, &tags));
+            let tags = g.arn().and_then(|a| tags.remove(a)).unwrap_or_default();
+            out.insert(name.to_string(), state_of(ctx, g, &params, &tags));
         }
         Ok(out)
     }

@@ -8,7 +8,7 @@
 //! subnet group, security groups, parameter group or maintenance window: like
 //! terraform-provider-aws they are read from the group's first member cache cluster. A batch
 //! read is therefore one DescribeReplicationGroups plus one DescribeCacheClusters for the
-//! whole batch (see [`DIRECT_READ_MAX`]), plus ListTagsForResource per group.
+//! whole batch (see [`DIRECT_READ_MAX`]), plus the groups' tags through `tagging`.
 //!
 //! **Virtual arguments.** `auth_token`, `apply_immediately` and `final_snapshot_identifier`
 //! are never returned by AWS; `auth_token` is set to null when AWS reports AuthTokenEnabled
@@ -19,6 +19,7 @@
 //! `engine_version_actual`, and `7.1` against `7.1.0` is no change.
 
 use super::elasticache_common::{self as common, describe_clusters, DIRECT_READ_MAX, PAGE_SIZE};
+use super::tagging::{self, Service};
 use super::Ctx;
 use crate::eval::{Map, Value};
 use crate::provider::{
@@ -550,18 +551,18 @@ impl ElastiCacheReplicationGroup {
             .into_iter()
             .filter_map(|c| Some((c.cache_cluster_id()?.to_string(), c)))
             .collect();
+        // The describe answer carries no tags.
+        let groups = if with_tags {
+            tagging::with_tags(ctx, Service::ElastiCache, groups, |g| g.arn()).await?
+        } else {
+            groups.into_iter().map(|g| (g, BTreeMap::new())).collect()
+        };
         let mut out = Vec::new();
-        for group in groups {
+        for (group, tags) in groups {
             let member = group
                 .member_clusters()
                 .first()
                 .and_then(|m| members.remove(m));
-            // ListTagsForResource is the one per-group call the API forces: the describe
-            // answer carries no tags and the tag API takes one ARN.
-            let tags = match (with_tags, group.arn()) {
-                (true, Some(arn)) => common::list(ctx, arn).await?,
-                _ => BTreeMap::new(),
-            };
             out.push(Found {
                 group,
                 member,
@@ -861,9 +862,9 @@ impl ResourceType for ElastiCacheReplicationGroup {
         }
     }
 
-    /// One DescribeReplicationGroups and one DescribeCacheClusters for the batch, then
-    /// ListTagsForResource per group found. A refresh sees neither configuration nor state,
-    /// so it always lists tags (tags added outside strata must show as drift).
+    /// One DescribeReplicationGroups and one DescribeCacheClusters for the batch, then the
+    /// tags of the groups found (`tagging`). A refresh sees neither configuration nor state,
+    /// so it always reads tags (tags added outside strata must show as drift).
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
         Ok(self
             .find(ctx, ids, true)

@@ -4,6 +4,7 @@
 //! The state `id` is the group's name, lower-cased as AWS stores it.
 
 use super::elasticache_common::{self as common, DIRECT_READ_MAX, PAGE_SIZE};
+use super::tagging::{self, Service};
 use super::Ctx;
 use crate::eval::{Map, Value};
 use crate::provider::{
@@ -211,19 +212,16 @@ impl ResourceType for ElastiCacheSubnetGroup {
         }
     }
 
-    /// One describe for the batch (see [`DIRECT_READ_MAX`]), then ListTagsForResource per
-    /// group found: the describe answer carries no tags and the tag API takes one ARN.
+    /// One describe for the batch (see [`DIRECT_READ_MAX`]), then the tags of the groups
+    /// found (`tagging`: the describe answer carries none).
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
         let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
         let mut out = BTreeMap::new();
         if wanted.is_empty() {
             return Ok(out);
         }
-        for g in self.describe(ctx, &wanted).await? {
-            let tags = match g.arn() {
-                Some(arn) => common::list(ctx, arn).await?,
-                None => BTreeMap::new(),
-            };
+        let groups = self.describe(ctx, &wanted).await?;
+        for (g, tags) in tagging::with_tags(ctx, Service::ElastiCache, groups, |g| g.arn()).await? {
             let name = g.cache_subnet_group_name().unwrap_or_default().to_string();
             out.insert(name, state_of(ctx, &g, &tags));
         }

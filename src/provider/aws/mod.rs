@@ -22,6 +22,7 @@ pub mod ratelimit;
 mod rds_cluster;
 mod rds_cluster_instance;
 mod rds_tags;
+mod tagging;
 
 pub use db_instance::DbInstance;
 pub use db_option_group::DbOptionGroup;
@@ -50,6 +51,12 @@ mod rds_data;
 mod security_group;
 mod security_group_rule;
 mod vpc_data;
+
+/// How many per-resource reads a batch keeps in flight when the API has no multi-resource
+/// form (DescribeDBParameters, ListTagsForResource when GetResources is refused): enough to
+/// hide round-trip latency, well inside the RDS and ElastiCache non-mutating buckets
+/// (`ratelimit`, 50 tokens) so a refresh does not drain them for the writes that follow.
+pub const READ_CONCURRENCY: usize = 16;
 
 pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
 pub static DB_INSTANCE: DbInstance = DbInstance;
@@ -116,7 +123,8 @@ pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
 pub struct ProviderSettings {
     pub alias: Option<String>,
     pub region: String,
-    /// Service name (`ec2`, `rds`, `elasticache`, `sts`, `kms`, `s3`) → endpoint URL.
+    /// Service name (`ec2`, `rds`, `elasticache`, `resourcegroupstaggingapi`, `sts`, `kms`,
+    /// `s3`: terraform-provider-aws's names) → endpoint URL.
     pub endpoints: BTreeMap<String, String>,
     pub default_tags: BTreeMap<String, String>,
 }
@@ -144,6 +152,7 @@ enum AnyClient {
     Rds(aws_sdk_rds::Client),
     ElastiCache(aws_sdk_elasticache::Client),
     Kms(aws_sdk_kms::Client),
+    Tagging(aws_sdk_resourcegroupstagging::Client),
 }
 
 /// Counts every HTTP request sent to AWS (retries included), by `Service.Operation`, for the
@@ -335,6 +344,17 @@ impl Aws {
                 }
                 AnyClient::Kms(aws_sdk_kms::Client::from_conf(b.build()))
             }
+            tagging::ENDPOINT_KEY => {
+                let mut b = aws_sdk_resourcegroupstagging::config::Builder::from(&self.base)
+                    .region(region)
+                    .http_client(http)
+                    .stalled_stream_protection(stall.clone())
+                    .interceptor(self.api_calls.clone());
+                if let Some(e) = &key.endpoint {
+                    b = b.endpoint_url(e);
+                }
+                AnyClient::Tagging(aws_sdk_resourcegroupstagging::Client::from_conf(b.build()))
+            }
             _ => {
                 let mut b = aws_sdk_elasticache::config::Builder::from(&self.base)
                     .region(region)
@@ -379,6 +399,13 @@ impl Aws {
             _ => unreachable!("the elasticache key always holds an elasticache client"),
         }
     }
+
+    pub fn tagging(&self, settings: &ProviderSettings) -> aws_sdk_resourcegroupstagging::Client {
+        match self.client(tagging::ENDPOINT_KEY, settings) {
+            AnyClient::Tagging(c) => c,
+            _ => unreachable!("the tagging key always holds a tagging client"),
+        }
+    }
 }
 
 /// What a resource operation gets: the clients for its provider configuration.
@@ -403,6 +430,11 @@ impl Ctx {
 
     pub fn kms(&self) -> aws_sdk_kms::Client {
         self.aws.kms(&self.settings)
+    }
+
+    /// The Resource Groups Tagging API (tags of many resources in one call).
+    pub fn tagging(&self) -> aws_sdk_resourcegroupstagging::Client {
+        self.aws.tagging(&self.settings)
     }
 
     pub fn region(&self) -> &str {

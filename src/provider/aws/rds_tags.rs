@@ -1,5 +1,6 @@
 //! Tags of RDS resources: keyed by ARN, changed with AddTagsToResource and
-//! RemoveTagsFromResource, never through the resource's Modify call.
+//! RemoveTagsFromResource, never through the resource's Modify call. Reading them is
+//! `tagging`'s (one resource or many).
 
 use super::Ctx;
 use crate::eval::Value;
@@ -36,18 +37,6 @@ pub fn state_values(ctx: &Ctx, all: &BTreeMap<String, String>) -> (Value, Value)
 /// The tags to send for a planned object: default_tags overlaid by its own `tags`.
 pub fn planned_all(ctx: &Ctx, planned: &Value) -> BTreeMap<String, String> {
     ctx.merged_tags(&obj::string_map(planned, "tags"))
-}
-
-/// Tags currently on a resource.
-pub async fn list(ctx: &Ctx, arn: &str) -> ProviderResult<BTreeMap<String, String>> {
-    let out = ctx
-        .rds()
-        .list_tags_for_resource()
-        .resource_name(arn)
-        .send()
-        .await
-        .map_err(|e| ProviderError::sdk(&format!("listing tags of {arn}"), e))?;
-    Ok(from_sdk(out.tag_list()))
 }
 
 /// Moves a resource's tags from `old` to `new` (both including default tags).
