@@ -36,7 +36,7 @@ pub async fn discover(
                     if managed.contains(&id) {
                         continue;
                     }
-                    let name = rt.natural_id(&o).unwrap_or_else(|| id.clone());
+                    let name = crate::provider::name_of(&o).unwrap_or_else(|| id.clone());
                     found.push(Found {
                         type_: rt.type_name(),
                         id,

@@ -203,16 +203,7 @@ pub trait ResourceType: Send + Sync {
     /// replication group id), recorded in the journal before the AWS call so an interrupted
     /// create can be found again. `None` when AWS alone names the object.
     fn natural_id(&self, planned: &Value) -> Option<String> {
-        [
-            "identifier",
-            "name",
-            "replication_group_id",
-            "cluster_id",
-            "cluster_identifier",
-            "id",
-        ]
-        .iter()
-        .find_map(|k| obj::string(planned, k))
+        name_of(planned)
     }
 
     /// Waits until an object found again by its natural id is usable, as `create` and
@@ -232,6 +223,21 @@ pub trait ResourceType: Send + Sync {
     ) -> ProviderResult<Option<Value>> {
         self.import(ctx, natural_id).await
     }
+}
+
+/// An object's own name (identifier, group name, replication group id, ...), as people call
+/// it: what `strata discover` names addresses after, and most types' natural id.
+pub fn name_of(v: &Value) -> Option<String> {
+    [
+        "identifier",
+        "name",
+        "replication_group_id",
+        "cluster_id",
+        "cluster_identifier",
+        "id",
+    ]
+    .iter()
+    .find_map(|k| obj::string(v, k))
 }
 
 /// One data source type.
