@@ -22,6 +22,8 @@ pub struct ProviderError {
     /// AWS refused a create because an object with that name or identity exists already
     /// (`DBInstanceAlreadyExists`, `InvalidGroup.Duplicate`, ...).
     pub already_exists: bool,
+    /// AWS's error code, when AWS answered.
+    pub code: Option<String>,
     /// The run was interrupted (Ctrl-C, SIGTERM) while this operation waited for AWS: the
     /// AWS call itself was made, its outcome is still settling.
     pub interrupted: bool,
@@ -33,6 +35,7 @@ impl ProviderError {
             message: message.into(),
             not_found: false,
             already_exists: false,
+            code: None,
             interrupted: false,
         }
     }
@@ -81,6 +84,7 @@ impl ProviderError {
         };
         ProviderError {
             already_exists: err.code().is_some_and(is_already_exists_code),
+            code: err.code().map(str::to_string),
             ..ProviderError::new(message)
         }
     }

@@ -722,6 +722,22 @@ def _patch_ec2_security_groups() -> None:
 
     SecurityGroupBackend._delete_security_group = _delete_security_group
 
+    # (m) Real AWS answers concurrent CreateSecurityGroup calls each on its own. moto looks
+    # the new name up by iterating the VPC's groups while another request may be adding
+    # one: "dictionary changed size during iteration", an HTTP 500 that the SDK retries
+    # (after a backoff: a benchmark's critical path grows by a second or more, at random).
+    # The same look-up over a copy.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
+    def get_security_group_from_name(self, name, vpc_id=None):  # type: ignore[no-untyped-def]
+        vpcs = [vpc_id] if vpc_id else list(self.groups)
+        for vpc in vpcs:
+            for group in list(self.groups[vpc].values()):
+                if group.name == name:
+                    return group
+        return None
+
+    SecurityGroupBackend.get_security_group_from_name = get_security_group_from_name
+
 
 def _security_group_in_use(ec2_backend, group_id: str) -> bool:  # type: ignore[no-untyped-def]
     for groups in list(ec2_backend.groups.values()):

@@ -717,3 +717,57 @@ async fn a_group_is_found_again_in_its_own_vpc_only() {
         .expect("our group");
     assert_eq!(id_of(&found), id_of(&ours));
 }
+
+/// The default-egress revoke trusts the VPC's IPv6 status, looked up once per run. Should a
+/// group lack the IPv6 rule after all (the VPC lost its IPv6 CIDR since), the IPv4
+/// allow-all rule must still go: AWS revokes what exists and reports the rest as unknown
+/// (the emulator does the same); where it refuses the call instead, the group's own rules
+/// decide what a second revoke removes.
+#[tokio::test]
+async fn a_stale_ipv6_answer_still_removes_the_default_egress() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account).await;
+    let ec2 = account.ec2(REGION).await;
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.61.0.0/16")
+        .amazon_provided_ipv6_cidr_block(true)
+        .send()
+        .await
+        .unwrap()
+        .vpc
+        .unwrap();
+    let vpc_id = vpc.vpc_id().unwrap().to_string();
+    let in_vpc = |name: &str| {
+        let mut plan = planned(Some(name), vec![], vec![], &[]);
+        if let Value::Map(m) = &mut plan {
+            m.insert("vpc_id".into(), Value::from(vpc_id.as_str()));
+        }
+        plan
+    };
+    // Caches "this VPC has IPv6".
+    let first = SECURITY_GROUP.create(&ctx, &in_vpc("first")).await.unwrap();
+    assert!(describe(&ec2, &id_of(&first))
+        .await
+        .ip_permissions_egress()
+        .is_empty());
+    let association = vpc.ipv6_cidr_block_association_set()[0]
+        .association_id()
+        .unwrap()
+        .to_string();
+    ec2.disassociate_vpc_cidr_block()
+        .association_id(association)
+        .send()
+        .await
+        .unwrap();
+    let second = SECURITY_GROUP
+        .create(&ctx, &in_vpc("second"))
+        .await
+        .unwrap();
+    let egress = describe(&ec2, &id_of(&second)).await;
+    assert!(
+        egress.ip_permissions_egress().is_empty(),
+        "default egress left: {:?}",
+        egress.ip_permissions_egress()
+    );
+}

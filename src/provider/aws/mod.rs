@@ -16,6 +16,7 @@ mod elasticache_common;
 mod elasticache_parameter_group;
 mod elasticache_replication_group;
 mod elasticache_subnet_group;
+pub mod memo;
 pub mod naming;
 pub mod poller;
 pub mod ratelimit;
@@ -212,6 +213,8 @@ pub struct Aws {
     pollers: poller::Pollers,
     /// Raised by the first Ctrl-C / SIGTERM: waits for AWS to finish provisioning end early.
     pub interrupt: poller::Interrupt,
+    /// Look-ups made once per run (`memo`).
+    pub memo: memo::Memo,
     /// Client-side rate limiting on (`STRATA_RATE_LIMIT=0` turns it off, e.g. for benchmarks
     /// against an emulator).
     pub rate_limit: bool,
@@ -261,6 +264,7 @@ impl Aws {
             limiters: Mutex::new(BTreeMap::new()),
             pollers: poller::Pollers::default(),
             interrupt: poller::Interrupt::default(),
+            memo: memo::Memo::default(),
             rate_limit: true,
             clients: Mutex::new(BTreeMap::new()),
             poll_interval,

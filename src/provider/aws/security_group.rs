@@ -52,6 +52,9 @@ pub(super) const NOT_FOUND_CODES: &[&str] = &[
 
 const IN_USE_CODES: &[&str] = &["DependencyViolation", "InvalidGroup.InUse"];
 
+/// What EC2 answers a call about a group it does not know (yet, right after its creation).
+const VISIBILITY_CODES: &[&str] = &["InvalidGroup.NotFound", "InvalidSecurityGroupID.NotFound"];
+
 fn rule_schema() -> Schema {
     Schema::new()
         .attr(Attribute::number("from_port").required())
@@ -756,6 +759,12 @@ impl SecurityGroup {
             {
                 Ok(())
             }
+            Err((Some(code), e)) if VISIBILITY_CODES.contains(&code.as_str()) => {
+                Err(ProviderError {
+                    not_found: true,
+                    ..e
+                })
+            }
             Err((_, e)) => Err(e),
         }
     }
@@ -812,6 +821,12 @@ impl SecurityGroup {
             {
                 Ok(())
             }
+            Err((Some(code), e)) if VISIBILITY_CODES.contains(&code.as_str()) => {
+                Err(ProviderError {
+                    not_found: true,
+                    ..e
+                })
+            }
             Err((_, e)) => Err(e),
         }
     }
@@ -836,27 +851,43 @@ impl SecurityGroup {
         self.authorize(ctx, id, dir, permissions(id, &added)).await
     }
 
-    /// Everything create does after `CreateSecurityGroup`.
-    async fn finish_create(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
-        // A new group may not show in describes for a moment; one describe serves every group
-        // created at the same time.
-        let created = ctx
-            .read_visible(
+    /// Everything create does after `CreateSecurityGroup`. `ipv6`: the VPC has an IPv6 CIDR.
+    async fn finish_create(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        planned: &Value,
+        ipv6: bool,
+    ) -> ProviderResult<()> {
+        // Terraform removes AWS's default allow-all egress rules (configured egress is added
+        // back below). The revoke and the configured ingress go out at once, right after the
+        // create: they touch different rules, so a new group costs one round trip after
+        // CreateSecurityGroup. EC2 is eventually consistent: a call right after the create
+        // may be told the group does not exist; such a call goes again once a describe
+        // (batched with every other new group's) shows the group.
+        let ingress_rules = rules_of(planned, Direction::Ingress);
+        let revoke = || self.revoke_default_egress(ctx, id, ipv6);
+        let ingress = || self.apply_rule_diff(ctx, id, Direction::Ingress, &[], &ingress_rules);
+        let (mut revoked, mut authorized) = tokio::join!(revoke(), ingress());
+        let invisible = |r: &ProviderResult<()>| matches!(r, Err(e) if e.not_found);
+        if invisible(&revoked) || invisible(&authorized) {
+            ctx.read_visible(
                 &super::SECURITY_GROUP,
                 id,
                 &format!("security group {id} to exist"),
                 CREATE_VISIBLE_TIMEOUT,
             )
             .await?;
-
-        // Terraform removes AWS's default allow-all egress rules (configured egress is added
-        // back below). Both the revoke and the configured ingress at once: they touch
-        // different rules, so a new group costs one round trip after CreateSecurityGroup.
-        // Configured egress goes last, as it may re-add what the revoke removes.
-        let revoke = self.revoke_default_egress(ctx, id, &created);
-        let ingress_rules = rules_of(planned, Direction::Ingress);
-        let ingress = self.apply_rule_diff(ctx, id, Direction::Ingress, &[], &ingress_rules);
-        futures::try_join!(revoke, ingress)?;
+            if invisible(&revoked) {
+                revoked = revoke().await;
+            }
+            if invisible(&authorized) {
+                authorized = ingress().await;
+            }
+        }
+        revoked?;
+        authorized?;
+        // Configured egress goes last, as it may re-add what the revoke removed.
         self.apply_rule_diff(
             ctx,
             id,
@@ -868,47 +899,94 @@ impl SecurityGroup {
     }
 
     /// Revokes the allow-all egress rules AWS gives a new group: IPv4 always, IPv6 (`::/0`)
-    /// in a VPC with IPv6. The describe of the new group says which it has, so one call
-    /// removes exactly those — Terraform sends two, the IPv6 one failing outside IPv6 VPCs,
-    /// which doubles the mutating calls (and their share of EC2's rate limit) for nothing.
-    /// A group that shows neither (AWS creates them with the group, so not expected) still
-    /// gets the IPv4 revoke, as Terraform always sends it: an allow-all rule must never
-    /// survive unseen.
-    async fn revoke_default_egress(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        created: &Value,
-    ) -> ProviderResult<()> {
+    /// when its VPC has an IPv6 CIDR — one call for both, where Terraform sends two, the IPv6
+    /// one failing outside IPv6 VPCs (twice the mutating calls, and their share of EC2's rate
+    /// limit, for nothing). Should AWS refuse it (the VPC's IPv6 changed since it was looked
+    /// up), the group is described and exactly the default rules it has are revoked: an
+    /// allow-all rule must never survive.
+    async fn revoke_default_egress(&self, ctx: &Ctx, id: &str, ipv6: bool) -> ProviderResult<()> {
+        match self.revoke_allow_all(ctx, id, true, ipv6).await {
+            Ok(()) => return Ok(()),
+            // Not visible yet: the caller sends it again once it is.
+            Err(e) if e.not_found => return Err(e),
+            // Refused over the IPv6 rule (a VPC without IPv6 answers InvalidParameterValue
+            // about `remote-ipv6-range`), or a rule not there: the group's rules decide.
+            Err(e) if ipv6 || e.code.as_deref() == Some("InvalidPermission.NotFound") => {}
+            Err(e) => return Err(e),
+        }
+        let group = ctx
+            .read_visible(
+                &super::SECURITY_GROUP,
+                id,
+                &format!("security group {id} to exist"),
+                CREATE_VISIBLE_TIMEOUT,
+            )
+            .await?;
         let allow_all = |cidr: &str| {
-            rules_of(created, Direction::Egress).iter().any(|r| {
+            rules_of(&group, Direction::Egress).iter().any(|r| {
                 r.protocol == "-1"
                     && (r.cidr_blocks.contains(cidr) || r.ipv6_cidr_blocks.contains(cidr))
             })
         };
         let (v4, v6) = (allow_all("0.0.0.0/0"), allow_all("::/0"));
+        if !v4 && !v6 {
+            return Ok(());
+        }
+        match self.revoke_allow_all(ctx, id, v4, v6).await {
+            Err(e) if e.code.as_deref() == Some("InvalidPermission.NotFound") => Ok(()),
+            done => done,
+        }
+    }
+
+    /// One RevokeSecurityGroupEgress of the allow-all rules named.
+    async fn revoke_allow_all(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        v4: bool,
+        v6: bool,
+    ) -> ProviderResult<()> {
         let mut permission = IpPermission::builder().ip_protocol("-1");
-        if v4 || !v6 {
+        if v4 {
             permission = permission.ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build());
         }
         if v6 {
             permission = permission.ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build());
         }
-        match ctx
-            .ec2()
-            .revoke_security_group_egress()
-            .group_id(id)
-            .ip_permissions(permission.build())
-            .send()
+        self.revoke(ctx, id, Direction::Egress, vec![permission.build()])
             .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if has_code(&e, &["InvalidPermission.NotFound"]) => Ok(()),
-            Err(e) => Err(ProviderError::sdk(
-                &format!("revoking the default egress rules of security group {id}"),
-                e,
-            )),
-        }
+    }
+
+    /// Whether a VPC (the region's default VPC when `vpc` is `None`, as for a group created
+    /// without `vpc_id`) has an IPv6 CIDR: then AWS gives new groups an IPv6 allow-all egress
+    /// rule too. One DescribeVpcs per VPC and run, shared by every group created in it.
+    async fn vpc_has_ipv6(&self, ctx: &Ctx, vpc: Option<&str>) -> ProviderResult<bool> {
+        let key = format!("vpc-ipv6/{}/{}", ctx.region(), vpc.unwrap_or("default"));
+        let answer = ctx
+            .aws
+            .memo
+            .get_or_look_up(key, || async {
+                let mut req = ctx.ec2().describe_vpcs();
+                req = match vpc {
+                    Some(v) => req.vpc_ids(v),
+                    None => {
+                        req.filters(Filter::builder().name("is-default").values("true").build())
+                    }
+                };
+                let out = req.send().await.map_err(|e| {
+                    ProviderError::sdk("describing the VPC of a new security group", e)
+                })?;
+                let ipv6 = out.vpcs().iter().any(|v| {
+                    v.ipv6_cidr_block_association_set().iter().any(|a| {
+                        a.ipv6_cidr_block_state()
+                            .and_then(|s| s.state())
+                            .is_some_and(|s| s.as_str() == "associated")
+                    })
+                });
+                Ok(Value::Bool(ipv6))
+            })
+            .await?;
+        Ok(answer.as_bool().unwrap_or(false))
     }
 
     /// Deletes the group, retrying while it is still in use for at most `retry_for`.
@@ -1172,15 +1250,21 @@ impl ResourceType for SecurityGroup {
                     .build(),
             );
         }
-        let out = req
-            .send()
-            .await
-            .map_err(|e| ProviderError::sdk(&format!("creating security group {name}"), e))?;
+        // The VPC's IPv6 status (which default egress rules the group gets) is looked up
+        // alongside the create, off its critical path.
+        let vpc = obj::string(planned, "vpc_id");
+        let (out, ipv6) = tokio::join!(req.send(), self.vpc_has_ipv6(ctx, vpc.as_deref()));
+        let out =
+            out.map_err(|e| ProviderError::sdk(&format!("creating security group {name}"), e))?;
         let id = out
             .group_id()
             .ok_or_else(|| ProviderError::new("CreateSecurityGroup returned no group id"))?
             .to_string();
-        if let Err(err) = self.finish_create(ctx, &id, planned).await {
+        let finished = match ipv6 {
+            Ok(ipv6) => self.finish_create(ctx, &id, planned, ipv6).await,
+            Err(e) => Err(e),
+        };
+        if let Err(err) = finished {
             // Do not leave a half-configured group behind: nothing records it.
             let cleanup = self
                 .delete_within(
