@@ -371,6 +371,54 @@ async fn many_subnet_groups_share_one_tags_call() {
     }
 }
 
+/// Issue #5: subnet groups created at once are read back together (the read after each
+/// create joins a batched describe) instead of one DescribeDBSubnetGroups and one
+/// ListTagsForResource per group, each of which counts against RDS's account-wide rate limit.
+/// Each create still answers its own group, as AWS describes it.
+#[tokio::test]
+async fn subnet_groups_created_at_once_are_read_back_in_a_few_calls() {
+    let account = Emulator::shared().account();
+    let rds = account.rds(REGION).await;
+    let (_, subnets) = default_subnets(&account.ec2(REGION).await).await;
+    let rt = subnet_group();
+    let ctx = ctx(&account).await;
+    let creates = (0..10).map(|i| {
+        let planned = plan_create(
+            rt,
+            &config(vec![
+                ("name", Value::from(format!("together-{i}").as_str())),
+                ("subnet_ids", strings(&[&subnets[0], &subnets[1]])),
+                ("tags", tags(&[("n", &i.to_string())])),
+            ]),
+        );
+        let ctx = ctx.clone();
+        async move { rt.create(&ctx, &planned).await.unwrap() }
+    });
+    let states = futures::future::join_all(creates).await;
+    for (i, state) in states.iter().enumerate() {
+        assert_eq!(obj::string(state, "id").unwrap(), format!("together-{i}"));
+        let want = btree(&[("n", &i.to_string())]);
+        assert_eq!(obj::string_map(state, "tags"), want, "together-{i}");
+        assert_eq!(
+            aws_tags(&rds, &obj::string(state, "arn").unwrap()).await,
+            want
+        );
+    }
+    // How many reads share a batch depends on when the creates return; unbatched, it is
+    // one describe per group.
+    let describes = api_calls(&ctx, "DescribeDBSubnetGroups");
+    let tag_reads = api_calls(&ctx, "ListTagsForResource") + api_calls(&ctx, "GetResources");
+    eprintln!("read back with {describes} describes and {tag_reads} tag reads");
+    assert!(
+        describes < 10,
+        "10 new subnet groups read back with {describes} describes (and {tag_reads} tag \
+         reads): the read after create is not batched"
+    );
+    for state in &states {
+        rt.delete(&ctx, state).await.unwrap();
+    }
+}
+
 /// A stand-in for the Resource Groups Tagging API that refuses every call as IAM does when
 /// the role lacks `tag:GetResources`. Returns its URL.
 async fn tagging_api_that_refuses() -> String {

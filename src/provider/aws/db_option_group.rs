@@ -375,13 +375,7 @@ fn code_of<E: ProvideErrorMetadata>(e: &aws_sdk_rds::error::SdkError<E>) -> Opti
 
 impl DbOptionGroup {
     async fn read_one(&self, ctx: &Ctx, name: &str, planned: &Value) -> ProviderResult<Value> {
-        let state = self
-            .read(ctx, &[name.to_string()])
-            .await?
-            .remove(name)
-            .ok_or_else(|| {
-                ProviderError::not_found(format!("option group {name} not found after writing it"))
-            })?;
+        let state = ctx.read_back(&super::DB_OPTION_GROUP, name).await?;
         Ok(finish_state(state, planned))
     }
 

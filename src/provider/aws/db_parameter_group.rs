@@ -578,16 +578,11 @@ impl ParameterGroup {
     }
 
     async fn read_one(&self, ctx: &Ctx, name: &str, planned: &Value) -> ProviderResult<Value> {
-        let mut state = self
-            .read(ctx, &[name.to_string()])
-            .await?
-            .remove(name)
-            .ok_or_else(|| {
-                ProviderError::not_found(format!(
-                    "{} {name} not found after writing it",
-                    self.what()
-                ))
-            })?;
+        let registered: &'static ParameterGroup = match self.flavour {
+            Flavour::Db => &super::DB_PARAMETER_GROUP,
+            Flavour::Cluster => &super::RDS_CLUSTER_PARAMETER_GROUP,
+        };
+        let mut state = ctx.read_back(registered, name).await?;
         obj::keep_from(&mut state, planned, &["skip_destroy"]);
         Ok(state)
     }

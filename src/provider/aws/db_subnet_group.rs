@@ -135,14 +135,7 @@ fn state_of(ctx: &Ctx, g: &SdkGroup, tags: &BTreeMap<String, String>) -> Value {
 
 impl DbSubnetGroup {
     async fn read_one(&self, ctx: &Ctx, name: &str) -> ProviderResult<Value> {
-        self.read(ctx, &[name.to_string()])
-            .await?
-            .remove(name)
-            .ok_or_else(|| {
-                ProviderError::not_found(format!(
-                    "DB subnet group {name} not found after writing it"
-                ))
-            })
+        ctx.read_back(&super::DB_SUBNET_GROUP, name).await
     }
 }
 

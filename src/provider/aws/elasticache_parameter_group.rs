@@ -253,15 +253,9 @@ impl ElastiCacheParameterGroup {
         name: &str,
         planned: &Value,
     ) -> ProviderResult<Value> {
-        let mut state = self
-            .read(ctx, &[name.to_string()])
-            .await?
-            .remove(name)
-            .ok_or_else(|| {
-                ProviderError::not_found(format!(
-                    "cache parameter group {name} not found after writing it"
-                ))
-            })?;
+        let mut state = ctx
+            .read_back(&super::ELASTICACHE_PARAMETER_GROUP, name)
+            .await?;
         let configured = parameters(planned);
         let mut read = parameters(&state);
         read.retain(|k, _| configured.contains_key(k));

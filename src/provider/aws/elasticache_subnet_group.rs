@@ -155,14 +155,7 @@ impl ElastiCacheSubnetGroup {
     }
 
     async fn read_one(&self, ctx: &Ctx, name: &str) -> ProviderResult<Value> {
-        self.read(ctx, &[name.to_string()])
-            .await?
-            .remove(name)
-            .ok_or_else(|| {
-                ProviderError::not_found(format!(
-                    "cache subnet group {name} not found after writing it"
-                ))
-            })
+        ctx.read_back(&super::ELASTICACHE_SUBNET_GROUP, name).await
     }
 }
 

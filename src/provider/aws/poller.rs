@@ -26,6 +26,12 @@ use std::time::Duration;
 use tokio::sync::{oneshot, Notify};
 use tokio::time::Instant;
 
+/// How long a read right after a write waits for the object: AWS's eventual consistency
+/// takes seconds, but the batched read itself may take longer (200 parameter groups' values
+/// are 200 calls, paced by the rate limiter at 12 a second once RDS's burst is spent). Only an
+/// object deleted by someone else between the write and the read waits this long.
+const READ_BACK_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// Decides, from the object as `read` returns it (`None`: absent), whether the wait is over
 /// (`Ok(true)`), goes on (`Ok(false)`) or failed.
 pub type Predicate = Box<dyn Fn(Option<&Value>) -> ProviderResult<bool> + Send + Sync>;
@@ -169,6 +175,19 @@ impl Ctx {
             )
             .await?;
         found.ok_or_else(|| ProviderError::not_found(format!("{what}: not found")))
+    }
+
+    /// The object as `rt.read` returns it right after strata wrote it, read in one batched
+    /// describe with every other object of the type read back at the same time: 200 subnet
+    /// groups created at once are read back in a few calls, not 200 (each call counts
+    /// against the account's API rate limit).
+    pub async fn read_back(
+        &self,
+        rt: &'static dyn ResourceType,
+        id: &str,
+    ) -> ProviderResult<Value> {
+        let what = format!("{} {id} after writing it", rt.type_name());
+        self.read_visible(rt, id, &what, READ_BACK_TIMEOUT).await
     }
 
     /// Registers a waiter under `key` and waits for its outcome: the object it ended on.

@@ -348,13 +348,7 @@ impl RdsClusterInstance {
         id: &str,
         planned: &Value,
     ) -> ProviderResult<Value> {
-        let state = self
-            .read(ctx, &[id.to_string()])
-            .await?
-            .remove(id)
-            .ok_or_else(|| {
-                ProviderError::not_found(format!("DB instance {id} not found after writing it"))
-            })?;
+        let state = ctx.read_back(&super::RDS_CLUSTER_INSTANCE, id).await?;
         Ok(finish_state(state, planned))
     }
 }

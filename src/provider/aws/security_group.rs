@@ -32,10 +32,6 @@ pub const DELETE_RETRY_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long create waits for a new group to become visible.
 const CREATE_VISIBLE_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// How long a read after a write waits for a group it has seen already (deleted meanwhile
-/// outside strata, it is an error after this).
-const READ_BACK_TIMEOUT: Duration = Duration::from_secs(30);
-
 pub const DEFAULT_DESCRIPTION: &str = "Managed by Terraform";
 
 /// Length of the suffix appended to a `name_prefix` (timestamp + counter).
@@ -695,14 +691,7 @@ impl SecurityGroup {
     /// The group as AWS has it after a write, batched with every other group read back at
     /// the same time.
     async fn read_one(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<Value> {
-        let mut state = ctx
-            .read_visible(
-                &super::SECURITY_GROUP,
-                id,
-                &format!("security group {id} after applying"),
-                READ_BACK_TIMEOUT,
-            )
-            .await?;
+        let mut state = ctx.read_back(&super::SECURITY_GROUP, id).await?;
         obj::keep_from(&mut state, planned, &["revoke_rules_on_delete"]);
         Ok(state)
     }
