@@ -581,7 +581,8 @@ impl Hooks for Resolve<'_> {
 /// its result): each object is looked up by the identifier recorded before the AWS call,
 /// then adopted into state if it exists, or forgotten if it does not. With `finish` (apply)
 /// an adopted object is also waited for until usable — what depends on it is about to be
-/// applied — and the deposed object of an interrupted replacement is deleted; without
+/// applied; a new one that never becomes usable is kept tainted, for the plan to replace —
+/// and the deposed object of an interrupted replacement is deleted; without
 /// (plan changes nothing in AWS) the deletion stays in the journal. Returns what it did, for
 /// the user.
 #[allow(clippy::collapsible_match)]
@@ -627,13 +628,39 @@ pub async fn reconcile_journal(
         })?;
         match (entry.action.as_str(), found) {
             ("create" | "update" | "replace", Some(mut obj)) => {
+                let mut tainted = false;
                 if finish {
-                    rt.wait_usable(&ctx, &obj).await.map_err(|e| {
-                        format!(
-                            "waiting for {addr} ({natural}), left provisioning by an interrupted run: {}",
-                            e.message
-                        )
-                    })?;
+                    match rt.wait_usable(&ctx, &obj).await {
+                        Ok(()) => {}
+                        Err(e) if e.interrupted || e.not_found => {
+                            // Interrupted: the journal keeps the entry for the next run. Gone
+                            // meanwhile: the next run finds nothing and drops it.
+                            return Err(format!(
+                                "waiting for {addr} ({natural}), left provisioning by an interrupted run: {}",
+                                e.message
+                            ));
+                        }
+                        Err(e) if entry.action == "update" => {
+                            // An existing object an update left unusable: adopted as it is
+                            // (Terraform does not taint a failed update); the plan shows what
+                            // still differs.
+                            notes.push(format!(
+                                "{addr}: {natural}, left mid-update by an interrupted run, did not become usable again ({}); check it in AWS",
+                                e.message
+                            ));
+                        }
+                        Err(e) => {
+                            // A new object that will not become usable (an RDS instance
+                            // `failed`, say): kept in state as tainted, as Terraform keeps a
+                            // failed create, so this plan replaces it instead of every apply
+                            // stopping here.
+                            tainted = true;
+                            notes.push(format!(
+                                "{addr}: {natural}, created by an interrupted run, did not become usable ({}); it is kept as tainted and this plan replaces it",
+                                e.message
+                            ));
+                        }
+                    }
                     if let Some(now) = rt.find_by_natural_id(&ctx, &natural).await.map_err(|e| {
                         format!("looking up {addr} ({natural}) again: {}", e.message)
                     })? {
@@ -650,7 +677,7 @@ pub async fn reconcile_journal(
                     &settings.address(),
                     InstanceState {
                         index_key: index_key(&addr),
-                        status: None,
+                        status: tainted.then(|| "tainted".to_string()),
                         attributes: to_state_attributes(&entry.type_, Mode::Managed, &obj),
                         dependencies: deps,
                         region: settings.region.clone(),

@@ -2,7 +2,7 @@
 //! diff per instance → orphans → plan-time safety checks.
 #![allow(clippy::result_large_err)]
 
-use super::diff::{changed_attributes, diff};
+use super::diff::{changed_attributes, diff, diff_tainted};
 use super::{Action, Drift, OutputChange, Plan, ProviderRef, ResourceChange};
 use crate::addr::{AbsResource, InstanceAddr, InstanceKey};
 use crate::config::{Config, Mode};
@@ -259,12 +259,15 @@ struct PlanHooks<'a> {
     /// Resources with a pending change: data sources depending on them are read during apply.
     pending: BTreeSet<AbsResource>,
     prior_deps: &'a BTreeMap<InstanceAddr, Vec<AbsResource>>,
+    /// Objects the state marks tainted: created, but never usable; each is replaced.
+    tainted: &'a BTreeSet<InstanceAddr>,
     /// Objects adopted by `import` blocks: address → (id, object as AWS reports it).
     imports: &'a BTreeMap<InstanceAddr, (String, Value)>,
 }
 
-/// An imported object with the arguments AWS never returns (virtual ones) taken from the
-/// configuration, so adopting an object does not plan a change of, say, skip_final_snapshot.
+/// An adopted object (imported, or tainted after a journal adoption) with the arguments AWS
+/// never returns (virtual ones) that it lacks taken from the configuration, so adopting an
+/// object does not plan a change of, say, skip_final_snapshot.
 pub fn with_virtual_from_config(
     schema: &crate::provider::Schema,
     object: &Value,
@@ -275,7 +278,7 @@ pub fn with_virtual_from_config(
         other => return other.clone(),
     };
     for a in &schema.attributes {
-        if a.virtual_ {
+        if a.virtual_ && m.get(a.name).is_none_or(Value::is_null) {
             let v = config
                 .get(a.name)
                 .filter(|v| !v.is_null())
@@ -317,15 +320,38 @@ impl Hooks for PlanHooks<'_> {
                 .cloned()
                 .unwrap_or_else(|| with_unknown_computed(&inst.config, rt.schema())));
         }
-        let d = diff(rt, prior, &inst.config, &inst.resource.lifecycle);
+        // A tainted object was adopted from the journal of a run that never saw it become
+        // usable: the arguments AWS never returns (skip_final_snapshot, ...) come from the
+        // configuration it was created from.
+        let tainted_prior = prior
+            .filter(|_| self.tainted.contains(&inst.addr))
+            .map(|p| {
+                mark_object(
+                    &inst.addr.resource.type_,
+                    Mode::Managed,
+                    with_virtual_from_config(rt.schema(), p, &inst.config),
+                )
+            });
+        let (d, reason) = match &tainted_prior {
+            Some(p) => {
+                prior = Some(p);
+                (
+                    diff_tainted(rt, p, &inst.config, &inst.resource.lifecycle),
+                    Some("replace_because_tainted".to_string()),
+                )
+            }
+            None => {
+                let d = diff(rt, prior, &inst.config, &inst.resource.lifecycle);
+                let reason = d
+                    .action
+                    .is_replace()
+                    .then(|| "replace_because_cannot_update".to_string());
+                (d, reason)
+            }
+        };
         if d.action.is_replace() {
             self.check_destroy(inst, prior, rt);
         }
-        let reason = if d.action.is_replace() {
-            Some("replace_because_cannot_update".to_string())
-        } else {
-            None
-        };
         if d.action != Action::NoOp {
             self.pending.insert(inst.addr.abs_resource());
         }
@@ -578,6 +604,11 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
             (addr, deps)
         })
         .collect();
+    let tainted: BTreeSet<InstanceAddr> = prior_state
+        .instances()
+        .filter(|(_, _, inst)| inst.is_tainted())
+        .map(|(addr, _, _)| addr)
+        .collect();
     let import_targets = if req.mode == PlanMode::Normal {
         crate::adopt::imports::evaluate(req.config, &root_scope, &mut diags)
     } else {
@@ -606,6 +637,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         mode: req.mode,
         pending: BTreeSet::new(),
         prior_deps: &prior_deps,
+        tainted: &tainted,
     };
     let result = walk::walk(req.config, &options, &mut hooks);
     diags.extend(result.diags);

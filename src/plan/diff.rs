@@ -65,21 +65,7 @@ pub fn diff(
         }
     }
     let action = if !replace_paths.is_empty() {
-        // A replacement gets a new object: everything AWS computes is unknown again.
-        if let Value::Map(m) = &mut planned {
-            for a in &schema.attributes {
-                let configured = config.get(a.name).is_some_and(|v| !v.is_null());
-                if a.computed && !configured {
-                    m.insert(a.name.to_string(), Value::Unknown);
-                }
-            }
-        }
-        rt.customize_plan(None, &mut planned);
-        if lifecycle.create_before_destroy {
-            Action::CreateThenDelete
-        } else {
-            Action::DeleteThenCreate
-        }
+        replacement(rt, config, lifecycle, &mut planned)
     } else if !changed.is_empty() {
         Action::Update
     } else {
@@ -90,6 +76,46 @@ pub fn diff(
         planned: mark_sensitive(schema, planned),
         replace_paths,
         changed,
+    }
+}
+
+/// Plans a replacement whatever changed: the prior object is tainted (it never became
+/// usable), so a new one takes its place.
+pub fn diff_tainted(
+    rt: &dyn ResourceType,
+    prior: &Value,
+    config: &Value,
+    lifecycle: &Lifecycle,
+) -> Diff {
+    let mut d = diff(rt, Some(prior), config, lifecycle);
+    if !d.action.is_replace() {
+        d.action = replacement(rt, config, lifecycle, &mut d.planned);
+        d.planned = mark_sensitive(rt.schema(), std::mem::take(&mut d.planned));
+    }
+    d
+}
+
+/// Turns `planned` into a new object's plan: everything AWS computes and the configuration
+/// does not set is unknown again.
+fn replacement(
+    rt: &dyn ResourceType,
+    config: &Value,
+    lifecycle: &Lifecycle,
+    planned: &mut Value,
+) -> Action {
+    if let Value::Map(m) = planned {
+        for a in &rt.schema().attributes {
+            let configured = config.get(a.name).is_some_and(|v| !v.is_null());
+            if a.computed && !configured {
+                m.insert(a.name.to_string(), Value::Unknown);
+            }
+        }
+    }
+    rt.customize_plan(None, planned);
+    if lifecycle.create_before_destroy {
+        Action::CreateThenDelete
+    } else {
+        Action::DeleteThenCreate
     }
 }
 

@@ -31,6 +31,11 @@ fn verb(c: &ResourceChange) -> &'static str {
         Action::Create => "will be created",
         Action::Update => "will be updated in-place",
         Action::Delete => "will be **destroyed**",
+        Action::DeleteThenCreate | Action::CreateThenDelete
+            if c.reason.as_deref() == Some("replace_because_tainted") =>
+        {
+            "is tainted, so must be **replaced**"
+        }
         Action::DeleteThenCreate | Action::CreateThenDelete => "must be **replaced**",
         Action::Read => "will be read during apply",
         Action::NoOp if c.importing.is_some() => "will be imported",

@@ -46,6 +46,11 @@ fn headline(c: &ResourceChange) -> String {
         Action::Create => format!("# {addr} will be created"),
         Action::Read => format!("# {addr} will be read during apply"),
         Action::Update => format!("# {addr} will be updated in-place{import}"),
+        Action::DeleteThenCreate | Action::CreateThenDelete
+            if c.reason.as_deref() == Some("replace_because_tainted") =>
+        {
+            format!("# {addr} is tainted, so must be replaced")
+        }
         Action::DeleteThenCreate | Action::CreateThenDelete => {
             format!("# {addr} must be replaced{import}")
         }

@@ -887,28 +887,43 @@ def _patch_tagging_api() -> None:
 # --------------------------------------------------------------------------------------
 
 
-def _patch_rds_provisioning_time(seconds: float) -> None:
+def _patch_rds_provisioning_time(seconds: float, first_ends: str) -> None:
     """Real AWS: a new DB instance is `creating` for minutes (then `backing-up`, then
     `available`); moto makes it `available` at once, so no wait of strata's ever waits. With
     ``--db-create-seconds N`` a new instance reports `creating` for its first N seconds —
     for the tests of what an interrupt does to a long wait. Off by default: every other test
-    would only get slower.
+    would only get slower. With ``--db-first-create-ends failed`` the first instance of each
+    identifier ends `failed` instead of `available` (AWS: "the instance has failed and
+    Amazon RDS can't recover it"), its replacement `available` — for the test of a create
+    that never becomes usable.
     https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status
     """
+    import itertools
     import time
 
     from moto.rds.models import DBInstance
 
+    births = itertools.count()
+    # identifier -> the birth number of its first instance
+    first_of: dict = {}
+
     def get_status(self):  # type: ignore[no-untyped-def]
         status = self.__dict__.get("_strata_status", "available")
         born = self.__dict__.get("_strata_born")
-        if status == "available" and born is not None and time.monotonic() < born + seconds:
+        if status != "available" or born is None:
+            return status
+        if time.monotonic() < born + seconds:
             return "creating"
+        birth = self.__dict__["_strata_birth"]
+        if first_ends != "available" and first_of.setdefault(self.db_instance_identifier, birth) == birth:
+            return first_ends
         return status
 
     def set_status(self, value):  # type: ignore[no-untyped-def]
         # moto's constructor sets the first status: that is the moment of creation.
-        self.__dict__.setdefault("_strata_born", time.monotonic())
+        if "_strata_born" not in self.__dict__:
+            self.__dict__["_strata_born"] = time.monotonic()
+            self.__dict__["_strata_birth"] = next(births)
         self.__dict__["_strata_status"] = value
 
     DBInstance.status = property(get_status, set_status)  # type: ignore[assignment]
@@ -927,6 +942,12 @@ def main() -> None:
         default=0,
         help="new DB instances report `creating` this long (real AWS: minutes; moto: never)",
     )
+    parser.add_argument(
+        "--db-first-create-ends",
+        default="available",
+        help="the status the first DB instance of each identifier ends in after "
+        "--db-create-seconds (default available; `failed` for a create that never becomes usable)",
+    )
     args = parser.parse_args()
 
     # Request lines would flood the log; errors (tracebacks) are still logged.
@@ -934,7 +955,7 @@ def main() -> None:
 
     apply_patches()
     if args.db_create_seconds > 0:
-        _patch_rds_provisioning_time(args.db_create_seconds)
+        _patch_rds_provisioning_time(args.db_create_seconds, args.db_first_create_ends)
 
     server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
     server.start()

@@ -1132,6 +1132,103 @@ async fn an_interrupt_cuts_a_long_wait_short_and_the_next_apply_picks_the_object
     );
 }
 
+/// Issue #6: a create that never becomes usable must not block every later apply. The
+/// first DB instance ends `failed` (AWS: "the instance has failed and Amazon RDS can't
+/// recover it"); the apply that created it fails, its journal entry kept. Each later apply
+/// used to wait for that instance again and stop with "Cannot settle the operations an
+/// earlier run left unfinished". Now the next apply adopts it as tainted, as Terraform keeps a
+/// failed create, and replaces it (a database: only with --allow-destroy-of-data); then the
+/// plan is empty and no instance is left untracked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_that_never_becomes_usable_is_kept_tainted_and_replaced() {
+    let moto = PrivateMoto::start_with(&[
+        "--db-create-seconds",
+        "1",
+        "--db-first-create-ends",
+        "failed",
+    ]);
+    let mut w = Workdir::webapp();
+    moto.point(&mut w);
+    w.env
+        .push(("AWS_ACCESS_KEY_ID".into(), "AKIASTRATAFAULTS0001".into()));
+    w.env.push((
+        "AWS_SECRET_ACCESS_KEY".into(),
+        "strata-faults-secret".into(),
+    ));
+    let run = |args: &[&str]| {
+        let mut cmd = w.command(args);
+        cmd.env_remove("AWS_SESSION_TOKEN");
+        let out = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(!stdout.contains(crate::support::PASSWORD), "{stdout}");
+        assert!(!stderr.contains(crate::support::PASSWORD), "{stderr}");
+        (out.status.code(), stdout, stderr)
+    };
+    let clients = Clients::at(&moto.endpoint, private_creds()).await;
+    let instances = || async {
+        clients
+            .rds
+            .describe_db_instances()
+            .send()
+            .await
+            .unwrap()
+            .db_instances
+            .unwrap_or_default()
+            .into_iter()
+            .map(|db| {
+                (
+                    db.db_instance_identifier.unwrap_or_default(),
+                    db.db_instance_status.unwrap_or_default(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+
+    let (code, _, stderr) = run(&["apply", "--auto-approve"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("\"failed\""), "{stderr}");
+    let failed = instances().await;
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].1, "failed");
+    let db_id = failed[0].0.clone();
+    let state = read_state(&w).expect("a state");
+    assert!(
+        state
+            .journal
+            .iter()
+            .any(|j| j.action == "create" && j.natural_id.as_deref() == Some(db_id.as_str())),
+        "the failed create is not in the journal: {:?}",
+        state.journal
+    );
+
+    let (code, stdout, stderr) = run(&["apply", "--auto-approve", "--allow-destroy-of-data"]);
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("tainted") && stderr.contains(&db_id),
+        "the adoption as tainted is not reported:\n{stderr}"
+    );
+    assert!(
+        stdout.contains("is tainted, so must be replaced"),
+        "{stdout}"
+    );
+    assert_eq!(
+        instances().await,
+        vec![(db_id.clone(), "available".to_string())]
+    );
+
+    let (code, stdout, _) = run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    let state = read_state(&w).unwrap();
+    assert!(state.journal.is_empty(), "{:?}", state.journal);
+    assert!(
+        state.instances().all(|(_, _, i)| !i.is_tainted()),
+        "the replacement is still tainted"
+    );
+    assert!(orphans(&clients, &w.state_path()).await.is_empty());
+}
+
 // ---- 7. a proxy resetting connections, answering 500s and throttling ----------------------
 
 /// `tests/emulator/proxy.py` in front of the shared emulator, injecting faults.
