@@ -119,6 +119,17 @@ pub struct Applier {
     pub config: Arc<Config>,
     pub options: WalkOptions,
     pub plan: Arc<Plan>,
+    /// What the run settled on its own (a retried create adopted), for the summary: printed
+    /// as it happened, it would tear the live view.
+    pub settled: Mutex<Vec<Settled>>,
+}
+
+/// A create whose answer was lost and which the applier settled by adopting its object.
+#[derive(Debug, Clone)]
+pub struct Settled {
+    pub addr: InstanceAddr,
+    pub action: String,
+    pub natural_id: String,
 }
 
 impl Applier {
@@ -405,10 +416,14 @@ impl Applier {
                     ..e
                 })
             })?;
-        eprintln!(
-            "Note: {}: settled a retried create: the answer to {action} was lost and the retry was told {natural} exists; adopted {natural}, which the lost attempt created, and finished creating it",
-            change.addr
-        );
+        self.settled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Settled {
+                addr: change.addr.clone(),
+                action: action.to_string(),
+                natural_id: natural.clone(),
+            });
         Ok(settled)
     }
 }

@@ -551,6 +551,7 @@ fn run_plan(
         config: config.clone(),
         options: options.clone(),
         plan: plan.clone(),
+        settled: Default::default(),
     });
     let stop = Arc::new(AtomicBool::new(false));
     let exec_options = exec::Options {
@@ -595,7 +596,7 @@ fn run_plan(
                 }
             })
         };
-        let outcome = exec::execute(Arc::new(changes), applier, reporter, &exec_options).await;
+        let outcome = exec::execute(Arc::new(changes), applier.clone(), reporter, &exec_options).await;
         interrupt.abort();
         outcome
     });
@@ -634,6 +635,21 @@ fn run_plan(
     }
     let summary = plan.summary();
     let mut errors = Diagnostics::default();
+    for s in applier
+        .settled
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+    {
+        errors.push(
+            Diagnostic::warning(format!("{}: settled a retried create", s.addr))
+                .detail(format!(
+                    "the answer to {} was lost and the retry was told {} exists; adopted it (the lost attempt created it) and finished creating it",
+                    s.action, s.natural_id
+                ))
+                .help("nothing to do: strata made one object, as planned"),
+        );
+    }
     for (addr, e) in &outcome.failed {
         errors.push(Diagnostic::error(format!("{addr}: {e}")).help(
             "fix the cause and run apply again; everything that succeeded is saved in state",
