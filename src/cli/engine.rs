@@ -585,11 +585,16 @@ fn run_plan(
     let outcome = rt.block_on(async {
         let interrupt = {
             let stop = stop.clone();
+            let live = live_reporter.clone();
             tokio::spawn(async move {
                 if interrupt_signal().await {
                     stop.store(true, Ordering::SeqCst);
                     aws_interrupt.interrupt.raise();
-                    eprintln!("\nInterrupt received: starting nothing new, letting AWS calls in flight return, no longer waiting for objects to become available. Press Ctrl-C again to exit at once (the journal lets the next run converge).");
+                    let message = "\nInterrupt received: starting nothing new, letting AWS calls in flight return, no longer waiting for objects to become available. Press Ctrl-C again to exit at once (the journal lets the next run converge).";
+                    match &live {
+                        Some(view) => view.eprint(message),
+                        None => eprintln!("{message}"),
+                    }
                     if interrupt_signal().await {
                         std::process::exit(Exit::Interrupted as i32);
                     }

@@ -146,6 +146,11 @@ impl LiveReporter {
     pub fn finish(&self) {
         self.total.finish_and_clear();
     }
+
+    /// A message on stderr with the view lifted around it, so the two do not tear each other.
+    pub fn eprint(&self, text: &str) {
+        self.multi.suspend(|| eprintln!("{text}"));
+    }
 }
 
 impl Reporter for LiveReporter {
