@@ -718,6 +718,51 @@ async fn a_group_is_found_again_in_its_own_vpc_only() {
     assert_eq!(id_of(&found), id_of(&ours));
 }
 
+/// Regression: a group created without `vpc_id` (in the default VPC) has a bare name for a
+/// natural id, and was looked up by name in every VPC: the journal could adopt another VPC's
+/// group of that name. A bare name now means the default VPC.
+#[tokio::test]
+async fn a_group_without_vpc_id_is_found_again_in_the_default_vpc_only() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account).await;
+    let ec2 = account.ec2(REGION).await;
+    let other = ec2
+        .create_vpc()
+        .cidr_block("10.53.0.0/16")
+        .send()
+        .await
+        .unwrap()
+        .vpc
+        .and_then(|v| v.vpc_id)
+        .unwrap();
+    ec2.create_security_group()
+        .group_name("bare")
+        .description("theirs")
+        .vpc_id(&other)
+        .send()
+        .await
+        .unwrap();
+    let plan = planned(Some("bare"), vec![], vec![], &[]);
+    let natural = SECURITY_GROUP.natural_id(&plan).unwrap();
+    assert_eq!(natural, "bare");
+    assert!(
+        SECURITY_GROUP
+            .find_by_natural_id(&ctx, &natural)
+            .await
+            .unwrap()
+            .is_none(),
+        "found the other VPC's group"
+    );
+    let ours = SECURITY_GROUP.create(&ctx, &plan).await.unwrap();
+    let found = SECURITY_GROUP
+        .find_by_natural_id(&ctx, &natural)
+        .await
+        .unwrap()
+        .expect("our group");
+    assert_eq!(id_of(&found), id_of(&ours));
+    assert_ne!(obj::str(&found, "vpc_id"), Some(other.as_str()));
+}
+
 /// The default-egress revoke trusts the VPC's IPv6 status, looked up once per run. Should a
 /// group lack the IPv6 rule after all (the VPC lost its IPv6 CIDR since), the IPv4
 /// allow-all rule must still go: AWS revokes what exists and reports the rest as unknown

@@ -978,6 +978,26 @@ impl SecurityGroup {
         Ok(answer.as_bool().unwrap_or(false))
     }
 
+    /// The region's default VPC (`None`: the account has none), looked up once per run.
+    async fn default_vpc(&self, ctx: &Ctx) -> ProviderResult<Option<String>> {
+        let key = format!("default-vpc/{}", ctx.region());
+        let answer = ctx
+            .aws
+            .memo
+            .get_or_look_up(key, || async {
+                let out = ctx
+                    .ec2()
+                    .describe_vpcs()
+                    .filters(Filter::builder().name("is-default").values("true").build())
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::sdk("looking up the default VPC", e))?;
+                Ok(obj::opt_str(out.vpcs().first().and_then(|v| v.vpc_id())))
+            })
+            .await?;
+        Ok(answer.as_str().map(str::to_string))
+    }
+
     /// Deletes the group, retrying while it is still in use for at most `retry_for`.
     pub async fn delete_within(
         &self,
@@ -1344,9 +1364,15 @@ impl ResourceType for SecurityGroup {
 
     /// A group strata was creating when it was interrupted (or whose create answer was lost)
     /// is found again by the name strata chose, and recorded in the journal, before calling
-    /// CreateSecurityGroup — in its VPC when the natural id names one.
+    /// CreateSecurityGroup — in its VPC: the one the natural id names, else the region's
+    /// default VPC, where AWS puts a group created without `vpc_id`.
     async fn find_by_natural_id(&self, ctx: &Ctx, natural: &str) -> ProviderResult<Option<Value>> {
         let (vpc, name) = split_natural_id(natural);
+        let default_vpc = match vpc {
+            Some(_) => None,
+            None => self.default_vpc(ctx).await?,
+        };
+        let vpc = vpc.or(default_vpc.as_deref());
         let mut filters = vec![Filter::builder().name("group-name").values(name).build()];
         if let Some(vpc) = vpc {
             filters.push(Filter::builder().name("vpc-id").values(vpc).build());
@@ -1366,8 +1392,8 @@ impl ResourceType for SecurityGroup {
     }
 }
 
-/// `(vpc, name)` of a natural id: `vpc-0abc…/name`, or a bare name (journals written before
-/// the VPC was recorded, or a group in the default VPC).
+/// `(vpc, name)` of a natural id: `vpc-0abc…/name`, or a bare name (a group created without
+/// `vpc_id`, in the default VPC).
 fn split_natural_id(natural: &str) -> (Option<&str>, &str) {
     static VPC: LazyLock<regex::Regex> =
         LazyLock::new(|| regex::Regex::new(r"^(vpc-[0-9a-f]+)/(.+)$").expect("valid regex"));
