@@ -597,9 +597,9 @@ impl Hooks for Resolve<'_> {
 /// then adopted into state if it exists, or forgotten if it does not. With `finish` (apply)
 /// an adopted object is also waited for until usable — what depends on it is about to be
 /// applied; a new one that never becomes usable is kept tainted, for the plan to replace —
-/// and the deposed object of an interrupted replacement is deleted; without
-/// (plan changes nothing in AWS) the deletion stays in the journal. Returns what it did, for
-/// the user.
+/// and the deposed object of an interrupted replacement is deleted; without (plan changes
+/// nothing in AWS and waits for nothing) the object is adopted as found and its entry, like a
+/// deletion's, stays in the journal for apply to finish. Returns what it did, for the user.
 #[allow(clippy::collapsible_match)]
 pub async fn reconcile_journal(
     state: &mut State,
@@ -702,6 +702,11 @@ pub async fn reconcile_journal(
                     notes.push(format!(
                         "{addr}: adopted {natural}, created by an interrupted run"
                     ));
+                }
+                if !finish {
+                    // Plan adopts without waiting: the entry stays for apply to wait until the
+                    // object is usable (or to keep it tainted), before what depends on it.
+                    kept.push(entry.clone());
                 }
             }
             ("create", None) => notes.push(format!(

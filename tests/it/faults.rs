@@ -1136,8 +1136,8 @@ async fn an_interrupt_cuts_a_long_wait_short_and_the_next_apply_picks_the_object
 /// first DB instance ends `failed` (AWS: "the instance has failed and Amazon RDS can't
 /// recover it"); the apply that created it fails, its journal entry kept. Each later apply
 /// used to wait for that instance again and stop with "Cannot settle the operations an
-/// earlier run left unfinished". Now the next apply adopts it as tainted, as Terraform keeps a
-/// failed create, and replaces it (a database: only with --allow-destroy-of-data); then the
+/// earlier run left unfinished". Now the next apply (a plan before it changes nothing) adopts
+/// it as tainted, as Terraform keeps a failed create, and replaces it (a database: only with --allow-destroy-of-data); then the
 /// plan is empty and no instance is left untracked.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_create_that_never_becomes_usable_is_kept_tainted_and_replaced() {
@@ -1202,6 +1202,19 @@ async fn a_create_that_never_becomes_usable_is_kept_tainted_and_replaced() {
         "the failed create is not in the journal: {:?}",
         state.journal
     );
+
+    // A plan adopts the instance as found (it waits for nothing) and leaves the entry for
+    // apply to finish: a plan run first used to drop it, so no apply ever saw the failure.
+    let (code, _, stderr) = run(&["plan"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let state = read_state(&w).expect("a state");
+    assert!(
+        state
+            .instances()
+            .any(|(a, _, _)| a.resource.type_ == "aws_db_instance"),
+        "the plan did not adopt the instance"
+    );
+    assert_eq!(state.journal.len(), 1, "{:?}", state.journal);
 
     let (code, stdout, stderr) = run(&["apply", "--auto-approve", "--allow-destroy-of-data"]);
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
