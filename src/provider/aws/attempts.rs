@@ -11,8 +11,9 @@
 //!
 //! [`Watch`] is an interceptor on every client (`Aws::client`). After each failed attempt it
 //! runs the client's own retry classifiers, as the SDK's retry strategy does: a throttling
-//! error was not carried out (AWS throttles before acting); any other retryable failure
-//! leaves it open ("unseen"). After a call that took more than one attempt it records the
+//! error was not carried out (AWS throttles before acting), nor was a request whose
+//! connection was refused (it never left this machine); any other retryable failure leaves
+//! it open ("unseen"). After a call that took more than one attempt it records the
 //! call in the [`observe`] scope of the running task, if there is one. A task-local scope
 //! rather than a per-request interceptor: the applier must see the calls of any resource
 //! type's create without each type threading something through every call. Tasks spawned
@@ -110,7 +111,9 @@ impl Intercept for Watch {
         if !matches!(context.output_or_error(), Some(Err(_))) {
             return Ok(());
         }
-        if !may_have_acted(&classify(context.inner(), runtime_components)) {
+        if !may_have_acted(&classify(context.inner(), runtime_components))
+            || never_sent(context.inner())
+        {
             return Ok(());
         }
         let attempt = cfg.load::<RequestAttempts>().map_or(1, |a| a.attempts());
@@ -163,6 +166,30 @@ fn classify(ctx: &InterceptorContext, runtime_components: &RuntimeComponents) ->
     result
 }
 
+/// A connection the endpoint refused: the request never left this machine, so AWS cannot
+/// have carried it out (unlike a connection reset or a timeout, which may come after).
+fn never_sent(ctx: &InterceptorContext) -> bool {
+    let Some(Err(err)) = ctx.output_or_error() else {
+        return false;
+    };
+    err.as_connector_error()
+        .is_some_and(|e| refused(e as &(dyn std::error::Error + 'static)))
+}
+
+/// Whether `err` or an error it wraps is an OS "connection refused".
+fn refused(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
 /// A retryable failure other than throttling: a dropped connection, a timeout, a 5xx. AWS
 /// may have carried the request out before it failed.
 fn may_have_acted(action: &RetryAction) -> bool {
@@ -205,6 +232,69 @@ mod tests {
         assert!(may_have_acted(&RetryAction::transient_error()));
         assert!(may_have_acted(&RetryAction::server_error()));
         assert!(!may_have_acted(&RetryAction::NoActionIndicated));
+    }
+
+    /// The calls of one CreateSecurityGroup sent to `endpoint` with two attempts.
+    async fn create_against(endpoint: &str) -> Calls {
+        let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+                "AKIDTEST", "secret", None, None, "test",
+            ))
+            .retry_config(
+                aws_config::retry::RetryConfig::standard()
+                    .with_max_attempts(2)
+                    .with_initial_backoff(std::time::Duration::from_millis(1)),
+            )
+            .load()
+            .await;
+        let ctx = crate::provider::Ctx {
+            aws: std::sync::Arc::new(crate::provider::Aws::from_config(
+                base,
+                std::time::Duration::from_millis(100),
+            )),
+            settings: crate::provider::ProviderSettings {
+                region: "us-east-1".into(),
+                ..Default::default()
+            },
+        };
+        let (result, calls) = observe(
+            ctx.ec2()
+                .create_security_group()
+                .group_name("g")
+                .description("d")
+                .send(),
+        )
+        .await;
+        assert!(result.is_err());
+        calls
+    }
+
+    /// Regression: a refused connection counted as an attempt AWS may have carried out, so
+    /// an "already exists" after it would have been taken for the call's own lost success.
+    #[tokio::test]
+    async fn a_refused_connection_was_never_sent_but_a_dropped_one_may_have_been() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let refusing = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        let calls = create_against(&refusing).await;
+        assert_eq!(calls.0.len(), 1, "{calls:?}");
+        assert_eq!((calls.0[0].attempts, calls.0[0].unseen), (2, 0));
+
+        // Accepts, reads the request, closes without answering: it may have been carried out.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let dropping = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            use tokio::io::AsyncReadExt;
+            while let Ok((mut conn, _)) = listener.accept().await {
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf).await;
+            }
+        });
+        let calls = create_against(&dropping).await;
+        assert_eq!(calls.0.len(), 1, "{calls:?}");
+        assert_eq!((calls.0[0].attempts, calls.0[0].unseen), (2, 1));
     }
 
     #[tokio::test]
