@@ -226,6 +226,24 @@ pub(super) fn error_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Op
     err.as_service_error().and_then(|e| e.code())
 }
 
+/// The outcome of a rule authorize or revoke: `done_code` (a duplicate, a rule not found)
+/// after an attempt AWS may have carried out unseen means that attempt did the work; a group
+/// AWS does not show yet is `not_found`, for the caller to read it again and retry.
+fn settle_rule_call(
+    (result, calls): (ProviderResult<()>, super::attempts::Calls),
+    done_code: &str,
+) -> ProviderResult<()> {
+    let Err(e) = result else { return Ok(()) };
+    match e.code.as_deref() {
+        Some(code) if code == done_code && calls.failed_after_unseen().is_some() => Ok(()),
+        Some(code) if VISIBILITY_CODES.contains(&code) => Err(ProviderError {
+            not_found: true,
+            ..e
+        }),
+        _ => Err(e),
+    }
+}
+
 pub(super) fn has_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>, codes: &[&str]) -> bool {
     error_code(err).is_some_and(|c| codes.contains(&c))
 }
@@ -708,7 +726,7 @@ impl SecurityGroup {
         }
         let ec2 = ctx.ec2();
         let what = format!("revoking {} rules of security group {id}", dir.attr());
-        let (result, calls) = super::attempts::observe(async {
+        let call = super::attempts::observe(async {
             match dir {
                 Direction::Ingress => ec2
                     .revoke_security_group_ingress()
@@ -716,46 +734,21 @@ impl SecurityGroup {
                     .set_ip_permissions(Some(perms))
                     .send()
                     .await
-                    .map(|_| ())
-                    .map_err(|e| {
-                        (
-                            error_code(&e).map(str::to_string),
-                            ProviderError::sdk(&what, e),
-                        )
-                    }),
+                    .map(drop)
+                    .map_err(|e| ProviderError::sdk(&what, e)),
                 Direction::Egress => ec2
                     .revoke_security_group_egress()
                     .group_id(id)
                     .set_ip_permissions(Some(perms))
                     .send()
                     .await
-                    .map(|_| ())
-                    .map_err(|e| {
-                        (
-                            error_code(&e).map(str::to_string),
-                            ProviderError::sdk(&what, e),
-                        )
-                    }),
+                    .map(drop)
+                    .map_err(|e| ProviderError::sdk(&what, e)),
             }
         })
         .await;
-        match result {
-            Ok(()) => Ok(()),
-            // An earlier attempt revoked them and its answer was lost: the retry found them gone.
-            Err((Some(code), _))
-                if code == "InvalidPermission.NotFound"
-                    && calls.failed_after_unseen().is_some() =>
-            {
-                Ok(())
-            }
-            Err((Some(code), e)) if VISIBILITY_CODES.contains(&code.as_str()) => {
-                Err(ProviderError {
-                    not_found: true,
-                    ..e
-                })
-            }
-            Err((_, e)) => Err(e),
-        }
+        // An earlier attempt revoked them and its answer was lost: the retry found them gone.
+        settle_rule_call(call, "InvalidPermission.NotFound")
     }
 
     async fn authorize(
@@ -770,7 +763,7 @@ impl SecurityGroup {
         }
         let ec2 = ctx.ec2();
         let what = format!("authorizing {} rules of security group {id}", dir.attr());
-        let (result, calls) = super::attempts::observe(async {
+        let call = super::attempts::observe(async {
             match dir {
                 Direction::Ingress => ec2
                     .authorize_security_group_ingress()
@@ -778,46 +771,21 @@ impl SecurityGroup {
                     .set_ip_permissions(Some(perms))
                     .send()
                     .await
-                    .map(|_| ())
-                    .map_err(|e| {
-                        (
-                            error_code(&e).map(str::to_string),
-                            ProviderError::sdk(&what, e),
-                        )
-                    }),
+                    .map(drop)
+                    .map_err(|e| ProviderError::sdk(&what, e)),
                 Direction::Egress => ec2
                     .authorize_security_group_egress()
                     .group_id(id)
                     .set_ip_permissions(Some(perms))
                     .send()
                     .await
-                    .map(|_| ())
-                    .map_err(|e| {
-                        (
-                            error_code(&e).map(str::to_string),
-                            ProviderError::sdk(&what, e),
-                        )
-                    }),
+                    .map(drop)
+                    .map_err(|e| ProviderError::sdk(&what, e)),
             }
         })
         .await;
-        match result {
-            Ok(()) => Ok(()),
-            // An earlier attempt added them and its answer was lost: the retry found them there.
-            Err((Some(code), _))
-                if code == "InvalidPermission.Duplicate"
-                    && calls.failed_after_unseen().is_some() =>
-            {
-                Ok(())
-            }
-            Err((Some(code), e)) if VISIBILITY_CODES.contains(&code.as_str()) => {
-                Err(ProviderError {
-                    not_found: true,
-                    ..e
-                })
-            }
-            Err((_, e)) => Err(e),
-        }
+        // An earlier attempt added them and its answer was lost: the retry found them there.
+        settle_rule_call(call, "InvalidPermission.Duplicate")
     }
 
     /// Revokes what `old` has and `new` lacks, then authorises the reverse, one source at a
