@@ -470,6 +470,32 @@ struct PrivateMoto {
     _stdin: ChildStdin,
 }
 
+/// Starts a helper process of ours (launcher, proxy) that prints `READY host:port` once it
+/// answers; returns it, its stdin (closing it stops the helper) and that address.
+fn spawn_until_ready(command: &mut Command, what: &str) -> (Child, ChildStdin, String) {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {what}: {e}"));
+    let stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(addr) = line.strip_prefix("READY ") {
+                let _ = tx.send(addr.trim().to_string());
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(30))
+        .unwrap_or_else(|_| panic!("{what} is not ready"));
+    (child, stdin, addr)
+}
+
 impl PrivateMoto {
     fn start() -> PrivateMoto {
         PrivateMoto::start_with(&[])
@@ -478,31 +504,14 @@ impl PrivateMoto {
     /// A private server with launcher options (`--db-create-seconds N`).
     fn start_with(options: &[&str]) -> PrivateMoto {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut child = Command::new(manifest.join(".venv/bin/python"))
+        let mut command = Command::new(manifest.join(".venv/bin/python"));
+        command
             .arg(manifest.join("tests/emulator/launcher.py"))
             .args(["--port", "0"])
             .args(options)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
             .stderr(Stdio::null())
-            .env_remove("MOTO_ACCOUNT_ID")
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .spawn()
-            .expect("start a private emulator");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(addr) = line.strip_prefix("READY ") {
-                    let _ = tx.send(addr.trim().to_string());
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the private emulator is not ready");
+            .env_remove("MOTO_ACCOUNT_ID");
+        let (child, stdin, addr) = spawn_until_ready(&mut command, "a private emulator");
         PrivateMoto {
             endpoint: format!("http://{addr}"),
             child,
@@ -1259,30 +1268,13 @@ impl FaultProxy {
             .endpoint
             .trim_start_matches("http://")
             .to_string();
-        let mut child = Command::new(crate::emulator::python_path())
+        let mut command = Command::new(crate::emulator::python_path());
+        command
             .arg(manifest.join("tests/emulator/proxy.py"))
             .args(["--upstream", &upstream, "--watch-stdin"])
             .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .spawn()
-            .expect("start the fault proxy");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(addr) = line.strip_prefix("READY ") {
-                    let _ = tx.send(addr.trim().to_string());
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the fault proxy is not ready");
+            .stderr(Stdio::inherit());
+        let (child, stdin, addr) = spawn_until_ready(&mut command, "the fault proxy");
         FaultProxy {
             endpoint: format!("http://{addr}"),
             addr: addr.parse().unwrap(),
