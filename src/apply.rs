@@ -643,6 +643,22 @@ pub async fn reconcile_journal(
         })?;
         match (entry.action.as_str(), found) {
             ("create" | "update" | "replace", Some(mut obj)) => {
+                // An interrupted create-before-destroy: the state still holds the object the
+                // new one replaces. Adopting the new one must not drop the old one from view.
+                let found_id = to_state_attributes(&entry.type_, Mode::Managed, &obj)
+                    .get("id")
+                    .cloned();
+                let displaced = state
+                    .instance(&addr)
+                    .filter(|i| found_id.is_some() && i.attributes.get("id") != found_id.as_ref())
+                    .map(|i| i.attributes.clone());
+                if displaced.is_some() && !finish {
+                    notes.push(format!(
+                        "{addr}: {natural} was created by an interrupted replacement; the next `strata apply` finishes it"
+                    ));
+                    kept.push(entry.clone());
+                    continue;
+                }
                 let mut tainted = false;
                 if finish {
                     match rt.wait_usable(&ctx, &obj).await {
@@ -681,6 +697,32 @@ pub async fn reconcile_journal(
                     })? {
                         obj = now;
                     }
+                }
+                if let Some(old) = displaced {
+                    let old_id = old
+                        .get("id")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string();
+                    if tainted {
+                        // The object in use stays; the journal keeps tracking the failed one.
+                        notes.push(format!(
+                            "{addr}: {natural}, created by an interrupted replacement of {old_id}, did not become usable; {old_id} stays in use, and {natural} stays in the journal until it is deleted in AWS"
+                        ));
+                        kept.push(entry.clone());
+                        continue;
+                    }
+                    // The replacement is usable: finish it as the interrupted run would have,
+                    // deleting the old object the way its state says (final snapshot, ...).
+                    rt.delete(&ctx, &Value::from_json(&old)).await.map_err(|e| {
+                        format!(
+                            "finishing the interrupted replacement of {old_id} ({addr}) by {natural}: {}",
+                            e.message
+                        )
+                    })?;
+                    notes.push(format!(
+                        "{addr}: finished the interrupted replacement of {old_id}: {natural} is in use and {old_id} is deleted"
+                    ));
                 }
                 let known = state.instance(&addr).is_some();
                 let deps = state

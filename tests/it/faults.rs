@@ -913,6 +913,84 @@ async fn a_deposed_object_left_by_a_killed_replacement_is_deleted() {
     );
 }
 
+/// A create-before-destroy replacement killed after its create call, before the new object
+/// was recorded: the state still holds the old object, the journal the new one. The next run
+/// used to adopt the new object over the old one, which was then known to nothing: left in
+/// AWS untracked. Now a plan leaves both for apply, and apply finishes the replacement:
+/// the new object in state, the old one deleted.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replacement_killed_before_recording_its_new_object_is_finished() {
+    let old = Workdir::webapp();
+    std::fs::write(old.dir().join("main.tf"), CBD_CONFIG).unwrap();
+    old.expect(0, &["apply", "--auto-approve"]);
+    // The new object the killed run's create call made, in the same account.
+    let mut new = Workdir::webapp();
+    new.account = old.account.clone();
+    std::fs::write(new.dir().join("main.tf"), CBD_CONFIG).unwrap();
+    new.expect(0, &["apply", "--auto-approve"]);
+    let attr = |w: &Workdir, k: &str| -> String {
+        let s: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(w.state_path()).unwrap()).unwrap();
+        s["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["type"] == "aws_security_group")
+            .unwrap()["instances"][0]["attributes"][k]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let old_id = attr(&old, "id");
+    let (new_id, new_natural) = (
+        attr(&new, "id"),
+        format!("{}/{}", attr(&new, "vpc_id"), attr(&new, "name")),
+    );
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(old.state_path()).unwrap()).unwrap();
+    state["journal"] = serde_json::json!([{
+        "id": "5b1c6c1e-0000-4000-8000-000000000002",
+        "addr": "aws_security_group.web",
+        "action": "create",
+        "type": "aws_security_group",
+        "natural_id": new_natural,
+        "region": "us-east-1",
+        "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+        "started_at": "2026-01-01T00:00:00Z",
+    }]);
+    std::fs::write(old.state_path(), serde_json::to_vec_pretty(&state).unwrap()).unwrap();
+
+    let clients = Clients::of(&old).await;
+    let plan = old.expect(0, &["plan"]);
+    assert!(
+        plan.stderr.contains("interrupted replacement"),
+        "{}",
+        plan.both()
+    );
+    assert_eq!(attr(&old, "id"), old_id, "a plan swapped the objects");
+    assert_eq!(read_state(&old).unwrap().journal.len(), 1);
+
+    let run = old.expect(0, &["apply", "--auto-approve"]);
+    assert_no_panic(&run, "apply after a replacement killed before recording");
+    assert!(
+        run.stderr.contains("finished the interrupted replacement"),
+        "{}",
+        run.both()
+    );
+    assert_eq!(attr(&old, "id"), new_id);
+    old.expect(0, &["plan", "--detailed-exitcode"]);
+    assert!(read_state(&old).unwrap().journal.is_empty());
+    let exist = clients.ours().await;
+    assert!(
+        !exist.contains(&("security group", old_id.clone())),
+        "the replaced {old_id} is still there: {exist:?}"
+    );
+    assert!(exist.contains(&("security group", new_id.clone())));
+    // `new`'s own state also claims the new group; only `old`'s counts here.
+    let left = orphans(&clients, &old.state_path()).await;
+    assert!(left.is_empty(), "untracked: {left:?}\n{}", run.both());
+}
+
 // ---- 6. an interrupt (Ctrl-C, or SIGTERM from a CI runner) mid-apply ---------------------
 
 /// Sends `signal` to a process.
