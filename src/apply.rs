@@ -755,7 +755,13 @@ pub async fn reconcile_journal(
                 "{addr}: the interrupted create of {natural} never happened; nothing to adopt"
             )),
             ("delete", None) => {
-                let removed = state.remove_instance(&addr).is_some();
+                // Only if the state's object is the one deleted: after an interrupted
+                // create-before-destroy it is the new object, which stays.
+                let deleted_is_current = state.instance(&addr).is_some_and(|i| {
+                    rt.natural_id(&Value::from_json(&i.attributes)).as_deref()
+                        == Some(natural.as_str())
+                });
+                let removed = deleted_is_current && state.remove_instance(&addr).is_some();
                 if removed {
                     notes.push(format!(
                         "{addr}: {natural} was deleted by an interrupted run; removed from state"
@@ -783,7 +789,18 @@ pub async fn reconcile_journal(
                     // Not the object the state holds: the deposed half of a create-before-
                     // destroy replacement (the new object is recorded already). Only the
                     // journal knows it: finish the delete, or it would be left untracked.
-                    rt.delete(&ctx, &obj.deep_unmark().0).await.map_err(|e| {
+                    // How to delete it (a final snapshot or not) AWS does not say, and the
+                    // look-up takes it as an import does: the new object's state, from the
+                    // same configuration, says.
+                    let deposed = match state.instance(&addr) {
+                        Some(current) => crate::plan::build::with_virtual_from_config(
+                            rt.schema(),
+                            &obj.deep_unmark().0,
+                            &Value::from_json(&current.attributes),
+                        ),
+                        None => obj.deep_unmark().0,
+                    };
+                    rt.delete(&ctx, &deposed).await.map_err(|e| {
                         format!(
                             "finishing the interrupted delete of {natural} ({addr}, replaced): {}",
                             e.message

@@ -266,8 +266,8 @@ struct PlanHooks<'a> {
 }
 
 /// An adopted object (imported, or tainted after a journal adoption) with the arguments AWS
-/// never returns (virtual ones) that it lacks taken from the configuration, so adopting an
-/// object does not plan a change of, say, skip_final_snapshot.
+/// never returns (virtual ones) taken from the configuration, so adopting an object does not
+/// plan a change of, say, skip_final_snapshot.
 pub fn with_virtual_from_config(
     schema: &crate::provider::Schema,
     object: &Value,
@@ -278,7 +278,7 @@ pub fn with_virtual_from_config(
         other => return other.clone(),
     };
     for a in &schema.attributes {
-        if a.virtual_ && m.get(a.name).is_none_or(Value::is_null) {
+        if a.virtual_ {
             let v = config
                 .get(a.name)
                 .filter(|v| !v.is_null())
