@@ -714,15 +714,27 @@ pub async fn reconcile_journal(
                     }
                     // The replacement is usable: finish it as the interrupted run would have,
                     // deleting the old object the way its state says (final snapshot, ...).
-                    rt.delete(&ctx, &Value::from_json(&old)).await.map_err(|e| {
-                        format!(
-                            "finishing the interrupted replacement of {old_id} ({addr}) by {natural}: {}",
-                            e.message
-                        )
-                    })?;
-                    notes.push(format!(
-                        "{addr}: finished the interrupted replacement of {old_id}: {natural} is in use and {old_id} is deleted"
-                    ));
+                    let old = Value::from_json(&old);
+                    match rt.delete(&ctx, &old).await {
+                        Ok(()) => notes.push(format!(
+                            "{addr}: finished the interrupted replacement of {old_id}: {natural} is in use and {old_id} is deleted"
+                        )),
+                        Err(e) => {
+                            // Still in use by what this apply is about to move to the new
+                            // object, say: tracked by the journal, tried again next apply.
+                            notes.push(format!(
+                                "{addr}: {natural} replaces {old_id}, which could not be deleted yet ({}); the journal keeps it and the next `strata apply` tries again",
+                                e.message
+                            ));
+                            kept.push(JournalEntry::new(
+                                &addr,
+                                "delete",
+                                rt.natural_id(&old),
+                                &entry.region,
+                                &entry.provider,
+                            ));
+                        }
+                    }
                 }
                 let known = state.instance(&addr).is_some();
                 let deps = state
@@ -800,15 +812,20 @@ pub async fn reconcile_journal(
                         ),
                         None => obj.deep_unmark().0,
                     };
-                    rt.delete(&ctx, &deposed).await.map_err(|e| {
-                        format!(
-                            "finishing the interrupted delete of {natural} ({addr}, replaced): {}",
-                            e.message
-                        )
-                    })?;
-                    notes.push(format!(
-                        "{addr}: finished the interrupted delete of {natural}, which an interrupted run had replaced"
-                    ));
+                    match rt.delete(&ctx, &deposed).await {
+                        Ok(()) => notes.push(format!(
+                            "{addr}: finished the interrupted delete of {natural}, which an interrupted run had replaced"
+                        )),
+                        Err(e) => {
+                            // Not fatal: what still uses it may be about to move to the new
+                            // object in this apply; the entry keeps it tracked.
+                            notes.push(format!(
+                                "{addr}: {natural}, replaced by an interrupted run, could not be deleted yet ({}); the journal keeps it and the next `strata apply` tries again",
+                                e.message
+                            ));
+                            kept.push(entry.clone());
+                        }
+                    }
                 }
             }
             _ => {}

@@ -1012,6 +1012,56 @@ async fn a_deposed_database_is_deleted_as_its_configuration_says() {
     old.expect(0, &["plan", "--detailed-exitcode"]);
 }
 
+/// A deposed object AWS refuses to delete (still in use, protected) used to stop every apply
+/// at "Cannot settle the operations an earlier run left unfinished", although what still used
+/// it might have been about to move to the new object in that very apply. Now the apply goes
+/// on, the journal keeps the old object tracked, and a later apply deletes it once AWS lets it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deposed_object_aws_refuses_to_delete_yet_does_not_block_apply() {
+    let (old, new) = killed_replacement(CBD_DB_CONFIG);
+    let old_id = state_attr(&old, "aws_db_instance", "id");
+    leave_journal(&old, &new, "aws_db_instance.db", "delete", &old_id);
+    let clients = Clients::of(&old).await;
+    let protect = |on: bool| {
+        clients
+            .rds
+            .modify_db_instance()
+            .db_instance_identifier(&old_id)
+            .deletion_protection(on)
+            .apply_immediately(true)
+            .send()
+    };
+    protect(true).await.unwrap();
+
+    let run = old.expect(0, &["apply", "--auto-approve"]);
+    assert_no_panic(&run, "apply with a protected deposed database");
+    assert!(
+        run.stderr.contains("could not be deleted yet"),
+        "{}",
+        run.both()
+    );
+    let journal = read_state(&old).unwrap().journal;
+    assert_eq!(journal.len(), 1, "{journal:?}");
+    assert_eq!(journal[0].natural_id.as_deref(), Some(old_id.as_str()));
+
+    protect(false).await.unwrap();
+    let run = old.expect(0, &["apply", "--auto-approve"]);
+    assert!(
+        run.stderr.contains("finished the interrupted delete"),
+        "{}",
+        run.both()
+    );
+    assert!(read_state(&old).unwrap().journal.is_empty());
+    let dbs = clients.rds.describe_db_instances().send().await.unwrap();
+    assert!(
+        dbs.db_instances()
+            .iter()
+            .all(|db| db.db_instance_identifier() != Some(old_id.as_str())),
+        "{}",
+        run.both()
+    );
+}
+
 /// The delete of the deposed object went through but the run was killed before it cleared
 /// its journal entry: the next run found nothing under that name and removed the address
 /// from state, which by then held the new object, leaving that one untracked.
