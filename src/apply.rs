@@ -122,6 +122,17 @@ pub struct Applier {
     /// What the run settled on its own (a retried create adopted), for the summary: printed
     /// as it happened, it would tear the live view.
     pub settled: Mutex<Vec<Settled>>,
+    /// Objects replaced create-before-destroy, deleted once everything else is applied
+    /// (`delete_deposed`): what used them has moved to their replacements by then.
+    pub deposed: Mutex<Vec<Deposed>>,
+}
+
+/// The old half of a create-before-destroy replacement, journaled for deletion.
+#[derive(Debug, Clone)]
+pub struct Deposed {
+    pub change: ResourceChange,
+    pub prior: Value,
+    pub journal_id: String,
 }
 
 /// A create whose answer was lost and which the applier settled by adopting its object.
@@ -460,6 +471,32 @@ fn config_lifecycle(config: &Config, addr: &InstanceAddr) -> crate::config::Life
         .unwrap_or_default()
 }
 
+impl Applier {
+    /// Deletes the objects create-before-destroy replacements deposed during the run, all
+    /// at once, clearing each one's journal entry. One that fails stays in the journal for
+    /// the next run. Returns each one's outcome and how long it took.
+    pub async fn delete_deposed(&self) -> Vec<(Deposed, Result<Duration, String>)> {
+        let deposed = std::mem::take(&mut *self.deposed.lock().unwrap_or_else(|e| e.into_inner()));
+        let deletes = deposed.into_iter().map(|d| async move {
+            let started = std::time::Instant::now();
+            let result = async {
+                let rt = crate::provider::resource_type(&d.change.addr.resource.type_)
+                    .ok_or_else(|| format!("unsupported type {}", d.change.addr.resource.type_))?;
+                rt.delete(&self.ctx(&d.change), &d.prior)
+                    .await
+                    .map_err(|e| e.message)?;
+                let id = d.journal_id.clone();
+                self.ledger
+                    .update(|s| s.journal.retain(|e| e.id != id))
+                    .await
+            }
+            .await;
+            (d, result.map(|()| started.elapsed()))
+        });
+        futures::future::join_all(deletes).await
+    }
+}
+
 #[async_trait]
 impl Operation for Applier {
     async fn run(&self, change: &ResourceChange) -> Result<(), OpError> {
@@ -545,13 +582,19 @@ impl Operation for Applier {
                     .map_err(OpError::from)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
                 self.record(change, &j, Some(&created)).await?;
-                // The old object is now deposed: delete it, keeping track in the journal.
-                let j = self.journal(change, "delete", Some(&prior)).await?;
-                rt.delete(&ctx, &prior).await.map_err(OpError::from)?;
-                Ok(self
-                    .ledger
-                    .update(|s| s.journal.retain(|e| e.id != j))
-                    .await?)
+                // The old object is now deposed: journaled for deletion, deleted after what
+                // depends on it has moved to the new one (a security group still referenced
+                // by another group's rule, or attached to a database, cannot be deleted).
+                let journal_id = self.journal(change, "delete", Some(&prior)).await?;
+                self.deposed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(Deposed {
+                        change: change.clone(),
+                        prior,
+                        journal_id,
+                    });
+                Ok(())
             }
         }
     }

@@ -552,6 +552,7 @@ fn run_plan(
         options: options.clone(),
         plan: plan.clone(),
         settled: Default::default(),
+        deposed: Default::default(),
     });
     let stop = Arc::new(AtomicBool::new(false));
     let exec_options = exec::Options {
@@ -573,7 +574,12 @@ fn run_plan(
             .into());
     }
     let live = env.ui.color_out && std::io::stdout().is_terminal();
-    let to_run = changes.iter().filter(|c| !c.is_noop()).count();
+    // A create-before-destroy replacement's old object is deleted at the end, on its own.
+    let to_run = changes.iter().filter(|c| !c.is_noop()).count()
+        + changes
+            .iter()
+            .filter(|c| c.action == Action::CreateThenDelete)
+            .count();
     let live_reporter = live.then(|| Arc::new(super::progress::LiveReporter::new(to_run)));
     let reporter: Arc<dyn Reporter> = match &live_reporter {
         Some(r) => r.clone(),
@@ -601,10 +607,36 @@ fn run_plan(
                 }
             })
         };
-        let outcome = exec::execute(Arc::new(changes), applier.clone(), reporter, &exec_options).await;
+        let outcome =
+            exec::execute(Arc::new(changes), applier.clone(), reporter.clone(), &exec_options)
+                .await;
+        // Objects replaced create-before-destroy go once everything else is applied. After an
+        // interrupt or a failure (what still uses them may not have moved) the journal keeps
+        // them for the next apply.
+        let mut deposed_failed = Vec::new();
+        let as_delete = |d: &crate::apply::Deposed| ResourceChange {
+            action: Action::Delete,
+            ..d.change.clone()
+        };
+        if !stop.load(Ordering::SeqCst) && outcome.failed.is_empty() {
+            for d in applier.deposed.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                reporter.started(&as_delete(d));
+            }
+            for (d, result) in applier.delete_deposed().await {
+                let shown = as_delete(&d);
+                match result {
+                    Ok(took) => reporter.finished(&shown, took),
+                    Err(e) => {
+                        reporter.failed(&shown, Duration::ZERO, &e);
+                        deposed_failed.push((d, e));
+                    }
+                }
+            }
+        }
         interrupt.abort();
-        outcome
+        (outcome, deposed_failed)
     });
+    let (outcome, deposed_failed) = outcome;
     if let Some(r) = &live_reporter {
         r.finish();
     }
@@ -655,6 +687,30 @@ fn run_plan(
                 .help("nothing to do: strata made one object, as planned"),
         );
     }
+    for (d, e) in &deposed_failed {
+        let id = crate::provider::obj::str(&d.prior, "id").unwrap_or("the old object");
+        errors.push(
+            Diagnostic::error(format!(
+                "{}: {id}, replaced by its new object, could not be deleted: {e}",
+                d.change.addr
+            ))
+            .help("the state's journal keeps it: the next apply deletes it"),
+        );
+    }
+    let left_deposed = applier
+        .deposed
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .len();
+    if left_deposed > 0 {
+        errors.push(
+            Diagnostic::warning(format!(
+                "{left_deposed} object(s) replaced create-before-destroy were not deleted yet"
+            ))
+            .detail("the run stopped before the end; what uses them may not have moved to their replacements")
+            .help("the state's journal keeps them: the next apply deletes them"),
+        );
+    }
     for (addr, e) in &outcome.failed {
         errors.push(Diagnostic::error(format!("{addr}: {e}")).help(
             "fix the cause and run apply again; everything that succeeded is saved in state",
@@ -688,7 +744,7 @@ fn run_plan(
         eprintln!();
         env.ui.print_diags(&errors, &config.sources);
     }
-    if !outcome.failed.is_empty() {
+    if !outcome.failed.is_empty() || !deposed_failed.is_empty() {
         return Ok(Exit::Error);
     }
     if interrupted {

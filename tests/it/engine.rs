@@ -939,3 +939,84 @@ async fn standalone_rules_are_not_fought_by_a_group_without_inline_blocks() {
     assert_eq!(inbound(&group(&ec2, "standalone-db").await).len(), 1);
     w.expect(0, &["plan", "--detailed-exitcode"]);
 }
+
+const CBD_REFERENCED: &str = r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+resource "aws_security_group" "app" {
+  name_prefix = "cbd-app-"
+  description = "app tier, first"
+  vpc_id      = data.aws_vpc.default.id
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_security_group" "db" {
+  name   = "cbd-db"
+  vpc_id = data.aws_vpc.default.id
+
+  ingress {
+    from_port       = 3306
+    to_port         = 3306
+    protocol        = "tcp"
+    security_groups = [aws_security_group.app.id]
+  }
+}
+"#;
+
+/// A create-before-destroy replacement deleted its old object right after creating the new
+/// one, before what depends on it had moved: a group still referenced by another group's
+/// rule cannot be deleted (DependencyViolation), so the apply retried for two minutes, then
+/// failed and never updated the rule. As in Terraform, the old object now goes after its
+/// dependents are applied: one apply, the rule on the new group, the old group gone.
+#[tokio::test]
+async fn a_group_replaced_before_destroy_goes_after_what_references_it_has_moved() {
+    let w = Workdir::webapp();
+    let main = w.dir().join("main.tf");
+    std::fs::write(&main, CBD_REFERENCED).unwrap();
+    w.expect(0, &["apply", "--auto-approve"]);
+    let ec2 = w.account.ec2(REGION).await;
+    let old_app = group(&ec2, "cbd-db").await.ip_permissions()[0].user_id_group_pairs()[0]
+        .group_id()
+        .unwrap()
+        .to_string();
+
+    w.edit(&main, "app tier, first", "app tier, second");
+    let run = w.expect(0, &["apply", "--auto-approve"]);
+    let referenced: Vec<String> = group(&ec2, "cbd-db").await.ip_permissions()[0]
+        .user_id_group_pairs()
+        .iter()
+        .filter_map(|p| p.group_id.clone())
+        .collect();
+    assert_eq!(referenced.len(), 1, "{referenced:?}");
+    assert_ne!(referenced[0], old_app, "the rule still names the old group");
+    let old_left = ec2
+        .describe_security_groups()
+        .filters(Filter::builder().name("group-id").values(&old_app).build())
+        .send()
+        .await
+        .unwrap()
+        .security_groups
+        .unwrap_or_default();
+    assert!(
+        old_left.is_empty(),
+        "the old group is still there\n{}",
+        run.both()
+    );
+    w.expect(0, &["plan", "--detailed-exitcode"]);
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.state_path()).unwrap()).unwrap();
+    assert!(
+        state["journal"].as_array().is_none_or(|j| j.is_empty()),
+        "{}",
+        state["journal"]
+    );
+}
