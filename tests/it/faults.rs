@@ -50,30 +50,69 @@ impl Clients {
         }
     }
 
-    /// Every object of ours in the account, as `kind id`: security groups (but the VPC's
-    /// default one), DB instances, clusters, subnet groups and snapshots, cache clusters.
+    /// Every object of ours in the account, as `kind id` (see `objects`).
     async fn ours(&self) -> BTreeSet<(&'static str, String)> {
-        let mut out = BTreeSet::new();
+        self.objects()
+            .await
+            .into_iter()
+            .map(|o| (o.kind, o.id))
+            .collect()
+    }
+
+    /// Every object of the kinds strata makes in the account, AWS's own defaults left out:
+    /// security groups, DB instances, clusters, subnet and parameter groups, manual snapshots,
+    /// replication groups, cache subnet and parameter groups.
+    async fn objects(&self) -> Vec<Found> {
+        let mut out = Vec::new();
+        let mut add = |kind, type_, id: Option<String>, name: Option<String>| {
+            let (id, name) = (id.unwrap_or_default(), name.unwrap_or_default());
+            if name != "default" && !name.starts_with("default.") {
+                out.push(Found {
+                    kind,
+                    type_,
+                    id,
+                    name,
+                });
+            }
+        };
         let sgs = self.ec2.describe_security_groups().send().await.unwrap();
         for g in sgs.security_groups.unwrap_or_default() {
-            if g.group_name.as_deref() != Some("default") {
-                out.insert(("security group", g.group_id.unwrap_or_default()));
-            }
+            add(
+                "security group",
+                "aws_security_group",
+                g.group_id,
+                g.group_name,
+            );
         }
         let dbs = self.rds.describe_db_instances().send().await.unwrap();
         for d in dbs.db_instances.unwrap_or_default() {
-            out.insert(("DB instance", d.db_instance_identifier.unwrap_or_default()));
+            let id = d.db_instance_identifier;
+            add("DB instance", "aws_db_instance", id.clone(), id);
         }
         let clusters = self.rds.describe_db_clusters().send().await.unwrap();
         for c in clusters.db_clusters.unwrap_or_default() {
-            out.insert(("DB cluster", c.db_cluster_identifier.unwrap_or_default()));
+            let id = c.db_cluster_identifier;
+            add("DB cluster", "aws_rds_cluster", id.clone(), id);
         }
         let groups = self.rds.describe_db_subnet_groups().send().await.unwrap();
         for g in groups.db_subnet_groups.unwrap_or_default() {
-            let name = g.db_subnet_group_name.unwrap_or_default();
-            if name != "default" {
-                out.insert(("DB subnet group", name));
-            }
+            let name = g.db_subnet_group_name;
+            add("DB subnet group", "aws_db_subnet_group", name.clone(), name);
+        }
+        let pgs = self
+            .rds
+            .describe_db_parameter_groups()
+            .send()
+            .await
+            .unwrap();
+        for g in pgs.db_parameter_groups.unwrap_or_default() {
+            let name = g.db_parameter_group_name;
+            add(
+                "DB parameter group",
+                "aws_db_parameter_group",
+                name.clone(),
+                name,
+            );
         }
         let snaps = self
             .rds
@@ -83,7 +122,8 @@ impl Clients {
             .await
             .unwrap();
         for s in snaps.db_snapshots.unwrap_or_default() {
-            out.insert(("DB snapshot", s.db_snapshot_identifier.unwrap_or_default()));
+            let id = s.db_snapshot_identifier;
+            add("DB snapshot", "aws_db_snapshot", id.clone(), id);
         }
         let caches = self
             .elasticache
@@ -92,10 +132,13 @@ impl Clients {
             .await
             .unwrap();
         for g in caches.replication_groups.unwrap_or_default() {
-            out.insert((
+            let id = g.replication_group_id;
+            add(
                 "replication group",
-                g.replication_group_id.unwrap_or_default(),
-            ));
+                "aws_elasticache_replication_group",
+                id.clone(),
+                id,
+            );
         }
         let cache_groups = self
             .elasticache
@@ -104,13 +147,39 @@ impl Clients {
             .await
             .unwrap();
         for g in cache_groups.cache_subnet_groups.unwrap_or_default() {
-            let name = g.cache_subnet_group_name.unwrap_or_default();
-            if name != "default" {
-                out.insert(("cache subnet group", name));
-            }
+            let name = g.cache_subnet_group_name;
+            add(
+                "cache subnet group",
+                "aws_elasticache_subnet_group",
+                name.clone(),
+                name,
+            );
+        }
+        let cache_params = self
+            .elasticache
+            .describe_cache_parameter_groups()
+            .send()
+            .await
+            .unwrap();
+        for g in cache_params.cache_parameter_groups.unwrap_or_default() {
+            let name = g.cache_parameter_group_name;
+            add(
+                "cache parameter group",
+                "aws_elasticache_parameter_group",
+                name.clone(),
+                name,
+            );
         }
         out
     }
+}
+
+/// One object in the account: how reports name its kind, its resource type, id and name.
+struct Found {
+    kind: &'static str,
+    type_: &'static str,
+    id: String,
+    name: String,
 }
 
 /// Every string of the state file (ids, names, identifiers), or none when there is no state.
@@ -1616,62 +1685,9 @@ fn direct(w: &Workdir, args: &[&str]) -> Run {
 /// Name → how many objects of that kind carry it, for every named kind the configurations
 /// use (AWS's own defaults left out).
 async fn named_objects(c: &Clients) -> BTreeSet<(&'static str, String, usize)> {
-    let mut names: Vec<(&'static str, String)> = Vec::new();
-    let sgs = c.ec2.describe_security_groups().send().await.unwrap();
-    for g in sgs.security_groups.unwrap_or_default() {
-        names.push(("aws_security_group", g.group_name.unwrap_or_default()));
-    }
-    let dbs = c.rds.describe_db_instances().send().await.unwrap();
-    for d in dbs.db_instances.unwrap_or_default() {
-        names.push((
-            "aws_db_instance",
-            d.db_instance_identifier.unwrap_or_default(),
-        ));
-    }
-    let sub = c.rds.describe_db_subnet_groups().send().await.unwrap();
-    for g in sub.db_subnet_groups.unwrap_or_default() {
-        names.push((
-            "aws_db_subnet_group",
-            g.db_subnet_group_name.unwrap_or_default(),
-        ));
-    }
-    let pgs = c.rds.describe_db_parameter_groups().send().await.unwrap();
-    for g in pgs.db_parameter_groups.unwrap_or_default() {
-        names.push((
-            "aws_db_parameter_group",
-            g.db_parameter_group_name.unwrap_or_default(),
-        ));
-    }
-    let cpg = c
-        .elasticache
-        .describe_cache_parameter_groups()
-        .send()
-        .await
-        .unwrap();
-    for g in cpg.cache_parameter_groups.unwrap_or_default() {
-        names.push((
-            "aws_elasticache_parameter_group",
-            g.cache_parameter_group_name.unwrap_or_default(),
-        ));
-    }
-    let csg = c
-        .elasticache
-        .describe_cache_subnet_groups()
-        .send()
-        .await
-        .unwrap();
-    for g in csg.cache_subnet_groups.unwrap_or_default() {
-        names.push((
-            "aws_elasticache_subnet_group",
-            g.cache_subnet_group_name.unwrap_or_default(),
-        ));
-    }
     let mut counts: std::collections::BTreeMap<(&'static str, String), usize> = Default::default();
-    for (kind, name) in names {
-        if name == "default" || name.starts_with("default.") {
-            continue;
-        }
-        *counts.entry((kind, name)).or_default() += 1;
+    for o in c.objects().await {
+        *counts.entry((o.type_, o.name)).or_default() += 1;
     }
     counts.into_iter().map(|((k, n), c)| (k, n, c)).collect()
 }
