@@ -836,7 +836,8 @@ pub fn show(env: &Env, planfile: Option<&str>, json: bool, markdown: bool) -> Cm
     for (addr, rs, inst) in state.instances() {
         let v =
             crate::plan::build::mark_object(&rs.type_, rs.mode, Value::from_json(&inst.attributes));
-        println!("# {addr}:");
+        let tainted = if inst.is_tainted() { " (tainted)" } else { "" };
+        println!("# {addr}:{tainted}");
         let kind = if rs.mode == crate::config::Mode::Data {
             "data"
         } else {

@@ -1520,12 +1520,27 @@ async fn a_create_that_never_becomes_usable_is_kept_tainted_and_replaced() {
     );
     assert_eq!(state.journal.len(), 1, "{:?}", state.journal);
 
-    let (code, stdout, stderr) = run(&["apply", "--auto-approve", "--allow-destroy-of-data"]);
-    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    // Replacing a database needs consent: without it the apply stops, the instance kept as
+    // tainted in state.
+    let (code, _, stderr) = run(&["apply", "--auto-approve"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("destroys or replaces stored data"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("tainted") && stderr.contains(&db_id),
         "the adoption as tainted is not reported:\n{stderr}"
     );
+    let (code, stdout, _) = run(&["show"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        stdout.contains("aws_db_instance.db[0]: (tainted)"),
+        "{stdout}"
+    );
+
+    let (code, stdout, stderr) = run(&["apply", "--auto-approve", "--allow-destroy-of-data"]);
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("is tainted, so must be replaced"),
         "{stdout}"
