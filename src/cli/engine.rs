@@ -744,11 +744,15 @@ fn run_plan(
         eprintln!();
         env.ui.print_diags(&errors, &config.sources);
     }
-    if !outcome.failed.is_empty() || !deposed_failed.is_empty() {
+    if !outcome.failed.is_empty() {
         return Ok(Exit::Error);
     }
+    // An interrupt during the deletion of replaced objects is still an interrupt (130).
     if interrupted {
         return Ok(Exit::Interrupted);
+    }
+    if !deposed_failed.is_empty() {
+        return Ok(Exit::Error);
     }
     let calls = aws_calls.total();
     if std::env::var_os("STRATA_API_STATS").is_some() {
