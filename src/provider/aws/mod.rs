@@ -54,9 +54,9 @@ mod security_group_rule;
 mod vpc_data;
 
 /// How many per-resource reads a batch keeps in flight when the API has no multi-resource
-/// form (DescribeDBParameters, ListTagsForResource when GetResources is refused): enough to
-/// hide round-trip latency, well inside the RDS and ElastiCache non-mutating buckets
-/// (`ratelimit`, 50 tokens) so a refresh does not drain them for the writes that follow.
+/// form (DescribeDBParameters; ListTagsForResource right after a write, or when GetResources
+/// is refused): enough to hide round-trip latency, a small share of RDS's burst of 300
+/// (`ratelimit`) so a refresh does not drain it for the writes that follow.
 pub const READ_CONCURRENCY: usize = 16;
 
 pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;

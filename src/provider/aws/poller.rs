@@ -1,4 +1,4 @@
-//! Batched waiting: one poller per (resource type, provider settings).
+//! Batched waiting: one poller per (resource type, provider settings, kind of read).
 //!
 //! `Ctx::wait_for` registers a waiter (an id and a predicate over what `read` returns for it,
 //! `None` when absent). One background task per key calls the type's batched `read` for every
@@ -13,8 +13,10 @@
 //! Waits for AWS to finish provisioning (`wait_for`, `wait_for_fetch`) end early when the run
 //! is interrupted (`Aws::interrupt`): the AWS call that started the work was made, and the
 //! journal lets the next run pick the object up. Reads that only wait for AWS's eventual
-//! consistency (`read_visible`) take seconds at most and are never cut short: what follows
-//! them (a security group's default egress revoke) must not be skipped.
+//! consistency (`read_visible`, `read_back`) take seconds at most and are never cut short:
+//! what follows them (a security group's default egress revoke) must not be skipped. They
+//! have pollers of their own, whose reads see tags written a moment ago (`tagging::current`);
+//! waits read tags as a refresh does.
 
 use super::{Ctx, ProviderSettings};
 use crate::eval::Value;
@@ -66,7 +68,8 @@ struct Shared {
     arrived: Notify,
 }
 
-type Key = (&'static str, ProviderSettings);
+/// (look-up, right after a write, provider settings).
+type Key = (&'static str, bool, ProviderSettings);
 
 /// The pollers of one run, kept in `Aws`.
 #[derive(Default)]
@@ -112,6 +115,13 @@ fn fetch_read(rt: &'static dyn ResourceType) -> Fetch {
     Arc::new(move |ctx: Ctx, ids: Vec<String>| Box::pin(async move { rt.read(&ctx, &ids).await }))
 }
 
+/// `read` that sees tags written a moment ago, for reads right after a write.
+fn fetch_read_after_write(rt: &'static dyn ResourceType) -> Fetch {
+    Arc::new(move |ctx: Ctx, ids: Vec<String>| {
+        Box::pin(async move { super::tagging::current(rt.read(&ctx, &ids)).await })
+    })
+}
+
 impl Ctx {
     /// Waits until `done` holds for `id` as `rt.read` sees it, polling in batches with every
     /// other waiter of the same type and provider settings. Ends early, with an
@@ -131,7 +141,7 @@ impl Ctx {
             what,
             timeout,
             done,
-            true,
+            false,
         )
         .await
         .map(drop)
@@ -148,7 +158,7 @@ impl Ctx {
         timeout: Duration,
         done: Predicate,
     ) -> ProviderResult<()> {
-        self.join(key, fetch, id, what, timeout, done, true)
+        self.join(key, fetch, id, what, timeout, done, false)
             .await
             .map(drop)
     }
@@ -166,12 +176,12 @@ impl Ctx {
         let found = self
             .join(
                 rt.type_name(),
-                fetch_read(rt),
+                fetch_read_after_write(rt),
                 id,
                 what,
                 timeout,
                 Box::new(|v| Ok(v.is_some())),
-                false,
+                true,
             )
             .await?;
         found.ok_or_else(|| ProviderError::not_found(format!("{what}: not found")))
@@ -200,13 +210,15 @@ impl Ctx {
         what: &str,
         timeout: Duration,
         done: Predicate,
-        interruptible: bool,
+        after_write: bool,
     ) -> ProviderResult<Option<Value>> {
+        // A read right after a write is never cut short (see the module notes).
+        let interruptible = !after_write;
         if interruptible && self.aws.interrupt.is_raised() {
             return Err(interrupted(what));
         }
         let (wake, woken) = oneshot::channel();
-        let key = (key, self.settings.clone());
+        let key = (key, after_write, self.settings.clone());
         let shared = lock(&self.aws.pollers.by_key)
             .entry(key)
             .or_default()
@@ -532,7 +544,7 @@ mod tests {
                 "x",
                 Duration::from_secs(5),
                 Box::new(|v| Ok(v.is_some())),
-                false,
+                true,
             )
             .await
             .unwrap();
@@ -569,7 +581,7 @@ mod tests {
             "db to become available",
             Duration::from_secs(60),
             Box::new(|v| Ok(v.is_some_and(|v| status(v) == "available"))),
-            true,
+            false,
         );
         let visibility = ctx.join(
             "test/interrupt",
@@ -578,7 +590,7 @@ mod tests {
             "late to show",
             Duration::from_secs(60),
             Box::new(|v| Ok(v.is_some())),
-            false,
+            true,
         );
         let raise = async {
             tokio::time::sleep(Duration::from_millis(30)).await;

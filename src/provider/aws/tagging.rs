@@ -5,10 +5,11 @@
 //! such resources used to cost N calls. The Resource Groups Tagging API's GetResources takes up
 //! to 100 ARNs of any service, so a batch costs one call per 100 resources. The paths:
 //!
-//! - up to [`DIRECT_READ_MAX`] ARNs: the service's own ListTagsForResource, one call each. It
-//!   answers from the resource itself, so it shows a tag written a moment ago; a read-back
-//!   right after a write (one id) always takes this path. GetResources reads the tagging
-//!   service's own index, which AWS does not document as updated at once.
+//! - up to [`DIRECT_READ_MAX`] ARNs, or any number inside [`current`] (the poller's reads
+//!   right after a write, batched as they are): the service's own ListTagsForResource, one
+//!   call each. It answers from the resource itself, so it shows a tag written a moment ago.
+//!   GetResources reads the tagging service's own index, which AWS does not document as
+//!   updated at once.
 //! - more: GetResources with `ResourceARNList`, 100 ARNs a call (the API's maximum). An ARN
 //!   missing from the answer has no tags: GetResources returns only resources that are or
 //!   were tagged.
@@ -46,6 +47,17 @@ const GET_RESOURCES_MAX: usize = 100;
 const BATCH_CONCURRENCY: usize = 4;
 
 pub type Tags = BTreeMap<String, String>;
+
+tokio::task_local! {
+    /// Set inside [`current`]: tags must be as written a moment ago.
+    static CURRENT: ();
+}
+
+/// Runs `read` with every tag read answered by the service itself (see the module comment):
+/// for reads right after a write, which must see the tags just written.
+pub async fn current<T>(read: impl std::future::Future<Output = T>) -> T {
+    CURRENT.scope((), read).await
+}
 
 /// Whose ListTagsForResource reads a resource's tags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,7 +118,8 @@ pub async fn list_many(
         .into_iter()
         .cloned()
         .collect();
-    if arns.len() <= DIRECT_READ_MAX || !batch_allowed(ctx, service) {
+    let after_write = CURRENT.try_with(|_| ()).is_ok();
+    if arns.len() <= DIRECT_READ_MAX || after_write || !batch_allowed(ctx, service) {
         return per_arn(ctx, service, &arns).await;
     }
     // Owned items all the way: the futures of a stream that borrow their item defeat the
