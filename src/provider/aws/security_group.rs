@@ -916,11 +916,27 @@ impl SecurityGroup {
 
     /// Whether a VPC (the region's default VPC when `vpc` is `None`, as for a group created
     /// without `vpc_id`) has an IPv6 CIDR: then AWS gives new groups an IPv6 allow-all egress
-    /// rule too. One DescribeVpcs per VPC and run, shared by every group created in it.
+    /// rule too.
     async fn vpc_has_ipv6(&self, ctx: &Ctx, vpc: Option<&str>) -> ProviderResult<bool> {
-        let key = format!("vpc-ipv6/{}/{}", ctx.region(), vpc.unwrap_or("default"));
-        let answer = ctx
-            .aws
+        Ok(self
+            .vpc_facts(ctx, vpc)
+            .await?
+            .get("ipv6")
+            .and_then(Value::as_bool)
+            .unwrap_or(false))
+    }
+
+    /// The region's default VPC (`None`: the account has none).
+    async fn default_vpc(&self, ctx: &Ctx) -> ProviderResult<Option<String>> {
+        Ok(obj::string(&self.vpc_facts(ctx, None).await?, "id"))
+    }
+
+    /// A VPC's `id` and `ipv6` (whether it has an IPv6 CIDR), the region's default VPC when
+    /// `vpc` is `None`; null when there is no such VPC. One DescribeVpcs per VPC and run,
+    /// shared by every group created in it.
+    async fn vpc_facts(&self, ctx: &Ctx, vpc: Option<&str>) -> ProviderResult<Value> {
+        let key = format!("vpc/{}/{}", ctx.region(), vpc.unwrap_or("default"));
+        ctx.aws
             .memo
             .get_or_look_up(key, || async {
                 let mut req = ctx.ec2().describe_vpcs();
@@ -930,40 +946,23 @@ impl SecurityGroup {
                         req.filters(Filter::builder().name("is-default").values("true").build())
                     }
                 };
-                let out = req.send().await.map_err(|e| {
-                    ProviderError::sdk("describing the VPC of a new security group", e)
-                })?;
-                let ipv6 = out.vpcs().iter().any(|v| {
-                    v.ipv6_cidr_block_association_set().iter().any(|a| {
+                let out = req
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::sdk("describing the VPC of a security group", e))?;
+                Ok(out.vpcs().first().map_or(Value::Null, |v| {
+                    let ipv6 = v.ipv6_cidr_block_association_set().iter().any(|a| {
                         a.ipv6_cidr_block_state()
                             .and_then(|s| s.state())
                             .is_some_and(|s| s.as_str() == "associated")
-                    })
-                });
-                Ok(Value::Bool(ipv6))
+                    });
+                    Value::Map(Map::from([
+                        ("id".to_string(), obj::opt_str(v.vpc_id())),
+                        ("ipv6".to_string(), Value::Bool(ipv6)),
+                    ]))
+                }))
             })
-            .await?;
-        Ok(answer.as_bool().unwrap_or(false))
-    }
-
-    /// The region's default VPC (`None`: the account has none), looked up once per run.
-    async fn default_vpc(&self, ctx: &Ctx) -> ProviderResult<Option<String>> {
-        let key = format!("default-vpc/{}", ctx.region());
-        let answer = ctx
-            .aws
-            .memo
-            .get_or_look_up(key, || async {
-                let out = ctx
-                    .ec2()
-                    .describe_vpcs()
-                    .filters(Filter::builder().name("is-default").values("true").build())
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::sdk("looking up the default VPC", e))?;
-                Ok(obj::opt_str(out.vpcs().first().and_then(|v| v.vpc_id())))
-            })
-            .await?;
-        Ok(answer.as_str().map(str::to_string))
+            .await
     }
 
     /// Deletes the group, retrying while it is still in use for at most `retry_for`.
