@@ -12,7 +12,7 @@
 
 use super::naming::{self, unique_name, DEFAULT_PREFIX};
 use super::tagging::{self, Service};
-use super::{rds_tags, Ctx, READ_CONCURRENCY};
+use super::{rds_tags, Ctx};
 use crate::eval::{Map, Value};
 use crate::provider::{
     obj, Attribute, BlockType, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
@@ -20,7 +20,6 @@ use crate::provider::{
 use async_trait::async_trait;
 use aws_sdk_rds::error::ProvideErrorMetadata;
 use aws_sdk_rds::types::{ApplyMethod, Parameter};
-use futures::{StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -756,15 +755,11 @@ impl ResourceType for ParameterGroup {
         // DescribeDB[Cluster]Parameters takes exactly one group name (the API has no
         // multi-group read), so parameters stay one call (or a few pages) per group: the
         // groups are read side by side, READ_CONCURRENCY at a time, with the tags of all of
-        // them in the meantime. Owned names: see tagging::list_many.
+        // them in the meantime.
         let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
-        let params = futures::stream::iter(names)
-            .map(|name| async move {
-                let params = self.user_parameters(ctx, &name).await?;
-                Ok((name, params))
-            })
-            .buffer_unordered(READ_CONCURRENCY)
-            .try_collect::<BTreeMap<_, _>>();
+        let params = super::read_each(names, |name| async move {
+            self.user_parameters(ctx, &name).await
+        });
         let (mut params, mut tags) =
             futures::try_join!(params, tagging::list_many(ctx, Service::Rds, &arns))?;
         for g in &groups {

@@ -8,14 +8,13 @@
 
 use super::elasticache_common::{self as common, DIRECT_READ_MAX, PAGE_SIZE};
 use super::tagging::{self, Service};
-use super::{Ctx, READ_CONCURRENCY};
+use super::Ctx;
 use crate::eval::{Map, Value};
 use crate::provider::{
     obj, Attribute, BlockType, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
 };
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::{CacheParameterGroup as SdkGroup, ParameterNameValue};
-use futures::{StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
@@ -430,18 +429,13 @@ impl ResourceType for ElastiCacheParameterGroup {
         // DescribeCacheParameters takes exactly one group name (the API has no multi-group
         // read), so parameters stay one call (or a few pages) per group: the groups are read
         // side by side, READ_CONCURRENCY at a time, with the tags of all of them meanwhile.
-        // Owned names: see tagging::list_many.
         let names: Vec<String> = groups
             .iter()
             .filter_map(|g| g.cache_parameter_group_name().map(str::to_string))
             .collect();
-        let params = futures::stream::iter(names)
-            .map(|name| async move {
-                let params = self.user_parameters(ctx, &name).await?;
-                Ok((name, params))
-            })
-            .buffer_unordered(READ_CONCURRENCY)
-            .try_collect::<BTreeMap<_, _>>();
+        let params = super::read_each(names, |name| async move {
+            self.user_parameters(ctx, &name).await
+        });
         let (mut params, mut tags) =
             futures::try_join!(params, tagging::list_many(ctx, Service::ElastiCache, &arns))?;
         for g in &groups {

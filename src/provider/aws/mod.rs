@@ -59,6 +59,28 @@ mod vpc_data;
 /// (`ratelimit`) so a refresh does not drain it for the writes that follow.
 pub const READ_CONCURRENCY: usize = 16;
 
+/// `read(key)` for each of `keys`, [`READ_CONCURRENCY`] at a time, by key: for the reads the
+/// API takes one resource at a time. Keys are owned all the way: futures that borrow their
+/// item defeat the compiler's proof that the caller's future is Send (rust-lang/rust#102211).
+pub async fn read_each<T, F, Fut>(
+    keys: Vec<String>,
+    read: F,
+) -> crate::provider::ProviderResult<BTreeMap<String, T>>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = crate::provider::ProviderResult<T>>,
+{
+    use futures::{StreamExt, TryStreamExt};
+    futures::stream::iter(keys)
+        .map(|key| {
+            let value = read(key.clone());
+            async move { Ok((key, value.await?)) }
+        })
+        .buffer_unordered(READ_CONCURRENCY)
+        .try_collect()
+        .await
+}
+
 pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
 pub static DB_INSTANCE: DbInstance = DbInstance;
 pub static ELASTICACHE_CLUSTER: ElastiCacheCluster = ElastiCacheCluster;

@@ -15,12 +15,12 @@
 //!   were tagged.
 //! - GetResources refused: `tag:GetResources` is an IAM action of its own, which a role allowed
 //!   `rds:*` and `elasticache:*` may lack. Then ListTagsForResource per ARN,
-//!   [`READ_CONCURRENCY`] at a time: the refresh is slower, never wrong.
+//!   [`super::READ_CONCURRENCY`] at a time: the refresh is slower, never wrong.
 //! - the service's endpoint is overridden (`endpoints { rds = ... }`) and the tagging API's is
 //!   not: per ARN as well, so tags come from where the user pointed the service (an emulator,
 //!   a VPC endpoint), never from the public AWS endpoint.
 
-use super::{elasticache_common, rds_tags, Ctx, READ_CONCURRENCY};
+use super::{elasticache_common, rds_tags, Ctx};
 use crate::provider::{ProviderError, ProviderResult};
 use aws_sdk_resourcegroupstagging::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_resourcegroupstagging::operation::get_resources::GetResourcesError;
@@ -177,14 +177,10 @@ async fn per_arn(
     service: Service,
     arns: &[String],
 ) -> ProviderResult<BTreeMap<String, Tags>> {
-    futures::stream::iter(arns.to_vec())
-        .map(|arn| async move {
-            let tags = list(ctx, service, &arn).await?;
-            Ok((arn, tags))
-        })
-        .buffer_unordered(READ_CONCURRENCY)
-        .try_collect()
-        .await
+    super::read_each(arns.to_vec(), |arn| async move {
+        list(ctx, service, &arn).await
+    })
+    .await
 }
 
 /// Tags of at most 100 ARNs through GetResources, and the ARNs it left in doubt (to be read
