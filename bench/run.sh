@@ -18,24 +18,9 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 if [[ -z "$strata" ]]; then
     if [[ -x "$target/release/strata" ]]; then strata="$target/release/strata"; else strata="$target/debug/strata"; fi
 fi
-py="$root/.venv/bin/python"
-"$root/scripts/setup-emulator.sh" >/dev/null
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    exec 3>&- 2>/dev/null || true
-    if [[ -n "${BENCH_KEEP:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-mkfifo "$work/emulator-stdin"
-"$py" "$root/tests/emulator/launcher.py" --port 0 <"$work/emulator-stdin" >"$work/emulator.out" 2>"$work/emulator.log" &
-pids+=($!)
-exec 3>"$work/emulator-stdin"
-for _ in $(seq 1 200); do grep -q READY "$work/emulator.out" 2>/dev/null && break; sleep 0.1; done
-emulator="$(awk '/READY/ {print $2}' "$work/emulator.out")"
+# shellcheck source=scripts/private-emulator.sh
+source "$root/scripts/private-emulator.sh"
+start_private_emulator BENCH_KEEP
 "$py" "$root/tests/emulator/proxy.py" --upstream "$emulator" --latency "$latency" >"$work/proxy.out" &
 pids+=($!)
 for _ in $(seq 1 100); do grep -q READY "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done

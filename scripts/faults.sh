@@ -31,24 +31,10 @@ if [[ -z "$strata" ]]; then
     (cd "$root" && cargo build --quiet --bin strata)
     strata="$target/debug/strata"
 fi
-py="$root/.venv/bin/python"
-"$root/scripts/setup-emulator.sh" >/dev/null
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    exec 3>&- 2>/dev/null || true
-    if [[ -n "${FAULTS_KEEP:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-mkfifo "$work/emulator-stdin"
-"$py" "$root/tests/emulator/launcher.py" --port 0 <"$work/emulator-stdin" >"$work/emulator.out" 2>"$work/emulator.log" &
-pids+=($!)
-exec 3>"$work/emulator-stdin"
-for _ in $(seq 1 300); do grep -q READY "$work/emulator.out" 2>/dev/null && break; sleep 0.1; done
-emulator="http://$(awk '/READY/ {print $2}' "$work/emulator.out")"
+# shellcheck source=scripts/private-emulator.sh
+source "$root/scripts/private-emulator.sh"
+start_private_emulator FAULTS_KEEP
+emulator="http://$emulator"
 
 export AWS_ACCESS_KEY_ID=faults AWS_SECRET_ACCESS_KEY=faults AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true STRATA_POLL_INTERVAL_MS=50 NO_COLOR=1
