@@ -16,20 +16,41 @@ fn truthy(v: &Value, index: usize) -> Result<bool, super::FuncError> {
     }
 }
 
-pub fn alltrue(args: &[Value], _: &FuncContext) -> Res {
-    let mut all = true;
-    for v in list_arg(args, 0)? {
-        all &= !v.is_null() && truthy(v, 0)?;
+/// `alltrue`/`anytrue` decide as soon as a known element does: one `false` makes `alltrue`
+/// false, one `true` makes `anytrue` true, whatever the unknown others.
+fn all_or_any(args: &[Value], decisive: bool) -> Res {
+    if !args[0].is_known() {
+        return Ok(Value::Unknown);
     }
-    Ok(Value::Bool(all))
+    let mut undecided = false;
+    for v in list_arg(args, 0)? {
+        match v {
+            Value::Unknown => undecided = true,
+            Value::Null => {
+                if !decisive {
+                    return Ok(Value::Bool(false));
+                }
+            }
+            v => {
+                if truthy(v, 0)? == decisive {
+                    return Ok(Value::Bool(decisive));
+                }
+            }
+        }
+    }
+    Ok(if undecided {
+        Value::Unknown
+    } else {
+        Value::Bool(!decisive)
+    })
+}
+
+pub fn alltrue(args: &[Value], _: &FuncContext) -> Res {
+    all_or_any(args, false)
 }
 
 pub fn anytrue(args: &[Value], _: &FuncContext) -> Res {
-    let mut any = false;
-    for v in list_arg(args, 0)? {
-        any |= !v.is_null() && truthy(v, 0)?;
-    }
-    Ok(Value::Bool(any))
+    all_or_any(args, true)
 }
 
 pub fn chunklist(args: &[Value], _: &FuncContext) -> Res {
@@ -109,11 +130,25 @@ pub fn concat(args: &[Value], _: &FuncContext) -> Res {
 }
 
 pub fn contains(args: &[Value], _: &FuncContext) -> Res {
+    if !args[0].is_known() || !args[1].is_wholly_known() {
+        return Ok(Value::Unknown);
+    }
+    if args[0].is_null() {
+        return Err(arg_err(0, "argument must not be null"));
+    }
     let list = list_arg(args, 0)?;
-    Ok(Value::Bool(
-        list.iter()
-            .any(|v| cmp_values(v, &args[1]) == Ordering::Equal),
-    ))
+    if list
+        .iter()
+        .any(|v| v.is_wholly_known() && cmp_values(v, &args[1]) == Ordering::Equal)
+    {
+        return Ok(Value::Bool(true));
+    }
+    // Not among the known elements: an unknown one may still be it.
+    Ok(if list.iter().all(Value::is_wholly_known) {
+        Value::Bool(false)
+    } else {
+        Value::Unknown
+    })
 }
 
 pub fn distinct(args: &[Value], _: &FuncContext) -> Res {
@@ -267,6 +302,9 @@ pub fn merge(args: &[Value], _: &FuncContext) -> Res {
 }
 
 pub fn one(args: &[Value], _: &FuncContext) -> Res {
+    if !args[0].is_known() {
+        return Ok(Value::Unknown);
+    }
     if args[0].is_null() {
         return Ok(Value::Null);
     }

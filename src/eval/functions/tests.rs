@@ -1103,3 +1103,52 @@ fn no_panics_on_odd_inputs() {
         }
     }
 }
+
+/// Regression (issue #14): a known collection holding unknowns made these functions unknown,
+/// where Terraform decides from the known part.
+#[test]
+fn collections_of_unknowns_were_wholly_unknown() {
+    let u = Value::Unknown;
+    assert_eq!(ok("length", vec![l(vec![u.clone(), st("a")])]), n(2.0));
+    assert_eq!(
+        ok("keys", vec![m(&[("a", u.clone()), ("b", u.clone())])]),
+        l(vec![st("a"), st("b")])
+    );
+    assert_eq!(
+        ok("contains", vec![l(vec![u.clone(), st("a")]), st("a")]),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        ok("contains", vec![l(vec![u.clone(), st("a")]), st("b")]),
+        Value::Unknown
+    );
+    assert_eq!(
+        ok("contains", vec![l(vec![st("a")]), st("b")]),
+        Value::Bool(false)
+    );
+    assert_eq!(
+        ok("anytrue", vec![l(vec![u.clone(), Value::Bool(true)])]),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        ok("alltrue", vec![l(vec![u.clone(), Value::Bool(false)])]),
+        Value::Bool(false)
+    );
+    assert_eq!(
+        ok("alltrue", vec![l(vec![u.clone(), Value::Bool(true)])]),
+        Value::Unknown
+    );
+    assert_eq!(ok("one", vec![l(vec![u.clone()])]), u);
+    assert_eq!(
+        ok("lookup", vec![m(&[("a", st("x")), ("b", u.clone())]), st("a")]),
+        st("x")
+    );
+    assert_eq!(ok("coalesce", vec![Value::Null, st("x"), u.clone()]), st("x"));
+}
+
+#[test]
+fn plantimestamp_is_known_and_the_same_in_one_run() {
+    let a = ok("plantimestamp", vec![]);
+    assert!(a.as_str().is_some_and(|s| s.ends_with('Z')), "{a:?}");
+    assert_eq!(a, ok("plantimestamp", vec![]));
+}

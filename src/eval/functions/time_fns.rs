@@ -201,3 +201,20 @@ pub fn timecmp(args: &[Value], _: &FuncContext) -> Res {
         std::cmp::Ordering::Greater => 1.0,
     }))
 }
+
+/// The time the plan was made, known during the plan (unlike `timestamp()`): the first call
+/// in this run fixes it, so every use in one plan agrees.
+pub fn plantimestamp(_: &[Value], _: &FuncContext) -> Res {
+    static PLANNED_AT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let at = PLANNED_AT.get_or_init(|| {
+        time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default()
+    });
+    Ok(Value::String(at.clone()))
+}
