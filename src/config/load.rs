@@ -422,6 +422,22 @@ impl ModuleBuilder<'_> {
         }
     }
 
+    /// A string that needs no evaluation: a quoted string, a heredoc or a template without
+    /// interpolations, as Terraform decodes `description` without an evaluation context.
+    fn constant_string(&mut self, attr: &Attr) -> Option<String> {
+        match types::constant_string(&attr.expr.expr) {
+            Some(s) => Some(s),
+            None => {
+                self.diags.push(
+                    Diagnostic::error(format!("\"{}\" must be a constant string", attr.name))
+                        .at(attr.expr.span())
+                        .help("write a quoted string or a heredoc; references and function calls are not allowed here"),
+                );
+                None
+            }
+        }
+    }
+
     fn literal_bool(&mut self, attr: &Attr) -> Option<bool> {
         match &attr.expr.expr {
             Expression::Bool(b) => Some(*b.value()),
@@ -461,7 +477,13 @@ impl ModuleBuilder<'_> {
             "a terraform block",
             &body,
             &["required_version", "experiments"],
-            &["backend", "required_providers", "encryption", "cloud"],
+            &[
+                "backend",
+                "required_providers",
+                "provider_meta",
+                "encryption",
+                "cloud",
+            ],
         );
         if let Some(attr) = body.attr("required_version") {
             if let Some(v) = self.literal_string(attr) {
@@ -486,12 +508,140 @@ impl ModuleBuilder<'_> {
                     });
                 }
                 "encryption" => self.module.terraform.encryption = Some(block.body),
+                "required_providers" => self.required_providers(&block.body),
+                // Module metadata for the provider's user agent: nothing to do.
+                "provider_meta" => {}
                 "cloud" => self.diags.push(
                     Diagnostic::error("The `cloud` block is not supported by strata")
                         .at(block.span)
                         .help("use backend \"s3\" or the local backend"),
                 ),
                 _ => {}
+            }
+        }
+    }
+
+    /// `required_providers { aws = { source = "hashicorp/aws", version = "...",
+    /// configuration_aliases = [aws.dr] } }`: the providers strata implements, under any
+    /// local name Terraform accepts for them.
+    fn required_providers(&mut self, body: &Body) {
+        const SUPPORTED: &[&str] = &["aws", "random", "null"];
+        for block in &body.blocks {
+            self.diags.push(
+                Diagnostic::error(format!("Unexpected block \"{}\" in required_providers", block.kind))
+                    .at(block.span)
+                    .help("write each provider as name = { source = \"hashicorp/NAME\", version = \"...\" }"),
+            );
+        }
+        for attr in body.attrs.values() {
+            let (source, aliases) = match &attr.expr.expr {
+                // Terraform 0.12's form: a version constraint alone.
+                Expression::String(_) => (None, None),
+                Expression::Object(obj) => {
+                    let mut source = None;
+                    let mut aliases = None;
+                    for (key, value) in obj.iter() {
+                        let key = match key {
+                            hcl_edit::expr::ObjectKey::Ident(i) => i.as_str().to_string(),
+                            hcl_edit::expr::ObjectKey::Expression(e) => {
+                                refs::static_path(e).unwrap_or_default()
+                            }
+                        };
+                        let value = Attr {
+                            name: key.clone(),
+                            name_span: attr.name_span,
+                            expr: Expr {
+                                file: attr.expr.file,
+                                expr: value.expr().clone(),
+                            },
+                        };
+                        match key.as_str() {
+                            "source" => source = self.literal_string(&value).map(|s| (s, value.expr.span())),
+                            "version" => {
+                                self.literal_string(&value);
+                            }
+                            "configuration_aliases" => aliases = Some(value),
+                            other => self.diags.push(
+                                Diagnostic::error(format!("Unsupported argument \"{other}\" in required_providers"))
+                                    .at(value.expr.span())
+                                    .help("a provider requirement takes source, version and configuration_aliases"),
+                            ),
+                        }
+                    }
+                    (source, aliases)
+                }
+                _ => {
+                    self.diags.push(
+                        Diagnostic::error(format!(
+                            "Invalid provider requirement \"{}\"",
+                            attr.name
+                        ))
+                        .at(attr.expr.span())
+                        .help("write name = { source = \"hashicorp/NAME\", version = \"...\" }"),
+                    );
+                    continue;
+                }
+            };
+            // The type is the source's last part; without a source, the local name.
+            let (type_, span) = match &source {
+                Some((s, span)) => {
+                    let parts: Vec<&str> = s.split('/').collect();
+                    let official = match parts.as_slice() {
+                        [_name] => true,
+                        [ns, _] => ns.eq_ignore_ascii_case("hashicorp"),
+                        [host, ns, _] => {
+                            host.eq_ignore_ascii_case("registry.terraform.io")
+                                && ns.eq_ignore_ascii_case("hashicorp")
+                        }
+                        _ => false,
+                    };
+                    let name = parts
+                        .last()
+                        .copied()
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
+                    (if official { name } else { s.clone() }, *span)
+                }
+                None => (attr.name.clone(), attr.name_span),
+            };
+            if !SUPPORTED.contains(&type_.as_str()) {
+                self.diags.push(
+                    Diagnostic::error(format!("Unsupported provider \"{type_}\""))
+                        .at(span)
+                        .detail("strata implements the providers hashicorp/aws, hashicorp/random and hashicorp/null")
+                        .help("remove this requirement, or manage these resources with another tool"),
+                );
+                continue;
+            }
+            let Some(aliases) = aliases else { continue };
+            let Expression::Array(items) = &aliases.expr.expr else {
+                self.diags.push(
+                    Diagnostic::error("configuration_aliases must be a list")
+                        .at(aliases.expr.span())
+                        .help("write configuration_aliases = [aws.dr]"),
+                );
+                continue;
+            };
+            for item in items.iter() {
+                let item_span = aliases.expr.sub(item);
+                match refs::static_path(item)
+                    .as_deref()
+                    .and_then(|p| p.split_once('.'))
+                {
+                    Some((local, alias)) if local == attr.name && !alias.contains('.') => {
+                        if type_ == "aws" {
+                            self.module
+                                .terraform
+                                .configuration_aliases
+                                .push((alias.to_string(), item_span));
+                        }
+                    }
+                    _ => self.diags.push(
+                        Diagnostic::error("Invalid configuration alias")
+                            .at(item_span)
+                            .help(format!("write {}.ALIAS, without quotes", attr.name)),
+                    ),
+                }
             }
         }
     }
@@ -580,7 +730,7 @@ impl ModuleBuilder<'_> {
         });
         let description = body
             .attr("description")
-            .and_then(|a| self.literal_string(a));
+            .and_then(|a| self.constant_string(a));
         let sensitive = body
             .attr("sensitive")
             .and_then(|a| self.literal_bool(a))
@@ -691,7 +841,7 @@ impl ModuleBuilder<'_> {
         let value = value.expr.clone();
         let description = body
             .attr("description")
-            .and_then(|a| self.literal_string(a));
+            .and_then(|a| self.constant_string(a));
         let sensitive = body
             .attr("sensitive")
             .and_then(|a| self.literal_bool(a))

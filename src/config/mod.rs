@@ -209,6 +209,8 @@ pub struct TerraformSettings {
     pub backend: Option<Backend>,
     /// The `encryption {}` block, owned by the state module.
     pub encryption: Option<Body>,
+    /// `configuration_aliases` of the aws provider requirement: aliases a caller must pass.
+    pub configuration_aliases: Vec<(String, Span)>,
 }
 
 #[derive(Clone, Debug)]

@@ -346,6 +346,30 @@ fn parse_attr(expr: &Expression) -> Result<(TypeConstraint, bool, Option<Value>)
     Ok((TypeConstraint::parse(expr)?, false, None))
 }
 
+/// The text of a string expression that needs no evaluation: a quoted string, or a template
+/// or heredoc whose interpolations are themselves constant strings.
+pub fn constant_string(expr: &Expression) -> Option<String> {
+    use hcl_edit::template::{Element, Template};
+    fn template(t: &Template) -> Option<String> {
+        let mut out = String::new();
+        for element in t.iter() {
+            match element {
+                Element::Literal(l) => out.push_str(l.value()),
+                Element::Interpolation(i) => out.push_str(&constant_string(&i.expr)?),
+                Element::Directive(_) => return None,
+            }
+        }
+        Some(out)
+    }
+    match expr {
+        Expression::String(s) => Some(s.value().to_string()),
+        Expression::StringTemplate(t) => template(t),
+        Expression::HeredocTemplate(h) => template(&h.template),
+        Expression::Parenthesis(p) => constant_string(p.inner()),
+        _ => None,
+    }
+}
+
 /// The value of a literal expression (no references, no calls).
 pub fn literal(expr: &Expression) -> Option<Value> {
     Some(match expr {
