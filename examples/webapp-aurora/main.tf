@@ -33,6 +33,12 @@ data "aws_subnets" "default" {
 
 module "stack" {
   source = "../../modules/web-db-stack"
+  # The module's DR copy is off here, but every provider configuration it declares must be
+  # passed (Terraform's rule): the default one stands in for aws.dr.
+  providers = {
+    aws    = aws
+    aws.dr = aws
+  }
 
   name             = "webapp-aurora"
   engine           = "aurora-mysql"

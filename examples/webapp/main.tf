@@ -39,6 +39,12 @@ data "aws_subnets" "default" {
 
 module "stack" {
   source = "../../modules/web-db-stack"
+  # The module's DR copy is off here, but every provider configuration it declares must be
+  # passed (Terraform's rule): the default one stands in for aws.dr.
+  providers = {
+    aws    = aws
+    aws.dr = aws
+  }
 
   name        = "webapp"
   vpc_id      = data.aws_vpc.default.id

@@ -151,7 +151,7 @@ pub async fn migrate(
                 .unwrap_or_default();
             let mut settings = provider_for_state(providers, &r.provider, region);
             if settings.region.is_empty() {
-                settings.region = crate::plan::build::default_provider().region;
+                settings.region = crate::provider::ProviderSettings::unconfigured(None).region;
             }
             groups
                 .entry((r.type_.clone(), settings))

@@ -12,14 +12,6 @@ use crate::state::State;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-fn provider_by_alias(providers: &[ProviderSettings], alias: &Option<String>) -> ProviderSettings {
-    providers
-        .iter()
-        .find(|p| &p.alias == alias)
-        .cloned()
-        .unwrap_or_else(crate::plan::build::default_provider)
-}
-
 /// Writes resource blocks for the import targets that have no configuration into `out` (a
 /// new file), and returns the values of the sensitive variables it declared.
 pub fn generate_config(
@@ -50,9 +42,9 @@ pub fn generate_config(
         );
     }
     let mut hooks = crate::plan::build::ConfigOnly::default();
-    let pass = crate::eval::walk::walk(config, options, &mut hooks);
+    let mut pass = crate::eval::walk::walk(config, options, &mut hooks);
     let mut diags = Diagnostics::default();
-    diags.extend(pass.diags);
+    diags.extend(std::mem::take(&mut pass.diags));
     fail_on_errors(&diags, &config.sources)?;
     let targets = crate::adopt::imports::evaluate(config, &pass.root_scope, &mut diags);
     fail_on_errors(&diags, &config.sources)?;
@@ -88,7 +80,7 @@ pub fn generate_config(
         return Ok(Vec::new());
     }
     let reads = missing.iter().map(|t| {
-        let settings = provider_by_alias(&pass.providers, &t.provider_alias.clone().flatten());
+        let settings = pass.root_provider(&t.provider_alias.clone().flatten());
         let aws = aws.clone();
         async move {
             let rt = crate::provider::resource_type(&t.addr.resource.type_)?;

@@ -106,7 +106,8 @@ pub fn walk_options(
         workspace: crate::cli::commands::current_workspace(env),
         inputs,
         missing_vars_unknown: false,
-        cwd: std::env::current_dir().unwrap_or_default(),
+        validate: false,
+        cwd: env.cwd(),
     }
 }
 
@@ -132,7 +133,8 @@ fn validate_walk(env: &Env) -> Result<(Config, WalkResult, ConfigOnly, Diagnosti
     let options = WalkOptions {
         workspace: current_workspace(env),
         missing_vars_unknown: true,
-        cwd: std::env::current_dir().unwrap_or_default(),
+        validate: true,
+        cwd: env.cwd(),
         ..WalkOptions::default()
     };
     let mut hooks = ConfigOnly::default();

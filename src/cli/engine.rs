@@ -1012,23 +1012,7 @@ pub fn import(env: &Env, addr: &str, id: &str, vars: &VarFlags) -> CmdResult {
     let mut hooks = crate::plan::build::ConfigOnly::default();
     options.missing_vars_unknown = true;
     let walked = crate::eval::walk::walk(&config, &options, &mut hooks);
-    let alias = module
-        .resource(
-            target.resource.mode,
-            &target.resource.type_,
-            &target.resource.name,
-        )
-        .and_then(|r| r.provider.as_ref().and_then(|p| p.alias.clone()));
-    let settings = walked
-        .providers
-        .iter()
-        .find(|p| p.alias == alias)
-        .cloned()
-        .unwrap_or_else(|| crate::provider::ProviderSettings {
-            alias: alias.clone(),
-            region: std::env::var("AWS_REGION").unwrap_or_default(),
-            ..Default::default()
-        });
+    let settings = walked.provider_of(&target.abs_resource());
     let backend = super::backend::setup(&config, &options)?.backend(env, &options.workspace)?;
     let _lock = backend.lock("import").map_err(state_failure)?;
     let mut state = backend

@@ -235,6 +235,16 @@ pub struct Env {
     pub ui: Ui,
 }
 
+impl Env {
+    /// `path.cwd`: the directory strata runs in after `-C`, as Terraform's `-chdir` makes it.
+    pub fn cwd(&self) -> PathBuf {
+        self.dir
+            .canonicalize()
+            .or_else(|_| std::path::absolute(&self.dir))
+            .unwrap_or_else(|_| self.dir.clone())
+    }
+}
+
 /// Parses the command line and runs it; returns the process exit code.
 pub fn run<I, T>(args: I) -> i32
 where

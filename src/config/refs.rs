@@ -46,6 +46,9 @@ impl std::fmt::Display for Subject {
 pub struct Reference {
     pub subject: Subject,
     pub span: Span,
+    /// The attribute operator that names the object (`.name` of `var.name`, `.out` of
+    /// `module.m.out`): where an undeclared name is reported, as the evaluator reports it.
+    pub name_span: Span,
 }
 
 /// Every reference in `expr`, skipping names bound inside it (for-expression and template
@@ -67,7 +70,13 @@ struct Walker {
 }
 
 impl Walker {
-    fn push(&mut self, root: &str, attrs: &[&str], span: Option<std::ops::Range<usize>>) {
+    fn push(
+        &mut self,
+        root: &str,
+        attrs: &[&str],
+        span: Option<std::ops::Range<usize>>,
+        name_span: Option<std::ops::Range<usize>>,
+    ) {
         if self.bound.iter().any(|b| b == root) {
             return;
         }
@@ -89,7 +98,8 @@ impl Walker {
         };
         self.out.push(Reference {
             subject,
-            span: crate::diag::Span::from_opt(self.file, span),
+            span: crate::diag::Span::from_opt(self.file, span.clone()),
+            name_span: crate::diag::Span::from_opt(self.file, name_span.or(span)),
         });
     }
 
@@ -114,7 +124,7 @@ impl Walker {
             Expression::StringTemplate(t) => self.template(t),
             Expression::HeredocTemplate(h) => self.template(&h.template),
             Expression::Parenthesis(p) => self.expr(p.inner()),
-            Expression::Variable(v) => self.push(v.as_str(), &[], v.span()),
+            Expression::Variable(v) => self.push(v.as_str(), &[], v.span(), None),
             Expression::Conditional(c) => {
                 self.expr(&c.cond_expr);
                 self.expr(&c.true_expr);
@@ -144,7 +154,15 @@ impl Walker {
                         _ => 2,
                     };
                     let span = span_of_first(root, &t.operators, keep).or(end);
-                    self.push(root.as_str(), &attrs, span);
+                    // The operator naming the object: `.name` of `var.name`, `.out` of
+                    // `module.m.out`, `.n` of `data.t.n` and of `t.n`.
+                    let naming = match (root.as_str(), attrs.len()) {
+                        ("module", n) if n >= 2 => 1,
+                        ("data", _) => 1,
+                        _ => 0,
+                    };
+                    let name_span = t.operators.get(naming).and_then(|op| op.span());
+                    self.push(root.as_str(), &attrs, span, name_span);
                 } else {
                     self.expr(&t.expr);
                 }

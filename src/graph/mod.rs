@@ -1,19 +1,22 @@
 //! Dependency graphs.
 //!
-//! - [`ModuleGraph`]: the static graph of one module's blocks (variables, locals, resources,
-//!   data sources, module calls, outputs, providers), built from references before anything is
-//!   evaluated. It orders evaluation and rejects cycles, printing each edge of the cycle with
-//!   the span of the reference that made it.
+//! - [`config::ConfigGraph`]: the static graph of every block of every module (variables,
+//!   locals, resources, data sources, module calls, outputs, providers), modules flattened into
+//!   one graph, built from references before anything is evaluated. It orders evaluation and
+//!   rejects cycles, printing each edge of the cycle with the span of the reference that made
+//!   it.
 //! - [`InstanceGraph`]: the expanded graph of resource instances that plan and apply walk.
 //!   Dependencies are per resource (like Terraform), so each resource gets one node that all
 //!   its instances feed into: edges stay linear in the config size, not quadratic.
+
+pub mod config;
 
 use crate::addr::{AbsResource, InstanceAddr};
 use crate::config::refs::{references, Reference, Subject};
 use crate::config::Module;
 use crate::diag::{Diagnostic, Span};
 use petgraph::graph::{DiGraph, NodeIndex};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Node {
@@ -46,188 +49,6 @@ impl std::fmt::Display for Node {
 pub struct EdgeRef {
     pub span: Span,
     pub text: String,
-}
-
-pub struct ModuleGraph {
-    pub graph: DiGraph<Node, EdgeRef>,
-    pub index: HashMap<Node, NodeIndex>,
-    /// Evaluation order (dependencies first); empty when there is a cycle.
-    pub order: Vec<NodeIndex>,
-}
-
-impl ModuleGraph {
-    /// Builds the graph; reports undeclared references it can see statically and any cycle.
-    pub fn build(module: &Module) -> (ModuleGraph, Vec<Diagnostic>) {
-        let mut graph = DiGraph::new();
-        let mut index = HashMap::new();
-        let mut add = |graph: &mut DiGraph<Node, EdgeRef>, n: Node| {
-            let i = graph.add_node(n.clone());
-            index.insert(n, i);
-        };
-        for name in module.variables.keys() {
-            add(&mut graph, Node::Variable(name.clone()));
-        }
-        for name in module.locals.keys() {
-            add(&mut graph, Node::Local(name.clone()));
-        }
-        for key in module.resources.keys() {
-            add(&mut graph, Node::Resource(key.clone()));
-        }
-        for name in module.module_calls.keys() {
-            add(&mut graph, Node::ModuleCall(name.clone()));
-        }
-        for name in module.outputs.keys() {
-            add(&mut graph, Node::Output(name.clone()));
-        }
-        for p in &module.providers {
-            add(&mut graph, Node::Provider(p.alias.clone()));
-        }
-        let mut g = ModuleGraph {
-            graph,
-            index,
-            order: Vec::new(),
-        };
-        let mut diags = Vec::new();
-        // Edges: dependency → dependent.
-        let mut edges: Vec<(Node, Vec<Reference>)> = Vec::new();
-        for v in module.variables.values() {
-            let mut refs = Vec::new();
-            for val in &v.validations {
-                refs.extend(references(&val.condition, &[]));
-                refs.extend(references(&val.error_message, &[]));
-            }
-            edges.push((Node::Variable(v.name.clone()), refs));
-        }
-        for l in module.locals.values() {
-            edges.push((Node::Local(l.name.clone()), references(&l.expr, &[])));
-        }
-        for o in module.outputs.values() {
-            let mut refs = references(&o.value, &[]);
-            for d in &o.depends_on {
-                refs.extend(references(d, &[]));
-            }
-            edges.push((Node::Output(o.name.clone()), refs));
-        }
-        for (key, r) in &module.resources {
-            let mut refs = Vec::new();
-            for e in r.count.iter().chain(&r.for_each).chain(&r.depends_on) {
-                refs.extend(references(e, &[]));
-            }
-            for e in &r.lifecycle.replace_triggered_by {
-                refs.extend(references(e, &[]));
-            }
-            body_references(&r.body, &[], &mut refs);
-            edges.push((Node::Resource(key.clone()), refs));
-            if let Some(p) = &r.provider {
-                let node = Node::Provider(p.alias.clone());
-                if let Some(&from) = g.index.get(&node) {
-                    let to = g.index[&Node::Resource(key.clone())];
-                    g.graph.add_edge(
-                        from,
-                        to,
-                        EdgeRef {
-                            span: p.span,
-                            text: p.to_string(),
-                        },
-                    );
-                }
-            } else if let Some(&from) = g.index.get(&Node::Provider(None)) {
-                let to = g.index[&Node::Resource(key.clone())];
-                g.graph.add_edge(
-                    from,
-                    to,
-                    EdgeRef {
-                        span: r.span,
-                        text: "provider aws".into(),
-                    },
-                );
-            }
-        }
-        for (name, call) in &module.module_calls {
-            let mut refs = Vec::new();
-            for e in call
-                .count
-                .iter()
-                .chain(&call.for_each)
-                .chain(&call.depends_on)
-            {
-                refs.extend(references(e, &[]));
-            }
-            for attr in call.inputs.values() {
-                refs.extend(references(&attr.expr, &[]));
-            }
-            edges.push((Node::ModuleCall(name.clone()), refs));
-            for (_, parent) in &call.providers {
-                if let Some(&from) = g.index.get(&Node::Provider(parent.alias.clone())) {
-                    let to = g.index[&Node::ModuleCall(name.clone())];
-                    g.graph.add_edge(
-                        from,
-                        to,
-                        EdgeRef {
-                            span: parent.span,
-                            text: parent.to_string(),
-                        },
-                    );
-                }
-            }
-        }
-        for p in &module.providers {
-            let mut refs = Vec::new();
-            body_references(&p.body, &[], &mut refs);
-            edges.push((Node::Provider(p.alias.clone()), refs));
-        }
-        for (node, refs) in edges {
-            let to = g.index[&node];
-            for r in refs {
-                let target = match &r.subject {
-                    Subject::Var(n) => Node::Variable(n.clone()),
-                    Subject::Local(n) => Node::Local(n.clone()),
-                    Subject::Module(n, _) => Node::ModuleCall(n.clone()),
-                    Subject::Resource(t, n) => Node::Resource(format!("{t}.{n}")),
-                    Subject::Data(t, n) => Node::Resource(format!("data.{t}.{n}")),
-                    _ => continue,
-                };
-                match g.index.get(&target) {
-                    Some(&from) => {
-                        if from == to {
-                            // A block referring to itself: Terraform calls this a self-reference.
-                            if !matches!(node, Node::Variable(_)) {
-                                diags.push(
-                                    Diagnostic::error(format!("Self-referential block: {node} refers to itself"))
-                                        .at(r.span)
-                                        .help("a block cannot use its own attributes; use `self` inside provisioners only, or split the value into a local"),
-                                );
-                            }
-                            continue;
-                        }
-                        g.graph.add_edge(
-                            from,
-                            to,
-                            EdgeRef {
-                                span: r.span,
-                                text: r.subject.to_string(),
-                            },
-                        );
-                    }
-                    None => {
-                        // Resource-type roots that are not declared are reported by the
-                        // evaluator, which knows whether the name is bound locally.
-                    }
-                }
-            }
-        }
-        match petgraph::algo::toposort(&g.graph, None) {
-            Ok(order) => g.order = order,
-            Err(_) => diags.extend(cycle_diagnostics(&g.graph)),
-        }
-        (g, diags)
-    }
-
-    /// Nodes that `node` depends on directly.
-    pub fn dependencies(&self, node: NodeIndex) -> impl Iterator<Item = NodeIndex> + '_ {
-        self.graph
-            .neighbors_directed(node, petgraph::Direction::Incoming)
-    }
 }
 
 fn body_references(body: &crate::config::Body, bound: &[String], out: &mut Vec<Reference>) {
@@ -265,7 +86,10 @@ pub fn references_in_body(body: &crate::config::Body) -> Vec<Reference> {
 }
 
 /// One diagnostic per cycle, listing each edge with the span of the reference that made it.
-fn cycle_diagnostics(graph: &DiGraph<Node, EdgeRef>) -> Vec<Diagnostic> {
+fn cycle_diagnostics<N>(
+    graph: &DiGraph<N, EdgeRef>,
+    name: impl Fn(NodeIndex) -> String,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for scc in petgraph::algo::tarjan_scc(graph) {
         if scc.len() < 2 {
@@ -273,10 +97,7 @@ fn cycle_diagnostics(graph: &DiGraph<Node, EdgeRef>) -> Vec<Diagnostic> {
         }
         let members: BTreeSet<NodeIndex> = scc.iter().copied().collect();
         // Walk a cycle inside the component, starting from its smallest node for stable output.
-        let start = *members
-            .iter()
-            .min_by_key(|i| graph[**i].to_string())
-            .unwrap_or(&scc[0]);
+        let start = *members.iter().min_by_key(|i| name(**i)).unwrap_or(&scc[0]);
         let mut path = vec![start];
         let mut seen = BTreeSet::from([start]);
         let mut current = start;
@@ -284,7 +105,7 @@ fn cycle_diagnostics(graph: &DiGraph<Node, EdgeRef>) -> Vec<Diagnostic> {
             let next = graph
                 .neighbors_directed(current, petgraph::Direction::Outgoing)
                 .filter(|n| members.contains(n))
-                .min_by_key(|n| (usize::from(*n != start), graph[*n].to_string()));
+                .min_by_key(|n| (usize::from(*n != start), name(*n)));
             let Some(next) = next else { break };
             if next == start || seen.contains(&next) {
                 path.push(next);
@@ -294,7 +115,7 @@ fn cycle_diagnostics(graph: &DiGraph<Node, EdgeRef>) -> Vec<Diagnostic> {
             path.push(next);
             current = next;
         }
-        let names: Vec<String> = path.iter().map(|i| graph[*i].to_string()).collect();
+        let names: Vec<String> = path.iter().map(|i| name(*i)).collect();
         let mut d = Diagnostic::error(format!("Dependency cycle: {}", names.join(" → ")))
             .help("break the cycle: remove one of these references, or move the shared value into a variable or local that does not depend on the others");
         for pair in path.windows(2) {
@@ -303,7 +124,7 @@ fn cycle_diagnostics(graph: &DiGraph<Node, EdgeRef>) -> Vec<Diagnostic> {
                 let edge = &graph[e];
                 d = d.label(
                     edge.span,
-                    format!("{} refers to {}", graph[pair[1]], graph[pair[0]]),
+                    format!("{} refers to {}", name(pair[1]), name(pair[0])),
                 );
             }
         }
@@ -619,7 +440,11 @@ locals {
 }
 "#,
         );
-        let (_, diags) = ModuleGraph::build(&m);
+        let config = crate::config::Config {
+            sources: crate::diag::SourceMap::default(),
+            root: m,
+        };
+        let (_, diags) = config::ConfigGraph::build(&config);
         assert_eq!(diags.len(), 1);
         assert!(
             diags[0].summary.starts_with("Dependency cycle: local."),

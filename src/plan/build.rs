@@ -63,7 +63,11 @@ impl Hooks for ConfigOnly {
         let Some(rt) = crate::provider::resource_type(&inst.addr.resource.type_) else {
             return Ok(Value::Unknown);
         };
-        for d in config_problems(inst, rt.validate(&inst.config)) {
+        let mut problems = rt.validate(&inst.config);
+        if !inst.validate_only {
+            problems.extend(rt.plan_checks(&inst.config));
+        }
+        for d in config_problems(inst, problems) {
             self.diags.push(d);
         }
         Ok(with_unknown_computed(&inst.config, rt.schema()))
@@ -97,8 +101,9 @@ pub struct PlanRequest<'a> {
     pub runtime: &'a tokio::runtime::Runtime,
 }
 
-/// The provider settings a state instance is read with: the config's provider of the same
-/// alias when there is one (endpoints, region), else the region recorded in state.
+/// The provider settings a state instance is read with: the configuration it was last applied
+/// with (same address: module and alias) when the configuration still has it (endpoints,
+/// default tags), else the root module's of the same alias; the region recorded in state.
 pub fn provider_for_state(
     providers: &[ProviderSettings],
     provider_addr: &str,
@@ -107,7 +112,12 @@ pub fn provider_for_state(
     let alias = provider_addr.rsplit_once("].").map(|(_, a)| a.to_string());
     let mut settings = providers
         .iter()
-        .find(|p| p.alias == alias)
+        .find(|p| p.address() == provider_addr)
+        .or_else(|| {
+            providers
+                .iter()
+                .find(|p| p.module.is_empty() && p.alias == alias)
+        })
         .cloned()
         .unwrap_or_else(|| ProviderSettings {
             alias: alias.clone(),
@@ -117,16 +127,6 @@ pub fn provider_for_state(
         settings.region = region.to_string();
     }
     settings
-}
-
-/// The unconfigured default provider: the region from the environment, as the walk uses it.
-pub fn default_provider() -> ProviderSettings {
-    ProviderSettings {
-        region: std::env::var("AWS_REGION")
-            .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
-            .unwrap_or_default(),
-        ..ProviderSettings::default()
-    }
 }
 
 /// Applies the schema's sensitive marks to an object read from state or AWS.
@@ -292,12 +292,20 @@ pub fn with_virtual_from_config(
 }
 
 impl Hooks for PlanHooks<'_> {
+    fn needs_known_providers(&self) -> bool {
+        true
+    }
+
     fn managed(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
         self.visited.insert(inst.addr.clone());
         let Some(rt) = crate::provider::resource_type(&inst.addr.resource.type_) else {
             return Ok(Value::Unknown);
         };
-        for d in config_problems(inst, rt.validate(&inst.config)) {
+        let mut problems = rt.validate(&inst.config);
+        if !inst.validate_only {
+            problems.extend(rt.plan_checks(&inst.config));
+        }
+        for d in config_problems(inst, problems) {
             self.diags.push(d);
         }
         let mut prior = self.objects.get(&inst.addr);
@@ -532,12 +540,30 @@ pub fn restore_inputs(
 /// Makes a plan. Errors are diagnostics; warnings come back with the plan.
 pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
-    // Pass 1: the configuration alone — errors early, and the provider configurations.
+    // Pass 0, as Terraform validates before it plans: every block checked against its schema
+    // with unknown variables, whether it has instances or not.
+    let mut checked = ConfigOnly::default();
+    let validate = WalkOptions {
+        validate: true,
+        inputs: BTreeMap::new(),
+        ..req.options.clone()
+    };
+    let pass0 = walk::walk(req.config, &validate, &mut checked);
+    diags.extend(pass0.diags);
+    diags.extend(checked.diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    // Warnings come again from the passes with values.
+    diags = Diagnostics::default();
+    // Pass 1: the configuration with its values — errors early, and the provider
+    // configurations the refresh and the imports use.
     let mut first = ConfigOnly::default();
     let mut options = req.options.clone();
     options.missing_vars_unknown = false;
-    let pass1 = walk::walk(req.config, &options, &mut first);
-    diags.extend(pass1.diags);
+    options.validate = false;
+    let mut pass1 = walk::walk(req.config, &options, &mut first);
+    diags.extend(std::mem::take(&mut pass1.diags));
     let mut mixed = Vec::new();
     crate::graph::mixed_rule_diagnostics(&req.config.root, &mut mixed);
     diags.0.extend(mixed);
@@ -545,25 +571,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    let providers = pass1.providers;
-    let root_scope = pass1.root_scope;
-    for p in &providers {
-        if p.region.is_empty() {
-            diags.push(
-                Diagnostic::error(format!(
-                    "No region for provider aws{}",
-                    p.alias
-                        .as_ref()
-                        .map(|a| format!(".{a}"))
-                        .unwrap_or_default()
-                ))
-                .help("set region in the provider block, or AWS_REGION in the environment"),
-            );
-        }
-    }
-    if diags.has_errors() {
-        return Err(diags);
-    }
+    let root_scope = std::mem::take(&mut pass1.root_scope);
     let empty = State::new();
     // `moved` blocks rename objects in (a copy of) the state before anything is compared, so a
     // renamed resource is planned as the same object, not destroyed and created.
@@ -577,7 +585,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
     };
     let prior_state = moved_state.as_ref().unwrap_or(&empty);
     let refreshed = if req.refresh {
-        refresh(prior_state, &providers, &req.aws, req.runtime)?
+        refresh(prior_state, &pass1.providers, &req.aws, req.runtime)?
     } else {
         Refreshed {
             objects: prior_state
@@ -621,7 +629,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         req.config,
         prior_state,
         &import_targets,
-        &providers,
+        &pass1,
         &req.aws,
         req.runtime,
     )?;
@@ -717,7 +725,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
             reason: reason.map(str::to_string),
             replace_paths: vec![],
             provider: ProviderRef::from(&provider_for_state(
-                &providers,
+                &pass1.providers,
                 &rs.provider,
                 &inst.region,
             )),
@@ -789,7 +797,7 @@ fn read_imports(
     config: &Config,
     state: &State,
     targets: &[crate::adopt::imports::ImportTarget],
-    providers: &[ProviderSettings],
+    configured: &walk::WalkResult,
     aws: &Arc<Aws>,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<BTreeMap<InstanceAddr, (String, Value)>, Diagnostics> {
@@ -818,7 +826,7 @@ fn read_imports(
             }
             continue;
         }
-        let Some(resource) = config_resource(config, &t.addr) else {
+        if config_resource(config, &t.addr).is_none() {
             diags.push(
                 Diagnostic::error("Configuration for import target does not exist")
                     .at(t.span)
@@ -833,15 +841,11 @@ fn read_imports(
             );
             continue;
         };
-        let alias = t
-            .provider_alias
-            .clone()
-            .unwrap_or_else(|| resource.provider.as_ref().and_then(|p| p.alias.clone()));
-        let settings = providers
-            .iter()
-            .find(|p| p.alias == alias)
-            .cloned()
-            .unwrap_or_else(default_provider);
+        // The import block's own `provider`, else the one the target resource uses.
+        let settings = match &t.provider_alias {
+            Some(alias) => configured.root_provider(alias),
+            None => configured.provider_of(&t.addr.abs_resource()),
+        };
         todo.push((t, settings));
     }
     let reads = todo.into_iter().map(|(t, settings)| {

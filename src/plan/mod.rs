@@ -61,6 +61,8 @@ impl Action {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ProviderRef {
     pub alias: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub module: String,
     pub region: String,
     pub endpoints: BTreeMap<String, String>,
     pub default_tags: BTreeMap<String, String>,
@@ -70,6 +72,7 @@ impl From<&crate::provider::ProviderSettings> for ProviderRef {
     fn from(p: &crate::provider::ProviderSettings) -> ProviderRef {
         ProviderRef {
             alias: p.alias.clone(),
+            module: p.module.clone(),
             region: p.region.clone(),
             endpoints: p.endpoints.clone(),
             default_tags: p.default_tags.clone(),
@@ -81,6 +84,7 @@ impl From<&ProviderRef> for crate::provider::ProviderSettings {
     fn from(p: &ProviderRef) -> crate::provider::ProviderSettings {
         crate::provider::ProviderSettings {
             alias: p.alias.clone(),
+            module: p.module.clone(),
             region: p.region.clone(),
             endpoints: p.endpoints.clone(),
             default_tags: p.default_tags.clone(),

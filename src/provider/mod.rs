@@ -147,6 +147,14 @@ pub trait ResourceType: Send + Sync {
         Vec::new()
     }
 
+    /// Checks the provider makes only when it plans or creates an instance, not when it
+    /// validates the configuration: they judge the instances that exist, with their values,
+    /// never the body of a resource without instances (an optional Aurora cluster's
+    /// placeholder engine in a module that runs MySQL is not wrong).
+    fn plan_checks(&self, _config: &Value) -> Vec<ConfigProblem> {
+        Vec::new()
+    }
+
     /// Adjusts a planned object after the generic diff: names generated from prefixes,
     /// normalised spellings, values derived from other arguments. `prior` is `None` on create.
     fn customize_plan(&self, _prior: Option<&Value>, _planned: &mut Value) {}

@@ -167,7 +167,6 @@ mod rejects {
         err_invalid_for_each,
         err_bad_module_source,
         err_cycle,
-        err_variable_validation,
         err_sensitive_output,
         err_several,
     );

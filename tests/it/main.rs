@@ -14,6 +14,8 @@ mod lang_eval;
 mod lang_fmt;
 mod lang_graph;
 mod lang_hostile;
+mod lang_modules;
+mod lang_terraform;
 mod provider_aurora;
 mod provider_elasticache;
 mod provider_rds;

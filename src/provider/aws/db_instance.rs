@@ -797,6 +797,21 @@ impl ResourceType for DbInstance {
         &SCHEMA
     }
 
+    /// The provider takes any engine name; AWS refuses the Aurora ones at create.
+    fn plan_checks(&self, config: &Value) -> Vec<ConfigProblem> {
+        let mut problems = Vec::new();
+        if let Some(e) = known_str(config, "engine") {
+            if !supported_engine(&e.to_lowercase()) {
+                problems.push(ConfigProblem::new(
+                    Some("engine"),
+                    format!("engine \"{e}\" is not supported by aws_db_instance"),
+                    "supported engines: mysql, postgres, mariadb, oracle-*, sqlserver-* (Aurora uses aws_rds_cluster)",
+                ));
+            }
+        }
+        problems
+    }
+
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
         let identifier = known_str(config, "identifier");
@@ -834,15 +849,6 @@ impl ResourceType for DbInstance {
                 "\"password\" and \"manage_master_user_password\" cannot both be set",
                 "remove password to let RDS manage the master password in Secrets Manager",
             ));
-        }
-        if let Some(e) = known_str(config, "engine") {
-            if !supported_engine(&e.to_lowercase()) {
-                problems.push(ConfigProblem::new(
-                    Some("engine"),
-                    format!("engine \"{e}\" is not supported by aws_db_instance"),
-                    "supported engines: mysql, postgres, mariadb, oracle-*, sqlserver-* (Aurora uses aws_rds_cluster)",
-                ));
-            }
         }
         if let Some(w) = known_str(config, "backup_window") {
             if !BACKUP_WINDOW.is_match(w) {
@@ -1326,11 +1332,10 @@ mod tests {
     }
 
     fn problems(pairs: &[(&str, Value)]) -> Vec<Option<&'static str>> {
-        DbInstance
-            .validate(&config(pairs))
-            .into_iter()
-            .map(|p| p.attribute)
-            .collect()
+        let config = config(pairs);
+        let mut all = DbInstance.validate(&config);
+        all.extend(DbInstance.plan_checks(&config));
+        all.into_iter().map(|p| p.attribute).collect()
     }
 
     #[test]

@@ -72,7 +72,8 @@ const PENDING: &[&str] = &[
     "upgrading",
 ];
 
-const ENGINES: &[&str] = &["aurora-mysql", "aurora-postgresql"];
+/// The provider's validator: Aurora, the Multi-AZ DB cluster engines, and RDS Custom.
+const ENGINES: &[&str] = &["aurora-mysql", "aurora-postgresql", "mysql", "postgres"];
 
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     Schema::new()
@@ -551,11 +552,11 @@ impl ResourceType for RdsCluster {
             ));
         }
         if let Some(e) = known_str(config, "engine") {
-            if !ENGINES.contains(&e.to_lowercase().as_str()) {
+            if !ENGINES.contains(&e.to_lowercase().as_str()) && !e.starts_with("custom-") {
                 problems.push(ConfigProblem::new(
                     Some("engine"),
                     format!("engine \"{e}\" is not supported by aws_rds_cluster"),
-                    "supported engines: aurora-mysql, aurora-postgresql (stand-alone engines use aws_db_instance)",
+                    "supported engines: aurora-mysql, aurora-postgresql, mysql and postgres (Multi-AZ DB clusters), custom-*; other engines use aws_db_instance",
                 ));
             }
         }
@@ -1049,9 +1050,11 @@ mod tests {
             [Some("cluster_identifier_prefix")]
         );
         assert_eq!(
-            problems(&[("engine", Value::from("mysql"))]),
+            problems(&[("engine", Value::from("mariadb"))]),
             [Some("engine")]
         );
+        // Multi-AZ DB clusters run MySQL and PostgreSQL; the provider accepts them.
+        assert!(problems(&[("engine", Value::from("mysql"))]).is_empty());
         assert!(problems(&[("engine", Value::from("Aurora-PostgreSQL"))]).is_empty());
         assert_eq!(
             problems(&[("master_username", Value::Null)]),

@@ -48,7 +48,8 @@ const PENDING: &[&str] = &[
     "upgrading",
 ];
 
-const ENGINES: &[&str] = &["aurora-mysql", "aurora-postgresql"];
+/// The provider's validator: Aurora, the Multi-AZ DB cluster engines, and RDS Custom.
+const ENGINES: &[&str] = &["aurora-mysql", "aurora-postgresql", "mysql", "postgres"];
 
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     Schema::new()
@@ -390,11 +391,11 @@ impl ResourceType for RdsClusterInstance {
             ));
         }
         if let Some(e) = known_str(config, "engine") {
-            if !ENGINES.contains(&e.to_lowercase().as_str()) {
+            if !ENGINES.contains(&e.to_lowercase().as_str()) && !e.starts_with("custom-") {
                 problems.push(ConfigProblem::new(
                     Some("engine"),
                     format!("engine \"{e}\" is not supported by aws_rds_cluster_instance"),
-                    "use the cluster's engine: aurora-mysql or aurora-postgresql",
+                    "use the cluster's engine: aurora-mysql, aurora-postgresql, mysql, postgres or custom-*",
                 ));
             }
         }
@@ -704,9 +705,11 @@ mod tests {
             [Some("identifier_prefix")]
         );
         assert_eq!(
-            problems(&[("engine", Value::from("mysql"))]),
+            problems(&[("engine", Value::from("mariadb"))]),
             [Some("engine")]
         );
+        // Multi-AZ DB clusters run MySQL and PostgreSQL; the provider accepts them.
+        assert!(problems(&[("engine", Value::from("mysql"))]).is_empty());
         assert_eq!(
             problems(&[("promotion_tier", Value::from(16))]),
             [Some("promotion_tier")]

@@ -1038,7 +1038,8 @@ impl ResourceType for SecurityGroup {
         let mut out = Vec::new();
         let name = config.get("name").and_then(Value::as_str);
         let prefix = config.get("name_prefix").and_then(Value::as_str);
-        let set = |k: &str| config.get(k).is_some_and(|v| !v.is_null());
+        // An unknown value may still turn out null: judged when known, as the provider does.
+        let set = |k: &str| config.get(k).is_some_and(|v| v.is_known() && !v.is_null());
         if set("name") && set("name_prefix") {
             out.push(problem(
                 "name_prefix",

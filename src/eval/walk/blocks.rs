@@ -1,0 +1,590 @@
+//! Blocks of a module instance: variables, provider configurations, resources.
+
+use super::{insert_resource_value, map_mut, RawInput, RootInput, Scope, Walker};
+use crate::addr::{AbsResource, InstanceKey, ResourceAddr};
+use crate::config::{Expr, Mode, Module, Resource};
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics, Span};
+use crate::eval::body::{eval_expr, BodyEval};
+use crate::eval::value::{Map, Value};
+use crate::eval::walk::InstanceConfig;
+use crate::graph::config::{ModuleId, ProviderTarget};
+use crate::provider::ProviderSettings;
+use std::collections::{BTreeMap, BTreeSet};
+
+impl Walker<'_, '_> {
+    /// Root variable inputs, converted later against each variable's type.
+    pub(super) fn root_inputs(&mut self, root: &Module) -> BTreeMap<String, RootInput> {
+        let mut out = BTreeMap::new();
+        let empty = Scope { roots: Map::new() };
+        for (name, raw) in &self.options.inputs {
+            let Some(var) = root.variables.get(name) else {
+                continue;
+            };
+            let value = match raw {
+                RawInput::Expr(expr) => match eval_expr(&empty, expr, &root.dir, &[]) {
+                    Ok(v) => (v, Some(expr.span())),
+                    Err(d) => {
+                        self.diags.push(d);
+                        continue;
+                    }
+                },
+                RawInput::Text { text, source } => {
+                    let is_string = var.type_.as_ref().is_none_or(|t| t.is_string());
+                    if is_string {
+                        (Value::String(text.clone()), None)
+                    } else {
+                        match crate::config::parse_expression(text) {
+                            Ok(expr) => {
+                                let expr = Expr {
+                                    file: crate::diag::FileId(u32::MAX),
+                                    expr,
+                                };
+                                match eval_expr(&empty, &expr, &root.dir, &[]) {
+                                    Ok(v) => (v, None),
+                                    Err(d) => {
+                                        self.diags.push(
+                                            Diagnostic::error(format!("Invalid value for variable \"{name}\" from {source}"))
+                                                .detail(d.summary)
+                                                .help("give a literal value, like [\"a\", \"b\"] or { key = \"value\" }"),
+                                        );
+                                        continue;
+                                    }
+                                }
+                            }
+                            Err(msg) => {
+                                self.diags.push(
+                                    Diagnostic::error(format!("Invalid value for variable \"{name}\" from {source}"))
+                                        .detail(msg)
+                                        .help(format!(
+                                            "variable \"{name}\" has type {}: write the value in HCL syntax",
+                                            var.type_.as_ref().map(|t| t.to_string()).unwrap_or_default()
+                                        )),
+                                );
+                                continue;
+                            }
+                        }
+                    }
+                }
+            };
+            out.insert(name.clone(), value);
+        }
+        out
+    }
+
+    pub(super) fn variable(
+        &mut self,
+        var: &crate::config::Variable,
+        input: Option<(Value, Option<Span>)>,
+        scope: &Scope,
+        module: &Module,
+        is_root: bool,
+    ) -> Value {
+        let empty = Scope { roots: Map::new() };
+        if self.options.validate {
+            self.check_default(var, module);
+        }
+        let (value, span) = match input {
+            // validate: a root variable stands for every value it could be given.
+            _ if is_root && self.options.validate => (Value::Unknown, None),
+            Some((v, s)) => (v, s),
+            None => match &var.default {
+                Some(d) => match eval_expr(&empty, d, &module.dir, &[]) {
+                    Ok(v) => (v, Some(d.span())),
+                    Err(e) => {
+                        self.diags.push(e);
+                        (Value::Unknown, None)
+                    }
+                },
+                None => {
+                    if is_root && self.options.missing_vars_unknown {
+                        (Value::Unknown, None)
+                    } else if is_root {
+                        self.diags.push(
+                            Diagnostic::error(format!("No value for required variable \"{}\"", var.name))
+                                .at(var.span)
+                                .help(format!(
+                                    "set it with --var {}=VALUE, in terraform.tfvars, or with the environment variable STRATA_VAR_{}",
+                                    var.name, var.name
+                                )),
+                        );
+                        (Value::Unknown, None)
+                    } else {
+                        // A missing module input is reported at the module call.
+                        (Value::Unknown, None)
+                    }
+                }
+            },
+        };
+        let value = if value.is_null() && !var.nullable {
+            match &var.default {
+                Some(d) => eval_expr(&empty, d, &module.dir, &[]).unwrap_or(Value::Null),
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(format!("Variable \"{}\" must not be null", var.name))
+                            .at_opt(span.or(Some(var.span)))
+                            .help(
+                                "give it a value; the variable is declared with nullable = false",
+                            ),
+                    );
+                    Value::Unknown
+                }
+            }
+        } else {
+            value
+        };
+        let value = match &var.type_ {
+            Some(t) => match t.convert(value) {
+                Ok(v) => v,
+                Err(msg) => {
+                    self.diags.push(
+                        Diagnostic::error(format!("Invalid value for variable \"{}\"", var.name))
+                            .at_opt(span.or(Some(var.span)))
+                            .detail(msg)
+                            .help(format!("the variable's type is {t}")),
+                    );
+                    Value::Unknown
+                }
+            },
+            None => value,
+        };
+        if self.options.validate {
+            // Terraform's validate walk: every variable, in every module, stands for any value
+            // it could be given (its type's unknown), so inputs used as guards (`count =
+            // var.create ? 1 : 0`, `var.x != null ? var.x.name : null`) are checked for all of
+            // their values, not the defaults'. The given value was type-checked above.
+            let _ = value;
+            return Value::Unknown.mark_if(var.sensitive);
+        }
+        let value = value.mark_if(var.sensitive);
+        // Validation conditions see only this variable.
+        let mut roots = scope.roots.clone();
+        map_mut(&mut roots, "var").insert(var.name.clone(), value.clone());
+        let vscope = Scope { roots };
+        for v in &var.validations {
+            match eval_expr(&vscope, &v.condition, &module.dir, &[]) {
+                Ok(c) => match c.unmarked() {
+                    Value::Bool(true) | Value::Unknown => {}
+                    Value::Bool(false) => {
+                        let message = eval_expr(&vscope, &v.error_message, &module.dir, &[])
+                            .ok()
+                            .and_then(|m| {
+                                if m.is_sensitive() {
+                                    Some(
+                                        "(the error message refers to a sensitive value)"
+                                            .to_string(),
+                                    )
+                                } else {
+                                    m.as_str().map(str::to_string)
+                                }
+                            })
+                            .unwrap_or_else(|| "validation failed".into());
+                        self.diags.push(
+                            Diagnostic::error(format!(
+                                "Invalid value for variable \"{}\"",
+                                var.name
+                            ))
+                            .at_opt(span.or(Some(v.condition.span())))
+                            .detail(message)
+                            .label(v.condition.span(), "this validation rule failed")
+                            .help("change the value so the condition holds"),
+                        );
+                    }
+                    other => self.diags.push(
+                        Diagnostic::error("Invalid validation condition")
+                            .at(v.condition.span())
+                            .detail(format!(
+                                "the condition must be a bool, got {}",
+                                other.type_name()
+                            ))
+                            .help("write a condition that yields true or false"),
+                    ),
+                },
+                Err(d) => self.diags.push(d),
+            }
+        }
+        value
+    }
+
+    /// A default must fit the variable's type whatever value is given (Terraform checks it
+    /// when it reads the configuration).
+    fn check_default(&mut self, var: &crate::config::Variable, module: &Module) {
+        let (Some(default), Some(ty)) = (&var.default, &var.type_) else {
+            return;
+        };
+        let empty = Scope { roots: Map::new() };
+        let value = match eval_expr(&empty, default, &module.dir, &[]) {
+            Ok(v) => v,
+            Err(d) => {
+                self.diags.push(d);
+                return;
+            }
+        };
+        if value.is_null() {
+            return;
+        }
+        if let Err(msg) = ty.convert(value) {
+            self.diags.push(
+                Diagnostic::error(format!(
+                    "Invalid default value for variable \"{}\"",
+                    var.name
+                ))
+                .at(default.span())
+                .detail(msg)
+                .help(format!(
+                    "the variable's type is {ty}: give a default of that type, or none"
+                )),
+            );
+        }
+    }
+
+    /// A provider block's settings, and where its region is written when that is not known
+    /// yet (it refers to something known only after apply).
+    pub(super) fn provider(
+        &mut self,
+        p: &crate::config::ProviderConfig,
+        scope: &Scope,
+        module: &Module,
+        module_path: String,
+    ) -> (ProviderSettings, Option<Span>) {
+        const KNOWN_IGNORED: &[&str] = &[
+            "access_key",
+            "secret_key",
+            "token",
+            "profile",
+            "shared_config_files",
+            "shared_credentials_files",
+            "skip_credentials_validation",
+            "skip_metadata_api_check",
+            "skip_region_validation",
+            "skip_requesting_account_id",
+            "max_retries",
+            "retry_mode",
+            "s3_use_path_style",
+            "allowed_account_ids",
+            "forbidden_account_ids",
+            "version",
+        ];
+        let mut settings = ProviderSettings {
+            alias: p.alias.clone(),
+            module: module_path,
+            ..ProviderSettings::unconfigured(p.alias.clone())
+        };
+        let mut unknown_region = None;
+        for attr in p.body.attrs.values() {
+            match attr.name.as_str() {
+                "alias" => {}
+                "region" => match eval_expr(scope, &attr.expr, &module.dir, &[]) {
+                    Ok(v) => match v.as_str() {
+                        Some(s) => settings.region = s.to_string(),
+                        None if !v.is_known() => {
+                            settings.region.clear();
+                            unknown_region = Some(attr.expr.span());
+                        }
+                        None => self.diags.push(
+                            Diagnostic::error("The provider's region must be a string")
+                                .at(attr.expr.span())
+                                .help("write region = \"us-east-1\""),
+                        ),
+                    },
+                    Err(d) => self.diags.push(d),
+                },
+                name if KNOWN_IGNORED.contains(&name) => {}
+                name => {
+                    let mut names = vec!["region", "alias"];
+                    names.extend(KNOWN_IGNORED);
+                    let mut d =
+                        Diagnostic::error(format!("Unsupported provider argument \"{name}\""))
+                            .at(attr.name_span);
+                    d = match did_you_mean(name, names.iter().copied()) {
+                        Some(s) => d.help(format!("did you mean \"{s}\"?")),
+                        None => d.help("strata's aws provider takes region, alias, default_tags {} and endpoints {}"),
+                    };
+                    self.diags.push(d);
+                }
+            }
+        }
+        for block in &p.body.blocks {
+            match block.kind.as_str() {
+                "default_tags" => {
+                    if let Some(tags) = block.body.attr("tags") {
+                        match eval_expr(scope, &tags.expr, &module.dir, &[]) {
+                            Ok(v) => {
+                                if let Some(m) = v.as_map() {
+                                    for (k, v) in m {
+                                        if let Some(s) = v.to_template_string() {
+                                            settings.default_tags.insert(k.clone(), s);
+                                        }
+                                    }
+                                }
+                            }
+                            Err(d) => self.diags.push(d),
+                        }
+                    }
+                }
+                "endpoints" => {
+                    for attr in block.body.attrs.values() {
+                        match eval_expr(scope, &attr.expr, &module.dir, &[]) {
+                            Ok(v) => {
+                                if let Some(s) = v.as_str() {
+                                    settings.endpoints.insert(attr.name.clone(), s.to_string());
+                                }
+                            }
+                            Err(d) => self.diags.push(d),
+                        }
+                    }
+                }
+                "assume_role" | "ignore_tags" => {}
+                other => self.diags.push(
+                    Diagnostic::error(format!("Unsupported block \"{other}\" in the aws provider"))
+                        .at(block.span)
+                        .help("strata's aws provider takes default_tags {} and endpoints {}"),
+                ),
+            }
+        }
+        (settings, unknown_region)
+    }
+
+    /// The provider configuration a resource of module `m` uses, as Terraform resolves it;
+    /// `None` (reported) when it has none or one that cannot be used now. A resource with no
+    /// instances needs none (a module's optional DR copy whose caller passes no DR provider).
+    fn provider_for(
+        &mut self,
+        r: &Resource,
+        m: ModuleId,
+        no_instances: bool,
+    ) -> Option<ProviderSettings> {
+        let alias = r.provider.as_ref().and_then(|p| p.alias.clone());
+        let (settings, block) = match self.g.provider_target(m, &alias) {
+            Some(ProviderTarget::Block(pm, pa)) => {
+                let block = self.g.modules[pm]
+                    .module
+                    .providers
+                    .iter()
+                    .find(|p| p.alias == pa)
+                    .map(|p| p.span);
+                let key = (pm, pa.clone());
+                let settings =
+                    self.provider_values
+                        .get(&key)
+                        .cloned()
+                        .unwrap_or_else(|| ProviderSettings {
+                            alias: pa,
+                            ..ProviderSettings::default()
+                        });
+                if let Some(&region_span) = self.unknown_regions.get(&key) {
+                    if self.hooks.needs_known_providers() && !no_instances {
+                        if self.provider_reported.insert(settings.address()) {
+                            self.diags.push(
+                                Diagnostic::error("The provider's region is not known at plan time")
+                                    .at(region_span)
+                                    .detail(format!("{} is used by {}, and its region depends on values known only after apply", settings.address(), r.key()))
+                                    .help("give region a value known before apply: a literal, a variable or a local"),
+                            );
+                        }
+                        return None;
+                    }
+                }
+                (settings, block)
+            }
+            Some(ProviderTarget::Implicit(a)) => {
+                let settings = ProviderSettings::unconfigured(a);
+                self.providers_seen.push(settings.clone());
+                (settings, None)
+            }
+            None if no_instances => return Some(ProviderSettings::default()),
+            None => {
+                let p = r.provider.as_ref();
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "Provider configuration not present: {}",
+                        p.map(|p| p.to_string()).unwrap_or_else(|| "aws".into())
+                    ))
+                    .at_opt(p.map(|p| p.span))
+                    .help(match &alias {
+                        Some(a) => format!("declare provider \"aws\" {{ alias = \"{a}\" }} in the root module and pass it to modules with providers = {{ aws.{a} = aws.{a} }}"),
+                        None => "declare provider \"aws\" { region = \"...\" }".to_string(),
+                    }),
+                );
+                return None;
+            }
+        };
+        if settings.region.is_empty() && self.hooks.needs_known_providers() && !no_instances {
+            if self.provider_reported.insert(settings.address()) {
+                let name = match &settings.alias {
+                    Some(a) => format!("aws.{a}"),
+                    None => "aws".to_string(),
+                };
+                self.diags.push(
+                    Diagnostic::error(format!("No region for provider {name}"))
+                        .at(block.unwrap_or(r.span))
+                        .detail(format!(
+                            "{} needs a region, and {} sets none",
+                            r.key(),
+                            settings.address()
+                        ))
+                        .help("set region in the provider block, or AWS_REGION in the environment"),
+                );
+            }
+            return None;
+        }
+        Some(settings)
+    }
+
+    pub(super) fn check_depends_on(&mut self, expr: &Expr) {
+        let ok = match &expr.expr {
+            hcl_edit::expr::Expression::Traversal(_) => {
+                crate::config::refs::static_path(&expr.expr).is_some()
+            }
+            _ => false,
+        };
+        if !ok {
+            self.diags.push(
+                Diagnostic::error("Invalid depends_on reference")
+                    .at(expr.span())
+                    .help("depends_on takes references to resources or modules, like aws_security_group.web or module.db"),
+            );
+        }
+    }
+
+    pub(super) fn resource(
+        &mut self,
+        r: &Resource,
+        m: ModuleId,
+        i: usize,
+        scope: &mut Scope,
+        deps: &BTreeSet<AbsResource>,
+    ) {
+        let module = self.g.modules[m].module;
+        let path = self.insts[i].path.clone();
+        for d in &r.depends_on {
+            self.check_depends_on(d);
+        }
+        let abs = AbsResource {
+            module: path.clone(),
+            resource: ResourceAddr {
+                mode: r.mode,
+                type_: r.type_.clone(),
+                name: r.name.clone(),
+            },
+        };
+        let schema = match r.mode {
+            Mode::Managed => crate::provider::resource_type(&r.type_).map(|t| t.schema()),
+            Mode::Data => crate::provider::data_source_type(&r.type_).map(|t| t.schema()),
+        };
+        let Some(schema) = schema else {
+            let mut names: Vec<&str> = match r.mode {
+                Mode::Managed => crate::provider::resource_types()
+                    .iter()
+                    .map(|t| t.type_name())
+                    .collect(),
+                Mode::Data => crate::provider::data_source_types()
+                    .iter()
+                    .map(|t| t.type_name())
+                    .collect(),
+            };
+            names.sort_unstable();
+            let kind = if r.mode == Mode::Managed {
+                "resource"
+            } else {
+                "data source"
+            };
+            let mut d = Diagnostic::error(format!("Unsupported {kind} type \"{}\"", r.type_))
+                .at(r.type_span)
+                .detail(format!(
+                    "strata supports these {kind} types: {}",
+                    names.join(", ")
+                ));
+            if let Some(s) = did_you_mean(&r.type_, names.iter().copied()) {
+                d = d.help(format!("did you mean \"{s}\"?"));
+            } else {
+                d = d.help("remove this block or manage it with another tool; strata covers the AWS data tier");
+            }
+            self.diags.push(d);
+            insert_resource_value(scope, r, Value::Unknown);
+            return;
+        };
+        let Some(keys) = self.expansion(r.count.as_ref(), r.for_each.as_ref(), scope, &module.dir)
+        else {
+            insert_resource_value(scope, r, Value::Unknown);
+            return;
+        };
+        let Some(settings) = self.provider_for(r, m, keys.is_empty()) else {
+            insert_resource_value(scope, r, Value::Unknown);
+            return;
+        };
+        self.resource_providers
+            .insert(abs.clone(), settings.clone());
+        let instance_keys: Vec<InstanceKey> = keys.iter().map(|(k, _)| k.clone()).collect();
+        self.hooks.expanded(&abs, &instance_keys);
+        let what = format!(
+            "{} \"{}\"",
+            if r.mode == Mode::Managed {
+                "resource"
+            } else {
+                "data"
+            },
+            r.type_
+        );
+        let mut list = Vec::new();
+        let mut map = Map::new();
+        let mut single = Value::Unknown;
+        for (key, bind) in keys {
+            let mut diags = Diagnostics::default();
+            let bound: Vec<(&str, &Value)> = bind
+                .as_ref()
+                .map(|(n, v)| vec![(n.as_str(), v)])
+                .unwrap_or_default();
+            let config = BodyEval {
+                scope: &*scope,
+                dir: &module.dir,
+                what: &what,
+            }
+            .eval(&r.body, schema, &bound, &mut diags);
+            let failed = diags.has_errors();
+            self.diags.extend(diags);
+            let inst = InstanceConfig {
+                addr: abs.instance(key.clone()),
+                resource: r,
+                config,
+                deps: deps.clone(),
+                provider: &settings,
+                module_dir: &module.dir,
+                validate_only: self.options.validate,
+            };
+            let value = if failed {
+                schema.unknown_object()
+            } else {
+                let result = match r.mode {
+                    Mode::Managed => self.hooks.managed(&inst),
+                    Mode::Data => self.hooks.data(&inst),
+                };
+                match result {
+                    Ok(v) => v,
+                    Err(d) => {
+                        self.diags.push(d);
+                        schema.unknown_object()
+                    }
+                }
+            };
+            match key {
+                InstanceKey::None => single = value,
+                InstanceKey::Int(_) => list.push(value),
+                InstanceKey::Str(k) => {
+                    map.insert(k, value);
+                }
+            }
+        }
+        let expanded =
+            (r.count.is_some() || r.for_each.is_some()) && instance_keys != [InstanceKey::None];
+        let value = if !expanded && (r.count.is_some() || r.for_each.is_some()) {
+            Value::Unknown
+        } else if r.count.is_some() {
+            Value::List(list)
+        } else if r.for_each.is_some() {
+            Value::Map(map)
+        } else {
+            single
+        };
+        insert_resource_value(scope, r, value);
+    }
+}
