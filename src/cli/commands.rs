@@ -107,6 +107,7 @@ pub fn walk_options(
         inputs,
         missing_vars_unknown: false,
         validate: false,
+        defer_unsupported_types: false,
         cwd: env.cwd(),
     }
 }

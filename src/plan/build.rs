@@ -545,6 +545,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
     let mut checked = ConfigOnly::default();
     let validate = WalkOptions {
         validate: true,
+        defer_unsupported_types: true,
         inputs: BTreeMap::new(),
         ..req.options.clone()
     };

@@ -461,3 +461,63 @@ output "here" {
         "{stdout}"
     );
 }
+
+const OPTIONAL_ROLE: &str = r#"
+variable "create_role" {
+  type    = bool
+  default = false
+}
+
+resource "aws_iam_role" "monitoring" {
+  count = var.create_role ? 1 : 0
+  name  = "monitoring"
+}
+
+resource "aws_cloudwatch_log_group" "never" {
+  count = 0
+  name  = "never"
+}
+
+output "role_arn" {
+  value = try(aws_iam_role.monitoring[0].arn, null)
+}
+"#;
+
+/// An unsupported type that makes no instance (an optional module feature switched off) is a
+/// warning naming the type, and the plan goes on; one that may have instances is an error.
+#[test]
+fn unsupported_types_without_instances_blocked_every_plan() {
+    let dir = config(&[("main.tf", OPTIONAL_ROLE)]);
+    // validate knows no values: the role could be made, the log group never is.
+    let (code, out) = validate(dir.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("Unsupported resource type \"aws_iam_role\"")
+            && out.contains(
+                "Unsupported resource type \"aws_cloudwatch_log_group\" has no instances"
+            )
+            && out.contains("strata validate: 1 error, 1 warning"),
+        "{out}"
+    );
+    // The plan knows create_role is false: warnings, and an empty plan.
+    let out = strata(dir.path(), &["plan", "--json"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("Warning: Unsupported resource type \"aws_iam_role\" has no instances"),
+        "{stderr}"
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        plan["planned_values"]["outputs"]["role_arn"]["value"],
+        serde_json::Value::Null
+    );
+    // With the feature on, the type is reached: an error.
+    let out = strata(dir.path(), &["plan", "--var", "create_role=true"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Error: Unsupported resource type \"aws_iam_role\""),
+        "{stderr}"
+    );
+}

@@ -430,6 +430,94 @@ impl Walker<'_, '_> {
         Some(settings)
     }
 
+    /// A resource of a type strata does not implement: an error when it may have instances,
+    /// a warning when it has none (an optional feature of a module switched off), so the
+    /// configuration plans. Its value is then what Terraform's is: no instances.
+    fn unsupported_type(&mut self, r: &Resource, scope: &mut Scope, dir: &std::path::Path) {
+        let no_instances = if self.options.validate {
+            self.known_no_instances(r, scope, dir)
+        } else {
+            match self.expansion(r.count.as_ref(), r.for_each.as_ref(), scope, dir) {
+                Some(keys) => keys.is_empty(),
+                None => {
+                    insert_resource_value(scope, r, Value::Unknown);
+                    return;
+                }
+            }
+        };
+        let kind = if r.mode == Mode::Managed {
+            "resource"
+        } else {
+            "data source"
+        };
+        if no_instances {
+            self.diags.push(
+                Diagnostic::warning(format!("Unsupported {kind} type \"{}\" has no instances", r.type_))
+                    .at(r.type_span)
+                    .detail(format!(
+                        "strata does not implement {}; this configuration makes none, so it is left out",
+                        r.type_
+                    ))
+                    .help("it becomes an error if its count or for_each ever gives it an instance"),
+            );
+            let none = if r.count.is_some() {
+                Value::List(Vec::new())
+            } else {
+                Value::Map(Map::new())
+            };
+            insert_resource_value(scope, r, none);
+            return;
+        }
+        insert_resource_value(scope, r, Value::Unknown);
+        if self.options.defer_unsupported_types {
+            return;
+        }
+        let mut names: Vec<&str> = match r.mode {
+            Mode::Managed => crate::provider::resource_types()
+                .iter()
+                .map(|t| t.type_name())
+                .collect(),
+            Mode::Data => crate::provider::data_source_types()
+                .iter()
+                .map(|t| t.type_name())
+                .collect(),
+        };
+        names.sort_unstable();
+        let mut d = Diagnostic::error(format!("Unsupported {kind} type \"{}\"", r.type_))
+            .at(r.type_span)
+            .detail(format!(
+                "strata supports these {kind} types: {}",
+                names.join(", ")
+            ));
+        if let Some(s) = did_you_mean(&r.type_, names.iter().copied()) {
+            d = d.help(format!("did you mean \"{s}\"?"));
+        } else {
+            d = d.help(
+                "remove this block or manage it with another tool; strata covers the AWS data tier",
+            );
+        }
+        self.diags.push(d);
+    }
+
+    /// Whether count or for_each is known to make no instance, without reporting anything
+    /// (the validate walk, where most values are unknown).
+    fn known_no_instances(&self, r: &Resource, scope: &Scope, dir: &std::path::Path) -> bool {
+        let value = |e: &Expr| eval_expr(scope, e, dir, &[]).ok();
+        if let Some(count) = &r.count {
+            return value(count).is_some_and(|v| {
+                matches!(v.unmarked(), Value::Number(n) if *n == 0.0) || v.is_null()
+            });
+        }
+        if let Some(for_each) = &r.for_each {
+            return value(for_each).is_some_and(|v| match v.unmarked() {
+                Value::Map(m) => m.is_empty(),
+                Value::List(l) => l.is_empty(),
+                _ => false,
+            });
+        }
+        false
+    }
+
     pub(super) fn check_depends_on(&mut self, expr: &Expr) {
         let ok = match &expr.expr {
             hcl_edit::expr::Expression::Traversal(_) => {
@@ -472,35 +560,7 @@ impl Walker<'_, '_> {
             Mode::Data => crate::provider::data_source_type(&r.type_).map(|t| t.schema()),
         };
         let Some(schema) = schema else {
-            let mut names: Vec<&str> = match r.mode {
-                Mode::Managed => crate::provider::resource_types()
-                    .iter()
-                    .map(|t| t.type_name())
-                    .collect(),
-                Mode::Data => crate::provider::data_source_types()
-                    .iter()
-                    .map(|t| t.type_name())
-                    .collect(),
-            };
-            names.sort_unstable();
-            let kind = if r.mode == Mode::Managed {
-                "resource"
-            } else {
-                "data source"
-            };
-            let mut d = Diagnostic::error(format!("Unsupported {kind} type \"{}\"", r.type_))
-                .at(r.type_span)
-                .detail(format!(
-                    "strata supports these {kind} types: {}",
-                    names.join(", ")
-                ));
-            if let Some(s) = did_you_mean(&r.type_, names.iter().copied()) {
-                d = d.help(format!("did you mean \"{s}\"?"));
-            } else {
-                d = d.help("remove this block or manage it with another tool; strata covers the AWS data tier");
-            }
-            self.diags.push(d);
-            insert_resource_value(scope, r, Value::Unknown);
+            self.unsupported_type(r, scope, &module.dir);
             return;
         };
         let Some(keys) = self.expansion(r.count.as_ref(), r.for_each.as_ref(), scope, &module.dir)

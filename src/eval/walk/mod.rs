@@ -72,6 +72,9 @@ pub struct WalkOptions {
     /// module calls are not expanded: each body is checked once, with `count.index` and `each`
     /// unknown, whatever its count or for_each — so what has no instances is checked too.
     pub validate: bool,
+    /// Plan's validate pass: an unsupported resource type is judged by the pass with values,
+    /// which knows whether it has instances (none: a warning; some: an error).
+    pub defer_unsupported_types: bool,
     /// `path.cwd`: the directory strata runs in (after `-C`).
     pub cwd: PathBuf,
 }
