@@ -57,13 +57,28 @@ pub fn config_problems(
         .collect()
 }
 
+/// A resource type's own validation rules, and the tag key strata reserves (`ownership`).
+fn resource_problems(
+    rt: &dyn crate::provider::ResourceType,
+    inst: &InstanceConfig,
+) -> Vec<crate::provider::ConfigProblem> {
+    let mut problems = rt.validate(&inst.config);
+    if rt.schema().attributes.iter().any(|a| a.name == "tags") {
+        problems.extend(crate::provider::aws::ownership::reserved_tag_problems(
+            &inst.config,
+            &inst.provider.default_tags,
+        ));
+    }
+    problems
+}
+
 impl Hooks for ConfigOnly {
     fn managed(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
         self.instances.insert(inst.addr.clone(), inst.deps.clone());
         let Some(rt) = crate::provider::resource_type(&inst.addr.resource.type_) else {
             return Ok(Value::Unknown);
         };
-        for d in config_problems(inst, rt.validate(&inst.config)) {
+        for d in config_problems(inst, resource_problems(rt, inst)) {
             self.diags.push(d);
         }
         Ok(with_unknown_computed(&inst.config, rt.schema()))
@@ -297,7 +312,7 @@ impl Hooks for PlanHooks<'_> {
         let Some(rt) = crate::provider::resource_type(&inst.addr.resource.type_) else {
             return Ok(Value::Unknown);
         };
-        for d in config_problems(inst, rt.validate(&inst.config)) {
+        for d in config_problems(inst, resource_problems(rt, inst)) {
             self.diags.push(d);
         }
         let mut prior = self.objects.get(&inst.addr);

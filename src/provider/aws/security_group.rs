@@ -607,7 +607,7 @@ fn entry(by_key: &mut BTreeMap<RuleKey, Rule>, key: RuleKey) -> &mut Rule {
 pub(super) fn tags_map(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
         .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
-        .filter(|(k, _)| !k.starts_with("aws:"))
+        .filter(|(k, _)| !k.starts_with("aws:") && !super::ownership::is_bookkeeping(k))
         .collect()
 }
 
@@ -1211,7 +1211,7 @@ impl ResourceType for SecurityGroup {
         });
         let description =
             obj::string(planned, "description").unwrap_or_else(|| DEFAULT_DESCRIPTION.into());
-        let tags = ctx.merged_tags(&obj::string_map(planned, "tags"));
+        let tags = ctx.creation_tags(planned);
         let mut req = ctx
             .ec2()
             .create_security_group()
