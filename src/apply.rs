@@ -232,6 +232,8 @@ impl Applier {
             region: change.provider.region.clone(),
             provider: change.provider.address(),
             started_at: now(),
+            retried: false,
+            unsettled: None,
         };
         self.ledger.update(|s| s.journal.push(entry)).await?;
         Ok(id)
