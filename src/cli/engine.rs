@@ -678,11 +678,20 @@ fn run_plan(
         .unwrap_or_else(|e| e.into_inner())
         .iter()
     {
+        let proof = match s.proof {
+            crate::apply::Proof::Tagged => format!(
+                "it carries this operation's {} tag",
+                crate::provider::aws::ownership::OPERATION_TAG
+            ),
+            crate::apply::Proof::Matches => {
+                "it carries no operation tag and matches the configuration".to_string()
+            }
+        };
         errors.push(
             Diagnostic::warning(format!("{}: settled a retried create", s.addr))
                 .detail(format!(
-                    "the answer to {} was lost and the retry was told {} exists; adopted it (the lost attempt created it) and finished creating it",
-                    s.action, s.natural_id
+                    "{}, and was told {} exists; adopted it ({proof}: the earlier attempt created it) and finished creating it",
+                    s.attempt, s.natural_id
                 ))
                 .help("nothing to do: strata made one object, as planned"),
         );
@@ -1511,25 +1520,36 @@ fn settle_journal(
     let mut opts = options.clone();
     opts.missing_vars_unknown = true;
     let providers = crate::eval::walk::walk(config, &opts, &mut hooks).providers;
-    let notes = rt
-        .block_on(crate::apply::reconcile_journal(
-            &mut state,
-            aws,
-            &providers,
-            finish,
-        ))
-        .map_err(|e| Failure::from(Diagnostic::error("Cannot settle the operations an earlier run left unfinished").detail(e).help("check AWS access and run again; the journal is kept until it can be settled")))?;
+    let done = rt.block_on(crate::apply::reconcile_journal(
+        &mut state, aws, &providers, finish,
+    ));
+    // Saved whatever happened: what was settled stays settled, and why the rest is open is
+    // recorded on each entry for `strata state journal`.
     state.serial += 1;
     backend.write(&state).map_err(state_failure)?;
     let mut diags = Diagnostics::default();
-    for n in notes {
+    for n in done.settled {
         diags.push(
             Diagnostic::warning("Settled an operation left unfinished by an earlier run")
                 .detail(n)
                 .help("nothing to do: the state now matches AWS for this object"),
         );
     }
+    for n in done.open {
+        diags.push(
+            Diagnostic::warning("An operation left unfinished by an earlier run is still open")
+                .detail(n)
+                .help("the journal keeps it until it is settled; `strata state journal` lists what is open"),
+        );
+    }
     env.ui.print_diags(&diags, &config.sources);
+    if !done.failed.is_empty() {
+        return Err(Failure::from(
+            Diagnostic::error("Cannot settle the operations an earlier run left unfinished")
+                .detail(done.failed.join("\n"))
+                .help("check AWS access and run again; the journal is kept until it can be settled. `strata state journal` lists the open operations; once you have checked AWS, `strata state journal resolve ADDR --adopt ID` takes the object into state, or `--forget` drops the entry"),
+        ));
+    }
     Ok(Some(state))
 }
 

@@ -278,6 +278,9 @@ struct PlanHooks<'a> {
     tainted: &'a BTreeSet<InstanceAddr>,
     /// Objects adopted by `import` blocks: address → (id, object as AWS reports it).
     imports: &'a BTreeMap<InstanceAddr, (String, Value)>,
+    /// Creates the journal keeps open: address → the identifier the attempt was sent with.
+    /// Planned again, the create is sent under that identifier (`naming::reuse_recorded_name`).
+    open_creates: &'a BTreeMap<InstanceAddr, String>,
 }
 
 /// An adopted object (imported, or tainted after a journal adoption) with the arguments AWS
@@ -356,7 +359,18 @@ impl Hooks for PlanHooks<'_> {
                 )
             }
             None => {
-                let d = diff(rt, prior, &inst.config, &inst.resource.lifecycle);
+                let mut d = diff(rt, prior, &inst.config, &inst.resource.lifecycle);
+                if let (Some(natural), true) = (
+                    self.open_creates.get(&inst.addr),
+                    d.action == Action::Create || d.action.is_replace(),
+                ) {
+                    crate::provider::aws::naming::reuse_recorded_name(
+                        rt,
+                        &mut d.planned,
+                        &inst.config,
+                        natural,
+                    );
+                }
                 let reason = d
                     .action
                     .is_replace()
@@ -640,7 +654,16 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         &req.aws,
         req.runtime,
     )?;
+    let open_creates: BTreeMap<InstanceAddr, String> = req
+        .prior
+        .map(|s| s.journal.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| e.action == "create")
+        .filter_map(|e| Some((e.addr.parse().ok()?, e.natural_id.clone()?)))
+        .collect();
     let mut hooks = PlanHooks {
+        open_creates: &open_creates,
         imports: &imports,
         objects: &refreshed.objects,
         changes: Vec::new(),
