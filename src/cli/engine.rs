@@ -351,7 +351,7 @@ fn guard_data(env: &Env, plan: &Plan, allow: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-fn confirm(env: &Env, question: &str) -> Result<bool, Failure> {
+pub(super) fn confirm(env: &Env, question: &str) -> Result<bool, Failure> {
     let _ = env;
     if !std::io::stdin().is_terminal() {
         return Err(Diagnostic::error(
@@ -1128,6 +1128,15 @@ pub enum StateCommand {
         #[arg(long)]
         force: bool,
     },
+    /// List the operations earlier runs left unfinished (address, operation, identifier,
+    /// age, why each is open); `resolve` decides one by hand.
+    Journal {
+        #[command(subcommand)]
+        command: Option<super::journal::JournalCommand>,
+        /// Print the entries as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Take over the supported resources of a Terraform state (format version 4).
     MigrateFromTerraform {
         /// PATH/terraform.tfstate
@@ -1219,7 +1228,7 @@ fn migrate(env: &Env, to: &str, force: bool) -> CmdResult {
     Ok(Exit::Ok)
 }
 
-fn parse_addr(s: &str) -> Result<InstanceAddr, Failure> {
+pub(super) fn parse_addr(s: &str) -> Result<InstanceAddr, Failure> {
     s.parse().map_err(|e: crate::addr::AddrParseError| {
         Failure::from(
             Diagnostic::error(format!("Invalid address \"{s}\""))
@@ -1236,10 +1245,15 @@ pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
     if let StateCommand::MigrateFromTerraform { path, force } = cmd {
         return super::adopt::migrate_from_terraform(env, path, *force);
     }
+    if let StateCommand::Journal { command, json } = cmd {
+        return super::journal::run(env, command.as_ref(), *json);
+    }
     let workspace = super::commands::current_workspace(env);
     let backend = backend(env, &workspace)?;
     match cmd {
-        StateCommand::MigrateFromTerraform { .. } => unreachable!("handled above"),
+        StateCommand::MigrateFromTerraform { .. } | StateCommand::Journal { .. } => {
+            unreachable!("handled above")
+        }
         StateCommand::List => {
             if let Some(state) = backend.read().map_err(state_failure)? {
                 for (addr, _, _) in state.instances() {

@@ -2559,6 +2559,13 @@ async fn a_create_not_found_right_after_a_kill_is_retried_under_its_recorded_nam
                 );
             }
             assert_eq!(read_state(&w).unwrap().journal.len(), 2);
+            let listed = w.expect(0, &["state", "journal"]);
+            assert!(
+                listed.stdout.contains("aws_db_instance.db")
+                    && listed.stdout.contains("not found yet"),
+                "{}",
+                listed.stdout
+            );
             proxy.wait_idle();
             // Tagged at creation: the requests of the dead run made them, tagged.
             let exist = named_with_operation(&w).await;
