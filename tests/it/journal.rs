@@ -574,3 +574,38 @@ async fn a_journal_entry_is_resolved_by_adopting_the_object_by_hand() {
     w.expect(0, &["plan", "--detailed-exitcode"]);
     assert_eq!(state(&w).history.len(), 2);
 }
+
+/// The operation tag is strata's own: every read hides it, so a configuration setting it
+/// would plan a change forever, and its value would be overwritten on create. It is refused
+/// where it is written, in `tags` and in the provider's `default_tags`.
+#[test]
+fn a_configuration_cannot_set_the_operation_tag() {
+    let w = Workdir::webapp();
+    let reserved = "\n    \"strata:operation\" = \"mine\"\n  }";
+    for (provider_block, tags, message) in [
+        (
+            String::new(),
+            format!("\n  tags = {{{reserved}"),
+            "main.tf:7:10",
+        ),
+        (
+            format!("\n  default_tags {{\n    tags = {{{reserved}\n  }}"),
+            String::new(),
+            "the provider's default_tags set \"strata:operation\", a tag key reserved for strata",
+        ),
+    ] {
+        std::fs::write(
+            w.dir().join("main.tf"),
+            format!(
+                "provider \"aws\" {{\n  region = \"us-east-1\"{provider_block}\n}}\n\nresource \"aws_security_group\" \"web\" {{\n  name = \"web\"{tags}\n}}\n"
+            ),
+        )
+        .unwrap();
+        let run = w.expect(1, &["validate"]);
+        assert!(
+            run.stderr.contains("reserved for strata") && run.stderr.contains(message),
+            "{message:?} not in:\n{}",
+            run.stderr
+        );
+    }
+}
