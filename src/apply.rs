@@ -139,8 +139,19 @@ pub struct Deposed {
 #[derive(Debug, Clone)]
 pub struct Settled {
     pub addr: InstanceAddr,
-    pub action: String,
+    /// The earlier attempt, in words: how the call came to be sent again.
+    pub attempt: String,
     pub natural_id: String,
+    pub proof: Proof,
+}
+
+/// Why an object AWS said exists was taken for the one an earlier attempt created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof {
+    /// It carries the journal operation's tag (`ownership`).
+    Tagged,
+    /// It carries no operation tag and matches the configuration.
+    Matches,
 }
 
 impl Applier {
@@ -172,7 +183,13 @@ impl Applier {
             Action::Update => change.before.as_ref(),
             _ => None,
         };
-        Ok(crate::plan::diff::diff(rt, prior, &config, &lifecycle).planned)
+        let mut planned = crate::plan::diff::diff(rt, prior, &config, &lifecycle).planned;
+        // A name generated from a prefix is generated again by the diff: keep the plan's, which
+        // the plan showed and a journaled attempt may have recorded.
+        if let Some(natural) = change.after.as_ref().and_then(|a| rt.natural_id(a)) {
+            crate::provider::aws::naming::reuse_recorded_name(rt, &mut planned, &config, &natural);
+        }
+        Ok(planned)
     }
 
     /// The instance's configuration evaluated with the objects applied so far.
@@ -219,22 +236,59 @@ impl Applier {
         action: &str,
         value: Option<&Value>,
     ) -> Result<String, String> {
-        let id = uuid::Uuid::new_v4().to_string();
-        let entry = JournalEntry {
-            id: id.clone(),
-            addr: change.addr.to_string(),
-            action: action.to_string(),
-            type_: change.addr.resource.type_.clone(),
-            natural_id: value.and_then(|v| {
-                crate::provider::resource_type(&change.addr.resource.type_)
-                    .and_then(|rt| rt.natural_id(v))
-            }),
-            region: change.provider.region.clone(),
-            provider: change.provider.address(),
-            started_at: now(),
-        };
-        self.ledger.update(|s| s.journal.push(entry)).await?;
-        Ok(id)
+        Ok(self.journal_op(change, action, value).await?.id)
+    }
+
+    /// Records an operation before its AWS call. A create under the identifier an open create
+    /// entry of the same address recorded (an earlier run's attempt whose outcome is unknown:
+    /// the plan gave it that identifier again) continues that entry, with its operation id, so
+    /// the object carries the same proof of ownership whichever attempt made it.
+    async fn journal_op(
+        &self,
+        change: &ResourceChange,
+        action: &str,
+        value: Option<&Value>,
+    ) -> Result<Journaled, String> {
+        let addr = change.addr.to_string();
+        let natural_id = value.and_then(|v| {
+            crate::provider::resource_type(&change.addr.resource.type_)
+                .and_then(|rt| rt.natural_id(v))
+        });
+        let mut journaled = None;
+        self.ledger
+            .update(|s| {
+                let earlier = s.journal.iter_mut().find(|e| {
+                    action == "create"
+                        && e.action == "create"
+                        && e.addr == addr
+                        && e.natural_id.is_some()
+                        && e.natural_id == natural_id
+                });
+                if let Some(e) = earlier {
+                    e.started_at = crate::state::now_rfc3339();
+                    e.retried = false;
+                    e.unsettled = None;
+                    journaled = Some(Journaled {
+                        id: e.id.clone(),
+                        earlier_attempt: true,
+                    });
+                    return;
+                }
+                let entry = JournalEntry::new(
+                    &change.addr,
+                    action,
+                    natural_id,
+                    &change.provider.region,
+                    &change.provider.address(),
+                );
+                journaled = Some(Journaled {
+                    id: entry.id.clone(),
+                    earlier_attempt: false,
+                });
+                s.journal.push(entry);
+            })
+            .await?;
+        journaled.ok_or_else(|| "the journal entry was not recorded".to_string())
     }
 
     async fn record(
@@ -285,6 +339,21 @@ impl Applier {
 /// How long a retried create waits for the object AWS says exists to show in a describe.
 const SETTLE_VISIBLE_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// How long after its attempt a journaled create that AWS does not show is still taken for
+/// one AWS may not show yet (eventual consistency, or a request still on its way when the run
+/// died) rather than for one that never happened. Before that, only a create sent again with
+/// the recorded identifier, and answered, proves that nothing was made.
+pub const SETTLE_GRACE: Duration = Duration::from_secs(10 * 60);
+
+/// A journal entry recorded for an operation about to call AWS.
+struct Journaled {
+    /// The entry's id: the operation id its create call tags the object with.
+    id: String,
+    /// The entry was recorded by an earlier run, whose attempt under the same identifier has
+    /// an unknown outcome.
+    earlier_attempt: bool,
+}
+
 /// Why a create refused as "already exists" after a lost answer was not settled.
 enum Unsettled {
     /// The object found is not what the lost attempt made: someone else's.
@@ -293,26 +362,42 @@ enum Unsettled {
     Open(ProviderError),
 }
 
+/// What made an earlier attempt of a create possible, so that AWS's "already exists" may
+/// describe that attempt's own success.
+enum Earlier<'a> {
+    /// The SDK sent the create call again after an attempt whose answer was lost.
+    SdkRetry(&'a attempts::Call),
+    /// An earlier run journaled the create under this identifier and did not see its outcome.
+    Run,
+}
+
 impl Applier {
-    /// Creates the object. AWS refusing the create because the object exists, on a call the
-    /// SDK sent again after an attempt AWS may have carried out unseen (`aws::attempts`),
-    /// means that attempt made it and its answer was lost: the object is settled here, for
-    /// every type alike. An "already exists" without such an attempt is someone else's
-    /// object: the error stands, as in Terraform, and the journal entry goes, or the next
-    /// run would adopt that object as one an interrupted run created.
+    /// Creates the object, tagged with the journal operation (`ownership`). AWS refusing the
+    /// create because the object exists, when an earlier attempt under the same identifier may
+    /// have been carried out unseen (a call the SDK sent again, `aws::attempts`; or an earlier
+    /// run's journaled create, sent again under its recorded identifier), means that attempt
+    /// may have made it: the object is settled here, for every type alike. An "already exists"
+    /// without such an attempt is someone else's object: the error stands, as in Terraform,
+    /// and the journal entry goes, or the next run would adopt that object as one an
+    /// interrupted run created.
     async fn create(
         &self,
         rt: &dyn ResourceType,
         ctx: &Ctx,
         change: &ResourceChange,
         planned: &Value,
-        journal_id: &str,
+        journaled: &Journaled,
     ) -> Result<Value, ProviderError> {
-        let (result, calls) = attempts::observe(rt.create(ctx, planned)).await;
+        let (result, calls) = attempts::observe(crate::provider::aws::ownership::creating(
+            &journaled.id,
+            rt.create(ctx, planned),
+        ))
+        .await;
         let err = match result {
             Ok(created) => return Ok(created),
             Err(e) => e,
         };
+        let journal_id = journaled.id.as_str();
         let not_ours = |err: ProviderError| async {
             self.ledger
                 .update(|s| s.journal.retain(|e| e.id != journal_id))
@@ -320,41 +405,71 @@ impl Applier {
                 .map_err(ProviderError::new)?;
             Err(err)
         };
-        match calls.failed_after_unseen() {
-            Some(call) if err.already_exists => {
-                match self
-                    .settle_retried_create(rt, ctx, change, planned, call, &err)
+        let earlier = match (calls.failed_after_unseen(), journaled.earlier_attempt) {
+            (Some(call), _) => Some(Earlier::SdkRetry(call)),
+            (None, true) => Some(Earlier::Run),
+            (None, false) => None,
+        };
+        if !err.already_exists {
+            if journaled.earlier_attempt
+                && !err.interrupted
+                && calls.failed_after_unseen().is_none()
+            {
+                // AWS answered the create sent again under the recorded identifier without
+                // making anything: a look-up that finds nothing from now on is proof.
+                self.ledger
+                    .update(|s| {
+                        if let Some(e) = s.journal.iter_mut().find(|e| e.id == journal_id) {
+                            e.retried = true;
+                        }
+                    })
                     .await
-                {
-                    Ok(settled) => Ok(settled),
-                    Err(Unsettled::NotOurs(e)) => not_ours(e).await,
-                    Err(Unsettled::Open(e)) => Err(e),
-                }
+                    .map_err(ProviderError::new)?;
             }
-            _ if err.already_exists => not_ours(err).await,
-            _ => Err(err),
+            return Err(err);
+        }
+        let Some(earlier) = earlier else {
+            return not_ours(err).await;
+        };
+        match self
+            .settle_existing(rt, ctx, change, planned, journal_id, &earlier, &err)
+            .await
+        {
+            Ok(settled) => Ok(settled),
+            Err(Unsettled::NotOurs(e)) => not_ours(e).await,
+            Err(Unsettled::Open(e)) => Err(e),
         }
     }
 
-    /// Finds the object the lost attempt created by the name recorded in the journal before
-    /// the call, checks that it is what the configuration asks for (an object the plan would
-    /// replace is not what the call made: someone else's), adopts it and runs the rest of the
-    /// create (`ResourceType::settle_retried_create`).
-    async fn settle_retried_create(
+    /// Finds the object AWS says exists by the name recorded in the journal before the call
+    /// and decides whether the earlier attempt made it: it carries this operation's tag (no
+    /// further doubt), or, carrying no operation tag at all, it is what the configuration asks
+    /// for (an object the plan would replace is not what the call made: someone else's). An
+    /// object tagged by another operation is someone else's. Adopts it and runs the rest of
+    /// the create (`ResourceType::settle_retried_create`).
+    #[allow(clippy::too_many_arguments)]
+    async fn settle_existing(
         &self,
         rt: &dyn ResourceType,
         ctx: &Ctx,
         change: &ResourceChange,
         planned: &Value,
-        call: &attempts::Call,
+        journal_id: &str,
+        earlier: &Earlier<'_>,
         err: &ProviderError,
     ) -> Result<Value, Unsettled> {
-        let action = call.action();
-        let why = |why: String| ProviderError {
-            message: format!(
-                "{} ({action} was sent again after an attempt whose answer was lost; {why})",
-                err.message
+        let attempt = match earlier {
+            Earlier::SdkRetry(call) => format!(
+                "{} was sent again after an attempt whose answer was lost",
+                call.action()
             ),
+            Earlier::Run => {
+                "the create of an interrupted run was sent again under the identifier it recorded"
+                    .to_string()
+            }
+        };
+        let why = |why: String| ProviderError {
+            message: format!("{} ({attempt}; {why})", err.message),
             ..err.clone()
         };
         let Some(natural) = rt.natural_id(planned) else {
@@ -388,6 +503,64 @@ impl Applier {
                 return Err(Unsettled::Open(why(format!("{natural} cannot be found"))))
             }
         };
+        let tag = crate::provider::aws::ownership::OPERATION_TAG;
+        let proof = match crate::provider::aws::ownership::operation_of(ctx, &found).await {
+            Err(e) => {
+                return Err(Unsettled::Open(why(format!(
+                    "reading {natural}'s tags failed: {}",
+                    e.message
+                ))))
+            }
+            Ok(Some(op)) if op == journal_id => Proof::Tagged,
+            Ok(Some(other)) => {
+                return Err(Unsettled::NotOurs(why(format!(
+                    "{natural} carries {tag}={other}: another strata operation created it, not this one; not adopted"
+                ))))
+            }
+            Ok(None) => {
+                self.check_matches(rt, change, planned, &found, &natural)
+                    .map_err(|e| match e {
+                        Unsettled::NotOurs(e) => Unsettled::NotOurs(why(e.message)),
+                        open => open,
+                    })?;
+                Proof::Matches
+            }
+        };
+        let settled = rt
+            .settle_retried_create(ctx, &found, planned)
+            .await
+            .map_err(|e| {
+                Unsettled::Open(ProviderError {
+                    message: format!(
+                        "{natural}, created by an earlier attempt whose answer was lost ({attempt}), was adopted but could not be finished: {}",
+                        e.message
+                    ),
+                    ..e
+                })
+            })?;
+        self.settled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Settled {
+                addr: change.addr.clone(),
+                attempt,
+                natural_id: natural.clone(),
+                proof,
+            });
+        Ok(settled)
+    }
+
+    /// An object without an operation tag under the recorded name is adopted only if it is
+    /// what the configuration asks for: an object the plan would replace is not what the call
+    /// made.
+    fn check_matches(
+        &self,
+        rt: &dyn ResourceType,
+        change: &ResourceChange,
+        planned: &Value,
+        found: &Value,
+        natural: &str,
+    ) -> Result<(), Unsettled> {
         let config = match &change.config {
             Some(c) if c.is_wholly_known() => c.clone(),
             _ => self
@@ -410,32 +583,13 @@ impl Applier {
             crate::plan::build::mark_object(&change.addr.resource.type_, Mode::Managed, compared);
         let replace = crate::plan::diff::diff(rt, Some(&marked), &config, &lifecycle).replace_paths;
         if !replace.is_empty() {
-            return Err(Unsettled::NotOurs(why(format!(
-                "{natural} differs from the configuration in {}, so it is not what that attempt created: not adopted",
+            return Err(Unsettled::NotOurs(ProviderError::new(format!(
+                "{natural} carries no {} tag and differs from the configuration in {}, so it is not what that attempt created: not adopted",
+                crate::provider::aws::ownership::OPERATION_TAG,
                 replace.join(", ")
             ))));
         }
-        let settled = rt
-            .settle_retried_create(ctx, &found, planned)
-            .await
-            .map_err(|e| {
-                Unsettled::Open(ProviderError {
-                    message: format!(
-                        "{natural}, created by an attempt of {action} whose answer was lost, was adopted but could not be finished: {}",
-                        e.message
-                    ),
-                    ..e
-                })
-            })?;
-        self.settled
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(Settled {
-                addr: change.addr.clone(),
-                action: action.to_string(),
-                natural_id: natural.clone(),
-            });
-        Ok(settled)
+        Ok(())
     }
 }
 
@@ -445,12 +599,6 @@ pub fn index_key(addr: &InstanceAddr) -> Option<serde_json::Value> {
         crate::addr::InstanceKey::Int(i) => Some(serde_json::Value::from(*i)),
         crate::addr::InstanceKey::Str(s) => Some(serde_json::Value::String(s.clone())),
     }
-}
-
-fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 fn config_lifecycle(config: &Config, addr: &InstanceAddr) -> crate::config::Lifecycle {
@@ -533,13 +681,13 @@ impl Operation for Applier {
             Action::Create => {
                 let planned = self.resolve(change)?;
                 let plain = planned.clone().deep_unmark().0;
-                let j = self.journal(change, "create", Some(&plain)).await?;
+                let j = self.journal_op(change, "create", Some(&plain)).await?;
                 let created = self
                     .create(rt, &ctx, change, &plain, &j)
                     .await
                     .map_err(OpError::from)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
-                Ok(self.record(change, &j, Some(&created)).await?)
+                Ok(self.record(change, &j.id, Some(&created)).await?)
             }
             Action::Update => {
                 let planned = self.resolve(change)?.deep_unmark().0;
@@ -564,24 +712,24 @@ impl Operation for Applier {
                 rt.delete(&ctx, &prior).await.map_err(OpError::from)?;
                 self.record(change, &j, None).await?;
                 let planned = self.resolve(change)?.deep_unmark().0;
-                let j = self.journal(change, "create", Some(&planned)).await?;
+                let j = self.journal_op(change, "create", Some(&planned)).await?;
                 let created = self
                     .create(rt, &ctx, change, &planned, &j)
                     .await
                     .map_err(OpError::from)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
-                Ok(self.record(change, &j, Some(&created)).await?)
+                Ok(self.record(change, &j.id, Some(&created)).await?)
             }
             Action::CreateThenDelete => {
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
                 let planned = self.resolve(change)?.deep_unmark().0;
-                let j = self.journal(change, "create", Some(&planned)).await?;
+                let j = self.journal_op(change, "create", Some(&planned)).await?;
                 let created = self
                     .create(rt, &ctx, change, &planned, &j)
                     .await
                     .map_err(OpError::from)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
-                self.record(change, &j, Some(&created)).await?;
+                self.record(change, &j.id, Some(&created)).await?;
                 // The old object is now deposed: journaled for deletion, deleted after what
                 // depends on it has moved to the new one (a security group still referenced
                 // by another group's rule, or attached to a database, cannot be deleted).
@@ -634,35 +782,55 @@ impl Hooks for Resolve<'_> {
     }
 }
 
+/// What settling the journal did, for the user.
+#[derive(Debug, Default)]
+pub struct Reconciled {
+    /// Operations settled (objects adopted, deletes finished, entries dropped), in words.
+    pub settled: Vec<String>,
+    /// Entries kept open, with why (also recorded on each entry, for `strata state journal`).
+    pub open: Vec<String>,
+    /// Entries that could not be settled because a look-up or a wait failed: kept, with why;
+    /// the caller stops, as planning without knowing what exists could lose track of them.
+    pub failed: Vec<String>,
+}
+
 /// Settles operations a previous run left in the journal (it was killed, interrupted while
 /// it waited for AWS, or lost its connection, between recording an operation and recording
-/// its result): each object is looked up by the identifier recorded before the AWS call,
-/// then adopted into state if it exists, or forgotten if it does not. With `finish` (apply)
-/// an adopted object is also waited for until usable — what depends on it is about to be
-/// applied; a new one that never becomes usable is kept tainted, for the plan to replace —
-/// and the deposed object of an interrupted replacement is deleted; without (plan changes
-/// nothing in AWS and waits for nothing) the object is adopted as found and its entry, like a
-/// deletion's, stays in the journal for apply to finish. Returns what it did, for the user.
-#[allow(clippy::collapsible_match)]
+/// its result): each object is looked up by the identifier recorded before the AWS call.
+///
+/// A create's object is adopted only with proof that the interrupted operation made it: the
+/// operation's tag (`ownership`). One under the recorded name without any operation tag stays
+/// open for the apply, which sends the create again under that identifier and adopts the
+/// object only if it matches the configuration; one tagged by another operation is not ours.
+/// A look-up that finds nothing is no proof that a create never happened (AWS may not show the
+/// object yet, the request may still have been on its way): the entry stays open, and the
+/// plan creates the object under the recorded identifier, until such a create was answered
+/// (`JournalEntry::retried`) or [`SETTLE_GRACE`] has passed since the attempt.
+///
+/// With `finish` (apply) an adopted object is also waited for until usable — what depends on
+/// it is about to be applied; a new one that never becomes usable is kept tainted, for the
+/// plan to replace — and the deposed object of an interrupted replacement is deleted; without
+/// (plan changes nothing in AWS and waits for nothing) the object is adopted as found and its
+/// entry, like a deletion's, stays in the journal for apply to finish.
 pub async fn reconcile_journal(
     state: &mut State,
     aws: &Arc<Aws>,
     providers: &[ProviderSettings],
     finish: bool,
-) -> Result<Vec<String>, String> {
-    let mut notes = Vec::new();
+) -> Reconciled {
+    let mut out = Reconciled::default();
     let mut kept = Vec::new();
     let entries = std::mem::take(&mut state.journal);
     for entry in entries {
         let Ok(addr) = entry.addr.parse::<InstanceAddr>() else {
-            notes.push(format!(
+            out.settled.push(format!(
                 "dropped an unreadable journal entry for {}",
                 entry.addr
             ));
             continue;
         };
         let Some(rt) = crate::provider::resource_type(&entry.type_) else {
-            notes.push(format!(
+            out.settled.push(format!(
                 "dropped a journal entry for unsupported type {}",
                 entry.type_
             ));
@@ -672,208 +840,290 @@ pub async fn reconcile_journal(
             crate::plan::build::provider_for_state(providers, &entry.provider, &entry.region);
         let ctx = Ctx {
             aws: aws.clone(),
-            settings: settings.clone(),
+            settings,
         };
         let Some(natural) = entry.natural_id.clone() else {
-            notes.push(format!("{addr}: an interrupted {} left no identifier to look up; check AWS for a stray object", entry.action));
+            out.settled.push(format!("{addr}: an interrupted {} left no identifier to look up; check AWS for a stray object", entry.action));
             continue;
         };
-        let found = rt.find_by_natural_id(&ctx, &natural).await.map_err(|e| {
-            format!(
-                "looking up {addr} ({natural}) from the journal: {}",
-                e.message
-            )
-        })?;
-        match (entry.action.as_str(), found) {
-            ("create" | "update" | "replace", Some(mut obj)) => {
-                // An interrupted create-before-destroy: the state still holds the object the
-                // new one replaces. Adopting the new one must not drop the old one from view.
-                let found_id = to_state_attributes(&entry.type_, Mode::Managed, &obj)
-                    .get("id")
-                    .cloned();
-                let displaced = state
-                    .instance(&addr)
-                    .filter(|i| found_id.is_some() && i.attributes.get("id") != found_id.as_ref())
-                    .map(|i| i.attributes.clone());
-                if displaced.is_some() && !finish {
-                    notes.push(format!(
-                        "{addr}: {natural} was created by an interrupted replacement; the next `strata apply` finishes it"
-                    ));
-                    kept.push(entry.clone());
-                    continue;
-                }
-                let mut tainted = false;
-                if finish {
-                    match rt.wait_usable(&ctx, &obj).await {
-                        Ok(()) => {}
-                        Err(e) if e.interrupted || e.not_found => {
-                            // Interrupted: the journal keeps the entry for the next run. Gone
-                            // meanwhile: the next run finds nothing and drops it.
-                            return Err(format!(
-                                "waiting for {addr} ({natural}), left provisioning by an interrupted run: {}",
-                                e.message
-                            ));
-                        }
-                        Err(e) if entry.action == "update" => {
-                            // An existing object an update left unusable: adopted as it is
-                            // (Terraform does not taint a failed update); the plan shows what
-                            // still differs.
-                            notes.push(format!(
-                                "{addr}: {natural}, left mid-update by an interrupted run, did not become usable again ({}); check it in AWS",
-                                e.message
-                            ));
-                        }
-                        Err(e) => {
-                            // A new object that will not become usable (an RDS instance
-                            // `failed`, say): kept in state as tainted, as Terraform keeps a
-                            // failed create, so this plan replaces it instead of every apply
-                            // stopping here.
-                            tainted = true;
-                            notes.push(format!(
-                                "{addr}: {natural}, created by an interrupted run, did not become usable ({}); it is kept as tainted and this plan replaces it",
-                                e.message
-                            ));
-                        }
-                    }
-                    if let Some(now) = rt.find_by_natural_id(&ctx, &natural).await.map_err(|e| {
-                        format!("looking up {addr} ({natural}) again: {}", e.message)
-                    })? {
-                        obj = now;
-                    }
-                }
-                if let Some(old) = displaced {
-                    let old_id = old
-                        .get("id")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                        .to_string();
-                    if tainted {
-                        // The object in use stays; the journal keeps tracking the failed one.
-                        notes.push(format!(
-                            "{addr}: {natural}, created by an interrupted replacement of {old_id}, did not become usable; {old_id} stays in use, and {natural} stays in the journal until it is deleted in AWS"
-                        ));
-                        kept.push(entry.clone());
-                        continue;
-                    }
-                    // The replacement is usable: finish it as the interrupted run would have,
-                    // deleting the old object the way its state says (final snapshot, ...).
-                    let old = Value::from_json(&old);
-                    match rt.delete(&ctx, &old).await {
-                        Ok(()) => notes.push(format!(
-                            "{addr}: finished the interrupted replacement of {old_id}: {natural} is in use and {old_id} is deleted"
-                        )),
-                        Err(e) => {
-                            // Still in use by what this apply is about to move to the new
-                            // object, say: tracked by the journal, tried again next apply.
-                            notes.push(format!(
-                                "{addr}: {natural} replaces {old_id}, which could not be deleted yet ({}); the journal keeps it and the next `strata apply` tries again",
-                                e.message
-                            ));
-                            kept.push(JournalEntry::new(
-                                &addr,
-                                "delete",
-                                rt.natural_id(&old),
-                                &entry.region,
-                                &entry.provider,
-                            ));
-                        }
-                    }
-                }
-                let known = state.instance(&addr).is_some();
-                let deps = state
-                    .instance(&addr)
-                    .map(|i| i.dependencies.clone())
-                    .unwrap_or_default();
-                state.set_instance(
-                    &addr,
-                    &settings.address(),
-                    InstanceState {
-                        index_key: index_key(&addr),
-                        status: tainted.then(|| "tainted".to_string()),
-                        attributes: to_state_attributes(&entry.type_, Mode::Managed, &obj),
-                        dependencies: deps,
-                        region: settings.region.clone(),
-                    },
-                );
-                if !known {
-                    notes.push(format!(
-                        "{addr}: adopted {natural}, created by an interrupted run"
-                    ));
-                }
-                if !finish {
-                    // Plan adopts without waiting: the entry stays for apply to wait until the
-                    // object is usable (or to keep it tainted), before what depends on it.
-                    kept.push(entry.clone());
-                }
-            }
-            ("create", None) => notes.push(format!(
-                "{addr}: the interrupted create of {natural} never happened; nothing to adopt"
-            )),
-            ("delete", None) => {
-                // Only if the state's object is the one deleted: after an interrupted
-                // create-before-destroy it is the new object, which stays.
-                let deleted_is_current = state.instance(&addr).is_some_and(|i| {
-                    rt.natural_id(&Value::from_json(&i.attributes)).as_deref()
-                        == Some(natural.as_str())
-                });
-                let removed = deleted_is_current && state.remove_instance(&addr).is_some();
-                if removed {
-                    notes.push(format!(
-                        "{addr}: {natural} was deleted by an interrupted run; removed from state"
-                    ));
-                }
-            }
-            ("delete", Some(obj)) => {
-                let found_id = to_state_attributes(&entry.type_, Mode::Managed, &obj)
-                    .get("id")
-                    .cloned();
-                let managed = found_id.is_some()
-                    && state
-                        .instance(&addr)
-                        .is_some_and(|i| i.attributes.get("id") == found_id.as_ref());
-                if managed {
-                    notes.push(format!(
-                        "{addr}: the interrupted delete of {natural} did not finish; it is still managed"
-                    ));
-                } else if !finish {
-                    notes.push(format!(
-                        "{addr}: {natural}, replaced by an interrupted run, is still to be deleted; the next `strata apply` deletes it"
-                    ));
-                    kept.push(entry.clone());
-                } else {
-                    // Not the object the state holds: the deposed half of a create-before-
-                    // destroy replacement (the new object is recorded already). Only the
-                    // journal knows it: finish the delete, or it would be left untracked.
-                    // How to delete it (a final snapshot or not) AWS does not say, and the
-                    // look-up takes it as an import does: the new object's state, from the
-                    // same configuration, says.
-                    let deposed = match state.instance(&addr) {
-                        Some(current) => crate::plan::build::with_virtual_from_config(
-                            rt.schema(),
-                            &obj.deep_unmark().0,
-                            &Value::from_json(&current.attributes),
-                        ),
-                        None => obj.deep_unmark().0,
-                    };
-                    match rt.delete(&ctx, &deposed).await {
-                        Ok(()) => notes.push(format!(
-                            "{addr}: finished the interrupted delete of {natural}, which an interrupted run had replaced"
-                        )),
-                        Err(e) => {
-                            // Not fatal: what still uses it may be about to move to the new
-                            // object in this apply; the entry keeps it tracked.
-                            notes.push(format!(
-                                "{addr}: {natural}, replaced by an interrupted run, could not be deleted yet ({}); the journal keeps it and the next `strata apply` tries again",
-                                e.message
-                            ));
-                            kept.push(entry.clone());
-                        }
-                    }
-                }
-            }
-            _ => {}
+        let settled = settle_entry(
+            state, &entry, &addr, &natural, rt, &ctx, finish, &mut out, &mut kept,
+        )
+        .await;
+        if let Err(why) = settled {
+            out.failed
+                .push(format!("{addr} ({} of {natural}): {why}", entry.action));
+            let mut failed = entry.clone();
+            failed.unsettled = Some(why);
+            kept.push(failed);
         }
     }
     state.journal = kept;
-    Ok(notes)
+    out
+}
+
+/// Keeps `entry` open, saying why.
+fn keep(out: &mut Reconciled, kept: &mut Vec<JournalEntry>, entry: &JournalEntry, why: String) {
+    out.open.push(format!("{}: {why}", entry.addr));
+    let mut open = entry.clone();
+    open.unsettled = Some(why);
+    kept.push(open);
+}
+
+/// Settles one entry of [`reconcile_journal`]: pushes what it did to `out`, and to `kept`
+/// what the journal keeps. An error means the entry could not be looked at; nothing was
+/// pushed to `kept` for it then.
+#[allow(clippy::too_many_arguments)]
+async fn settle_entry(
+    state: &mut State,
+    entry: &JournalEntry,
+    addr: &InstanceAddr,
+    natural: &str,
+    rt: &dyn ResourceType,
+    ctx: &Ctx,
+    finish: bool,
+    out: &mut Reconciled,
+    kept: &mut Vec<JournalEntry>,
+) -> Result<(), String> {
+    let settings = &ctx.settings;
+    let found = rt
+        .find_by_natural_id(ctx, natural)
+        .await
+        .map_err(|e| format!("looking {natural} up failed: {}", e.message))?;
+    let tag = crate::provider::aws::ownership::OPERATION_TAG;
+    // Whose the object found under a create's recorded name is.
+    let owner = match (&found, entry.action.as_str()) {
+        (Some(obj), "create") => crate::provider::aws::ownership::operation_of(ctx, obj)
+            .await
+            .map_err(|e| format!("reading the tags of {natural} failed: {}", e.message))?
+            .map(|op| op == entry.id),
+        _ => None,
+    };
+    match (entry.action.as_str(), found, owner) {
+        ("create", None, _) => {
+            let gone_for = entry.age().filter(|a| *a >= SETTLE_GRACE);
+            if entry.retried {
+                out.settled.push(format!(
+                    "{addr}: the interrupted create of {natural} never happened (a create sent again under that identifier was answered, and AWS shows no such object); nothing to adopt"
+                ));
+            } else if let Some(age) = gone_for {
+                out.settled.push(format!(
+                    "{addr}: the interrupted create of {natural} never happened (AWS shows no such object {} min after the attempt); nothing to adopt",
+                    age.as_secs() / 60
+                ));
+            } else {
+                keep(
+                    out,
+                    kept,
+                    entry,
+                    format!("{natural} is not found yet: AWS may not show an object right after its create, and the request may still have been on its way when the run stopped; the next `strata apply` creates it under this identifier and adopts what AWS then says exists only if it is ours"),
+                );
+            }
+        }
+        ("create", Some(_), Some(false)) => out.settled.push(format!(
+            "{addr}: {natural} exists but carries another strata operation's {tag} tag: the interrupted create did not make it (names are unique); not adopted, and the entry is dropped"
+        )),
+        ("create", Some(_), None) => keep(
+            out,
+            kept,
+            entry,
+            format!("{natural} exists but carries no {tag} tag, so nothing proves the interrupted run created it; the next `strata apply` creates it under this identifier and adopts it only if it matches the configuration, or decide with `strata state journal resolve {addr}`"),
+        ),
+        ("create" | "update" | "replace", Some(mut obj), _) => {
+            // An interrupted create-before-destroy: the state still holds the object the
+            // new one replaces. Adopting the new one must not drop the old one from view.
+            let found_id = to_state_attributes(&entry.type_, Mode::Managed, &obj)
+                .get("id")
+                .cloned();
+            let displaced = state
+                .instance(addr)
+                .filter(|i| found_id.is_some() && i.attributes.get("id") != found_id.as_ref())
+                .map(|i| i.attributes.clone());
+            if displaced.is_some() && !finish {
+                keep(
+                    out,
+                    kept,
+                    entry,
+                    format!("{natural} was created by an interrupted replacement; the next `strata apply` finishes it"),
+                );
+                return Ok(());
+            }
+            let mut tainted = false;
+            if finish {
+                match rt.wait_usable(ctx, &obj).await {
+                    Ok(()) => {}
+                    Err(e) if e.interrupted || e.not_found => {
+                        // Interrupted: the journal keeps the entry for the next run. Gone
+                        // meanwhile: the next run finds nothing and drops it.
+                        return Err(format!(
+                            "waiting for {addr} ({natural}), left provisioning by an interrupted run: {}",
+                            e.message
+                        ));
+                    }
+                    Err(e) if entry.action == "update" => {
+                        // An existing object an update left unusable: adopted as it is
+                        // (Terraform does not taint a failed update); the plan shows what
+                        // still differs.
+                        out.settled.push(format!(
+                            "{addr}: {natural}, left mid-update by an interrupted run, did not become usable again ({}); check it in AWS",
+                            e.message
+                        ));
+                    }
+                    Err(e) => {
+                        // A new object that will not become usable (an RDS instance
+                        // `failed`, say): kept in state as tainted, as Terraform keeps a
+                        // failed create, so this plan replaces it instead of every apply
+                        // stopping here.
+                        tainted = true;
+                        out.settled.push(format!(
+                            "{addr}: {natural}, created by an interrupted run, did not become usable ({}); it is kept as tainted and this plan replaces it",
+                            e.message
+                        ));
+                    }
+                }
+                if let Some(now) = rt.find_by_natural_id(ctx, natural).await.map_err(|e| {
+                    format!("looking up {addr} ({natural}) again: {}", e.message)
+                })? {
+                    obj = now;
+                }
+            }
+            if let Some(old) = displaced {
+                let old_id = old
+                    .get("id")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                if tainted {
+                    // The object in use stays; the journal keeps tracking the failed one.
+                    keep(
+                        out,
+                        kept,
+                        entry,
+                        format!("{natural}, created by an interrupted replacement of {old_id}, did not become usable; {old_id} stays in use, and {natural} stays in the journal until it is deleted in AWS"),
+                    );
+                    return Ok(());
+                }
+                // The replacement is usable: finish it as the interrupted run would have,
+                // deleting the old object the way its state says (final snapshot, ...).
+                let old = Value::from_json(&old);
+                match rt.delete(ctx, &old).await {
+                    Ok(()) => out.settled.push(format!(
+                        "{addr}: finished the interrupted replacement of {old_id}: {natural} is in use and {old_id} is deleted"
+                    )),
+                    Err(e) => {
+                        // Still in use by what this apply is about to move to the new
+                        // object, say: tracked by the journal, tried again next apply.
+                        out.settled.push(format!(
+                            "{addr}: {natural} replaces {old_id}, which could not be deleted yet ({}); the journal keeps it and the next `strata apply` tries again",
+                            e.message
+                        ));
+                        kept.push(JournalEntry::new(
+                            addr,
+                            "delete",
+                            rt.natural_id(&old),
+                            &entry.region,
+                            &entry.provider,
+                        ));
+                    }
+                }
+            }
+            let known = state.instance(addr).is_some();
+            let deps = state
+                .instance(addr)
+                .map(|i| i.dependencies.clone())
+                .unwrap_or_default();
+            state.set_instance(
+                addr,
+                &settings.address(),
+                InstanceState {
+                    index_key: index_key(addr),
+                    status: tainted.then(|| "tainted".to_string()),
+                    attributes: to_state_attributes(&entry.type_, Mode::Managed, &obj),
+                    dependencies: deps,
+                    region: settings.region.clone(),
+                },
+            );
+            if !known {
+                out.settled.push(format!(
+                    "{addr}: adopted {natural}, created by an interrupted run"
+                ));
+            }
+            if !finish {
+                // Plan adopts without waiting: the entry stays for apply to wait until the
+                // object is usable (or to keep it tainted), before what depends on it.
+                let mut open = entry.clone();
+                open.unsettled = Some(format!(
+                    "{natural} is adopted; the next `strata apply` waits until it is usable"
+                ));
+                kept.push(open);
+            }
+        }
+        ("delete", None, _) => {
+            // Only if the state's object is the one deleted: after an interrupted
+            // create-before-destroy it is the new object, which stays.
+            let deleted_is_current = state.instance(addr).is_some_and(|i| {
+                rt.natural_id(&Value::from_json(&i.attributes)).as_deref()
+                    == Some(natural)
+            });
+            let removed = deleted_is_current && state.remove_instance(addr).is_some();
+            if removed {
+                out.settled.push(format!(
+                    "{addr}: {natural} was deleted by an interrupted run; removed from state"
+                ));
+            }
+        }
+        ("delete", Some(obj), _) => {
+            let found_id = to_state_attributes(&entry.type_, Mode::Managed, &obj)
+                .get("id")
+                .cloned();
+            let managed = found_id.is_some()
+                && state
+                    .instance(addr)
+                    .is_some_and(|i| i.attributes.get("id") == found_id.as_ref());
+            if managed {
+                out.settled.push(format!(
+                    "{addr}: the interrupted delete of {natural} did not finish; it is still managed"
+                ));
+            } else if !finish {
+                keep(
+                    out,
+                    kept,
+                    entry,
+                    format!("{natural}, replaced by an interrupted run, is still to be deleted; the next `strata apply` deletes it"),
+                );
+            } else {
+                // Not the object the state holds: the deposed half of a create-before-
+                // destroy replacement (the new object is recorded already). Only the
+                // journal knows it: finish the delete, or it would be left untracked.
+                // How to delete it (a final snapshot or not) AWS does not say, and the
+                // look-up takes it as an import does: the new object's state, from the
+                // same configuration, says.
+                let deposed = match state.instance(addr) {
+                    Some(current) => crate::plan::build::with_virtual_from_config(
+                        rt.schema(),
+                        &obj.deep_unmark().0,
+                        &Value::from_json(&current.attributes),
+                    ),
+                    None => obj.deep_unmark().0,
+                };
+                match rt.delete(ctx, &deposed).await {
+                    Ok(()) => out.settled.push(format!(
+                        "{addr}: finished the interrupted delete of {natural}, which an interrupted run had replaced"
+                    )),
+                    Err(e) => {
+                        // Not fatal: what still uses it may be about to move to the new
+                        // object in this apply; the entry keeps it tracked.
+                        keep(
+                            out,
+                            kept,
+                            entry,
+                            format!("{natural}, replaced by an interrupted run, could not be deleted yet ({}); the journal keeps it and the next `strata apply` tries again", e.message),
+                        );
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }

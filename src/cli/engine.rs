@@ -351,7 +351,7 @@ fn guard_data(env: &Env, plan: &Plan, allow: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-fn confirm(env: &Env, question: &str) -> Result<bool, Failure> {
+pub(super) fn confirm(env: &Env, question: &str) -> Result<bool, Failure> {
     let _ = env;
     if !std::io::stdin().is_terminal() {
         return Err(Diagnostic::error(
@@ -678,11 +678,20 @@ fn run_plan(
         .unwrap_or_else(|e| e.into_inner())
         .iter()
     {
+        let proof = match s.proof {
+            crate::apply::Proof::Tagged => format!(
+                "it carries this operation's {} tag",
+                crate::provider::aws::ownership::OPERATION_TAG
+            ),
+            crate::apply::Proof::Matches => {
+                "it carries no operation tag and matches the configuration".to_string()
+            }
+        };
         errors.push(
             Diagnostic::warning(format!("{}: settled a retried create", s.addr))
                 .detail(format!(
-                    "the answer to {} was lost and the retry was told {} exists; adopted it (the lost attempt created it) and finished creating it",
-                    s.action, s.natural_id
+                    "{}, and was told {} exists; adopted it ({proof}: the earlier attempt created it) and finished creating it",
+                    s.attempt, s.natural_id
                 ))
                 .help("nothing to do: strata made one object, as planned"),
         );
@@ -1103,6 +1112,15 @@ pub enum StateCommand {
         #[arg(long)]
         force: bool,
     },
+    /// List the operations earlier runs left unfinished (address, operation, identifier,
+    /// age, why each is open); `resolve` decides one by hand.
+    Journal {
+        #[command(subcommand)]
+        command: Option<super::journal::JournalCommand>,
+        /// Print the entries as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Take over the supported resources of a Terraform state (format version 4).
     MigrateFromTerraform {
         /// PATH/terraform.tfstate
@@ -1194,7 +1212,7 @@ fn migrate(env: &Env, to: &str, force: bool) -> CmdResult {
     Ok(Exit::Ok)
 }
 
-fn parse_addr(s: &str) -> Result<InstanceAddr, Failure> {
+pub(super) fn parse_addr(s: &str) -> Result<InstanceAddr, Failure> {
     s.parse().map_err(|e: crate::addr::AddrParseError| {
         Failure::from(
             Diagnostic::error(format!("Invalid address \"{s}\""))
@@ -1211,10 +1229,15 @@ pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
     if let StateCommand::MigrateFromTerraform { path, force } = cmd {
         return super::adopt::migrate_from_terraform(env, path, *force);
     }
+    if let StateCommand::Journal { command, json } = cmd {
+        return super::journal::run(env, command.as_ref(), *json);
+    }
     let workspace = super::commands::current_workspace(env);
     let backend = backend(env, &workspace)?;
     match cmd {
-        StateCommand::MigrateFromTerraform { .. } => unreachable!("handled above"),
+        StateCommand::MigrateFromTerraform { .. } | StateCommand::Journal { .. } => {
+            unreachable!("handled above")
+        }
         StateCommand::List => {
             if let Some(state) = backend.read().map_err(state_failure)? {
                 for (addr, _, _) in state.instances() {
@@ -1495,25 +1518,36 @@ fn settle_journal(
     let mut opts = options.clone();
     opts.missing_vars_unknown = true;
     let providers = crate::eval::walk::walk(config, &opts, &mut hooks).providers;
-    let notes = rt
-        .block_on(crate::apply::reconcile_journal(
-            &mut state,
-            aws,
-            &providers,
-            finish,
-        ))
-        .map_err(|e| Failure::from(Diagnostic::error("Cannot settle the operations an earlier run left unfinished").detail(e).help("check AWS access and run again; the journal is kept until it can be settled")))?;
+    let done = rt.block_on(crate::apply::reconcile_journal(
+        &mut state, aws, &providers, finish,
+    ));
+    // Saved whatever happened: what was settled stays settled, and why the rest is open is
+    // recorded on each entry for `strata state journal`.
     state.serial += 1;
     backend.write(&state).map_err(state_failure)?;
     let mut diags = Diagnostics::default();
-    for n in notes {
+    for n in done.settled {
         diags.push(
             Diagnostic::warning("Settled an operation left unfinished by an earlier run")
                 .detail(n)
                 .help("nothing to do: the state now matches AWS for this object"),
         );
     }
+    for n in done.open {
+        diags.push(
+            Diagnostic::warning("An operation left unfinished by an earlier run is still open")
+                .detail(n)
+                .help("the journal keeps it until it is settled; `strata state journal` lists what is open"),
+        );
+    }
     env.ui.print_diags(&diags, &config.sources);
+    if !done.failed.is_empty() {
+        return Err(Failure::from(
+            Diagnostic::error("Cannot settle the operations an earlier run left unfinished")
+                .detail(done.failed.join("\n"))
+                .help("check AWS access and run again; the journal is kept until it can be settled. `strata state journal` lists the open operations; once you have checked AWS, `strata state journal resolve ADDR --adopt ID` takes the object into state, or `--forget` drops the entry"),
+        ));
+    }
     Ok(Some(state))
 }
 

@@ -5,6 +5,7 @@ mod adopt;
 mod backend;
 mod commands;
 mod engine;
+mod journal;
 mod progress;
 pub mod vars;
 

@@ -57,17 +57,31 @@ pub fn config_problems(
         .collect()
 }
 
+/// A resource type's own validation rules, and the tag key strata reserves (`ownership`).
+fn resource_problems(
+    rt: &dyn crate::provider::ResourceType,
+    inst: &InstanceConfig,
+) -> Vec<crate::provider::ConfigProblem> {
+    let mut problems = rt.validate(&inst.config);
+    if !inst.validate_only {
+        problems.extend(rt.plan_checks(&inst.config));
+    }
+    if rt.schema().attributes.iter().any(|a| a.name == "tags") {
+        problems.extend(crate::provider::aws::ownership::reserved_tag_problems(
+            &inst.config,
+            &inst.provider.default_tags,
+        ));
+    }
+    problems
+}
+
 impl Hooks for ConfigOnly {
     fn managed(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
         self.instances.insert(inst.addr.clone(), inst.deps.clone());
         let Some(rt) = crate::provider::resource_type(&inst.addr.resource.type_) else {
             return Ok(Value::Unknown);
         };
-        let mut problems = rt.validate(&inst.config);
-        if !inst.validate_only {
-            problems.extend(rt.plan_checks(&inst.config));
-        }
-        for d in config_problems(inst, problems) {
+        for d in config_problems(inst, resource_problems(rt, inst)) {
             self.diags.push(d);
         }
         Ok(with_unknown_computed(&inst.config, rt.schema()))
@@ -263,6 +277,9 @@ struct PlanHooks<'a> {
     tainted: &'a BTreeSet<InstanceAddr>,
     /// Objects adopted by `import` blocks: address → (id, object as AWS reports it).
     imports: &'a BTreeMap<InstanceAddr, (String, Value)>,
+    /// Creates the journal keeps open: address → the identifier the attempt was sent with.
+    /// Planned again, the create is sent under that identifier (`naming::reuse_recorded_name`).
+    open_creates: &'a BTreeMap<InstanceAddr, String>,
 }
 
 /// An adopted object (imported, or tainted after a journal adoption) with the arguments AWS
@@ -301,11 +318,7 @@ impl Hooks for PlanHooks<'_> {
         let Some(rt) = crate::provider::resource_type(&inst.addr.resource.type_) else {
             return Ok(Value::Unknown);
         };
-        let mut problems = rt.validate(&inst.config);
-        if !inst.validate_only {
-            problems.extend(rt.plan_checks(&inst.config));
-        }
-        for d in config_problems(inst, problems) {
+        for d in config_problems(inst, resource_problems(rt, inst)) {
             self.diags.push(d);
         }
         let mut prior = self.objects.get(&inst.addr);
@@ -349,7 +362,18 @@ impl Hooks for PlanHooks<'_> {
                 )
             }
             None => {
-                let d = diff(rt, prior, &inst.config, &inst.resource.lifecycle);
+                let mut d = diff(rt, prior, &inst.config, &inst.resource.lifecycle);
+                if let (Some(natural), true) = (
+                    self.open_creates.get(&inst.addr),
+                    d.action == Action::Create || d.action.is_replace(),
+                ) {
+                    crate::provider::aws::naming::reuse_recorded_name(
+                        rt,
+                        &mut d.planned,
+                        &inst.config,
+                        natural,
+                    );
+                }
                 let reason = d
                     .action
                     .is_replace()
@@ -634,7 +658,16 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         &req.aws,
         req.runtime,
     )?;
+    let open_creates: BTreeMap<InstanceAddr, String> = req
+        .prior
+        .map(|s| s.journal.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| e.action == "create")
+        .filter_map(|e| Some((e.addr.parse().ok()?, e.natural_id.clone()?)))
+        .collect();
     let mut hooks = PlanHooks {
+        open_creates: &open_creates,
         imports: &imports,
         objects: &refreshed.objects,
         changes: Vec::new(),

@@ -14,7 +14,9 @@ pub mod secret;
 
 pub use encryption::Encryption;
 pub use local::LocalBackend;
-pub use model::{InstanceState, JournalEntry, OutputState, ResourceState, State, STATE_VERSION};
+pub use model::{
+    HistoryRecord, InstanceState, JournalEntry, OutputState, ResourceState, State, STATE_VERSION,
+};
 pub use s3::{S3Backend, S3Settings};
 pub use secret::{hash_secret, is_hashed, secret_matches};
 

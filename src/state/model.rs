@@ -29,6 +29,40 @@ pub struct State {
     /// Operations in flight: recorded before the AWS call, removed after its result is saved.
     #[serde(default)]
     pub journal: Vec<JournalEntry>,
+    /// Changes made to the state by hand that AWS does not witness (`strata state journal
+    /// resolve`), oldest first, so whoever reads the state later can tell what was decided.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryRecord>,
+}
+
+/// One decision recorded in [`State::history`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryRecord {
+    /// RFC 3339.
+    pub at: String,
+    /// `user@host`, as a lock records it.
+    pub who: String,
+    /// The command that made it: `state journal resolve`.
+    pub command: String,
+    pub addr: String,
+    /// What was decided, in words: `adopted sg-0abc…`, `forgot the entry`.
+    pub decision: String,
+    /// The journal entry the decision settled, as it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<JournalEntry>,
+}
+
+impl HistoryRecord {
+    pub fn new(command: &str, addr: &str, decision: String, entry: Option<JournalEntry>) -> Self {
+        HistoryRecord {
+            at: super::now_rfc3339(),
+            who: super::who(),
+            command: command.to_string(),
+            addr: addr.to_string(),
+            decision,
+            entry,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -97,8 +131,17 @@ pub struct JournalEntry {
     pub natural_id: Option<String>,
     pub region: String,
     pub provider: String,
-    /// RFC 3339.
+    /// RFC 3339: when the AWS call was last attempted (a create sent again with the recorded
+    /// identifier starts it anew).
     pub started_at: String,
+    /// A create sent again with the recorded identifier that AWS answered without creating
+    /// anything: from then on, a look-up that finds nothing proves the operation never happened
+    /// (before, it may only mean AWS does not show the object yet).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retried: bool,
+    /// Why the last run that looked at this entry left it open (`strata state journal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsettled: Option<String>,
 }
 
 impl JournalEntry {
@@ -119,7 +162,20 @@ impl JournalEntry {
             region: region.to_string(),
             provider: provider.to_string(),
             started_at: super::now_rfc3339(),
+            retried: false,
+            unsettled: None,
         }
+    }
+
+    /// How long ago the AWS call was last attempted; `None` for an unreadable timestamp.
+    pub fn age(&self) -> Option<std::time::Duration> {
+        let started = time::OffsetDateTime::parse(
+            &self.started_at,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .ok()?;
+        let age = time::OffsetDateTime::now_utc() - started;
+        Some(age.try_into().unwrap_or(std::time::Duration::ZERO))
     }
 }
 
@@ -182,6 +238,7 @@ impl State {
             outputs: BTreeMap::new(),
             resources: Vec::new(),
             journal: Vec::new(),
+            history: Vec::new(),
         }
     }
 
@@ -588,8 +645,39 @@ mod tests {
         assert_eq!(json["journal"][0]["type"], "aws_db_instance");
         assert_eq!(json["journal"][0]["natural_id"], "app-db");
         assert!(s.journal_end("nope").is_none());
+        // What a run did not need stays out of the file.
+        assert!(json["journal"][0].get("retried").is_none());
+        assert!(json["journal"][0].get("unsettled").is_none());
+        assert!(json.get("history").is_none());
+        assert!(s.journal[0].age().unwrap() < std::time::Duration::from_secs(60));
+        let mut old = s.journal[0].clone();
+        old.started_at = "2026-01-01T00:00:00Z".into();
+        assert!(old.age().unwrap() > std::time::Duration::from_secs(3600));
+        old.started_at = "yesterday".into();
+        assert!(old.age().is_none());
         assert_eq!(s.journal_end(&id).unwrap().action, "create");
         assert!(s.journal.is_empty());
+    }
+
+    #[test]
+    fn history_records_who_decided_what() {
+        let mut s = State::new();
+        let a = addr("aws_security_group.web");
+        let e = JournalEntry::new(&a, "create", Some("web".into()), "eu-west-1", AWS);
+        s.history.push(HistoryRecord::new(
+            "state journal resolve",
+            "aws_security_group.web",
+            "forgot the entry".into(),
+            Some(e.clone()),
+        ));
+        let json = serde_json::to_value(&s).unwrap();
+        let h = &json["history"][0];
+        assert_eq!(h["command"], "state journal resolve");
+        assert_eq!(h["decision"], "forgot the entry");
+        assert_eq!(h["entry"]["id"], e.id.as_str());
+        assert!(h["who"].as_str().is_some_and(|w| !w.is_empty()));
+        let back: State = serde_json::from_value(json).unwrap();
+        assert_eq!(back, s);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 """A loopback HTTP proxy in front of the AWS emulator (standard library only), for the
 benchmarks (latency, request counts) and the fault tests (injected faults).
 
-    proxy.py --upstream HOST:PORT [--port N] [--latency S]
+    proxy.py --upstream HOST:PORT [--port N] [--latency S [--latency-max S]]
              [--fault-rate R --faults KIND,... --seed N --fault-actions mutating|all]
              [--exempt-services sts,...] [--fault-first ACTION=KIND[+KIND...]]...
              [--watch-stdin] [--log FILE]
@@ -13,7 +13,10 @@ one of the SigV4 credential scope (`Credential=KEY/DATE/REGION/SERVICE/aws4_requ
 Mutating = not Describe*/List*/Get*.
 
 --latency S sleeps S seconds before forwarding every mutating call: the emulator answers in
-milliseconds, the latency stands in for AWS's.
+milliseconds, the latency stands in for AWS's. With --latency-max S2, each sleep is drawn
+uniformly between S and S2 (from a random.Random(--seed) of its own). A client that dies while
+its request sleeps does not stop it: the request is still forwarded and carried out, as AWS
+carries out a request whose caller is gone.
 
 --fault-rate R makes a fault of a share R of the eligible requests (mutating ones, or all with
 --fault-actions all; never those of --exempt-services, default sts), the kind drawn uniformly
@@ -38,6 +41,7 @@ so the proxy dies with it). --log FILE appends one JSON line per request: time, 
 action, the names and ids it is about, the fault injected and the emulator's status.
 
   GET  /__counts   requests by action (faulted ones included), as JSON
+  GET  /__inflight {"in_flight": n}: requests received and not yet answered (or reset)
   GET  /__faults   {"requests", "eligible", "by_kind", "by_action": {action: {kind: n}},
                     "upstream_5xx": {action: n}, "upstream_errors": {action: n}}
   POST /__reset    zero every count
@@ -67,6 +71,7 @@ KINDS = ("reset-before", "reset-after", "500-before", "500-after", "throttle")
 LOCK = threading.Lock()
 COUNTS = {}
 FAULTS = {}
+IN_FLIGHT = [0]
 
 
 def reset_faults():
@@ -146,6 +151,8 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     upstream = None
     latency = 0.0
+    latency_max = None
+    latency_rng = random.Random(0)
     fault_rate = 0.0
     faults = ()
     fault_all = False
@@ -224,11 +231,14 @@ class Handler(BaseHTTPRequestHandler):
         service = service_of(self.headers)
         with LOCK:
             COUNTS[action] = COUNTS.get(action, 0) + 1
+            IN_FLIGHT[0] += 1
         fault = self.draw(service, action)
         answer = None
         try:
             answer = self.respond(service, action, body, fault)
         finally:
+            with LOCK:
+                IN_FLIGHT[0] -= 1
             if self.log:
                 line = {"t": round(time.time(), 3), "service": service, "action": action,
                         "names": names_of(body), "fault": fault,
@@ -245,8 +255,13 @@ class Handler(BaseHTTPRequestHandler):
         if fault in ("500-before", "throttle"):
             status, ctype, data = error_reply(service, json_protocol, fault)
             return self.reply(status, data, [("Content-Type", ctype)])
-        if is_mutating(action) and self.latency > 0:
-            time.sleep(self.latency)
+        if is_mutating(action) and (self.latency > 0 or self.latency_max):
+            if self.latency_max:
+                with LOCK:
+                    delay = self.latency_rng.uniform(self.latency, self.latency_max)
+            else:
+                delay = self.latency
+            time.sleep(delay)
         answer = self.forward(action, body)
         if answer is None or fault == "reset-after":
             self.reset()
@@ -262,6 +277,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/__counts":
             with LOCK:
                 data = json.dumps(COUNTS, sort_keys=True).encode()
+        elif self.path == "/__inflight":
+            with LOCK:
+                data = json.dumps({"in_flight": IN_FLIGHT[0]}).encode()
         elif self.path == "/__faults":
             with LOCK:
                 data = json.dumps(FAULTS, sort_keys=True).encode()
@@ -292,6 +310,8 @@ def main():
     ap.add_argument("--upstream", required=True, help="host:port of the emulator")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--latency", type=float, default=0.0, help="seconds added to mutating calls")
+    ap.add_argument("--latency-max", type=float, default=None,
+                    help="draw each latency uniformly between --latency and this")
     ap.add_argument("--fault-rate", type=float, default=0.0, help="share of eligible requests")
     ap.add_argument("--faults", default=",".join(KINDS), help="kinds to draw from, comma-separated")
     ap.add_argument("--seed", type=int, default=0)
@@ -317,7 +337,11 @@ def main():
         ap.error("--fault-rate is a share between 0 and 1")
     host, port = a.upstream.replace("http://", "").rsplit(":", 1)
     Handler.upstream = (host, int(port))
+    if a.latency_max is not None and a.latency_max < a.latency:
+        ap.error("--latency-max must not be below --latency")
     Handler.latency = a.latency
+    Handler.latency_max = a.latency_max
+    Handler.latency_rng = random.Random(a.seed + 1)
     Handler.fault_rate = a.fault_rate
     Handler.faults = faults
     Handler.fault_all = a.fault_actions == "all"

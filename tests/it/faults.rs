@@ -958,13 +958,24 @@ fn state_attr(w: &Workdir, type_: &str, key: &str) -> String {
         .to_string()
 }
 
+/// The id of a journal entry made up by a test (not the operation of any object).
+const MADE_UP_ENTRY: &str = "5b1c6c1e-0000-4000-8000-000000000001";
+
 /// Writes `objects_from`'s state with one journal entry into `w`: what a run killed mid-
-/// operation leaves.
-fn leave_journal(w: &Workdir, objects_from: &Workdir, addr: &str, action: &str, natural: &str) {
+/// operation leaves. A create's entry must have the id of the operation that made the object
+/// (its `strata:operation` tag); other entries may have any.
+fn leave_journal(
+    w: &Workdir,
+    objects_from: &Workdir,
+    addr: &str,
+    action: &str,
+    natural: &str,
+    id: &str,
+) {
     let mut state: serde_json::Value =
         serde_json::from_slice(&std::fs::read(objects_from.state_path()).unwrap()).unwrap();
     state["journal"] = serde_json::json!([{
-        "id": "5b1c6c1e-0000-4000-8000-000000000001",
+        "id": id,
         "addr": addr,
         "action": action,
         "type": addr.split('.').next().unwrap(),
@@ -991,7 +1002,14 @@ async fn a_deposed_object_left_by_a_killed_replacement_is_deleted() {
     let new_id = sg(&new, "id");
     assert_ne!(old_id, new_id);
     // The old directory now holds what the killed run left.
-    leave_journal(&old, &new, "aws_security_group.web", "delete", &old_natural);
+    leave_journal(
+        &old,
+        &new,
+        "aws_security_group.web",
+        "delete",
+        &old_natural,
+        MADE_UP_ENTRY,
+    );
 
     let clients = Clients::of(&old).await;
     // A plan changes nothing in AWS: it says what the next apply deletes, and keeps the entry.
@@ -1037,7 +1055,14 @@ async fn a_deposed_database_is_deleted_as_its_configuration_says() {
     let old_id = state_attr(&old, "aws_db_instance", "id");
     let new_id = state_attr(&new, "aws_db_instance", "id");
     assert_ne!(old_id, new_id);
-    leave_journal(&old, &new, "aws_db_instance.db", "delete", &old_id);
+    leave_journal(
+        &old,
+        &new,
+        "aws_db_instance.db",
+        "delete",
+        &old_id,
+        MADE_UP_ENTRY,
+    );
 
     let run = old.expect(0, &["apply", "--auto-approve"]);
     assert_no_panic(&run, "apply after a killed database replacement");
@@ -1089,7 +1114,14 @@ async fn a_deposed_database_is_deleted_as_its_configuration_says() {
 async fn a_deposed_object_aws_refuses_to_delete_yet_does_not_block_apply() {
     let (old, new) = killed_replacement(CBD_DB_CONFIG);
     let old_id = state_attr(&old, "aws_db_instance", "id");
-    leave_journal(&old, &new, "aws_db_instance.db", "delete", &old_id);
+    leave_journal(
+        &old,
+        &new,
+        "aws_db_instance.db",
+        "delete",
+        &old_id,
+        MADE_UP_ENTRY,
+    );
     let clients = Clients::of(&old).await;
     let protect = |on: bool| {
         clients
@@ -1151,7 +1183,14 @@ async fn a_finished_deposed_delete_leaves_the_new_object_in_state() {
         .send()
         .await
         .unwrap();
-    leave_journal(&old, &new, "aws_security_group.web", "delete", &old_natural);
+    leave_journal(
+        &old,
+        &new,
+        "aws_security_group.web",
+        "delete",
+        &old_natural,
+        MADE_UP_ENTRY,
+    );
 
     let run = old.expect(0, &["apply", "--auto-approve"]);
     assert_no_panic(&run, "apply after a finished deposed delete");
@@ -1175,7 +1214,33 @@ async fn a_replacement_killed_before_recording_its_new_object_is_finished() {
         sg(&new, "id"),
         format!("{}/{}", sg(&new, "vpc_id"), sg(&new, "name")),
     );
-    leave_journal(&old, &old, "aws_security_group.web", "create", &new_natural);
+    // The killed run's operation is the one whose tag the new group carries.
+    let clients = Clients::of(&old).await;
+    let operation = clients
+        .ec2
+        .describe_tags()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("resource-id")
+                .values(&new_id)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .tags()
+        .iter()
+        .find(|t| t.key() == Some(strata::provider::aws::ownership::OPERATION_TAG))
+        .and_then(|t| t.value().map(str::to_string))
+        .expect("the new group carries its operation's tag");
+    leave_journal(
+        &old,
+        &old,
+        "aws_security_group.web",
+        "create",
+        &new_natural,
+        &operation,
+    );
 
     let clients = Clients::of(&old).await;
     let plan = old.expect(0, &["plan"]);
@@ -1602,14 +1667,55 @@ impl FaultProxy {
 
     /// `GET /__faults`: what was injected, by kind and by action.
     fn faults(&self) -> serde_json::Value {
+        self.get("/__faults")
+    }
+
+    /// `GET /__counts`: requests received by action, answered or not.
+    fn counts(&self) -> serde_json::Value {
+        self.get("/__counts")
+    }
+
+    /// Create calls received so far (each then waits out the proxy's latency).
+    fn creates_received(&self) -> u64 {
+        let counts = self.counts();
+        counts
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(action, _)| action.starts_with("Create"))
+            .map(|(_, n)| n.as_u64().unwrap_or(0))
+            .sum()
+    }
+
+    /// Requests received and not answered yet.
+    fn in_flight(&self) -> u64 {
+        self.get("/__inflight")["in_flight"].as_u64().unwrap()
+    }
+
+    /// Waits until every request received has been carried out and answered: a request of a
+    /// killed run still waiting in the proxy reaches AWS afterwards, as it would in AWS.
+    fn wait_idle(&self) {
+        let t0 = Instant::now();
+        while self.in_flight() > 0 {
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "the proxy never went idle"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn get(&self, path: &str) -> serde_json::Value {
         use std::io::{Read, Write};
         let mut s = std::net::TcpStream::connect(self.addr).unwrap();
-        s.write_all(b"GET /__faults HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n")
-            .unwrap();
+        s.write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .unwrap();
         let mut text = String::new();
         s.read_to_string(&mut text).unwrap();
         let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("/__faults: {e}: {text}"))
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {text}"))
     }
 }
 
@@ -2103,5 +2209,405 @@ fn a_lost_answer_to_each_kind_of_call_is_settled() {
     eprintln!(
         "faults: a lost answer to the first call of each action, settled (example, creates, rules and deletes): {report:?}; {:?}",
         t0.elapsed()
+    );
+}
+
+// ---- 8. killed while creates are on their way to AWS -------------------------------------
+
+/// Named groups, name_prefix groups and DB instances, named and identifier_prefix.
+const IN_FLIGHT_CONFIG: &str = include_str!("../fixtures/faults/in-flight/main.tf");
+
+/// The create calls of IN_FLIGHT_CONFIG: 4 security groups and 4 DB instances.
+const IN_FLIGHT_CREATES: u64 = 8;
+
+const IN_FLIGHT_POINTS: usize = 24;
+
+/// What one kill point of the in-flight test saw.
+#[derive(Debug, Default)]
+struct InFlightKill {
+    point: usize,
+    /// Killed once the proxy had received this many create calls, plus `delay_ms`.
+    after_creates: u64,
+    delay_ms: u64,
+    /// The apply was still running when it was killed.
+    landed: bool,
+    /// Requests received by the proxy and not yet carried out when strata died.
+    in_flight_at_kill: u64,
+    journal_left: usize,
+    reapply_failed: Option<String>,
+    plan_not_empty: Option<String>,
+    orphans: Vec<(&'static str, String)>,
+    objects: usize,
+}
+
+/// One kill point: an apply of IN_FLIGHT_CONFIG through a proxy adding 0.3–2 s to every
+/// mutating call, SIGKILLed once `after` create calls have reached the proxy (and `delay`
+/// more), so that creates are still on their way to AWS when strata dies and land after it;
+/// then another apply through the same proxy, a plan, and describe calls.
+fn kill_in_flight(point: usize, rt: &tokio::runtime::Runtime) -> InFlightKill {
+    let seed = (20261500 + point).to_string();
+    let proxy = FaultProxy::start(&["--latency", "0.3", "--latency-max", "2", "--seed", &seed]);
+    let mut w = Workdir::webapp();
+    std::fs::write(w.dir().join("main.tf"), IN_FLIGHT_CONFIG).unwrap();
+    proxy.point(&mut w);
+    let after = 1 + point as u64 * IN_FLIGHT_CREATES / IN_FLIGHT_POINTS as u64;
+    let delay = Duration::from_millis([0, 250, 700, 1400][point % 4]);
+    let mut report = InFlightKill {
+        point,
+        after_creates: after,
+        delay_ms: delay.as_millis() as u64,
+        ..Default::default()
+    };
+    let mut child = w
+        .command(&["apply", "--auto-approve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    let reached = loop {
+        if proxy.creates_received() >= after {
+            break true;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break false;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(120),
+            "point {point}: no progress"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    if reached {
+        std::thread::sleep(delay);
+    }
+    report.landed = child.try_wait().unwrap().is_none();
+    report.in_flight_at_kill = proxy.in_flight();
+    let _ = child.kill();
+    child.wait().unwrap();
+    report.journal_left = read_state(&w).map_or(0, |s| s.journal.len());
+
+    let again = w.strata(&["apply", "--auto-approve"]);
+    assert_no_panic(&again, "an apply after a kill with creates in flight");
+    if again.code != 0 {
+        report.reapply_failed = Some(again.both());
+    }
+    // Whatever of the killed run was still on its way has reached AWS by now.
+    proxy.wait_idle();
+    let plan = direct(&w, &["plan", "--detailed-exitcode"]);
+    if plan.code != 0 {
+        report.plan_not_empty = Some(plan.both());
+    }
+    let clients = rt.block_on(Clients::of(&w));
+    report.orphans = rt.block_on(orphans(&clients, &w.state_path()));
+    report.objects = rt.block_on(clients.ours()).len();
+    w.assert_no_secret_leaked();
+    report
+}
+
+/// Issue #15: in kill -9 trials through a proxy adding latency, a create was still on its way
+/// to AWS when strata died; the next apply looked the object up at once, did not find it, wrote
+/// "the interrupted create … never happened", and created another: name_prefix groups were
+/// orphaned, and DB instances failed every later apply with `DBInstanceAlreadyExists`. Now the
+/// entry stays until a create under the recorded identifier settles it, and the object carries
+/// its operation's tag. At 24 kill points across an apply of named groups, name_prefix groups
+/// and DB instances, each followed by another apply: no orphan, no failed re-apply, empty plans.
+#[test]
+fn creates_in_flight_at_a_kill_are_never_judged_never_happened() {
+    const WORKERS: usize = 4;
+    let started = Instant::now();
+    let queue = Arc::new(Mutex::new((0..IN_FLIGHT_POINTS).collect::<Vec<_>>()));
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (queue, reports) = (queue.clone(), reports.clone());
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                loop {
+                    let Some(point) = queue.lock().unwrap().pop() else {
+                        break;
+                    };
+                    let r = kill_in_flight(point, &rt);
+                    reports.lock().unwrap().push(r);
+                }
+            })
+        })
+        .collect();
+    for h in workers {
+        if let Err(e) = h.join() {
+            std::panic::resume_unwind(e);
+        }
+    }
+    let mut reports = std::mem::take(&mut *reports.lock().unwrap());
+    reports.sort_by_key(|r| r.point);
+    let landed = reports.iter().filter(|r| r.landed).count();
+    let in_flight: u64 = reports.iter().map(|r| r.in_flight_at_kill).sum();
+    let journaled = reports.iter().filter(|r| r.journal_left > 0).count();
+    let orphans: usize = reports.iter().map(|r| r.orphans.len()).sum();
+    let failed = reports
+        .iter()
+        .filter(|r| r.reapply_failed.is_some())
+        .count();
+    let not_empty = reports
+        .iter()
+        .filter(|r| r.plan_not_empty.is_some())
+        .count();
+    eprintln!(
+        "faults: kills with creates in flight (proxy latency 0.3-2 s): {} points, {landed} landed mid-apply, \
+         {journaled} left journal entries, {in_flight} requests in flight at the kills; {orphans} orphans, \
+         {failed} failed re-applies, {not_empty} non-empty plans; {:?}",
+        reports.len(),
+        started.elapsed()
+    );
+    for r in &reports {
+        eprintln!(
+            "  point {} (after {} creates + {} ms): landed {}, in flight {}, journal {}, objects {}, orphans {:?}",
+            r.point, r.after_creates, r.delay_ms, r.landed, r.in_flight_at_kill, r.journal_left, r.objects, r.orphans
+        );
+    }
+    for r in &reports {
+        assert!(
+            r.reapply_failed.is_none(),
+            "point {}: the apply after the kill failed:\n{}",
+            r.point,
+            r.reapply_failed.as_deref().unwrap_or_default()
+        );
+        assert!(
+            r.plan_not_empty.is_none(),
+            "point {}: the plan after the re-apply is not empty:\n{}",
+            r.point,
+            r.plan_not_empty.as_deref().unwrap_or_default()
+        );
+        assert!(
+            r.orphans.is_empty(),
+            "point {}: objects the state does not know: {:?}",
+            r.point,
+            r.orphans
+        );
+        assert_eq!(r.objects, 8, "point {}: {r:?}", r.point);
+    }
+    assert!(landed >= 20, "only {landed} kills landed mid-apply");
+    assert!(
+        in_flight > 0,
+        "no kill left a request on its way to AWS: the test does not test what it says"
+    );
+}
+
+/// A name_prefix group and an identifier_prefix DB instance.
+const IN_FLIGHT_ONE_CONFIG: &str = r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+variable "db_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_security_group" "web" {
+  name_prefix = "faults-web-"
+  description = "in flight"
+}
+
+resource "aws_db_instance" "db" {
+  identifier_prefix   = "faults-db-"
+  engine              = "postgres"
+  instance_class      = "db.t3.micro"
+  allocated_storage   = 20
+  username            = "app"
+  password            = var.db_password
+  skip_final_snapshot = true
+}
+"#;
+
+/// Kills `w`'s apply once both create calls have reached `proxy` (where they wait out its
+/// latency). Returns the journal the killed run left, by type.
+fn kill_with_both_creates_in_flight(
+    w: &Workdir,
+    proxy: &FaultProxy,
+) -> std::collections::BTreeMap<String, strata::state::JournalEntry> {
+    let mut child = w
+        .command(&["apply", "--auto-approve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while proxy.creates_received() < 2 {
+        assert!(child.try_wait().unwrap().is_none(), "the apply ended early");
+        assert!(t0.elapsed() < Duration::from_secs(60), "no create started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    child.wait().unwrap();
+    assert!(
+        proxy.in_flight() >= 2,
+        "both creates are still on their way"
+    );
+    read_state(w)
+        .expect("the journal was written before the calls")
+        .journal
+        .into_iter()
+        .map(|e| (e.type_.clone(), e))
+        .collect()
+}
+
+/// The names of `w`'s groups and DB instances in AWS, with the operation tag each carries.
+async fn named_with_operation(w: &Workdir) -> BTreeSet<(String, Option<String>)> {
+    let tag = strata::provider::aws::ownership::OPERATION_TAG;
+    let ec2 = w.account.ec2(REGION).await;
+    let rds = w.account.rds(REGION).await;
+    let mut out = BTreeSet::new();
+    for g in ec2
+        .describe_security_groups()
+        .send()
+        .await
+        .unwrap()
+        .security_groups()
+    {
+        if g.group_name() != Some("default") {
+            let op = g
+                .tags()
+                .iter()
+                .find(|t| t.key() == Some(tag))
+                .and_then(|t| t.value().map(str::to_string));
+            out.insert((g.group_name().unwrap_or_default().to_string(), op));
+        }
+    }
+    for db in rds
+        .describe_db_instances()
+        .send()
+        .await
+        .unwrap()
+        .db_instances()
+    {
+        let op = db
+            .tag_list()
+            .iter()
+            .find(|t| t.key() == Some(tag))
+            .and_then(|t| t.value().map(str::to_string));
+        out.insert((
+            db.db_instance_identifier().unwrap_or_default().to_string(),
+            op,
+        ));
+    }
+    out
+}
+
+/// The bug of issue #15 at its smallest. A run killed while its creates (a name_prefix group
+/// and an identifier_prefix DB instance) wait on their way to AWS: a plan right after it finds
+/// neither object, and must not take that for "never happened". It keeps both entries and
+/// plans both creates under the names the journal recorded; once the requests land, the
+/// objects carry the operation's tag from their creation on. Then either the next apply adopts
+/// them by that tag, or — still on their way when it retries — it sends the creates again under
+/// the recorded names, is told they exist, and adopts them by the tag. One object each.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_not_found_right_after_a_kill_is_retried_under_its_recorded_name() {
+    let mut outcomes = Vec::new();
+    for (latency, retry_while_in_flight) in [("3", false), ("1.5", true)] {
+        let proxy = FaultProxy::start(&["--latency", latency]);
+        let mut w = Workdir::webapp();
+        std::fs::write(w.dir().join("main.tf"), IN_FLIGHT_ONE_CONFIG).unwrap();
+        proxy.point(&mut w);
+        let journal = kill_with_both_creates_in_flight(&w, &proxy);
+        let recorded: Vec<(String, String)> = ["aws_security_group", "aws_db_instance"]
+            .iter()
+            .map(|t| {
+                let e = &journal[*t];
+                let natural = e.natural_id.clone().expect("an identifier is recorded");
+                let name = natural.rsplit('/').next().unwrap().to_string();
+                (name, e.id.clone())
+            })
+            .collect();
+
+        let run = if retry_while_in_flight {
+            // Sent again through the same latency, after the killed run's requests: AWS is
+            // told to create what it has just created.
+            let run = w.strata(&["apply", "--auto-approve"]);
+            assert_eq!(run.code, 0, "{}", run.both());
+            assert_eq!(
+                run.stderr.matches(SETTLED).count(),
+                2,
+                "both creates are settled by their tag:\n{}",
+                run.stderr
+            );
+            assert!(
+                run.stderr
+                    .contains("carries this operation's strata:operation tag"),
+                "{}",
+                run.stderr
+            );
+            proxy.wait_idle();
+            run
+        } else {
+            let plan = direct(&w, &["plan"]);
+            assert_eq!(plan.code, 0, "{}", plan.both());
+            assert!(
+                !plan.stderr.contains("never happened"),
+                "a plan took a create still on its way for one that never happened:\n{}",
+                plan.stderr
+            );
+            assert!(plan.stderr.contains("not found yet"), "{}", plan.stderr);
+            for (name, _) in &recorded {
+                assert!(
+                    plan.stdout.contains(name.as_str()),
+                    "the create is not planned under its recorded name {name}:\n{}",
+                    plan.stdout
+                );
+            }
+            assert_eq!(read_state(&w).unwrap().journal.len(), 2);
+            let listed = w.expect(0, &["state", "journal"]);
+            assert!(
+                listed.stdout.contains("aws_db_instance.db")
+                    && listed.stdout.contains("not found yet"),
+                "{}",
+                listed.stdout
+            );
+            proxy.wait_idle();
+            // Tagged at creation: the requests of the dead run made them, tagged.
+            let exist = named_with_operation(&w).await;
+            for (name, op) in &recorded {
+                assert!(
+                    exist.contains(&(name.clone(), Some(op.clone()))),
+                    "{name} does not carry its operation {op}: {exist:?}"
+                );
+            }
+            let run = direct(&w, &["apply", "--auto-approve"]);
+            assert_eq!(run.code, 0, "{}", run.both());
+            assert!(
+                run.stderr.matches("created by an interrupted run").count() == 2,
+                "{}",
+                run.stderr
+            );
+            run
+        };
+        assert_no_panic(&run, "the apply after the kill");
+        let exist = named_with_operation(&w).await;
+        let expected: BTreeSet<(String, Option<String>)> = recorded
+            .iter()
+            .map(|(n, op)| (n.clone(), Some(op.clone())))
+            .collect();
+        assert_eq!(exist, expected, "one object each, under the recorded names");
+        let plan = direct(&w, &["plan", "--detailed-exitcode"]);
+        assert_eq!(plan.code, 0, "{}", plan.both());
+        let state = read_state(&w).unwrap();
+        assert!(state.journal.is_empty(), "{:?}", state.journal);
+        // The operation tag is bookkeeping: not in state.
+        assert!(
+            !std::fs::read_to_string(w.state_path())
+                .unwrap()
+                .contains("strata:operation"),
+            "the operation tag leaked into the state"
+        );
+        let clients = Clients::of(&w).await;
+        assert!(orphans(&clients, &w.state_path()).await.is_empty());
+        w.assert_no_secret_leaked();
+        outcomes.push((latency, retry_while_in_flight, recorded));
+    }
+    eprintln!(
+        "faults: creates in flight at a kill, settled under their recorded names: {outcomes:?}"
     );
 }

@@ -9,6 +9,7 @@ mod engine;
 mod examples;
 mod faults;
 mod gitops;
+mod journal;
 mod lang;
 mod lang_eval;
 mod lang_fmt;

@@ -650,7 +650,7 @@ impl DbInstance {
     }
 
     async fn create_primary(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
-        let tags = rds_tags::planned_all(ctx, planned);
+        let tags = rds_tags::create_tags(ctx, planned);
         let sgs = obj::strings(planned, "vpc_security_group_ids");
         let engine = obj::str(planned, "engine").map(str::to_lowercase);
         ctx.rds()
@@ -687,7 +687,7 @@ impl DbInstance {
             .set_auto_minor_version_upgrade(obj::bool(planned, "auto_minor_version_upgrade"))
             .set_copy_tags_to_snapshot(obj::bool(planned, "copy_tags_to_snapshot"))
             .set_availability_zone(obj::string(planned, "availability_zone"))
-            .set_tags((!tags.is_empty()).then(|| rds_tags::to_sdk(&tags)))
+            .set_tags(tags)
             .send()
             .await
             .map_err(|e| ProviderError::sdk(&format!("creating DB instance {id}"), e))?;
@@ -701,7 +701,7 @@ impl DbInstance {
         source: &str,
         planned: &Value,
     ) -> ProviderResult<()> {
-        let tags = rds_tags::planned_all(ctx, planned);
+        let tags = rds_tags::create_tags(ctx, planned);
         let sgs = obj::strings(planned, "vpc_security_group_ids");
         ctx.rds()
             .create_db_instance_read_replica()
@@ -722,7 +722,7 @@ impl DbInstance {
             .set_auto_minor_version_upgrade(obj::bool(planned, "auto_minor_version_upgrade"))
             .set_copy_tags_to_snapshot(obj::bool(planned, "copy_tags_to_snapshot"))
             .set_availability_zone(obj::string(planned, "availability_zone"))
-            .set_tags((!tags.is_empty()).then(|| rds_tags::to_sdk(&tags)))
+            .set_tags(tags)
             .send()
             .await
             .map_err(|e| ProviderError::sdk(&format!("creating read replica {id}"), e))?;

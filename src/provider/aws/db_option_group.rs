@@ -584,7 +584,7 @@ impl ResourceType for DbOptionGroup {
         let name = obj::string(planned, "name")
             .ok_or_else(|| ProviderError::new("aws_db_option_group: the name is not known"))?;
         let id = name.to_lowercase();
-        let tags = rds_tags::planned_all(ctx, planned);
+        let tags = rds_tags::create_tags(ctx, planned);
         ctx.rds()
             .create_option_group()
             .option_group_name(&name)
@@ -593,7 +593,7 @@ impl ResourceType for DbOptionGroup {
             .option_group_description(
                 obj::str(planned, "option_group_description").unwrap_or(DEFAULT_DESCRIPTION),
             )
-            .set_tags((!tags.is_empty()).then(|| rds_tags::to_sdk(&tags)))
+            .set_tags(tags)
             .send()
             .await
             .map_err(|e| ProviderError::sdk(&format!("creating option group {name}"), e))?;

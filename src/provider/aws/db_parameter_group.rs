@@ -415,8 +415,7 @@ impl ParameterGroup {
     }
 
     async fn create_group(&self, ctx: &Ctx, name: &str, planned: &Value) -> ProviderResult<()> {
-        let tags = rds_tags::planned_all(ctx, planned);
-        let tags = (!tags.is_empty()).then(|| rds_tags::to_sdk(&tags));
+        let tags = rds_tags::create_tags(ctx, planned);
         let family = obj::string(planned, "family");
         let description = obj::str(planned, "description").unwrap_or(DEFAULT_DESCRIPTION);
         let action = format!("creating {} {name}", self.what());

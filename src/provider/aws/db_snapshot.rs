@@ -635,8 +635,7 @@ impl ResourceType for Snapshot {
             .to_lowercase();
         let source = obj::string(planned, self.kind.source_attr())
             .ok_or_else(|| ProviderError::new(format!("{noun} {id}: the source is not known")))?;
-        let tags = rds_tags::planned_all(ctx, planned);
-        let tags = (!tags.is_empty()).then(|| rds_tags::to_sdk(&tags));
+        let tags = rds_tags::create_tags(ctx, planned);
         let rds = ctx.rds();
         let what = format!("creating {noun} {id}");
         match self.kind {

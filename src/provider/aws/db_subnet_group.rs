@@ -258,7 +258,7 @@ impl ResourceType for DbSubnetGroup {
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let name = obj::string(planned, "name")
             .ok_or_else(|| ProviderError::new("aws_db_subnet_group: the name is not known"))?;
-        let tags = rds_tags::planned_all(ctx, planned);
+        let tags = rds_tags::create_tags(ctx, planned);
         ctx.rds()
             .create_db_subnet_group()
             .db_subnet_group_name(&name)
@@ -266,7 +266,7 @@ impl ResourceType for DbSubnetGroup {
                 obj::str(planned, "description").unwrap_or(DEFAULT_DESCRIPTION),
             )
             .set_subnet_ids(Some(obj::strings(planned, "subnet_ids")))
-            .set_tags((!tags.is_empty()).then(|| rds_tags::to_sdk(&tags)))
+            .set_tags(tags)
             .send()
             .await
             .map_err(|e| ProviderError::sdk(&format!("creating DB subnet group {name}"), e))?;

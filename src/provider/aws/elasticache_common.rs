@@ -33,16 +33,6 @@ pub fn to_sdk(tags: &BTreeMap<String, String>) -> Vec<Tag> {
         .collect()
 }
 
-pub fn from_sdk(tags: &[Tag]) -> BTreeMap<String, String> {
-    tags.iter()
-        .filter_map(|t| {
-            t.key
-                .clone()
-                .map(|k| (k, t.value.clone().unwrap_or_default()))
-        })
-        .collect()
-}
-
 /// `(tags, tags_all)` for state: `tags` leaves out what the provider's default_tags supply.
 pub fn state_values(ctx: &Ctx, all: &BTreeMap<String, String>) -> (Value, Value) {
     let defaults = &ctx.settings.default_tags;
@@ -58,9 +48,10 @@ pub fn planned_all(ctx: &Ctx, planned: &Value) -> BTreeMap<String, String> {
     ctx.merged_tags(&obj::string_map(planned, "tags"))
 }
 
-/// `Some(tags)` to send on create, `None` when there are none.
+/// `Some(tags)` to send on create (with the operation tag, see `ownership`), `None` when
+/// there are none.
 pub fn create_tags(ctx: &Ctx, planned: &Value) -> Option<Vec<Tag>> {
-    let tags = planned_all(ctx, planned);
+    let tags = ctx.creation_tags(planned);
     (!tags.is_empty()).then(|| to_sdk(&tags))
 }
 

@@ -18,6 +18,7 @@ mod elasticache_replication_group;
 mod elasticache_subnet_group;
 pub mod memo;
 pub mod naming;
+pub mod ownership;
 pub mod poller;
 pub mod ratelimit;
 mod rds_cluster;
@@ -496,6 +497,12 @@ impl Ctx {
         let mut all = self.settings.default_tags.clone();
         all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
         all
+    }
+
+    /// Tags a create call sends for `planned`: its merged tags and, inside
+    /// `ownership::creating`, the journal operation's tag (the proof strata made the object).
+    pub fn creation_tags(&self, planned: &crate::eval::Value) -> BTreeMap<String, String> {
+        ownership::at_creation(self.merged_tags(&crate::provider::obj::string_map(planned, "tags")))
     }
 
     /// Polls `check` until it says done, sleeping the poll interval between tries; an

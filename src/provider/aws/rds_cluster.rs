@@ -743,7 +743,7 @@ impl ResourceType for RdsCluster {
         let id = obj::string(planned, "cluster_identifier").ok_or_else(|| {
             ProviderError::new("aws_rds_cluster: the cluster identifier is not known")
         })?;
-        let tags = rds_tags::planned_all(ctx, planned);
+        let tags = rds_tags::create_tags(ctx, planned);
         let sgs = obj::strings(planned, "vpc_security_group_ids");
         let azs = obj::strings(planned, "availability_zones");
         ctx.rds()
@@ -774,7 +774,7 @@ impl ResourceType for RdsCluster {
             ))
             .set_availability_zones((!azs.is_empty()).then_some(azs))
             .set_copy_tags_to_snapshot(obj::bool(planned, "copy_tags_to_snapshot"))
-            .set_tags((!tags.is_empty()).then(|| rds_tags::to_sdk(&tags)))
+            .set_tags(tags)
             .send()
             .await
             .map_err(|e| ProviderError::sdk(&format!("creating DB cluster {id}"), e))?;

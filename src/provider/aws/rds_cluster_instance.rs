@@ -520,7 +520,7 @@ impl ResourceType for RdsClusterInstance {
         let id = obj::string(planned, "identifier").ok_or_else(|| {
             ProviderError::new("aws_rds_cluster_instance: the identifier is not known")
         })?;
-        let tags = rds_tags::planned_all(ctx, planned);
+        let tags = rds_tags::create_tags(ctx, planned);
         ctx.rds()
             .create_db_instance()
             .db_instance_identifier(&id)
@@ -538,7 +538,7 @@ impl ResourceType for RdsClusterInstance {
             )
             .set_availability_zone(obj::string(planned, "availability_zone"))
             .set_copy_tags_to_snapshot(obj::bool(planned, "copy_tags_to_snapshot"))
-            .set_tags((!tags.is_empty()).then(|| rds_tags::to_sdk(&tags)))
+            .set_tags(tags)
             .send()
             .await
             .map_err(|e| ProviderError::sdk(&format!("creating DB cluster instance {id}"), e))?;

@@ -2,7 +2,7 @@
 //! RemoveTagsFromResource, never through the resource's Modify call. Reading them is
 //! `tagging`'s (one resource or many).
 
-use super::Ctx;
+use super::{ownership, Ctx};
 use crate::eval::Value;
 use crate::provider::{obj, ProviderError, ProviderResult};
 use aws_sdk_rds::types::Tag;
@@ -14,6 +14,7 @@ pub fn to_sdk(tags: &BTreeMap<String, String>) -> Vec<Tag> {
         .collect()
 }
 
+/// The tags AWS answers with, strata's bookkeeping (`ownership`) left out.
 pub fn from_sdk(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
         .filter_map(|t| {
@@ -21,6 +22,7 @@ pub fn from_sdk(tags: &[Tag]) -> BTreeMap<String, String> {
                 .clone()
                 .map(|k| (k, t.value.clone().unwrap_or_default()))
         })
+        .filter(|(k, _)| !ownership::is_bookkeeping(k))
         .collect()
 }
 
@@ -32,6 +34,13 @@ pub fn state_values(ctx: &Ctx, all: &BTreeMap<String, String>) -> (Value, Value)
         .filter(|(k, v)| defaults.get(*k) != Some(*v))
         .map(|(k, v)| (k.clone(), v.clone()));
     (obj::map(own), obj::map(all.clone()))
+}
+
+/// `Some(tags)` for a create call (with the operation tag, see `ownership`), `None` when
+/// there are none.
+pub fn create_tags(ctx: &Ctx, planned: &Value) -> Option<Vec<Tag>> {
+    let tags = ctx.creation_tags(planned);
+    (!tags.is_empty()).then(|| to_sdk(&tags))
 }
 
 /// The tags to send for a planned object: default_tags overlaid by its own `tags`.

@@ -607,7 +607,7 @@ fn entry(by_key: &mut BTreeMap<RuleKey, Rule>, key: RuleKey) -> &mut Rule {
 pub(super) fn tags_map(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
         .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
-        .filter(|(k, _)| !k.starts_with("aws:"))
+        .filter(|(k, _)| !k.starts_with("aws:") && !super::ownership::is_bookkeeping(k))
         .collect()
 }
 
@@ -804,8 +804,55 @@ impl SecurityGroup {
         new.iter().for_each(|r| r.expand(&mut new_flat));
         let removed: BTreeSet<FlatRule> = old_flat.difference(&new_flat).cloned().collect();
         let added: BTreeSet<FlatRule> = new_flat.difference(&old_flat).cloned().collect();
-        self.revoke(ctx, id, dir, permissions(id, &removed)).await?;
-        self.authorize(ctx, id, dir, permissions(id, &added)).await
+        // `old` may be out of date: a rule call of a run killed mid-create can land after a
+        // later run read the group (AWS carries out a request whose caller is gone). Told that
+        // a rule to revoke is not there, or that one to add is there already, the group's rules
+        // as AWS has them now decide what is still to do.
+        match self.revoke(ctx, id, dir, permissions(id, &removed)).await {
+            Err(e) if e.code.as_deref() == Some("InvalidPermission.NotFound") => {
+                let now = self.flat_rules(ctx, id, dir).await?;
+                let left: BTreeSet<FlatRule> = removed.intersection(&now).cloned().collect();
+                self.revoke(ctx, id, dir, permissions(id, &left)).await?;
+            }
+            done => done?,
+        }
+        match self.authorize(ctx, id, dir, permissions(id, &added)).await {
+            Err(e) if e.code.as_deref() == Some("InvalidPermission.Duplicate") => {
+                let now = self.flat_rules(ctx, id, dir).await?;
+                let missing: BTreeSet<FlatRule> = added.difference(&now).cloned().collect();
+                self.authorize(ctx, id, dir, permissions(id, &missing))
+                    .await
+            }
+            done => done,
+        }
+    }
+
+    /// The group's rules of one direction as AWS has them now, one source each.
+    async fn flat_rules(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        dir: Direction,
+    ) -> ProviderResult<BTreeSet<FlatRule>> {
+        let groups = self.describe(ctx, &[id.to_string()]).await?;
+        let g = groups
+            .first()
+            .ok_or_else(|| ProviderError::not_found(format!("security group {id} not found")))?;
+        let perms = match dir {
+            Direction::Ingress => g.ip_permissions(),
+            Direction::Egress => g.ip_permissions_egress(),
+        };
+        let mut flat = BTreeSet::new();
+        for r in rules_of(
+            &Value::Map(Map::from([(
+                dir.attr().to_string(),
+                rules_from_permissions(g, perms),
+            )])),
+            dir,
+        ) {
+            r.expand(&mut flat);
+        }
+        Ok(flat)
     }
 
     /// Everything create does after `CreateSecurityGroup`. `ipv6`: the VPC has an IPv6 CIDR.
@@ -1212,7 +1259,7 @@ impl ResourceType for SecurityGroup {
         });
         let description =
             obj::string(planned, "description").unwrap_or_else(|| DEFAULT_DESCRIPTION.into());
-        let tags = ctx.merged_tags(&obj::string_map(planned, "tags"));
+        let tags = ctx.creation_tags(planned);
         let mut req = ctx
             .ec2()
             .create_security_group()

@@ -20,7 +20,7 @@
 //!   not: per ARN as well, so tags come from where the user pointed the service (an emulator,
 //!   a VPC endpoint), never from the public AWS endpoint.
 
-use super::{elasticache_common, rds_tags, Ctx};
+use super::{elasticache_common, ownership, Ctx};
 use crate::provider::{ProviderError, ProviderResult};
 use aws_sdk_resourcegroupstagging::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_resourcegroupstagging::operation::get_resources::GetResourcesError;
@@ -84,6 +84,13 @@ impl Service {
 
 /// The tags of one resource, from the service itself (current right after a write).
 pub async fn list(ctx: &Ctx, service: Service, arn: &str) -> ProviderResult<Tags> {
+    let mut tags = list_all(ctx, service, arn).await?;
+    tags.retain(|k, _| !ownership::is_bookkeeping(k));
+    Ok(tags)
+}
+
+/// Every tag of one resource, strata's bookkeeping included (`ownership` reads its own tag).
+pub async fn list_all(ctx: &Ctx, service: Service, arn: &str) -> ProviderResult<Tags> {
     let action = format!("listing tags of {arn}");
     match service {
         Service::Rds => ctx
@@ -92,7 +99,7 @@ pub async fn list(ctx: &Ctx, service: Service, arn: &str) -> ProviderResult<Tags
             .resource_name(arn)
             .send()
             .await
-            .map(|out| rds_tags::from_sdk(out.tag_list()))
+            .map(|out| tag_map(out.tag_list().iter().map(|t| (t.key(), t.value()))))
             .map_err(|e| ProviderError::sdk(&action, e)),
         Service::ElastiCache => ctx
             .elasticache()
@@ -100,9 +107,15 @@ pub async fn list(ctx: &Ctx, service: Service, arn: &str) -> ProviderResult<Tags
             .resource_name(arn)
             .send()
             .await
-            .map(|out| elasticache_common::from_sdk(out.tag_list()))
+            .map(|out| tag_map(out.tag_list().iter().map(|t| (t.key(), t.value()))))
             .map_err(|e| ProviderError::sdk(&action, e)),
     }
+}
+
+/// Keys and values as the SDKs' tag types hold them; a tag without a key is none.
+fn tag_map<'a>(tags: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>) -> Tags {
+    tags.filter_map(|(k, v)| Some((k?.to_string(), v.unwrap_or_default().to_string())))
+        .collect()
 }
 
 /// The tags of each of `arns` (all of one service, in the provider's region), in as few calls
@@ -206,6 +219,7 @@ async fn get_resources(
                         let tags = m
                             .tags()
                             .iter()
+                            .filter(|t| !ownership::is_bookkeeping(t.key()))
                             .map(|t| (t.key().to_string(), t.value().to_string()))
                             .collect();
                         Some((m.resource_arn()?.to_string(), tags))
