@@ -195,11 +195,8 @@ pub fn refresh(
                 return (type_, items, Err(message));
             };
             let ctx = Ctx { aws, settings };
-            let ids: Vec<String> = items
-                .iter()
-                .filter_map(|(_, v)| crate::provider::obj::string(v, "id"))
-                .collect();
-            let result = rt.read(&ctx, &ids).await.map_err(|e| e.message);
+            let prior: Vec<Value> = items.iter().map(|(_, v)| v.clone()).collect();
+            let result = rt.read_prior(&ctx, &prior).await.map_err(|e| e.message);
             (type_, items, result)
         }
     });

@@ -816,3 +816,46 @@ async fn a_stale_ipv6_answer_still_removes_the_default_egress() {
         egress.ip_permissions_egress()
     );
 }
+
+/// Regression: an HTTP 5xx with an empty body (a load balancer in front of AWS failing) was
+/// reported as "error parsing XML: no root element", naming neither the service nor the
+/// failure. The error names the service and operation, the status, and who failed.
+#[tokio::test]
+async fn a_5xx_with_an_empty_body_names_the_service_and_the_failure() {
+    let account = Emulator::shared().account();
+    let proxy = crate::faults::FaultProxy::start(&[
+        "--fault-first",
+        "DescribeSecurityGroups=502-empty+502-empty+502-empty",
+    ]);
+    let base = account
+        .sdk_config(REGION)
+        .await
+        .into_builder()
+        .endpoint_url(&proxy.endpoint)
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
+        .build();
+    let ctx = Ctx {
+        aws: std::sync::Arc::new(strata::provider::Aws::from_config(
+            base,
+            Duration::from_millis(100),
+        )),
+        settings: strata::provider::ProviderSettings {
+            region: REGION.into(),
+            ..Default::default()
+        },
+    };
+    let err = SECURITY_GROUP
+        .read(&ctx, &["sg-0123456789abcdef0".to_string()])
+        .await
+        .unwrap_err();
+    let text = err.message;
+    assert!(
+        text.contains("EC2 DescribeSecurityGroups answered HTTP 502 with an empty body"),
+        "{text}"
+    );
+    assert!(text.contains("AWS, or something in front of it"), "{text}");
+    assert!(
+        !text.contains("XML") && !text.contains("Response {"),
+        "{text}"
+    );
+}
