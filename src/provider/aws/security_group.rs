@@ -401,6 +401,25 @@ fn canonical_rules(rules: impl IntoIterator<Item = Rule>) -> Value {
     obj::set(by_key.values().map(Rule::to_value))
 }
 
+const ALL_IPV4: &str = "0.0.0.0/0";
+const ALL_IPV6: &str = "::/0";
+
+/// The egress rules AWS gives a new group: allow-all to 0.0.0.0/0, and to ::/0 in a VPC
+/// with an IPv6 CIDR.
+fn default_egress(ipv6: bool) -> Vec<Rule> {
+    let all = |cidrs: &[&str], ipv6_cidrs: &[&str]| Rule {
+        protocol: "-1".into(),
+        cidr_blocks: cidrs.iter().map(|c| c.to_string()).collect(),
+        ipv6_cidr_blocks: ipv6_cidrs.iter().map(|c| c.to_string()).collect(),
+        ..Rule::default()
+    };
+    let mut out = vec![all(&[ALL_IPV4], &[])];
+    if ipv6 {
+        out.push(all(&[], &[ALL_IPV6]));
+    }
+    out
+}
+
 fn rules_of(v: &Value, dir: Direction) -> Vec<Rule> {
     v.get(dir.attr())
         .and_then(Value::as_list)
@@ -816,14 +835,30 @@ impl SecurityGroup {
         planned: &Value,
         ipv6: bool,
     ) -> ProviderResult<()> {
-        // Terraform removes AWS's default allow-all egress rules (configured egress is added
-        // back below). The revoke and the configured ingress go out at once, right after the
-        // create: they touch different rules, so a new group costs one round trip after
-        // CreateSecurityGroup. EC2 is eventually consistent: a call right after the create
-        // may be told the group does not exist; such a call goes again once a describe
-        // (batched with every other new group's) shows the group.
+        // Terraform removes AWS's default allow-all egress rules and authorises the
+        // configured egress. A default rule the configuration asks for too (the usual
+        // `egress { protocol = "-1" ... cidr_blocks = ["0.0.0.0/0"] }`) is kept instead:
+        // revoking it to authorise it again costs two calls and leaves the group without
+        // egress in between. The revoke and the configured ingress go out at once, right
+        // after the create: they touch different rules, so a new group costs one round trip
+        // after CreateSecurityGroup. EC2 is eventually consistent: a call right after the
+        // create may be told the group does not exist; such a call goes again once a
+        // describe (batched with every other new group's) shows the group.
+        let egress_rules = rules_of(planned, Direction::Egress);
+        let mut configured = BTreeSet::new();
+        egress_rules.iter().for_each(|r| r.expand(&mut configured));
+        let (kept, unwanted): (Vec<Rule>, Vec<Rule>) =
+            default_egress(ipv6).into_iter().partition(|r| {
+                let mut flat = BTreeSet::new();
+                r.expand(&mut flat);
+                flat.is_subset(&configured)
+            });
+        let v4 = unwanted.iter().any(|r| r.cidr_blocks.contains(ALL_IPV4));
+        let v6 = unwanted
+            .iter()
+            .any(|r| r.ipv6_cidr_blocks.contains(ALL_IPV6));
         let ingress_rules = rules_of(planned, Direction::Ingress);
-        let revoke = || self.revoke_default_egress(ctx, id, ipv6);
+        let revoke = || self.revoke_default_egress(ctx, id, v4, v6);
         let ingress = || self.apply_rule_diff(ctx, id, Direction::Ingress, &[], &ingress_rules);
         let (mut revoked, mut authorized) = tokio::join!(revoke(), ingress());
         let invisible = |r: &ProviderResult<()>| matches!(r, Err(e) if e.not_found);
@@ -845,30 +880,34 @@ impl SecurityGroup {
         revoked?;
         authorized?;
         // Configured egress goes last, as it may re-add what the revoke removed.
-        self.apply_rule_diff(
-            ctx,
-            id,
-            Direction::Egress,
-            &[],
-            &rules_of(planned, Direction::Egress),
-        )
-        .await
+        self.apply_rule_diff(ctx, id, Direction::Egress, &kept, &egress_rules)
+            .await
     }
 
-    /// Revokes the allow-all egress rules AWS gives a new group: IPv4 always, IPv6 (`::/0`)
-    /// when its VPC has an IPv6 CIDR — one call for both, where Terraform sends two, the IPv6
-    /// one failing outside IPv6 VPCs (twice the mutating calls, and their share of EC2's rate
-    /// limit, for nothing). Should AWS refuse it (the VPC's IPv6 changed since it was looked
-    /// up), the group is described and exactly the default rules it has are revoked: an
-    /// allow-all rule must never survive.
-    async fn revoke_default_egress(&self, ctx: &Ctx, id: &str, ipv6: bool) -> ProviderResult<()> {
-        match self.revoke_allow_all(ctx, id, true, ipv6).await {
+    /// Revokes the allow-all egress rules AWS gives a new group that the configuration does
+    /// not keep: `v4` (0.0.0.0/0), `v6` (::/0, only in a VPC with an IPv6 CIDR) — one call
+    /// for both, where Terraform sends two, the IPv6 one failing outside IPv6 VPCs (twice the
+    /// mutating calls, and their share of EC2's rate limit, for nothing). Should AWS refuse
+    /// it (the VPC's IPv6 changed since it was looked up), the group is described and
+    /// exactly the named default rules it has are revoked: an unwanted allow-all rule must
+    /// never survive.
+    async fn revoke_default_egress(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        v4: bool,
+        v6: bool,
+    ) -> ProviderResult<()> {
+        if !v4 && !v6 {
+            return Ok(());
+        }
+        match self.revoke_allow_all(ctx, id, v4, v6).await {
             Ok(()) => return Ok(()),
             // Not visible yet: the caller sends it again once it is.
             Err(e) if e.not_found => return Err(e),
             // Refused over the IPv6 rule (a VPC without IPv6 answers InvalidParameterValue
             // about `remote-ipv6-range`), or a rule not there: the group's rules decide.
-            Err(e) if ipv6 || e.code.as_deref() == Some("InvalidPermission.NotFound") => {}
+            Err(e) if v6 || e.code.as_deref() == Some("InvalidPermission.NotFound") => {}
             Err(e) => return Err(e),
         }
         let group = ctx
@@ -879,13 +918,13 @@ impl SecurityGroup {
                 CREATE_VISIBLE_TIMEOUT,
             )
             .await?;
-        let allow_all = |cidr: &str| {
+        let has = |cidr: &str| {
             rules_of(&group, Direction::Egress).iter().any(|r| {
                 r.protocol == "-1"
                     && (r.cidr_blocks.contains(cidr) || r.ipv6_cidr_blocks.contains(cidr))
             })
         };
-        let (v4, v6) = (allow_all("0.0.0.0/0"), allow_all("::/0"));
+        let (v4, v6) = (v4 && has(ALL_IPV4), v6 && has(ALL_IPV6));
         if !v4 && !v6 {
             return Ok(());
         }
@@ -905,10 +944,10 @@ impl SecurityGroup {
     ) -> ProviderResult<()> {
         let mut permission = IpPermission::builder().ip_protocol("-1");
         if v4 {
-            permission = permission.ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build());
+            permission = permission.ip_ranges(IpRange::builder().cidr_ip(ALL_IPV4).build());
         }
         if v6 {
-            permission = permission.ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build());
+            permission = permission.ipv6_ranges(Ipv6Range::builder().cidr_ipv6(ALL_IPV6).build());
         }
         self.revoke(ctx, id, Direction::Egress, vec![permission.build()])
             .await
