@@ -33,6 +33,14 @@ pub fn with_unknown_computed(config: &Value, schema: &crate::provider::Schema) -
             *v = Value::Unknown;
         }
     }
+    // A computed block left out (a group's `ingress` without inline rules) is AWS's to
+    // tell too: null would fail `length(aws_security_group.x.ingress)`.
+    for b in &schema.blocks {
+        let v = out.entry(b.name.to_string()).or_insert(Value::Null);
+        if v.is_null() && b.computed {
+            *v = Value::Unknown;
+        }
+    }
     Value::Map(out)
 }
 
@@ -224,6 +232,7 @@ pub fn refresh(
                                     addr: addr.clone(),
                                     before: prior.clone(),
                                     after: Some(read.clone()),
+                                    relevant: Vec::new(),
                                 });
                             }
                             out.objects.insert(addr, read);
@@ -232,6 +241,7 @@ pub fn refresh(
                             addr,
                             before: prior,
                             after: None,
+                            relevant: Vec::new(),
                         }),
                     }
                 }
@@ -760,12 +770,14 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         }
     }
     let inputs = saved_inputs(&options);
+    let mut drift = refreshed.drift;
+    super::relevance::annotate(req.config, &mut drift, &changes, &outputs);
     let plan = Plan {
         format_version: 1,
         strata_version: env!("CARGO_PKG_VERSION").to_string(),
         changes,
         outputs,
-        drift: refreshed.drift,
+        drift,
         config_digest: config_digest(req.config, &inputs),
         state_lineage: req.prior.map(|s| s.lineage.clone()),
         state_serial: req.prior.map(|s| s.serial),
