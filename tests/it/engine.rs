@@ -1180,3 +1180,67 @@ resource "aws_security_group" "watch" {
   tags   = { EdgeRules = tostring(length(aws_security_group.edge.ingress)) }
 }
 "#;
+
+const TAGGED_CACHE: &str = r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+data "aws_subnets" "default" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.default.id]
+  }
+}
+
+resource "aws_elasticache_subnet_group" "cache" {
+  name       = "quiet-cache"
+  subnet_ids = reverse(sort(data.aws_subnets.default.ids))
+  tags       = { Team = "data" }
+}
+
+resource "aws_elasticache_cluster" "cache" {
+  cluster_id        = "quiet-cache"
+  engine            = "redis"
+  node_type         = "cache.t4g.micro"
+  num_cache_nodes   = 1
+  subnet_group_name = aws_elasticache_subnet_group.cache.name
+  tags              = { Team = "data" }
+}
+"#;
+
+/// Regression: an update that changed only tags also sent a Modify call that changed nothing
+/// — `snapshot_retention_limit = 0 -> null` (an unset argument against AWS's zero) and
+/// subnet ids in another order counted as changes — and showed them in the plan.
+#[tokio::test]
+async fn a_tag_change_makes_no_modify_call_and_no_zero_to_null_line() {
+    let w = Workdir::webapp();
+    let main = w.dir().join("main.tf");
+    std::fs::write(&main, TAGGED_CACHE).unwrap();
+    w.expect(0, &["apply", "--auto-approve"]);
+    w.expect(0, &["plan", "--detailed-exitcode"]);
+    std::fs::write(&main, TAGGED_CACHE.replace("\"data\"", "\"platform\"")).unwrap();
+    let plan = w.expect(2, &["plan", "--detailed-exitcode"]);
+    assert!(
+        !plan.stdout.contains("snapshot_retention_limit"),
+        "{}",
+        plan.stdout
+    );
+    assert!(!plan.stdout.contains("subnet_ids"), "{}", plan.stdout);
+    let mut cmd = w.command(&["apply", "--auto-approve"]);
+    let out = cmd.env("STRATA_API_STATS", "1").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    for waste in ["ModifyCacheCluster", "ModifyCacheSubnetGroup"] {
+        assert!(
+            !stderr.contains(waste),
+            "{waste} sent for a tag change:\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("AddTagsToResource"), "{stderr}");
+    w.expect(0, &["plan", "--detailed-exitcode"]);
+}

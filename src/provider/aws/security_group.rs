@@ -636,6 +636,51 @@ pub(super) fn to_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
         .collect()
 }
 
+/// Moves tags of an EC2 resource from `old` to `new`.
+pub(super) async fn update_ec2_tags(
+    ctx: &Ctx,
+    id: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> ProviderResult<()> {
+    let ec2 = ctx.ec2();
+    let removed: Vec<Tag> = old
+        .keys()
+        .filter(|k| !new.contains_key(*k))
+        .map(|k| Tag::builder().key(k).build())
+        .collect();
+    if !removed.is_empty() {
+        ec2.delete_tags()
+            .resources(id)
+            .set_tags(Some(removed))
+            .send()
+            .await
+            .map_err(|e| ProviderError::sdk(&format!("removing tags of {id}"), e))?;
+    }
+    let changed: BTreeMap<String, String> = new
+        .iter()
+        .filter(|(k, v)| old.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if !changed.is_empty() {
+        ec2.create_tags()
+            .resources(id)
+            .set_tags(Some(to_tags(&changed)))
+            .send()
+            .await
+            .map_err(|e| ProviderError::sdk(&format!("tagging {id}"), e))?;
+    }
+    Ok(())
+}
+
+/// The tags an EC2 resource has now, default tags included.
+pub(super) fn old_tags_all(ctx: &Ctx, prior: &Value) -> BTreeMap<String, String> {
+    match prior.get("tags_all").and_then(Value::as_map) {
+        Some(_) => obj::string_map(prior, "tags_all"),
+        None => ctx.merged_tags(&obj::string_map(prior, "tags")),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // AWS calls
 // ---------------------------------------------------------------------------------------------
@@ -1300,39 +1345,8 @@ impl ResourceType for SecurityGroup {
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
         let id = obj::str(prior, "id")
             .ok_or_else(|| ProviderError::new("security group state has no id"))?;
-        let ec2 = ctx.ec2();
-
-        let old_tags = match prior.get("tags_all").and_then(Value::as_map) {
-            Some(_) => obj::string_map(prior, "tags_all"),
-            None => ctx.merged_tags(&obj::string_map(prior, "tags")),
-        };
         let new_tags = ctx.merged_tags(&obj::string_map(planned, "tags"));
-        let removed: Vec<Tag> = old_tags
-            .keys()
-            .filter(|k| !new_tags.contains_key(*k))
-            .map(|k| Tag::builder().key(k).build())
-            .collect();
-        if !removed.is_empty() {
-            ec2.delete_tags()
-                .resources(id)
-                .set_tags(Some(removed))
-                .send()
-                .await
-                .map_err(|e| ProviderError::sdk(&format!("removing tags of {id}"), e))?;
-        }
-        let changed: BTreeMap<String, String> = new_tags
-            .iter()
-            .filter(|(k, v)| old_tags.get(*k) != Some(*v))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        if !changed.is_empty() {
-            ec2.create_tags()
-                .resources(id)
-                .set_tags(Some(to_tags(&changed)))
-                .send()
-                .await
-                .map_err(|e| ProviderError::sdk(&format!("tagging {id}"), e))?;
-        }
+        update_ec2_tags(ctx, id, &old_tags_all(ctx, prior), &new_tags).await?;
 
         for dir in [Direction::Ingress, Direction::Egress] {
             let old = rules_of(prior, dir);

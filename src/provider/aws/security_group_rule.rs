@@ -13,8 +13,8 @@
 //!   it found nothing is checked against the group before the rule counts as gone.
 
 use super::security_group::{
-    check_cidr, check_rule_description, has_code, normalize_protocol, partition, tags_map, to_tags,
-    NOT_FOUND_CODES,
+    check_cidr, check_rule_description, has_code, normalize_protocol, old_tags_all, partition,
+    tags_map, to_tags, update_ec2_tags, NOT_FOUND_CODES,
 };
 use super::Ctx;
 use crate::eval::{Map, Value};
@@ -24,7 +24,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType as Ec2ResourceType,
     SecurityGroup as Ec2Group, SecurityGroupRule as SdkRule, SecurityGroupRuleRequest,
-    SecurityGroupRuleUpdate, Tag, TagSpecification, UserIdGroupPair,
+    SecurityGroupRuleUpdate, TagSpecification, UserIdGroupPair,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
@@ -54,50 +54,6 @@ fn known_set(config: &Value, key: &str) -> Option<bool> {
         None | Some(Value::Null) => Some(false),
         Some(v) if v.is_known() => Some(true),
         _ => None,
-    }
-}
-
-/// Moves tags of an EC2 resource from `old` to `new`.
-async fn update_ec2_tags(
-    ctx: &Ctx,
-    id: &str,
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-) -> ProviderResult<()> {
-    let ec2 = ctx.ec2();
-    let removed: Vec<Tag> = old
-        .keys()
-        .filter(|k| !new.contains_key(*k))
-        .map(|k| Tag::builder().key(k).build())
-        .collect();
-    if !removed.is_empty() {
-        ec2.delete_tags()
-            .resources(id)
-            .set_tags(Some(removed))
-            .send()
-            .await
-            .map_err(|e| ProviderError::sdk(&format!("removing tags of {id}"), e))?;
-    }
-    let changed: BTreeMap<String, String> = new
-        .iter()
-        .filter(|(k, v)| old.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if !changed.is_empty() {
-        ec2.create_tags()
-            .resources(id)
-            .set_tags(Some(to_tags(&changed)))
-            .send()
-            .await
-            .map_err(|e| ProviderError::sdk(&format!("tagging {id}"), e))?;
-    }
-    Ok(())
-}
-
-fn old_tags_all(ctx: &Ctx, prior: &Value) -> BTreeMap<String, String> {
-    match prior.get("tags_all").and_then(Value::as_map) {
-        Some(_) => obj::string_map(prior, "tags_all"),
-        None => ctx.merged_tags(&obj::string_map(prior, "tags")),
     }
 }
 
