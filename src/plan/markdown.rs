@@ -227,11 +227,7 @@ pub fn render(plan: &Plan, limit: usize) -> String {
         }
         head.push('\n');
     }
-    let drift: Vec<_> = plan
-        .drift
-        .iter()
-        .filter(|d| d.is_reported(plan.refresh_only))
-        .collect();
+    let drift = plan.reported_drift();
     if !drift.is_empty() {
         head.push_str("#### Changed outside strata\n\n");
         for d in drift {

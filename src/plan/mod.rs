@@ -243,6 +243,14 @@ impl Plan {
         s
     }
 
+    /// The drift a report shows (`Drift::is_reported`).
+    pub fn reported_drift(&self) -> Vec<&Drift> {
+        self.drift
+            .iter()
+            .filter(|d| d.is_reported(self.refresh_only))
+            .collect()
+    }
+
     /// True when applying would change anything (resources or outputs).
     pub fn has_changes(&self) -> bool {
         self.changes

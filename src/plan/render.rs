@@ -80,11 +80,7 @@ fn headline(c: &ResourceChange) -> String {
 /// Renders the whole plan like `terraform plan`.
 pub fn render_plan(plan: &Plan, style: &Style) -> String {
     let mut out = String::new();
-    let drift: Vec<_> = plan
-        .drift
-        .iter()
-        .filter(|d| d.is_reported(plan.refresh_only))
-        .collect();
+    let drift = plan.reported_drift();
     if !drift.is_empty() {
         out.push_str("Objects have changed outside of strata:\n\n");
         for d in drift {

@@ -993,16 +993,24 @@ fn covers(src: &PermSources, rule: &Classic) -> bool {
         })
 }
 
-/// What of `rule` its group still holds (sources of the same direction, protocol and ports),
-/// as one permission with AWS's own descriptions; `None` when nothing is left.
-fn remains(groups: &[Ec2Group], rule: &Classic) -> Option<IpPermission> {
+/// The rule's group among `groups`, and its permissions of the rule's direction.
+fn permissions_of<'a>(
+    groups: &'a [Ec2Group],
+    rule: &Classic,
+) -> Option<(&'a Ec2Group, &'a [IpPermission])> {
     let g = groups
         .iter()
         .find(|g| g.group_id() == Some(rule.group_id.as_str()))?;
-    let perms = match rule.direction() {
-        Direction::Ingress => g.ip_permissions(),
-        Direction::Egress => g.ip_permissions_egress(),
-    };
+    Some(match rule.direction() {
+        Direction::Ingress => (g, g.ip_permissions()),
+        Direction::Egress => (g, g.ip_permissions_egress()),
+    })
+}
+
+/// What of `rule` its group still holds (sources of the same direction, protocol and ports),
+/// as one permission with AWS's own descriptions; `None` when nothing is left.
+fn remains(groups: &[Ec2Group], rule: &Classic) -> Option<IpPermission> {
+    let (g, perms) = permissions_of(groups, rule)?;
     let own = g.group_id().unwrap_or_default();
     let source_group = rule
         .source_group
@@ -1288,6 +1296,34 @@ impl SecurityGroupRule {
         Ok(out)
     }
 
+    /// The states of rules found (keyed as given), with the AWS rule id of each
+    /// single-source one: one DescribeSecurityGroupRules of their groups.
+    async fn states(
+        &self,
+        ctx: &Ctx,
+        found: Vec<(String, Classic)>,
+    ) -> ProviderResult<BTreeMap<String, Value>> {
+        let single: Vec<String> = found
+            .iter()
+            .filter(|(_, c)| c.source_count() == 1)
+            .map(|(_, c)| c.group_id.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let rule_ids = if single.is_empty() {
+            Vec::new()
+        } else {
+            self.rule_ids(ctx, &single).await?
+        };
+        Ok(found
+            .into_iter()
+            .map(|(id, c)| {
+                let rule_id = Self::match_rule_id(&rule_ids, &c);
+                (id, c.to_value(rule_id.as_deref()))
+            })
+            .collect())
+    }
+
     fn match_rule_id(rules: &[SdkRule], rule: &Classic) -> Option<String> {
         if rule.source_count() != 1 {
             return None;
@@ -1327,13 +1363,7 @@ impl SecurityGroupRule {
 
     /// Finds `rule` in its group, with the description AWS holds.
     fn find_in(groups: &[Ec2Group], rule: &Classic) -> Option<Classic> {
-        let g = groups
-            .iter()
-            .find(|g| g.group_id() == Some(rule.group_id.as_str()))?;
-        let perms = match rule.direction() {
-            Direction::Ingress => g.ip_permissions(),
-            Direction::Egress => g.ip_permissions_egress(),
-        };
+        let (g, perms) = permissions_of(groups, rule)?;
         for p in perms.iter().filter(|p| same_ports(p, rule)) {
             let src = perm_sources(g, p);
             if covers(&src, rule) {
@@ -1518,25 +1548,7 @@ impl ResourceType for SecurityGroupRule {
                 }
             }
         }
-        let single: Vec<String> = found
-            .values()
-            .filter(|c| c.source_count() == 1)
-            .map(|c| c.group_id.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let rules = if single.is_empty() {
-            Vec::new()
-        } else {
-            self.rule_ids(ctx, &single).await?
-        };
-        Ok(found
-            .into_iter()
-            .map(|(id, c)| {
-                let rule_id = Self::match_rule_id(&rules, &c);
-                (id, c.to_value(rule_id.as_deref()))
-            })
-            .collect())
+        self.states(ctx, found.into_iter().collect()).await
     }
 
     /// As terraform-provider-aws reads the rule: its group's permission of the same
@@ -1567,25 +1579,7 @@ impl ResourceType for SecurityGroupRule {
             .iter()
             .filter_map(|(id, r)| Some((id.clone(), Self::find_in(&groups, r)?)))
             .collect();
-        let single: Vec<String> = found
-            .iter()
-            .filter(|(_, c)| c.source_count() == 1)
-            .map(|(_, c)| c.group_id.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let rule_ids = if single.is_empty() {
-            Vec::new()
-        } else {
-            self.rule_ids(ctx, &single).await?
-        };
-        Ok(found
-            .into_iter()
-            .map(|(id, c)| {
-                let rule_id = Self::match_rule_id(&rule_ids, &c);
-                (id, c.to_value(rule_id.as_deref()))
-            })
-            .collect())
+        self.states(ctx, found).await
     }
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
