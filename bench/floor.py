@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The practical floor: an ideal client issuing a graph's minimal mutating calls.
 
-Reads a graph (JSON: {"nodes": [{"name", "parent": name|null}]}) of security groups, each
-with an ingress rule from its parent when it has one. Every node: CreateSecurityGroup, then at
-once RevokeSecurityGroupEgress (the default allow-all egress, as Terraform removes it) and,
-with a parent, AuthorizeSecurityGroupIngress. A node starts when its parent is done (each
+Reads a graph (JSON: {"nodes": [{"name", "parent": name|null}], "keep_default_egress": bool})
+of security groups, each with an ingress rule from its parent when it has one. Every node:
+CreateSecurityGroup, then at once RevokeSecurityGroupEgress (the default allow-all egress, as
+Terraform removes it; not when the configuration keeps it) and, with a parent,
+AuthorizeSecurityGroupIngress. A node starts when its parent is done (each
 chain sequential); all chains run at once. Prints the wall time in seconds.
 
   floor.py GRAPH.json ENDPOINT_URL
@@ -57,12 +58,14 @@ def main():
             TagSpecifications=[{"ResourceType": "security-group", "Tags": [{"Key": "Name", "Value": name}]}],
         )["GroupId"]
         ids[name] = gid
-        calls = [
-            lambda: ec2.revoke_security_group_egress(
-                GroupId=gid,
-                IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+        calls = []
+        if not graph.get("keep_default_egress"):
+            calls.append(
+                lambda: ec2.revoke_security_group_egress(
+                    GroupId=gid,
+                    IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+                )
             )
-        ]
         parent = nodes[name].get("parent")
         if parent:
             calls.append(

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # strata's apply/plan benchmarks against the emulator behind tests/emulator/proxy.py. See README.md.
 #
-#   bench/run.sh [--latency S] [--only a,b,c,d] [--strata PATH]
+#   bench/run.sh [--latency S] [--only a,b,c,d] [--strata PATH] [--default-egress]
 #   BENCH_KEEP=1 keeps the work directory (configs, state, strata's last stdout/stderr).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-latency=2 only=a,b,c,d strata=""
+latency=2 only=a,b,c,d strata="" default_egress=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --latency) latency="$2"; shift 2 ;;
         --only) only="$2"; shift 2 ;;
         --strata) strata="$2"; shift 2 ;;
+        --default-egress) default_egress=1; shift ;;
         *) echo "unknown argument $1" >&2; exit 1 ;;
     esac
 done
@@ -31,7 +32,7 @@ export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true STRATA_POLL_INTERVAL_
 export STRATA_RATE_LIMIT="${STRATA_RATE_LIMIT:-0}"
 
 echo "strata: $strata"
-echo "emulator: $emulator  proxy: $proxy  mutating latency: ${latency}s  STRATA_RATE_LIMIT=$STRATA_RATE_LIMIT"
+echo "emulator: $emulator  proxy: $proxy  mutating latency: ${latency}s  STRATA_RATE_LIMIT=$STRATA_RATE_LIMIT  default egress declared: $default_egress"
 
 counts() { curl -s "$proxy/__counts"; echo; }
 
@@ -64,11 +65,12 @@ timed() {
                 /Maximum resident set size/ {m=$2} END {printf "%.2f %d\n", w, m}' "$work/time"
 }
 
-# gen SCENARIO DIR GRAPH.json: writes main.tf (and the floor's graph)
+# gen SCENARIO DIR GRAPH.json: writes main.tf (and the floor's graph). With --default-egress
+# every group declares AWS's default egress rule (the idiom of most configurations).
 gen() {
-    python3 - "$@" <<'PY'
+    python3 - "$@" "$default_egress" <<'PY'
 import json, os, sys
-scenario, d, graph = sys.argv[1], sys.argv[2], sys.argv[3]
+scenario, d, graph, default_egress = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
 os.makedirs(d, exist_ok=True)
 out = ['provider "aws" {\n  region = "us-east-1"\n}\n',
        'data "aws_vpc" "default" {\n  default = true\n}\n']
@@ -76,6 +78,9 @@ nodes = []
 def sg(name, parent=None):
     body = [f'  name        = "bench-{scenario}-{name}"', '  description = "bench"',
             '  vpc_id      = data.aws_vpc.default.id']
+    if default_egress:
+        body += ['  egress {', '    from_port   = 0', '    to_port     = 0',
+                 '    protocol    = "-1"', '    cidr_blocks = ["0.0.0.0/0"]', '  }']
     if parent:
         body += ['  ingress {', '    from_port       = 5432', '    to_port         = 5432',
                  '    protocol        = "tcp"',
@@ -110,7 +115,8 @@ elif scenario == "d":
                '  vpc_id      = "vpc-12345678"\n}\n')
     out = [o for o in out if "aws_vpc" not in o]
 open(os.path.join(d, "main.tf"), "w").write("\n".join(out))
-json.dump({"run": f"floor-{scenario}", "nodes": nodes}, open(graph, "w"))
+json.dump({"run": f"floor-{scenario}", "nodes": nodes, "keep_default_egress": default_egress},
+          open(graph, "w"))
 PY
 }
 

@@ -1,6 +1,7 @@
 //! Diagnostics: every user-facing error carries the source span it is about and renders the
 //! source line with a caret, like `just` and `rustc`.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -90,13 +91,107 @@ impl SourceFile {
     }
 }
 
-/// Every source text strata has read, so any later stage can render a span.
+/// Every source text strata has read, so any later stage can render a span — and what of it
+/// must never be shown again (secrets written as literals).
 #[derive(Clone, Default)]
 pub struct SourceMap {
     files: Arc<RwLock<Vec<Arc<SourceFile>>>>,
+    hidden: Arc<RwLock<Hidden>>,
 }
 
+/// Source text no excerpt shows.
+#[derive(Default)]
+struct Hidden {
+    /// Sensitive literals, found by what knows the schemas (`crate::redact`).
+    spans: Vec<Span>,
+    /// Arguments whose value is secret wherever they are written (`password = ...`): their
+    /// literals are hidden even in a file that could not be parsed.
+    names: BTreeSet<String>,
+}
+
+/// What an excerpt shows instead of a sensitive literal.
+pub const REDACTED: &str = "(sensitive value)";
+
+/// Values at least this long are hidden wherever a message holds them, shorter ones only
+/// where quoted.
+const MIN_BARE_SECRET: usize = 6;
+
 impl SourceMap {
+    /// No excerpt will show this text (a sensitive literal).
+    pub fn redact(&self, span: Span) {
+        let mut hidden = self.hidden.write().unwrap_or_else(|e| e.into_inner());
+        if !hidden.spans.contains(&span) {
+            hidden.spans.push(span);
+        }
+    }
+
+    /// No excerpt will show a literal assigned to one of these argument names.
+    pub fn redact_arguments(&self, names: impl IntoIterator<Item = String>) {
+        let mut hidden = self.hidden.write().unwrap_or_else(|e| e.into_inner());
+        hidden.names.extend(names);
+    }
+
+    /// `text` (a rendered diagnostic) with every hidden literal's value replaced by
+    /// [`REDACTED`]: a message that quotes a value (`got the string "..."`) must not show
+    /// a secret either. Short values are replaced only where quoted, so that ordinary words
+    /// containing them stay readable.
+    pub fn hide_secrets(&self, text: &str) -> String {
+        let values: BTreeSet<String> = {
+            let hidden = self.hidden.read().unwrap_or_else(|e| e.into_inner());
+            hidden
+                .spans
+                .iter()
+                .filter_map(|s| {
+                    let file = self.get(s.file)?;
+                    Some(literal_values(file.text.get(s.start..s.end)?))
+                })
+                .flatten()
+                .collect()
+        };
+        let mut out = text.to_string();
+        // Longest first: a value that contains another is replaced whole.
+        let mut values: Vec<String> = values.into_iter().collect();
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        for v in values {
+            out = out.replace(&format!("\"{v}\""), REDACTED);
+            if v.chars().count() >= MIN_BARE_SECRET {
+                out = out.replace(&v, REDACTED);
+            }
+        }
+        out
+    }
+
+    /// The byte ranges of `line` (1-based) of `file` that no excerpt shows, relative to the
+    /// line's start, sorted and merged.
+    fn hidden_in_line(&self, file: FileId, source: &SourceFile, line: usize) -> Vec<Range<usize>> {
+        let start = source.line_starts[line - 1];
+        let text = source.line_text(line);
+        let end = start + text.len();
+        let hidden = self.hidden.read().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<Range<usize>> = hidden
+            .spans
+            .iter()
+            .filter(|s| s.file == file && s.start < end && s.end > start)
+            .map(|s| s.start.max(start) - start..s.end.min(end) - start)
+            .collect();
+        if let Some(value) = assigned_value(text, &hidden.names) {
+            out.extend(
+                string_literals(&text[value..])
+                    .into_iter()
+                    .map(|r| r.start + value..r.end + value),
+            );
+        }
+        out.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        for r in out {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        merged
+    }
+
     pub fn add(&self, path: &Path, display: String, text: String) -> FileId {
         let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
         files.push(Arc::new(SourceFile::new(path.to_path_buf(), display, text)));
@@ -231,7 +326,7 @@ impl Diagnostic {
         if let Some(help) = &self.help {
             let _ = writeln!(out, "  = help: {help}");
         }
-        out
+        sources.hide_secrets(&out)
     }
 
     pub fn to_json(&self, sources: &SourceMap) -> serde_json::Value {
@@ -256,8 +351,8 @@ impl Diagnostic {
         }
         serde_json::json!({
             "severity": self.severity,
-            "summary": self.summary,
-            "detail": detail,
+            "summary": sources.hide_secrets(&self.summary),
+            "detail": sources.hide_secrets(&detail),
             "range": self.span.and_then(range),
         })
     }
@@ -278,12 +373,21 @@ fn render_snippet(
     };
     let (line, col) = file.line_col(span.start);
     let (end_line, end_col) = file.line_col(span.end);
-    let text = file.line_text(line);
+    let hidden = sources.hidden_in_line(span.file, &file, line);
+    let (text, columns) = shown_line(file.line_text(line), &hidden);
     let gutter = line.to_string().len();
     let pad = " ".repeat(gutter);
     let _ = writeln!(out, "{pad}--> {}:{line}:{col}", file.display);
     let _ = writeln!(out, "{pad} |");
     let _ = writeln!(out, "{line} | {}", text.replace('\t', " "));
+    // Columns of the line as shown (a redacted literal is shorter or longer).
+    let shown = |c: usize, end: bool| {
+        columns
+            .get(c.saturating_sub(1))
+            .map(|&(first, last)| if end { last } else { first })
+            .unwrap_or(c)
+    };
+    let (col, end_col) = (shown(col, false), shown(end_col, true));
     let width = if end_line == line && end_col > col {
         end_col - col
     } else {
@@ -299,7 +403,180 @@ fn render_snippet(
     }
 }
 
-/// Independent diagnostics collected over one run.
+/// The line as an excerpt shows it — each hidden byte range replaced by [`REDACTED`] — and,
+/// for each character column of the original line (1-based, one past its end included),
+/// the columns it starts at and ends before in the shown line.
+fn shown_line(text: &str, hidden: &[Range<usize>]) -> (String, Vec<(usize, usize)>) {
+    let mut out = String::new();
+    let mut columns = Vec::new();
+    let mut shown_col = 1;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match hidden.iter().find(|r| r.contains(&i)) {
+            Some(r) => {
+                let width = REDACTED.chars().count();
+                out.push_str(REDACTED);
+                columns.push((shown_col, shown_col + width));
+                while chars.peek().is_some_and(|(j, _)| r.contains(j)) {
+                    chars.next();
+                    columns.push((shown_col, shown_col + width));
+                }
+                shown_col += width;
+            }
+            None => {
+                out.push(c);
+                columns.push((shown_col, shown_col));
+                shown_col += 1;
+            }
+        }
+    }
+    columns.push((shown_col, shown_col));
+    (out, columns)
+}
+
+/// The literal text of a string literal's source (`"a${x}b"` → `a`, `b`; a heredoc's
+/// lines), without quotes and escapes undone for the common ones.
+fn literal_values(source: &str) -> Vec<String> {
+    let inner = if let Some(q) = source.strip_prefix('"') {
+        q.strip_suffix('"').unwrap_or(q).to_string()
+    } else if source.starts_with("<<") {
+        source.lines().skip(1).collect::<Vec<_>>().join("\n")
+    } else {
+        source.to_string()
+    };
+    let mut parts = Vec::new();
+    let mut rest = inner.as_str();
+    while let Some(i) = rest
+        .find(['$', '%'])
+        .filter(|i| rest[*i + 1..].starts_with('{'))
+    {
+        parts.push(rest[..i].to_string());
+        let after = &rest[i..];
+        rest = after.find('}').map_or("", |j| &after[j + 1..]);
+    }
+    parts.push(rest.to_string());
+    parts
+        .into_iter()
+        .flat_map(|p| {
+            let unescaped = p.replace("\\\"", "\"").replace("\\\\", "\\");
+            p.lines()
+                .chain(unescaped.lines())
+                .map(|l| l.trim().to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Where the value starts in a line `NAME = value` (or `"NAME" = value`, `NAME: value`)
+/// whose NAME is one of `names`.
+fn assigned_value(line: &str, names: &BTreeSet<String>) -> Option<usize> {
+    if names.is_empty() {
+        return None;
+    }
+    let trimmed = line.trim_start();
+    let name_end = trimmed
+        .trim_start_matches('"')
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(0);
+    let quote = usize::from(trimmed.starts_with('"'));
+    let name = &trimmed[quote..quote + name_end];
+    if !names.contains(name) {
+        return None;
+    }
+    let after = &trimmed[quote + name_end..];
+    let rest = after.trim_start_matches('"').trim_start();
+    let rest = rest.strip_prefix(['=', ':'])?;
+    Some(line.len() - rest.len())
+}
+
+/// The byte ranges of the string literals in HCL text: quoted strings (with their
+/// templates, nested strings inside `${...}` included) and heredocs, quotes and markers
+/// included. A string still open at the end runs to the end of the text. Comments are
+/// skipped.
+pub fn string_literals(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let end = quoted_end(bytes, i);
+                out.push(i..end);
+                i = end;
+            }
+            b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                let end = heredoc_end(text, i).unwrap_or(bytes.len());
+                out.push(i..end);
+                i = end;
+            }
+            b'#' => i = text[i..].find('\n').map_or(bytes.len(), |n| i + n),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n)
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |n| i + 2 + n + 2)
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// One past the closing quote of the string opening at `start` (or the end of the text).
+fn quoted_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    // Open `${` / `%{` interpolations, each with its own nested strings.
+    let mut depth = 0usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if depth == 0 => i += 2,
+            b'"' if depth == 0 => return i + 1,
+            b'"' => i = quoted_end(bytes, i),
+            b'$' | b'%' if depth == 0 && bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 2;
+            }
+            b'{' if depth > 0 => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' if depth > 0 => {
+                depth -= 1;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// One past the end of the heredoc opening at `start` (`<<EOT` or `<<-EOT`): past the line
+/// holding only its marker.
+fn heredoc_end(text: &str, start: usize) -> Option<usize> {
+    let rest = &text[start + 2..];
+    let rest = rest.strip_prefix('-').unwrap_or(rest);
+    let marker: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    if marker.is_empty() {
+        return None;
+    }
+    let body = text[start..].find('\n')? + start + 1;
+    let mut pos = body;
+    for line in text[body..].split_inclusive('\n') {
+        pos += line.len();
+        if line.trim() == marker {
+            return Some(pos - (line.len() - line.trim_end().len()));
+        }
+    }
+    Some(text.len())
+}
+
+/// Independent diagnostics collected over one run./// Independent diagnostics collected over one run.
 #[derive(Clone, Debug, Default)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
@@ -380,6 +657,69 @@ mod tests {
         let file = sources.get(id).unwrap();
         assert_eq!(file.line_col(0), (1, 1));
         assert_eq!(file.line_col(10), (2, 2));
+    }
+
+    #[test]
+    fn string_literals_cover_templates_heredocs_and_skip_comments() {
+        let text = r#"a = "x${"y"}z" # "not a string"
+b = <<EOT
+secret
+EOT
+c = "es\"caped" // "nor this"
+d = "open"#;
+        let found: Vec<&str> = string_literals(text)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(
+            found,
+            [
+                r#""x${"y"}z""#,
+                "<<EOT\nsecret\nEOT",
+                r#""es\"caped""#,
+                "\"open"
+            ]
+        );
+    }
+
+    /// Regression: a LITERAL_SECRET finding reprinted the line with the password in it.
+    #[test]
+    fn a_redacted_literal_is_never_rendered_and_the_caret_stays_under_it() {
+        let sources = SourceMap::default();
+        let text = "  password = \"hunter2-and-more\" # admin\n";
+        let id = sources.add(Path::new("a.tf"), "a.tf".into(), text.into());
+        let start = text.find('"').unwrap();
+        let end = text.rfind('"').unwrap() + 1;
+        sources.redact(Span::new(id, start..end));
+        let out = Diagnostic::error("LITERAL_SECRET: password is a literal string")
+            .at(Span::new(id, start..end))
+            .detail("it was \"hunter2-and-more\"")
+            .render(&sources, false);
+        assert!(!out.contains("hunter2"), "{out}");
+        assert!(
+            out.contains("1 |   password = (sensitive value) # admin\n")
+                && out.contains("  |              ^^^^^^^^^^^^^^^^^ it was (sensitive value)"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_sensitive_argument_is_hidden_even_in_a_file_that_does_not_parse() {
+        let sources = SourceMap::default();
+        sources.redact_arguments(["password".to_string()]);
+        let text = "x {\n  password = \"unclosed\n  \"password\": \"json-style\",\n}\n";
+        let id = sources.add(Path::new("a.tf"), "a.tf".into(), text.into());
+        for line in [2, 3] {
+            let at = sources.get(id).unwrap().offset_of(line, 3);
+            let out = Diagnostic::error("Invalid HCL syntax")
+                .at(Span::new(id, at..at + 1))
+                .render(&sources, false);
+            assert!(
+                !out.contains("unclosed") && !out.contains("json-style"),
+                "{out}"
+            );
+            assert!(out.contains(REDACTED), "{out}");
+        }
     }
 
     #[test]

@@ -16,4 +16,5 @@ pub mod fmt;
 pub mod graph;
 pub mod plan;
 pub mod provider;
+pub mod redact;
 pub mod state;

@@ -173,8 +173,18 @@ pub async fn migrate(
                 aws,
                 settings: settings.clone(),
             };
-            let ids: Vec<String> = items.iter().map(|i| i.1.clone()).collect();
-            let found = rt.read(&ctx, &ids).await;
+            // Terraform's attributes say what to look for (a classic rule's id is a hash).
+            let prior: Vec<Value> = items
+                .iter()
+                .map(|i| {
+                    let mut v = Value::from_json(&i.3);
+                    if let Value::Map(m) = &mut v {
+                        m.insert("id".into(), Value::from(i.1.as_str()));
+                    }
+                    v
+                })
+                .collect();
+            let found = rt.read_prior(&ctx, &prior).await;
             (rt, settings, items, found)
         }
     });

@@ -54,12 +54,23 @@ pub fn dispatch(env: &Env, command: Command) -> CmdResult {
 
 /// Loads the configuration, failing with every load diagnostic.
 pub fn load(env: &Env) -> Result<(Config, Diagnostics), Failure> {
-    let sources = SourceMap::default();
-    let (config, diags) = crate::config::load(&env.dir, &sources);
+    let (config, diags, sources) = load_redacted(env);
     match config {
         Some(c) if !diags.has_errors() => Ok((c, diags)),
         _ => Err(Failure { diags, sources }),
     }
+}
+
+/// `config::load`, with every sensitive literal registered so that no excerpt shows it
+/// (`redact`): by argument name before parsing, by position once parsed.
+fn load_redacted(env: &Env) -> (Option<Config>, Diagnostics, SourceMap) {
+    let sources = SourceMap::default();
+    crate::redact::register_names(&sources);
+    let (config, diags) = crate::config::load(&env.dir, &sources);
+    if let Some(c) = &config {
+        crate::redact::register(c);
+    }
+    (config, diags, sources)
 }
 
 pub fn var_args(flags: &VarFlags) -> Vec<VarArg> {
@@ -102,6 +113,13 @@ pub fn walk_options(
         &declared,
         diags,
     );
+    // A secret variable's value in a .tfvars file is a sensitive literal too.
+    let secret = crate::redact::sensitive_root_variables(config);
+    for (name, raw) in &inputs {
+        if let (true, walk::RawInput::Expr(e)) = (secret.contains(name), raw) {
+            crate::redact::redact_expr(&config.sources, e);
+        }
+    }
     WalkOptions {
         workspace: crate::cli::commands::current_workspace(env),
         inputs,
@@ -126,8 +144,7 @@ pub fn current_workspace(env: &Env) -> String {
 pub use crate::plan::build::ConfigOnly;
 
 fn validate_walk(env: &Env) -> Result<(Config, WalkResult, ConfigOnly, Diagnostics), Failure> {
-    let sources = SourceMap::default();
-    let (config, mut diags) = crate::config::load(&env.dir, &sources);
+    let (config, mut diags, sources) = load_redacted(env);
     let Some(config) = config else {
         return Err(Failure { diags, sources });
     };
@@ -316,6 +333,7 @@ fn fmt(
             }
             Err(e) => {
                 let sources = SourceMap::default();
+                crate::redact::register_names(&sources);
                 let id = sources.add(&file, display.clone(), text);
                 let offset = sources
                     .get(id)

@@ -130,6 +130,8 @@ fn load_file(
         .to_string();
     for attr in load_tfvars_file(path, display.clone(), sources, diags) {
         if !declared.contains(&attr.name) {
+            // Never used, perhaps a misspelt secret: its excerpt does not show the value.
+            crate::redact::redact_expr(sources, &attr.expr);
             let d = if explicit {
                 Diagnostic::error(format!("Value for undeclared variable \"{}\"", attr.name))
             } else {

@@ -33,6 +33,14 @@ pub fn with_unknown_computed(config: &Value, schema: &crate::provider::Schema) -
             *v = Value::Unknown;
         }
     }
+    // A computed block left out (a group's `ingress` without inline rules) is AWS's to
+    // tell too: null would fail `length(aws_security_group.x.ingress)`.
+    for b in &schema.blocks {
+        let v = out.entry(b.name.to_string()).or_insert(Value::Null);
+        if v.is_null() && b.computed {
+            *v = Value::Unknown;
+        }
+    }
     Value::Map(out)
 }
 
@@ -209,11 +217,8 @@ pub fn refresh(
                 return (type_, items, Err(message));
             };
             let ctx = Ctx { aws, settings };
-            let ids: Vec<String> = items
-                .iter()
-                .filter_map(|(_, v)| crate::provider::obj::string(v, "id"))
-                .collect();
-            let result = rt.read(&ctx, &ids).await.map_err(|e| e.message);
+            let prior: Vec<Value> = items.iter().map(|(_, v)| v.clone()).collect();
+            let result = rt.read_prior(&ctx, &prior).await.map_err(|e| e.message);
             (type_, items, result)
         }
     });
@@ -241,6 +246,7 @@ pub fn refresh(
                                     addr: addr.clone(),
                                     before: prior.clone(),
                                     after: Some(read.clone()),
+                                    relevant: Vec::new(),
                                 });
                             }
                             out.objects.insert(addr, read);
@@ -249,6 +255,7 @@ pub fn refresh(
                             addr,
                             before: prior,
                             after: None,
+                            relevant: Vec::new(),
                         }),
                     }
                 }
@@ -805,12 +812,14 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         }
     }
     let inputs = saved_inputs(&options);
+    let mut drift = refreshed.drift;
+    super::relevance::annotate(req.config, &mut drift, &changes, &outputs);
     let plan = Plan {
         format_version: 1,
         strata_version: env!("CARGO_PKG_VERSION").to_string(),
         changes,
         outputs,
-        drift: refreshed.drift,
+        drift,
         config_digest: config_digest(req.config, &inputs),
         state_lineage: req.prior.map(|s| s.lineage.clone()),
         state_serial: req.prior.map(|s| s.serial),

@@ -153,6 +153,10 @@ pub fn proposed(
         } else {
             a.default.clone().unwrap_or(Value::Null)
         };
+        let prior_value = prior.and_then(|p| p.get(a.name));
+        let v = keep_equal_prior(v, prior_value, |v, o| {
+            a.is_settable() && !(a.sensitive && a.virtual_) && attr_equal(&a.ty, v, o, false)
+        });
         out.insert(a.name.to_string(), v);
     }
     for b in &schema.blocks {
@@ -174,9 +178,29 @@ pub fn proposed(
         } else {
             fill_block_defaults(&b.schema, b.nesting, cfg)
         };
+        let prior_value = prior.and_then(|p| p.get(b.name));
+        let v = keep_equal_prior(v, prior_value, |v, o| {
+            blocks_equal(&b.schema, b.nesting, v, o)
+        });
         out.insert(b.name.to_string(), v);
     }
     Value::Map(out)
+}
+
+/// The prior value instead of `planned` when the two are equal under SDKv2 semantics: an
+/// Optional argument left unset whose prior value is AWS's zero (`snapshot_retention_limit =
+/// 0`), a set written in another order. What exists is what is planned, so the plan shows
+/// no line for it and an update sends nothing for it. A sensitive mark the configuration
+/// gave the value stays on it.
+fn keep_equal_prior(
+    planned: Value,
+    prior: Option<&Value>,
+    equal: impl Fn(&Value, &Value) -> bool,
+) -> Value {
+    match prior {
+        Some(old) if equal(&planned, old) => old.clone().mark_if(planned.contains_sensitive()),
+        _ => planned,
+    }
 }
 
 fn fill_block_defaults(schema: &Schema, nesting: Nesting, v: Value) -> Value {
@@ -381,6 +405,58 @@ mod tests {
             &Value::Bool(true),
             false
         ));
+    }
+
+    /// Regression: an Optional argument left unset whose prior value is AWS's zero was planned
+    /// null: `snapshot_retention_limit = 0 -> null` in every plan that changed the object,
+    /// and a ModifyCacheCluster setting it to 0 again.
+    #[test]
+    fn an_unset_argument_whose_prior_is_aws_zero_keeps_it() {
+        let rt = crate::provider::resource_type("aws_elasticache_cluster").unwrap();
+        let obj = |pairs: &[(&str, Value)]| {
+            Value::Map(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            )
+        };
+        let prior = obj(&[
+            ("id", Value::from("cache")),
+            ("cluster_id", Value::from("cache")),
+            ("engine", Value::from("redis")),
+            ("node_type", Value::from("cache.t3.micro")),
+            ("num_cache_nodes", Value::from(1)),
+            ("snapshot_retention_limit", Value::from(0)),
+            (
+                "security_group_ids",
+                Value::List(vec!["sg-b".into(), "sg-a".into()]),
+            ),
+        ]);
+        let config = obj(&[
+            ("cluster_id", Value::from("cache")),
+            ("engine", Value::from("redis")),
+            ("node_type", Value::from("cache.t3.small")),
+            ("num_cache_nodes", Value::from(1)),
+            (
+                "security_group_ids",
+                Value::List(vec!["sg-a".into(), "sg-b".into()]),
+            ),
+        ]);
+        let planned = proposed(rt.schema(), Some(&prior), &config, &Lifecycle::default());
+        assert_eq!(
+            planned.get("snapshot_retention_limit"),
+            Some(&Value::from(0))
+        );
+        assert_eq!(
+            planned.get("node_type"),
+            Some(&Value::from("cache.t3.small"))
+        );
+        // A set written in another order is what exists, as it exists.
+        assert_eq!(
+            planned.get("security_group_ids"),
+            prior.get("security_group_ids")
+        );
     }
 
     #[test]

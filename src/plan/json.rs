@@ -272,6 +272,19 @@ pub fn render(plan: &Plan) -> Json {
     if !drift.is_empty() {
         out.insert("resource_drift".into(), Json::Array(drift));
     }
+    // Terraform's shape: the drifted attributes that may have contributed to the changes.
+    let relevant: Vec<Json> = plan
+        .drift
+        .iter()
+        .flat_map(|d| {
+            d.relevant
+                .iter()
+                .map(|a| json!({"resource": d.addr.to_string(), "attribute": [a]}))
+        })
+        .collect();
+    if !relevant.is_empty() {
+        out.insert("relevant_attributes".into(), Json::Array(relevant));
+    }
     out.insert(
         "resource_changes".into(),
         Json::Array(plan.changes.iter().map(|c| change_json(c, false)).collect()),

@@ -227,15 +227,16 @@ pub fn render(plan: &Plan, limit: usize) -> String {
         }
         head.push('\n');
     }
-    if !plan.drift.is_empty() {
+    let drift = plan.reported_drift();
+    if !drift.is_empty() {
         head.push_str("#### Changed outside strata\n\n");
-        for d in &plan.drift {
-            match &d.after {
+        for d in drift {
+            match d.shown_after(plan.refresh_only) {
                 Some(after) => {
                     let schema =
                         crate::provider::resource_type(&d.addr.resource.type_).map(|t| t.schema());
                     let attrs = schema
-                        .map(|s| super::diff::changed_attributes(s, &d.before, after))
+                        .map(|s| super::diff::changed_attributes(s, &d.before, &after))
                         .unwrap_or_default();
                     let _ = writeln!(
                         head,

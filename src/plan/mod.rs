@@ -7,6 +7,7 @@ pub mod build;
 pub mod diff;
 pub mod json;
 pub mod markdown;
+pub mod relevance;
 pub mod render;
 
 use crate::addr::{AbsResource, InstanceAddr};
@@ -145,6 +146,38 @@ pub struct Drift {
     pub before: Value,
     /// `None` when the object was deleted outside strata.
     pub after: Option<Value>,
+    /// The changed attributes that may have contributed to the planned changes (`relevance`):
+    /// the only ones a normal plan reports.
+    #[serde(default)]
+    pub relevant: Vec<String>,
+}
+
+impl Drift {
+    /// Reported by a plan: deleted, or with relevant changes — or any drift at all in a
+    /// refresh-only plan.
+    pub fn is_reported(&self, refresh_only: bool) -> bool {
+        refresh_only || self.after.is_none() || !self.relevant.is_empty()
+    }
+
+    /// `after` as the report shows it: attributes that are not relevant keep their value
+    /// from `before` (unless every change is shown).
+    pub fn shown_after(&self, refresh_only: bool) -> Option<Value> {
+        let after = self.after.as_ref()?;
+        if refresh_only {
+            return Some(after.clone());
+        }
+        let (Value::Map(b), Value::Map(a)) = (&self.before, after) else {
+            return Some(after.clone());
+        };
+        let mut shown = b.clone();
+        for k in &self.relevant {
+            match a.get(k) {
+                Some(v) => shown.insert(k.clone(), v.clone()),
+                None => shown.remove(k),
+            };
+        }
+        Some(Value::Map(shown))
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -212,6 +245,14 @@ impl Plan {
             }
         }
         s
+    }
+
+    /// The drift a report shows (`Drift::is_reported`).
+    pub fn reported_drift(&self) -> Vec<&Drift> {
+        self.drift
+            .iter()
+            .filter(|d| d.is_reported(self.refresh_only))
+            .collect()
     }
 
     /// True when applying would change anything (resources or outputs).

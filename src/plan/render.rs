@@ -80,17 +80,18 @@ fn headline(c: &ResourceChange) -> String {
 /// Renders the whole plan like `terraform plan`.
 pub fn render_plan(plan: &Plan, style: &Style) -> String {
     let mut out = String::new();
-    if !plan.drift.is_empty() {
+    let drift = plan.reported_drift();
+    if !drift.is_empty() {
         out.push_str("Objects have changed outside of strata:\n\n");
-        for d in &plan.drift {
-            match &d.after {
+        for d in drift {
+            match d.shown_after(plan.refresh_only) {
                 Some(after) => {
                     let _ = writeln!(out, "  # {} has changed", d.addr);
                     let fake = ResourceChange {
                         addr: d.addr.clone(),
                         action: Action::Update,
                         before: Some(d.before.clone()),
-                        after: Some(after.clone()),
+                        after: Some(after),
                         reason: None,
                         replace_paths: vec![],
                         provider: Default::default(),

@@ -54,9 +54,16 @@ impl ProviderError {
         }
     }
 
-    /// Phrases an SDK error: the service's error code and message when AWS answered, the
-    /// chain of causes otherwise (connection refused, timeouts) — never the raw response.
-    pub fn sdk<E>(action: &str, err: E) -> ProviderError
+    /// Phrases an SDK error (see `aws::errors`): the service's error code and message when AWS
+    /// answered with one; else the service, operation, HTTP status and request id — never the
+    /// raw response.
+    pub fn sdk<E>(
+        action: &str,
+        err: aws_smithy_runtime_api::client::result::SdkError<
+            E,
+            aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+        >,
+    ) -> ProviderError
     where
         E: std::error::Error
             + aws_smithy_types::error::metadata::ProvideErrorMetadata
@@ -64,28 +71,11 @@ impl ProviderError {
             + Sync
             + 'static,
     {
-        let message = match (err.code(), err.message()) {
-            (Some(code), Some(msg)) => format!("{action}: {code}: {msg}"),
-            (Some(code), None) => format!("{action}: {code}"),
-            (None, Some(msg)) => format!("{action}: {msg}"),
-            (None, None) => {
-                let mut text = err.to_string();
-                let mut source = err.source();
-                while let Some(s) = source {
-                    let part = s.to_string();
-                    if !text.contains(&part) {
-                        text.push_str(": ");
-                        text.push_str(&part);
-                    }
-                    source = s.source();
-                }
-                format!("{action}: {text}")
-            }
-        };
+        use aws_smithy_types::error::metadata::ProvideErrorMetadata as _;
         ProviderError {
             already_exists: err.code().is_some_and(is_already_exists_code),
             code: err.code().map(str::to_string),
-            ..ProviderError::new(message)
+            ..ProviderError::new(aws::errors::describe(action, &err))
         }
     }
 }
@@ -168,6 +158,20 @@ pub trait ResourceType: Send + Sync {
     /// Reads the objects with these ids in as few calls as the API allows. Ids that do not
     /// exist are absent from the answer; they never fail the batch.
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>>;
+
+    /// Reads objects known from state (`prior`, each with its `id`) again, in as few calls
+    /// as `read`; keyed by the prior `id`. By default `read` of their ids. A type whose id
+    /// alone does not say what to look for (a classic rule's id is a hash of what it holds)
+    /// matches what AWS has against the prior object instead, as terraform-provider-aws
+    /// reads with the prior state.
+    async fn read_prior(
+        &self,
+        ctx: &Ctx,
+        prior: &[Value],
+    ) -> ProviderResult<BTreeMap<String, Value>> {
+        let ids: Vec<String> = prior.iter().filter_map(|p| obj::string(p, "id")).collect();
+        self.read(ctx, &ids).await
+    }
 
     /// Creates the object, waits until it is usable, and returns its full state.
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value>;

@@ -225,8 +225,11 @@ impl Encryption {
                     })
                     .map_err(|e| {
                         err(format!(
-                            "KMS GenerateDataKey failed for the state key: {}; nothing was written",
-                            aws_sdk_kms::error::DisplayErrorContext(&e)
+                            "{}; nothing was written",
+                            crate::provider::aws::errors::describe(
+                                "KMS GenerateDataKey for the state key",
+                                &e
+                            )
                         ))
                     })?;
                 let plain = out
@@ -339,10 +342,15 @@ impl Encryption {
                     })
                     .map_err(|e| {
                         err(format!(
-                            "cannot decrypt {what}: KMS Decrypt of its data key (key {}) failed: {}. \
-                             Check your access to that key; strata did not change anything",
-                            env.kms_key_id.as_deref().unwrap_or("?"),
-                            aws_sdk_kms::error::DisplayErrorContext(&e)
+                            "cannot decrypt {what}: {}. Check your access to that key; strata did not \
+                             change anything",
+                            crate::provider::aws::errors::describe(
+                                &format!(
+                                    "KMS Decrypt of its data key (key {})",
+                                    env.kms_key_id.as_deref().unwrap_or("?")
+                                ),
+                                &e
+                            )
                         ))
                     })?;
                 let plain = out

@@ -17,7 +17,8 @@ use super::encryption::{self, Encryption};
 use super::local::valid_workspace;
 use super::model::{State, STATE_VERSION};
 use super::{Backend, LockGuard, LockInfo, StateError};
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use crate::provider::aws::errors::describe as describe_error;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use std::sync::{Arc, Mutex};
 
@@ -183,10 +184,14 @@ impl S3Backend {
         format!("s3://{}/{}", self.inner.bucket, self.inner.lock_key)
     }
 
-    fn io<E: std::error::Error + 'static>(&self, what: &str, e: &E) -> StateError {
+    fn io<E: std::error::Error + ProvideErrorMetadata + 'static>(
+        &self,
+        what: &str,
+        e: &S3Err<E>,
+    ) -> StateError {
         StateError::Io {
             path: self.url(),
-            message: format!("{what}: {}", DisplayErrorContext(e)),
+            message: describe_error(what, e),
         }
     }
 }
@@ -213,7 +218,7 @@ impl Inner {
                 Ok(Some((serde_json::from_slice(&bytes).ok(), etag)))
             }
             Err(e) if not_found(&e) => Ok(None),
-            Err(e) => Err(DisplayErrorContext(&e).to_string()),
+            Err(e) => Err(describe_error("reading the lock object", &e)),
         }
     }
 
@@ -229,7 +234,7 @@ impl Inner {
         match req.send().await {
             Ok(_) => Ok(()),
             Err(e) if not_found(&e) => Ok(()),
-            Err(e) => Err(DisplayErrorContext(&e).to_string()),
+            Err(e) => Err(describe_error("deleting the lock object", &e)),
         }
     }
 }
@@ -297,7 +302,7 @@ impl Backend for S3Backend {
                     }
                 }
                 Err(e) if not_found(&e) => Ok(None),
-                Err(e) => Err(DisplayErrorContext(&e).to_string()),
+                Err(e) => Err(describe_error("reading the state object", &e)),
             }
         });
         let got = got.map_err(|m| StateError::Io {

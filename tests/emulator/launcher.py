@@ -738,6 +738,102 @@ def _patch_ec2_security_groups() -> None:
 
     SecurityGroupBackend.get_security_group_from_name = get_security_group_from_name
 
+    _patch_ec2_rule_matching()
+
+
+def _patch_ec2_rule_matching() -> None:
+    from moto.core.responses import ActionResult
+    from moto.ec2.exceptions import InvalidPermissionNotFoundError
+    from moto.ec2.models.security_groups import SecurityGroupRule
+    from moto.ec2.responses.security_groups import SecurityGroups
+
+    # (n) Real AWS: a rule is its group, direction, protocol, ports and one source; the
+    # description is not part of it. "If the security group rule has a description, you do
+    # not need to specify the description to revoke the rule", and authorising the same
+    # rule with another description is InvalidPermission.Duplicate. moto compares a group
+    # source's whole pair, description included: a revoke without (or with another)
+    # description is InvalidPermission.NotFound and the rule stays; a second authorisation
+    # with another description adds a second rule. The same comparison with the pair
+    # reduced to its group id.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html
+    def rule_eq(self, other):  # type: ignore[no-untyped-def]
+        if not isinstance(other, SecurityGroupRule):
+            return NotImplemented
+        if self.ip_protocol != other.ip_protocol:
+            return False
+        for key in ("CidrIp", "CidrIpv6"):
+            if key in self.ip_range and self.ip_range.get(key) != other.ip_range.get(key):
+                return False
+        if (self.source_group or {}).get("GroupId") != (other.source_group or {}).get("GroupId"):
+            return False
+        if self.prefix_list_id != other.prefix_list_id:
+            return False
+        if self.ip_protocol != "-1" and (
+            self.from_port != other.from_port or self.to_port != other.to_port
+        ):
+            return False
+        return True
+
+    SecurityGroupRule.__eq__ = rule_eq
+
+    # (o) Real AWS, RevokeSecurityGroupIngress/Egress by rule properties: "For a default VPC,
+    # if the values you specify do not match the existing rule's values, no error is
+    # returned, and the output describes the security group rules that were not revoked"
+    # (UnknownIpPermissions); in any other VPC, InvalidPermission.NotFound and nothing is
+    # revoked. moto answers InvalidPermission.NotFound everywhere. In a default VPC each
+    # source is revoked on its own and the ones not found are answered back.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html
+    def in_default_vpc(backend, group_name_or_id):  # type: ignore[no-untyped-def]
+        group = backend.get_security_group_by_name_or_id(group_name_or_id)
+        vpc = backend.vpcs.get(group.vpc_id) if group is not None and group.vpc_id else None
+        return bool(vpc is not None and vpc.is_default)
+
+    def one_source_each(args):  # type: ignore[no-untyped-def]
+        base = dict(args, ip_ranges=[], source_groups=[], prefix_list_ids=[])
+        for key in ("ip_ranges", "source_groups", "prefix_list_ids"):
+            for item in args.get(key) or []:
+                yield dict(base, **{key: [item]})
+
+    def as_permission(args):  # type: ignore[no-untyped-def]
+        perm = {"IpProtocol": args["ip_protocol"]}
+        if args.get("from_port") is not None:
+            perm["FromPort"] = int(args["from_port"])
+        if args.get("to_port") is not None:
+            perm["ToPort"] = int(args["to_port"])
+        ranges = args.get("ip_ranges") or []
+        perm["IpRanges"] = [r for r in ranges if "CidrIp" in r]
+        perm["Ipv6Ranges"] = [r for r in ranges if "CidrIpv6" in r]
+        perm["UserIdGroupPairs"] = args.get("source_groups") or []
+        perm["PrefixListIds"] = args.get("prefix_list_ids") or []
+        return perm
+
+    def revoke(self, revoke_one):  # type: ignore[no-untyped-def]
+        self.error_on_dryrun()
+        unknown = []
+        for args in self._process_rules_from_querystring():
+            del args["sgrule_tags"]
+            if args["security_rule_ids"] or not in_default_vpc(self.ec2_backend, args["group_name_or_id"]):
+                revoke_one(**args)
+                continue
+            for single in one_source_each(args):
+                try:
+                    revoke_one(**single)
+                except InvalidPermissionNotFoundError:
+                    unknown.append(as_permission(single))
+        result = {"Return": True}
+        if unknown:
+            result["UnknownIpPermissions"] = unknown
+        return ActionResult(result)
+
+    def revoke_security_group_ingress(self):  # type: ignore[no-untyped-def]
+        return revoke(self, self.ec2_backend.revoke_security_group_ingress)
+
+    def revoke_security_group_egress(self):  # type: ignore[no-untyped-def]
+        return revoke(self, self.ec2_backend.revoke_security_group_egress)
+
+    SecurityGroups.revoke_security_group_ingress = revoke_security_group_ingress
+    SecurityGroups.revoke_security_group_egress = revoke_security_group_egress
+
 
 def _security_group_in_use(ec2_backend, group_id: str) -> bool:  # type: ignore[no-untyped-def]
     for groups in list(ec2_backend.groups.values()):

@@ -33,6 +33,11 @@ from --faults:
                  other query services HTTP 400 Throttling (Type Sender); JSON services HTTP
                  400 ThrottlingException
 
+and, only when named (--faults, --fault-first; never among the default kinds):
+
+  502-empty      HTTP 502 with an empty body and no request id, without forwarding: what a
+                 load balancer or proxy in front of AWS answers when it fails
+
 Draws come from one random.Random(--seed) in arrival order, so a run is reproducible only as
 far as the order of concurrent requests is. --fault-first ACTION=KIND+KIND gives the first
 requests of ACTION these faults, in order, whatever the rate (a test that must see a given
@@ -67,6 +72,9 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 KINDS = ("reset-before", "reset-after", "500-before", "500-after", "throttle")
+# Kinds drawn only when asked for by name.
+EXTRA_KINDS = ("502-empty",)
+ALL_KINDS = KINDS + EXTRA_KINDS
 
 LOCK = threading.Lock()
 COUNTS = {}
@@ -79,7 +87,7 @@ def reset_faults():
     FAULTS.update(
         requests=0,
         eligible=0,
-        by_kind={k: 0 for k in KINDS},
+        by_kind={k: 0 for k in ALL_KINDS},
         by_action={},
         upstream_5xx={},
         upstream_errors={},
@@ -252,6 +260,8 @@ class Handler(BaseHTTPRequestHandler):
         json_protocol = "X-Amz-Target" in self.headers
         if fault == "reset-before":
             return self.reset()
+        if fault == "502-empty":
+            return self.reply(502, b"")
         if fault in ("500-before", "throttle"):
             status, ctype, data = error_reply(service, json_protocol, fault)
             return self.reply(status, data, [("Content-Type", ctype)])
@@ -326,13 +336,13 @@ def main():
     for spec in a.fault_first:
         action, _, kinds = spec.partition("=")
         first.setdefault(action, []).extend(k for k in kinds.split("+") if k)
-    unknown = [k for ks in first.values() for k in ks if k not in KINDS]
+    unknown = [k for ks in first.values() for k in ks if k not in ALL_KINDS]
     if unknown:
-        ap.error(f"unknown fault kinds {unknown} in --fault-first; known: {', '.join(KINDS)}")
+        ap.error(f"unknown fault kinds {unknown} in --fault-first; known: {', '.join(ALL_KINDS)}")
     faults = tuple(k for k in a.faults.split(",") if k)
-    unknown = [k for k in faults if k not in KINDS]
+    unknown = [k for k in faults if k not in ALL_KINDS]
     if unknown:
-        ap.error(f"unknown fault kinds {unknown}; known: {', '.join(KINDS)}")
+        ap.error(f"unknown fault kinds {unknown}; known: {', '.join(ALL_KINDS)}")
     if not 0.0 <= a.fault_rate <= 1.0:
         ap.error("--fault-rate is a share between 0 and 1")
     host, port = a.upstream.replace("http://", "").rsplit(":", 1)

@@ -153,3 +153,111 @@ fn sarif_has_what_code_scanning_needs() {
         .unwrap()
         .contains("demo database"));
 }
+
+/// Regression: a LITERAL_SECRET finding reprinted the source line with the password in it,
+/// which ends up in CI logs. Every excerpt hides sensitive literals, in every output format,
+/// through modules too.
+#[test]
+fn literal_secret_findings_never_reprint_the_secret() {
+    let secrets = [
+        "correct-horse-battery",
+        "prefix-",
+        "literal-through-a-module",
+        "bootstrap-only-password",
+    ];
+    for format in ["text", "json", "sarif"] {
+        let out = check(&fixture("literal_secret"), &["--format", format]);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(all.contains("LITERAL_SECRET"), "{all}");
+        for s in secrets {
+            assert!(!all.contains(s), "{format} output shows {s}:\n{all}");
+        }
+        if format == "text" {
+            assert!(
+                all.contains("password          = (sensitive value)"),
+                "{all}"
+            );
+        }
+    }
+}
+
+/// Any diagnostic's excerpt hides them too: a validation error on a line with a secret, a
+/// secret variable's default, its value in a .tfvars file, and a file that does not parse.
+#[test]
+fn no_diagnostic_excerpt_shows_a_sensitive_literal() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.tf");
+    std::fs::write(
+        &main,
+        r#"
+variable "token" {
+  type      = number
+  sensitive = true
+  default   = "tok-3f9a-hidden-default"
+}
+
+variable "pw" {
+  type = number
+}
+
+resource "aws_elasticache_replication_group" "r" {
+  replication_group_id       = "r"
+  description                = "r"
+  node_type                  = "cache.t4g.micro"
+  transit_encryption_enabled = false
+  auth_token                 = "tok-9d2c-short"
+}
+
+resource "aws_db_instance" "db" {
+  identifier        = "db"
+  engine            = "mysql"
+  instance_class    = "db.t3.micro"
+  allocated_storage = 20
+  username          = "app"
+  password          = var.pw
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("terraform.tfvars"),
+        "pw = \"pw-77e1-in-tfvars\"\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(bin())
+            .env("NO_COLOR", "1")
+            .arg("-C")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let secrets = ["tok-3f9a", "tok-9d2c", "pw-77e1"];
+    let plan = run(&["plan", "--refresh=false"]);
+    assert!(plan.contains("(sensitive value)"), "{plan}");
+    let validate = run(&["validate"]);
+    for s in secrets {
+        assert!(!plan.contains(s), "plan shows {s}:\n{plan}");
+        assert!(!validate.contains(s), "validate shows {s}:\n{validate}");
+    }
+
+    // Not even parsed.
+    std::fs::write(
+        &main,
+        "resource \"aws_db_instance\" \"db\" {\n  password = \"pw-5b0e-unclosed\n}\n",
+    )
+    .unwrap();
+    let broken = run(&["validate"]);
+    assert!(broken.contains("main.tf:2"), "{broken}");
+    assert!(!broken.contains("pw-5b0e"), "{broken}");
+}

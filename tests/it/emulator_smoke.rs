@@ -198,6 +198,145 @@ async fn referenced_security_group_cannot_be_deleted() {
         .unwrap();
 }
 
+async fn ingress_pairs(ec2: &aws_sdk_ec2::Client, group: &str) -> Vec<UserIdGroupPair> {
+    ec2.describe_security_groups()
+        .group_ids(group)
+        .send()
+        .await
+        .unwrap()
+        .security_groups()
+        .iter()
+        .flat_map(|g| g.ip_permissions())
+        .flat_map(|p| p.user_id_group_pairs().to_vec())
+        .collect()
+}
+
+/// launcher patch (n): the description is no part of a rule's identity. A group-source rule
+/// authorised with a description is revoked without it, and authorising it again with
+/// another description is a duplicate.
+#[tokio::test]
+async fn a_described_group_rule_is_revoked_without_its_description() {
+    let acct = account();
+    let ec2 = acct.ec2(REGION).await;
+    let vpc = default_vpc(&ec2).await;
+    let app = create_group(&ec2, &vpc, "described-app").await;
+    let db = create_group(&ec2, &vpc, "described-db").await;
+    let described = |d: &str| {
+        IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(5432)
+            .to_port(5432)
+            .user_id_group_pairs(
+                UserIdGroupPair::builder()
+                    .group_id(&app)
+                    .description(d)
+                    .build(),
+            )
+            .build()
+    };
+    ec2.authorize_security_group_ingress()
+        .group_id(&db)
+        .ip_permissions(described("from the app"))
+        .send()
+        .await
+        .unwrap();
+    let again = ec2
+        .authorize_security_group_ingress()
+        .group_id(&db)
+        .ip_permissions(described("another description"))
+        .send()
+        .await;
+    assert_eq!(error_code(again), "InvalidPermission.Duplicate");
+    assert_eq!(ingress_pairs(&ec2, &db).await.len(), 1);
+
+    ec2.revoke_security_group_ingress()
+        .group_id(&db)
+        .ip_permissions(ingress_from(&app, 5432))
+        .send()
+        .await
+        .unwrap();
+    assert!(ingress_pairs(&ec2, &db).await.is_empty());
+}
+
+/// launcher patch (o): revoking a rule that is not there answers UnknownIpPermissions in a
+/// default VPC (and revokes the sources that are there), InvalidPermission.NotFound
+/// elsewhere (and revokes nothing).
+#[tokio::test]
+async fn revoking_a_missing_rule_is_reported_as_the_vpc_kind_says() {
+    let acct = account();
+    let ec2 = acct.ec2(REGION).await;
+    let cidrs = |list: &[&str]| {
+        let mut b = IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(443)
+            .to_port(443);
+        for c in list {
+            b = b.ip_ranges(aws_sdk_ec2::types::IpRange::builder().cidr_ip(*c).build());
+        }
+        b.build()
+    };
+    let ranges = |g: aws_sdk_ec2::types::SecurityGroup| -> Vec<String> {
+        g.ip_permissions()
+            .iter()
+            .flat_map(|p| p.ip_ranges())
+            .filter_map(|r| r.cidr_ip().map(str::to_string))
+            .collect()
+    };
+    let group_of = |id: String| {
+        let ec2 = ec2.clone();
+        async move {
+            ec2.describe_security_groups()
+                .group_ids(id)
+                .send()
+                .await
+                .unwrap()
+                .security_groups()[0]
+                .clone()
+        }
+    };
+
+    let default = default_vpc(&ec2).await;
+    let own = ec2
+        .create_vpc()
+        .cidr_block("10.40.0.0/16")
+        .send()
+        .await
+        .unwrap()
+        .vpc
+        .unwrap()
+        .vpc_id
+        .unwrap();
+    for (vpc, is_default) in [(default, true), (own, false)] {
+        let g = create_group(&ec2, &vpc, &format!("revoke-missing-{is_default}")).await;
+        ec2.authorize_security_group_ingress()
+            .group_id(&g)
+            .ip_permissions(cidrs(&["10.1.0.0/16"]))
+            .send()
+            .await
+            .unwrap();
+        let revoke = ec2
+            .revoke_security_group_ingress()
+            .group_id(&g)
+            .ip_permissions(cidrs(&["10.1.0.0/16", "10.2.0.0/16"]))
+            .send()
+            .await;
+        if is_default {
+            let out = revoke.unwrap();
+            let unknown: Vec<&str> = out
+                .unknown_ip_permissions()
+                .iter()
+                .flat_map(|p| p.ip_ranges())
+                .filter_map(|r| r.cidr_ip())
+                .collect();
+            assert_eq!(unknown, ["10.2.0.0/16"]);
+            assert!(ranges(group_of(g).await).is_empty());
+        } else {
+            assert_eq!(error_code(revoke), "InvalidPermission.NotFound");
+            assert_eq!(ranges(group_of(g).await), ["10.1.0.0/16"]);
+        }
+    }
+}
+
 /// launcher patch (d): a group used by an RDS instance cannot be deleted.
 #[tokio::test]
 async fn security_group_used_by_db_instance_cannot_be_deleted() {

@@ -785,7 +785,9 @@ async fn outputs_state_and_import_round_trip() {
     w.assert_no_secret_leaked();
 }
 
-/// Changes made outside strata are reported and undone by the next apply.
+/// Changes made outside strata are reported and undone by the next apply. As in Terraform
+/// ≥ 1.2, a plan that undoes them shows them as its planned changes only ("changed outside"
+/// is for drift that feeds another change); a refresh-only plan reports them all.
 #[tokio::test]
 async fn drift_outside_strata_is_reported_and_repaired() {
     let w = Workdir::webapp();
@@ -820,9 +822,20 @@ async fn drift_outside_strata_is_reported_and_repaired() {
         .await
         .unwrap();
 
+    let refresh = w.expect(0, &["plan", "--refresh-only"]);
+    assert!(
+        refresh
+            .stdout
+            .contains("Objects have changed outside of strata")
+            && refresh.stdout.contains(&format!("# {DB} has changed"))
+            && refresh.stdout.contains(&format!("# {WEB_SG} has changed")),
+        "{}",
+        refresh.stdout
+    );
     let plan = w.expect(2, &["plan", "--detailed-exitcode"]);
     assert!(
-        plan.stdout
+        !plan
+            .stdout
             .contains("Objects have changed outside of strata"),
         "{}",
         plan.stdout
@@ -1019,4 +1032,215 @@ async fn a_group_replaced_before_destroy_goes_after_what_references_it_has_moved
         "{}",
         state["journal"]
     );
+}
+
+const CLASSIC_RULES: &str = r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+resource "aws_security_group" "db" {
+  name   = "classic-db"
+  vpc_id = data.aws_vpc.default.id
+  tags   = { Owner = "data" }
+}
+
+resource "aws_security_group_rule" "pair" {
+  type              = "ingress"
+  security_group_id = aws_security_group.db.id
+  protocol          = "tcp"
+  from_port         = 5432
+  to_port           = 5432
+  cidr_blocks       = ["10.0.0.0/16", "10.1.0.0/16"]
+}
+
+resource "aws_security_group_rule" "single" {
+  type              = "ingress"
+  security_group_id = aws_security_group.db.id
+  protocol          = "tcp"
+  from_port         = 5432
+  to_port           = 5432
+  cidr_blocks       = ["10.2.0.0/16"]
+}
+
+resource "aws_security_group" "app" {
+  name   = "classic-app"
+  vpc_id = data.aws_vpc.default.id
+  tags   = { Owner = aws_security_group.db.tags["Owner"] }
+}
+"#;
+
+/// Regressions (issue #15): two classic rules on one port, one with two CIDRs, were planned
+/// again after every apply (the two-CIDR rule refreshed as deleted), and the second apply
+/// failed with InvalidPermission.Duplicate and kilobytes of SDK debug output; and the group
+/// gaining those rules from strata's own rule resources was reported on every plan as
+/// "changed outside of strata". Drift is reported only where it feeds a planned change
+/// (Terraform ≥ 1.2): a refresh-only plan shows it all.
+#[tokio::test]
+async fn classic_rules_sharing_a_port_converge_and_their_group_is_not_drift() {
+    let w = Workdir::webapp();
+    std::fs::write(w.dir().join("main.tf"), CLASSIC_RULES).unwrap();
+    w.expect(0, &["apply", "--auto-approve"]);
+    let plan = w.strata(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}", plan.both());
+    assert!(
+        !plan.stdout.contains("changed outside of strata"),
+        "{}",
+        plan.stdout
+    );
+    w.expect(0, &["apply", "--auto-approve"]);
+    let ec2 = w.account.ec2(REGION).await;
+    assert_eq!(
+        inbound(&group(&ec2, "classic-db").await),
+        BTreeSet::from([rule(
+            "tcp",
+            5432,
+            &["10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16"],
+            &[]
+        )])
+    );
+    let refresh = w.expect(0, &["plan", "--refresh-only"]);
+    assert!(
+        refresh.stdout.contains("aws_security_group.db has changed"),
+        "{}",
+        refresh.stdout
+    );
+
+    // Drift that feeds a planned change is reported, and only in what feeds it: the edge
+    // group's rules (which the watch group counts), not its tags (which its own update
+    // reverts, as the plan shows).
+    let main = w.dir().join("main.tf");
+    let mut text = std::fs::read_to_string(&main).unwrap();
+    text.push_str(EDGE_AND_WATCH);
+    std::fs::write(&main, text).unwrap();
+    w.expect(0, &["apply", "--auto-approve"]);
+    let edge = group(&ec2, "classic-edge").await.group_id.unwrap();
+    ec2.authorize_security_group_ingress()
+        .group_id(&edge)
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(8443)
+                .to_port(8443)
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip("192.0.2.0/24")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    ec2.create_tags()
+        .resources(&edge)
+        .tags(
+            aws_sdk_ec2::types::Tag::builder()
+                .key("Touched")
+                .value("by-hand")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let plan = w.expect(2, &["plan", "--detailed-exitcode"]);
+    let (drift, actions) = plan
+        .stdout
+        .split_once("strata will perform the following actions:")
+        .unwrap();
+    assert!(
+        drift.contains("aws_security_group.edge has changed") && drift.contains("192.0.2.0/24"),
+        "{}",
+        plan.stdout
+    );
+    assert!(!drift.contains("Touched"), "{}", plan.stdout);
+    assert!(!drift.contains("aws_security_group.db"), "{}", plan.stdout);
+    assert!(actions.contains("Touched"), "{}", plan.stdout);
+    let json = w.expect(0, &["plan", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        json["relevant_attributes"],
+        serde_json::json!([{"resource": "aws_security_group.edge", "attribute": ["ingress"]}])
+    );
+}
+
+const EDGE_AND_WATCH: &str = r#"
+resource "aws_security_group" "edge" {
+  name   = "classic-edge"
+  vpc_id = data.aws_vpc.default.id
+}
+
+resource "aws_security_group" "watch" {
+  name   = "classic-watch"
+  vpc_id = data.aws_vpc.default.id
+  tags   = { EdgeRules = tostring(length(aws_security_group.edge.ingress)) }
+}
+"#;
+
+const TAGGED_CACHE: &str = r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+data "aws_subnets" "default" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.default.id]
+  }
+}
+
+resource "aws_elasticache_subnet_group" "cache" {
+  name       = "quiet-cache"
+  subnet_ids = reverse(sort(data.aws_subnets.default.ids))
+  tags       = { Team = "data" }
+}
+
+resource "aws_elasticache_cluster" "cache" {
+  cluster_id        = "quiet-cache"
+  engine            = "redis"
+  node_type         = "cache.t4g.micro"
+  num_cache_nodes   = 1
+  subnet_group_name = aws_elasticache_subnet_group.cache.name
+  tags              = { Team = "data" }
+}
+"#;
+
+/// Regression: an update that changed only tags also sent a Modify call that changed nothing
+/// — `snapshot_retention_limit = 0 -> null` (an unset argument against AWS's zero) and
+/// subnet ids in another order counted as changes — and showed them in the plan.
+#[tokio::test]
+async fn a_tag_change_makes_no_modify_call_and_no_zero_to_null_line() {
+    let w = Workdir::webapp();
+    let main = w.dir().join("main.tf");
+    std::fs::write(&main, TAGGED_CACHE).unwrap();
+    w.expect(0, &["apply", "--auto-approve"]);
+    w.expect(0, &["plan", "--detailed-exitcode"]);
+    std::fs::write(&main, TAGGED_CACHE.replace("\"data\"", "\"platform\"")).unwrap();
+    let plan = w.expect(2, &["plan", "--detailed-exitcode"]);
+    assert!(
+        !plan.stdout.contains("snapshot_retention_limit"),
+        "{}",
+        plan.stdout
+    );
+    assert!(!plan.stdout.contains("subnet_ids"), "{}", plan.stdout);
+    let mut cmd = w.command(&["apply", "--auto-approve"]);
+    let out = cmd.env("STRATA_API_STATS", "1").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    for waste in ["ModifyCacheCluster", "ModifyCacheSubnetGroup"] {
+        assert!(
+            !stderr.contains(waste),
+            "{waste} sent for a tag change:\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("AddTagsToResource"), "{stderr}");
+    w.expect(0, &["plan", "--detailed-exitcode"]);
 }

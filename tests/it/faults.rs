@@ -1629,15 +1629,15 @@ async fn a_create_that_never_becomes_usable_is_kept_tainted_and_replaced() {
 // ---- 7. a proxy resetting connections, answering 500s and throttling ----------------------
 
 /// `tests/emulator/proxy.py` in front of the shared emulator, injecting faults.
-struct FaultProxy {
-    endpoint: String,
+pub(crate) struct FaultProxy {
+    pub(crate) endpoint: String,
     addr: std::net::SocketAddr,
     child: Child,
     _stdin: ChildStdin,
 }
 
 impl FaultProxy {
-    fn start(args: &[&str]) -> FaultProxy {
+    pub(crate) fn start(args: &[&str]) -> FaultProxy {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
         let upstream = crate::emulator::Emulator::shared()
             .endpoint

@@ -878,3 +878,54 @@ async fn memcached_cluster_lifecycle() {
         .await
         .unwrap();
 }
+
+/// Regression: a replication group whose first member cache cluster could not be read (being
+/// replaced, not visible yet) was refreshed with null and [] for everything read from that
+/// member, which showed as `+ engine_version` and `~ security_group_ids` in the next plan.
+/// Those attributes keep their prior values.
+#[tokio::test]
+async fn a_group_whose_member_cannot_be_read_keeps_what_the_member_told() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account).await;
+    let ec = account.elasticache(REGION).await;
+    let ec2 = account.ec2(REGION).await;
+    let (vpc, _) = default_subnets(&ec2).await;
+    let sg = security_group(&ec2, &vpc, "member-gone").await;
+    let rt = rt("aws_elasticache_replication_group");
+    let planned = plan_create(
+        rt,
+        &config(vec![
+            ("replication_group_id", Value::from("member-gone")),
+            ("description", Value::from("member gone")),
+            ("engine_version", Value::from("7.1")),
+            ("node_type", Value::from("cache.t4g.micro")),
+            ("num_cache_clusters", Value::from(1)),
+            ("security_group_ids", strings(&[&sg])),
+            ("maintenance_window", Value::from("sun:05:00-sun:06:00")),
+        ]),
+    );
+    let state = rt.create(&ctx, &planned).await.unwrap();
+    let member = obj::strings(&state, "member_clusters")[0].clone();
+    ec.delete_cache_cluster()
+        .cache_cluster_id(&member)
+        .send()
+        .await
+        .unwrap();
+    let read = rt
+        .read_prior(&ctx, std::slice::from_ref(&state))
+        .await
+        .unwrap();
+    let read = &read["member-gone"];
+    for k in [
+        "engine_version",
+        "engine_version_actual",
+        "security_group_ids",
+        "subnet_group_name",
+        "parameter_group_name",
+        "maintenance_window",
+        "port",
+    ] {
+        assert_eq!(read.get(k), state.get(k), "{k}");
+    }
+    assert_eq!(obj::strings(read, "security_group_ids"), [sg]);
+}

@@ -366,6 +366,239 @@ async fn classic_rule_create_read_update_import_delete() {
     assert!(rt.read(&ctx, &[id, self_id]).await.unwrap().is_empty());
 }
 
+/// Regression: a rule referencing a group of the same account read back as
+/// "123456789012/sg-…" whenever DescribeSecurityGroupRules left out GroupOwnerId (moto
+/// does): an in-place update on every plan. As the provider does, the referenced group's
+/// UserId is compared with the caller's account (STS, looked up once per provider).
+#[tokio::test]
+async fn a_referenced_group_of_the_same_account_reads_back_without_an_account_prefix() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account, EAST).await;
+    let ec2 = account.ec2(EAST).await;
+    let sg = new_group(&ec2, "referencing").await;
+    let source = new_group(&ec2, "referenced").await;
+    let rt = rt("aws_vpc_security_group_ingress_rule");
+    let planned = plan_create(
+        rt,
+        &config(vec![
+            ("security_group_id", Value::from(sg.as_str())),
+            ("ip_protocol", Value::from("tcp")),
+            ("from_port", Value::from(6379)),
+            ("to_port", Value::from(6379)),
+            ("referenced_security_group_id", Value::from(source.as_str())),
+        ]),
+    );
+    let state = rt.create(&ctx, &planned).await.unwrap();
+    let id = obj::string(&state, "id").unwrap();
+    assert_eq!(
+        obj::str(&state, "referenced_security_group_id"),
+        Some(source.as_str())
+    );
+    let read = rt.read(&ctx, std::slice::from_ref(&id)).await.unwrap();
+    assert_eq!(read.get(&id), Some(&state));
+    assert!(obj::str(&state, "arn")
+        .unwrap()
+        .contains(&format!(":{}:security-group-rule/", account.account_id)));
+    assert_eq!(
+        crate::emulator::api_calls(&ctx, "GetCallerIdentity"),
+        1,
+        "the account is looked up once per provider"
+    );
+    rt.delete(&ctx, &state).await.unwrap();
+}
+
+/// A classic rule's planned object: ingress on tcp/5432 of `sg` from `source` (CIDRs, or
+/// one group when the string starts with "sg-"), with a description when one is given.
+fn classic(sg: &str, source: &[&str], description: Option<&str>) -> Value {
+    let mut pairs = vec![
+        ("type", Value::from("ingress")),
+        ("security_group_id", Value::from(sg)),
+        ("protocol", Value::from("tcp")),
+        ("from_port", Value::from(5432)),
+        ("to_port", Value::from(5432)),
+    ];
+    match source {
+        [g] if g.starts_with("sg-") => pairs.push(("source_security_group_id", Value::from(*g))),
+        cidrs => pairs.push((
+            "cidr_blocks",
+            obj::list(cidrs.iter().map(|c| Value::from(*c))),
+        )),
+    }
+    if let Some(d) = description {
+        pairs.push(("description", Value::from(d)));
+    }
+    plan_create(rt("aws_security_group_rule"), &config(pairs))
+}
+
+/// Every (cidr or group) source of the group's tcp/5432 ingress.
+async fn sources_on_5432(ec2: &aws_sdk_ec2::Client, sg: &str) -> Vec<String> {
+    let g = ec2
+        .describe_security_groups()
+        .group_ids(sg)
+        .send()
+        .await
+        .unwrap()
+        .security_groups
+        .unwrap()
+        .remove(0);
+    let mut out: Vec<String> = g
+        .ip_permissions()
+        .iter()
+        .filter(|p| p.from_port() == Some(5432))
+        .flat_map(|p| {
+            p.ip_ranges()
+                .iter()
+                .filter_map(|r| r.cidr_ip().map(str::to_string))
+                .chain(
+                    p.user_id_group_pairs()
+                        .iter()
+                        .filter_map(|u| u.group_id().map(str::to_string)),
+                )
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Regression: two classic rules on the same port and protocol, one with two CIDRs, share
+/// one AWS permission; the read looked for a permission made of exactly one resource's
+/// sources, so the two-CIDR rule was refreshed as deleted, planned again on every run, and
+/// its second create failed InvalidPermission.Duplicate with 2 KB of SDK debug output. As
+/// terraform-provider-aws reads it: the permission must hold every source of the rule.
+#[tokio::test]
+async fn a_two_cidr_rule_beside_another_on_its_port_is_not_refreshed_as_deleted() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account, EAST).await;
+    let ec2 = account.ec2(EAST).await;
+    let sg = new_group(&ec2, "two-cidr-rules").await;
+    let rt = rt("aws_security_group_rule");
+
+    let pair = classic(&sg, &["10.0.0.0/16", "10.1.0.0/16"], None);
+    let single = classic(&sg, &["10.2.0.0/16"], None);
+    let pair_state = rt.create(&ctx, &pair).await.unwrap();
+    let single_state = rt.create(&ctx, &single).await.unwrap();
+    assert_eq!(
+        sources_on_5432(&ec2, &sg).await,
+        ["10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16"]
+    );
+
+    let read = rt
+        .read_prior(&ctx, &[pair_state.clone(), single_state.clone()])
+        .await
+        .unwrap();
+    let id = |v: &Value| obj::string(v, "id").unwrap();
+    assert_eq!(read.get(&id(&pair_state)), Some(&pair_state), "{read:?}");
+    assert_eq!(
+        read.get(&id(&single_state)),
+        Some(&single_state),
+        "{read:?}"
+    );
+
+    // Creating it again is refused as a duplicate, in AWS's words and no more.
+    let err = rt.create(&ctx, &pair).await.unwrap_err();
+    assert!(
+        err.message.contains("InvalidPermission.Duplicate"),
+        "{}",
+        err.message
+    );
+    assert!(err.message.len() < 600, "an SDK dump: {}", err.message);
+    for dump in ["Response {", "headers", "ServiceError", "raw:"] {
+        assert!(!err.message.contains(dump), "an SDK dump: {}", err.message);
+    }
+
+    // One of its CIDRs revoked outside strata: the rule no longer exists as configured.
+    let mut gone = pair_state.clone();
+    if let Value::Map(m) = &mut gone {
+        m.insert(
+            "cidr_blocks".into(),
+            obj::list(["10.1.0.0/16", "10.3.0.0/16"].map(Value::from)),
+        );
+    }
+    assert!(rt.read_prior(&ctx, &[gone]).await.unwrap().is_empty());
+}
+
+/// Regression: a rule revoked without the description it was authorised with was answered
+/// InvalidPermission.NotFound (moto compares it), strata counted that as done, the rule
+/// stayed, and deleting the group hit DependencyViolation for 120 s. The revoke now sends
+/// exactly what was authorised, and a "not found" is checked against the group.
+#[tokio::test]
+async fn a_described_group_rule_is_revoked_and_its_source_can_be_deleted() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account, EAST).await;
+    let ec2 = account.ec2(EAST).await;
+    let sg = new_group(&ec2, "described-target").await;
+    let app = new_group(&ec2, "described-source").await;
+    let rt = rt("aws_security_group_rule");
+    let planned = classic(&sg, &[app.as_str()], Some("from the app"));
+    let state = rt.create(&ctx, &planned).await.unwrap();
+    assert_eq!(sources_on_5432(&ec2, &sg).await, std::slice::from_ref(&app));
+    rt.delete(&ctx, &state).await.unwrap();
+    assert!(sources_on_5432(&ec2, &sg).await.is_empty());
+    ec2.delete_security_group()
+        .group_id(&app)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Regression: AWS answers a revoke of a permission that no longer holds all of its sources
+/// with InvalidPermission.NotFound and revokes nothing (in a default VPC: no error, the
+/// missing sources listed as unknown). strata counted the not-found as done and left the
+/// remaining sources in the group. What is left is revoked and checked gone.
+#[tokio::test]
+async fn a_rule_partly_revoked_outside_strata_is_wholly_revoked_on_delete() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account, EAST).await;
+    let ec2 = account.ec2(EAST).await;
+    let own_vpc = ec2
+        .create_vpc()
+        .cidr_block("10.50.0.0/16")
+        .send()
+        .await
+        .unwrap()
+        .vpc
+        .unwrap()
+        .vpc_id
+        .unwrap();
+    let rt = rt("aws_security_group_rule");
+    for vpc in [None, Some(own_vpc)] {
+        let mut create = ec2
+            .create_security_group()
+            .group_name(format!("partly-revoked-{}", vpc.is_some()))
+            .description("partly revoked");
+        if let Some(v) = &vpc {
+            create = create.vpc_id(v);
+        }
+        let sg = create.send().await.unwrap().group_id.unwrap();
+        let planned = classic(&sg, &["10.0.0.0/16", "10.1.0.0/16"], Some("pg"));
+        let state = rt.create(&ctx, &planned).await.unwrap();
+        ec2.revoke_security_group_ingress()
+            .group_id(&sg)
+            .ip_permissions(
+                aws_sdk_ec2::types::IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(5432)
+                    .to_port(5432)
+                    .ip_ranges(
+                        aws_sdk_ec2::types::IpRange::builder()
+                            .cidr_ip("10.1.0.0/16")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sources_on_5432(&ec2, &sg).await, ["10.0.0.0/16"]);
+        rt.delete(&ctx, &state).await.unwrap();
+        assert!(
+            sources_on_5432(&ec2, &sg).await.is_empty(),
+            "a source was left behind (vpc {vpc:?})"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Snapshots
 // ---------------------------------------------------------------------------------------------

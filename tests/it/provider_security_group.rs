@@ -816,3 +816,131 @@ async fn a_stale_ipv6_answer_still_removes_the_default_egress() {
         egress.ip_permissions_egress()
     );
 }
+
+/// Regression: an HTTP 5xx with an empty body (a load balancer in front of AWS failing) was
+/// reported as "error parsing XML: no root element", naming neither the service nor the
+/// failure. The error names the service and operation, the status, and who failed.
+#[tokio::test]
+async fn a_5xx_with_an_empty_body_names_the_service_and_the_failure() {
+    let account = Emulator::shared().account();
+    let proxy = crate::faults::FaultProxy::start(&[
+        "--fault-first",
+        "DescribeSecurityGroups=502-empty+502-empty+502-empty",
+    ]);
+    let base = account
+        .sdk_config(REGION)
+        .await
+        .into_builder()
+        .endpoint_url(&proxy.endpoint)
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
+        .build();
+    let ctx = Ctx {
+        aws: std::sync::Arc::new(strata::provider::Aws::from_config(
+            base,
+            Duration::from_millis(100),
+        )),
+        settings: strata::provider::ProviderSettings {
+            region: REGION.into(),
+            ..Default::default()
+        },
+    };
+    let err = SECURITY_GROUP
+        .read(&ctx, &["sg-0123456789abcdef0".to_string()])
+        .await
+        .unwrap_err();
+    let text = err.message;
+    assert!(
+        text.contains("EC2 DescribeSecurityGroups answered HTTP 502 with an empty body"),
+        "{text}"
+    );
+    assert!(text.contains("AWS, or something in front of it"), "{text}");
+    assert!(
+        !text.contains("XML") && !text.contains("Response {"),
+        "{text}"
+    );
+}
+
+/// Regression: a group whose configured egress is exactly AWS's default rule (all
+/// protocols to 0.0.0.0/0, the idiom of most configurations) was created, then had that
+/// rule revoked and authorised again: three mutating calls per group instead of one. The
+/// default rules the configuration keeps are left alone; only the others are revoked.
+#[tokio::test]
+async fn a_configured_default_egress_costs_no_rule_calls() {
+    let account = Emulator::shared().account();
+    let ctx = ctx(&account).await;
+    let ec2 = account.ec2(REGION).await;
+    let mutating = |ctx: &Ctx| -> u64 {
+        ["RevokeSecurityGroupEgress", "AuthorizeSecurityGroupEgress"]
+            .iter()
+            .map(|a| crate::emulator::api_calls(ctx, a))
+            .sum()
+    };
+    let egress_of = |g: Ec2Group| -> (Vec<String>, Vec<String>) {
+        let perms = g.ip_permissions_egress();
+        let v4 = perms
+            .iter()
+            .flat_map(|p| p.ip_ranges())
+            .filter_map(|r| r.cidr_ip().map(str::to_string))
+            .collect();
+        let v6 = perms
+            .iter()
+            .flat_map(|p| p.ipv6_ranges())
+            .filter_map(|r| r.cidr_ipv6().map(str::to_string))
+            .collect();
+        (v4, v6)
+    };
+    let all_out = |v6: bool| {
+        let mut r = rule("-1", 0, &["0.0.0.0/0"], &[]);
+        if let (Value::Map(m), true) = (&mut r, v6) {
+            m.insert("ipv6_cidr_blocks".into(), strings(&["::/0"]));
+        }
+        r
+    };
+
+    let before = mutating(&ctx);
+    let g = SECURITY_GROUP
+        .create(
+            &ctx,
+            &planned(Some("default-egress"), vec![], vec![all_out(false)], &[]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(mutating(&ctx) - before, 0, "rule calls for AWS's own rule");
+    assert_eq!(
+        egress_of(describe(&ec2, &id_of(&g)).await),
+        (vec!["0.0.0.0/0".to_string()], vec![])
+    );
+    assert_eq!(
+        g.get("egress"),
+        planned(None, vec![], vec![all_out(false)], &[]).get("egress")
+    );
+
+    // In a VPC with IPv6, AWS adds ::/0 too: kept when configured, else the one revoke.
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.43.0.0/16")
+        .amazon_provided_ipv6_cidr_block(true)
+        .send()
+        .await
+        .unwrap()
+        .vpc
+        .and_then(|v| v.vpc_id)
+        .unwrap();
+    for (name, both, revokes, left_v6) in [
+        ("v6-both", true, 0, vec!["::/0".to_string()]),
+        ("v6-v4-only", false, 1, vec![]),
+    ] {
+        let mut plan = planned(Some(name), vec![], vec![all_out(both)], &[]);
+        if let Value::Map(m) = &mut plan {
+            m.insert("vpc_id".into(), Value::from(vpc.as_str()));
+        }
+        let before = mutating(&ctx);
+        let g = SECURITY_GROUP.create(&ctx, &plan).await.unwrap();
+        assert_eq!(mutating(&ctx) - before, revokes, "{name}");
+        assert_eq!(
+            egress_of(describe(&ec2, &id_of(&g)).await),
+            (vec!["0.0.0.0/0".to_string()], left_v6),
+            "{name}"
+        );
+    }
+}

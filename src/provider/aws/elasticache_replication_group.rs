@@ -453,6 +453,40 @@ fn state_of(ctx: &Ctx, f: &Found) -> Value {
     Value::Map(m)
 }
 
+/// What a group's state reads from its first member cache cluster (the group answer lacks
+/// it); `port` and `auto_minor_version_upgrade` only when the group's own answer lacks them.
+const FROM_MEMBER: &[&str] = &[
+    "engine_version",
+    "engine_version_actual",
+    "security_group_ids",
+    "subnet_group_name",
+    "parameter_group_name",
+    "maintenance_window",
+];
+const FROM_MEMBER_FALLBACK: &[&str] = &["port", "auto_minor_version_upgrade"];
+
+/// The state of a group whose first member could not be read (being replaced, not visible
+/// yet): what it would have told keeps its value from `known` (the first of them that knows
+/// it: the plan just applied, the prior state) instead of null and [] — an unreadable member
+/// says nothing about the group's settings.
+fn keep_member_attributes(f: &Found, state: &mut Value, known: &[&Value]) {
+    if f.member.is_some() {
+        return;
+    }
+    let Value::Map(m) = state else { return };
+    for k in FROM_MEMBER.iter().chain(FROM_MEMBER_FALLBACK) {
+        let Some(v) = known
+            .iter()
+            .find_map(|o| o.get(k).filter(|v| !v.is_null() && v.is_wholly_known()))
+        else {
+            continue;
+        };
+        if FROM_MEMBER.contains(k) || m.get(*k).is_none_or(Value::is_null) {
+            m.insert((*k).to_string(), v.clone());
+        }
+    }
+}
+
 /// A state read back after a write, completed with what only the plan knows.
 fn finish_state(mut state: Value, planned: &Value, token_enabled: bool) -> Value {
     obj::keep_from(&mut state, planned, VIRTUAL);
@@ -641,7 +675,10 @@ impl ElastiCacheReplicationGroup {
                 ))
             })?;
         let token_enabled = found.group.auth_token_enabled().unwrap_or(false);
-        Ok(finish_state(state_of(ctx, &found), planned, token_enabled))
+        let mut state = state_of(ctx, &found);
+        let known: Vec<&Value> = std::iter::once(planned).chain(prior).collect();
+        keep_member_attributes(&found, &mut state, &known);
+        Ok(finish_state(state, planned, token_enabled))
     }
 
     async fn modify_replicas(&self, ctx: &Ctx, id: &str, old: i32, new: i32) -> ProviderResult<()> {
@@ -863,21 +900,45 @@ impl ResourceType for ElastiCacheReplicationGroup {
     }
 
     /// One DescribeReplicationGroups and one DescribeCacheClusters for the batch, then the
-    /// tags of the groups found (`tagging`). A refresh sees neither configuration nor state,
-    /// so it always reads tags (tags added outside strata must show as drift).
+    /// tags of the groups found (`tagging`). A refresh sees no configuration, so it always
+    /// reads tags (tags added outside strata must show as drift).
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
+        self.read_prior(
+            ctx,
+            &ids.iter()
+                .map(|id| Value::Map(Map::from([("id".to_string(), Value::from(id.as_str()))])))
+                .collect::<Vec<_>>(),
+        )
+        .await
+    }
+
+    /// As `read`; a group whose first member cannot be read keeps the prior values of what
+    /// the member tells.
+    async fn read_prior(
+        &self,
+        ctx: &Ctx,
+        prior: &[Value],
+    ) -> ProviderResult<BTreeMap<String, Value>> {
+        let prior: BTreeMap<String, &Value> = prior
+            .iter()
+            .filter_map(|p| Some((obj::string(p, "id")?, p)))
+            .collect();
+        let ids: Vec<String> = prior.keys().cloned().collect();
         Ok(self
-            .find(ctx, ids, true)
+            .find(ctx, &ids, true)
             .await?
             .iter()
             .map(|f| {
-                (
-                    f.group
-                        .replication_group_id()
-                        .unwrap_or_default()
-                        .to_string(),
-                    state_of(ctx, f),
-                )
+                let id = f
+                    .group
+                    .replication_group_id()
+                    .unwrap_or_default()
+                    .to_string();
+                let mut state = state_of(ctx, f);
+                if let Some(p) = prior.get(&id) {
+                    keep_member_attributes(f, &mut state, &[p]);
+                }
+                (id, state)
             })
             .collect())
     }

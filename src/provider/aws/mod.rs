@@ -16,6 +16,7 @@ mod elasticache_common;
 mod elasticache_parameter_group;
 mod elasticache_replication_group;
 mod elasticache_subnet_group;
+pub mod errors;
 pub mod memo;
 pub mod naming;
 pub mod ownership;
@@ -196,6 +197,7 @@ enum AnyClient {
     Rds(aws_sdk_rds::Client),
     ElastiCache(aws_sdk_elasticache::Client),
     Kms(aws_sdk_kms::Client),
+    Sts(aws_sdk_sts::Client),
     Tagging(aws_sdk_resourcegroupstagging::Client),
 }
 
@@ -391,6 +393,17 @@ impl Aws {
                 }
                 AnyClient::Kms(aws_sdk_kms::Client::from_conf(b.build()))
             }
+            "sts" => {
+                let mut b = aws_sdk_sts::config::Builder::from(&self.base)
+                    .region(region)
+                    .http_client(http)
+                    .stalled_stream_protection(stall.clone())
+                    .interceptor(self.api_calls.clone());
+                if let Some(e) = &key.endpoint {
+                    b = b.endpoint_url(e);
+                }
+                AnyClient::Sts(aws_sdk_sts::Client::from_conf(b.build()))
+            }
             tagging::ENDPOINT_KEY => {
                 let mut b = aws_sdk_resourcegroupstagging::config::Builder::from(&self.base)
                     .region(region)
@@ -447,6 +460,13 @@ impl Aws {
         }
     }
 
+    pub fn sts(&self, settings: &ProviderSettings) -> aws_sdk_sts::Client {
+        match self.client("sts", settings) {
+            AnyClient::Sts(c) => c,
+            _ => unreachable!("the sts key always holds an sts client"),
+        }
+    }
+
     pub fn tagging(&self, settings: &ProviderSettings) -> aws_sdk_resourcegroupstagging::Client {
         match self.client(tagging::ENDPOINT_KEY, settings) {
             AnyClient::Tagging(c) => c,
@@ -486,6 +506,44 @@ impl Ctx {
 
     pub fn region(&self) -> &str {
         &self.settings.region
+    }
+
+    /// The account strata runs as in this provider configuration: STS GetCallerIdentity,
+    /// once per provider configuration and run (as terraform-provider-aws looks it up once
+    /// per provider), shared by every resource that needs it.
+    pub async fn account_id(&self) -> super::ProviderResult<String> {
+        let key = format!(
+            "account/{}/{}/{:?}",
+            self.settings.address(),
+            self.region(),
+            self.settings.endpoints.get("sts")
+        );
+        let found = self
+            .aws
+            .memo
+            .get_or_look_up(key, || async {
+                let out = self
+                    .aws
+                    .sts(&self.settings)
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        super::ProviderError::sdk(
+                            "looking up the account (STS GetCallerIdentity)",
+                            e,
+                        )
+                    })?;
+                Ok(crate::provider::obj::opt_str(out.account()))
+            })
+            .await?;
+        found
+            .as_str()
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| {
+                super::ProviderError::new("STS GetCallerIdentity answered without an account id")
+            })
     }
 
     pub fn poll_interval(&self) -> Duration {

@@ -401,6 +401,25 @@ fn canonical_rules(rules: impl IntoIterator<Item = Rule>) -> Value {
     obj::set(by_key.values().map(Rule::to_value))
 }
 
+const ALL_IPV4: &str = "0.0.0.0/0";
+const ALL_IPV6: &str = "::/0";
+
+/// The egress rules AWS gives a new group: allow-all to 0.0.0.0/0, and to ::/0 in a VPC
+/// with an IPv6 CIDR.
+fn default_egress(ipv6: bool) -> Vec<Rule> {
+    let all = |cidrs: &[&str], ipv6_cidrs: &[&str]| Rule {
+        protocol: "-1".into(),
+        cidr_blocks: cidrs.iter().map(|c| c.to_string()).collect(),
+        ipv6_cidr_blocks: ipv6_cidrs.iter().map(|c| c.to_string()).collect(),
+        ..Rule::default()
+    };
+    let mut out = vec![all(&[ALL_IPV4], &[])];
+    if ipv6 {
+        out.push(all(&[], &[ALL_IPV6]));
+    }
+    out
+}
+
 fn rules_of(v: &Value, dir: Direction) -> Vec<Rule> {
     v.get(dir.attr())
         .and_then(Value::as_list)
@@ -615,6 +634,51 @@ pub(super) fn to_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
     tags.iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect()
+}
+
+/// Moves tags of an EC2 resource from `old` to `new`.
+pub(super) async fn update_ec2_tags(
+    ctx: &Ctx,
+    id: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> ProviderResult<()> {
+    let ec2 = ctx.ec2();
+    let removed: Vec<Tag> = old
+        .keys()
+        .filter(|k| !new.contains_key(*k))
+        .map(|k| Tag::builder().key(k).build())
+        .collect();
+    if !removed.is_empty() {
+        ec2.delete_tags()
+            .resources(id)
+            .set_tags(Some(removed))
+            .send()
+            .await
+            .map_err(|e| ProviderError::sdk(&format!("removing tags of {id}"), e))?;
+    }
+    let changed: BTreeMap<String, String> = new
+        .iter()
+        .filter(|(k, v)| old.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if !changed.is_empty() {
+        ec2.create_tags()
+            .resources(id)
+            .set_tags(Some(to_tags(&changed)))
+            .send()
+            .await
+            .map_err(|e| ProviderError::sdk(&format!("tagging {id}"), e))?;
+    }
+    Ok(())
+}
+
+/// The tags an EC2 resource has now, default tags included.
+pub(super) fn old_tags_all(ctx: &Ctx, prior: &Value) -> BTreeMap<String, String> {
+    match prior.get("tags_all").and_then(Value::as_map) {
+        Some(_) => obj::string_map(prior, "tags_all"),
+        None => ctx.merged_tags(&obj::string_map(prior, "tags")),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -863,14 +927,30 @@ impl SecurityGroup {
         planned: &Value,
         ipv6: bool,
     ) -> ProviderResult<()> {
-        // Terraform removes AWS's default allow-all egress rules (configured egress is added
-        // back below). The revoke and the configured ingress go out at once, right after the
-        // create: they touch different rules, so a new group costs one round trip after
-        // CreateSecurityGroup. EC2 is eventually consistent: a call right after the create
-        // may be told the group does not exist; such a call goes again once a describe
-        // (batched with every other new group's) shows the group.
+        // Terraform removes AWS's default allow-all egress rules and authorises the
+        // configured egress. A default rule the configuration asks for too (the usual
+        // `egress { protocol = "-1" ... cidr_blocks = ["0.0.0.0/0"] }`) is kept instead:
+        // revoking it to authorise it again costs two calls and leaves the group without
+        // egress in between. The revoke and the configured ingress go out at once, right
+        // after the create: they touch different rules, so a new group costs one round trip
+        // after CreateSecurityGroup. EC2 is eventually consistent: a call right after the
+        // create may be told the group does not exist; such a call goes again once a
+        // describe (batched with every other new group's) shows the group.
+        let egress_rules = rules_of(planned, Direction::Egress);
+        let mut configured = BTreeSet::new();
+        egress_rules.iter().for_each(|r| r.expand(&mut configured));
+        let (kept, unwanted): (Vec<Rule>, Vec<Rule>) =
+            default_egress(ipv6).into_iter().partition(|r| {
+                let mut flat = BTreeSet::new();
+                r.expand(&mut flat);
+                flat.is_subset(&configured)
+            });
+        let v4 = unwanted.iter().any(|r| r.cidr_blocks.contains(ALL_IPV4));
+        let v6 = unwanted
+            .iter()
+            .any(|r| r.ipv6_cidr_blocks.contains(ALL_IPV6));
         let ingress_rules = rules_of(planned, Direction::Ingress);
-        let revoke = || self.revoke_default_egress(ctx, id, ipv6);
+        let revoke = || self.revoke_default_egress(ctx, id, v4, v6);
         let ingress = || self.apply_rule_diff(ctx, id, Direction::Ingress, &[], &ingress_rules);
         let (mut revoked, mut authorized) = tokio::join!(revoke(), ingress());
         let invisible = |r: &ProviderResult<()>| matches!(r, Err(e) if e.not_found);
@@ -892,30 +972,34 @@ impl SecurityGroup {
         revoked?;
         authorized?;
         // Configured egress goes last, as it may re-add what the revoke removed.
-        self.apply_rule_diff(
-            ctx,
-            id,
-            Direction::Egress,
-            &[],
-            &rules_of(planned, Direction::Egress),
-        )
-        .await
+        self.apply_rule_diff(ctx, id, Direction::Egress, &kept, &egress_rules)
+            .await
     }
 
-    /// Revokes the allow-all egress rules AWS gives a new group: IPv4 always, IPv6 (`::/0`)
-    /// when its VPC has an IPv6 CIDR — one call for both, where Terraform sends two, the IPv6
-    /// one failing outside IPv6 VPCs (twice the mutating calls, and their share of EC2's rate
-    /// limit, for nothing). Should AWS refuse it (the VPC's IPv6 changed since it was looked
-    /// up), the group is described and exactly the default rules it has are revoked: an
-    /// allow-all rule must never survive.
-    async fn revoke_default_egress(&self, ctx: &Ctx, id: &str, ipv6: bool) -> ProviderResult<()> {
-        match self.revoke_allow_all(ctx, id, true, ipv6).await {
+    /// Revokes the allow-all egress rules AWS gives a new group that the configuration does
+    /// not keep: `v4` (0.0.0.0/0), `v6` (::/0, only in a VPC with an IPv6 CIDR) — one call
+    /// for both, where Terraform sends two, the IPv6 one failing outside IPv6 VPCs (twice the
+    /// mutating calls, and their share of EC2's rate limit, for nothing). Should AWS refuse
+    /// it (the VPC's IPv6 changed since it was looked up), the group is described and
+    /// exactly the named default rules it has are revoked: an unwanted allow-all rule must
+    /// never survive.
+    async fn revoke_default_egress(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        v4: bool,
+        v6: bool,
+    ) -> ProviderResult<()> {
+        if !v4 && !v6 {
+            return Ok(());
+        }
+        match self.revoke_allow_all(ctx, id, v4, v6).await {
             Ok(()) => return Ok(()),
             // Not visible yet: the caller sends it again once it is.
             Err(e) if e.not_found => return Err(e),
             // Refused over the IPv6 rule (a VPC without IPv6 answers InvalidParameterValue
             // about `remote-ipv6-range`), or a rule not there: the group's rules decide.
-            Err(e) if ipv6 || e.code.as_deref() == Some("InvalidPermission.NotFound") => {}
+            Err(e) if v6 || e.code.as_deref() == Some("InvalidPermission.NotFound") => {}
             Err(e) => return Err(e),
         }
         let group = ctx
@@ -926,13 +1010,13 @@ impl SecurityGroup {
                 CREATE_VISIBLE_TIMEOUT,
             )
             .await?;
-        let allow_all = |cidr: &str| {
+        let has = |cidr: &str| {
             rules_of(&group, Direction::Egress).iter().any(|r| {
                 r.protocol == "-1"
                     && (r.cidr_blocks.contains(cidr) || r.ipv6_cidr_blocks.contains(cidr))
             })
         };
-        let (v4, v6) = (allow_all("0.0.0.0/0"), allow_all("::/0"));
+        let (v4, v6) = (v4 && has(ALL_IPV4), v6 && has(ALL_IPV6));
         if !v4 && !v6 {
             return Ok(());
         }
@@ -952,10 +1036,10 @@ impl SecurityGroup {
     ) -> ProviderResult<()> {
         let mut permission = IpPermission::builder().ip_protocol("-1");
         if v4 {
-            permission = permission.ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build());
+            permission = permission.ip_ranges(IpRange::builder().cidr_ip(ALL_IPV4).build());
         }
         if v6 {
-            permission = permission.ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build());
+            permission = permission.ipv6_ranges(Ipv6Range::builder().cidr_ipv6(ALL_IPV6).build());
         }
         self.revoke(ctx, id, Direction::Egress, vec![permission.build()])
             .await
@@ -1309,39 +1393,8 @@ impl ResourceType for SecurityGroup {
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
         let id = obj::str(prior, "id")
             .ok_or_else(|| ProviderError::new("security group state has no id"))?;
-        let ec2 = ctx.ec2();
-
-        let old_tags = match prior.get("tags_all").and_then(Value::as_map) {
-            Some(_) => obj::string_map(prior, "tags_all"),
-            None => ctx.merged_tags(&obj::string_map(prior, "tags")),
-        };
         let new_tags = ctx.merged_tags(&obj::string_map(planned, "tags"));
-        let removed: Vec<Tag> = old_tags
-            .keys()
-            .filter(|k| !new_tags.contains_key(*k))
-            .map(|k| Tag::builder().key(k).build())
-            .collect();
-        if !removed.is_empty() {
-            ec2.delete_tags()
-                .resources(id)
-                .set_tags(Some(removed))
-                .send()
-                .await
-                .map_err(|e| ProviderError::sdk(&format!("removing tags of {id}"), e))?;
-        }
-        let changed: BTreeMap<String, String> = new_tags
-            .iter()
-            .filter(|(k, v)| old_tags.get(*k) != Some(*v))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        if !changed.is_empty() {
-            ec2.create_tags()
-                .resources(id)
-                .set_tags(Some(to_tags(&changed)))
-                .send()
-                .await
-                .map_err(|e| ProviderError::sdk(&format!("tagging {id}"), e))?;
-        }
+        update_ec2_tags(ctx, id, &old_tags_all(ctx, prior), &new_tags).await?;
 
         for dir in [Direction::Ingress, Direction::Egress] {
             let old = rules_of(prior, dir);

@@ -6,12 +6,15 @@
 //! - `aws_security_group_rule` (the classic one): one `IpPermission` with any number of CIDR,
 //!   IPv6 or prefix-list sources, or one group source. Its id is Terraform's `sgrule-<hash>`
 //!   of the permission, so a state written by Terraform reads back unchanged. The id does not
-//!   name the group: a batched read describes the region's groups once and matches every rule
-//!   against the permissions found.
+//!   name the group, so a refresh reads as terraform-provider-aws does, from the prior state:
+//!   the groups named are described once, and a rule exists while its group's permission of
+//!   the same direction, protocol and ports holds every source of it (other rules of those
+//!   ports share the permission). A revoke sends exactly what was authorised, and AWS saying
+//!   it found nothing is checked against the group before the rule counts as gone.
 
 use super::security_group::{
-    check_cidr, check_rule_description, error_code, has_code, normalize_protocol, partition,
-    tags_map, to_tags, NOT_FOUND_CODES,
+    check_cidr, check_rule_description, has_code, normalize_protocol, old_tags_all, partition,
+    tags_map, to_tags, update_ec2_tags, NOT_FOUND_CODES,
 };
 use super::Ctx;
 use crate::eval::{Map, Value};
@@ -21,9 +24,8 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType as Ec2ResourceType,
     SecurityGroup as Ec2Group, SecurityGroupRule as SdkRule, SecurityGroupRuleRequest,
-    SecurityGroupRuleUpdate, Tag, TagSpecification, UserIdGroupPair,
+    SecurityGroupRuleUpdate, TagSpecification, UserIdGroupPair,
 };
-use aws_smithy_types::error::display::DisplayErrorContext;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -34,11 +36,13 @@ const CHUNK: usize = 200;
 /// How long a classic rule's create waits for the permission to show in DescribeSecurityGroups.
 const CLASSIC_CREATE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
+/// What a revoke answers when (part of) the rule is not in the group.
 const RULE_NOT_FOUND_CODES: &[&str] = &[
-    "InvalidGroup.NotFound",
     "InvalidSecurityGroupRuleId.NotFound",
     "InvalidPermission.NotFound",
 ];
+
+const DUPLICATE: &str = "InvalidPermission.Duplicate";
 
 fn problem(attr: &'static str, message: impl Into<String>, help: &str) -> ConfigProblem {
     ConfigProblem::new(Some(attr), message, help)
@@ -50,50 +54,6 @@ fn known_set(config: &Value, key: &str) -> Option<bool> {
         None | Some(Value::Null) => Some(false),
         Some(v) if v.is_known() => Some(true),
         _ => None,
-    }
-}
-
-/// Moves tags of an EC2 resource from `old` to `new`.
-async fn update_ec2_tags(
-    ctx: &Ctx,
-    id: &str,
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-) -> ProviderResult<()> {
-    let ec2 = ctx.ec2();
-    let removed: Vec<Tag> = old
-        .keys()
-        .filter(|k| !new.contains_key(*k))
-        .map(|k| Tag::builder().key(k).build())
-        .collect();
-    if !removed.is_empty() {
-        ec2.delete_tags()
-            .resources(id)
-            .set_tags(Some(removed))
-            .send()
-            .await
-            .map_err(|e| ProviderError::sdk(&format!("removing tags of {id}"), e))?;
-    }
-    let changed: BTreeMap<String, String> = new
-        .iter()
-        .filter(|(k, v)| old.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if !changed.is_empty() {
-        ec2.create_tags()
-            .resources(id)
-            .set_tags(Some(to_tags(&changed)))
-            .send()
-            .await
-            .map_err(|e| ProviderError::sdk(&format!("tagging {id}"), e))?;
-    }
-    Ok(())
-}
-
-fn old_tags_all(ctx: &Ctx, prior: &Value) -> BTreeMap<String, String> {
-    match prior.get("tags_all").and_then(Value::as_map) {
-        Some(_) => obj::string_map(prior, "tags_all"),
-        None => ctx.merged_tags(&obj::string_map(prior, "tags")),
     }
 }
 
@@ -134,14 +94,6 @@ impl Direction {
     ) -> ProviderResult<Vec<SdkRule>> {
         let ec2 = ctx.ec2();
         let what = format!("authorizing an {} rule of {group_id}", self.word());
-        let dup = |e: &dyn std::fmt::Display| {
-            ProviderError::new(format!(
-                "{what}: the rule already exists in the security group ({e}). A rule must \
-                 be managed by one resource only: remove the duplicate from the configuration, \
-                 or import the existing rule"
-            ))
-        };
-        let dup_code = &["InvalidPermission.Duplicate"];
         let (result, calls) = super::attempts::observe(async {
             match self {
                 Direction::Ingress => ec2
@@ -152,13 +104,7 @@ impl Direction {
                     .send()
                     .await
                     .map(|out| out.security_group_rules().to_vec())
-                    .map_err(|e| {
-                        if has_code(&e, dup_code) {
-                            (true, dup(&DisplayErrorContext(e)))
-                        } else {
-                            (false, ProviderError::sdk(&what, e))
-                        }
-                    }),
+                    .map_err(|e| ProviderError::sdk(&what, e)),
                 Direction::Egress => ec2
                     .authorize_security_group_egress()
                     .group_id(group_id)
@@ -167,36 +113,46 @@ impl Direction {
                     .send()
                     .await
                     .map(|out| out.security_group_rules().to_vec())
-                    .map_err(|e| {
-                        if has_code(&e, dup_code) {
-                            (true, dup(&DisplayErrorContext(e)))
-                        } else {
-                            (false, ProviderError::sdk(&what, e))
-                        }
-                    }),
+                    .map_err(|e| ProviderError::sdk(&what, e)),
             }
         })
         .await;
         match result {
             Ok(rules) => Ok(rules),
-            Err((true, _)) if calls.failed_after_unseen().is_some() => Ok(Vec::new()),
-            Err((_, e)) => Err(e),
+            Err(e) if e.code.as_deref() == Some(DUPLICATE) => {
+                if calls.failed_after_unseen().is_some() {
+                    return Ok(Vec::new());
+                }
+                Err(ProviderError {
+                    message: format!(
+                        "{}. The rule already exists in the security group: a rule must be \
+                         managed by one resource only; remove the duplicate from the \
+                         configuration, or import the existing rule",
+                        e.message
+                    ),
+                    ..e
+                })
+            }
+            Err(e) => Err(e),
         }
     }
 
-    /// Revokes either by rule ids or by a permission. Already gone counts as success.
+    /// Revokes either by rule ids or by a permission. `Gone` when AWS revoked it or the
+    /// group itself is gone; `NotFound` when AWS did not find (all of) it — a not-found
+    /// answer, or in a default VPC the permissions it answers back as unknown, having
+    /// revoked only the rest — for the caller to check what is really left.
     async fn revoke(
         self,
         ctx: &Ctx,
         group_id: &str,
         rule_id: Option<&str>,
         perm: Option<IpPermission>,
-    ) -> ProviderResult<()> {
+    ) -> ProviderResult<Revoked> {
         let ec2 = ctx.ec2();
         let what = format!("revoking an {} rule of {group_id}", self.word());
         let ids = rule_id.map(|r| vec![r.to_string()]);
         let perms = perm.map(|p| vec![p]);
-        let result = match self {
+        let unknown = match self {
             Direction::Ingress => ec2
                 .revoke_security_group_ingress()
                 .group_id(group_id)
@@ -204,13 +160,8 @@ impl Direction {
                 .set_ip_permissions(perms)
                 .send()
                 .await
-                .map(|_| ())
-                .map_err(|e| {
-                    (
-                        error_code(&e).map(str::to_string),
-                        ProviderError::sdk(&what, e),
-                    )
-                }),
+                .map(|out| out.unknown_ip_permissions().len())
+                .map_err(|e| ProviderError::sdk(&what, e)),
             Direction::Egress => ec2
                 .revoke_security_group_egress()
                 .group_id(group_id)
@@ -218,20 +169,30 @@ impl Direction {
                 .set_ip_permissions(perms)
                 .send()
                 .await
-                .map(|_| ())
-                .map_err(|e| {
-                    (
-                        error_code(&e).map(str::to_string),
-                        ProviderError::sdk(&what, e),
-                    )
-                }),
+                .map(|out| out.unknown_ip_permissions().len())
+                .map_err(|e| ProviderError::sdk(&what, e)),
         };
-        match result {
-            Ok(()) => Ok(()),
-            Err((Some(code), _)) if RULE_NOT_FOUND_CODES.contains(&code.as_str()) => Ok(()),
-            Err((_, e)) => Err(e),
+        match unknown {
+            Ok(0) => Ok(Revoked::Gone),
+            Ok(_) => Ok(Revoked::NotFound),
+            Err(e) if e.code.as_deref() == Some("InvalidGroup.NotFound") => Ok(Revoked::Gone),
+            Err(e)
+                if e.code
+                    .as_deref()
+                    .is_some_and(|c| RULE_NOT_FOUND_CODES.contains(&c)) =>
+            {
+                Ok(Revoked::NotFound)
+            }
+            Err(e) => Err(e),
         }
     }
+}
+
+/// What a revoke did (see `Direction::revoke`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Revoked {
+    Gone,
+    NotFound,
 }
 
 // =============================================================================================
@@ -373,9 +334,23 @@ impl VpcRule {
         Ok(out)
     }
 
-    fn state(&self, ctx: &Ctx, r: &SdkRule) -> Value {
+    /// The account a rule's owner and a referenced group's `UserId` are compared with, as
+    /// the provider compares them: the caller's (looked up once per provider), needed only
+    /// when an answer lacks `GroupOwnerId` or references a group.
+    async fn account_for(&self, ctx: &Ctx, rules: &[SdkRule]) -> ProviderResult<String> {
+        let needed = rules
+            .iter()
+            .any(|r| r.group_owner_id().is_none() || r.referenced_group_info().is_some());
+        if needed {
+            ctx.account_id().await
+        } else {
+            Ok(String::new())
+        }
+    }
+
+    fn state(&self, ctx: &Ctx, account: &str, r: &SdkRule) -> Value {
         let id = r.security_group_rule_id().unwrap_or_default();
-        let owner = r.group_owner_id().unwrap_or_default();
+        let owner = r.group_owner_id().unwrap_or(account);
         let arn = r
             .security_group_rule_arn()
             .map(str::to_string)
@@ -386,10 +361,11 @@ impl VpcRule {
                     ctx.region()
                 )
             });
+        // `account/sg-…` only for a group of another account than the caller's.
         let referenced = r.referenced_group_info().and_then(|g| {
             let gid = g.group_id()?;
             Some(match g.user_id() {
-                Some(user) if !user.is_empty() && user != owner => format!("{user}/{gid}"),
+                Some(user) if !user.is_empty() && user != account => format!("{user}/{gid}"),
                 _ => gid.to_string(),
             })
         });
@@ -429,7 +405,8 @@ impl VpcRule {
                 "security group rule {id} not found after writing it"
             ))
         })?;
-        let mut state = self.state(ctx, r);
+        let account = self.account_for(ctx, &rules).await?;
+        let mut state = self.state(ctx, &account, r);
         if let (Some(cfg), Some(read)) = (
             obj::str(planned, "ip_protocol"),
             obj::str(&state, "ip_protocol"),
@@ -479,6 +456,22 @@ impl VpcRule {
             }
         }
         Ok(None)
+    }
+
+    /// Revokes the rule by its id. AWS saying it is not there is checked: only a rule no
+    /// longer listed counts as revoked (one more revoke when it still is).
+    async fn revoke(&self, ctx: &Ctx, group_id: &str, id: &str) -> ProviderResult<()> {
+        for _ in 0..2 {
+            let revoked = self.direction.revoke(ctx, group_id, Some(id), None).await?;
+            if revoked == Revoked::Gone || self.describe(ctx, &[id.to_string()]).await?.is_empty() {
+                return Ok(());
+            }
+        }
+        Err(ProviderError::new(format!(
+            "revoking security group rule {id} of {group_id}: AWS answered that it was not \
+             found, yet DescribeSecurityGroupRules still lists it; it was not counted as \
+             deleted. Run again, or revoke it in the console"
+        )))
     }
 
     /// Authorises the planned rule and returns its id.
@@ -610,14 +603,14 @@ impl ResourceType for VpcRule {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        Ok(self
-            .describe(ctx, &unique)
-            .await?
+        let rules = self.describe(ctx, &unique).await?;
+        let account = self.account_for(ctx, &rules).await?;
+        Ok(rules
             .iter()
             .map(|r| {
                 (
                     r.security_group_rule_id().unwrap_or_default().to_string(),
-                    self.state(ctx, r),
+                    self.state(ctx, &account, r),
                 )
             })
             .collect())
@@ -638,9 +631,7 @@ impl ResourceType for VpcRule {
             // AWS cannot turn a CIDR rule into a group rule: authorise the new rule first so
             // traffic is never cut, then revoke the old one.
             let new_id = self.authorize(ctx, planned).await?;
-            self.direction
-                .revoke(ctx, &group_id, Some(&id), None)
-                .await?;
+            self.revoke(ctx, &group_id, &id).await?;
             return self.read_one(ctx, &new_id, planned).await;
         }
 
@@ -688,7 +679,7 @@ impl ResourceType for VpcRule {
         else {
             return Ok(());
         };
-        self.direction.revoke(ctx, group_id, Some(id), None).await
+        self.revoke(ctx, group_id, id).await
     }
 
     async fn import(&self, ctx: &Ctx, id: &str) -> ProviderResult<Option<Value>> {
@@ -856,13 +847,11 @@ impl Classic {
         format!("sgrule-{}", crc32(s.as_bytes()))
     }
 
-    fn permission(&self, with_description: bool) -> IpPermission {
-        let desc =
-            (with_description && !self.description.is_empty()).then(|| self.description.clone());
-        let mut b = IpPermission::builder().ip_protocol(&self.protocol);
-        if self.protocol != "-1" {
-            b = b.from_port(self.from_port).to_port(self.to_port);
-        }
+    /// The permission that authorises (and, exactly the same, revokes) the rule: every
+    /// source carries the description.
+    fn permission(&self) -> IpPermission {
+        let desc = (!self.description.is_empty()).then(|| self.description.clone());
+        let mut b = rule_permission_builder(self);
         for c in &self.cidrs {
             b = b.ip_ranges(
                 IpRange::builder()
@@ -1002,6 +991,81 @@ fn covers(src: &PermSources, rule: &Classic) -> bool {
                 .iter()
                 .any(|(n, _, _)| n.rsplit('/').next().unwrap_or(n) == gid)
         })
+}
+
+/// The rule's group among `groups`, and its permissions of the rule's direction.
+fn permissions_of<'a>(
+    groups: &'a [Ec2Group],
+    rule: &Classic,
+) -> Option<(&'a Ec2Group, &'a [IpPermission])> {
+    let g = groups
+        .iter()
+        .find(|g| g.group_id() == Some(rule.group_id.as_str()))?;
+    Some(match rule.direction() {
+        Direction::Ingress => (g, g.ip_permissions()),
+        Direction::Egress => (g, g.ip_permissions_egress()),
+    })
+}
+
+/// What of `rule` its group still holds (sources of the same direction, protocol and ports),
+/// as one permission with AWS's own descriptions; `None` when nothing is left.
+fn remains(groups: &[Ec2Group], rule: &Classic) -> Option<IpPermission> {
+    let (g, perms) = permissions_of(groups, rule)?;
+    let own = g.group_id().unwrap_or_default();
+    let source_group = rule
+        .source_group
+        .as_deref()
+        .map(|s| s.rsplit('/').next().unwrap_or(s));
+    let mut b = rule_permission_builder(rule);
+    let mut any = false;
+    for p in perms.iter().filter(|p| same_ports(p, rule)) {
+        for r in p.ip_ranges() {
+            if r.cidr_ip().is_some_and(|c| rule.cidrs.contains(c)) {
+                b = b.ip_ranges(r.clone());
+                any = true;
+            }
+        }
+        for r in p.ipv6_ranges() {
+            if r.cidr_ipv6().is_some_and(|c| rule.ipv6.contains(c)) {
+                b = b.ipv6_ranges(r.clone());
+                any = true;
+            }
+        }
+        for r in p.prefix_list_ids() {
+            if r.prefix_list_id()
+                .is_some_and(|c| rule.prefix_lists.contains(c))
+            {
+                b = b.prefix_list_ids(r.clone());
+                any = true;
+            }
+        }
+        for pair in p.user_id_group_pairs() {
+            let gid = pair.group_id().unwrap_or_default();
+            if (rule.self_ && gid == own) || source_group == Some(gid) {
+                b = b.user_id_group_pairs(pair.clone());
+                any = true;
+            }
+        }
+    }
+    any.then(|| b.build())
+}
+
+/// Whether an AWS permission has the rule's protocol and ports.
+fn same_ports(p: &IpPermission, rule: &Classic) -> bool {
+    let proto = normalize_protocol(p.ip_protocol().unwrap_or("-1"));
+    proto == rule.protocol
+        && (proto == "-1"
+            || (p.from_port() == Some(rule.from_port) && p.to_port() == Some(rule.to_port)))
+}
+
+/// A permission builder with the rule's protocol and ports (none for "all").
+fn rule_permission_builder(rule: &Classic) -> aws_sdk_ec2::types::builders::IpPermissionBuilder {
+    let b = IpPermission::builder().ip_protocol(&rule.protocol);
+    if rule.protocol == "-1" {
+        b
+    } else {
+        b.from_port(rule.from_port).to_port(rule.to_port)
+    }
 }
 
 /// The description of the first source of `rule` found in the permission.
@@ -1232,6 +1296,34 @@ impl SecurityGroupRule {
         Ok(out)
     }
 
+    /// The states of rules found (keyed as given), with the AWS rule id of each
+    /// single-source one: one DescribeSecurityGroupRules of their groups.
+    async fn states(
+        &self,
+        ctx: &Ctx,
+        found: Vec<(String, Classic)>,
+    ) -> ProviderResult<BTreeMap<String, Value>> {
+        let single: Vec<String> = found
+            .iter()
+            .filter(|(_, c)| c.source_count() == 1)
+            .map(|(_, c)| c.group_id.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let rule_ids = if single.is_empty() {
+            Vec::new()
+        } else {
+            self.rule_ids(ctx, &single).await?
+        };
+        Ok(found
+            .into_iter()
+            .map(|(id, c)| {
+                let rule_id = Self::match_rule_id(&rule_ids, &c);
+                (id, c.to_value(rule_id.as_deref()))
+            })
+            .collect())
+    }
+
     fn match_rule_id(rules: &[SdkRule], rule: &Classic) -> Option<String> {
         if rule.source_count() != 1 {
             return None;
@@ -1271,23 +1363,8 @@ impl SecurityGroupRule {
 
     /// Finds `rule` in its group, with the description AWS holds.
     fn find_in(groups: &[Ec2Group], rule: &Classic) -> Option<Classic> {
-        let g = groups
-            .iter()
-            .find(|g| g.group_id() == Some(rule.group_id.as_str()))?;
-        let perms = match rule.direction() {
-            Direction::Ingress => g.ip_permissions(),
-            Direction::Egress => g.ip_permissions_egress(),
-        };
-        for p in perms {
-            let proto = normalize_protocol(p.ip_protocol().unwrap_or("-1"));
-            if proto != rule.protocol {
-                continue;
-            }
-            if proto != "-1"
-                && (p.from_port() != Some(rule.from_port) || p.to_port() != Some(rule.to_port))
-            {
-                continue;
-            }
+        let (g, perms) = permissions_of(groups, rule)?;
+        for p in perms.iter().filter(|p| same_ports(p, rule)) {
             let src = perm_sources(g, p);
             if covers(&src, rule) {
                 let mut found = rule.clone();
@@ -1471,31 +1548,44 @@ impl ResourceType for SecurityGroupRule {
                 }
             }
         }
-        let single: Vec<String> = found
-            .values()
-            .filter(|c| c.source_count() == 1)
-            .map(|c| c.group_id.clone())
+        self.states(ctx, found.into_iter().collect()).await
+    }
+
+    /// As terraform-provider-aws reads the rule: its group's permission of the same
+    /// direction, protocol and ports must hold every source of it, whatever else that
+    /// permission holds (other rules of the same ports); one describe of all the groups
+    /// the batch names.
+    async fn read_prior(
+        &self,
+        ctx: &Ctx,
+        prior: &[Value],
+    ) -> ProviderResult<BTreeMap<String, Value>> {
+        let rules: Vec<(String, Classic)> = prior
+            .iter()
+            .filter_map(|p| Some((obj::string(p, "id")?, Classic::from_value(p))))
+            .filter(|(_, r)| !r.group_id.is_empty())
+            .collect();
+        let group_ids: Vec<String> = rules
+            .iter()
+            .map(|(_, r)| r.group_id.clone())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let rules = if single.is_empty() {
-            Vec::new()
-        } else {
-            self.rule_ids(ctx, &single).await?
-        };
-        Ok(found
-            .into_iter()
-            .map(|(id, c)| {
-                let rule_id = Self::match_rule_id(&rules, &c);
-                (id, c.to_value(rule_id.as_deref()))
-            })
-            .collect())
+        if group_ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let groups = self.groups(ctx, Some(&group_ids)).await?;
+        let found: Vec<(String, Classic)> = rules
+            .iter()
+            .filter_map(|(id, r)| Some((id.clone(), Self::find_in(&groups, r)?)))
+            .collect();
+        self.states(ctx, found).await
     }
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let rule = Classic::from_value(planned);
         rule.direction()
-            .authorize(ctx, &rule.group_id, rule.permission(true), None)
+            .authorize(ctx, &rule.group_id, rule.permission(), None)
             .await?;
         let state = std::sync::Mutex::new(None);
         ctx.wait_until(
@@ -1521,7 +1611,7 @@ impl ResourceType for SecurityGroupRule {
             Direction::Ingress => ec2
                 .update_security_group_rule_descriptions_ingress()
                 .group_id(&rule.group_id)
-                .ip_permissions(rule.permission(true))
+                .ip_permissions(rule.permission())
                 .send()
                 .await
                 .map(|_| ())
@@ -1529,7 +1619,7 @@ impl ResourceType for SecurityGroupRule {
             Direction::Egress => ec2
                 .update_security_group_rule_descriptions_egress()
                 .group_id(&rule.group_id)
-                .ip_permissions(rule.permission(true))
+                .ip_permissions(rule.permission())
                 .send()
                 .await
                 .map(|_| ())
@@ -1545,9 +1635,31 @@ impl ResourceType for SecurityGroupRule {
         if rule.group_id.is_empty() {
             return Ok(());
         }
-        rule.direction()
-            .revoke(ctx, &rule.group_id, None, Some(rule.permission(false)))
-            .await
+        // Exactly the permission that was authorised, description included.
+        let mut perm = rule.permission();
+        for _ in 0..2 {
+            let revoked = rule
+                .direction()
+                .revoke(ctx, &rule.group_id, None, Some(perm))
+                .await?;
+            if revoked == Revoked::Gone {
+                return Ok(());
+            }
+            // AWS did not find (all of) it: what is still there goes as AWS holds it.
+            let groups = self
+                .groups(ctx, Some(std::slice::from_ref(&rule.group_id)))
+                .await?;
+            match remains(&groups, &rule) {
+                None => return Ok(()),
+                Some(left) => perm = left,
+            }
+        }
+        Err(ProviderError::new(format!(
+            "revoking rule {} of {}: AWS answered that it was not found, yet the group still \
+             holds it; it was not counted as deleted. Run again, or revoke it in the console",
+            rule.id(),
+            rule.group_id
+        )))
     }
 
     async fn import(&self, ctx: &Ctx, id: &str) -> ProviderResult<Option<Value>> {
