@@ -380,3 +380,52 @@ module "rules" {
     );
     w.expect(0, &["plan", "--detailed-exitcode"]);
 }
+
+/// Regression: the "all-all" rule of the public security-group module (`protocol = "-1"`,
+/// `from_port = -1`, `to_port = -1`) was refused ("from_port and to_port must both be 0"),
+/// though the provider sends no ports with protocol -1 and reads them back as 0. It applies,
+/// opens every port, and re-plans empty.
+#[tokio::test]
+async fn the_public_modules_all_all_rule_was_refused_at_plan() {
+    let w = workdir(&[(
+        "main.tf",
+        r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_security_group" "this" {
+  name = "all-all"
+}
+
+resource "aws_security_group_rule" "ingress_with_self" {
+  type              = "ingress"
+  security_group_id = aws_security_group.this.id
+  self              = true
+  from_port         = -1
+  to_port           = -1
+  protocol          = "-1"
+  description       = "All protocols"
+}
+"#,
+    )]);
+    w.expect(0, &["apply", "--auto-approve"]);
+    let ec2 = w.account.ec2(DEFAULT_REGION).await;
+    let groups = ec2.describe_security_groups().send().await.unwrap();
+    let group = groups
+        .security_groups()
+        .iter()
+        .find(|g| g.group_name() == Some("all-all"))
+        .unwrap();
+    let all = group
+        .ip_permissions()
+        .iter()
+        .find(|p| p.ip_protocol() == Some("-1"))
+        .expect("an all-protocols rule");
+    assert_eq!(
+        all.user_id_group_pairs()[0].group_id(),
+        group.group_id(),
+        "{group:?}"
+    );
+    w.expect(0, &["plan", "--detailed-exitcode"]);
+}

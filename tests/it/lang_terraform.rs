@@ -521,3 +521,26 @@ fn unsupported_types_without_instances_blocked_every_plan() {
         "{stderr}"
     );
 }
+
+/// Regression: a sensitive variable's value that did not convert to its type was quoted in
+/// the error ("a number is required, got the string ...").
+#[test]
+fn a_sensitive_value_of_the_wrong_type_was_quoted_in_the_error() {
+    let dir = config(&[(
+        "main.tf",
+        r#"
+variable "pin" {
+  type      = number
+  sensitive = true
+  default   = "hunter2-secret"
+}
+"#,
+    )]);
+    let out = strata(dir.path(), &["plan"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Invalid"), "{stderr}");
+    assert!(!stderr.contains("hunter2-secret"), "{stderr}");
+    let (_, validated) = validate(dir.path());
+    assert!(!validated.contains("hunter2-secret"), "{validated}");
+}

@@ -132,6 +132,8 @@ impl Walker<'_, '_> {
         } else {
             value
         };
+        // Marked before conversion, so an error about a sensitive value never quotes it.
+        let value = value.mark_if(var.sensitive);
         let value = match &var.type_ {
             Some(t) => match t.convert(value) {
                 Ok(v) => v,
@@ -222,7 +224,7 @@ impl Walker<'_, '_> {
         if value.is_null() {
             return;
         }
-        if let Err(msg) = ty.convert(value) {
+        if let Err(msg) = ty.convert(value.mark_if(var.sensitive)) {
             self.diags.push(
                 Diagnostic::error(format!(
                     "Invalid default value for variable \"{}\"",

@@ -1479,20 +1479,6 @@ impl ResourceType for SecurityGroupRule {
                 "a rule needs a source (ingress) or destination (egress)",
             ));
         }
-        if let Some(p) = config.get("protocol").and_then(Value::as_str) {
-            let from = config.get("from_port").and_then(Value::as_i64).unwrap_or(0);
-            let to = config.get("to_port").and_then(Value::as_i64).unwrap_or(0);
-            if normalize_protocol(p) == "-1" && (from != 0 || to != 0) {
-                out.push(problem(
-                    "protocol",
-                    format!(
-                        "from_port and to_port must both be 0 to use the 'ALL' -1 protocol \
-                         (got {from} and {to})"
-                    ),
-                    "protocol \"-1\" opens every port; set from_port = 0 and to_port = 0",
-                ));
-            }
-        }
         out
     }
 
@@ -1500,6 +1486,12 @@ impl ResourceType for SecurityGroupRule {
         let Value::Map(m) = planned else { return };
         if let Some(p) = m.get("protocol").and_then(Value::as_str) {
             let p = normalize_protocol(p);
+            // The provider sends no ports with protocol -1 and reads them back as 0, so any
+            // configured ports (the public modules' "all-all" rule writes -1 and -1) plan as 0.
+            if p == "-1" {
+                m.insert("from_port".into(), Value::Number(0.0));
+                m.insert("to_port".into(), Value::Number(0.0));
+            }
             m.insert("protocol".into(), Value::from(p));
         }
         for k in ["cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids"] {
