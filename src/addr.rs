@@ -29,7 +29,7 @@ impl fmt::Display for InstanceKey {
         match self {
             InstanceKey::None => Ok(()),
             InstanceKey::Int(i) => write!(f, "[{i}]"),
-            InstanceKey::Str(s) => write!(f, "[{}]", crate::eval::value::quote(s)),
+            InstanceKey::Str(s) => write!(f, "[{}]", crate::value::quote(s)),
         }
     }
 }

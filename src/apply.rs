@@ -6,12 +6,12 @@ use crate::addr::InstanceAddr;
 use crate::config::{Config, Mode};
 use crate::diag::Diagnostic;
 use crate::eval::walk::{self, Hooks, InstanceConfig, WalkOptions};
-use crate::eval::Value;
 use crate::exec::{OpError, Operation};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::aws::attempts;
 use crate::provider::{Aws, Ctx, ProviderError, ProviderSettings, ResourceType};
 use crate::state::{Backend, InstanceState, JournalEntry, State};
+use crate::value::Value;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -100,7 +100,7 @@ pub fn to_state_attributes(type_: &str, mode: Mode, value: &Value) -> serde_json
     };
     if let (Some(schema), Value::Map(m)) = (schema, &mut plain) {
         for a in &schema.attributes {
-            if a.sensitive && a.virtual_ {
+            if a.is_hashed_secret() {
                 if let Some(Value::String(s)) = m.get(a.name) {
                     if !crate::state::secret::is_hashed(s) {
                         let hashed = crate::state::secret::hash_secret(s);

@@ -17,4 +17,6 @@ pub mod graph;
 pub mod plan;
 pub mod provider;
 pub mod redact;
+pub mod schema;
 pub mod state;
+pub mod value;

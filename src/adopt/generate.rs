@@ -2,9 +2,9 @@
 //! settable arguments whose value differs from the schema default / zero value, nested blocks
 //! as blocks, sensitive arguments as references to generated sensitive variables.
 
-use crate::eval::Value;
 use crate::plan::diff::attr_equal;
-use crate::provider::schema::{Nesting, Schema};
+use crate::schema::{Nesting, Schema};
+use crate::value::Value;
 
 /// A generated resource block and the variables its sensitive arguments refer to.
 pub struct Generated {
@@ -84,12 +84,12 @@ fn body(
             }
         }
         // Arguments that may not be set together: the first one wins.
-        let conflicts = written.iter().any(|w| a.conflicts_with.contains(w))
+        let conflicts = written.iter().any(|w| a.conflicts().contains(w))
             || schema
                 .attributes
                 .iter()
                 .filter(|o| written.contains(&o.name))
-                .any(|o| o.conflicts_with.contains(&a.name));
+                .any(|o| o.conflicts().contains(&a.name));
         if conflicts {
             continue;
         }
@@ -122,7 +122,7 @@ fn body(
 pub fn literal(v: &Value) -> String {
     match v.unmarked() {
         Value::String(s) => {
-            let q = crate::eval::value::quote(s);
+            let q = crate::value::quote(s);
             q.replace("${", "$${").replace("%{", "%%{")
         }
         Value::List(items) => {
@@ -150,7 +150,7 @@ fn key(k: &str) -> String {
     if ident {
         k.to_string()
     } else {
-        crate::eval::value::quote(k)
+        crate::value::quote(k)
     }
 }
 
@@ -190,7 +190,7 @@ pub fn identifier(name: &str, taken: &mut std::collections::BTreeSet<String>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::schema::{Attribute, BlockType};
+    use crate::schema::{Attribute, BlockType};
 
     #[test]
     fn writes_only_non_default_settable_arguments_and_blocks() {
@@ -204,7 +204,7 @@ mod tests {
                 "rule",
                 Schema::new().attr(Attribute::number("port").required()),
             ));
-        let obj = Value::Map(crate::eval::Map::from([
+        let obj = Value::Map(crate::value::Map::from([
             ("id".to_string(), Value::from("x-1")),
             ("name".to_string(), Value::from("a ${b}")),
             ("flag".to_string(), Value::Bool(true)),
@@ -212,7 +212,7 @@ mod tests {
             ("secret".to_string(), Value::from("pw")),
             (
                 "rule".to_string(),
-                Value::List(vec![Value::Map(crate::eval::Map::from([(
+                Value::List(vec![Value::Map(crate::value::Map::from([(
                     "port".to_string(),
                     Value::Number(0.0),
                 )]))]),

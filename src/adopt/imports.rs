@@ -6,7 +6,7 @@ use crate::addr::{InstanceAddr, InstanceKey, ModuleInstance, ResourceAddr};
 use crate::config::{Config, Expr, Import, Mode};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::eval::body::eval_expr;
-use crate::eval::{Map, Value};
+use crate::value::{Map, Value};
 use hcl_edit::expr::{Expression, TraversalOperator};
 
 /// One object to adopt.

@@ -4,10 +4,10 @@
 
 use crate::addr::{InstanceAddr, ModuleInstance, ResourceAddr};
 use crate::config::Mode;
-use crate::eval::Value;
 use crate::plan::build::provider_for_state;
 use crate::provider::{Aws, Ctx, ProviderSettings};
 use crate::state::{InstanceState, OutputState, State};
+use crate::value::Value;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;

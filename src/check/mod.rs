@@ -19,9 +19,9 @@ use crate::addr::{InstanceAddr, ModuleInstance};
 use crate::config::{Config, Module, Resource};
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceMap, Span};
 use crate::eval::walk::{self, Hooks, InstanceConfig, WalkOptions};
-use crate::eval::Value;
 use crate::plan::build::ConfigOnly;
 use crate::plan::Plan;
+use crate::value::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

@@ -8,8 +8,8 @@
 use super::{Finding, Instance, Severity};
 use crate::config::refs::{references, Subject};
 use crate::config::{Expr, Module};
-use crate::eval::Value;
 use crate::plan::{Action, Plan};
+use crate::value::Value;
 use hcl_edit::expr::{Expression, TraversalOperator};
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -58,7 +58,7 @@ fn fixture(name: &str) -> Vec<Finding> {
 
 /// An object from a body's literal arguments (references are unknown), blocks as lists.
 fn literal_object(body: &Body, dir: &Path) -> Value {
-    let mut out = crate::eval::Map::new();
+    let mut out = crate::value::Map::new();
     for a in body.attrs.values() {
         let v = crate::eval::body::eval_expr(&rules::NoScope, &a.expr, dir, &[])
             .unwrap_or(Value::Unknown);

@@ -10,9 +10,9 @@ use super::{Env, Failure, VarFlags};
 use crate::config::{Body, Config};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::walk::{RawInput, WalkOptions};
-use crate::eval::{Map, Value};
 use crate::state::blocking::Blocking;
 use crate::state::{Backend, Encryption, LocalBackend, S3Backend, S3Settings};
+use crate::value::{Map, Value};
 use std::sync::Arc;
 
 pub const SUPPORTED: &str = "\"local\", \"s3\"";

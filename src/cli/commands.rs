@@ -429,7 +429,7 @@ fn schema(type_: Option<String>, json: bool) -> CmdResult {
             serde_json::to_string_pretty(schema).unwrap_or_default()
         );
     } else {
-        print!("{}", crate::provider::schema::render_text(&name, schema));
+        print!("{}", crate::schema::render_text(&name, schema));
     }
     Ok(Exit::Ok)
 }

@@ -1,6 +1,6 @@
 //! Type constraints of `variable` blocks and their conversions, after Terraform's (cty's) rules.
 
-use crate::eval::Value;
+use crate::value::Value;
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::Span as _;
 use std::ops::Range;
@@ -198,7 +198,7 @@ impl TypeConstraint {
                     Value::Map(map) => map,
                     other => return Err(format!("a map is required, got {}", describe(&other))),
                 };
-                let mut out = crate::eval::Map::new();
+                let mut out = crate::value::Map::new();
                 for (k, v) in map {
                     let v = elem
                         .convert(v)
@@ -214,7 +214,7 @@ impl TypeConstraint {
                         return Err(format!("an object is required, got {}", describe(&other)))
                     }
                 };
-                let mut out = crate::eval::Map::new();
+                let mut out = crate::value::Map::new();
                 for attr in attrs {
                     match map.remove(&attr.name) {
                         Some(v) if !(v.is_null() && attr.optional) => {
@@ -302,11 +302,7 @@ impl std::fmt::Display for TypeConstraint {
     }
 }
 
-/// Sorts and de-duplicates set elements; sets have no order of their own.
-pub fn sort_dedup(items: &mut Vec<Value>) {
-    items.sort_by_key(|v| serde_json::to_string(v).unwrap_or_default());
-    items.dedup();
-}
+pub use crate::value::sort_dedup;
 
 fn describe(value: &Value) -> String {
     match value {
@@ -379,7 +375,7 @@ pub fn literal(expr: &Expression) -> Option<Value> {
         Expression::String(s) => Value::String(s.value().to_string()),
         Expression::Array(items) => Value::List(items.iter().map(literal).collect::<Option<_>>()?),
         Expression::Object(obj) => {
-            let mut map = crate::eval::Map::new();
+            let mut map = crate::value::Map::new();
             for (k, v) in obj.iter() {
                 let key = match k {
                     ObjectKey::Ident(i) => i.as_str().to_string(),

@@ -3,10 +3,10 @@
 #![allow(clippy::result_large_err)]
 
 use super::expr::{Evaluator, Scope};
-use super::value::{Map, Value};
 use crate::config::{Body, Expr};
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
-use crate::provider::schema::{Nesting, Schema};
+use crate::schema::{Nesting, Schema};
+use crate::value::{Map, Value};
 use std::path::Path;
 
 /// Evaluates one expression in a scope with extra bound names.
@@ -229,7 +229,7 @@ impl BodyEval<'_> {
     fn dynamic(
         &self,
         block: &crate::config::Block,
-        bt: &crate::provider::schema::BlockType,
+        bt: &crate::schema::BlockType,
         bound: &[(&str, &Value)],
         diags: &mut Diagnostics,
     ) -> Option<Vec<Value>> {

@@ -6,9 +6,9 @@
 #![allow(clippy::result_large_err)]
 
 use super::functions::{self, FuncContext, FuncError};
-use super::value::{Map, Value};
-use crate::config::types::sort_dedup;
 use crate::diag::{did_you_mean, Diagnostic, FileId, Span};
+use crate::value::sort_dedup;
+use crate::value::{Map, Value};
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::template::{Directive, Element, Template};
 use std::borrow::Cow;
@@ -955,7 +955,7 @@ pub fn normalize_set(v: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::known_equal;
-    use crate::eval::{Map, Value};
+    use crate::value::{Map, Value};
 
     /// Regression (issue #14): `x != null` was unknown whenever `x` held an unknown anywhere,
     /// which failed `for_each = { for k, v in var.rules : k => v if v != null }`.

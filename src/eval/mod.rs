@@ -3,8 +3,7 @@
 pub mod body;
 pub mod expr;
 pub mod functions;
-pub mod value;
 pub mod walk;
 
+pub use crate::value::{Map, Value};
 pub use expr::{Evaluator, Scope};
-pub use value::{Map, Value};

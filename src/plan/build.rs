@@ -8,9 +8,9 @@ use crate::addr::{AbsResource, InstanceAddr, InstanceKey};
 use crate::config::{Config, Mode};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::walk::{self, Hooks, InstanceConfig, WalkOptions};
-use crate::eval::Value;
 use crate::provider::{Aws, Ctx, ProviderSettings};
 use crate::state::State;
+use crate::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -70,7 +70,8 @@ fn resource_problems(
     rt: &dyn crate::provider::ResourceType,
     inst: &InstanceConfig,
 ) -> Vec<crate::provider::ConfigProblem> {
-    let mut problems = rt.validate(&inst.config);
+    let mut problems = rt.schema().problems(&inst.config);
+    problems.extend(rt.validate(&inst.config));
     if !inst.validate_only {
         problems.extend(rt.plan_checks(&inst.config));
     }
@@ -100,6 +101,9 @@ impl Hooks for ConfigOnly {
         let Some(ds) = crate::provider::data_source_type(&inst.addr.resource.type_) else {
             return Ok(Value::Unknown);
         };
+        for d in config_problems(inst, ds.schema().problems(&inst.config)) {
+            self.diags.push(d);
+        }
         Ok(with_unknown_computed(&inst.config, ds.schema()))
     }
 }

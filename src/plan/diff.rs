@@ -7,9 +7,9 @@
 
 use super::Action;
 use crate::config::{IgnoreChanges, Lifecycle};
-use crate::eval::{Map, Value};
-use crate::provider::schema::{AttrType, Nesting, Schema};
 use crate::provider::ResourceType;
+use crate::schema::{AttrType, Nesting, Schema};
+use crate::value::{Map, Value};
 
 #[derive(Debug, Clone)]
 pub struct Diff {
@@ -30,6 +30,7 @@ pub fn diff(
 ) -> Diff {
     let schema = rt.schema();
     let mut planned = proposed(schema, prior, config, lifecycle);
+    schema.modify_plan(prior, config, &mut planned);
     rt.customize_plan(prior, &mut planned);
     let Some(prior) = prior else {
         return Diff {
@@ -47,9 +48,9 @@ pub fn diff(
         }
         let p = planned.get(a.name).unwrap_or(&Value::Null);
         let o = prior.get(a.name).unwrap_or(&Value::Null);
-        if !attr_equal(&a.ty, p, o, a.sensitive && a.virtual_) {
+        if !attr_equal(&a.ty, p, o, a.is_hashed_secret()) {
             changed.push(a.name.to_string());
-            if a.force_new {
+            if a.replaces(o, p) {
                 replace_paths.push(a.name.to_string());
             }
         }
@@ -111,6 +112,7 @@ fn replacement(
             }
         }
     }
+    rt.schema().modify_plan(None, config, planned);
     rt.customize_plan(None, planned);
     if lifecycle.create_before_destroy {
         Action::CreateThenDelete
@@ -155,7 +157,7 @@ pub fn proposed(
         };
         let prior_value = prior.and_then(|p| p.get(a.name));
         let v = keep_equal_prior(v, prior_value, |v, o| {
-            a.is_settable() && !(a.sensitive && a.virtual_) && attr_equal(&a.ty, v, o, false)
+            a.is_settable() && !a.is_hashed_secret() && attr_equal(&a.ty, v, o, false)
         });
         out.insert(a.name.to_string(), v);
     }
@@ -293,8 +295,8 @@ pub fn attr_equal(ty: &AttrType, planned: &Value, prior: &Value, hashed_secret: 
         (AttrType::Set(e), Value::List(a), Value::List(b)) => {
             let mut a = a.clone();
             let mut b = b.clone();
-            crate::config::types::sort_dedup(&mut a);
-            crate::config::types::sort_dedup(&mut b);
+            crate::value::sort_dedup(&mut a);
+            crate::value::sort_dedup(&mut b);
             a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| attr_equal(e, x, y, false))
         }
         (AttrType::List(e), Value::List(a), Value::List(b)) => {

@@ -8,7 +8,7 @@
 use super::{Action, Plan, ResourceChange};
 use crate::addr::InstanceAddr;
 use crate::config::{Config, Mode, Module};
-use crate::eval::Value;
+use crate::value::Value;
 use serde_json::{json, Map as JsonMap, Value as Json};
 use std::collections::BTreeMap;
 

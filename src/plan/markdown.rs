@@ -3,7 +3,7 @@
 //! longer than GitHub's 65,536-character comment limit.
 
 use super::{Action, Plan, ResourceChange};
-use crate::eval::Value;
+use crate::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 

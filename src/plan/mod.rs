@@ -11,7 +11,7 @@ pub mod relevance;
 pub mod render;
 
 use crate::addr::{AbsResource, InstanceAddr};
-use crate::eval::Value;
+use crate::value::Value;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

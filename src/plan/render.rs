@@ -5,8 +5,8 @@
 //! produced, so no code path here can print one.
 
 use super::{Action, Plan, ResourceChange};
-use crate::eval::value::quote;
-use crate::eval::Value;
+use crate::value::quote;
+use crate::value::Value;
 use std::fmt::Write as _;
 
 pub struct Style {

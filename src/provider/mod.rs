@@ -5,12 +5,11 @@
 //! (`plan::diff`); a resource file only adds what is specific to its AWS API.
 
 pub mod aws;
-pub mod schema;
 
-use crate::eval::Value;
+pub use crate::schema::{AttrType, Attribute, BlockType, Nesting, Schema};
+use crate::value::Value;
 use async_trait::async_trait;
 pub use aws::{Aws, Ctx, ProviderSettings};
-pub use schema::{AttrType, Attribute, BlockType, Nesting, Schema};
 use std::collections::BTreeMap;
 
 /// A failed AWS operation, already phrased for the user.
@@ -98,28 +97,7 @@ impl std::error::Error for ProviderError {}
 
 pub type ProviderResult<T> = Result<T, ProviderError>;
 
-/// A problem found in a resource's configuration before any AWS call.
-#[derive(Debug, Clone)]
-pub struct ConfigProblem {
-    /// The argument it is about, when there is one (for the diagnostic's span).
-    pub attribute: Option<&'static str>,
-    pub message: String,
-    pub help: String,
-}
-
-impl ConfigProblem {
-    pub fn new(
-        attribute: Option<&'static str>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> ConfigProblem {
-        ConfigProblem {
-            attribute,
-            message: message.into(),
-            help: help.into(),
-        }
-    }
-}
+pub use crate::schema::ConfigProblem;
 
 /// One managed resource type.
 ///
@@ -293,7 +271,7 @@ pub fn data_source_type(name: &str) -> Option<&'static dyn DataSourceType> {
 
 /// Object field helpers shared by resource files.
 pub mod obj {
-    use crate::eval::{Map, Value};
+    use crate::value::{Map, Value};
 
     pub fn str<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
         v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
@@ -340,7 +318,7 @@ pub mod obj {
 
     pub fn set(items: impl IntoIterator<Item = impl Into<Value>>) -> Value {
         let mut items: Vec<Value> = items.into_iter().map(Into::into).collect();
-        crate::config::types::sort_dedup(&mut items);
+        crate::value::sort_dedup(&mut items);
         Value::List(items)
     }
 
@@ -428,14 +406,14 @@ mod docs_tests {
         for t in super::resource_types() {
             pages.push((
                 root.join("resources").join(format!("{}.md", t.type_name())),
-                super::schema::render_text(t.type_name(), t.schema()),
+                crate::schema::render_text(t.type_name(), t.schema()),
             ));
         }
         for t in super::data_source_types() {
             pages.push((
                 root.join("data-sources")
                     .join(format!("{}.md", t.type_name())),
-                super::schema::render_text(t.type_name(), t.schema()),
+                crate::schema::render_text(t.type_name(), t.schema()),
             ));
         }
         let mut stale = Vec::new();

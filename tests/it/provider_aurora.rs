@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_rds::error::ProvideErrorMetadata;
-use strata::eval::{Map, Value};
-use strata::provider::{obj, resource_type, Ctx, Nesting, ResourceType, Schema};
+use strata::eval::Value;
+use strata::provider::{obj, resource_type, Ctx, ResourceType};
 
 use crate::emulator::{api_calls, Emulator, TestAccount, DEFAULT_REGION};
+use crate::support::{plan_create, plan_update};
 
 const REGION: &str = DEFAULT_REGION;
 
@@ -45,96 +46,6 @@ fn param(name: &str, value: &str) -> Value {
         ("name", Value::from(name)),
         ("value", Value::from(value)),
     ])
-}
-
-/// Block items with their schema defaults filled in, as the engine plans them.
-fn fill_blocks(schema: &Schema, config: &Value, out: &mut Map) {
-    for b in &schema.blocks {
-        let items = config
-            .get(b.name)
-            .and_then(Value::as_list)
-            .cloned()
-            .unwrap_or_default();
-        let items: Vec<Value> = items
-            .into_iter()
-            .map(|item| {
-                let mut m = Map::new();
-                for a in &b.schema.attributes {
-                    let v = match item.get(a.name) {
-                        Some(v) if !v.is_null() => v.clone(),
-                        _ => a.default.clone().unwrap_or(Value::Null),
-                    };
-                    m.insert(a.name.to_string(), v);
-                }
-                fill_blocks(&b.schema, &item, &mut m);
-                Value::Map(m)
-            })
-            .collect();
-        let v = match b.nesting {
-            Nesting::Set => obj::set(items),
-            _ => Value::List(items),
-        };
-        out.insert(b.name.to_string(), v);
-    }
-}
-
-/// What the engine plans for a create: configured values, schema defaults, unknown for
-/// computed attributes, null otherwise; then the type's own adjustments.
-fn plan_create(rt: &dyn ResourceType, config: &Value) -> Value {
-    let problems = rt.validate(config);
-    assert!(
-        problems.is_empty(),
-        "{:?}",
-        problems.iter().map(|p| &p.message).collect::<Vec<_>>()
-    );
-    let mut m = Map::new();
-    for a in &rt.schema().attributes {
-        let v = match config.get(a.name) {
-            Some(v) if !v.is_null() => v.clone(),
-            _ => match (&a.default, a.computed) {
-                (Some(d), _) => d.clone(),
-                (None, true) => Value::Unknown,
-                (None, false) => Value::Null,
-            },
-        };
-        m.insert(a.name.to_string(), v);
-    }
-    fill_blocks(rt.schema(), config, &mut m);
-    let mut planned = Value::Map(m);
-    rt.customize_plan(None, &mut planned);
-    planned
-}
-
-/// What the engine plans for an in-place update: the prior state with changed arguments.
-fn plan_update(rt: &dyn ResourceType, prior: &Value, changes: Vec<(&str, Value)>) -> Value {
-    let mut planned = prior.clone();
-    if let Value::Map(m) = &mut planned {
-        let mut blocks = Map::new();
-        let block_cfg = config(
-            changes
-                .iter()
-                .filter(|(k, _)| rt.schema().block_type(k).is_some())
-                .map(|(k, v)| (*k, v.clone()))
-                .collect(),
-        );
-        for (k, v) in changes {
-            m.insert(k.to_string(), v);
-        }
-        let schema = Schema {
-            blocks: rt
-                .schema()
-                .blocks
-                .iter()
-                .filter(|b| block_cfg.get(b.name).is_some())
-                .cloned()
-                .collect(),
-            ..Schema::new()
-        };
-        fill_blocks(&schema, &block_cfg, &mut blocks);
-        m.extend(blocks);
-    }
-    rt.customize_plan(Some(prior), &mut planned);
-    planned
 }
 
 /// `read`'s answer with the virtual arguments a state carries (the engine keeps them).

@@ -11,6 +11,7 @@ use strata::eval::{Map, Value};
 use strata::provider::{obj, resource_type, Ctx, ResourceType};
 
 use crate::emulator::{api_calls, Emulator, TestAccount, DEFAULT_REGION};
+use crate::support::{plan_create, plan_update};
 
 const REGION: &str = DEFAULT_REGION;
 
@@ -90,53 +91,6 @@ fn params(pairs: &[(&str, &str)]) -> Value {
             ("value".to_string(), Value::from(*v)),
         ]))
     }))
-}
-
-/// What the engine plans for a create: configured values, schema defaults, unknown for
-/// computed attributes, null otherwise; blocks as configured; then the type's adjustments.
-fn plan_create(rt: &dyn ResourceType, config: &Value) -> Value {
-    let problems = rt.validate(config);
-    assert!(
-        problems.is_empty(),
-        "{:?}",
-        problems.iter().map(|p| &p.message).collect::<Vec<_>>()
-    );
-    let mut m = Map::new();
-    for a in &rt.schema().attributes {
-        let v = match config.get(a.name) {
-            Some(v) if !v.is_null() => v.clone(),
-            _ => match (&a.default, a.computed) {
-                (Some(d), _) => d.clone(),
-                (None, true) => Value::Unknown,
-                (None, false) => Value::Null,
-            },
-        };
-        m.insert(a.name.to_string(), v);
-    }
-    for b in &rt.schema().blocks {
-        m.insert(
-            b.name.to_string(),
-            config
-                .get(b.name)
-                .cloned()
-                .unwrap_or(Value::List(Vec::new())),
-        );
-    }
-    let mut planned = Value::Map(m);
-    rt.customize_plan(None, &mut planned);
-    planned
-}
-
-/// What the engine plans for an in-place update: the prior state with changed arguments.
-fn plan_update(rt: &dyn ResourceType, prior: &Value, changes: Vec<(&str, Value)>) -> Value {
-    let mut planned = prior.clone();
-    if let Value::Map(m) = &mut planned {
-        for (k, v) in changes {
-            m.insert(k.to_string(), v);
-        }
-    }
-    rt.customize_plan(Some(prior), &mut planned);
-    planned
 }
 
 /// `read`'s answer with the virtual arguments a state carries (the engine keeps them).

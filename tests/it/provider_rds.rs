@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_rds::error::ProvideErrorMetadata;
-use strata::eval::{Map, Value};
+use strata::eval::Value;
 use strata::provider::{obj, resource_type, Ctx, ResourceType};
 
 use crate::emulator::{api_calls, Emulator, TestAccount, DEFAULT_REGION};
+use crate::support::{plan_create, plan_update};
 
 const REGION: &str = DEFAULT_REGION;
 
@@ -73,44 +74,6 @@ fn strings(items: &[&str]) -> Value {
 
 fn tags(pairs: &[(&str, &str)]) -> Value {
     obj::map(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
-}
-
-/// What the engine plans for a create: configured values, schema defaults, unknown for
-/// computed attributes, null otherwise; then the type's own adjustments.
-fn plan_create(rt: &dyn ResourceType, config: &Value) -> Value {
-    let problems = rt.validate(config);
-    assert!(
-        problems.is_empty(),
-        "{:?}",
-        problems.iter().map(|p| &p.message).collect::<Vec<_>>()
-    );
-    let mut m = Map::new();
-    for a in &rt.schema().attributes {
-        let v = match config.get(a.name) {
-            Some(v) if !v.is_null() => v.clone(),
-            _ => match (&a.default, a.computed) {
-                (Some(d), _) => d.clone(),
-                (None, true) => Value::Unknown,
-                (None, false) => Value::Null,
-            },
-        };
-        m.insert(a.name.to_string(), v);
-    }
-    let mut planned = Value::Map(m);
-    rt.customize_plan(None, &mut planned);
-    planned
-}
-
-/// What the engine plans for an in-place update: the prior state with changed arguments.
-fn plan_update(rt: &dyn ResourceType, prior: &Value, changes: Vec<(&str, Value)>) -> Value {
-    let mut planned = prior.clone();
-    if let Value::Map(m) = &mut planned {
-        for (k, v) in changes {
-            m.insert(k.to_string(), v);
-        }
-    }
-    rt.customize_plan(Some(prior), &mut planned);
-    planned
 }
 
 /// `read`'s answer with the virtual arguments a state carries (the engine keeps them).

@@ -10,6 +10,7 @@ use strata::eval::{Map, Value};
 use strata::provider::{data_source_type, obj, resource_type, Ctx, DataSourceType, ResourceType};
 
 use crate::emulator::{Emulator, TestAccount};
+use crate::support::{plan_create, plan_update};
 
 const EAST: &str = "us-east-1";
 const WEST: &str = "us-west-2";
@@ -32,42 +33,6 @@ fn config(pairs: Vec<(&str, Value)>) -> Value {
 
 fn tags(pairs: &[(&str, &str)]) -> Value {
     obj::map(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
-}
-
-/// What the engine plans for a create (see provider_rds.rs).
-fn plan_create(rt: &dyn ResourceType, config: &Value) -> Value {
-    let problems = rt.validate(config);
-    assert!(
-        problems.is_empty(),
-        "{:?}",
-        problems.iter().map(|p| &p.message).collect::<Vec<_>>()
-    );
-    let mut m = Map::new();
-    for a in &rt.schema().attributes {
-        let v = match config.get(a.name) {
-            Some(v) if !v.is_null() => v.clone(),
-            _ => match (&a.default, a.computed) {
-                (Some(d), _) => d.clone(),
-                (None, true) => Value::Unknown,
-                (None, false) => Value::Null,
-            },
-        };
-        m.insert(a.name.to_string(), v);
-    }
-    let mut planned = Value::Map(m);
-    rt.customize_plan(None, &mut planned);
-    planned
-}
-
-fn plan_update(rt: &dyn ResourceType, prior: &Value, changes: Vec<(&str, Value)>) -> Value {
-    let mut planned = prior.clone();
-    if let Value::Map(m) = &mut planned {
-        for (k, v) in changes {
-            m.insert(k.to_string(), v);
-        }
-    }
-    rt.customize_plan(Some(prior), &mut planned);
-    planned
 }
 
 /// A data source's configuration: every attribute null except the given ones.

@@ -213,3 +213,50 @@ pub fn normalise(text: &str, account_id: &str) -> String {
     }
     out
 }
+
+/// What the engine plans for a create from this (partial) configuration: the real differ
+/// (defaults, plan modifiers such as generated names, the type's own adjustments), after the
+/// configuration passed validation; sensitive values marked, as apply hands them over.
+pub fn plan_create(
+    rt: &dyn strata::provider::ResourceType,
+    config: &strata::value::Value,
+) -> strata::value::Value {
+    let mut problems = rt.schema().problems(config);
+    problems.extend(rt.validate(config));
+    assert!(
+        problems.is_empty(),
+        "{:?}",
+        problems.iter().map(|p| &p.message).collect::<Vec<_>>()
+    );
+    strata::plan::diff::diff(rt, None, config, &Default::default()).planned
+}
+
+/// What the engine plans for an in-place update: the prior state with changed arguments,
+/// through the schema's plan modifiers and the type's own adjustments.
+pub fn plan_update(
+    rt: &dyn strata::provider::ResourceType,
+    prior: &strata::value::Value,
+    changes: Vec<(&str, strata::value::Value)>,
+) -> strata::value::Value {
+    let mut planned = prior.clone();
+    if let strata::value::Value::Map(m) = &mut planned {
+        for (k, v) in changes {
+            // A block written in the configuration gets its attributes' defaults, as the
+            // engine plans it.
+            let v = if rt.schema().block_type(k).is_some() {
+                let config = strata::value::Value::Map([(k.to_string(), v)].into());
+                strata::plan::diff::proposed(rt.schema(), None, &config, &Default::default())
+                    .get(k)
+                    .cloned()
+                    .unwrap_or_default()
+            } else {
+                v
+            };
+            m.insert(k.to_string(), v);
+        }
+    }
+    let config = planned.clone();
+    rt.schema().modify_plan(Some(prior), &config, &mut planned);
+    rt.customize_plan(Some(prior), &mut planned);
+    planned
+}

@@ -4,7 +4,7 @@ use super::{
     arg_err, call_err, cmp_values, int_arg, list_arg, make_set, map_arg, str_arg, to_number,
     FuncContext, Res, MAX_ELEMENTS,
 };
-use crate::eval::{Map, Value};
+use crate::value::{Map, Value};
 use std::cmp::Ordering;
 
 fn truthy(v: &Value, index: usize) -> Result<bool, super::FuncError> {

@@ -1,8 +1,8 @@
 //! Encoding, filesystem and hash functions.
 
 use super::{arg_err, call_err, map_arg, str_arg, FuncContext, Res};
-use crate::eval::value::{format_number, quote};
-use crate::eval::{Map, Value};
+use crate::value::{format_number, quote};
+use crate::value::{Map, Value};
 use base64::Engine;
 use std::path::{Component, Path, PathBuf};
 

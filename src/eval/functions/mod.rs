@@ -15,7 +15,7 @@ mod time_fns;
 #[cfg(test)]
 mod tests;
 
-use crate::eval::Value;
+use crate::value::Value;
 use std::cmp::Ordering;
 use std::fmt;
 

@@ -1,7 +1,7 @@
 //! IP network functions, for IPv4 and IPv6, with the address arithmetic done on u128.
 
 use super::{arg_err, call_err, int_arg, str_arg, FuncContext, FuncError, Res};
-use crate::eval::Value;
+use crate::value::Value;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// A network prefix: address bits (host bits cleared), prefix length and address width.

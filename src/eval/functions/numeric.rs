@@ -1,7 +1,7 @@
 //! Numeric functions.
 
 use super::{arg_err, call_err, int_arg, num_arg, str_arg, FuncContext, Res};
-use crate::eval::Value;
+use crate::value::Value;
 
 fn finite(n: f64) -> Res {
     if n.is_finite() {

@@ -1,8 +1,8 @@
 //! String functions, including `format` and `formatlist`.
 
 use super::{arg_err, call_err, int_arg, list_arg, str_arg, FuncContext, Res, MAX_ELEMENTS};
-use crate::eval::value::format_number;
-use crate::eval::{Map, Value};
+use crate::value::format_number;
+use crate::value::{Map, Value};
 
 fn s(v: impl Into<String>) -> Res {
     Ok(Value::String(v.into()))

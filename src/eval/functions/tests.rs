@@ -1,5 +1,5 @@
 use super::*;
-use crate::eval::{Map, Value};
+use crate::value::{Map, Value};
 use std::path::Path;
 
 fn render(text: &str, vars: &Map) -> Result<Value, String> {

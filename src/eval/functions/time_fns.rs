@@ -1,7 +1,7 @@
 //! Date and time functions. `timestamp()` is handled in the dispatcher (it is unknown at plan).
 
 use super::{arg_err, str_arg, FuncContext, FuncError, Res};
-use crate::eval::Value;
+use crate::value::Value;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 

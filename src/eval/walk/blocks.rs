@@ -5,10 +5,10 @@ use crate::addr::{AbsResource, InstanceKey, ResourceAddr};
 use crate::config::{Expr, Mode, Module, Resource};
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics, Span};
 use crate::eval::body::{eval_expr, BodyEval};
-use crate::eval::value::{Map, Value};
 use crate::eval::walk::InstanceConfig;
 use crate::graph::config::{ModuleId, ProviderTarget};
 use crate::provider::ProviderSettings;
+use crate::value::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 impl Walker<'_, '_> {

@@ -5,8 +5,8 @@ use crate::addr::InstanceKey;
 use crate::config::{Expr, ModuleCall};
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::eval::body::eval_expr;
-use crate::eval::value::{Map, Value};
 use crate::graph::config::ModuleId;
+use crate::value::{Map, Value};
 use std::path::Path;
 
 impl Walker<'_, '_> {

@@ -11,13 +11,13 @@ mod blocks;
 mod expand;
 
 use super::body::eval_expr;
-use super::value::{Map, Value};
 use crate::addr::{AbsResource, InstanceAddr, InstanceKey, ModuleInstance, ResourceAddr};
 use crate::config::{Config, Expr, Resource};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::graph::config::{ConfigGraph, ModuleId};
 use crate::graph::Node;
 use crate::provider::ProviderSettings;
+use crate::value::{Map, Value};
 use petgraph::graph::NodeIndex;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};

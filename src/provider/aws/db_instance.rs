@@ -18,10 +18,10 @@
 
 use super::naming::{self, identifier_problem, unique_name, DEFAULT_PREFIX};
 use super::{rds_tags, Ctx};
-use crate::eval::{Map, Value};
 use crate::provider::{
     obj, Attribute, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
 };
+use crate::value::{Map, Value};
 use async_trait::async_trait;
 use aws_sdk_rds::types::{DbInstance as SdkDb, Filter};
 use regex::Regex;

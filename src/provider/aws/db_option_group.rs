@@ -12,10 +12,10 @@
 use super::naming::{self, unique_name, DEFAULT_PREFIX};
 use super::tagging::{self, Service};
 use super::{rds_tags, Ctx};
-use crate::eval::{Map, Value};
 use crate::provider::{
     obj, Attribute, BlockType, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
 };
+use crate::value::{Map, Value};
 use async_trait::async_trait;
 use aws_sdk_rds::error::ProvideErrorMetadata;
 use aws_sdk_rds::types::{

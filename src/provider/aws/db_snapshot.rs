@@ -13,9 +13,9 @@
 //! from the source snapshot described in the source region.
 
 use super::{rds_tags, Ctx, ProviderSettings};
-use crate::eval::{Map, Value};
-use crate::provider::schema::{Attribute, Schema};
 use crate::provider::{obj, ConfigProblem, ProviderError, ProviderResult, ResourceType};
+use crate::schema::{Attribute, Schema};
+use crate::value::{Map, Value};
 use async_trait::async_trait;
 use aws_sdk_rds::types::{DbClusterSnapshot as SdkCluster, DbSnapshot as SdkDb, Filter};
 use std::collections::{BTreeMap, BTreeSet};

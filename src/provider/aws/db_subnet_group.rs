@@ -2,13 +2,11 @@
 //!
 //! The state `id` is the group's name. AWS stores the name lower-cased.
 
-use super::naming::{self, unique_name, DEFAULT_PREFIX};
+use super::naming::{self, DEFAULT_PREFIX};
 use super::tagging::{self, Service};
 use super::{rds_tags, Ctx};
-use crate::eval::{Map, Value};
-use crate::provider::{
-    obj, Attribute, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
-};
+use crate::provider::{obj, Attribute, ProviderError, ProviderResult, ResourceType, Schema};
+use crate::value::{Map, Value};
 use async_trait::async_trait;
 use aws_sdk_rds::types::DbSubnetGroup as SdkGroup;
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,12 +29,16 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
             Attribute::string("name")
                 .computed()
                 .force_new()
+                .conflicts_with(&["name_prefix"])
+                .check(|v| name_problem(v.as_str()?, false))
+                .name_from_prefix("name_prefix", DEFAULT_PREFIX)
                 .describe("Name; generated from name_prefix (or `terraform-`) when not set."),
         )
         .attr(
             Attribute::string("name_prefix")
                 .computed()
                 .force_new()
+                .check(|v| name_problem(v.as_str()?, true))
                 .describe("Creates a unique name beginning with this prefix."),
         )
         .attr(
@@ -65,6 +67,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
                 .describe("IPV4 and/or DUAL."),
         )
         .tags()
+        .id_from("name")
 });
 
 /// What AWS accepts as a subnet group name (`[0-9a-z_ .-]`, at most 255 characters, not
@@ -147,64 +150,6 @@ impl ResourceType for DbSubnetGroup {
 
     fn schema(&self) -> &Schema {
         &SCHEMA
-    }
-
-    fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
-        let mut problems = Vec::new();
-        let name = config.get("name").and_then(Value::as_str);
-        let prefix = config.get("name_prefix").and_then(Value::as_str);
-        if name.is_some() && prefix.is_some() {
-            problems.push(ConfigProblem::new(
-                Some("name_prefix"),
-                "\"name\" and \"name_prefix\" cannot both be set",
-                "set one of them: name for a fixed name, name_prefix for a generated one",
-            ));
-        }
-        if let Some(p) = name.and_then(|n| name_problem(n, false)) {
-            problems.push(ConfigProblem::new(
-                Some("name"),
-                format!("invalid DB subnet group name: {p}"),
-                "use lowercase letters, digits, spaces, periods, underscores and hyphens",
-            ));
-        }
-        if let Some(p) = prefix.and_then(|n| name_problem(n, true)) {
-            problems.push(ConfigProblem::new(
-                Some("name_prefix"),
-                format!("invalid DB subnet group name prefix: {p}"),
-                "use lowercase letters, digits, spaces, periods, underscores and hyphens",
-            ));
-        }
-        problems
-    }
-
-    fn customize_plan(&self, prior: Option<&Value>, planned: &mut Value) {
-        if prior.is_some() {
-            return;
-        }
-        let Value::Map(m) = planned else { return };
-        let name = m.get("name").cloned().unwrap_or(Value::Null);
-        // Not configured: null, or unknown as the engine plans unset computed values. (A
-        // configured value only known after apply is indistinguishable here; names rarely
-        // depend on other resources.)
-        if !name.is_known() || name.is_null() {
-            let prefix = m
-                .get("name_prefix")
-                .and_then(Value::as_str)
-                .unwrap_or(DEFAULT_PREFIX)
-                .to_string();
-            let generated = unique_name(&prefix);
-            m.insert("name".into(), Value::from(generated.as_str()));
-            m.insert("id".into(), Value::from(generated.as_str()));
-            m.insert("name_prefix".into(), Value::from(prefix.as_str()));
-        } else if let Some(n) = name.as_str() {
-            m.insert("id".into(), Value::from(n.to_lowercase()));
-            if m.get("name_prefix").is_none_or(|p| !p.is_known()) {
-                m.insert(
-                    "name_prefix".into(),
-                    obj::opt_str(naming::prefix_from_name(n)),
-                );
-            }
-        }
     }
 
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
@@ -350,7 +295,7 @@ mod tests {
             ("name".to_string(), Value::Null),
             ("name_prefix".to_string(), Value::from("app-")),
         ]));
-        DbSubnetGroup.customize_plan(None, &mut planned);
+        SCHEMA.modify_plan(None, &planned.clone(), &mut planned);
         let name = obj::string(&planned, "name").unwrap();
         assert!(name.starts_with("app-") && name.len() == 4 + 26, "{name}");
         assert_eq!(obj::str(&planned, "id"), Some(name.as_str()));
@@ -360,7 +305,7 @@ mod tests {
             ("name".to_string(), Value::Unknown),
             ("name_prefix".to_string(), Value::Unknown),
         ]));
-        DbSubnetGroup.customize_plan(None, &mut planned);
+        SCHEMA.modify_plan(None, &Value::Map(Map::new()), &mut planned);
         assert!(obj::str(&planned, "name")
             .unwrap()
             .starts_with("terraform-"));

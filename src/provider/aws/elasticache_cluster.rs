@@ -11,10 +11,10 @@
 use super::elasticache_common::{self as common, describe_clusters};
 use super::tagging::{self, Service};
 use super::Ctx;
-use crate::eval::{Map, Value};
 use crate::provider::{
     obj, AttrType, Attribute, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
 };
+use crate::value::{Map, Value};
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::{AzMode, CacheCluster};
 use regex::Regex;

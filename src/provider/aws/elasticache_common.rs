@@ -3,8 +3,8 @@
 //! identifier rules, and the batched DescribeCacheClusters read.
 
 use super::Ctx;
-use crate::eval::Value;
 use crate::provider::{obj, ProviderError, ProviderResult};
+use crate::value::Value;
 use aws_sdk_elasticache::types::{CacheCluster, Tag};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};

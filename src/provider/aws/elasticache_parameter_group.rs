@@ -9,10 +9,10 @@
 use super::elasticache_common::{self as common, DIRECT_READ_MAX, PAGE_SIZE};
 use super::tagging::{self, Service};
 use super::Ctx;
-use crate::eval::{Map, Value};
 use crate::provider::{
     obj, Attribute, BlockType, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
 };
+use crate::value::{Map, Value};
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::{CacheParameterGroup as SdkGroup, ParameterNameValue};
 use std::collections::{BTreeMap, BTreeSet};
@@ -406,7 +406,7 @@ impl ResourceType for ElastiCacheParameterGroup {
                         p
                     })
                     .collect();
-                crate::config::types::sort_dedup(&mut items);
+                crate::value::sort_dedup(&mut items);
                 m.insert("parameter".into(), Value::List(items));
             }
         }

@@ -6,10 +6,10 @@
 use super::elasticache_common::{self as common, DIRECT_READ_MAX, PAGE_SIZE};
 use super::tagging::{self, Service};
 use super::Ctx;
-use crate::eval::{Map, Value};
 use crate::provider::{
     obj, Attribute, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
 };
+use crate::value::{Map, Value};
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::CacheSubnetGroup as SdkGroup;
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,9 +1,9 @@
 //! Data source `aws_kms_key`: one DescribeKey by key id, key ARN, alias name or alias ARN.
 
 use super::Ctx;
-use crate::eval::{Map, Value};
-use crate::provider::schema::{Attribute, Schema};
 use crate::provider::{obj, DataSourceType, ProviderError, ProviderResult};
+use crate::schema::{Attribute, Schema};
+use crate::value::{Map, Value};
 use async_trait::async_trait;
 use std::sync::LazyLock;
 

@@ -2,8 +2,8 @@
 //! IPv6 status, wanted by every security group created in it): the first caller looks up,
 //! concurrent callers wait for its answer, a failed look-up is tried again by the next.
 
-use crate::eval::Value;
 use crate::provider::ProviderResult;
+use crate::value::Value;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};

@@ -1,44 +1,7 @@
 //! Names generated from prefixes, the way terraform-provider-aws builds them, and the shared
 //! RDS identifier rules.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
-/// Length of the suffix [`unique_name`] appends: a UTC timestamp with four fractional digits
-/// (18) and an 8-hex-digit counter.
-pub const UNIQUE_SUFFIX_LEN: usize = 26;
-
-/// Prefix used when neither a name nor a prefix is configured.
-pub const DEFAULT_PREFIX: &str = "terraform-";
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// `prefix` followed by a 26-character suffix; names generated later sort later.
-pub fn unique_name(prefix: &str) -> String {
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
-    let t = time::OffsetDateTime::now_utc();
-    format!(
-        "{prefix}{:04}{:02}{:02}{:02}{:02}{:02}{:04}{n:08x}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.nanosecond() / 100_000
-    )
-}
-
-/// The prefix a generated name was built from: what precedes a trailing 26-hex-digit suffix.
-pub fn prefix_from_name(name: &str) -> Option<&str> {
-    if name.len() <= UNIQUE_SUFFIX_LEN || !name.is_ascii() {
-        return None;
-    }
-    let (prefix, suffix) = name.split_at(name.len() - UNIQUE_SUFFIX_LEN);
-    suffix
-        .chars()
-        .all(|c| c.is_ascii_hexdigit())
-        .then_some(prefix)
-}
+pub use crate::schema::{prefix_from_name, unique_name, DEFAULT_PREFIX};
 
 /// Gives a planned create the identifier a journaled attempt recorded (`natural`), when the
 /// planned one was generated from the same prefix: a create whose outcome is unknown is sent
@@ -52,7 +15,7 @@ pub fn reuse_recorded_name(
     config: &crate::eval::Value,
     natural: &str,
 ) -> bool {
-    use crate::eval::Value;
+    use crate::value::Value;
     let Some(current) = rt.natural_id(planned) else {
         return false;
     };
@@ -128,17 +91,6 @@ pub fn identifier_problem(id: &str, prefix: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unique_names_have_a_26_character_suffix_and_sort_by_creation() {
-        let a = unique_name("terraform-");
-        let b = unique_name("terraform-");
-        assert_eq!(a.len(), "terraform-".len() + UNIQUE_SUFFIX_LEN);
-        assert!(a < b, "{a} < {b}");
-        assert_eq!(prefix_from_name(&a), Some("terraform-"));
-        assert_eq!(prefix_from_name("my-db"), None);
-        assert_eq!(prefix_from_name("my-database-that-is-quite-long-x"), None);
-    }
 
     fn planned(pairs: &[(&str, &str)]) -> crate::eval::Value {
         crate::eval::Value::Map(

@@ -14,8 +14,8 @@
 //! configuration may not set it ([`reserved_tag_problems`]).
 
 use super::Ctx;
-use crate::eval::Value;
 use crate::provider::{obj, ConfigProblem, ProviderError, ProviderResult};
+use crate::value::Value;
 use std::collections::BTreeMap;
 use std::future::Future;
 

@@ -19,8 +19,8 @@
 //! waits read tags as a refresh does.
 
 use super::{Ctx, ProviderSettings};
-use crate::eval::Value;
 use crate::provider::{ProviderError, ProviderResult, ResourceType};
+use crate::value::Value;
 use futures::future::BoxFuture;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -357,7 +357,7 @@ pub fn status(v: &Value) -> &str {
 
 /// `{status, pending}` for a status fetch: what waits look at.
 pub fn status_value(status: Option<&str>, pending: bool) -> Value {
-    let mut m = crate::eval::Map::new();
+    let mut m = crate::value::Map::new();
     m.insert(
         "status".into(),
         Value::String(status.unwrap_or_default().to_string()),

@@ -24,10 +24,10 @@ use super::db_instance::{
 };
 use super::naming::{self, identifier_problem, unique_name};
 use super::{rds_tags, Ctx};
-use crate::eval::{Map, Value};
 use crate::provider::{
     obj, Attribute, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
 };
+use crate::value::{Map, Value};
 use async_trait::async_trait;
 use aws_sdk_rds::types::{DbCluster as SdkCluster, Filter};
 use std::cmp::Ordering;

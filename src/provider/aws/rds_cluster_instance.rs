@@ -13,10 +13,10 @@ use super::db_instance::{
 use super::naming::{self, identifier_problem, unique_name};
 use super::rds_cluster::{RdsCluster, CLUSTER_PREFIX};
 use super::{rds_tags, Ctx};
-use crate::eval::{Map, Value};
 use crate::provider::{
     obj, Attribute, ConfigProblem, ProviderError, ProviderResult, ResourceType, Schema,
 };
+use crate::value::{Map, Value};
 use async_trait::async_trait;
 use aws_sdk_rds::types::{DbInstance as SdkDb, Filter};
 use std::collections::{BTreeMap, BTreeSet};

@@ -4,9 +4,9 @@
 
 use super::security_group::{has_code, partition, tags_map};
 use super::{rds_tags, Ctx};
-use crate::eval::{Map, Value};
-use crate::provider::schema::{Attribute, BlockType, Schema};
 use crate::provider::{obj, DataSourceType, ProviderError, ProviderResult};
+use crate::schema::{Attribute, BlockType, Schema};
+use crate::value::{Map, Value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::Filter as Ec2Filter;
 use aws_sdk_rds::types::{DbSnapshot as SdkSnapshot, Filter};

@@ -3,8 +3,8 @@
 //! `tagging`'s (one resource or many).
 
 use super::{ownership, Ctx};
-use crate::eval::Value;
 use crate::provider::{obj, ProviderError, ProviderResult};
+use crate::value::Value;
 use aws_sdk_rds::types::Tag;
 use std::collections::BTreeMap;
 

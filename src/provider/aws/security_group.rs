@@ -8,9 +8,9 @@
 //! `IpPermissions` AWS returns.
 
 use super::Ctx;
-use crate::eval::{Map, Value};
-use crate::provider::schema::{Attribute, BlockType, Schema};
 use crate::provider::{obj, ConfigProblem, ProviderError, ProviderResult, ResourceType};
+use crate::schema::{Attribute, BlockType, Schema};
+use crate::value::{Map, Value};
 use async_trait::async_trait;
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::{
@@ -444,7 +444,7 @@ fn canonical_rule_value(v: &Value) -> Value {
         match slot {
             Value::Null => *slot = Value::List(Vec::new()),
             Value::List(items) if items.iter().all(Value::is_wholly_known) => {
-                crate::config::types::sort_dedup(items)
+                crate::value::sort_dedup(items)
             }
             _ => {}
         }

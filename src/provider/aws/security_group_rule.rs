@@ -17,9 +17,9 @@ use super::security_group::{
     tags_map, to_tags, update_ec2_tags, NOT_FOUND_CODES,
 };
 use super::Ctx;
-use crate::eval::{Map, Value};
-use crate::provider::schema::{Attribute, Schema};
 use crate::provider::{obj, ConfigProblem, ProviderError, ProviderResult, ResourceType};
+use crate::schema::{Attribute, Schema};
+use crate::value::{Map, Value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType as Ec2ResourceType,
@@ -1499,7 +1499,7 @@ impl ResourceType for SecurityGroupRule {
             match slot {
                 Value::Null => *slot = Value::List(Vec::new()),
                 Value::List(items) if items.iter().all(Value::is_wholly_known) => {
-                    crate::config::types::sort_dedup(items)
+                    crate::value::sort_dedup(items)
                 }
                 _ => {}
             }

@@ -1,9 +1,9 @@
 //! Data sources `aws_vpc` (exactly one VPC) and `aws_subnets` (subnet ids matching filters).
 
 use super::Ctx;
-use crate::eval::{Map, Value};
-use crate::provider::schema::{Attribute, BlockType, Schema};
 use crate::provider::{obj, DataSourceType, ProviderError, ProviderResult};
+use crate::schema::{Attribute, BlockType, Schema};
+use crate::value::{Map, Value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, Tag, VpcAttributeName};
 use std::collections::BTreeMap;

@@ -385,6 +385,12 @@ impl From<Map> for Value {
     }
 }
 
+/// Sorts and de-duplicates set elements; sets have no order of their own.
+pub fn sort_dedup(items: &mut Vec<Value>) {
+    items.sort_by_key(|v| serde_json::to_string(v).unwrap_or_default());
+    items.dedup();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,14 @@
-//! Resource schemas: what each argument is, so validation and the differ stay generic and
-//! resource files stay small.
+//! Resource schemas: what each argument is, what values it accepts (validators) and how its
+//! planned value is derived (plan modifiers), so validation and the differ stay generic and
+//! resource files stay small. A low layer: it imports nothing of the crate but `value`.
 
-use crate::eval::Value;
+mod check;
+mod modify;
+
+pub use check::{ConfigProblem, Validator};
+pub use modify::{prefix_from_name, unique_name, version_prefix, Modifier, DEFAULT_PREFIX};
+
+use crate::value::Value;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -68,12 +75,12 @@ impl AttrType {
                     out.push(e.convert(item).map_err(|m| format!("element {i}: {m}"))?);
                 }
                 if matches!(self, AttrType::Set(_)) {
-                    crate::config::types::sort_dedup(&mut out);
+                    crate::value::sort_dedup(&mut out);
                 }
                 Value::List(out)
             }
             (AttrType::Map(e), Value::Map(map)) => {
-                let mut out = crate::eval::Map::new();
+                let mut out = crate::value::Map::new();
                 for (k, v) in map {
                     let v = e.convert(v).map_err(|m| format!("element \"{k}\": {m}"))?;
                     out.insert(k, v);
@@ -121,9 +128,12 @@ pub struct Attribute {
     /// Arguments that only steer an operation (apply_immediately, skip_final_snapshot): they
     /// are kept in state but never read back from AWS and never force an AWS call by themselves.
     pub virtual_: bool,
-    /// Other arguments that may not be set together with this one.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub conflicts_with: Vec<&'static str>,
+    /// What values it accepts, judged generically (`Schema::problems`).
+    #[serde(skip)]
+    pub validators: Vec<Validator>,
+    /// How its planned value is derived (`Schema::modify_plan`).
+    #[serde(skip)]
+    pub modifiers: Vec<Modifier>,
 }
 
 impl Attribute {
@@ -139,7 +149,8 @@ impl Attribute {
             default: None,
             description: "",
             virtual_: false,
-            conflicts_with: Vec::new(),
+            validators: Vec::new(),
+            modifiers: Vec::new(),
         }
     }
 
@@ -212,9 +223,89 @@ impl Attribute {
         self
     }
 
-    pub fn conflicts_with(mut self, names: &[&'static str]) -> Attribute {
-        self.conflicts_with = names.to_vec();
+    /// A secret AWS never returns: kept in state as a salted hash (never in clear), compared
+    /// by hash, and never read back.
+    pub fn hashed_secret(self) -> Attribute {
+        self.sensitive().virtual_()
+    }
+
+    pub fn is_hashed_secret(&self) -> bool {
+        self.sensitive && self.virtual_
+    }
+
+    pub fn validate(mut self, v: Validator) -> Attribute {
+        self.validators.push(v);
         self
+    }
+
+    pub fn conflicts_with(self, names: &'static [&'static str]) -> Attribute {
+        self.validate(Validator::ConflictsWith(names))
+    }
+
+    pub fn exactly_one_of(self, names: &'static [&'static str]) -> Attribute {
+        self.validate(Validator::ExactlyOneOf(names))
+    }
+
+    pub fn at_least_one_of(self, names: &'static [&'static str]) -> Attribute {
+        self.validate(Validator::AtLeastOneOf(names))
+    }
+
+    pub fn required_with(self, names: &'static [&'static str]) -> Attribute {
+        self.validate(Validator::RequiredWith(names))
+    }
+
+    /// `what` says what a matching value is ("a group id (sg-…)").
+    pub fn regex(self, pattern: &str, what: &'static str) -> Attribute {
+        let re = regex::Regex::new(pattern).expect("schema regexes are valid");
+        self.validate(Validator::Regex(re, what))
+    }
+
+    pub fn range(self, min: f64, max: f64) -> Attribute {
+        self.validate(Validator::Range(min, max))
+    }
+
+    pub fn one_of(self, allowed: &'static [&'static str]) -> Attribute {
+        self.validate(Validator::OneOf(allowed))
+    }
+
+    pub fn check(self, f: fn(&Value) -> Option<String>) -> Attribute {
+        self.validate(Validator::Custom(f))
+    }
+
+    /// Names of the arguments this one may not be set with.
+    pub fn conflicts(&self) -> Vec<&'static str> {
+        self.validators
+            .iter()
+            .flat_map(|v| match v {
+                Validator::ConflictsWith(names) => names.to_vec(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    pub fn modify(mut self, m: Modifier) -> Attribute {
+        self.modifiers.push(m);
+        self
+    }
+
+    pub fn requires_replace_if(self, f: fn(&Value, &Value) -> bool) -> Attribute {
+        self.modify(Modifier::RequiresReplaceIf(f))
+    }
+
+    pub fn use_state_for_unknown(self) -> Attribute {
+        self.modify(Modifier::UseStateForUnknown)
+    }
+
+    pub fn lowercase(self) -> Attribute {
+        self.modify(Modifier::Lowercase)
+    }
+
+    pub fn name_from_prefix(self, prefix: &'static str, default: &'static str) -> Attribute {
+        self.modify(Modifier::NameFromPrefix { prefix, default })
+    }
+
+    pub fn prefix_of_prior(self) -> Attribute {
+        self.modify(Modifier::PrefixOfPrior)
     }
 
     pub fn is_settable(&self) -> bool {
@@ -300,6 +391,9 @@ pub struct Schema {
     pub blocks: Vec<BlockType>,
     #[serde(skip_serializing_if = "str::is_empty")]
     pub description: &'static str,
+    /// The attribute whose planned value is the object's `id`.
+    #[serde(skip)]
+    pub id_from: Option<&'static str>,
 }
 
 impl Schema {
@@ -319,6 +413,11 @@ impl Schema {
 
     pub fn block(mut self, b: BlockType) -> Schema {
         self.blocks.push(b);
+        self
+    }
+
+    pub fn id_from(mut self, attribute: &'static str) -> Schema {
+        self.id_from = Some(attribute);
         self
     }
 
@@ -353,7 +452,7 @@ impl Schema {
     /// An object value with every attribute and block of this schema: the value that
     /// references to a not-yet-created resource see. Computed attributes not set are unknown.
     pub fn unknown_object(&self) -> Value {
-        let mut map = crate::eval::Map::new();
+        let mut map = crate::value::Map::new();
         for a in &self.attributes {
             map.insert(a.name.to_string(), Value::Unknown);
         }
