@@ -1,10 +1,19 @@
 //! Addresses of modules, resources and their instances, layered like OpenTofu's `addrs`:
 //! `module.db["primary"].aws_db_instance.main[0]`.
 
-use crate::config::Mode;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+
+/// A managed resource or a data source.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Managed,
+    Data,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
 pub enum InstanceKey {
@@ -15,11 +24,20 @@ pub enum InstanceKey {
 }
 
 impl InstanceKey {
-    pub fn to_value(&self) -> crate::eval::Value {
+    /// Terraform's `index_key` in state and plan JSON: absent, a number or a string.
+    pub fn to_json(&self) -> Option<serde_json::Value> {
         match self {
-            InstanceKey::None => crate::eval::Value::Null,
-            InstanceKey::Int(i) => crate::eval::Value::Number(*i as f64),
-            InstanceKey::Str(s) => crate::eval::Value::String(s.clone()),
+            InstanceKey::None => None,
+            InstanceKey::Int(i) => Some(serde_json::Value::from(*i)),
+            InstanceKey::Str(s) => Some(serde_json::Value::String(s.clone())),
+        }
+    }
+
+    pub fn to_value(&self) -> crate::value::Value {
+        match self {
+            InstanceKey::None => crate::value::Value::Null,
+            InstanceKey::Int(i) => crate::value::Value::Number(*i as f64),
+            InstanceKey::Str(s) => crate::value::Value::String(s.clone()),
         }
     }
 }

@@ -310,7 +310,7 @@ impl Applier {
                         addr,
                         &provider,
                         InstanceState {
-                            index_key: index_key(addr),
+                            index_key: addr.key.to_json(),
                             status: None,
                             attributes,
                             dependencies: deps,
@@ -593,14 +593,6 @@ impl Applier {
     }
 }
 
-pub fn index_key(addr: &InstanceAddr) -> Option<serde_json::Value> {
-    match &addr.key {
-        crate::addr::InstanceKey::None => None,
-        crate::addr::InstanceKey::Int(i) => Some(serde_json::Value::from(*i)),
-        crate::addr::InstanceKey::Str(s) => Some(serde_json::Value::String(s.clone())),
-    }
-}
-
 fn config_lifecycle(config: &Config, addr: &InstanceAddr) -> crate::config::Lifecycle {
     let mut module = &config.root;
     for (name, _) in &addr.module.0 {
@@ -757,6 +749,10 @@ struct Resolve<'a> {
 }
 
 impl Hooks for Resolve<'_> {
+    fn catalog(&self) -> &'static dyn crate::eval::walk::Catalog {
+        crate::provider::catalog()
+    }
+
     fn managed(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
         if &inst.addr == self.target {
             self.found = Some(inst.config.clone());
@@ -1036,7 +1032,7 @@ async fn settle_entry(
                 addr,
                 &settings.address(),
                 InstanceState {
-                    index_key: index_key(addr),
+                    index_key: addr.key.to_json(),
                     status: tainted.then(|| "tainted".to_string()),
                     attributes: to_state_attributes(&entry.type_, Mode::Managed, &obj),
                     dependencies: deps,

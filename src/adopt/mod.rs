@@ -1,8 +1,7 @@
-//! Adopting infrastructure strata did not create: `import` blocks (evaluated here, planned in
-//! `plan::build`), configuration generated from real objects, Terraform state migration, and
+//! Adopting infrastructure strata did not create: configuration generated from real objects
+//! (for `import` blocks, which `plan::imports` evaluates), Terraform state migration, and
 //! discovery of unmanaged objects.
 
 pub mod discover;
 pub mod generate;
-pub mod imports;
 pub mod tfstate;

@@ -221,7 +221,7 @@ pub async fn migrate(
                 &addr,
                 &settings.address(),
                 InstanceState {
-                    index_key: crate::apply::index_key(&addr),
+                    index_key: addr.key.to_json(),
                     status: None,
                     attributes: crate::apply::to_state_attributes(
                         &addr.resource.type_,

@@ -231,6 +231,10 @@ struct Recorder {
 }
 
 impl Hooks for Recorder {
+    fn catalog(&self) -> &'static dyn crate::eval::walk::Catalog {
+        crate::provider::catalog()
+    }
+
     fn managed(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
         self.recorded.push((
             inst.addr.clone(),

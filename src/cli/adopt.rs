@@ -46,7 +46,7 @@ pub fn generate_config(
     let mut diags = Diagnostics::default();
     diags.extend(std::mem::take(&mut pass.diags));
     fail_on_errors(&diags, &config.sources)?;
-    let targets = crate::adopt::imports::evaluate(config, &pass.root_scope, &mut diags);
+    let targets = crate::plan::imports::evaluate(config, &pass.root_scope, &mut diags);
     fail_on_errors(&diags, &config.sources)?;
     let mut missing = Vec::new();
     let mut seen = BTreeSet::new();

@@ -803,6 +803,10 @@ fn final_outputs(
 ) -> Vec<(String, (Value, bool))> {
     struct Known<'a>(&'a std::collections::BTreeMap<InstanceAddr, Value>);
     impl crate::eval::walk::Hooks for Known<'_> {
+        fn catalog(&self) -> &'static dyn crate::eval::walk::Catalog {
+            crate::provider::catalog()
+        }
+
         fn managed(
             &mut self,
             inst: &crate::eval::walk::InstanceConfig,
@@ -1065,7 +1069,7 @@ pub fn import(env: &Env, addr: &str, id: &str, vars: &VarFlags) -> CmdResult {
         &target,
         &settings.address(),
         crate::state::InstanceState {
-            index_key: crate::apply::index_key(&target),
+            index_key: target.key.to_json(),
             status: None,
             attributes: crate::apply::to_state_attributes(
                 &target.resource.type_,

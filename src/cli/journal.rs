@@ -276,7 +276,7 @@ fn resolve(
             &target,
             &entry.provider,
             crate::state::InstanceState {
-                index_key: crate::apply::index_key(&target),
+                index_key: target.key.to_json(),
                 status: None,
                 attributes: crate::apply::to_state_attributes(
                     &entry.type_,

@@ -68,14 +68,8 @@ impl Body {
     }
 }
 
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    Managed,
-    Data,
-}
+/// Managed resource or data source: the address layer owns it.
+pub use crate::addr::Mode;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProviderRef {

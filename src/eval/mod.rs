@@ -3,7 +3,9 @@
 pub mod body;
 pub mod expr;
 pub mod functions;
+mod provider_config;
 pub mod walk;
 
 pub use crate::value::{Map, Value};
 pub use expr::{Evaluator, Scope};
+pub use provider_config::ProviderSettings;

@@ -85,6 +85,10 @@ fn resource_problems(
 }
 
 impl Hooks for ConfigOnly {
+    fn catalog(&self) -> &'static dyn crate::eval::walk::Catalog {
+        crate::provider::catalog()
+    }
+
     fn managed(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
         self.instances.insert(inst.addr.clone(), inst.deps.clone());
         let Some(rt) = crate::provider::resource_type(&inst.addr.resource.type_) else {
@@ -320,6 +324,10 @@ pub fn with_virtual_from_config(
 }
 
 impl Hooks for PlanHooks<'_> {
+    fn catalog(&self) -> &'static dyn crate::eval::walk::Catalog {
+        crate::provider::catalog()
+    }
+
     fn needs_known_providers(&self) -> bool {
         true
     }
@@ -654,7 +662,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         .map(|(addr, _, _)| addr)
         .collect();
     let import_targets = if req.mode == PlanMode::Normal {
-        crate::adopt::imports::evaluate(req.config, &root_scope, &mut diags)
+        crate::plan::imports::evaluate(req.config, &root_scope, &mut diags)
     } else {
         Vec::new()
     };
@@ -843,7 +851,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
 fn read_imports(
     config: &Config,
     state: &State,
-    targets: &[crate::adopt::imports::ImportTarget],
+    targets: &[crate::plan::imports::ImportTarget],
     configured: &walk::WalkResult,
     aws: &Arc<Aws>,
     runtime: &tokio::runtime::Runtime,

@@ -74,7 +74,7 @@ fn is_sensitive(v: &Value) -> bool {
 }
 
 fn index_json(addr: &InstanceAddr) -> Option<Json> {
-    crate::apply::index_key(addr)
+    addr.key.to_json()
 }
 
 fn module_address(addr: &InstanceAddr) -> Option<String> {

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod diff;
+pub mod imports;
 pub mod json;
 pub mod markdown;
 pub mod relevance;

@@ -5,11 +5,13 @@
 //! (`plan::diff`); a resource file only adds what is specific to its AWS API.
 
 pub mod aws;
+mod catalog;
 
 pub use crate::schema::{AttrType, Attribute, BlockType, Nesting, Schema};
 use crate::value::Value;
 use async_trait::async_trait;
 pub use aws::{Aws, Ctx, ProviderSettings};
+pub use catalog::catalog;
 use std::collections::BTreeMap;
 
 /// A failed AWS operation, already phrased for the user.

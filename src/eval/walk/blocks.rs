@@ -6,8 +6,8 @@ use crate::config::{Expr, Mode, Module, Resource};
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics, Span};
 use crate::eval::body::{eval_expr, BodyEval};
 use crate::eval::walk::InstanceConfig;
+use crate::eval::ProviderSettings;
 use crate::graph::config::{ModuleId, ProviderTarget};
-use crate::provider::ProviderSettings;
 use crate::value::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -248,102 +248,19 @@ impl Walker<'_, '_> {
         module: &Module,
         module_path: String,
     ) -> (ProviderSettings, Option<Span>) {
-        const KNOWN_IGNORED: &[&str] = &[
-            "access_key",
-            "secret_key",
-            "token",
-            "profile",
-            "shared_config_files",
-            "shared_credentials_files",
-            "skip_credentials_validation",
-            "skip_metadata_api_check",
-            "skip_region_validation",
-            "skip_requesting_account_id",
-            "max_retries",
-            "retry_mode",
-            "s3_use_path_style",
-            "allowed_account_ids",
-            "forbidden_account_ids",
-            "version",
-        ];
-        let mut settings = ProviderSettings {
-            alias: p.alias.clone(),
-            module: module_path,
-            ..ProviderSettings::unconfigured(p.alias.clone())
-        };
-        let mut unknown_region = None;
-        for attr in p.body.attrs.values() {
-            match attr.name.as_str() {
-                "alias" => {}
-                "region" => match eval_expr(scope, &attr.expr, &module.dir, &[]) {
-                    Ok(v) => match v.as_str() {
-                        Some(s) => settings.region = s.to_string(),
-                        None if !v.is_known() => {
-                            settings.region.clear();
-                            unknown_region = Some(attr.expr.span());
-                        }
-                        None => self.diags.push(
-                            Diagnostic::error("The provider's region must be a string")
-                                .at(attr.expr.span())
-                                .help("write region = \"us-east-1\""),
-                        ),
-                    },
-                    Err(d) => self.diags.push(d),
-                },
-                name if KNOWN_IGNORED.contains(&name) => {}
-                name => {
-                    let mut names = vec!["region", "alias"];
-                    names.extend(KNOWN_IGNORED);
-                    let mut d =
-                        Diagnostic::error(format!("Unsupported provider argument \"{name}\""))
-                            .at(attr.name_span);
-                    d = match did_you_mean(name, names.iter().copied()) {
-                        Some(s) => d.help(format!("did you mean \"{s}\"?")),
-                        None => d.help("strata's aws provider takes region, alias, default_tags {} and endpoints {}"),
-                    };
-                    self.diags.push(d);
-                }
-            }
+        let schema = self.hooks.catalog().provider_schema();
+        let mut diags = Diagnostics::default();
+        let body = BodyEval {
+            scope,
+            dir: &module.dir,
+            what: "the aws provider",
         }
-        for block in &p.body.blocks {
-            match block.kind.as_str() {
-                "default_tags" => {
-                    if let Some(tags) = block.body.attr("tags") {
-                        match eval_expr(scope, &tags.expr, &module.dir, &[]) {
-                            Ok(v) => {
-                                if let Some(m) = v.as_map() {
-                                    for (k, v) in m {
-                                        if let Some(s) = v.to_template_string() {
-                                            settings.default_tags.insert(k.clone(), s);
-                                        }
-                                    }
-                                }
-                            }
-                            Err(d) => self.diags.push(d),
-                        }
-                    }
-                }
-                "endpoints" => {
-                    for attr in block.body.attrs.values() {
-                        match eval_expr(scope, &attr.expr, &module.dir, &[]) {
-                            Ok(v) => {
-                                if let Some(s) = v.as_str() {
-                                    settings.endpoints.insert(attr.name.clone(), s.to_string());
-                                }
-                            }
-                            Err(d) => self.diags.push(d),
-                        }
-                    }
-                }
-                "assume_role" | "ignore_tags" => {}
-                other => self.diags.push(
-                    Diagnostic::error(format!("Unsupported block \"{other}\" in the aws provider"))
-                        .at(block.span)
-                        .help("strata's aws provider takes default_tags {} and endpoints {}"),
-                ),
-            }
-        }
-        (settings, unknown_region)
+        .eval(&p.body, schema, &[], &mut diags);
+        self.diags.extend(diags);
+        let (settings, region_known) =
+            ProviderSettings::from_body(p.alias.clone(), module_path, &body);
+        let region_span = p.body.attr("region").map(|a| a.expr.span());
+        (settings, if region_known { None } else { region_span })
     }
 
     /// The provider configuration a resource of module `m` uses, as Terraform resolves it;
@@ -474,16 +391,7 @@ impl Walker<'_, '_> {
         if self.options.defer_unsupported_types {
             return;
         }
-        let mut names: Vec<&str> = match r.mode {
-            Mode::Managed => crate::provider::resource_types()
-                .iter()
-                .map(|t| t.type_name())
-                .collect(),
-            Mode::Data => crate::provider::data_source_types()
-                .iter()
-                .map(|t| t.type_name())
-                .collect(),
-        };
+        let mut names = self.hooks.catalog().type_names(r.mode);
         names.sort_unstable();
         let mut d = Diagnostic::error(format!("Unsupported {kind} type \"{}\"", r.type_))
             .at(r.type_span)
@@ -557,10 +465,7 @@ impl Walker<'_, '_> {
                 name: r.name.clone(),
             },
         };
-        let schema = match r.mode {
-            Mode::Managed => crate::provider::resource_type(&r.type_).map(|t| t.schema()),
-            Mode::Data => crate::provider::data_source_type(&r.type_).map(|t| t.schema()),
-        };
+        let schema = self.hooks.catalog().schema(r.mode, &r.type_);
         let Some(schema) = schema else {
             self.unsupported_type(r, scope, &module.dir);
             return;

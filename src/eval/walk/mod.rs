@@ -14,9 +14,10 @@ use super::body::eval_expr;
 use crate::addr::{AbsResource, InstanceAddr, InstanceKey, ModuleInstance, ResourceAddr};
 use crate::config::{Config, Expr, Resource};
 use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::eval::ProviderSettings;
 use crate::graph::config::{ConfigGraph, ModuleId};
 use crate::graph::Node;
-use crate::provider::ProviderSettings;
+use crate::schema::Schema;
 use crate::value::{Map, Value};
 use petgraph::graph::NodeIndex;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -37,7 +38,20 @@ pub struct InstanceConfig<'a> {
     pub validate_only: bool,
 }
 
+/// What the walk needs to know of the resource types, answered by the provider layer above
+/// (the walk knows no provider).
+pub trait Catalog: Sync {
+    /// The schema of a resource or data source type; `None` when it is not supported.
+    fn schema(&self, mode: crate::addr::Mode, type_: &str) -> Option<&'static Schema>;
+    /// Every supported type of that mode, sorted.
+    fn type_names(&self, mode: crate::addr::Mode) -> Vec<&'static str>;
+    /// The arguments and blocks a `provider` block takes.
+    fn provider_schema(&self) -> &'static Schema;
+}
+
 pub trait Hooks {
+    /// The resource types the walk checks bodies against.
+    fn catalog(&self) -> &'static dyn Catalog;
     /// A managed resource instance: returns the object that references to it see.
     fn managed(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic>;
     /// A data source instance: returns its read result (unknown when its config is unknown).

@@ -143,46 +143,7 @@ pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
     &KMS_KEY_DATA,
 ];
 
-/// One evaluated `provider "aws"` block.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct ProviderSettings {
-    pub alias: Option<String>,
-    /// The module instance whose `provider` block this is (`module.legacy`); empty for the
-    /// root module's configurations, which child modules inherit or are passed.
-    pub module: String,
-    pub region: String,
-    /// Service name (`ec2`, `rds`, `elasticache`, `resourcegroupstaggingapi`, `sts`, `kms`,
-    /// `s3`: terraform-provider-aws's names) → endpoint URL.
-    pub endpoints: BTreeMap<String, String>,
-    pub default_tags: BTreeMap<String, String>,
-}
-
-impl ProviderSettings {
-    /// A configuration that sets nothing: the region is the environment's, as the AWS SDK
-    /// finds it (`AWS_REGION`, then `AWS_DEFAULT_REGION`).
-    pub fn unconfigured(alias: Option<String>) -> ProviderSettings {
-        ProviderSettings {
-            alias,
-            region: std::env::var("AWS_REGION")
-                .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
-                .unwrap_or_default(),
-            ..ProviderSettings::default()
-        }
-    }
-
-    /// `provider["registry.terraform.io/hashicorp/aws"].dr` as Terraform writes it in state.
-    pub fn address(&self) -> String {
-        let module = if self.module.is_empty() {
-            String::new()
-        } else {
-            format!("{}.", self.module)
-        };
-        match &self.alias {
-            Some(a) => format!("{module}provider[\"registry.terraform.io/hashicorp/aws\"].{a}"),
-            None => format!("{module}provider[\"registry.terraform.io/hashicorp/aws\"]"),
-        }
-    }
-}
+pub use crate::eval::ProviderSettings;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct ClientKey {
