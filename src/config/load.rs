@@ -1,3 +1,4 @@
+use super::install::{child_key, Installed, ModuleSource, Pending, VersionConstraint};
 use super::*;
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics, SourceMap};
 use hcl_edit::expr::{Expression, TraversalOperator};
@@ -12,16 +13,70 @@ const MAX_NESTING: usize = 128;
 /// Module calls nested deeper than this are a recursion in `source` paths.
 const MAX_MODULE_DEPTH: usize = 32;
 
-/// Loads every `*.tf` file of `dir` and, through local `source` paths, every module it calls.
+/// Loads every `*.tf` file of `dir` and every module it calls: local paths directly, other
+/// sources from where `strata init` (or Terraform's init) installed them. A remote module that
+/// is not installed is an error that says to run `strata init`.
 pub fn load(dir: &Path, sources: &SourceMap) -> (Option<Config>, Diagnostics) {
-    let mut diags = Diagnostics::default();
-    let mut cache = BTreeMap::new();
-    let root = load_module(dir, dir, sources, &mut diags, &mut cache, 0);
+    let installed = match Installed::read(dir) {
+        Ok(i) => i,
+        Err(e) => {
+            let d = Diagnostic::error("Cannot read the module manifest")
+                .detail(e)
+                .help("run `strata init`");
+            return (None, d.into());
+        }
+    };
+    let mut loaded = load_with(dir, sources, &installed);
+    for pending in &loaded.pending {
+        loaded.diags.push(pending.diagnostic());
+    }
+    (loaded.config, loaded.diags)
+}
+
+/// A load, with what it could not resolve.
+pub struct Loaded {
+    pub config: Option<Config>,
+    pub diags: Diagnostics,
+    /// Remote module calls not installed as the configuration asks (not in `diags`).
+    pub pending: Vec<Pending>,
+    /// The keys of the remote modules resolved through `installed`.
+    pub resolved: Vec<String>,
+}
+
+/// Loads `dir` resolving remote module calls through `installed`.
+pub fn load_with(dir: &Path, sources: &SourceMap, installed: &Installed) -> Loaded {
+    let mut ctx = LoadCtx {
+        base: dir,
+        sources,
+        diags: Diagnostics::default(),
+        cache: BTreeMap::new(),
+        installed,
+        pending: Vec::new(),
+        resolved: Vec::new(),
+    };
+    let root = load_module(dir, "", None, 0, &mut ctx);
     let config = root.map(|root| Config {
         sources: sources.clone(),
         root,
     });
-    (config, diags)
+    Loaded {
+        config,
+        diags: ctx.diags,
+        pending: ctx.pending,
+        resolved: ctx.resolved,
+    }
+}
+
+/// What every module of one load shares.
+struct LoadCtx<'a> {
+    base: &'a Path,
+    sources: &'a SourceMap,
+    diags: Diagnostics,
+    /// Parsed modules by canonical directory: a module called twice is parsed once.
+    cache: BTreeMap<PathBuf, Arc<Module>>,
+    installed: &'a Installed,
+    pending: Vec<Pending>,
+    resolved: Vec<String>,
 }
 
 fn display_path(path: &Path, base: &Path) -> String {
@@ -138,25 +193,27 @@ fn parse_error(e: &hcl_edit::parser::Error, text: &str, file: FileId) -> Diagnos
         .help("fix the syntax at this position; `strata fmt` only works on valid files")
 }
 
+/// Loads one module directory. `key` is its module path (`""` for the root, `db.kms`);
+/// `package` the root of the installed package it belongs to, which its local calls must not
+/// leave (`None` for the root module's own tree).
 fn load_module(
     dir: &Path,
-    base: &Path,
-    sources: &SourceMap,
-    diags: &mut Diagnostics,
-    cache: &mut BTreeMap<PathBuf, Arc<Module>>,
+    key: &str,
+    package: Option<&Path>,
     depth: usize,
+    ctx: &mut LoadCtx,
 ) -> Option<Arc<Module>> {
     let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    if let Some(m) = cache.get(&canonical) {
+    if let Some(m) = ctx.cache.get(&canonical) {
         return Some(m.clone());
     }
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            diags.push(
+            ctx.diags.push(
                 Diagnostic::error(format!(
                     "Cannot read directory {}: {e}",
-                    display_path(dir, base)
+                    display_path(dir, ctx.base)
                 ))
                 .help("run strata in a directory of *.tf files, or pass -C DIR"),
             );
@@ -174,30 +231,29 @@ fn load_module(
     };
     let mut builder = ModuleBuilder {
         module: &mut module,
-        diags,
-        sources,
-        base,
-        cache,
+        ctx: &mut *ctx,
+        key,
+        package,
         depth,
     };
     for path in &paths {
-        let display = display_path(path, base);
-        if let Some((id, body)) = parse_file(path, display, sources, builder.diags) {
+        let display = display_path(path, builder.ctx.base);
+        let ctx = &mut *builder.ctx;
+        if let Some((id, body)) = parse_file(path, display, ctx.sources, &mut ctx.diags) {
             builder.module.files.push(id);
             builder.add_file(id, &body);
         }
     }
     let module = Arc::new(module);
-    cache.insert(canonical, module.clone());
+    ctx.cache.insert(canonical, module.clone());
     Some(module)
 }
 
-struct ModuleBuilder<'a> {
+struct ModuleBuilder<'a, 'c> {
     module: &'a mut Module,
-    diags: &'a mut Diagnostics,
-    sources: &'a SourceMap,
-    base: &'a Path,
-    cache: &'a mut BTreeMap<PathBuf, Arc<Module>>,
+    ctx: &'a mut LoadCtx<'c>,
+    key: &'a str,
+    package: Option<&'a Path>,
     depth: usize,
 }
 
@@ -216,12 +272,12 @@ const TOP_LEVEL: &[&str] = &[
     "removed",
 ];
 
-impl ModuleBuilder<'_> {
+impl ModuleBuilder<'_, '_> {
     fn add_file(&mut self, file: FileId, body: &structure::Body) {
         for structure in body.iter() {
             match structure {
                 Structure::Attribute(attr) => {
-                    self.diags.push(
+                    self.ctx.diags.push(
                         Diagnostic::error("Unexpected argument at the top level")
                             .at(Span::from_opt(file, attr.key.span()))
                             .detail(format!(
@@ -249,7 +305,7 @@ impl ModuleBuilder<'_> {
             "provider" | "variable" | "output" | "module" => 1,
             "terraform" | "locals" | "moved" | "import" => 0,
             "check" | "removed" => {
-                self.diags.push(
+                self.ctx.diags.push(
                     Diagnostic::error(format!("`{kind}` blocks are not supported by strata"))
                         .at(span)
                         .help("remove the block; use `strata check` rules for checks"),
@@ -266,12 +322,12 @@ impl ModuleBuilder<'_> {
                 if let Some(s) = did_you_mean(kind, TOP_LEVEL.iter().copied()) {
                     d = d.help(format!("did you mean \"{s}\"?"));
                 }
-                self.diags.push(d);
+                self.ctx.diags.push(d);
                 return;
             }
         };
         if labels.len() != want_labels {
-            self.diags.push(
+            self.ctx.diags.push(
                 Diagnostic::error(format!(
                     "A `{kind}` block needs {want_labels} label{}, found {}",
                     if want_labels == 1 { "" } else { "s" },
@@ -290,7 +346,7 @@ impl ModuleBuilder<'_> {
         let body = self.body(file, &block.body, span);
         for label in &labels {
             if !valid_name(label) && kind != "provider" {
-                self.diags.push(
+                self.ctx.diags.push(
                     Diagnostic::error(format!("Invalid name \"{label}\""))
                         .at(span)
                         .help("names start with a letter or underscore and contain only letters, digits, underscores and dashes"),
@@ -326,7 +382,7 @@ impl ModuleBuilder<'_> {
                     let name = attr.key.as_str().to_string();
                     let name_span = Span::from_opt(file, attr.key.span());
                     if let Some(prev) = out.attrs.get(&name) {
-                        self.diags.push(
+                        self.ctx.diags.push(
                             Diagnostic::error(format!("Attribute \"{name}\" is set twice"))
                                 .at(name_span)
                                 .label(prev.name_span, "first set here")
@@ -385,7 +441,7 @@ impl ModuleBuilder<'_> {
                 } else {
                     d = d.help(format!("expected one of: {}", allowed_attrs.join(", ")));
                 }
-                self.diags.push(d);
+                self.ctx.diags.push(d);
             }
         }
         for block in &body.blocks {
@@ -403,7 +459,7 @@ impl ModuleBuilder<'_> {
                 } else {
                     d = d.help(format!("expected one of: {}", allowed_blocks.join(", ")));
                 }
-                self.diags.push(d);
+                self.ctx.diags.push(d);
             }
         }
     }
@@ -412,7 +468,7 @@ impl ModuleBuilder<'_> {
         match &attr.expr.expr {
             Expression::String(s) => Some(s.value().to_string()),
             _ => {
-                self.diags.push(
+                self.ctx.diags.push(
                     Diagnostic::error(format!("\"{}\" must be a literal string", attr.name))
                         .at(attr.expr.span())
                         .help("write a quoted string; expressions are not allowed here"),
@@ -428,7 +484,7 @@ impl ModuleBuilder<'_> {
         match types::constant_string(&attr.expr.expr) {
             Some(s) => Some(s),
             None => {
-                self.diags.push(
+                self.ctx.diags.push(
                     Diagnostic::error(format!("\"{}\" must be a constant string", attr.name))
                         .at(attr.expr.span())
                         .help("write a quoted string or a heredoc; references and function calls are not allowed here"),
@@ -442,7 +498,7 @@ impl ModuleBuilder<'_> {
         match &attr.expr.expr {
             Expression::Bool(b) => Some(*b.value()),
             _ => {
-                self.diags.push(
+                self.ctx.diags.push(
                     Diagnostic::error(format!("\"{}\" must be true or false", attr.name))
                         .at(attr.expr.span())
                         .help("write a literal true or false; expressions are not allowed here"),
@@ -462,7 +518,7 @@ impl ModuleBuilder<'_> {
                 })
                 .collect(),
             _ => {
-                self.diags.push(
+                self.ctx.diags.push(
                     Diagnostic::error(format!("\"{}\" must be a list of references", attr.name))
                         .at(attr.expr.span())
                         .help("write a list like [aws_security_group.web]"),
@@ -494,7 +550,7 @@ impl ModuleBuilder<'_> {
             match block.kind.as_str() {
                 "backend" => {
                     if block.labels.len() != 1 {
-                        self.diags.push(
+                        self.ctx.diags.push(
                             Diagnostic::error("A backend block needs one label: its type")
                                 .at(block.span)
                                 .help("write backend \"s3\" { ... } or backend \"local\" { ... }"),
@@ -511,7 +567,7 @@ impl ModuleBuilder<'_> {
                 "required_providers" => self.required_providers(&block.body),
                 // Module metadata for the provider's user agent: nothing to do.
                 "provider_meta" => {}
-                "cloud" => self.diags.push(
+                "cloud" => self.ctx.diags.push(
                     Diagnostic::error("The `cloud` block is not supported by strata")
                         .at(block.span)
                         .help("use backend \"s3\" or the local backend"),
@@ -527,7 +583,7 @@ impl ModuleBuilder<'_> {
     fn required_providers(&mut self, body: &Body) {
         const SUPPORTED: &[&str] = &["aws", "random", "null"];
         for block in &body.blocks {
-            self.diags.push(
+            self.ctx.diags.push(
                 Diagnostic::error(format!("Unexpected block \"{}\" in required_providers", block.kind))
                     .at(block.span)
                     .help("write each provider as name = { source = \"hashicorp/NAME\", version = \"...\" }"),
@@ -561,7 +617,7 @@ impl ModuleBuilder<'_> {
                                 self.literal_string(&value);
                             }
                             "configuration_aliases" => aliases = Some(value),
-                            other => self.diags.push(
+                            other => self.ctx.diags.push(
                                 Diagnostic::error(format!("Unsupported argument \"{other}\" in required_providers"))
                                     .at(value.expr.span())
                                     .help("a provider requirement takes source, version and configuration_aliases"),
@@ -571,7 +627,7 @@ impl ModuleBuilder<'_> {
                     (source, aliases)
                 }
                 _ => {
-                    self.diags.push(
+                    self.ctx.diags.push(
                         Diagnostic::error(format!(
                             "Invalid provider requirement \"{}\"",
                             attr.name
@@ -605,7 +661,7 @@ impl ModuleBuilder<'_> {
                 None => (attr.name.clone(), attr.name_span),
             };
             if !SUPPORTED.contains(&type_.as_str()) {
-                self.diags.push(
+                self.ctx.diags.push(
                     Diagnostic::error(format!("Unsupported provider \"{type_}\""))
                         .at(span)
                         .detail("strata implements the providers hashicorp/aws, hashicorp/random and hashicorp/null")
@@ -615,7 +671,7 @@ impl ModuleBuilder<'_> {
             }
             let Some(aliases) = aliases else { continue };
             let Expression::Array(items) = &aliases.expr.expr else {
-                self.diags.push(
+                self.ctx.diags.push(
                     Diagnostic::error("configuration_aliases must be a list")
                         .at(aliases.expr.span())
                         .help("write configuration_aliases = [aws.dr]"),
@@ -636,7 +692,7 @@ impl ModuleBuilder<'_> {
                                 .push((alias.to_string(), item_span));
                         }
                     }
-                    _ => self.diags.push(
+                    _ => self.ctx.diags.push(
                         Diagnostic::error("Invalid configuration alias")
                             .at(item_span)
                             .help(format!("write {}.ALIAS, without quotes", attr.name)),
@@ -648,7 +704,7 @@ impl ModuleBuilder<'_> {
 
     fn provider(&mut self, name: String, span: Span, body: Body) {
         if name != "aws" {
-            self.diags.push(
+            self.ctx.diags.push(
                 Diagnostic::error(format!("Unsupported provider \"{name}\""))
                     .at(span)
                     .help("strata manages the AWS data tier: only provider \"aws\" is supported"),
@@ -666,7 +722,7 @@ impl ModuleBuilder<'_> {
             .find(|p| p.name == name && p.alias == alias)
         {
             let prev_span = prev.span;
-            self.diags.push(
+            self.ctx.diags.push(
                 Diagnostic::error(format!(
                     "Duplicate provider configuration \"{}\"",
                     ProviderRef {
@@ -705,7 +761,7 @@ impl ModuleBuilder<'_> {
         );
         if let Some(prev) = self.module.variables.get(&name) {
             let prev_span = prev.span;
-            self.diags.push(
+            self.ctx.diags.push(
                 Diagnostic::error(format!("Duplicate variable \"{name}\""))
                     .at(span)
                     .label(prev_span, "first declared here")
@@ -718,7 +774,7 @@ impl ModuleBuilder<'_> {
                 Ok(t) => Some(t),
                 Err((msg, sub)) => {
                     let at = sub.map(|s| Span::new(attr.expr.file, s)).unwrap_or(attr.expr.span());
-                    self.diags.push(
+                    self.ctx.diags.push(
                         Diagnostic::error("Invalid type constraint")
                             .at(at)
                             .detail(msg)
@@ -755,7 +811,7 @@ impl ModuleBuilder<'_> {
                     condition: c.expr.clone(),
                     error_message: m.expr.clone(),
                 }),
-                _ => self.diags.push(
+                _ => self.ctx.diags.push(
                     Diagnostic::error("A validation block needs `condition` and `error_message`")
                         .at(block.span)
                         .help("add both arguments"),
@@ -779,7 +835,7 @@ impl ModuleBuilder<'_> {
 
     fn locals(&mut self, body: Body) {
         if let Some(block) = body.blocks.first() {
-            self.diags.push(
+            self.ctx.diags.push(
                 Diagnostic::error("Blocks are not allowed in `locals`")
                     .at(block.span)
                     .help("write local values as `name = expression`"),
@@ -788,7 +844,7 @@ impl ModuleBuilder<'_> {
         for (name, attr) in body.attrs {
             if let Some(prev) = self.module.locals.get(&name) {
                 let prev_span = prev.span;
-                self.diags.push(
+                self.ctx.diags.push(
                     Diagnostic::error(format!("Duplicate local value \"{name}\""))
                         .at(attr.name_span)
                         .label(prev_span, "first defined here")
@@ -822,7 +878,7 @@ impl ModuleBuilder<'_> {
         );
         if let Some(prev) = self.module.outputs.get(&name) {
             let prev_span = prev.span;
-            self.diags.push(
+            self.ctx.diags.push(
                 Diagnostic::error(format!("Duplicate output \"{name}\""))
                     .at(span)
                     .label(prev_span, "first declared here")
@@ -831,7 +887,7 @@ impl ModuleBuilder<'_> {
             return;
         }
         let Some(value) = body.attr("value") else {
-            self.diags.push(
+            self.ctx.diags.push(
                 Diagnostic::error(format!("Output \"{name}\" has no value"))
                     .at(span)
                     .help("add `value = expression`"),
@@ -866,7 +922,7 @@ impl ModuleBuilder<'_> {
     fn provider_ref(&mut self, attr: &Attr) -> Option<ProviderRef> {
         let span = attr.expr.span();
         let bad = |this: &mut Self| {
-            this.diags.push(
+            this.ctx.diags.push(
                 Diagnostic::error("Invalid provider reference")
                     .at(span)
                     .help("write provider = aws or provider = aws.ALIAS (no quotes)"),
@@ -928,7 +984,7 @@ impl ModuleBuilder<'_> {
                         let span = a.expr.sub(item);
                         match refs::static_path(item) {
                             Some(path) => paths.push((path, span)),
-                            None => self.diags.push(
+                            None => self.ctx.diags.push(
                                 Diagnostic::error("Invalid ignore_changes entry")
                                     .at(span)
                                     .help("list attribute names, like [tags, engine_version]"),
@@ -938,7 +994,7 @@ impl ModuleBuilder<'_> {
                     IgnoreChanges::Paths(paths)
                 }
                 _ => {
-                    self.diags.push(
+                    self.ctx.diags.push(
                         Diagnostic::error("ignore_changes must be a list of attributes or `all`")
                             .at(a.expr.span())
                             .help("write ignore_changes = [tags] or ignore_changes = all"),
@@ -971,7 +1027,7 @@ impl ModuleBuilder<'_> {
         let count = body.attrs.shift_remove("count").map(|a| a.expr);
         let for_each = body.attrs.shift_remove("for_each").map(|a| a.expr);
         if let (Some(c), Some(_)) = (&count, &for_each) {
-            self.diags.push(
+            self.ctx.diags.push(
                 Diagnostic::error("`count` and `for_each` cannot both be set")
                     .at(c.span())
                     .help(
@@ -1005,7 +1061,7 @@ impl ModuleBuilder<'_> {
                             Expression::String(s) => lifecycle
                                 .check_ignore
                                 .push((s.value().to_string(), a.expr.sub(item))),
-                            _ => self.diags.push(
+                            _ => self.ctx.diags.push(
                                 Diagnostic::error("check_ignore entries must be rule ids")
                                     .at(a.expr.sub(item))
                                     .help("write check_ignore = [\"SG_DB_PORT_OPEN\"]"),
@@ -1013,7 +1069,7 @@ impl ModuleBuilder<'_> {
                         }
                     }
                 }
-                _ => self.diags.push(
+                _ => self.ctx.diags.push(
                     Diagnostic::error("check_ignore must be a list of rule ids")
                         .at(a.expr.span())
                         .help("write check_ignore = [\"SG_DB_PORT_OPEN\"]"),
@@ -1036,7 +1092,7 @@ impl ModuleBuilder<'_> {
         let key = resource.key();
         if let Some(prev) = self.module.resources.get(&key) {
             let prev_span = prev.span;
-            self.diags.push(
+            self.ctx.diags.push(
                 Diagnostic::error(format!("Duplicate resource \"{key}\""))
                     .at(span)
                     .label(prev_span, "first declared here")
@@ -1050,7 +1106,7 @@ impl ModuleBuilder<'_> {
     fn module_call(&mut self, name: String, span: Span, mut body: Body) {
         if let Some(prev) = self.module.module_calls.get(&name) {
             let prev_span = prev.span;
-            self.diags.push(
+            self.ctx.diags.push(
                 Diagnostic::error(format!("Duplicate module call \"{name}\""))
                     .at(span)
                     .label(prev_span, "first declared here")
@@ -1059,7 +1115,7 @@ impl ModuleBuilder<'_> {
             return;
         }
         let Some(source_attr) = body.attrs.shift_remove("source") else {
-            self.diags.push(
+            self.ctx.diags.push(
                 Diagnostic::error(format!("Module \"{name}\" has no source"))
                     .at(span)
                     .help("add source = \"./modules/NAME\""),
@@ -1070,15 +1126,25 @@ impl ModuleBuilder<'_> {
             return;
         };
         let source_span = source_attr.expr.span();
-        if !(source.starts_with("./") || source.starts_with("../")) {
-            self.diags.push(
-                Diagnostic::error(format!("Unsupported module source \"{source}\""))
-                    .at(source_span)
-                    .help("strata loads modules from local paths only: start the source with ./ or ../"),
-            );
-            return;
-        }
-        body.attrs.shift_remove("version");
+        let parsed = match ModuleSource::parse(&source) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                self.ctx.diags.push(
+                    Diagnostic::error("Invalid module source address")
+                        .at(source_span)
+                        .detail(e)
+                        .help("write a local path (./modules/db), a registry address (NAMESPACE/NAME/PROVIDER) or a git:: URL"),
+                );
+                return;
+            }
+        };
+        let (version, bad_version) = match body.attrs.shift_remove("version") {
+            Some(attr) => match self.version_constraint(&name, &parsed, &attr) {
+                Ok(v) => (v, false),
+                Err(()) => (None, true),
+            },
+            None => (None, false),
+        };
         let count = body.attrs.shift_remove("count").map(|a| a.expr);
         let for_each = body.attrs.shift_remove("for_each").map(|a| a.expr);
         let depends_on = match body.attrs.shift_remove("depends_on") {
@@ -1109,7 +1175,7 @@ impl ModuleBuilder<'_> {
                         }
                     }
                 }
-                _ => self.diags.push(
+                _ => self.ctx.diags.push(
                     Diagnostic::error("providers must be a map")
                         .at(a.expr.span())
                         .help("write providers = { aws = aws.dr }"),
@@ -1117,7 +1183,7 @@ impl ModuleBuilder<'_> {
             }
         }
         for block in &body.blocks {
-            self.diags.push(
+            self.ctx.diags.push(
                 Diagnostic::error(format!(
                     "Unexpected block \"{}\" in a module call",
                     block.kind
@@ -1127,30 +1193,70 @@ impl ModuleBuilder<'_> {
             );
         }
         if self.depth >= MAX_MODULE_DEPTH {
-            self.diags.push(
+            self.ctx.diags.push(
                 Diagnostic::error("Module calls nest too deeply")
                     .at(source_span)
                     .help("a module probably calls itself through its source path"),
             );
             return;
         }
-        let dir = self.module.dir.join(&source);
-        if !dir.is_dir() {
-            self.diags.push(
-                Diagnostic::error(format!("Module directory \"{source}\" does not exist"))
-                    .at(source_span)
-                    .help("check the path; it is relative to the calling module's directory"),
-            );
-            return;
-        }
-        let Some(module) = load_module(
-            &dir,
-            self.base,
-            self.sources,
-            self.diags,
-            self.cache,
-            self.depth + 1,
-        ) else {
+        let key = child_key(self.key, &name);
+        let (dir, package) = match &parsed {
+            ModuleSource::Local(path) => {
+                let dir = self.module.dir.join(path);
+                if !dir.is_dir() {
+                    self.ctx.diags.push(
+                        Diagnostic::error(format!("Module directory \"{source}\" does not exist"))
+                            .at(source_span)
+                            .help(
+                                "check the path; it is relative to the calling module's directory",
+                            ),
+                    );
+                    return;
+                }
+                if let Some(package) = self.package {
+                    if !inside(&dir, package) {
+                        self.ctx.diags.push(
+                            Diagnostic::error("Local module path escapes its module package")
+                                .at(source_span)
+                                .detail(format!(
+                                    "\"{source}\" leads out of the installed package {}",
+                                    display_path(package, self.ctx.base)
+                                ))
+                                .help("a module installed from a registry or repository can only call directories inside its own package"),
+                        );
+                        return;
+                    }
+                }
+                (dir, self.package.map(Path::to_path_buf))
+            }
+            remote => {
+                let constraint = version.as_ref().map(|(c, _)| c);
+                match self.ctx.installed.resolve(&key, remote, constraint) {
+                    Ok(dir) => {
+                        self.ctx.resolved.push(key.clone());
+                        let package = package_root(&dir, remote);
+                        (dir, Some(package))
+                    }
+                    // The constraint's error is reported; installing without it could fetch
+                    // what the configuration does not ask for.
+                    Err(_) if bad_version => return,
+                    Err(reason) => {
+                        self.ctx.pending.push(Pending {
+                            key,
+                            name,
+                            source: parsed,
+                            source_span,
+                            version,
+                            reason,
+                        });
+                        return;
+                    }
+                }
+            }
+        };
+        let Some(module) = load_module(&dir, &key, package.as_deref(), self.depth + 1, self.ctx)
+        else {
             return;
         };
         self.module.module_calls.insert(
@@ -1170,6 +1276,52 @@ impl ModuleBuilder<'_> {
         );
     }
 
+    /// The `version` argument of a module call: a constraint in Terraform's syntax, allowed
+    /// only for registry sources. `Err` when a registry module's constraint is invalid.
+    fn version_constraint(
+        &mut self,
+        name: &str,
+        source: &ModuleSource,
+        attr: &Attr,
+    ) -> Result<Option<(VersionConstraint, Span)>, ()> {
+        let span = attr.expr.span();
+        let not_here = match source {
+            ModuleSource::Registry(_) => None,
+            ModuleSource::Local(_) => Some((
+                "it has a relative local path",
+                "remove `version`; a local module is used as it is on disk",
+            )),
+            ModuleSource::Remote(_) => Some((
+                "it doesn't come from a module registry",
+                "remove `version`; pin a git source with ?ref=TAG in its source instead",
+            )),
+        };
+        if let Some((why, help)) = not_here {
+            self.ctx.diags.push(
+                Diagnostic::error("Invalid version constraint")
+                    .at(span)
+                    .detail(format!(
+                        "cannot apply a version constraint to module \"{name}\" because {why}"
+                    ))
+                    .help(help),
+            );
+            return Ok(None);
+        }
+        let text = self.literal_string(attr).ok_or(())?;
+        match VersionConstraint::parse(&text) {
+            Ok(c) => Ok(Some((c, span))),
+            Err(e) => {
+                self.ctx.diags.push(
+                    Diagnostic::error("Invalid version constraint")
+                        .at(span)
+                        .detail(e)
+                        .help("write a constraint like \"~> 7.0\" or \">= 1.2, < 2.0\""),
+                );
+                Err(())
+            }
+        }
+    }
+
     fn moved(&mut self, span: Span, body: Body) {
         self.unexpected("a moved block", &body, &["from", "to"], &[]);
         match (body.attr("from"), body.attr("to")) {
@@ -1178,7 +1330,7 @@ impl ModuleBuilder<'_> {
                 to: to.expr.clone(),
                 span,
             }),
-            _ => self.diags.push(
+            _ => self.ctx.diags.push(
                 Diagnostic::error("A moved block needs `from` and `to`")
                     .at(span)
                     .help("write moved { from = aws_db_instance.old  to = aws_db_instance.new }"),
@@ -1202,13 +1354,37 @@ impl ModuleBuilder<'_> {
                 provider,
                 span,
             }),
-            _ => self.diags.push(
+            _ => self.ctx.diags.push(
                 Diagnostic::error("An import block needs `to` and `id`")
                     .at(span)
                     .help("write import { to = aws_db_instance.main  id = \"my-db\" }"),
             ),
         }
     }
+}
+
+/// Whether `dir` lies inside `package` (both resolved through symlinks and `..`).
+fn inside(dir: &Path, package: &Path) -> bool {
+    match (dir.canonicalize(), package.canonicalize()) {
+        (Ok(d), Ok(p)) => d.starts_with(p),
+        _ => false,
+    }
+}
+
+/// The package an installed module's directory belongs to: the directory without the
+/// subdirectory its source names (`…/vpc//modules/endpoints` → `…/vpc`).
+fn package_root(dir: &Path, source: &ModuleSource) -> PathBuf {
+    let subdir = match source {
+        ModuleSource::Registry(r) => r.subdir.as_deref(),
+        ModuleSource::Remote(r) => r.subdir.as_deref(),
+        ModuleSource::Local(_) => None,
+    };
+    let depth = subdir.map_or(0, |s| s.split('/').filter(|p| !p.is_empty()).count());
+    let mut root = dir.to_path_buf();
+    for _ in 0..depth {
+        root.pop();
+    }
+    root
 }
 
 fn valid_name(s: &str) -> bool {

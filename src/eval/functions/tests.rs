@@ -1140,10 +1140,16 @@ fn collections_of_unknowns_were_wholly_unknown() {
     );
     assert_eq!(ok("one", vec![l(vec![u.clone()])]), u);
     assert_eq!(
-        ok("lookup", vec![m(&[("a", st("x")), ("b", u.clone())]), st("a")]),
+        ok(
+            "lookup",
+            vec![m(&[("a", st("x")), ("b", u.clone())]), st("a")]
+        ),
         st("x")
     );
-    assert_eq!(ok("coalesce", vec![Value::Null, st("x"), u.clone()]), st("x"));
+    assert_eq!(
+        ok("coalesce", vec![Value::Null, st("x"), u.clone()]),
+        st("x")
+    );
 }
 
 #[test]
