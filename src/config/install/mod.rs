@@ -261,14 +261,16 @@ struct Installer<'a> {
     fetched: usize,
 }
 
-impl Installer<'_> {
-    fn net(&mut self) -> Result<&http::Net, String> {
-        if self.net.is_none() {
-            self.net = Some(http::Net::new(cliconfig::CliConfig::load()?));
-        }
-        Ok(self.net.as_ref().expect("set above"))
+/// The network side of installation, made on first use.
+fn ensure_net(slot: &mut Option<http::Net>) -> Result<&http::Net, String> {
+    if slot.is_none() {
+        *slot = Some(http::Net::new(cliconfig::CliConfig::load()?));
     }
+    slot.as_ref()
+        .ok_or_else(|| "the network client is not set up".to_string())
+}
 
+impl Installer<'_> {
     fn install(
         &mut self,
         p: &Pending,
@@ -282,13 +284,12 @@ impl Installer<'_> {
                     .help(help.to_string()),
             )
         };
-        match &p.source {
+        let (source, version, dir) = match &p.source {
             ModuleSource::Registry(src) => {
                 let net_err = |e: String| {
                     fail("Cannot install module", e, "check the network and the CLI configuration (TF_CLI_CONFIG_FILE, ~/.terraformrc)")
                 };
-                self.net().map_err(net_err)?;
-                let net = self.net.as_ref().expect("made above");
+                let net = ensure_net(&mut self.net).map_err(net_err)?;
                 let versions = match self.registry.versions(net, src) {
                     Ok(v) => v,
                     Err(RegistryError::NotFound) => {
@@ -370,16 +371,7 @@ impl Installer<'_> {
                             "check the network; the registry's package location must be reachable",
                         )
                     })?;
-                on_event(Event::Installed {
-                    key: &p.key,
-                    dir: &dir,
-                });
-                Ok(Record {
-                    key: p.key.clone(),
-                    source: src.to_string(),
-                    version: Some(chosen.to_string()),
-                    dir,
-                })
+                (src.to_string(), Some(chosen.to_string()), dir)
             }
             ModuleSource::Remote(src) => {
                 on_event(Event::Downloading {
@@ -394,19 +386,27 @@ impl Installer<'_> {
                         source::Getter::Git => "check the repository URL, the ref and your git credentials (git must work non-interactively)",
                         source::Getter::Http => "check the URL; it must serve a zip or tar.gz archive",
                     }))?;
-                on_event(Event::Installed {
-                    key: &p.key,
-                    dir: &dir,
-                });
-                Ok(Record {
-                    key: p.key.clone(),
-                    source: src.to_string(),
-                    version: None,
-                    dir,
-                })
+                (src.to_string(), None, dir)
             }
-            ModuleSource::Local(_) => unreachable!("the loader resolves local paths itself"),
-        }
+            // The loader resolves local paths itself; it never reports one as pending.
+            ModuleSource::Local(path) => {
+                return Err(fail(
+                    "A local module cannot be installed",
+                    format!("\"{path}\" is a path on disk"),
+                    "check that the directory exists",
+                ))
+            }
+        };
+        on_event(Event::Installed {
+            key: &p.key,
+            dir: &dir,
+        });
+        Ok(Record {
+            key: p.key.clone(),
+            source,
+            version,
+            dir,
+        })
     }
 
     /// Fetches (or copies) a package into `.strata/modules/KEY`, replacing what was there only
@@ -431,7 +431,7 @@ impl Installer<'_> {
                 let result = match package.getter {
                     source::Getter::Git => fetch::git_clone(&package.url, &tmp),
                     source::Getter::Http => {
-                        let net = self.net()?;
+                        let net = ensure_net(&mut self.net)?;
                         fetch::fetch_http(&package.url, &tmp, net, registry_host)
                     }
                 };
