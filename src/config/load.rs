@@ -45,23 +45,23 @@ pub struct Loaded {
 
 /// Loads `dir` resolving remote module calls through `installed`.
 pub fn load_with(dir: &Path, sources: &SourceMap, installed: &Installed) -> Loaded {
+    let mut diags = Diagnostics::default();
     let mut ctx = LoadCtx {
         base: dir,
         sources,
-        diags: Diagnostics::default(),
         cache: BTreeMap::new(),
         installed,
         pending: Vec::new(),
         resolved: Vec::new(),
     };
-    let root = load_module(dir, "", None, 0, &mut ctx);
+    let root = load_module(dir, "", None, 0, &mut ctx, &mut diags);
     let config = root.map(|root| Config {
         sources: sources.clone(),
         root,
     });
     Loaded {
         config,
-        diags: ctx.diags,
+        diags,
         pending: ctx.pending,
         resolved: ctx.resolved,
     }
@@ -71,7 +71,6 @@ pub fn load_with(dir: &Path, sources: &SourceMap, installed: &Installed) -> Load
 struct LoadCtx<'a> {
     base: &'a Path,
     sources: &'a SourceMap,
-    diags: Diagnostics,
     /// Parsed modules by canonical directory: a module called twice is parsed once.
     cache: BTreeMap<PathBuf, Arc<Module>>,
     installed: &'a Installed,
@@ -202,6 +201,7 @@ fn load_module(
     package: Option<&Path>,
     depth: usize,
     ctx: &mut LoadCtx,
+    diags: &mut Diagnostics,
 ) -> Option<Arc<Module>> {
     let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     if let Some(m) = ctx.cache.get(&canonical) {
@@ -210,7 +210,7 @@ fn load_module(
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            ctx.diags.push(
+            diags.push(
                 Diagnostic::error(format!(
                     "Cannot read directory {}: {e}",
                     display_path(dir, ctx.base)
@@ -229,17 +229,19 @@ fn load_module(
         dir: dir.to_path_buf(),
         ..Module::default()
     };
+    let sources = ctx.sources;
+    let base = ctx.base;
     let mut builder = ModuleBuilder {
         module: &mut module,
+        diags,
         ctx: &mut *ctx,
         key,
         package,
         depth,
     };
     for path in &paths {
-        let display = display_path(path, builder.ctx.base);
-        let ctx = &mut *builder.ctx;
-        if let Some((id, body)) = parse_file(path, display, ctx.sources, &mut ctx.diags) {
+        let display = display_path(path, base);
+        if let Some((id, body)) = parse_file(path, display, sources, builder.diags) {
             builder.module.files.push(id);
             builder.add_file(id, &body);
         }
@@ -251,6 +253,8 @@ fn load_module(
 
 struct ModuleBuilder<'a, 'c> {
     module: &'a mut Module,
+    diags: &'a mut Diagnostics,
+    /// What the whole load shares: the module cache and the installed remote modules.
     ctx: &'a mut LoadCtx<'c>,
     key: &'a str,
     package: Option<&'a Path>,
@@ -277,7 +281,7 @@ impl ModuleBuilder<'_, '_> {
         for structure in body.iter() {
             match structure {
                 Structure::Attribute(attr) => {
-                    self.ctx.diags.push(
+                    self.diags.push(
                         Diagnostic::error("Unexpected argument at the top level")
                             .at(Span::from_opt(file, attr.key.span()))
                             .detail(format!(
@@ -305,7 +309,7 @@ impl ModuleBuilder<'_, '_> {
             "provider" | "variable" | "output" | "module" => 1,
             "terraform" | "locals" | "moved" | "import" => 0,
             "check" | "removed" => {
-                self.ctx.diags.push(
+                self.diags.push(
                     Diagnostic::error(format!("`{kind}` blocks are not supported by strata"))
                         .at(span)
                         .help("remove the block; use `strata check` rules for checks"),
@@ -322,12 +326,12 @@ impl ModuleBuilder<'_, '_> {
                 if let Some(s) = did_you_mean(kind, TOP_LEVEL.iter().copied()) {
                     d = d.help(format!("did you mean \"{s}\"?"));
                 }
-                self.ctx.diags.push(d);
+                self.diags.push(d);
                 return;
             }
         };
         if labels.len() != want_labels {
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error(format!(
                     "A `{kind}` block needs {want_labels} label{}, found {}",
                     if want_labels == 1 { "" } else { "s" },
@@ -346,7 +350,7 @@ impl ModuleBuilder<'_, '_> {
         let body = self.body(file, &block.body, span);
         for label in &labels {
             if !valid_name(label) && kind != "provider" {
-                self.ctx.diags.push(
+                self.diags.push(
                     Diagnostic::error(format!("Invalid name \"{label}\""))
                         .at(span)
                         .help("names start with a letter or underscore and contain only letters, digits, underscores and dashes"),
@@ -382,7 +386,7 @@ impl ModuleBuilder<'_, '_> {
                     let name = attr.key.as_str().to_string();
                     let name_span = Span::from_opt(file, attr.key.span());
                     if let Some(prev) = out.attrs.get(&name) {
-                        self.ctx.diags.push(
+                        self.diags.push(
                             Diagnostic::error(format!("Attribute \"{name}\" is set twice"))
                                 .at(name_span)
                                 .label(prev.name_span, "first set here")
@@ -441,7 +445,7 @@ impl ModuleBuilder<'_, '_> {
                 } else {
                     d = d.help(format!("expected one of: {}", allowed_attrs.join(", ")));
                 }
-                self.ctx.diags.push(d);
+                self.diags.push(d);
             }
         }
         for block in &body.blocks {
@@ -459,7 +463,7 @@ impl ModuleBuilder<'_, '_> {
                 } else {
                     d = d.help(format!("expected one of: {}", allowed_blocks.join(", ")));
                 }
-                self.ctx.diags.push(d);
+                self.diags.push(d);
             }
         }
     }
@@ -468,7 +472,7 @@ impl ModuleBuilder<'_, '_> {
         match &attr.expr.expr {
             Expression::String(s) => Some(s.value().to_string()),
             _ => {
-                self.ctx.diags.push(
+                self.diags.push(
                     Diagnostic::error(format!("\"{}\" must be a literal string", attr.name))
                         .at(attr.expr.span())
                         .help("write a quoted string; expressions are not allowed here"),
@@ -484,7 +488,7 @@ impl ModuleBuilder<'_, '_> {
         match types::constant_string(&attr.expr.expr) {
             Some(s) => Some(s),
             None => {
-                self.ctx.diags.push(
+                self.diags.push(
                     Diagnostic::error(format!("\"{}\" must be a constant string", attr.name))
                         .at(attr.expr.span())
                         .help("write a quoted string or a heredoc; references and function calls are not allowed here"),
@@ -498,7 +502,7 @@ impl ModuleBuilder<'_, '_> {
         match &attr.expr.expr {
             Expression::Bool(b) => Some(*b.value()),
             _ => {
-                self.ctx.diags.push(
+                self.diags.push(
                     Diagnostic::error(format!("\"{}\" must be true or false", attr.name))
                         .at(attr.expr.span())
                         .help("write a literal true or false; expressions are not allowed here"),
@@ -518,7 +522,7 @@ impl ModuleBuilder<'_, '_> {
                 })
                 .collect(),
             _ => {
-                self.ctx.diags.push(
+                self.diags.push(
                     Diagnostic::error(format!("\"{}\" must be a list of references", attr.name))
                         .at(attr.expr.span())
                         .help("write a list like [aws_security_group.web]"),
@@ -550,7 +554,7 @@ impl ModuleBuilder<'_, '_> {
             match block.kind.as_str() {
                 "backend" => {
                     if block.labels.len() != 1 {
-                        self.ctx.diags.push(
+                        self.diags.push(
                             Diagnostic::error("A backend block needs one label: its type")
                                 .at(block.span)
                                 .help("write backend \"s3\" { ... } or backend \"local\" { ... }"),
@@ -567,7 +571,7 @@ impl ModuleBuilder<'_, '_> {
                 "required_providers" => self.required_providers(&block.body),
                 // Module metadata for the provider's user agent: nothing to do.
                 "provider_meta" => {}
-                "cloud" => self.ctx.diags.push(
+                "cloud" => self.diags.push(
                     Diagnostic::error("The `cloud` block is not supported by strata")
                         .at(block.span)
                         .help("use backend \"s3\" or the local backend"),
@@ -583,7 +587,7 @@ impl ModuleBuilder<'_, '_> {
     fn required_providers(&mut self, body: &Body) {
         const SUPPORTED: &[&str] = &["aws", "random", "null"];
         for block in &body.blocks {
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error(format!("Unexpected block \"{}\" in required_providers", block.kind))
                     .at(block.span)
                     .help("write each provider as name = { source = \"hashicorp/NAME\", version = \"...\" }"),
@@ -617,7 +621,7 @@ impl ModuleBuilder<'_, '_> {
                                 self.literal_string(&value);
                             }
                             "configuration_aliases" => aliases = Some(value),
-                            other => self.ctx.diags.push(
+                            other => self.diags.push(
                                 Diagnostic::error(format!("Unsupported argument \"{other}\" in required_providers"))
                                     .at(value.expr.span())
                                     .help("a provider requirement takes source, version and configuration_aliases"),
@@ -627,7 +631,7 @@ impl ModuleBuilder<'_, '_> {
                     (source, aliases)
                 }
                 _ => {
-                    self.ctx.diags.push(
+                    self.diags.push(
                         Diagnostic::error(format!(
                             "Invalid provider requirement \"{}\"",
                             attr.name
@@ -661,7 +665,7 @@ impl ModuleBuilder<'_, '_> {
                 None => (attr.name.clone(), attr.name_span),
             };
             if !SUPPORTED.contains(&type_.as_str()) {
-                self.ctx.diags.push(
+                self.diags.push(
                     Diagnostic::error(format!("Unsupported provider \"{type_}\""))
                         .at(span)
                         .detail("strata implements the providers hashicorp/aws, hashicorp/random and hashicorp/null")
@@ -671,7 +675,7 @@ impl ModuleBuilder<'_, '_> {
             }
             let Some(aliases) = aliases else { continue };
             let Expression::Array(items) = &aliases.expr.expr else {
-                self.ctx.diags.push(
+                self.diags.push(
                     Diagnostic::error("configuration_aliases must be a list")
                         .at(aliases.expr.span())
                         .help("write configuration_aliases = [aws.dr]"),
@@ -692,7 +696,7 @@ impl ModuleBuilder<'_, '_> {
                                 .push((alias.to_string(), item_span));
                         }
                     }
-                    _ => self.ctx.diags.push(
+                    _ => self.diags.push(
                         Diagnostic::error("Invalid configuration alias")
                             .at(item_span)
                             .help(format!("write {}.ALIAS, without quotes", attr.name)),
@@ -704,7 +708,7 @@ impl ModuleBuilder<'_, '_> {
 
     fn provider(&mut self, name: String, span: Span, body: Body) {
         if name != "aws" {
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error(format!("Unsupported provider \"{name}\""))
                     .at(span)
                     .help("strata manages the AWS data tier: only provider \"aws\" is supported"),
@@ -722,7 +726,7 @@ impl ModuleBuilder<'_, '_> {
             .find(|p| p.name == name && p.alias == alias)
         {
             let prev_span = prev.span;
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error(format!(
                     "Duplicate provider configuration \"{}\"",
                     ProviderRef {
@@ -761,7 +765,7 @@ impl ModuleBuilder<'_, '_> {
         );
         if let Some(prev) = self.module.variables.get(&name) {
             let prev_span = prev.span;
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error(format!("Duplicate variable \"{name}\""))
                     .at(span)
                     .label(prev_span, "first declared here")
@@ -774,7 +778,7 @@ impl ModuleBuilder<'_, '_> {
                 Ok(t) => Some(t),
                 Err((msg, sub)) => {
                     let at = sub.map(|s| Span::new(attr.expr.file, s)).unwrap_or(attr.expr.span());
-                    self.ctx.diags.push(
+                    self.diags.push(
                         Diagnostic::error("Invalid type constraint")
                             .at(at)
                             .detail(msg)
@@ -811,7 +815,7 @@ impl ModuleBuilder<'_, '_> {
                     condition: c.expr.clone(),
                     error_message: m.expr.clone(),
                 }),
-                _ => self.ctx.diags.push(
+                _ => self.diags.push(
                     Diagnostic::error("A validation block needs `condition` and `error_message`")
                         .at(block.span)
                         .help("add both arguments"),
@@ -835,7 +839,7 @@ impl ModuleBuilder<'_, '_> {
 
     fn locals(&mut self, body: Body) {
         if let Some(block) = body.blocks.first() {
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error("Blocks are not allowed in `locals`")
                     .at(block.span)
                     .help("write local values as `name = expression`"),
@@ -844,7 +848,7 @@ impl ModuleBuilder<'_, '_> {
         for (name, attr) in body.attrs {
             if let Some(prev) = self.module.locals.get(&name) {
                 let prev_span = prev.span;
-                self.ctx.diags.push(
+                self.diags.push(
                     Diagnostic::error(format!("Duplicate local value \"{name}\""))
                         .at(attr.name_span)
                         .label(prev_span, "first defined here")
@@ -878,7 +882,7 @@ impl ModuleBuilder<'_, '_> {
         );
         if let Some(prev) = self.module.outputs.get(&name) {
             let prev_span = prev.span;
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error(format!("Duplicate output \"{name}\""))
                     .at(span)
                     .label(prev_span, "first declared here")
@@ -887,7 +891,7 @@ impl ModuleBuilder<'_, '_> {
             return;
         }
         let Some(value) = body.attr("value") else {
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error(format!("Output \"{name}\" has no value"))
                     .at(span)
                     .help("add `value = expression`"),
@@ -922,7 +926,7 @@ impl ModuleBuilder<'_, '_> {
     fn provider_ref(&mut self, attr: &Attr) -> Option<ProviderRef> {
         let span = attr.expr.span();
         let bad = |this: &mut Self| {
-            this.ctx.diags.push(
+            this.diags.push(
                 Diagnostic::error("Invalid provider reference")
                     .at(span)
                     .help("write provider = aws or provider = aws.ALIAS (no quotes)"),
@@ -984,7 +988,7 @@ impl ModuleBuilder<'_, '_> {
                         let span = a.expr.sub(item);
                         match refs::static_path(item) {
                             Some(path) => paths.push((path, span)),
-                            None => self.ctx.diags.push(
+                            None => self.diags.push(
                                 Diagnostic::error("Invalid ignore_changes entry")
                                     .at(span)
                                     .help("list attribute names, like [tags, engine_version]"),
@@ -994,7 +998,7 @@ impl ModuleBuilder<'_, '_> {
                     IgnoreChanges::Paths(paths)
                 }
                 _ => {
-                    self.ctx.diags.push(
+                    self.diags.push(
                         Diagnostic::error("ignore_changes must be a list of attributes or `all`")
                             .at(a.expr.span())
                             .help("write ignore_changes = [tags] or ignore_changes = all"),
@@ -1027,7 +1031,7 @@ impl ModuleBuilder<'_, '_> {
         let count = body.attrs.shift_remove("count").map(|a| a.expr);
         let for_each = body.attrs.shift_remove("for_each").map(|a| a.expr);
         if let (Some(c), Some(_)) = (&count, &for_each) {
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error("`count` and `for_each` cannot both be set")
                     .at(c.span())
                     .help(
@@ -1061,7 +1065,7 @@ impl ModuleBuilder<'_, '_> {
                             Expression::String(s) => lifecycle
                                 .check_ignore
                                 .push((s.value().to_string(), a.expr.sub(item))),
-                            _ => self.ctx.diags.push(
+                            _ => self.diags.push(
                                 Diagnostic::error("check_ignore entries must be rule ids")
                                     .at(a.expr.sub(item))
                                     .help("write check_ignore = [\"SG_DB_PORT_OPEN\"]"),
@@ -1069,7 +1073,7 @@ impl ModuleBuilder<'_, '_> {
                         }
                     }
                 }
-                _ => self.ctx.diags.push(
+                _ => self.diags.push(
                     Diagnostic::error("check_ignore must be a list of rule ids")
                         .at(a.expr.span())
                         .help("write check_ignore = [\"SG_DB_PORT_OPEN\"]"),
@@ -1092,7 +1096,7 @@ impl ModuleBuilder<'_, '_> {
         let key = resource.key();
         if let Some(prev) = self.module.resources.get(&key) {
             let prev_span = prev.span;
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error(format!("Duplicate resource \"{key}\""))
                     .at(span)
                     .label(prev_span, "first declared here")
@@ -1106,7 +1110,7 @@ impl ModuleBuilder<'_, '_> {
     fn module_call(&mut self, name: String, span: Span, mut body: Body) {
         if let Some(prev) = self.module.module_calls.get(&name) {
             let prev_span = prev.span;
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error(format!("Duplicate module call \"{name}\""))
                     .at(span)
                     .label(prev_span, "first declared here")
@@ -1115,7 +1119,7 @@ impl ModuleBuilder<'_, '_> {
             return;
         }
         let Some(source_attr) = body.attrs.shift_remove("source") else {
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error(format!("Module \"{name}\" has no source"))
                     .at(span)
                     .help("add source = \"./modules/NAME\""),
@@ -1129,7 +1133,7 @@ impl ModuleBuilder<'_, '_> {
         let parsed = match ModuleSource::parse(&source) {
             Ok(parsed) => parsed,
             Err(e) => {
-                self.ctx.diags.push(
+                self.diags.push(
                     Diagnostic::error("Invalid module source address")
                         .at(source_span)
                         .detail(e)
@@ -1175,7 +1179,7 @@ impl ModuleBuilder<'_, '_> {
                         }
                     }
                 }
-                _ => self.ctx.diags.push(
+                _ => self.diags.push(
                     Diagnostic::error("providers must be a map")
                         .at(a.expr.span())
                         .help("write providers = { aws = aws.dr }"),
@@ -1183,7 +1187,7 @@ impl ModuleBuilder<'_, '_> {
             }
         }
         for block in &body.blocks {
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error(format!(
                     "Unexpected block \"{}\" in a module call",
                     block.kind
@@ -1193,7 +1197,7 @@ impl ModuleBuilder<'_, '_> {
             );
         }
         if self.depth >= MAX_MODULE_DEPTH {
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error("Module calls nest too deeply")
                     .at(source_span)
                     .help("a module probably calls itself through its source path"),
@@ -1205,7 +1209,7 @@ impl ModuleBuilder<'_, '_> {
             ModuleSource::Local(path) => {
                 let dir = self.module.dir.join(path);
                 if !dir.is_dir() {
-                    self.ctx.diags.push(
+                    self.diags.push(
                         Diagnostic::error(format!("Module directory \"{source}\" does not exist"))
                             .at(source_span)
                             .help(
@@ -1216,7 +1220,7 @@ impl ModuleBuilder<'_, '_> {
                 }
                 if let Some(package) = self.package {
                     if !inside(&dir, package) {
-                        self.ctx.diags.push(
+                        self.diags.push(
                             Diagnostic::error("Local module path escapes its module package")
                                 .at(source_span)
                                 .detail(format!(
@@ -1255,8 +1259,14 @@ impl ModuleBuilder<'_, '_> {
                 }
             }
         };
-        let Some(module) = load_module(&dir, &key, package.as_deref(), self.depth + 1, self.ctx)
-        else {
+        let Some(module) = load_module(
+            &dir,
+            &key,
+            package.as_deref(),
+            self.depth + 1,
+            self.ctx,
+            self.diags,
+        ) else {
             return;
         };
         self.module.module_calls.insert(
@@ -1297,7 +1307,7 @@ impl ModuleBuilder<'_, '_> {
             )),
         };
         if let Some((why, help)) = not_here {
-            self.ctx.diags.push(
+            self.diags.push(
                 Diagnostic::error("Invalid version constraint")
                     .at(span)
                     .detail(format!(
@@ -1311,7 +1321,7 @@ impl ModuleBuilder<'_, '_> {
         match VersionConstraint::parse(&text) {
             Ok(c) => Ok(Some((c, span))),
             Err(e) => {
-                self.ctx.diags.push(
+                self.diags.push(
                     Diagnostic::error("Invalid version constraint")
                         .at(span)
                         .detail(e)
@@ -1330,7 +1340,7 @@ impl ModuleBuilder<'_, '_> {
                 to: to.expr.clone(),
                 span,
             }),
-            _ => self.ctx.diags.push(
+            _ => self.diags.push(
                 Diagnostic::error("A moved block needs `from` and `to`")
                     .at(span)
                     .help("write moved { from = aws_db_instance.old  to = aws_db_instance.new }"),
@@ -1354,7 +1364,7 @@ impl ModuleBuilder<'_, '_> {
                 provider,
                 span,
             }),
-            _ => self.ctx.diags.push(
+            _ => self.diags.push(
                 Diagnostic::error("An import block needs `to` and `id`")
                     .at(span)
                     .help("write import { to = aws_db_instance.main  id = \"my-db\" }"),

@@ -514,6 +514,27 @@ fn a_changed_source_or_version_is_installed_again_and_upgrade_takes_newer_versio
 }
 
 #[test]
+fn a_damaged_manifest_is_an_error_that_init_repairs() {
+    let server = RegistryServer::start();
+    publish(&server, "acme/db", "1.0.0", Delivery::Relative);
+    let p = Project::with_registry("module \"db\" {\n  source = \"acme/db/aws\"\n}\n", &server);
+    p.write(".strata/modules/modules.json", "{\"Modules\": [");
+    let run = p
+        .strata(&["validate"])
+        .fails("validate with a damaged manifest");
+    assert!(
+        run.stderr
+            .contains("Error: Cannot read the module manifest"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("run `strata init`"), "{}", run.stderr);
+    p.strata(&["init"]).ok("init over a damaged manifest");
+    assert_eq!(p.record("db").1.as_deref(), Some("1.0.0"));
+    p.strata(&["validate"]).ok("validate after the repair");
+}
+
+#[test]
 fn registry_credentials_are_sent_as_bearer_tokens() {
     let server = RegistryServer::start();
     publish(&server, "acme/db", "1.0.0", Delivery::Relative);

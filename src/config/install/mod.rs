@@ -191,7 +191,16 @@ fn manifest_failure(e: String, sources: SourceMap) -> Outcome {
 pub fn init(root: &Path, options: InitOptions, on_event: &mut dyn FnMut(Event)) -> Outcome {
     let read = match Installed::read(root) {
         Ok(i) => i,
-        Err(e) => return manifest_failure(e, SourceMap::default()),
+        // An unreadable manifest records nothing usable: start over with an empty one of
+        // strata's own (which also shadows an unreadable one of Terraform's).
+        Err(e) => {
+            let mut empty = Installed::empty(root);
+            empty.origin = Origin::Strata;
+            if let Err(w) = empty.write() {
+                return manifest_failure(format!("{e}; {w}"), SourceMap::default());
+            }
+            empty
+        }
     };
     let mut installed = if options.upgrade {
         Installed::empty(root)
