@@ -78,7 +78,7 @@ pub fn setup_from_dir(env: &Env) -> Result<StateSetup, Failure> {
             runner: runner()?,
         });
     }
-    let (config, mut diags) = super::commands::load(env)?;
+    let (config, mut diags) = super::commands::load_root_settings(env)?;
     let options = walk_options(env, &config, &VarFlags::default(), &mut diags);
     if diags.has_errors() {
         return Err(Failure {

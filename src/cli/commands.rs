@@ -2,6 +2,7 @@
 
 use super::vars::{self, VarArg};
 use super::{CheckFormat, CmdResult, Command, Env, Exit, Failure, GraphFormat, VarFlags};
+use crate::config::install::{self, Event, InitOptions, PendingReason};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::eval::walk::{self, WalkOptions, WalkResult};
@@ -9,6 +10,7 @@ use crate::graph::InstanceGraph;
 
 pub fn dispatch(env: &Env, command: Command) -> CmdResult {
     match command {
+        Command::Init { upgrade } => init(env, upgrade),
         Command::Validate { json } => validate(env, json),
         Command::Check {
             format,
@@ -52,25 +54,99 @@ pub fn dispatch(env: &Env, command: Command) -> CmdResult {
     }
 }
 
-/// Loads the configuration, failing with every load diagnostic.
+/// Loads the configuration, failing with every load diagnostic. Remote modules that are not
+/// installed (or whose source or version changed) are installed first, with a note.
 pub fn load(env: &Env) -> Result<(Config, Diagnostics), Failure> {
-    let (config, diags, sources) = load_redacted(env);
+    let (config, diags, sources) = load_installing(env);
     match config {
         Some(c) if !diags.has_errors() => Ok((c, diags)),
         _ => Err(Failure { diags, sources }),
     }
 }
 
-/// `config::load`, with every sensitive literal registered so that no excerpt shows it
-/// (`redact`): by argument name before parsing, by position once parsed.
-fn load_redacted(env: &Env) -> (Option<Config>, Diagnostics, SourceMap) {
-    let sources = SourceMap::default();
-    crate::redact::register_names(&sources);
-    let (config, diags) = crate::config::load(&env.dir, &sources);
-    if let Some(c) = &config {
+/// The configuration for commands that read only the root module's settings (state, output,
+/// show): nothing is installed, and a remote module that is not installed is left out.
+pub fn load_root_settings(env: &Env) -> Result<(Config, Diagnostics), Failure> {
+    let sources = redacting_sources();
+    let installed =
+        install::Installed::read(&env.dir).unwrap_or_else(|_| install::Installed::empty(&env.dir));
+    let loaded = crate::config::load_with(&env.dir, &sources, &installed);
+    if let Some(c) = &loaded.config {
         crate::redact::register(c);
     }
-    (config, diags, sources)
+    match loaded.config {
+        Some(c) if !loaded.diags.has_errors() => Ok((c, loaded.diags)),
+        _ => Err(Failure {
+            diags: loaded.diags,
+            sources,
+        }),
+    }
+}
+
+/// A source map that keeps sensitive arguments' literals out of every excerpt (`redact`),
+/// registered by name before anything is parsed.
+fn redacting_sources() -> SourceMap {
+    let sources = SourceMap::default();
+    crate::redact::register_names(&sources);
+    sources
+}
+
+/// The configuration as loaded, installing missing modules as `strata init` would, with
+/// every sensitive literal registered so that no excerpt shows it (`redact`).
+fn load_installing(env: &Env) -> (Option<Config>, Diagnostics, SourceMap) {
+    let outcome = install::load_or_install(&env.dir, &redacting_sources, &mut |pending| {
+        let what: Vec<String> = pending
+            .iter()
+            .map(|p| {
+                let why = match p.reason {
+                    PendingReason::NotInstalled => "not installed",
+                    PendingReason::SourceChanged { .. } => "source changed",
+                    PendingReason::VersionChanged { .. } => "version constraint changed",
+                };
+                format!("{} ({why})", p.key)
+            })
+            .collect();
+        // stderr: stdout may be JSON a script reads.
+        eprintln!(
+            "Note: installing modules first, as `strata init` does: {}",
+            what.join(", ")
+        );
+    });
+    if let Some(c) = &outcome.config {
+        crate::redact::register(c);
+    }
+    (outcome.config, outcome.diags, outcome.sources)
+}
+
+/// `strata init [--upgrade]`.
+fn init(env: &Env, upgrade: bool) -> CmdResult {
+    println!("Initializing modules...");
+    let outcome = install::init(
+        &env.dir,
+        InitOptions { upgrade },
+        &redacting_sources,
+        &mut |event| match event {
+            Event::Downloading {
+                key,
+                source,
+                version,
+            } => match version {
+                Some(v) => println!("Downloading {source} {v} for {key}..."),
+                None => println!("Downloading {source} for {key}..."),
+            },
+            Event::Installed { key, dir } => println!("- {key} in {dir}"),
+        },
+    );
+    if outcome.diags.has_errors() || outcome.config.is_none() {
+        return Err(Failure {
+            diags: outcome.diags,
+            sources: outcome.sources,
+        });
+    }
+    env.ui.print_diags(&outcome.diags, &outcome.sources);
+    println!();
+    println!("strata has been successfully initialized!");
+    Ok(Exit::Ok)
 }
 
 pub fn var_args(flags: &VarFlags) -> Vec<VarArg> {
@@ -144,7 +220,7 @@ pub fn current_workspace(env: &Env) -> String {
 pub use crate::plan::build::ConfigOnly;
 
 fn validate_walk(env: &Env) -> Result<(Config, WalkResult, ConfigOnly, Diagnostics), Failure> {
-    let (config, mut diags, sources) = load_redacted(env);
+    let (config, mut diags, sources) = load_installing(env);
     let Some(config) = config else {
         return Err(Failure { diags, sources });
     };

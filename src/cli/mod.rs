@@ -70,6 +70,13 @@ pub enum CheckFormat {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Install the modules the configuration calls from registries, git and archives.
+    Init {
+        /// Pick the newest versions the constraints allow and fetch every module again
+        /// (Terraform's `-upgrade` is accepted too).
+        #[arg(long)]
+        upgrade: bool,
+    },
     /// Check the configuration: syntax, references, types, arguments against each schema.
     Validate {
         /// Machine-readable diagnostics (Terraform's `validate -json` shape).
@@ -252,6 +259,15 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
+    // Terraform's single-dash spelling, which scripts moving from `terraform init` carry along.
+    let args = args.into_iter().map(|a| {
+        let a: std::ffi::OsString = a.into();
+        if a == "-upgrade" {
+            "--upgrade".into()
+        } else {
+            a
+        }
+    });
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {

@@ -1,3 +1,4 @@
+use super::install::{child_key, Installed, ModuleSource, Pending, VersionConstraint};
 use super::*;
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics, SourceMap};
 use hcl_edit::expr::{Expression, TraversalOperator};
@@ -12,16 +13,69 @@ const MAX_NESTING: usize = 128;
 /// Module calls nested deeper than this are a recursion in `source` paths.
 const MAX_MODULE_DEPTH: usize = 32;
 
-/// Loads every `*.tf` file of `dir` and, through local `source` paths, every module it calls.
+/// Loads every `*.tf` file of `dir` and every module it calls: local paths directly, other
+/// sources from where `strata init` (or Terraform's init) installed them. A remote module that
+/// is not installed is an error that says to run `strata init`.
 pub fn load(dir: &Path, sources: &SourceMap) -> (Option<Config>, Diagnostics) {
+    let installed = match Installed::read(dir) {
+        Ok(i) => i,
+        Err(e) => {
+            let d = Diagnostic::error("Cannot read the module manifest")
+                .detail(e)
+                .help("run `strata init`");
+            return (None, d.into());
+        }
+    };
+    let mut loaded = load_with(dir, sources, &installed);
+    for pending in &loaded.pending {
+        loaded.diags.push(pending.diagnostic());
+    }
+    (loaded.config, loaded.diags)
+}
+
+/// A load, with what it could not resolve.
+pub struct Loaded {
+    pub config: Option<Config>,
+    pub diags: Diagnostics,
+    /// Remote module calls not installed as the configuration asks (not in `diags`).
+    pub pending: Vec<Pending>,
+    /// The keys of the remote modules resolved through `installed`.
+    pub resolved: Vec<String>,
+}
+
+/// Loads `dir` resolving remote module calls through `installed`.
+pub fn load_with(dir: &Path, sources: &SourceMap, installed: &Installed) -> Loaded {
     let mut diags = Diagnostics::default();
-    let mut cache = BTreeMap::new();
-    let root = load_module(dir, dir, sources, &mut diags, &mut cache, 0);
+    let mut ctx = LoadCtx {
+        base: dir,
+        sources,
+        cache: BTreeMap::new(),
+        installed,
+        pending: Vec::new(),
+        resolved: Vec::new(),
+    };
+    let root = load_module(dir, "", None, 0, &mut ctx, &mut diags);
     let config = root.map(|root| Config {
         sources: sources.clone(),
         root,
     });
-    (config, diags)
+    Loaded {
+        config,
+        diags,
+        pending: ctx.pending,
+        resolved: ctx.resolved,
+    }
+}
+
+/// What every module of one load shares.
+struct LoadCtx<'a> {
+    base: &'a Path,
+    sources: &'a SourceMap,
+    /// Parsed modules by canonical directory: a module called twice is parsed once.
+    cache: BTreeMap<PathBuf, Arc<Module>>,
+    installed: &'a Installed,
+    pending: Vec<Pending>,
+    resolved: Vec<String>,
 }
 
 fn display_path(path: &Path, base: &Path) -> String {
@@ -138,16 +192,19 @@ fn parse_error(e: &hcl_edit::parser::Error, text: &str, file: FileId) -> Diagnos
         .help("fix the syntax at this position; `strata fmt` only works on valid files")
 }
 
+/// Loads one module directory. `key` is its module path (`""` for the root, `db.kms`);
+/// `package` the root of the installed package it belongs to, which its local calls must not
+/// leave (`None` for the root module's own tree).
 fn load_module(
     dir: &Path,
-    base: &Path,
-    sources: &SourceMap,
-    diags: &mut Diagnostics,
-    cache: &mut BTreeMap<PathBuf, Arc<Module>>,
+    key: &str,
+    package: Option<&Path>,
     depth: usize,
+    ctx: &mut LoadCtx,
+    diags: &mut Diagnostics,
 ) -> Option<Arc<Module>> {
     let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    if let Some(m) = cache.get(&canonical) {
+    if let Some(m) = ctx.cache.get(&canonical) {
         return Some(m.clone());
     }
     let entries = match std::fs::read_dir(dir) {
@@ -156,7 +213,7 @@ fn load_module(
             diags.push(
                 Diagnostic::error(format!(
                     "Cannot read directory {}: {e}",
-                    display_path(dir, base)
+                    display_path(dir, ctx.base)
                 ))
                 .help("run strata in a directory of *.tf files, or pass -C DIR"),
             );
@@ -172,12 +229,14 @@ fn load_module(
         dir: dir.to_path_buf(),
         ..Module::default()
     };
+    let sources = ctx.sources;
+    let base = ctx.base;
     let mut builder = ModuleBuilder {
         module: &mut module,
         diags,
-        sources,
-        base,
-        cache,
+        ctx: &mut *ctx,
+        key,
+        package,
         depth,
     };
     for path in &paths {
@@ -188,16 +247,17 @@ fn load_module(
         }
     }
     let module = Arc::new(module);
-    cache.insert(canonical, module.clone());
+    ctx.cache.insert(canonical, module.clone());
     Some(module)
 }
 
-struct ModuleBuilder<'a> {
+struct ModuleBuilder<'a, 'c> {
     module: &'a mut Module,
     diags: &'a mut Diagnostics,
-    sources: &'a SourceMap,
-    base: &'a Path,
-    cache: &'a mut BTreeMap<PathBuf, Arc<Module>>,
+    /// What the whole load shares: the module cache and the installed remote modules.
+    ctx: &'a mut LoadCtx<'c>,
+    key: &'a str,
+    package: Option<&'a Path>,
     depth: usize,
 }
 
@@ -216,7 +276,7 @@ const TOP_LEVEL: &[&str] = &[
     "removed",
 ];
 
-impl ModuleBuilder<'_> {
+impl ModuleBuilder<'_, '_> {
     fn add_file(&mut self, file: FileId, body: &structure::Body) {
         for structure in body.iter() {
             match structure {
@@ -1070,15 +1130,25 @@ impl ModuleBuilder<'_> {
             return;
         };
         let source_span = source_attr.expr.span();
-        if !(source.starts_with("./") || source.starts_with("../")) {
-            self.diags.push(
-                Diagnostic::error(format!("Unsupported module source \"{source}\""))
-                    .at(source_span)
-                    .help("strata loads modules from local paths only: start the source with ./ or ../"),
-            );
-            return;
-        }
-        body.attrs.shift_remove("version");
+        let parsed = match ModuleSource::parse(&source) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error("Invalid module source address")
+                        .at(source_span)
+                        .detail(e)
+                        .help("write a local path (./modules/db), a registry address (NAMESPACE/NAME/PROVIDER) or a git:: URL"),
+                );
+                return;
+            }
+        };
+        let (version, bad_version) = match body.attrs.shift_remove("version") {
+            Some(attr) => match self.version_constraint(&name, &parsed, &attr) {
+                Ok(v) => (v, false),
+                Err(()) => (None, true),
+            },
+            None => (None, false),
+        };
         let count = body.attrs.shift_remove("count").map(|a| a.expr);
         let for_each = body.attrs.shift_remove("for_each").map(|a| a.expr);
         let depends_on = match body.attrs.shift_remove("depends_on") {
@@ -1134,22 +1204,68 @@ impl ModuleBuilder<'_> {
             );
             return;
         }
-        let dir = self.module.dir.join(&source);
-        if !dir.is_dir() {
-            self.diags.push(
-                Diagnostic::error(format!("Module directory \"{source}\" does not exist"))
-                    .at(source_span)
-                    .help("check the path; it is relative to the calling module's directory"),
-            );
-            return;
-        }
+        let key = child_key(self.key, &name);
+        let (dir, package) = match &parsed {
+            ModuleSource::Local(path) => {
+                let dir = self.module.dir.join(path);
+                if !dir.is_dir() {
+                    self.diags.push(
+                        Diagnostic::error(format!("Module directory \"{source}\" does not exist"))
+                            .at(source_span)
+                            .help(
+                                "check the path; it is relative to the calling module's directory",
+                            ),
+                    );
+                    return;
+                }
+                if let Some(package) = self.package {
+                    if !inside(&dir, package) {
+                        self.diags.push(
+                            Diagnostic::error("Local module path escapes its module package")
+                                .at(source_span)
+                                .detail(format!(
+                                    "\"{source}\" leads out of the installed package {}",
+                                    display_path(package, self.ctx.base)
+                                ))
+                                .help("a module installed from a registry or repository can only call directories inside its own package"),
+                        );
+                        return;
+                    }
+                }
+                (dir, self.package.map(Path::to_path_buf))
+            }
+            remote => {
+                let constraint = version.as_ref().map(|(c, _)| c);
+                match self.ctx.installed.resolve(&key, remote, constraint) {
+                    Ok(dir) => {
+                        self.ctx.resolved.push(key.clone());
+                        let package = package_root(&dir, remote);
+                        (dir, Some(package))
+                    }
+                    // The constraint's error is reported; installing without it could fetch
+                    // what the configuration does not ask for.
+                    Err(_) if bad_version => return,
+                    Err(reason) => {
+                        self.ctx.pending.push(Pending {
+                            key,
+                            name,
+                            source: parsed,
+                            source_span,
+                            version,
+                            reason,
+                        });
+                        return;
+                    }
+                }
+            }
+        };
         let Some(module) = load_module(
             &dir,
-            self.base,
-            self.sources,
-            self.diags,
-            self.cache,
+            &key,
+            package.as_deref(),
             self.depth + 1,
+            self.ctx,
+            self.diags,
         ) else {
             return;
         };
@@ -1168,6 +1284,52 @@ impl ModuleBuilder<'_> {
                 module,
             },
         );
+    }
+
+    /// The `version` argument of a module call: a constraint in Terraform's syntax, allowed
+    /// only for registry sources. `Err` when a registry module's constraint is invalid.
+    fn version_constraint(
+        &mut self,
+        name: &str,
+        source: &ModuleSource,
+        attr: &Attr,
+    ) -> Result<Option<(VersionConstraint, Span)>, ()> {
+        let span = attr.expr.span();
+        let not_here = match source {
+            ModuleSource::Registry(_) => None,
+            ModuleSource::Local(_) => Some((
+                "it has a relative local path",
+                "remove `version`; a local module is used as it is on disk",
+            )),
+            ModuleSource::Remote(_) => Some((
+                "it doesn't come from a module registry",
+                "remove `version`; pin a git source with ?ref=TAG in its source instead",
+            )),
+        };
+        if let Some((why, help)) = not_here {
+            self.diags.push(
+                Diagnostic::error("Invalid version constraint")
+                    .at(span)
+                    .detail(format!(
+                        "cannot apply a version constraint to module \"{name}\" because {why}"
+                    ))
+                    .help(help),
+            );
+            return Ok(None);
+        }
+        let text = self.literal_string(attr).ok_or(())?;
+        match VersionConstraint::parse(&text) {
+            Ok(c) => Ok(Some((c, span))),
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error("Invalid version constraint")
+                        .at(span)
+                        .detail(e)
+                        .help("write a constraint like \"~> 7.0\" or \">= 1.2, < 2.0\""),
+                );
+                Err(())
+            }
+        }
     }
 
     fn moved(&mut self, span: Span, body: Body) {
@@ -1209,6 +1371,30 @@ impl ModuleBuilder<'_> {
             ),
         }
     }
+}
+
+/// Whether `dir` lies inside `package` (both resolved through symlinks and `..`).
+fn inside(dir: &Path, package: &Path) -> bool {
+    match (dir.canonicalize(), package.canonicalize()) {
+        (Ok(d), Ok(p)) => d.starts_with(p),
+        _ => false,
+    }
+}
+
+/// The package an installed module's directory belongs to: the directory without the
+/// subdirectory its source names (`…/vpc//modules/endpoints` → `…/vpc`).
+fn package_root(dir: &Path, source: &ModuleSource) -> PathBuf {
+    let subdir = match source {
+        ModuleSource::Registry(r) => r.subdir.as_deref(),
+        ModuleSource::Remote(r) => r.subdir.as_deref(),
+        ModuleSource::Local(_) => None,
+    };
+    let depth = subdir.map_or(0, |s| s.split('/').filter(|p| !p.is_empty()).count());
+    let mut root = dir.to_path_buf();
+    for _ in 0..depth {
+        root.pop();
+    }
+    root
 }
 
 fn valid_name(s: &str) -> bool {

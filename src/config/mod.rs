@@ -3,11 +3,12 @@
 //! Nothing is evaluated here. Expressions stay as hcl-edit trees (which keep byte spans); the
 //! evaluator walks them later with the values it has.
 
+pub mod install;
 mod load;
 pub mod refs;
 pub mod types;
 
-pub use load::{load, load_tfvars_file, parse_expression};
+pub use load::{load, load_tfvars_file, load_with, parse_expression, Loaded};
 
 use crate::diag::{FileId, Span};
 use hcl_edit::expr::Expression;
