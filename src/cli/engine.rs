@@ -4,11 +4,10 @@
 use super::commands::{load, walk_options};
 use super::{CmdResult, Env, Exit, Failure, VarFlags};
 use crate::addr::InstanceAddr;
-use crate::apply::{Applier, Ledger};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::eval::walk::WalkOptions;
-use crate::exec::{self, Reporter};
+use crate::exec::Reporter;
 use crate::plan::build::{make_plan, PlanMode, PlanRequest};
 use crate::plan::render::{render_plan, Style};
 use crate::plan::{Action, Plan, ResourceChange};
@@ -17,7 +16,6 @@ use crate::state::{Backend, State};
 use crate::value::Value;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -464,6 +462,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
     )
 }
 
+/// Runs the plan through the library's runner and reports what happened.
 #[allow(clippy::too_many_arguments)]
 fn run_plan(
     env: &Env,
@@ -476,107 +475,11 @@ fn run_plan(
     rt: &tokio::runtime::Runtime,
     parallelism: usize,
 ) -> CmdResult {
-    let aws_calls = aws.api_calls.clone();
-    let mut state = prior.unwrap_or_default();
-    // What exists is the starting point of "current": the state (renamed by moved blocks),
-    // overlaid with what the refresh saw and with data read at plan time.
-    let mut current = std::collections::BTreeMap::new();
-    let mut renamed = state.clone();
-    for (from, to) in &plan.moves {
-        let _ = renamed.move_instance(from, to);
-    }
-    for (addr, rs, inst) in renamed.instances() {
-        current.insert(
-            addr,
-            crate::plan::build::mark_object(&rs.type_, rs.mode, Value::from_json(&inst.attributes)),
-        );
-    }
-    for d in &plan.drift {
-        match &d.after {
-            Some(after) => current.insert(d.addr.clone(), after.clone()),
-            None => current.remove(&d.addr),
-        };
-    }
-    for c in &plan.changes {
-        if let Some(b) = &c.before {
-            current.insert(c.addr.clone(), b.clone());
-        }
-        if c.action == Action::Read {
-            if let Some(a) = &c.after {
-                if a.is_wholly_known() {
-                    current.insert(c.addr.clone(), a.clone());
-                }
-            }
-        }
-    }
-    // Renames from `moved` blocks first: every change below uses the new addresses.
-    for (from, to) in &plan.moves {
-        if let Err(e) = state.move_instance(from, to) {
-            return Err(state_failure(e));
-        }
-    }
-    // Objects deleted outside strata leave the state now.
-    for d in &plan.drift {
-        if d.after.is_none() {
-            state.remove_instance(&d.addr);
-        }
-    }
-    if plan.refresh_only {
-        for d in &plan.drift {
-            if let Some(after) = &d.after {
-                if let Some(inst) = state.instance(&d.addr).cloned() {
-                    let mut inst = inst;
-                    inst.attributes = crate::apply::to_state_attributes(
-                        &d.addr.resource.type_,
-                        d.addr.resource.mode,
-                        after,
-                    );
-                    let provider = state
-                        .instances()
-                        .find(|(a, _, _)| a == &d.addr)
-                        .map(|(_, rs, _)| rs.provider.clone())
-                        .unwrap_or_default();
-                    state.set_instance(&d.addr, &provider, inst);
-                }
-            }
-        }
-    }
-    let ledger = Arc::new(Ledger::new(state, backend.clone(), current));
-    let config = Arc::new(config);
-    let plan = Arc::new(plan);
-    let aws_interrupt = aws.clone();
-    let applier = Arc::new(Applier {
-        ledger: ledger.clone(),
-        aws,
-        config: config.clone(),
-        options: options.clone(),
-        plan: plan.clone(),
-        settled: Default::default(),
-        deposed: Default::default(),
-    });
-    let stop = Arc::new(AtomicBool::new(false));
-    let exec_options = exec::Options {
-        parallelism,
-        still_interval: std::env::var("STRATA_PROGRESS_INTERVAL_MS")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .map(Duration::from_millis)
-            .unwrap_or(Duration::from_secs(10)),
-        stop: stop.clone(),
-    };
-    let changes: Vec<ResourceChange> = plan.changes.clone();
-    let deps = exec::dependencies(&changes);
-    if let Some(cycle) = exec::find_cycle(&changes, &deps) {
-        let names: Vec<String> = cycle.iter().map(|a| a.to_string()).collect();
-        return Err(Diagnostic::error("The plan's changes form a cycle")
-            .detail(names.join(" → "))
-            .help("apply the change in two steps, e.g. first with --target")
-            .into());
-    }
     let live = env.ui.color_out && std::io::stdout().is_terminal();
     // A create-before-destroy replacement's old object is deleted at the end, on its own.
-    let to_run = changes.iter().filter(|c| !c.is_noop()).count()
-        + changes
+    let to_run = plan.changes.iter().filter(|c| !c.is_noop()).count()
+        + plan
+            .changes
             .iter()
             .filter(|c| c.action == Action::CreateThenDelete)
             .count();
@@ -587,97 +490,96 @@ fn run_plan(
             !std::io::stdout().is_terminal(),
         )),
     };
-    let started = std::time::Instant::now();
-    let outcome = rt.block_on(async {
-        let interrupt = {
-            let stop = stop.clone();
-            let live = live_reporter.clone();
-            tokio::spawn(async move {
-                if interrupt_signal().await {
-                    stop.store(true, Ordering::SeqCst);
-                    aws_interrupt.interrupt.raise();
-                    let message = "\nInterrupt received: starting nothing new, letting AWS calls in flight return, no longer waiting for objects to become available. Press Ctrl-C again to exit at once (the journal lets the next run converge).";
-                    match &live {
-                        Some(view) => view.eprint(message),
-                        None => eprintln!("{message}"),
-                    }
-                    if interrupt_signal().await {
-                        std::process::exit(Exit::Interrupted as i32);
-                    }
-                }
-            })
-        };
-        let outcome =
-            exec::execute(Arc::new(changes), applier.clone(), reporter.clone(), &exec_options)
-                .await;
-        // Objects replaced create-before-destroy go once everything else is applied. After an
-        // interrupt or a failure (what still uses them may not have moved) the journal keeps
-        // them for the next apply.
-        let mut deposed_failed = Vec::new();
-        let as_delete = |d: &crate::apply::Deposed| ResourceChange {
-            action: Action::Delete,
-            ..d.change.clone()
-        };
-        if !stop.load(Ordering::SeqCst) && outcome.failed.is_empty() {
-            for d in applier.deposed.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-                reporter.started(&as_delete(d));
-            }
-            for (d, result) in applier.delete_deposed().await {
-                let shown = as_delete(&d);
-                match result {
-                    Ok(took) => reporter.finished(&shown, took),
-                    Err(e) => {
-                        reporter.failed(&shown, Duration::ZERO, &e);
-                        deposed_failed.push((d, e));
-                    }
-                }
+    let on_interrupt = {
+        let live = live_reporter.clone();
+        move || {
+            let message = "\nInterrupt received: starting nothing new, letting AWS calls in flight return, no longer waiting for objects to become available. Press Ctrl-C again to exit at once (the journal lets the next run converge).";
+            match &live {
+                Some(view) => view.eprint(message),
+                None => eprintln!("{message}"),
             }
         }
-        interrupt.abort();
-        (outcome, deposed_failed)
+    };
+    let ran = crate::apply::run::run(crate::apply::run::RunRequest {
+        config,
+        options,
+        plan,
+        backend,
+        prior,
+        aws,
+        runtime: rt,
+        parallelism,
+        still_interval: std::env::var("STRATA_PROGRESS_INTERVAL_MS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map(Duration::from_millis)
+            .unwrap_or(Duration::from_secs(10)),
+        reporter,
+        on_interrupt: Box::new(on_interrupt),
+        interrupted_exit_code: Exit::Interrupted as i32,
     });
-    let (outcome, deposed_failed) = outcome;
     if let Some(r) = &live_reporter {
         r.finish();
     }
-    // Outputs, from the objects as they are now.
-    let current = ledger
-        .current
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    let outputs = final_outputs(&config, &options, &current);
-    {
-        let mut state = ledger.state.lock().unwrap_or_else(|e| e.into_inner());
-        if plan.destroy {
-            state.outputs.clear();
-        } else if outcome.failed.is_empty() {
-            state.outputs = outputs
-                .iter()
-                .map(|(k, (v, s))| {
-                    (
-                        k.clone(),
-                        crate::state::OutputState {
-                            value: v.clone().deep_unmark().0.to_json(),
-                            sensitive: *s,
-                        },
-                    )
-                })
-                .collect();
-        }
-        state.serial += 1;
-        if let Err(e) = backend.write(&state) {
-            return Err(state_failure(e));
+    let ran = match ran {
+        Ok(ran) => ran,
+        Err(crate::apply::run::RunError::State(e)) => return Err(state_failure(e)),
+        Err(crate::apply::run::RunError::Plan(d)) => return Err(d.into()),
+    };
+    let errors = run_diagnostics(&ran);
+    if !errors.is_empty() {
+        eprintln!();
+        env.ui.print_diags(&errors, &ran.config.sources);
+    }
+    if !ran.executed.failed.is_empty() {
+        return Ok(Exit::Error);
+    }
+    // An interrupt during the deletion of replaced objects is still an interrupt (130).
+    if ran.interrupted {
+        return Ok(Exit::Interrupted);
+    }
+    if !ran.deposed_failed.is_empty() {
+        return Ok(Exit::Error);
+    }
+    let calls = ran.api_calls.total();
+    if std::env::var_os("STRATA_API_STATS").is_some() {
+        for (action, n) in ran.api_calls.snapshot() {
+            eprintln!("api-calls {action} {n}");
         }
     }
-    let summary = plan.summary();
+    let summary = ran.plan.summary();
+    if ran.plan.destroy {
+        println!(
+            "\nDestroy complete! Resources: {} destroyed. ({} elapsed, {calls} AWS API calls)",
+            summary.destroy,
+            elapsed(ran.elapsed)
+        );
+    } else {
+        println!(
+            "\nApply complete! Resources: {}{} added, {} changed, {} destroyed. ({} elapsed, {calls} AWS API calls)",
+            if summary.import > 0 {
+                format!("{} imported, ", summary.import)
+            } else {
+                String::new()
+            },
+            summary.add,
+            summary.change,
+            summary.destroy,
+            elapsed(ran.elapsed)
+        );
+        if !ran.outputs.is_empty() {
+            println!("\nOutputs:\n");
+            print_outputs(&ran.outputs);
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// What the user must know after a run: creates settled after a retry, replaced objects not
+/// deleted, failures, what was skipped, and what an interrupt left.
+fn run_diagnostics(ran: &crate::apply::run::RunOutcome) -> Diagnostics {
     let mut errors = Diagnostics::default();
-    for s in applier
-        .settled
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .iter()
-    {
+    for s in &ran.settled {
         let proof = match s.proof {
             crate::apply::Proof::Tagged => format!(
                 "it carries this operation's {} tag",
@@ -696,7 +598,7 @@ fn run_plan(
                 .help("nothing to do: strata made one object, as planned"),
         );
     }
-    for (d, e) in &deposed_failed {
+    for (d, e) in &ran.deposed_failed {
         let id = crate::provider::obj::str(&d.prior, "id").unwrap_or("the old object");
         errors.push(
             Diagnostic::error(format!(
@@ -706,20 +608,17 @@ fn run_plan(
             .help("the state's journal keeps it: the next apply deletes it"),
         );
     }
-    let left_deposed = applier
-        .deposed
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .len();
-    if left_deposed > 0 {
+    if ran.deposed_left > 0 {
         errors.push(
             Diagnostic::warning(format!(
-                "{left_deposed} object(s) replaced create-before-destroy were not deleted yet"
+                "{} object(s) replaced create-before-destroy were not deleted yet",
+                ran.deposed_left
             ))
             .detail("the run stopped before the end; what uses them may not have moved to their replacements")
             .help("the state's journal keeps them: the next apply deletes them"),
         );
     }
+    let outcome = &ran.executed;
     for (addr, e) in &outcome.failed {
         errors.push(Diagnostic::error(format!("{addr}: {e}")).help(
             "fix the cause and run apply again; everything that succeeded is saved in state",
@@ -731,8 +630,7 @@ fn run_plan(
                 .help("it will be applied by the next run once the failure is fixed"),
         );
     }
-    let interrupted = stop.load(Ordering::SeqCst);
-    if interrupted && (!outcome.not_started.is_empty() || !outcome.interrupted.is_empty()) {
+    if ran.interrupted && (!outcome.not_started.is_empty() || !outcome.interrupted.is_empty()) {
         let mut detail = Vec::new();
         for (addr, why) in &outcome.interrupted {
             detail.push(format!(
@@ -749,81 +647,7 @@ fn run_plan(
                 .help("run apply again to finish: it picks up what was left mid-way, waits for it, then applies the rest"),
         );
     }
-    if !errors.is_empty() {
-        eprintln!();
-        env.ui.print_diags(&errors, &config.sources);
-    }
-    if !outcome.failed.is_empty() {
-        return Ok(Exit::Error);
-    }
-    // An interrupt during the deletion of replaced objects is still an interrupt (130).
-    if interrupted {
-        return Ok(Exit::Interrupted);
-    }
-    if !deposed_failed.is_empty() {
-        return Ok(Exit::Error);
-    }
-    let calls = aws_calls.total();
-    if std::env::var_os("STRATA_API_STATS").is_some() {
-        for (action, n) in aws_calls.snapshot() {
-            eprintln!("api-calls {action} {n}");
-        }
-    }
-    if plan.destroy {
-        println!(
-            "\nDestroy complete! Resources: {} destroyed. ({} elapsed, {calls} AWS API calls)",
-            summary.destroy,
-            elapsed(started.elapsed())
-        );
-    } else {
-        println!(
-            "\nApply complete! Resources: {}{} added, {} changed, {} destroyed. ({} elapsed, {calls} AWS API calls)",
-            if summary.import > 0 {
-                format!("{} imported, ", summary.import)
-            } else {
-                String::new()
-            },
-            summary.add,
-            summary.change,
-            summary.destroy,
-            elapsed(started.elapsed())
-        );
-        if !outputs.is_empty() {
-            println!("\nOutputs:\n");
-            print_outputs(&outputs);
-        }
-    }
-    Ok(Exit::Ok)
-}
-
-fn final_outputs(
-    config: &Config,
-    options: &WalkOptions,
-    current: &std::collections::BTreeMap<InstanceAddr, Value>,
-) -> Vec<(String, (Value, bool))> {
-    struct Known<'a>(&'a std::collections::BTreeMap<InstanceAddr, Value>);
-    impl crate::eval::walk::Hooks for Known<'_> {
-        fn catalog(&self) -> &'static dyn crate::eval::walk::Catalog {
-            crate::provider::catalog()
-        }
-
-        fn managed(
-            &mut self,
-            inst: &crate::eval::walk::InstanceConfig,
-        ) -> Result<Value, Diagnostic> {
-            Ok(self.0.get(&inst.addr).cloned().unwrap_or(Value::Unknown))
-        }
-        fn data(&mut self, inst: &crate::eval::walk::InstanceConfig) -> Result<Value, Diagnostic> {
-            Ok(self.0.get(&inst.addr).cloned().unwrap_or(Value::Unknown))
-        }
-    }
-    let result = crate::eval::walk::walk(config, options, &mut Known(current));
-    result
-        .root_outputs
-        .into_iter()
-        .filter(|(_, o)| o.value.is_wholly_known())
-        .map(|(k, o)| (k, (o.value, o.sensitive)))
-        .collect()
+    errors
 }
 
 fn print_outputs(outputs: &[(String, (Value, bool))]) {
@@ -1483,24 +1307,8 @@ pub fn workspace(env: &Env, cmd: &WorkspaceCommand) -> CmdResult {
     Ok(Exit::Ok)
 }
 
-/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM — what CI runners and service managers
-/// send to cancel a job; both stop an apply the same graceful way.
-async fn interrupt_signal() -> bool {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            return tokio::select! {
-                r = tokio::signal::ctrl_c() => r.is_ok(),
-                r = term.recv() => r.is_some(),
-            };
-        }
-    }
-    tokio::signal::ctrl_c().await.is_ok()
-}
-
-/// Settles what an interrupted run left in the journal before planning (see
-/// `apply::reconcile_journal`), saving the state and telling the user what was adopted.
+/// Settles what an interrupted run left in the journal before planning (the library's
+/// `apply::run::settle_journal`), telling the user what was adopted or is still open.
 #[allow(clippy::too_many_arguments)]
 fn settle_journal(
     env: &Env,
@@ -1512,23 +1320,9 @@ fn settle_journal(
     aws: &Arc<Aws>,
     finish: bool,
 ) -> Result<Option<State>, Failure> {
-    let Some(mut state) = prior else {
-        return Ok(None);
-    };
-    if state.journal.is_empty() {
-        return Ok(Some(state));
-    }
-    let mut hooks = crate::plan::build::ConfigOnly::default();
-    let mut opts = options.clone();
-    opts.missing_vars_unknown = true;
-    let providers = crate::eval::walk::walk(config, &opts, &mut hooks).providers;
-    let done = rt.block_on(crate::apply::reconcile_journal(
-        &mut state, aws, &providers, finish,
-    ));
-    // Saved whatever happened: what was settled stays settled, and why the rest is open is
-    // recorded on each entry for `strata state journal`.
-    state.serial += 1;
-    backend.write(&state).map_err(state_failure)?;
+    let (state, done) =
+        crate::apply::run::settle_journal(backend, prior, config, options, rt, aws, finish)
+            .map_err(state_failure)?;
     let mut diags = Diagnostics::default();
     for n in done.settled {
         diags.push(
@@ -1552,7 +1346,7 @@ fn settle_journal(
                 .help("check AWS access and run again; the journal is kept until it can be settled. `strata state journal` lists the open operations; once you have checked AWS, `strata state journal resolve ADDR --adopt ID` takes the object into state, or `--forget` drops the entry"),
         ));
     }
-    Ok(Some(state))
+    Ok(state)
 }
 
 /// `strata graph --plan FILE`: the changes of a saved plan and how they depend on each other.

@@ -10,7 +10,7 @@ mod catalog;
 pub use crate::schema::{AttrType, Attribute, BlockType, Nesting, Schema};
 use crate::value::Value;
 use async_trait::async_trait;
-pub use aws::{Aws, Ctx, ProviderSettings};
+pub use aws::{ApiCounter, Aws, Ctx, ProviderSettings};
 pub use catalog::catalog;
 use std::collections::BTreeMap;
 
