@@ -1,7 +1,10 @@
 //! Adopting existing infrastructure: `plan --generate-config-out`, `state
 //! migrate-from-terraform`, `discover`.
 
-use super::engine::{backend, fail_on_errors, runtime, state_failure};
+use super::backend::backend;
+use super::common::fail_on_errors;
+use super::common::runtime;
+use super::common::state_failure;
 use super::{CmdResult, Env, Exit, Failure};
 use crate::adopt::generate;
 use crate::config::Config;
@@ -184,7 +187,7 @@ fn config_providers(env: &Env) -> Vec<ProviderSettings> {
         return Vec::new();
     };
     let options = WalkOptions {
-        workspace: super::commands::current_workspace(env),
+        workspace: super::common::current_workspace(env),
         missing_vars_unknown: true,
         ..WalkOptions::default()
     };
@@ -208,7 +211,7 @@ pub fn migrate_from_terraform(env: &Env, path: &str, force: bool) -> CmdResult {
                 .help("pass a state written by Terraform ≥ 0.12"),
         )
     })?;
-    let workspace = super::commands::current_workspace(env);
+    let workspace = super::common::current_workspace(env);
     let backend = backend(env, &workspace)?;
     let _lock = backend
         .lock("state migrate-from-terraform")
@@ -289,7 +292,7 @@ pub fn discover(env: &Env, region: &str, types: &[String], out: Option<&str>) ->
                 .into());
         }
     }
-    let workspace = super::commands::current_workspace(env);
+    let workspace = super::common::current_workspace(env);
     let state = backend(env, &workspace)?
         .read()
         .map_err(state_failure)?

@@ -5,7 +5,7 @@
 //! arguments with `var.*` (from the usual inputs and the variables' defaults) and
 //! `terraform.workspace` in scope.
 
-use super::commands::walk_options;
+use super::common::walk_options;
 use super::{Env, Failure, VarFlags};
 use crate::config::{Body, Config};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -78,7 +78,7 @@ pub fn setup_from_dir(env: &Env) -> Result<StateSetup, Failure> {
             runner: runner()?,
         });
     }
-    let (config, mut diags) = super::commands::load_root_settings(env)?;
+    let (config, mut diags) = super::common::load_root_settings(env)?;
     let options = walk_options(env, &config, &VarFlags::default(), &mut diags);
     if diags.has_errors() {
         return Err(Failure {
@@ -385,4 +385,9 @@ pub fn setup(config: &Config, options: &WalkOptions) -> Result<StateSetup, Failu
         encryption,
         runner,
     })
+}
+
+/// The configured backend, for commands that do not load the configuration themselves.
+pub fn backend(env: &Env, workspace: &str) -> Result<Arc<dyn Backend>, Failure> {
+    super::backend::setup_from_dir(env)?.backend(env, workspace)
 }

@@ -2,7 +2,9 @@
 //! hand when no run can settle it (its object cannot be looked up, or nothing proves whose it
 //! is). A decision is recorded in the state's history.
 
-use super::engine::{confirm, parse_addr, state_failure};
+use super::common::confirm;
+use super::common::parse_addr;
+use super::common::state_failure;
 use super::{CmdResult, Env, Exit, Failure, VarFlags};
 use crate::diag::Diagnostic;
 use crate::provider::aws::ownership;
@@ -40,7 +42,7 @@ pub enum JournalCommand {
 
 /// `strata state journal [resolve ...]`.
 pub fn run(env: &Env, command: Option<&JournalCommand>, json: bool) -> CmdResult {
-    let workspace = super::commands::current_workspace(env);
+    let workspace = super::common::current_workspace(env);
     match command {
         None => list(env, &workspace, json),
         Some(JournalCommand::Resolve {
@@ -84,7 +86,7 @@ fn short(entry: &JournalEntry) -> &str {
 }
 
 fn list(env: &Env, workspace: &str, json: bool) -> CmdResult {
-    let state = super::engine::backend(env, workspace)?
+    let state = super::backend::backend(env, workspace)?
         .read()
         .map_err(state_failure)?
         .unwrap_or_else(State::new);
@@ -191,7 +193,7 @@ fn resolve(
 ) -> CmdResult {
     let target = parse_addr(addr)?;
     let addr = target.to_string();
-    let backend = super::engine::backend(env, workspace)?;
+    let backend = super::backend::backend(env, workspace)?;
     let _lock = backend
         .lock("state journal resolve")
         .map_err(state_failure)?;
@@ -317,9 +319,9 @@ fn look_up(
     })?;
     // The provider configuration (endpoints, default tags) from the configuration, when there
     // is one; the entry's region in any case.
-    let providers = match super::commands::load(env) {
+    let providers = match super::common::load(env) {
         Ok((config, mut diags)) => {
-            let mut options = super::commands::walk_options(env, &config, vars, &mut diags);
+            let mut options = super::common::walk_options(env, &config, vars, &mut diags);
             options.missing_vars_unknown = true;
             let mut hooks = crate::plan::build::ConfigOnly::default();
             crate::eval::walk::walk(&config, &options, &mut hooks).providers
@@ -331,7 +333,7 @@ fn look_up(
     if settings.region.is_empty() {
         settings.region = crate::provider::ProviderSettings::unconfigured(None).region;
     }
-    let rt = super::engine::runtime()?;
+    let rt = super::common::runtime()?;
     let aws = Arc::new(rt.block_on(crate::provider::Aws::load()));
     let ctx = crate::provider::Ctx {
         aws,

@@ -2,12 +2,24 @@
 //! mapping of every outcome to an exit code. Users and CI scripts depend on this surface.
 
 mod adopt;
+mod apply;
 mod backend;
-mod commands;
-mod engine;
+mod check;
+mod common;
+mod fmt;
+mod graph;
+mod import;
+mod init;
 mod journal;
+mod output;
+mod plan;
 mod progress;
+mod schema;
+mod show;
+mod state;
+mod validate;
 pub mod vars;
+mod workspace;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -128,17 +140,17 @@ pub enum Command {
     /// Show what would change: refresh, diff, render.
     Plan {
         #[command(flatten)]
-        flags: engine::PlanFlags,
+        flags: self::plan::PlanFlags,
     },
     /// Make the changes (from a fresh plan, or exactly those of a saved plan file).
     Apply {
         #[command(flatten)]
-        flags: engine::ApplyFlags,
+        flags: self::apply::ApplyFlags,
     },
     /// Destroy everything this configuration manages.
     Destroy {
         #[command(flatten)]
-        flags: engine::ApplyFlags,
+        flags: self::apply::ApplyFlags,
     },
     /// Show the state, or a saved plan.
     Show {
@@ -180,12 +192,12 @@ pub enum Command {
     /// Inspect or edit the state.
     State {
         #[command(subcommand)]
-        command: engine::StateCommand,
+        command: self::state::StateCommand,
     },
     /// One configuration, one state per environment.
     Workspace {
         #[command(subcommand)]
-        command: engine::WorkspaceCommand,
+        command: self::workspace::WorkspaceCommand,
     },
     /// Release a lock left by a process that is gone.
     ForceUnlock { id: String },
@@ -286,12 +298,56 @@ where
         return Exit::Error as i32;
     }
     let env = Env { dir, ui };
-    let result = commands::dispatch(&env, cli.command);
+    let result = dispatch(&env, cli.command);
     match result {
         Ok(code) => code as i32,
         Err(f) => {
             env.ui.print_diags(&f.diags, &f.sources);
             Exit::Error as i32
+        }
+    }
+}
+
+fn dispatch(env: &Env, command: Command) -> CmdResult {
+    match command {
+        Command::Init { upgrade } => init::init(env, upgrade),
+        Command::Validate { json } => validate::validate(env, json),
+        Command::Check {
+            format,
+            strict,
+            vars,
+        } => check::check(env, format, strict, &vars),
+        Command::Fmt {
+            check,
+            diff,
+            recursive,
+            paths,
+        } => fmt::fmt(env, check, diff, recursive, paths),
+        Command::Graph { format, plan, vars } => match plan {
+            Some(p) => graph::graph_of_plan(env, &p, format),
+            None => graph::graph(env, format, &vars),
+        },
+        Command::Schema { type_, json } => schema::schema(type_, json),
+        Command::Plan { flags } => plan::plan(env, &flags),
+        Command::Apply { flags } => apply::apply(env, &flags, false),
+        Command::Destroy { flags } => apply::apply(env, &flags, true),
+        Command::Show {
+            planfile,
+            json,
+            markdown,
+        } => show::show(env, planfile.as_deref(), json, markdown),
+        Command::Output { name, json, raw } => output::output(env, name.as_deref(), json, raw),
+        Command::Import { addr, id, vars } => import::import(env, &addr, &id, &vars),
+        Command::Discover { region, types, out } => {
+            adopt::discover(env, &region, &types, out.as_deref())
+        }
+        Command::State { command } => state::state_cmd(env, &command),
+        Command::ForceUnlock { id } => state::force_unlock(env, &id),
+        Command::Workspace { command } => workspace::workspace(env, &command),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "strata", &mut std::io::stdout());
+            Ok(Exit::Ok)
         }
     }
 }

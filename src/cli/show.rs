@@ -1,0 +1,56 @@
+//! `strata show`: a saved plan, or the state, rendered.
+
+use super::backend::backend;
+use super::common::print_outputs;
+use super::common::state_failure;
+use super::plan::print_plan;
+use super::plan::read_plan;
+use super::{CmdResult, Env, Exit};
+use crate::value::Value;
+
+pub fn show(env: &Env, planfile: Option<&str>, json: bool, markdown: bool) -> CmdResult {
+    if let Some(file) = planfile {
+        let setup = super::backend::setup_from_dir(env)?;
+        let plan = read_plan(&env.dir.join(file), setup.encryption.as_deref())?;
+        print_plan(env, &plan, json, markdown);
+        return Ok(Exit::Ok);
+    }
+    let workspace = super::common::current_workspace(env);
+    let state = backend(env, &workspace)?.read().map_err(state_failure)?;
+    let Some(state) = state else {
+        println!("No state.");
+        return Ok(Exit::Ok);
+    };
+    for (addr, rs, inst) in state.instances() {
+        let v =
+            crate::plan::build::mark_object(&rs.type_, rs.mode, Value::from_json(&inst.attributes));
+        let tainted = if inst.is_tainted() { " (tainted)" } else { "" };
+        println!("# {addr}:{tainted}");
+        let kind = if rs.mode == crate::config::Mode::Data {
+            "data"
+        } else {
+            "resource"
+        };
+        println!("{kind} \"{}\" \"{}\" {{", rs.type_, rs.name);
+        if let Some(m) = v.as_map() {
+            let width = m.keys().map(String::len).max().unwrap_or(0);
+            for (k, val) in m {
+                if val.is_null() {
+                    continue;
+                }
+                println!("    {k:width$} = {val}");
+            }
+        }
+        println!("}}\n");
+    }
+    if !state.outputs.is_empty() {
+        println!("Outputs:\n");
+        let outs: Vec<(String, (Value, bool))> = state
+            .outputs
+            .iter()
+            .map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive)))
+            .collect();
+        print_outputs(&outs);
+    }
+    Ok(Exit::Ok)
+}
