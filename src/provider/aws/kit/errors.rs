@@ -2,11 +2,53 @@
 //! answered with one; otherwise what is known for sure (the service and operation, the HTTP
 //! status, the request id) and who failed. Never the SDK's `Debug` form of the error, which
 //! dumps the whole raw response (kilobytes of headers and body) into the message.
+//!
+//! Resource files ask about an error by AWS's code ([`Code`] on a `ProviderError`, which keeps
+//! it; [`code`] on an SDK error), never by matching their own copy of a helper.
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::request_id::RequestId;
+
+use crate::provider::{ProviderError, ProviderResult};
+
+/// AWS's error code of an SDK error, when AWS answered with one.
+pub fn code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
+    err.as_service_error().and_then(|e| e.code())
+}
+
+/// Whether AWS answered with one of `codes`.
+pub fn has_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>, codes: &[&str]) -> bool {
+    code(err).is_some_and(|c| codes.contains(&c))
+}
+
+/// Questions about a failed call, by what AWS answered.
+pub trait Code {
+    /// AWS answered with one of `codes`.
+    fn is(&self, codes: &[&str]) -> bool;
+    /// AWS answered with `code` and a message saying `text`.
+    fn says(&self, code: &str, text: &str) -> bool;
+}
+
+impl Code for ProviderError {
+    fn is(&self, codes: &[&str]) -> bool {
+        self.code.as_deref().is_some_and(|c| codes.contains(&c))
+    }
+
+    fn says(&self, code: &str, text: &str) -> bool {
+        self.is(&[code]) && self.message.contains(text)
+    }
+}
+
+/// `Ok(None)` for an answer with one of `codes` (the object is gone), else the result.
+pub fn unless<T>(result: ProviderResult<T>, codes: &[&str]) -> ProviderResult<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is(codes) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
 
 /// `"{action}: ..."`, phrased for the user.
 pub fn describe<E>(action: &str, err: &SdkError<E, HttpResponse>) -> String

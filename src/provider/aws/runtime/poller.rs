@@ -18,7 +18,7 @@
 //! have pollers of their own, whose reads see tags written a moment ago (`tagging::current`);
 //! waits read tags as a refresh does.
 
-use super::{Ctx, ProviderSettings};
+use super::super::{Ctx, ProviderSettings};
 use crate::provider::{ProviderError, ProviderResult, ResourceType};
 use crate::value::Value;
 use futures::future::BoxFuture;
@@ -118,7 +118,7 @@ fn fetch_read(rt: &'static dyn ResourceType) -> Fetch {
 /// `read` that sees tags written a moment ago, for reads right after a write.
 fn fetch_read_after_write(rt: &'static dyn ResourceType) -> Fetch {
     Arc::new(move |ctx: Ctx, ids: Vec<String>| {
-        Box::pin(async move { super::tagging::current(rt.read(&ctx, &ids)).await })
+        Box::pin(async move { super::super::kit::tagging::current(rt.read(&ctx, &ids)).await })
     })
 }
 

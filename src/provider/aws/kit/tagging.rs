@@ -20,7 +20,7 @@
 //!   not: per ARN as well, so tags come from where the user pointed the service (an emulator,
 //!   a VPC endpoint), never from the public AWS endpoint.
 
-use super::{elasticache_common, ownership, Ctx};
+use super::client::Ctx;
 use crate::provider::{ProviderError, ProviderResult};
 use aws_sdk_resourcegroupstagging::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_resourcegroupstagging::operation::get_resources::GetResourcesError;
@@ -38,7 +38,7 @@ const ENDPOINT_ENV: &str = "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API";
 /// Up to this many ARNs are read with the service's own ListTagsForResource: as many calls as
 /// one GetResources at one ARN, one more at two, and the answer is current (see the module
 /// comment). The same threshold as ElastiCache's direct describes, for the same reason.
-pub const DIRECT_READ_MAX: usize = elasticache_common::DIRECT_READ_MAX;
+pub const DIRECT_READ_MAX: usize = super::DIRECT_READ_MAX;
 
 /// The most ARNs one GetResources call takes (`ResourceARNList`, 1 to 100 items).
 const GET_RESOURCES_MAX: usize = 100;
@@ -46,7 +46,7 @@ const GET_RESOURCES_MAX: usize = 100;
 /// GetResources calls in flight at once; each covers 100 resources, so few are ever needed.
 const BATCH_CONCURRENCY: usize = 4;
 
-pub type Tags = BTreeMap<String, String>;
+pub use super::tags::Tags;
 
 tokio::task_local! {
     /// Set inside [`current`]: tags must be as written a moment ago.
@@ -85,7 +85,7 @@ impl Service {
 /// The tags of one resource, from the service itself (current right after a write).
 pub async fn list(ctx: &Ctx, service: Service, arn: &str) -> ProviderResult<Tags> {
     let mut tags = list_all(ctx, service, arn).await?;
-    tags.retain(|k, _| !ownership::is_bookkeeping(k));
+    tags.retain(|k, _| super::tags::kept(k));
     Ok(tags)
 }
 
@@ -219,7 +219,7 @@ async fn get_resources(
                         let tags = m
                             .tags()
                             .iter()
-                            .filter(|t| !ownership::is_bookkeeping(t.key()))
+                            .filter(|t| super::tags::kept(t.key()))
                             .map(|t| (t.key().to_string(), t.value().to_string()))
                             .collect();
                         Some((m.resource_arn()?.to_string(), tags))

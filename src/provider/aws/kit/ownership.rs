@@ -13,7 +13,7 @@
 //! a data source; tag updates start from the state's tags, so they never remove it; and a
 //! configuration may not set it ([`reserved_tag_problems`]).
 
-use super::Ctx;
+use super::client::Ctx;
 use crate::provider::{obj, ConfigProblem, ProviderError, ProviderResult};
 use crate::value::Value;
 use std::collections::BTreeMap;
