@@ -12,9 +12,7 @@ mod db_snapshot;
 mod db_subnet_group;
 mod elasticache_cluster;
 mod elasticache_common;
-mod elasticache_parameter_group;
 mod elasticache_replication_group;
-mod elasticache_subnet_group;
 mod rds_cluster;
 mod rds_cluster_instance;
 mod rds_tags;
@@ -27,9 +25,12 @@ pub use db_snapshot::{
 };
 pub use db_subnet_group::DbSubnetGroup;
 pub use elasticache_cluster::ElastiCacheCluster;
-pub use elasticache_parameter_group::ElastiCacheParameterGroup;
 pub use elasticache_replication_group::ElastiCacheReplicationGroup;
-pub use elasticache_subnet_group::ElastiCacheSubnetGroup;
+pub mod elasticache;
+pub use elasticache::{
+    ElastiCacheParameterGroup, ElastiCacheSubnetGroup, ELASTICACHE_PARAMETER_GROUP,
+    ELASTICACHE_SUBNET_GROUP,
+};
 pub use rds_cluster::RdsCluster;
 pub use rds_cluster_instance::RdsClusterInstance;
 
@@ -49,9 +50,7 @@ mod vpc_data;
 pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
 pub static DB_INSTANCE: DbInstance = DbInstance;
 pub static ELASTICACHE_CLUSTER: ElastiCacheCluster = ElastiCacheCluster;
-pub static ELASTICACHE_PARAMETER_GROUP: ElastiCacheParameterGroup = ElastiCacheParameterGroup;
 pub static ELASTICACHE_REPLICATION_GROUP: ElastiCacheReplicationGroup = ElastiCacheReplicationGroup;
-pub static ELASTICACHE_SUBNET_GROUP: ElastiCacheSubnetGroup = ElastiCacheSubnetGroup;
 pub static RDS_CLUSTER: RdsCluster = RdsCluster;
 pub static RDS_CLUSTER_INSTANCE: RdsClusterInstance = RdsClusterInstance;
 pub static DB_PARAMETER_GROUP: ParameterGroup = ParameterGroup::DB;

@@ -41,6 +41,20 @@ impl Code for ProviderError {
     }
 }
 
+/// An SDK call's outcome phrased for the user: `.send().await.during("creating X")`.
+pub trait During<T> {
+    fn during(self, action: &str) -> ProviderResult<T>;
+}
+
+impl<T, E> During<T> for Result<T, SdkError<E, HttpResponse>>
+where
+    E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
+{
+    fn during(self, action: &str) -> ProviderResult<T> {
+        self.map_err(|e| ProviderError::sdk(action, e))
+    }
+}
+
 /// `Ok(None)` for an answer with one of `codes` (the object is gone), else the result.
 pub fn unless<T>(result: ProviderResult<T>, codes: &[&str]) -> ProviderResult<Option<T>> {
     match result {

@@ -18,10 +18,14 @@
 
 pub mod client;
 pub mod errors;
+pub mod lifecycle;
+pub mod modify;
 pub mod naming;
 pub mod ownership;
+pub mod state;
 pub mod tagging;
 pub mod tags;
+pub mod wait;
 
 use crate::provider::{ProviderError, ProviderResult};
 use aws_smithy_async::future::pagination_stream::PaginationStream;
@@ -48,6 +52,13 @@ pub const DIRECT_READ_MAX: usize = 2;
 
 /// The most records one Describe page may hold (ElastiCache, RDS).
 pub const PAGE_SIZE: i32 = 100;
+
+/// A weekly maintenance window, `ddd:hh24:mi-ddd:hh24:mi` (UTC), in any case as
+/// terraform-provider-aws judges it (AWS stores it lower-cased).
+pub const WEEKLY_WINDOW: &str = r"(?i)^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$";
+
+/// A daily window, `hh24:mi-hh24:mi` (UTC).
+pub const DAILY_WINDOW: &str = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$";
 
 /// `read(key)` for each of `keys`, [`READ_CONCURRENCY`] at a time, by key: for the reads the
 /// API takes one resource at a time. Keys are owned all the way: futures that borrow their
@@ -80,4 +91,27 @@ where
         .try_collect()
         .await
         .map_err(|e| ProviderError::sdk(what, e))
+}
+
+/// What a resource file needs, in one import.
+pub mod prelude {
+    pub use super::super::Ctx;
+    pub use super::errors::{unless, Code, During};
+    pub use super::lifecycle;
+    pub use super::modify::{self, Table};
+    pub use super::state::{self, ToValue};
+    pub use super::tagging;
+    pub use super::tags::{self, Service};
+    pub use super::wait::{self, Waiter};
+    pub use super::{all, read_each, DIRECT_READ_MAX, PAGE_SIZE};
+    pub use crate::provider::{
+        obj, ConfigProblem, DataSourceType, ProviderError, ProviderResult, ResourceType,
+    };
+    pub use crate::schema::{Attribute, BlockType, Schema};
+    pub use crate::value::{Map, Value};
+    pub use crate::{object, schema, setters};
+    pub use async_trait::async_trait;
+    pub use std::collections::{BTreeMap, BTreeSet};
+    pub use std::sync::LazyLock;
+    pub use std::time::Duration;
 }

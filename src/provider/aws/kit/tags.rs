@@ -131,9 +131,20 @@ pub fn changed(ctx: &Ctx, prior: &Value, planned: &Value) -> bool {
 }
 
 /// Moves an object's tags from what `prior` says it holds to what `planned` asks for: one call
-/// removing the keys that went, one setting what is new or changed. `resource` is the ARN
-/// (the id for EC2); only needed when something changes.
+/// removing the keys that went, one setting what is new or changed. The object is named by
+/// its `arn` (its `id` for EC2).
 pub async fn update(
+    ctx: &Ctx,
+    service: Service,
+    prior: &Value,
+    planned: &Value,
+) -> ProviderResult<()> {
+    let key = if service == Service::Ec2 { "id" } else { "arn" };
+    update_at(ctx, service, obj::str(prior, key), prior, planned).await
+}
+
+/// `update` of the object `resource` names (an ARN kept under another name, one read again).
+pub async fn update_at(
     ctx: &Ctx,
     service: Service,
     resource: Option<&str>,

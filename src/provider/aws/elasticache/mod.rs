@@ -1,0 +1,122 @@
+//! ElastiCache: cache clusters, replication groups, and their subnet and parameter groups.
+//! What the types share: reads by id (direct calls for a few, a listing for many), the
+//! cache id rule, and the batched DescribeCacheClusters.
+
+mod parameter_group;
+mod subnet_group;
+
+pub use parameter_group::{ElastiCacheParameterGroup, ELASTICACHE_PARAMETER_GROUP};
+pub use subnet_group::{ElastiCacheSubnetGroup, ELASTICACHE_SUBNET_GROUP};
+
+use super::kit::errors::unless;
+use super::kit::{all, DIRECT_READ_MAX, PAGE_SIZE};
+use super::Ctx;
+use crate::provider::{ProviderError, ProviderResult};
+use aws_sdk_elasticache::types::CacheCluster;
+use std::collections::BTreeSet;
+use std::future::Future;
+
+/// The objects with these ids, in as few calls as [`DIRECT_READ_MAX`] allows: `one(id)` for
+/// each of a few ids (AWS's not-found answer, `gone`, is no object), else one `listing` of
+/// the region, filtered here. Missing ids are absent.
+pub async fn by_ids<T, O, OF, L, LF>(
+    ids: &[String],
+    id_of: fn(&T) -> Option<&str>,
+    gone: &[&str],
+    one: O,
+    listing: L,
+) -> ProviderResult<Vec<T>>
+where
+    O: Fn(String) -> OF,
+    OF: Future<Output = ProviderResult<Vec<T>>>,
+    L: FnOnce() -> LF,
+    LF: Future<Output = ProviderResult<Vec<T>>>,
+{
+    let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+    let mut out = Vec::new();
+    if wanted.is_empty() {
+        return Ok(out);
+    }
+    if wanted.len() <= DIRECT_READ_MAX {
+        for id in &wanted {
+            out.extend(unless(one(id.to_string()).await, gone)?.unwrap_or_default());
+        }
+    } else {
+        out = listing().await?;
+    }
+    // An answer for another id (or an eventual-consistency near miss) is absent.
+    out.retain(|x| id_of(x).is_some_and(|i| wanted.contains(i)));
+    Ok(out)
+}
+
+/// The cache clusters with these ids, with their node info.
+pub async fn describe_clusters(ctx: &Ctx, ids: &[String]) -> ProviderResult<Vec<CacheCluster>> {
+    let client = ctx.elasticache();
+    let describe = || client.describe_cache_clusters().show_cache_node_info(true);
+    by_ids(
+        ids,
+        CacheCluster::cache_cluster_id,
+        &["CacheClusterNotFound"],
+        |id| async move {
+            let page = describe().cache_cluster_id(&id).send().await;
+            let page =
+                page.map_err(|e| ProviderError::sdk(&format!("describing cache cluster {id}"), e))?;
+            Ok(page.cache_clusters.unwrap_or_default())
+        },
+        || {
+            let pages = describe()
+                .max_records(PAGE_SIZE)
+                .into_paginator()
+                .items()
+                .send();
+            all("describing cache clusters", pages)
+        },
+    )
+    .await
+}
+
+/// Why `id` is not a valid replication group, cache cluster or parameter group id
+/// (`[0-9a-z-]` once lower-cased, a letter first, no `--`, no trailing `-`, at most `max`
+/// characters).
+pub fn cache_id_problem(id: &str, max: usize) -> Option<String> {
+    if id.is_empty() || id.len() > max {
+        return Some(format!("must be 1 to {max} characters"));
+    }
+    if let Some(c) = id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
+        return Some(format!(
+            "only letters, digits and hyphens are allowed, found {c:?}"
+        ));
+    }
+    if !id.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Some("must start with a letter".into());
+    }
+    if id.contains("--") {
+        return Some("must not contain two consecutive hyphens".into());
+    }
+    if id.ends_with('-') {
+        return Some("must not end with a hyphen".into());
+    }
+    None
+}
+
+/// An ElastiCache window: AWS takes an empty one as "none".
+pub fn or_empty(pattern: &str) -> String {
+    format!("^$|{pattern}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_rules() {
+        assert_eq!(cache_id_problem("Cache-1", 40), None);
+        for bad in ["1abc", "a--b", "ab-", "a_b", ""] {
+            assert!(cache_id_problem(bad, 40).is_some(), "{bad}");
+        }
+        assert!(cache_id_problem(&"a".repeat(41), 40).is_some());
+    }
+}
