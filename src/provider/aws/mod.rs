@@ -10,9 +10,6 @@ mod db_option_group;
 mod db_parameter_group;
 mod db_snapshot;
 mod db_subnet_group;
-mod elasticache_cluster;
-mod elasticache_common;
-mod elasticache_replication_group;
 mod rds_cluster;
 mod rds_cluster_instance;
 mod rds_tags;
@@ -24,12 +21,11 @@ pub use db_snapshot::{
     Snapshot, DB_CLUSTER_SNAPSHOT, DB_CLUSTER_SNAPSHOT_COPY, DB_SNAPSHOT, DB_SNAPSHOT_COPY,
 };
 pub use db_subnet_group::DbSubnetGroup;
-pub use elasticache_cluster::ElastiCacheCluster;
-pub use elasticache_replication_group::ElastiCacheReplicationGroup;
 pub mod elasticache;
 pub use elasticache::{
-    ElastiCacheParameterGroup, ElastiCacheSubnetGroup, ELASTICACHE_PARAMETER_GROUP,
-    ELASTICACHE_SUBNET_GROUP,
+    ElastiCacheCluster, ElastiCacheParameterGroup, ElastiCacheReplicationGroup,
+    ElastiCacheSubnetGroup, ELASTICACHE_CLUSTER, ELASTICACHE_PARAMETER_GROUP,
+    ELASTICACHE_REPLICATION_GROUP, ELASTICACHE_SUBNET_GROUP,
 };
 pub use rds_cluster::RdsCluster;
 pub use rds_cluster_instance::RdsClusterInstance;
@@ -49,8 +45,6 @@ mod vpc_data;
 
 pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
 pub static DB_INSTANCE: DbInstance = DbInstance;
-pub static ELASTICACHE_CLUSTER: ElastiCacheCluster = ElastiCacheCluster;
-pub static ELASTICACHE_REPLICATION_GROUP: ElastiCacheReplicationGroup = ElastiCacheReplicationGroup;
 pub static RDS_CLUSTER: RdsCluster = RdsCluster;
 pub static RDS_CLUSTER_INSTANCE: RdsClusterInstance = RdsClusterInstance;
 pub static DB_PARAMETER_GROUP: ParameterGroup = ParameterGroup::DB;

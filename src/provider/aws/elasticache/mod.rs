@@ -2,10 +2,14 @@
 //! What the types share: reads by id (direct calls for a few, a listing for many), the
 //! cache id rule, and the batched DescribeCacheClusters.
 
+mod cluster;
 mod parameter_group;
+mod replication_group;
 mod subnet_group;
 
+pub use cluster::{ElastiCacheCluster, ELASTICACHE_CLUSTER};
 pub use parameter_group::{ElastiCacheParameterGroup, ELASTICACHE_PARAMETER_GROUP};
+pub use replication_group::{ElastiCacheReplicationGroup, ELASTICACHE_REPLICATION_GROUP};
 pub use subnet_group::{ElastiCacheSubnetGroup, ELASTICACHE_SUBNET_GROUP};
 
 use super::kit::errors::unless;
@@ -110,6 +114,36 @@ pub fn or_empty(pattern: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn window_formats() {
+        use crate::provider::aws::kit::{DAILY_WINDOW, WEEKLY_WINDOW};
+        let maintenance_window_ok = |w| {
+            regex::Regex::new(&or_empty(WEEKLY_WINDOW))
+                .unwrap()
+                .is_match(w)
+        };
+        let snapshot_window_ok = |w| {
+            regex::Regex::new(&or_empty(DAILY_WINDOW))
+                .unwrap()
+                .is_match(w)
+        };
+        assert!(maintenance_window_ok("sun:05:00-sun:06:00"));
+        assert!(maintenance_window_ok("Sun:05:00-SUN:06:00"));
+        assert!(maintenance_window_ok(""));
+        for bad in [
+            "sun:05:00-06:00",
+            "sunday:05:00-sun:06:00",
+            "sun:24:00-sun:06:00",
+        ] {
+            assert!(!maintenance_window_ok(bad), "{bad}");
+        }
+        assert!(snapshot_window_ok("05:00-06:00"));
+        assert!(snapshot_window_ok(""));
+        for bad in ["5:00-06:00", "05:00-24:00", "05:00"] {
+            assert!(!snapshot_window_ok(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn id_rules() {

@@ -30,6 +30,12 @@ pub fn differs(prior: &Value, planned: &Value, key: &str) -> bool {
     value(prior) != value(planned)
 }
 
+/// A list that changed and still names something (a change to none is not sent: AWS keeps
+/// at least one security group, say); `None` otherwise.
+pub fn changed_list(prior: &Value, planned: &Value, key: &str) -> Option<Vec<String>> {
+    some_strings(planned, key).filter(|_| differs(prior, planned, key))
+}
+
 /// Applies the setters of the attributes that differ between `prior` and `planned`; the
 /// builder and whether any did.
 pub fn changed<B>(

@@ -125,6 +125,14 @@ fn current(ctx: &Ctx, prior: &Value) -> Tags {
     }
 }
 
+/// Whether an object just written can have tags: the plan or the prior state has some (else
+/// listing them is a call for nothing).
+pub fn expected(ctx: &Ctx, prior: Option<&Value>, planned: &Value) -> bool {
+    !ctx.merged_tags(&obj::string_map(planned, "tags"))
+        .is_empty()
+        || prior.is_some_and(|p| !obj::string_map(p, "tags_all").is_empty())
+}
+
 /// Whether the tags AWS should hold differ from what `prior` says it holds.
 pub fn changed(ctx: &Ctx, prior: &Value, planned: &Value) -> bool {
     current(ctx, prior) != ctx.merged_tags(&obj::string_map(planned, "tags"))
