@@ -915,3 +915,49 @@ async fn mysql_option_group_lifecycle() {
     og.delete(&ctx, &emptied).await.unwrap();
     assert!(og.import(&ctx, "mysql-options").await.unwrap().is_none());
 }
+
+/// Regression: `skip_destroy = true` on a DB parameter or option group planned a change on
+/// every plan after the apply: a refresh read it back as false (AWS knows nothing of it), so
+/// the configuration's true was always "to change".
+#[test]
+fn skip_destroy_is_not_read_back_as_false_on_every_refresh() {
+    let w = crate::support::Workdir::webapp();
+    std::fs::write(
+        w.dir().join("main.tf"),
+        r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_db_parameter_group" "kept" {
+  name         = "kept-params"
+  family       = "mysql8.0"
+  skip_destroy = true
+}
+
+resource "aws_db_option_group" "kept" {
+  name                 = "kept-options"
+  engine_name          = "mysql"
+  major_engine_version = "8.0"
+  skip_destroy         = true
+}
+"#,
+    )
+    .unwrap();
+    w.expect(0, &["apply", "--auto-approve"]);
+    w.expect(0, &["plan", "--detailed-exitcode"]);
+    // Destroyed in strata, kept in AWS: what skip_destroy is for.
+    w.expect(0, &["destroy", "--auto-approve"]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let groups = rt.block_on(async {
+        let rds = w.account.rds(DEFAULT_REGION).await;
+        rds.describe_db_parameter_groups()
+            .db_parameter_group_name("kept-params")
+            .send()
+            .await
+            .unwrap()
+            .db_parameter_groups()
+            .len()
+    });
+    assert_eq!(groups, 1);
+}

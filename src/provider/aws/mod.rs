@@ -6,21 +6,20 @@ pub mod kit;
 pub mod runtime;
 
 mod db_instance;
-mod db_option_group;
-mod db_parameter_group;
 mod db_snapshot;
-mod db_subnet_group;
 mod rds_cluster;
 mod rds_cluster_instance;
 mod rds_tags;
 
 pub use db_instance::DbInstance;
-pub use db_option_group::DbOptionGroup;
-pub use db_parameter_group::ParameterGroup;
 pub use db_snapshot::{
     Snapshot, DB_CLUSTER_SNAPSHOT, DB_CLUSTER_SNAPSHOT_COPY, DB_SNAPSHOT, DB_SNAPSHOT_COPY,
 };
-pub use db_subnet_group::DbSubnetGroup;
+pub mod rds;
+pub use rds::{
+    DbOptionGroup, DbSubnetGroup, ParameterGroup, DB_OPTION_GROUP, DB_PARAMETER_GROUP,
+    DB_SUBNET_GROUP, RDS_CLUSTER_PARAMETER_GROUP,
+};
 pub mod elasticache;
 pub use elasticache::{
     ElastiCacheCluster, ElastiCacheParameterGroup, ElastiCacheReplicationGroup,
@@ -43,13 +42,9 @@ mod security_group;
 mod security_group_rule;
 mod vpc_data;
 
-pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
 pub static DB_INSTANCE: DbInstance = DbInstance;
 pub static RDS_CLUSTER: RdsCluster = RdsCluster;
 pub static RDS_CLUSTER_INSTANCE: RdsClusterInstance = RdsClusterInstance;
-pub static DB_PARAMETER_GROUP: ParameterGroup = ParameterGroup::DB;
-pub static RDS_CLUSTER_PARAMETER_GROUP: ParameterGroup = ParameterGroup::CLUSTER;
-pub static DB_OPTION_GROUP: DbOptionGroup = DbOptionGroup;
 
 pub use kms_data::KmsKeyData;
 pub use rds_data::{DbInstanceData, DbSnapshotData, RdsClusterData, SecurityGroupData};
