@@ -315,6 +315,11 @@ impl Attribute {
         self.modify(Modifier::PrefixOfPrior)
     }
 
+    /// A configured value `same` says means the prior one plans as the prior.
+    pub fn equivalent(self, same: fn(&str, &str) -> bool) -> Attribute {
+        self.modify(Modifier::Equivalent(same))
+    }
+
     /// A configured version `matches` says the running one (`actual`'s prior value) is,
     /// plans as the prior value.
     pub fn same_version(self, actual: &'static str, matches: fn(&str, &str) -> bool) -> Attribute {

@@ -24,6 +24,9 @@ pub enum Modifier {
     /// A configured value that is a dotted prefix of the prior one (`8.0` of `8.0.36`) plans
     /// as the prior: AWS runs a more precise version of what was asked.
     PrefixOfPrior,
+    /// A configured value the function says means the prior one (an id and an ARN of the same
+    /// object) plans as the prior: no change.
+    Equivalent(fn(&str, &str) -> bool),
     /// A configured version that `matches` says AWS runs (the prior value of the `actual`
     /// attribute, e.g. `engine_version_actual`) plans as the prior value: no change.
     SameVersion {
@@ -124,6 +127,13 @@ impl Attribute {
                 Modifier::PrefixOfPrior => {
                     if let (Some(c), Some(o)) = (v.as_str(), old.and_then(Value::as_str)) {
                         if version_prefix(c, o) {
+                            planned.insert(self.name.to_string(), Value::from(o));
+                        }
+                    }
+                }
+                Modifier::Equivalent(same) => {
+                    if let (Some(c), Some(o)) = (v.as_str(), old.and_then(Value::as_str)) {
+                        if same(c, o) {
                             planned.insert(self.name.to_string(), Value::from(o));
                         }
                     }
@@ -291,5 +301,21 @@ mod tests {
             p.get("parameter"),
             Some(&Value::List(vec![item("a"), item("b")]))
         );
+    }
+
+    #[test]
+    fn an_equivalent_value_plans_as_the_prior() {
+        let schema = Schema::new()
+            .attr(Attribute::string("source").equivalent(|p, o| o.ends_with(&format!(":{p}"))));
+        let prior = obj(&[("source", "arn:aws:rds:us-east-1:1:snapshot:snap".into())]);
+        for (configured, planned) in [
+            ("snap", "arn:aws:rds:us-east-1:1:snapshot:snap"),
+            ("other", "other"),
+        ] {
+            let config = obj(&[("source", configured.into())]);
+            let mut p = config.clone();
+            schema.modify_plan(Some(&prior), &config, &mut p);
+            assert_eq!(p.get("source"), Some(&Value::from(planned)));
+        }
     }
 }

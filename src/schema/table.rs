@@ -17,10 +17,12 @@
 //! `string_list`, `string_map`, `map_list`), then `Attribute` builder calls without their dot
 //! (`force_new`, `default(false)`, `conflicts_with(&["name_prefix"])`), then its description.
 //! `tags;` adds `tags` and `tags_all`, `id_from NAME;` derives the id, `block EXPR;` adds a
-//! nested block.
+//! nested block. `schema! { with SCHEMA; ... }` adds lines to a schema built before (the parts
+//! a type family shares, then each kind's own).
 
 #[macro_export]
 macro_rules! schema {
+    (with $s:expr; $($rest:tt)*) => { $crate::schema!(@ $s; $($rest)*) };
     ($desc:literal; $($rest:tt)*) => {
         $crate::schema!(@ $crate::schema::Schema::new().describe($desc); $($rest)*)
     };

@@ -6,18 +6,15 @@ pub mod kit;
 pub mod runtime;
 
 mod db_instance;
-mod db_snapshot;
 mod rds_cluster;
 mod rds_cluster_instance;
 mod rds_tags;
 
 pub use db_instance::DbInstance;
-pub use db_snapshot::{
-    Snapshot, DB_CLUSTER_SNAPSHOT, DB_CLUSTER_SNAPSHOT_COPY, DB_SNAPSHOT, DB_SNAPSHOT_COPY,
-};
 pub mod rds;
 pub use rds::{
-    DbOptionGroup, DbSubnetGroup, ParameterGroup, DB_OPTION_GROUP, DB_PARAMETER_GROUP,
+    DbOptionGroup, DbSubnetGroup, ParameterGroup, Snapshot, DB_CLUSTER_SNAPSHOT,
+    DB_CLUSTER_SNAPSHOT_COPY, DB_OPTION_GROUP, DB_PARAMETER_GROUP, DB_SNAPSHOT, DB_SNAPSHOT_COPY,
     DB_SUBNET_GROUP, RDS_CLUSTER_PARAMETER_GROUP,
 };
 pub mod elasticache;

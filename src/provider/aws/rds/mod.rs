@@ -5,10 +5,14 @@
 mod db_subnet_group;
 mod option_group;
 mod parameter_group;
+mod snapshot;
 
 pub use db_subnet_group::{DbSubnetGroup, DB_SUBNET_GROUP};
 pub use option_group::{DbOptionGroup, DB_OPTION_GROUP};
 pub use parameter_group::{ParameterGroup, DB_PARAMETER_GROUP, RDS_CLUSTER_PARAMETER_GROUP};
+pub use snapshot::{
+    Snapshot, DB_CLUSTER_SNAPSHOT, DB_CLUSTER_SNAPSHOT_COPY, DB_SNAPSHOT, DB_SNAPSHOT_COPY,
+};
 
 /// The shape RDS wants of identifiers and group names once their characters are allowed: a
 /// letter first, no `--`, no trailing `-` (a prefix may end in one).
