@@ -588,6 +588,54 @@ async fn cluster_identifier_is_generated_and_delete_needs_a_snapshot_choice() {
     assert_eq!(snapshot.db_cluster_identifier(), Some(id.as_str()));
 }
 
+/// Regression: a cluster's update compared the planned master password with the salted hash
+/// the engine keeps in state, took them for different every time, and sent a ModifyDBCluster
+/// with the password for any change at all, a tag change among them.
+#[tokio::test]
+async fn a_tag_change_of_a_cluster_sends_no_modify_with_its_password() {
+    let account = Emulator::shared().account();
+    let cluster = rt("aws_rds_cluster");
+    let planned = plan_create(
+        cluster,
+        &config(vec![
+            ("cluster_identifier", Value::from("tag-only")),
+            ("engine", Value::from("aurora-postgresql")),
+            ("master_username", Value::from("strata")),
+            (
+                "master_password",
+                Value::from("tag-only-password").sensitive(),
+            ),
+            ("skip_final_snapshot", Value::Bool(true)),
+        ]),
+    );
+    let mut state = cluster
+        .create(&ctx(&account).await, &planned)
+        .await
+        .unwrap();
+    // As the engine stores it.
+    if let Value::Map(m) = &mut state {
+        let hashed = strata::state::hash_secret("tag-only-password");
+        m.insert("master_password".into(), Value::from(hashed.as_str()));
+    }
+    let planned = plan_update(
+        cluster,
+        &state,
+        vec![
+            (
+                "master_password",
+                Value::from("tag-only-password").sensitive(),
+            ),
+            ("tags", tags(&[("team", "data")])),
+        ],
+    );
+    let ctx = ctx(&account).await;
+    let updated = cluster.update(&ctx, &state, &planned).await.unwrap();
+    assert_eq!(api_calls(&ctx, "ModifyDBCluster"), 0);
+    assert_eq!(api_calls(&ctx, "AddTagsToResource"), 1);
+    assert_eq!(updated.get("tags"), Some(&tags(&[("team", "data")])));
+    cluster.delete(&ctx, &updated).await.unwrap();
+}
+
 // ----------------------------------------------------------------------------------------
 // aws_db_parameter_group
 // ----------------------------------------------------------------------------------------

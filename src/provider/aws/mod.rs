@@ -5,17 +5,12 @@
 pub mod kit;
 pub mod runtime;
 
-mod db_instance;
-mod rds_cluster;
-mod rds_cluster_instance;
-mod rds_tags;
-
-pub use db_instance::DbInstance;
 pub mod rds;
 pub use rds::{
-    DbOptionGroup, DbSubnetGroup, ParameterGroup, Snapshot, DB_CLUSTER_SNAPSHOT,
-    DB_CLUSTER_SNAPSHOT_COPY, DB_OPTION_GROUP, DB_PARAMETER_GROUP, DB_SNAPSHOT, DB_SNAPSHOT_COPY,
-    DB_SUBNET_GROUP, RDS_CLUSTER_PARAMETER_GROUP,
+    DbInstance, DbOptionGroup, DbSubnetGroup, ParameterGroup, RdsCluster, RdsClusterInstance,
+    Snapshot, DB_CLUSTER_SNAPSHOT, DB_CLUSTER_SNAPSHOT_COPY, DB_INSTANCE, DB_OPTION_GROUP,
+    DB_PARAMETER_GROUP, DB_SNAPSHOT, DB_SNAPSHOT_COPY, DB_SUBNET_GROUP, RDS_CLUSTER,
+    RDS_CLUSTER_INSTANCE, RDS_CLUSTER_PARAMETER_GROUP,
 };
 pub mod elasticache;
 pub use elasticache::{
@@ -23,8 +18,6 @@ pub use elasticache::{
     ElastiCacheSubnetGroup, ELASTICACHE_CLUSTER, ELASTICACHE_PARAMETER_GROUP,
     ELASTICACHE_REPLICATION_GROUP, ELASTICACHE_SUBNET_GROUP,
 };
-pub use rds_cluster::RdsCluster;
-pub use rds_cluster_instance::RdsClusterInstance;
 
 pub use kit::client::{ApiCounter, Aws, Ctx};
 pub use kit::{errors, naming, ownership, read_each, tagging, READ_CONCURRENCY};
@@ -38,10 +31,6 @@ mod rds_data;
 mod security_group;
 mod security_group_rule;
 mod vpc_data;
-
-pub static DB_INSTANCE: DbInstance = DbInstance;
-pub static RDS_CLUSTER: RdsCluster = RdsCluster;
-pub static RDS_CLUSTER_INSTANCE: RdsClusterInstance = RdsClusterInstance;
 
 pub use kms_data::KmsKeyData;
 pub use rds_data::{DbInstanceData, DbSnapshotData, RdsClusterData, SecurityGroupData};

@@ -3,7 +3,7 @@
 //! Terraform says so, more than one thing) matches.
 
 use super::security_group::{has_code, partition, tags_map};
-use super::{rds_tags, Ctx};
+use super::Ctx;
 use crate::provider::{obj, DataSourceType, ProviderError, ProviderResult};
 use crate::schema::{Attribute, BlockType, Schema};
 use crate::value::{Map, Value};
@@ -223,7 +223,11 @@ impl DataSourceType for DbInstanceData {
         let mut m = Map::new();
         put(&mut m, "db_instance_identifier", Value::from(id.as_str()));
         put(&mut m, "id", Value::from(id.as_str()));
-        put(&mut m, "tags", obj::map(rds_tags::from_sdk(db.tag_list())));
+        put(
+            &mut m,
+            "tags",
+            obj::map(crate::provider::aws::kit::tags::read(db.tag_list())),
+        );
         put(&mut m, "address", obj::opt_str(address));
         put(
             &mut m,
@@ -375,7 +379,11 @@ impl DataSourceType for RdsClusterData {
         let mut m = Map::new();
         put(&mut m, "cluster_identifier", Value::from(id.as_str()));
         put(&mut m, "id", Value::from(id.as_str()));
-        put(&mut m, "tags", obj::map(rds_tags::from_sdk(c.tag_list())));
+        put(
+            &mut m,
+            "tags",
+            obj::map(crate::provider::aws::kit::tags::read(c.tag_list())),
+        );
         put(&mut m, "port", obj::opt_i32(c.port()));
         put(
             &mut m,
@@ -522,7 +530,7 @@ impl DataSourceType for DbSnapshotData {
         }
         let wanted_tags = obj::string_map(config, "tags");
         found.retain(|s| {
-            let tags = rds_tags::from_sdk(s.tag_list());
+            let tags = crate::provider::aws::kit::tags::read(s.tag_list());
             wanted_tags.iter().all(|(k, v)| tags.get(k) == Some(v))
         });
         let snap = match found.len() {
@@ -572,7 +580,7 @@ impl DataSourceType for DbSnapshotData {
         put(
             &mut m,
             "tags",
-            obj::map(rds_tags::from_sdk(snap.tag_list())),
+            obj::map(crate::provider::aws::kit::tags::read(snap.tag_list())),
         );
         put(
             &mut m,

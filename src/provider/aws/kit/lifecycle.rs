@@ -49,7 +49,6 @@ pub fn check_final_snapshot(prior: &Value, noun: &str) -> Result<(), ConfigProbl
 
 /// How a type's delete call answers.
 pub struct Deletion {
-    pub noun: &'static str,
     /// The object is gone already.
     pub gone: &'static [&'static str],
     /// The code AWS answers a delete of an object in the wrong state with (one already being

@@ -50,12 +50,18 @@ pub fn changed<B>(
         .fold((builder, false), |(b, _), (_, set)| (set(b, planned), true))
 }
 
-/// Applies every setter whose attribute `planned` sets (not null): a create's arguments.
-pub fn all<B>(table: &[(&str, Setter<B>)], planned: &Value, builder: B) -> B {
+/// Applies every setter whose attribute `planned` sets (not null, not an empty string); the
+/// builder and whether any did.
+pub fn set<B>(table: &[(&str, Setter<B>)], planned: &Value, builder: B) -> (B, bool) {
+    let given = |k: &str| {
+        planned
+            .get(k)
+            .is_some_and(|v| !v.is_null() && v.as_str() != Some(""))
+    };
     table
         .iter()
-        .filter(|(k, _)| planned.get(k).is_some_and(|v| !v.is_null()))
-        .fold(builder, |b, (_, set)| set(b, planned))
+        .filter(|(k, _)| given(k))
+        .fold((builder, false), |(b, _), (_, set)| (set(b, planned), true))
 }
 
 // What a setter takes, read from the planned object.
@@ -146,7 +152,10 @@ mod tests {
         assert!(needed);
         assert_eq!(b.port, None);
         assert_eq!(b.window.as_deref(), Some("sun"));
-        let b = all(TABLE, &obj(2, "X"), Builder::default());
-        assert_eq!((b.port, b.window.as_deref()), (Some(2), Some("x")));
+        let (b, any) = set(TABLE, &obj(2, "X"), Builder::default());
+        assert_eq!(
+            (b.port, b.window.as_deref(), any),
+            (Some(2), Some("x"), true)
+        );
     }
 }
