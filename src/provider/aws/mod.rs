@@ -2,51 +2,23 @@
 //! folder (`ec2/`, `rds/`, `elasticache/`, `kms/`), on the kit (`kit/`: clients, tags,
 //! waiters, modify tables, state, errors) and the runtime under every call (`runtime/`).
 
+pub mod ec2;
+pub mod elasticache;
 pub mod kit;
+pub mod kms;
+pub mod rds;
 pub mod runtime;
 
-pub mod rds;
-pub use rds::{
-    DbInstance, DbOptionGroup, DbSubnetGroup, ParameterGroup, RdsCluster, RdsClusterInstance,
-    Snapshot, DB_CLUSTER_SNAPSHOT, DB_CLUSTER_SNAPSHOT_COPY, DB_INSTANCE, DB_OPTION_GROUP,
-    DB_PARAMETER_GROUP, DB_SNAPSHOT, DB_SNAPSHOT_COPY, DB_SUBNET_GROUP, RDS_CLUSTER,
-    RDS_CLUSTER_INSTANCE, RDS_CLUSTER_PARAMETER_GROUP,
-};
-pub mod elasticache;
-pub use elasticache::{
-    ElastiCacheCluster, ElastiCacheParameterGroup, ElastiCacheReplicationGroup,
-    ElastiCacheSubnetGroup, ELASTICACHE_CLUSTER, ELASTICACHE_PARAMETER_GROUP,
-    ELASTICACHE_REPLICATION_GROUP, ELASTICACHE_SUBNET_GROUP,
-};
-
+pub use ec2::*;
+pub use elasticache::*;
 pub use kit::client::{ApiCounter, Aws, Ctx};
 pub use kit::{errors, naming, ownership, read_each, tagging, READ_CONCURRENCY};
+pub use kms::*;
+pub use rds::*;
 pub use runtime::{attempts, memo, poller, ratelimit};
 
 use super::{DataSourceType, ResourceType};
 use std::collections::BTreeMap;
-
-mod kms_data;
-mod rds_data;
-mod security_group;
-mod security_group_rule;
-mod vpc_data;
-
-pub use kms_data::KmsKeyData;
-pub use rds_data::{DbInstanceData, DbSnapshotData, RdsClusterData, SecurityGroupData};
-pub use security_group::SecurityGroup;
-pub use security_group_rule::{SecurityGroupRule, VpcRule, VPC_EGRESS_RULE, VPC_INGRESS_RULE};
-pub use vpc_data::{SubnetsData, VpcData};
-
-pub static SECURITY_GROUP: SecurityGroup = SecurityGroup;
-pub static SECURITY_GROUP_RULE: SecurityGroupRule = SecurityGroupRule;
-pub static VPC_DATA: VpcData = VpcData;
-pub static SUBNETS_DATA: SubnetsData = SubnetsData;
-pub static SECURITY_GROUP_DATA: SecurityGroupData = SecurityGroupData;
-pub static DB_INSTANCE_DATA: DbInstanceData = DbInstanceData;
-pub static RDS_CLUSTER_DATA: RdsClusterData = RdsClusterData;
-pub static DB_SNAPSHOT_DATA: DbSnapshotData = DbSnapshotData;
-pub static KMS_KEY_DATA: KmsKeyData = KmsKeyData;
 
 pub static RESOURCES: &[&dyn ResourceType] = &[
     &DB_INSTANCE,

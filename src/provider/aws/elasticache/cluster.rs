@@ -2,11 +2,11 @@
 //! Valkey cache. The state `id` is the cluster id, lower-cased as AWS stores it.
 //!
 //! A batch read is one DescribeCacheClusters with node info for the whole batch (see
-//! `describe_clusters`), then the tags of the clusters found through `tagging` (the describe
+//! `describe_cache_clusters`), then the tags of the clusters found through `tagging` (the describe
 //! answer carries none). After a write, tags are only listed when the plan or the prior
 //! state has some.
 
-use super::{cache_id_problem, describe_clusters, or_empty};
+use super::{cache_id_problem, describe_cache_clusters, or_empty};
 use crate::provider::aws::kit::prelude::*;
 use crate::provider::aws::kit::{DAILY_WINDOW, WEEKLY_WINDOW};
 use aws_sdk_elasticache::operation::modify_cache_cluster::builders::ModifyCacheClusterFluentBuilder as Modify;
@@ -75,7 +75,7 @@ static WAITER: Waiter = Waiter {
     key: "aws_elasticache_cluster/status",
     statuses: |ctx, ids| {
         Box::pin(async move {
-            let clusters = describe_clusters(&ctx, &ids).await?;
+            let clusters = describe_cache_clusters(&ctx, &ids).await?;
             let status = |c: &CacheCluster| wait::status_value(c.cache_cluster_status(), false);
             Ok(clusters
                 .iter()
@@ -149,7 +149,7 @@ impl ElastiCacheCluster {
         prior: Option<&Value>,
         planned: &Value,
     ) -> ProviderResult<Value> {
-        let c = describe_clusters(ctx, &[id.to_string()])
+        let c = describe_cache_clusters(ctx, &[id.to_string()])
             .await?
             .pop()
             .ok_or_else(|| {
@@ -214,7 +214,7 @@ impl ResourceType for ElastiCacheCluster {
     }
 
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
-        let clusters = describe_clusters(ctx, ids).await?;
+        let clusters = describe_cache_clusters(ctx, ids).await?;
         let found = tagging::with_tags(
             ctx,
             tagging::Service::ElastiCache,

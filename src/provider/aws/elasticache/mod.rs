@@ -54,7 +54,10 @@ where
 }
 
 /// The cache clusters with these ids, with their node info.
-pub async fn describe_clusters(ctx: &Ctx, ids: &[String]) -> ProviderResult<Vec<CacheCluster>> {
+pub async fn describe_cache_clusters(
+    ctx: &Ctx,
+    ids: &[String],
+) -> ProviderResult<Vec<CacheCluster>> {
     let client = ctx.elasticache();
     let describe = || client.describe_cache_clusters().show_cache_node_info(true);
     by_ids(

@@ -17,7 +17,7 @@
 //! is kept as configured); AWS runs and reports the full version (`7.1.0`), kept in
 //! `engine_version_actual`, and `7.1` against `7.1.0` is no change.
 
-use super::{by_ids, cache_id_problem, describe_clusters, or_empty};
+use super::{by_ids, cache_id_problem, describe_cache_clusters, or_empty};
 use crate::provider::aws::kit::prelude::*;
 use crate::provider::aws::kit::{DAILY_WINDOW, WEEKLY_WINDOW};
 use aws_sdk_elasticache::operation::modify_replication_group::builders::ModifyReplicationGroupFluentBuilder as Modify;
@@ -285,7 +285,7 @@ async fn read_states<'a>(
         .iter()
         .filter_map(|g| g.member_clusters().first().cloned())
         .collect();
-    let members = describe_clusters(ctx, &firsts).await?;
+    let members = describe_cache_clusters(ctx, &firsts).await?;
     let mut members: BTreeMap<String, CacheCluster> = members
         .into_iter()
         .filter_map(|c| Some((c.cache_cluster_id()?.to_string(), c)))

@@ -63,7 +63,7 @@ impl<T: ToValue> ToValue for Option<T> {
 /// [`ToValue`], so `Option<&str>`, `Option<i32>`, `bool` and `Value` read alike.
 #[macro_export]
 macro_rules! object {
-    ($($k:literal => $v:expr),* $(,)?) => {{
+    ($($k:expr => $v:expr),* $(,)?) => {{
         #[allow(unused_mut)]
         let mut m = $crate::value::Map::new();
         $(m.insert($k.to_string(), $crate::provider::aws::kit::state::ToValue::to_value($v));)*

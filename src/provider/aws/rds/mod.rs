@@ -3,22 +3,28 @@
 //! engine version matching, and the batched describes of instances and clusters.
 
 mod cluster;
+mod cluster_data;
 mod cluster_instance;
 mod db_instance;
+mod db_instance_data;
 mod db_subnet_group;
 mod option_group;
 mod parameter_group;
 mod snapshot;
+mod snapshot_data;
 
 pub use cluster::{RdsCluster, RDS_CLUSTER};
+pub use cluster_data::{RdsClusterData, RDS_CLUSTER_DATA};
 pub use cluster_instance::{RdsClusterInstance, RDS_CLUSTER_INSTANCE};
 pub use db_instance::{DbInstance, DB_INSTANCE};
+pub use db_instance_data::{DbInstanceData, DB_INSTANCE_DATA};
 pub use db_subnet_group::{DbSubnetGroup, DB_SUBNET_GROUP};
 pub use option_group::{DbOptionGroup, DB_OPTION_GROUP};
 pub use parameter_group::{ParameterGroup, DB_PARAMETER_GROUP, RDS_CLUSTER_PARAMETER_GROUP};
 pub use snapshot::{
     Snapshot, DB_CLUSTER_SNAPSHOT, DB_CLUSTER_SNAPSHOT_COPY, DB_SNAPSHOT, DB_SNAPSHOT_COPY,
 };
+pub use snapshot_data::{DbSnapshotData, DB_SNAPSHOT_DATA};
 
 use super::kit::prelude::*;
 use aws_sdk_rds::types::{DbCluster, DbInstance as SdkDb, Filter};
