@@ -554,8 +554,18 @@ fn render_attrs(out: &mut String, schema: &Schema, depth: usize) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// An object of these attributes, for the schema's tests.
+    pub fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
 
     #[test]
     fn numbers_convert_to_strings_like_terraform() {

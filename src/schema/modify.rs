@@ -206,16 +206,8 @@ impl Schema {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::obj;
     use super::*;
-
-    fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Map(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
-    }
 
     #[test]
     fn unique_names_have_a_26_character_suffix_and_sort_by_creation() {

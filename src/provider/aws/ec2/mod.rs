@@ -20,7 +20,7 @@ pub use vpc_egress_rule::VPC_EGRESS_RULE;
 pub use vpc_ingress_rule::{VpcRule, VPC_INGRESS_RULE};
 
 use crate::provider::aws::kit::prelude::*;
-use aws_sdk_ec2::types::Filter;
+use aws_sdk_ec2::types::{Filter, SecurityGroupRule as SdkRule};
 
 /// What EC2 answers about a group it does not know.
 pub const NOT_FOUND_CODES: &[&str] = &[
@@ -32,6 +32,29 @@ pub const NOT_FOUND_CODES: &[&str] = &[
 /// DescribeSecurityGroups and DescribeSecurityGroupRules take at most this many ids (or
 /// filter values) per call.
 pub const DESCRIBE_CHUNK: usize = 200;
+
+/// The AWS rules (`sgr-…`) a filter (`security-group-rule-id`, `group-id`) names, every page,
+/// [`DESCRIBE_CHUNK`] values a call.
+pub async fn describe_rules(
+    ctx: &Ctx,
+    filter: &str,
+    values: &[String],
+) -> ProviderResult<Vec<SdkRule>> {
+    let mut out = Vec::new();
+    for chunk in values.chunks(DESCRIBE_CHUNK) {
+        let filter = Filter::builder()
+            .name(filter)
+            .set_values(Some(chunk.to_vec()))
+            .build();
+        let pages = ctx
+            .ec2()
+            .describe_security_group_rules()
+            .filters(filter)
+            .into_paginator();
+        out.extend(all("describing security group rules", pages.items().send()).await?);
+    }
+    Ok(out)
+}
 
 /// The `filter` blocks of the network data sources.
 fn filter_block() -> BlockType {
@@ -45,11 +68,7 @@ fn filter_block() -> BlockType {
 
 /// `filter` blocks plus `tags` (as `tag:<key>` filters).
 fn filters(config: &Value) -> Vec<Filter> {
-    let blocks = config
-        .get("filter")
-        .and_then(Value::as_list)
-        .into_iter()
-        .flatten();
+    let blocks = state::items(config, "filter");
     let mut out: Vec<Filter> = blocks
         .filter_map(|f| {
             Some(

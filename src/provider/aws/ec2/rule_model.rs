@@ -15,6 +15,23 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 pub const ALL_IPV4: &str = "0.0.0.0/0";
 pub const ALL_IPV6: &str = "::/0";
 
+/// The same EC2 call in both directions (its `…Ingress` or `…Egress` operation), then `$rest`
+/// on it.
+macro_rules! directed {
+    ($dir:expr, $ec2:expr, $ingress:ident | $egress:ident, |$c:ident| $rest:expr) => {
+        match $dir {
+            Direction::Ingress => {
+                let $c = $ec2.$ingress();
+                $rest
+            }
+            Direction::Egress => {
+                let $c = $ec2.$egress();
+                $rest
+            }
+        }
+    };
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Direction {
     Ingress,
@@ -53,25 +70,9 @@ impl Direction {
             self.word()
         );
         attempts::observe(async {
-            let rules = match self {
-                Direction::Ingress => {
-                    let call = ec2.authorize_security_group_ingress().group_id(group_id);
-                    let out = call
-                        .set_ip_permissions(Some(perms))
-                        .set_tag_specifications(tags)
-                        .send()
-                        .await;
-                    out.during(&what)?.security_group_rules
-                }
-                Direction::Egress => {
-                    let call = ec2.authorize_security_group_egress().group_id(group_id);
-                    let out = call
-                        .set_ip_permissions(Some(perms))
-                        .set_tag_specifications(tags)
-                        .send()
-                        .await;
-                    out.during(&what)?.security_group_rules
-                }
+            let rules = directed! { self, ec2,
+                authorize_security_group_ingress | authorize_security_group_egress,
+                |c| c.group_id(group_id).set_ip_permissions(Some(perms)).set_tag_specifications(tags).send().await.during(&what)?.security_group_rules
             };
             Ok(rules.unwrap_or_default())
         })
@@ -93,33 +94,30 @@ impl Direction {
             self.word()
         );
         attempts::observe(async {
-            let unknown = match self {
-                Direction::Ingress => {
-                    let call = ec2.revoke_security_group_ingress().group_id(group_id);
-                    let out = call
-                        .set_security_group_rule_ids(ids)
-                        .set_ip_permissions(perms)
-                        .send()
-                        .await;
-                    out.during(&what)?
-                        .unknown_ip_permissions
-                        .unwrap_or_default()
-                }
-                Direction::Egress => {
-                    let call = ec2.revoke_security_group_egress().group_id(group_id);
-                    let out = call
-                        .set_security_group_rule_ids(ids)
-                        .set_ip_permissions(perms)
-                        .send()
-                        .await;
-                    out.during(&what)?
-                        .unknown_ip_permissions
-                        .unwrap_or_default()
-                }
+            let unknown = directed! { self, ec2,
+                revoke_security_group_ingress | revoke_security_group_egress,
+                |c| c.group_id(group_id).set_security_group_rule_ids(ids).set_ip_permissions(perms).send().await.during(&what)?.unknown_ip_permissions
             };
-            Ok(unknown.len())
+            Ok(unknown.unwrap_or_default().len())
         })
         .await
+    }
+
+    /// Changes the descriptions of a permission's sources to the permission's.
+    pub async fn describe(
+        self,
+        ctx: &Ctx,
+        group_id: &str,
+        perm: IpPermission,
+    ) -> ProviderResult<()> {
+        let what = format!(
+            "updating the descriptions of {} rules of {group_id}",
+            self.word()
+        );
+        directed! { self, ctx.ec2(),
+            update_security_group_rule_descriptions_ingress | update_security_group_rule_descriptions_egress,
+            |c| c.group_id(group_id).ip_permissions(perm).send().await.during(&what).map(drop)
+        }
     }
 }
 

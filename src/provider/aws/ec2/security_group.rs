@@ -15,8 +15,7 @@ use super::{DESCRIBE_CHUNK, NOT_FOUND_CODES};
 use crate::provider::aws::kit::naming::{prefix_from_name, unique_name, DEFAULT_PREFIX};
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_ec2::types::{
-    Filter, IpPermission, IpRange, Ipv6Range, ResourceType as Ec2ResourceType,
-    SecurityGroup as Ec2Group,
+    Filter, IpPermission, ResourceType as Ec2ResourceType, SecurityGroup as Ec2Group,
 };
 
 pub struct SecurityGroup;
@@ -228,11 +227,7 @@ fn default_egress(ipv6: bool) -> Vec<Rule> {
 }
 
 fn rules_of(v: &Value, dir: Direction) -> Vec<Rule> {
-    let items = v
-        .get(dir.word())
-        .and_then(Value::as_list)
-        .into_iter()
-        .flatten();
+    let items = state::items(v, dir.word());
     items.map(Rule::from_value).collect()
 }
 
@@ -534,10 +529,22 @@ impl SecurityGroup {
         v4: bool,
         v6: bool,
     ) -> ProviderResult<()> {
+        // One RevokeSecurityGroupEgress of the allow-all rules named.
+        let revoke = |v4: bool, v6: bool| {
+            let v4 = v4.then(|| Source::Cidr(ALL_IPV4.into()));
+            let v6 = v6.then(|| Source::Ipv6(ALL_IPV6.into()));
+            let add = |b, s: Source| with_source(b, id, &s, None);
+            let all = v4
+                .into_iter()
+                .chain(v6)
+                .fold(permission("-1", 0, 0), add)
+                .build();
+            self.send(ctx, id, Direction::Egress, false, vec![all])
+        };
         if !v4 && !v6 {
             return Ok(());
         }
-        match self.revoke_allow_all(ctx, id, v4, v6).await {
+        match revoke(v4, v6).await {
             Ok(()) => return Ok(()),
             // Not visible yet: the caller sends it again once it is.
             Err(e) if e.not_found => return Err(e),
@@ -560,29 +567,10 @@ impl SecurityGroup {
         if !v4 && !v6 {
             return Ok(());
         }
-        match self.revoke_allow_all(ctx, id, v4, v6).await {
+        match revoke(v4, v6).await {
             Err(e) if e.is(&["InvalidPermission.NotFound"]) => Ok(()),
             done => done,
         }
-    }
-
-    /// One RevokeSecurityGroupEgress of the allow-all rules named.
-    async fn revoke_allow_all(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        v4: bool,
-        v6: bool,
-    ) -> ProviderResult<()> {
-        let mut permission = IpPermission::builder().ip_protocol("-1");
-        if v4 {
-            permission = permission.ip_ranges(IpRange::builder().cidr_ip(ALL_IPV4).build());
-        }
-        if v6 {
-            permission = permission.ipv6_ranges(Ipv6Range::builder().cidr_ipv6(ALL_IPV6).build());
-        }
-        self.send(ctx, id, Direction::Egress, false, vec![permission.build()])
-            .await
     }
 
     /// A VPC's `id` and `ipv6` (whether it has an IPv6 CIDR), the region's default VPC when
@@ -635,20 +623,12 @@ impl SecurityGroup {
             }
         }
         let what = format!("security group {id} to be no longer in use");
-        let deleted = ctx.retry_while(
-            &what,
-            retry_for,
-            |e| e.is(IN_USE_CODES),
-            || async {
-                ctx.ec2()
-                    .delete_security_group()
-                    .group_id(id)
-                    .send()
-                    .await
-                    .during(&format!("deleting security group {id}"))
-            },
-        );
-        match unless(deleted.await, NOT_FOUND_CODES) {
+        let call = || async {
+            let call = ctx.ec2().delete_security_group().group_id(id).send().await;
+            call.during(&format!("deleting security group {id}"))
+                .map(drop)
+        };
+        match lifecycle::delete(ctx, &what, retry_for, |e| e.is(IN_USE_CODES), NOT_FOUND_CODES, call).await {
             Err(e) if e.is(IN_USE_CODES) => Err(ProviderError {
                 message: format!(
                     "deleting security group {id}: still in use after {}s (another group's rule or a database may still reference it): {}",
@@ -664,13 +644,7 @@ impl SecurityGroup {
 
 #[async_trait]
 impl ResourceType for SecurityGroup {
-    fn type_name(&self) -> &'static str {
-        "aws_security_group"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_security_group", SCHEMA);
 
     /// Protocol "-1" opens every port: its ports must be 0 (a rule's own fields, judged
     /// together).
@@ -678,12 +652,7 @@ impl ResourceType for SecurityGroup {
         let mut out = Vec::new();
         for dir in [Direction::Ingress, Direction::Egress] {
             let attr = dir.word();
-            for block in config
-                .get(attr)
-                .and_then(Value::as_list)
-                .into_iter()
-                .flatten()
-            {
+            for block in state::items(config, attr) {
                 let Some(p) = block.get("protocol").and_then(Value::as_str) else {
                     continue;
                 };
@@ -714,15 +683,9 @@ impl ResourceType for SecurityGroup {
 
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
         let groups = self.describe(ctx, ids).await?;
-        Ok(groups
-            .iter()
-            .map(|g| {
-                (
-                    g.group_id().unwrap_or_default().to_string(),
-                    self.state(ctx, g),
-                )
-            })
-            .collect())
+        Ok(state::by_id(groups, Ec2Group::group_id, |g| {
+            self.state(ctx, &g)
+        }))
     }
 
     async fn list(&self, ctx: &Ctx) -> ProviderResult<Vec<Value>> {

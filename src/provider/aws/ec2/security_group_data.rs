@@ -28,13 +28,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
 
 #[async_trait]
 impl DataSourceType for SecurityGroupData {
-    fn type_name(&self) -> &'static str {
-        "aws_security_group"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_security_group", SCHEMA);
 
     async fn read(&self, ctx: &Ctx, config: &Value) -> ProviderResult<Value> {
         let mut filters = super::filters(config);

@@ -432,27 +432,11 @@ impl SecurityGroupRule {
     /// The AWS rules of these groups (DescribeSecurityGroupRules), to find the id of a
     /// single-source rule.
     async fn rule_ids(&self, ctx: &Ctx, group_ids: &[String]) -> ProviderResult<Vec<SdkRule>> {
-        let mut out = Vec::new();
-        for chunk in group_ids.chunks(DESCRIBE_CHUNK) {
-            let filter = Filter::builder()
-                .name("group-id")
-                .set_values(Some(chunk.to_vec()))
-                .build();
-            let pages = ctx
-                .ec2()
-                .describe_security_group_rules()
-                .filters(filter)
-                .into_paginator()
-                .items()
-                .send();
-            match all("describing security group rules", pages).await {
-                Ok(rules) => out.extend(rules),
-                // China and GovCloud partitions lack the API: the id stays empty.
-                Err(e) if e.is(&["UnsupportedOperation"]) => return Ok(out),
-                Err(e) => return Err(e),
-            }
+        match super::describe_rules(ctx, "group-id", group_ids).await {
+            // China and GovCloud partitions lack the API: the id stays empty.
+            Err(e) if e.is(&["UnsupportedOperation"]) => Ok(Vec::new()),
+            found => found,
         }
-        Ok(out)
     }
 
     /// The states of rules found (keyed as given), with the AWS rule id of each
@@ -535,13 +519,7 @@ impl SecurityGroupRule {
 
 #[async_trait]
 impl ResourceType for SecurityGroupRule {
-    fn type_name(&self) -> &'static str {
-        "aws_security_group_rule"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_security_group_rule", SCHEMA);
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         let non_empty = |k: &str| match config.get(k) {
@@ -694,32 +672,9 @@ impl ResourceType for SecurityGroupRule {
 
     async fn update(&self, ctx: &Ctx, _prior: &Value, planned: &Value) -> ProviderResult<Value> {
         let rule = Classic::from_value(planned);
-        let (ec2, what) = (
-            ctx.ec2(),
-            format!("updating the description of rule {}", rule.id()),
-        );
-        match rule.direction() {
-            Direction::Ingress => {
-                let call = ec2
-                    .update_security_group_rule_descriptions_ingress()
-                    .group_id(&rule.group_id);
-                call.ip_permissions(rule.permission())
-                    .send()
-                    .await
-                    .during(&what)
-                    .map(drop)
-            }
-            Direction::Egress => {
-                let call = ec2
-                    .update_security_group_rule_descriptions_egress()
-                    .group_id(&rule.group_id);
-                call.ip_permissions(rule.permission())
-                    .send()
-                    .await
-                    .during(&what)
-                    .map(drop)
-            }
-        }?;
+        rule.direction()
+            .describe(ctx, &rule.group_id, rule.permission())
+            .await?;
         let found = self.state_of(ctx, &rule).await?;
         found.ok_or_else(|| {
             ProviderError::not_found(format!("rule {} not found after updating it", rule.id()))

@@ -18,13 +18,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
 
 #[async_trait]
 impl DataSourceType for SubnetsData {
-    fn type_name(&self) -> &'static str {
-        "aws_subnets"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_subnets", SCHEMA);
 
     async fn read(&self, ctx: &Ctx, config: &Value) -> ProviderResult<Value> {
         let subnets = ctx

@@ -30,13 +30,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
 
 #[async_trait]
 impl DataSourceType for VpcData {
-    fn type_name(&self) -> &'static str {
-        "aws_vpc"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_vpc", SCHEMA);
 
     async fn read(&self, ctx: &Ctx, config: &Value) -> ProviderResult<Value> {
         let ec2 = ctx.ec2();

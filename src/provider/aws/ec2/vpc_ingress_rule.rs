@@ -2,13 +2,13 @@
 //! DescribeSecurityGroupRules. The implementation, [`VpcRule`], serves the egress rule too
 //! (`vpc_egress_rule`): the two differ only in their direction.
 
+use super::describe_rules;
 use super::rule_model::{
     authorized, cidrs, normalize_protocol, revoked, with_source, Direction, Source,
 };
-use super::DESCRIBE_CHUNK;
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_ec2::types::{
-    Filter, IpPermission, ResourceType as Ec2ResourceType, SecurityGroupRule as SdkRule,
+    IpPermission, ResourceType as Ec2ResourceType, SecurityGroupRule as SdkRule,
     SecurityGroupRuleRequest, SecurityGroupRuleUpdate,
 };
 
@@ -95,22 +95,8 @@ fn referenced(planned: &Value) -> Option<String> {
 
 impl VpcRule {
     async fn describe(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<Vec<SdkRule>> {
-        let mut out = Vec::new();
-        for chunk in ids.chunks(DESCRIBE_CHUNK) {
-            // A filter never fails on a missing id, unlike SecurityGroupRuleIds.
-            let filter = Filter::builder()
-                .name("security-group-rule-id")
-                .set_values(Some(chunk.to_vec()))
-                .build();
-            let pages = ctx
-                .ec2()
-                .describe_security_group_rules()
-                .filters(filter)
-                .into_paginator()
-                .items()
-                .send();
-            out.extend(all("describing security group rules", pages).await?);
-        }
+        // A filter never fails on a missing id, unlike SecurityGroupRuleIds.
+        let mut out = describe_rules(ctx, "security-group-rule-id", ids).await?;
         let egress = self.direction == Direction::Egress;
         // An id that differs (eventual consistency) or a rule of the other direction is absent.
         out.retain(|r| {
@@ -205,15 +191,7 @@ impl VpcRule {
         let protocol = obj::str(planned, "ip_protocol").map(normalize_protocol);
         let all_ports = protocol.as_deref() == Some("-1");
         let referenced = referenced(planned);
-        let filter = Filter::builder().name("group-id").values(group_id).build();
-        let pages = ctx
-            .ec2()
-            .describe_security_group_rules()
-            .filters(filter)
-            .into_paginator()
-            .items()
-            .send();
-        let rules = all("describing security group rules", pages).await?;
+        let rules = describe_rules(ctx, "group-id", &[group_id.to_string()]).await?;
         let found = rules.iter().find(|r| {
             r.is_egress() == Some(egress)
                 && r.ip_protocol().map(normalize_protocol) == protocol
@@ -315,21 +293,11 @@ impl ResourceType for VpcRule {
     }
 
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
-        let unique: Vec<String> = ids
-            .iter()
-            .cloned()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let unique: Vec<String> = state::unique(ids);
         let rules = self.describe(ctx, &unique).await?;
         let account = self.account_for(ctx, &rules).await?;
-        let state = |r: &SdkRule| {
-            (
-                r.security_group_rule_id().unwrap_or_default().to_string(),
-                self.state(ctx, &account, r),
-            )
-        };
-        Ok(rules.iter().map(state).collect())
+        let state = |r: SdkRule| self.state(ctx, &account, &r);
+        Ok(state::by_id(rules, SdkRule::security_group_rule_id, state))
     }
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {

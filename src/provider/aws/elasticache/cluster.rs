@@ -9,6 +9,7 @@
 use super::{cache_id_problem, describe_cache_clusters, or_empty};
 use crate::provider::aws::kit::prelude::*;
 use crate::provider::aws::kit::{DAILY_WINDOW, WEEKLY_WINDOW};
+use aws_sdk_elasticache::operation::create_cache_cluster::builders::CreateCacheClusterFluentBuilder as Create;
 use aws_sdk_elasticache::operation::modify_cache_cluster::builders::ModifyCacheClusterFluentBuilder as Modify;
 use aws_sdk_elasticache::types::{AzMode, CacheCluster};
 use regex::Regex;
@@ -58,6 +59,24 @@ static MEMCACHED_VERSION: LazyLock<Regex> =
 
 static REDIS_VERSION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([1-5]\.[0-9]+\.[0-9]+|6\.x|[6-9]\.[0-9]+)$").unwrap());
+
+/// The arguments of the create call.
+const CREATE: Table<Create> = setters! {
+    "engine" => set_engine(string),
+    "engine_version" => set_engine_version(string),
+    "node_type" => set_cache_node_type(string),
+    "num_cache_nodes" => set_num_cache_nodes(i32),
+    "parameter_group_name" => set_cache_parameter_group_name(string),
+    "port" => |b, p| b.set_port(obj::i32(p, "port").filter(|p| *p > 0)),
+    "subnet_group_name" => set_cache_subnet_group_name(string),
+    "security_group_ids" => set_security_group_ids(some_strings),
+    "az_mode" => |b, p| b.set_az_mode(obj::str(p, "az_mode").map(AzMode::from)),
+    "availability_zone" => set_preferred_availability_zone(string),
+    "maintenance_window" => set_preferred_maintenance_window(lower),
+    "snapshot_retention_limit" => set_snapshot_retention_limit(i32),
+    "snapshot_window" => set_snapshot_window(string),
+    "auto_minor_version_upgrade" => set_auto_minor_version_upgrade(bool),
+};
 
 const MODIFY: Table<Modify> = setters! {
     "node_type" => set_cache_node_type(string),
@@ -169,13 +188,7 @@ impl ElastiCacheCluster {
 
 #[async_trait]
 impl ResourceType for ElastiCacheCluster {
-    fn type_name(&self) -> &'static str {
-        "aws_elasticache_cluster"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_elasticache_cluster", SCHEMA);
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
@@ -222,15 +235,8 @@ impl ResourceType for ElastiCacheCluster {
             CacheCluster::arn,
         )
         .await?;
-        Ok(found
-            .into_iter()
-            .map(|(c, tags)| {
-                (
-                    c.cache_cluster_id().unwrap_or_default().to_string(),
-                    state_of(ctx, &c, tags),
-                )
-            })
-            .collect())
+        let state = |(c, tags): (CacheCluster, _)| state_of(ctx, &c, tags);
+        Ok(state::by_id(found, |(c, _)| c.cache_cluster_id(), state))
     }
 
     async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
@@ -241,25 +247,13 @@ impl ResourceType for ElastiCacheCluster {
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "cluster_id", self.type_name())?.to_lowercase();
-        ctx.elasticache()
+        let call = ctx
+            .elasticache()
             .create_cache_cluster()
             .cache_cluster_id(&id)
-            .set_engine(obj::string(planned, "engine"))
-            .set_engine_version(obj::string(planned, "engine_version"))
-            .set_cache_node_type(obj::string(planned, "node_type"))
-            .set_num_cache_nodes(obj::i32(planned, "num_cache_nodes"))
-            .set_cache_parameter_group_name(obj::string(planned, "parameter_group_name"))
-            .set_port(obj::i32(planned, "port").filter(|p| *p > 0))
-            .set_cache_subnet_group_name(obj::string(planned, "subnet_group_name"))
-            .set_security_group_ids(modify::some_strings(planned, "security_group_ids"))
-            .set_az_mode(obj::str(planned, "az_mode").map(AzMode::from))
-            .set_preferred_availability_zone(obj::string(planned, "availability_zone"))
-            .set_preferred_maintenance_window(modify::lower(planned, "maintenance_window"))
-            .set_snapshot_retention_limit(obj::i32(planned, "snapshot_retention_limit"))
-            .set_snapshot_window(obj::string(planned, "snapshot_window"))
-            .set_auto_minor_version_upgrade(obj::bool(planned, "auto_minor_version_upgrade"))
-            .set_tags(tags::for_create(ctx, planned))
-            .send()
+            .set_tags(tags::for_create(ctx, planned));
+        let (call, _) = modify::set(CREATE, planned, call);
+        call.send()
             .await
             .during(&format!("creating cache cluster {id}"))?;
         // What create does after its call is what settling a retried one does.
@@ -323,19 +317,26 @@ impl ResourceType for ElastiCacheCluster {
                 && !e.message.contains("only member of a replication group")
         };
         let what = format!("cache cluster {id} to be deletable");
-        let deleted = ctx.retry_while(&what, DELETE_RETRY, busy, || async {
+        let call = || async {
             let call = ctx
                 .elasticache()
                 .delete_cache_cluster()
                 .cache_cluster_id(&id);
-            unless(
-                call.send()
-                    .await
-                    .during(&format!("deleting cache cluster {id}")),
-                &["CacheClusterNotFound"],
-            )
-        });
-        if deleted.await?.is_some() {
+            call.send()
+                .await
+                .during(&format!("deleting cache cluster {id}"))
+                .map(drop)
+        };
+        if lifecycle::delete(
+            ctx,
+            &what,
+            DELETE_RETRY,
+            busy,
+            &["CacheClusterNotFound"],
+            call,
+        )
+        .await?
+        {
             WAITER.gone(ctx, &id, DELETE_TIMEOUT).await?;
         }
         Ok(())
@@ -345,18 +346,14 @@ impl ResourceType for ElastiCacheCluster {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::aws::kit::testing::{attrs, problems as all, with};
 
     fn problems(pairs: &[(&str, Value)]) -> Vec<Option<&'static str>> {
-        let mut m = Map::new();
-        m.insert("cluster_id".into(), Value::from("sessions"));
-        m.insert("engine".into(), Value::from("memcached"));
-        for (k, v) in pairs {
-            m.insert(k.to_string(), v.clone());
-        }
-        crate::provider::config_problems(&ElastiCacheCluster, &Value::Map(m))
-            .into_iter()
-            .map(|p| p.attribute)
-            .collect()
+        let base = [
+            ("cluster_id", "sessions".into()),
+            ("engine", "memcached".into()),
+        ];
+        attrs(all(&ElastiCacheCluster, &with(&base, pairs)))
     }
 
     #[test]

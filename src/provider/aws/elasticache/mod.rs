@@ -12,10 +12,10 @@ pub use parameter_group::{ElastiCacheParameterGroup, ELASTICACHE_PARAMETER_GROUP
 pub use replication_group::{ElastiCacheReplicationGroup, ELASTICACHE_REPLICATION_GROUP};
 pub use subnet_group::{ElastiCacheSubnetGroup, ELASTICACHE_SUBNET_GROUP};
 
-use super::kit::errors::unless;
+use super::kit::errors::{unless, During};
 use super::kit::{all, DIRECT_READ_MAX, PAGE_SIZE};
 use super::Ctx;
-use crate::provider::{ProviderError, ProviderResult};
+use crate::provider::ProviderResult;
 use aws_sdk_elasticache::types::CacheCluster;
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -53,33 +53,45 @@ where
     Ok(out)
 }
 
+/// [`by_ids`] over one Describe operation of ElastiCache: `$describe` (`|c| c.describe_…()`,
+/// with any fixed arguments) with `.$by_id(id)` for each of a few ids, else a paginated listing
+/// of it. `$field` of an answer holds the objects; `$noun` names one in errors.
+macro_rules! describe_by_ids {
+    ($ctx:expr, $ids:expr, $noun:literal, |$c:ident| $describe:expr, $by_id:ident, $field:ident, $id_of:expr, $gone:expr) => {{
+        let $c = $ctx.elasticache();
+        let describe = || $describe;
+        let one = |id: String| async move {
+            let page = describe().$by_id(&id).send().await;
+            Ok(page
+                .during(&format!(concat!("describing ", $noun, " {}"), id))?
+                .$field
+                .unwrap_or_default())
+        };
+        let listing = || {
+            all(
+                concat!("describing ", $noun, "s"),
+                describe()
+                    .max_records(PAGE_SIZE)
+                    .into_paginator()
+                    .items()
+                    .send(),
+            )
+        };
+        $crate::provider::aws::elasticache::by_ids($ids, $id_of, $gone, one, listing).await
+    }};
+}
+use describe_by_ids;
+
 /// The cache clusters with these ids, with their node info.
 pub async fn describe_cache_clusters(
     ctx: &Ctx,
     ids: &[String],
 ) -> ProviderResult<Vec<CacheCluster>> {
-    let client = ctx.elasticache();
-    let describe = || client.describe_cache_clusters().show_cache_node_info(true);
-    by_ids(
-        ids,
-        CacheCluster::cache_cluster_id,
-        &["CacheClusterNotFound"],
-        |id| async move {
-            let page = describe().cache_cluster_id(&id).send().await;
-            let page =
-                page.map_err(|e| ProviderError::sdk(&format!("describing cache cluster {id}"), e))?;
-            Ok(page.cache_clusters.unwrap_or_default())
-        },
-        || {
-            let pages = describe()
-                .max_records(PAGE_SIZE)
-                .into_paginator()
-                .items()
-                .send();
-            all("describing cache clusters", pages)
-        },
-    )
-    .await
+    describe_by_ids! {
+        ctx, ids, "cache cluster",
+        |c| c.describe_cache_clusters().show_cache_node_info(true),
+        cache_cluster_id, cache_clusters, CacheCluster::cache_cluster_id, &["CacheClusterNotFound"]
+    }
 }
 
 /// Why `id` is not a valid replication group, cache cluster or parameter group id

@@ -6,7 +6,7 @@
 //! `Source=user`, and the state written after create/update keeps only the configured names,
 //! so a re-plan of an unchanged configuration is empty.
 
-use super::{by_ids, cache_id_problem};
+use super::cache_id_problem;
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_elasticache::types::{CacheParameterGroup as SdkGroup, ParameterNameValue};
 
@@ -52,11 +52,7 @@ fn name_problem(name: &str) -> Option<String> {
 
 /// The configured parameters: lower-cased name → value.
 fn parameters(v: &Value) -> BTreeMap<String, String> {
-    let items = v
-        .get("parameter")
-        .and_then(Value::as_list)
-        .into_iter()
-        .flatten();
+    let items = state::items(v, "parameter");
     items
         .filter_map(|p| {
             Some((
@@ -188,13 +184,7 @@ impl ElastiCacheParameterGroup {
 
 #[async_trait]
 impl ResourceType for ElastiCacheParameterGroup {
-    fn type_name(&self) -> &'static str {
-        "aws_elasticache_parameter_group"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_elasticache_parameter_group", SCHEMA);
 
     /// Two blocks for one name would be sent as two values for the same parameter.
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
@@ -205,27 +195,11 @@ impl ResourceType for ElastiCacheParameterGroup {
     /// group found (the parameters belong to one group per call) and the tags of them all
     /// (`tagging`: the describe answer carries none).
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
-        let client = ctx.elasticache();
-        let describe = || client.describe_cache_parameter_groups();
-        let groups = by_ids(
-            ids,
-            SdkGroup::cache_parameter_group_name,
-            GONE,
-            |name| async move {
-                let page = describe().cache_parameter_group_name(&name).send().await;
-                let page = page.during(&format!("describing cache parameter group {name}"))?;
-                Ok(page.cache_parameter_groups.unwrap_or_default())
-            },
-            || {
-                let pages = describe()
-                    .max_records(PAGE_SIZE)
-                    .into_paginator()
-                    .items()
-                    .send();
-                all("describing cache parameter groups", pages)
-            },
-        )
-        .await?;
+        let groups = super::describe_by_ids! {
+            ctx, ids, "cache parameter group",
+            |c| c.describe_cache_parameter_groups(),
+            cache_parameter_group_name, cache_parameter_groups, SdkGroup::cache_parameter_group_name, GONE
+        }?;
         let arns: Vec<String> = groups
             .iter()
             .filter_map(|g| g.arn().map(str::to_string))
@@ -283,25 +257,20 @@ impl ResourceType for ElastiCacheParameterGroup {
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
         let name = state::id(prior, self.type_name())?;
         let what = format!("cache parameter group {name} to be deletable");
-        ctx.retry_while(
-            &what,
-            DELETE_TIMEOUT,
-            |e| e.is(&[INVALID_STATE]),
-            || async {
-                let call = ctx
-                    .elasticache()
-                    .delete_cache_parameter_group()
-                    .cache_parameter_group_name(&name);
-                unless(
-                    call.send()
-                        .await
-                        .during(&format!("deleting cache parameter group {name}")),
-                    GONE,
-                )
-            },
-        )
-        .await
-        .map(drop)
+        let call = || async {
+            let call = ctx
+                .elasticache()
+                .delete_cache_parameter_group()
+                .cache_parameter_group_name(&name);
+            call.send()
+                .await
+                .during(&format!("deleting cache parameter group {name}"))
+                .map(drop)
+        };
+        let busy = |e: &ProviderError| e.is(&[INVALID_STATE]);
+        lifecycle::delete(ctx, &what, DELETE_TIMEOUT, busy, GONE, call)
+            .await
+            .map(drop)
     }
 }
 

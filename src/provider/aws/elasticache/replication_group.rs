@@ -17,9 +17,10 @@
 //! is kept as configured); AWS runs and reports the full version (`7.1.0`), kept in
 //! `engine_version_actual`, and `7.1` against `7.1.0` is no change.
 
-use super::{by_ids, cache_id_problem, describe_cache_clusters, or_empty};
+use super::{cache_id_problem, describe_cache_clusters, or_empty};
 use crate::provider::aws::kit::prelude::*;
 use crate::provider::aws::kit::{DAILY_WINDOW, WEEKLY_WINDOW};
+use aws_sdk_elasticache::operation::create_replication_group::builders::CreateReplicationGroupFluentBuilder as Create;
 use aws_sdk_elasticache::operation::modify_replication_group::builders::ModifyReplicationGroupFluentBuilder as Modify;
 use aws_sdk_elasticache::types::{
     AuthTokenUpdateStrategyType, CacheCluster, ReplicationGroup as SdkGroup,
@@ -116,6 +117,30 @@ fn auth_token_problem(token: &str) -> Option<&'static str> {
         None
     }
 }
+
+/// The arguments of the create call.
+const CREATE: Table<Create> = setters! {
+    "description" => set_replication_group_description(string),
+    "engine_version" => set_engine_version(string),
+    "node_type" => set_cache_node_type(string),
+    "num_cache_clusters" => |b, p| b.set_num_cache_clusters(obj::i32(p, "num_cache_clusters").filter(|n| *n > 0)),
+    "num_node_groups" => |b, p| b.set_num_node_groups(obj::i32(p, "num_node_groups").filter(|n| *n > 0)),
+    "replicas_per_node_group" => set_replicas_per_node_group(i32),
+    "automatic_failover_enabled" => set_automatic_failover_enabled(bool),
+    "multi_az_enabled" => set_multi_az_enabled(bool),
+    "at_rest_encryption_enabled" => set_at_rest_encryption_enabled(bool),
+    "transit_encryption_enabled" => set_transit_encryption_enabled(bool),
+    "auth_token" => set_auth_token(string),
+    "kms_key_id" => set_kms_key_id(string),
+    "port" => set_port(i32),
+    "security_group_ids" => set_security_group_ids(some_strings),
+    "subnet_group_name" => set_cache_subnet_group_name(string),
+    "parameter_group_name" => set_cache_parameter_group_name(string),
+    "snapshot_retention_limit" => set_snapshot_retention_limit(i32),
+    "snapshot_window" => set_snapshot_window(string),
+    "maintenance_window" => set_preferred_maintenance_window(lower),
+    "auto_minor_version_upgrade" => set_auto_minor_version_upgrade(bool),
+};
 
 const MODIFY: Table<Modify> = setters! {
     "description" => set_replication_group_description(string),
@@ -247,29 +272,11 @@ fn keep_member_attributes(state: &mut Value, known: &[&Value]) {
 
 /// The groups with these ids.
 async fn describe(ctx: &Ctx, ids: &[String]) -> ProviderResult<Vec<SdkGroup>> {
-    let client = ctx.elasticache();
-    let describe = || client.describe_replication_groups();
-    by_ids(
-        ids,
-        SdkGroup::replication_group_id,
-        GONE,
-        |id| async move {
-            let page = describe().replication_group_id(&id).send().await;
-            let page = page.during(&format!("describing replication group {id}"))?;
-            Ok(page.replication_groups.unwrap_or_default())
-        },
-        || {
-            all(
-                "describing replication groups",
-                describe()
-                    .max_records(PAGE_SIZE)
-                    .into_paginator()
-                    .items()
-                    .send(),
-            )
-        },
-    )
-    .await
+    super::describe_by_ids! {
+        ctx, ids, "replication group",
+        |c| c.describe_replication_groups(),
+        replication_group_id, replication_groups, SdkGroup::replication_group_id, GONE
+    }
 }
 
 /// The states of the groups with these ids (tags read when `with_tags`), each whose first
@@ -407,13 +414,7 @@ impl ElastiCacheReplicationGroup {
 
 #[async_trait]
 impl ResourceType for ElastiCacheReplicationGroup {
-    fn type_name(&self) -> &'static str {
-        "aws_elasticache_replication_group"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_elasticache_replication_group", SCHEMA);
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
@@ -507,32 +508,14 @@ impl ResourceType for ElastiCacheReplicationGroup {
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "replication_group_id", self.type_name())?.to_lowercase();
-        ctx.elasticache()
+        let call = ctx
+            .elasticache()
             .create_replication_group()
             .replication_group_id(&id)
-            .set_replication_group_description(obj::string(planned, "description"))
             .engine(modify::lower(planned, "engine").unwrap_or_else(|| "redis".into()))
-            .set_engine_version(obj::string(planned, "engine_version"))
-            .set_cache_node_type(obj::string(planned, "node_type"))
-            .set_num_cache_clusters(obj::i32(planned, "num_cache_clusters").filter(|n| *n > 0))
-            .set_num_node_groups(obj::i32(planned, "num_node_groups").filter(|n| *n > 0))
-            .set_replicas_per_node_group(obj::i32(planned, "replicas_per_node_group"))
-            .set_automatic_failover_enabled(obj::bool(planned, "automatic_failover_enabled"))
-            .set_multi_az_enabled(obj::bool(planned, "multi_az_enabled"))
-            .set_at_rest_encryption_enabled(obj::bool(planned, "at_rest_encryption_enabled"))
-            .set_transit_encryption_enabled(obj::bool(planned, "transit_encryption_enabled"))
-            .set_auth_token(obj::string(planned, "auth_token"))
-            .set_kms_key_id(obj::string(planned, "kms_key_id"))
-            .set_port(obj::i32(planned, "port"))
-            .set_security_group_ids(modify::some_strings(planned, "security_group_ids"))
-            .set_cache_subnet_group_name(obj::string(planned, "subnet_group_name"))
-            .set_cache_parameter_group_name(obj::string(planned, "parameter_group_name"))
-            .set_snapshot_retention_limit(obj::i32(planned, "snapshot_retention_limit"))
-            .set_snapshot_window(obj::string(planned, "snapshot_window"))
-            .set_preferred_maintenance_window(modify::lower(planned, "maintenance_window"))
-            .set_auto_minor_version_upgrade(obj::bool(planned, "auto_minor_version_upgrade"))
-            .set_tags(tags::for_create(ctx, planned))
-            .send()
+            .set_tags(tags::for_create(ctx, planned));
+        let (call, _) = modify::set(CREATE, planned, call);
+        call.send()
             .await
             .during(&format!("creating replication group {id}"))?;
         // What create does after its call is what settling a retried one does.
@@ -642,21 +625,19 @@ impl ResourceType for ElastiCacheReplicationGroup {
         let id = state::id(prior, self.type_name())?;
         let busy = |e: &ProviderError| e.is(&["InvalidReplicationGroupState"]);
         let what = format!("replication group {id} to be deletable");
-        let deleted = ctx.retry_while(&what, DELETE_RETRY, busy, || async {
+        let call = || async {
             let call = ctx
                 .elasticache()
                 .delete_replication_group()
                 .replication_group_id(&id);
             let call =
                 call.set_final_snapshot_identifier(obj::string(prior, "final_snapshot_identifier"));
-            unless(
-                call.send()
-                    .await
-                    .during(&format!("deleting replication group {id}")),
-                GONE,
-            )
-        });
-        if deleted.await?.is_some() {
+            call.send()
+                .await
+                .during(&format!("deleting replication group {id}"))
+                .map(drop)
+        };
+        if lifecycle::delete(ctx, &what, DELETE_RETRY, busy, GONE, call).await? {
             WAITER.gone(ctx, &id, DELETE_TIMEOUT).await?;
         }
         Ok(())
@@ -666,26 +647,22 @@ impl ResourceType for ElastiCacheReplicationGroup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::aws::kit::testing::{attrs, problems as all, with};
 
     fn config(pairs: &[(&str, Value)]) -> Value {
-        let mut m = Map::new();
-        m.insert("replication_group_id".into(), Value::from("app-cache"));
-        m.insert("description".into(), Value::from("app cache"));
-        for (k, v) in pairs {
-            m.insert(k.to_string(), v.clone());
-        }
-        Value::Map(m)
+        let base = [
+            ("replication_group_id", "app-cache".into()),
+            ("description", "app cache".into()),
+        ];
+        with(&base, pairs)
     }
 
     fn validate(config: &Value) -> Vec<ConfigProblem> {
-        crate::provider::config_problems(&ElastiCacheReplicationGroup, config)
+        all(&ElastiCacheReplicationGroup, config)
     }
 
     fn problems(pairs: &[(&str, Value)]) -> Vec<Option<&'static str>> {
-        validate(&config(pairs))
-            .into_iter()
-            .map(|p| p.attribute)
-            .collect()
+        attrs(validate(&config(pairs)))
     }
 
     const TOKEN: &str = "a-very-secret-token-123";

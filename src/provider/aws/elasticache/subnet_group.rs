@@ -1,7 +1,6 @@
 //! `aws_elasticache_subnet_group`: the VPC subnets ElastiCache clusters and replication
 //! groups are placed in. The state `id` is the group's name, lower-cased as AWS stores it.
 
-use super::by_ids;
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_elasticache::types::CacheSubnetGroup as SdkGroup;
 
@@ -56,49 +55,23 @@ const GONE: &[&str] = &["CacheSubnetGroupNotFoundFault"];
 
 #[async_trait]
 impl ResourceType for ElastiCacheSubnetGroup {
-    fn type_name(&self) -> &'static str {
-        "aws_elasticache_subnet_group"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_elasticache_subnet_group", SCHEMA);
 
     /// One describe for the batch (see `DIRECT_READ_MAX`), then the tags of the groups found
     /// (`tagging`: the describe answer carries none).
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
-        let client = ctx.elasticache();
-        let describe = || client.describe_cache_subnet_groups();
-        let groups = by_ids(
-            ids,
-            SdkGroup::cache_subnet_group_name,
-            GONE,
-            |name| async move {
-                let page = describe().cache_subnet_group_name(&name).send().await;
-                let page = page.during(&format!("describing cache subnet group {name}"))?;
-                Ok(page.cache_subnet_groups.unwrap_or_default())
-            },
-            || {
-                let pages = describe()
-                    .max_records(PAGE_SIZE)
-                    .into_paginator()
-                    .items()
-                    .send();
-                all("describing cache subnet groups", pages)
-            },
-        )
-        .await?;
+        let groups = super::describe_by_ids! {
+            ctx, ids, "cache subnet group",
+            |c| c.describe_cache_subnet_groups(),
+            cache_subnet_group_name, cache_subnet_groups, SdkGroup::cache_subnet_group_name, GONE
+        }?;
         let found = tagging::with_tags(ctx, tagging::Service::ElastiCache, groups, SdkGroup::arn);
-        Ok(found
-            .await?
-            .into_iter()
-            .map(|(g, tags)| {
-                (
-                    g.cache_subnet_group_name().unwrap_or_default().to_string(),
-                    state_of(ctx, &g, tags),
-                )
-            })
-            .collect())
+        let state = |(g, tags): (SdkGroup, _)| state_of(ctx, &g, tags);
+        Ok(state::by_id(
+            found.await?,
+            |(g, _)| g.cache_subnet_group_name(),
+            state,
+        ))
     }
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
@@ -139,20 +112,19 @@ impl ResourceType for ElastiCacheSubnetGroup {
         // Still in use by a cache that is itself going away: retry, as Terraform does.
         let busy = |e: &ProviderError| e.is(&["CacheSubnetGroupInUse", "DependencyViolation"]);
         let what = format!("cache subnet group {name} to be no longer in use");
-        ctx.retry_while(&what, DELETE_TIMEOUT, busy, || async {
+        let call = || async {
             let call = ctx
                 .elasticache()
                 .delete_cache_subnet_group()
                 .cache_subnet_group_name(&name);
-            unless(
-                call.send()
-                    .await
-                    .during(&format!("deleting cache subnet group {name}")),
-                GONE,
-            )
-        })
-        .await
-        .map(drop)
+            call.send()
+                .await
+                .during(&format!("deleting cache subnet group {name}"))
+                .map(drop)
+        };
+        lifecycle::delete(ctx, &what, DELETE_TIMEOUT, busy, GONE, call)
+            .await
+            .map(drop)
     }
 }
 

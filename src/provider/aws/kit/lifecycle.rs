@@ -2,9 +2,33 @@
 //! snapshot (or is told to skip it) and lifts deletion protection turned on outside strata,
 //! and the check that refuses, at plan time, a delete that could not succeed.
 
-use super::errors::Code;
+use super::client::Ctx;
+use super::errors::{unless, Code};
 use crate::provider::{obj, ConfigProblem, ProviderResult};
 use crate::value::Value;
+
+/// Sends a delete `call`, again a poll interval apart while AWS answers `busy` (the object
+/// still in use, changes pending) for up to `retry_for` (`waiting_for` says what for); `false`
+/// when AWS answered one of `gone` (the object was gone already), `true` when it took the
+/// delete.
+pub async fn delete<F, Fut>(
+    ctx: &Ctx,
+    waiting_for: &str,
+    retry_for: std::time::Duration,
+    busy: impl Fn(&crate::provider::ProviderError) -> bool,
+    gone: &[&str],
+    call: F,
+) -> ProviderResult<bool>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ProviderResult<()>>,
+{
+    Ok(unless(
+        ctx.retry_while(waiting_for, retry_for, busy, call).await,
+        gone,
+    )?
+    .is_some())
+}
 
 /// What a delete does about the final snapshot, from the prior object.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -93,6 +93,54 @@ where
         .map_err(|e| ProviderError::sdk(what, e))
 }
 
+/// A type's name and schema (`ResourceType` / `DataSourceType`), inside its `impl`:
+/// `named!("aws_db_subnet_group", SCHEMA);`.
+#[macro_export]
+macro_rules! named {
+    ($name:literal, $schema:expr) => {
+        fn type_name(&self) -> &'static str {
+            $name
+        }
+
+        fn schema(&self) -> &$crate::schema::Schema {
+            &$schema
+        }
+    };
+}
+
+/// Helpers of the resource types' unit tests.
+#[cfg(test)]
+pub mod testing {
+    use crate::provider::{ConfigProblem, ResourceType};
+    use crate::value::Value;
+
+    /// An object of `base`'s attributes with `pairs` set over them.
+    pub fn with(base: &[(&str, Value)], pairs: &[(&str, Value)]) -> Value {
+        Value::Map(
+            base.iter()
+                .chain(pairs)
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    /// The problems the provider finds in a configuration before planning.
+    pub fn problems(rt: &dyn ResourceType, config: &Value) -> Vec<ConfigProblem> {
+        crate::provider::config_problems(rt, config)
+    }
+
+    /// The attributes those problems are about.
+    pub fn attrs(problems: Vec<ConfigProblem>) -> Vec<Option<&'static str>> {
+        problems.into_iter().map(|p| p.attribute).collect()
+    }
+
+    /// The differ's part of planning an object: the schema's modifiers, then the type's own.
+    pub fn plan(rt: &dyn ResourceType, prior: Option<&Value>, planned: &mut Value) {
+        rt.schema().modify_plan(prior, &planned.clone(), planned);
+        rt.customize_plan(prior, planned);
+    }
+}
+
 /// What a resource file needs, in one import.
 pub mod prelude {
     pub use super::super::Ctx;
@@ -109,7 +157,7 @@ pub mod prelude {
     };
     pub use crate::schema::{Attribute, BlockType, Schema};
     pub use crate::value::{Map, Value};
-    pub use crate::{object, schema, setters};
+    pub use crate::{named, object, schema, setters};
     pub use async_trait::async_trait;
     pub use std::collections::{BTreeMap, BTreeSet};
     pub use std::sync::LazyLock;

@@ -1,5 +1,4 @@
-//! Names generated from prefixes, the way terraform-provider-aws builds them, and the shared
-//! RDS identifier rules.
+//! Names generated from prefixes, the way terraform-provider-aws builds them.
 
 pub use crate::schema::{prefix_from_name, unique_name, DEFAULT_PREFIX};
 
@@ -62,32 +61,6 @@ pub fn reuse_recorded_name(
     true
 }
 
-/// Why `id` is not a valid RDS instance or cluster identifier (`[0-9a-z-]`, first a lowercase
-/// letter, no `--`, no trailing `-` unless `prefix`), or `None`.
-pub fn identifier_problem(id: &str, prefix: bool) -> Option<String> {
-    if id.is_empty() {
-        return Some("must not be empty".into());
-    }
-    if let Some(c) = id
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-    {
-        return Some(format!(
-            "only lowercase letters, digits and hyphens are allowed, found {c:?}"
-        ));
-    }
-    if !id.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Some("must start with a lowercase letter".into());
-    }
-    if id.contains("--") {
-        return Some("must not contain two consecutive hyphens".into());
-    }
-    if !prefix && id.ends_with('-') {
-        return Some("must not end with a hyphen".into());
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,16 +115,5 @@ mod tests {
         let config = planned(&[("identifier_prefix", "db-")]);
         assert!(reuse_recorded_name(db, &mut p, &config, &recorded));
         assert_eq!(crate::provider::obj::str(&p, "id"), Some(recorded.as_str()));
-    }
-
-    #[test]
-    fn identifier_rules() {
-        assert_eq!(identifier_problem("db-1", false), None);
-        assert!(identifier_problem("Db", false).is_some());
-        assert!(identifier_problem("1db", false).is_some());
-        assert!(identifier_problem("a--b", false).is_some());
-        assert!(identifier_problem("ab-", false).is_some());
-        assert_eq!(identifier_problem("ab-", true), None);
-        assert!(identifier_problem("a_b", false).is_some());
     }
 }

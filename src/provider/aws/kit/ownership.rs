@@ -14,6 +14,7 @@
 //! configuration may not set it ([`reserved_tag_problems`]).
 
 use super::client::Ctx;
+use super::tagging::{list_all, Service};
 use crate::provider::{obj, ConfigProblem, ProviderError, ProviderResult};
 use crate::value::Value;
 use std::collections::BTreeMap;
@@ -91,55 +92,17 @@ pub async fn operation_of(ctx: &Ctx, found: &Value) -> ProviderResult<Option<Str
         .iter()
         .find_map(|k| obj::str(found, k).filter(|a| a.starts_with("arn:")))
         .ok_or_else(|| ProviderError::new("the object has no ARN to read its tags by"))?;
-    let service = arn.split(':').nth(2).unwrap_or_default();
-    let action = format!("reading the {OPERATION_TAG} tag of {arn}");
-    let pair = |k: Option<&str>, v: Option<&str>| {
-        (
-            k.unwrap_or_default().to_string(),
-            v.unwrap_or_default().to_string(),
-        )
-    };
-    let tags: Vec<(String, String)> = match service {
-        "ec2" => {
-            let id = arn.rsplit('/').next().unwrap_or_default();
-            let filter = |name: &str, value: &str| {
-                aws_sdk_ec2::types::Filter::builder()
-                    .name(name)
-                    .values(value)
-                    .build()
-            };
-            let out = ctx
-                .ec2()
-                .describe_tags()
-                .filters(filter("resource-id", id))
-                .filters(filter("key", OPERATION_TAG))
-                .send()
-                .await
-                .map_err(|e| ProviderError::sdk(&action, e))?;
-            out.tags()
-                .iter()
-                .filter(|t| t.resource_id() == Some(id))
-                .map(|t| pair(t.key(), t.value()))
-                .collect()
-        }
-        "rds" => super::tagging::list_all(ctx, super::tagging::Service::Rds, arn)
-            .await?
-            .into_iter()
-            .collect(),
-        "elasticache" => super::tagging::list_all(ctx, super::tagging::Service::ElastiCache, arn)
-            .await?
-            .into_iter()
-            .collect(),
+    let service = match arn.split(':').nth(2).unwrap_or_default() {
+        "ec2" => Service::Ec2,
+        "rds" => Service::Rds,
+        "elasticache" => Service::ElastiCache,
         other => {
             return Err(ProviderError::new(format!(
-                "{action}: no tags are read for service \"{other}\""
+                "reading the {OPERATION_TAG} tag of {arn}: no tags are read for service \"{other}\""
             )))
         }
     };
-    Ok(tags
-        .into_iter()
-        .find(|(k, _)| k == OPERATION_TAG)
-        .map(|(_, v)| v))
+    Ok(list_all(ctx, service, arn).await?.remove(OPERATION_TAG))
 }
 
 #[cfg(test)]

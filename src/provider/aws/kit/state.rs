@@ -79,6 +79,30 @@ pub fn strings<'a, T: 'a>(
     obj::set(items.into_iter().filter_map(get).map(Value::from))
 }
 
+/// State objects by id: each item named by `id` and read by `state`.
+pub fn by_id<T>(
+    items: impl IntoIterator<Item = T>,
+    id: impl Fn(&T) -> Option<&str>,
+    state: impl Fn(T) -> Value,
+) -> std::collections::BTreeMap<String, Value> {
+    let pair = |item: T| (id(&item).unwrap_or_default().to_string(), state(item));
+    items.into_iter().map(pair).collect()
+}
+
+/// The items of a list attribute or of a block (none when it is null or unknown).
+pub fn items<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    v.get(key).and_then(Value::as_list).into_iter().flatten()
+}
+
+/// `ids` without repeats, in order.
+pub fn unique(ids: &[String]) -> Vec<String> {
+    ids.iter()
+        .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
 /// A `check` for a list that must hold at least one item.
 pub fn no_empty_list(v: &Value) -> Option<String> {
     v.as_list()
@@ -148,11 +172,7 @@ pub fn duplicates(
     fold_case: bool,
 ) -> Vec<ConfigProblem> {
     let mut seen = std::collections::BTreeSet::new();
-    let items = config
-        .get(block)
-        .and_then(Value::as_list)
-        .into_iter()
-        .flatten();
+    let items = items(config, block);
     items
         .filter_map(|item| item.get(key)?.as_str())
         .filter(|n| {

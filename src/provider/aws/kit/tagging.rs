@@ -21,6 +21,7 @@
 //!   a VPC endpoint), never from the public AWS endpoint.
 
 use super::client::Ctx;
+use super::errors::During;
 use crate::provider::{ProviderError, ProviderResult};
 use aws_sdk_resourcegroupstagging::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_resourcegroupstagging::operation::get_resources::GetResourcesError;
@@ -59,16 +60,13 @@ pub async fn current<T>(read: impl std::future::Future<Output = T>) -> T {
     CURRENT.scope((), read).await
 }
 
-/// Whose ListTagsForResource reads a resource's tags.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Service {
-    Rds,
-    ElastiCache,
-}
+pub use super::tags::Service;
 
 impl Service {
+    /// The service's key in a provider's `endpoints {}` block.
     fn endpoint_key(self) -> &'static str {
         match self {
+            Service::Ec2 => "ec2",
             Service::Rds => "rds",
             Service::ElastiCache => "elasticache",
         }
@@ -76,6 +74,7 @@ impl Service {
 
     fn endpoint_env(self) -> &'static str {
         match self {
+            Service::Ec2 => "AWS_ENDPOINT_URL_EC2",
             Service::Rds => "AWS_ENDPOINT_URL_RDS",
             Service::ElastiCache => "AWS_ENDPOINT_URL_ELASTICACHE",
         }
@@ -89,26 +88,45 @@ pub async fn list(ctx: &Ctx, service: Service, arn: &str) -> ProviderResult<Tags
     Ok(tags)
 }
 
-/// Every tag of one resource, strata's bookkeeping included (`ownership` reads its own tag).
+/// Every tag of one resource (an ARN; an EC2 object by the id its ARN ends in), strata's
+/// bookkeeping included (`ownership` reads its own tag).
 pub async fn list_all(ctx: &Ctx, service: Service, arn: &str) -> ProviderResult<Tags> {
     let action = format!("listing tags of {arn}");
+    // RDS and ElastiCache name the call alike; one body serves both clients.
+    macro_rules! listed {
+        ($client:expr) => {{
+            let out = $client
+                .list_tags_for_resource()
+                .resource_name(arn)
+                .send()
+                .await;
+            Ok(tag_map(
+                out.during(&action)?
+                    .tag_list()
+                    .iter()
+                    .map(|t| (t.key(), t.value())),
+            ))
+        }};
+    }
     match service {
-        Service::Rds => ctx
-            .rds()
-            .list_tags_for_resource()
-            .resource_name(arn)
-            .send()
-            .await
-            .map(|out| tag_map(out.tag_list().iter().map(|t| (t.key(), t.value()))))
-            .map_err(|e| ProviderError::sdk(&action, e)),
-        Service::ElastiCache => ctx
-            .elasticache()
-            .list_tags_for_resource()
-            .resource_name(arn)
-            .send()
-            .await
-            .map(|out| tag_map(out.tag_list().iter().map(|t| (t.key(), t.value()))))
-            .map_err(|e| ProviderError::sdk(&action, e)),
+        Service::Rds => listed!(ctx.rds()),
+        Service::ElastiCache => listed!(ctx.elasticache()),
+        Service::Ec2 => {
+            let id = arn.rsplit('/').next().unwrap_or_default();
+            let filter = aws_sdk_ec2::types::Filter::builder()
+                .name("resource-id")
+                .values(id)
+                .build();
+            let out = ctx
+                .ec2()
+                .describe_tags()
+                .filters(filter)
+                .send()
+                .await
+                .during(&action)?;
+            let own = out.tags().iter().filter(|t| t.resource_id() == Some(id));
+            Ok(tag_map(own.map(|t| (t.key(), t.value()))))
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 //! ElastiCache objects is `tagging`'s; EC2 answers them with the object.
 
 use super::client::Ctx;
+use super::errors::During;
 use super::ownership;
 use crate::provider::{obj, ProviderError, ProviderResult};
 use crate::value::{Map, Value};
@@ -180,6 +181,26 @@ pub async fn update_at(
         .filter(|(k, v)| old.get(k) != Some(v))
         .collect();
     let (untag, tag) = (format!("removing tags from {r}"), format!("tagging {r}"));
+    // RDS and ElastiCache name the two calls alike; one body serves both clients.
+    macro_rules! by_arn {
+        ($client:expr) => {{
+            let client = $client;
+            if !removed.is_empty() {
+                let call = client.remove_tags_from_resource().resource_name(r);
+                call.set_tag_keys(Some(removed))
+                    .send()
+                    .await
+                    .during(&untag)?;
+            }
+            if !set.is_empty() {
+                let call = client.add_tags_to_resource().resource_name(r);
+                call.set_tags(Some(to_sdk(&set)))
+                    .send()
+                    .await
+                    .during(&tag)?;
+            }
+        }};
+    }
     match service {
         Service::Ec2 => {
             let ec2 = ctx.ec2();
@@ -187,60 +208,19 @@ pub async fn update_at(
                 let keys = removed
                     .iter()
                     .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build());
-                ec2.delete_tags()
+                let call = ec2
+                    .delete_tags()
                     .resources(r)
-                    .set_tags(Some(keys.collect()))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::sdk(&untag, e))?;
+                    .set_tags(Some(keys.collect()));
+                call.send().await.during(&untag)?;
             }
             if !set.is_empty() {
-                ec2.create_tags()
-                    .resources(r)
-                    .set_tags(Some(to_sdk(&set)))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::sdk(&tag, e))?;
+                let call = ec2.create_tags().resources(r).set_tags(Some(to_sdk(&set)));
+                call.send().await.during(&tag)?;
             }
         }
-        Service::Rds => {
-            let rds = ctx.rds();
-            if !removed.is_empty() {
-                rds.remove_tags_from_resource()
-                    .resource_name(r)
-                    .set_tag_keys(Some(removed))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::sdk(&untag, e))?;
-            }
-            if !set.is_empty() {
-                rds.add_tags_to_resource()
-                    .resource_name(r)
-                    .set_tags(Some(to_sdk(&set)))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::sdk(&tag, e))?;
-            }
-        }
-        Service::ElastiCache => {
-            let ec = ctx.elasticache();
-            if !removed.is_empty() {
-                ec.remove_tags_from_resource()
-                    .resource_name(r)
-                    .set_tag_keys(Some(removed))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::sdk(&untag, e))?;
-            }
-            if !set.is_empty() {
-                ec.add_tags_to_resource()
-                    .resource_name(r)
-                    .set_tags(Some(to_sdk(&set)))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::sdk(&tag, e))?;
-            }
-        }
+        Service::Rds => by_arn!(ctx.rds()),
+        Service::ElastiCache => by_arn!(ctx.elasticache()),
     }
     Ok(())
 }

@@ -39,13 +39,7 @@ fn rfc3339(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
 
 #[async_trait]
 impl DataSourceType for KmsKeyData {
-    fn type_name(&self) -> &'static str {
-        "aws_kms_key"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_kms_key", SCHEMA);
 
     async fn read(&self, ctx: &Ctx, config: &Value) -> ProviderResult<Value> {
         let key_id = state::required(config, "key_id", self.type_name())?;

@@ -24,6 +24,7 @@ use super::{password_changed, snapshot_identifier, state_engine_version, CLUSTER
 use crate::provider::aws::kit::naming::prefix_from_name;
 use crate::provider::aws::kit::prelude::*;
 use crate::provider::aws::kit::{DAILY_WINDOW, WEEKLY_WINDOW};
+use aws_sdk_rds::operation::create_db_cluster::builders::CreateDBClusterFluentBuilder as Create;
 use aws_sdk_rds::operation::modify_db_cluster::builders::ModifyDBClusterFluentBuilder as Modify;
 use aws_sdk_rds::types::DbCluster as SdkCluster;
 use std::cmp::Ordering;
@@ -72,6 +73,28 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         id_from cluster_identifier;
     }
 });
+
+/// The arguments of the create call.
+const CREATE: Table<Create> = setters! {
+    "engine" => set_engine(lower),
+    "engine_version" => set_engine_version(string),
+    "database_name" => set_database_name(string),
+    "master_username" => set_master_username(string),
+    "master_password" => set_master_user_password(string),
+    "manage_master_user_password" => |b, p| b.set_manage_master_user_password(obj::bool(p, "manage_master_user_password").filter(|b| *b)),
+    "storage_encrypted" => set_storage_encrypted(bool),
+    "kms_key_id" => set_kms_key_id(string),
+    "backup_retention_period" => set_backup_retention_period(i32),
+    "preferred_backup_window" => set_preferred_backup_window(string),
+    "preferred_maintenance_window" => set_preferred_maintenance_window(lower),
+    "port" => set_port(i32),
+    "deletion_protection" => set_deletion_protection(bool),
+    "vpc_security_group_ids" => set_vpc_security_group_ids(some_strings),
+    "db_subnet_group_name" => set_db_subnet_group_name(string),
+    "db_cluster_parameter_group_name" => set_db_cluster_parameter_group_name(string),
+    "availability_zones" => set_availability_zones(some_strings),
+    "copy_tags_to_snapshot" => set_copy_tags_to_snapshot(bool),
+};
 
 const MODIFY: Table<Modify> = setters! {
     "manage_master_user_password" => set_manage_master_user_password(bool),
@@ -229,13 +252,7 @@ impl RdsCluster {
 
 #[async_trait]
 impl ResourceType for RdsCluster {
-    fn type_name(&self) -> &'static str {
-        "aws_rds_cluster"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_rds_cluster", SCHEMA);
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
@@ -285,30 +302,16 @@ impl ResourceType for RdsCluster {
     }
 
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
-        let unique: Vec<String> = ids
-            .iter()
-            .cloned()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let clusters = describe_clusters(ctx, &unique).await?;
-        Ok(clusters
-            .iter()
-            .map(|c| {
-                (
-                    c.db_cluster_identifier().unwrap_or_default().to_string(),
-                    state_of(ctx, c),
-                )
-            })
-            .collect())
+        let clusters = describe_clusters(ctx, &state::unique(ids)).await?;
+        Ok(state::by_id(
+            clusters,
+            SdkCluster::db_cluster_identifier,
+            |c| state_of(ctx, &c),
+        ))
     }
 
     async fn import(&self, ctx: &Ctx, id: &str) -> ProviderResult<Option<Value>> {
-        let mut found = self.read(ctx, &[id.to_string()]).await?.remove(id);
-        if let Some(Value::Map(m)) = &mut found {
-            m.extend(object! { "skip_final_snapshot" => true, "delete_automated_backups" => true, "apply_immediately" => false });
-        }
-        Ok(found)
+        super::import(self, ctx, id).await
     }
 
     async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
@@ -319,37 +322,13 @@ impl ResourceType for RdsCluster {
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "cluster_identifier", self.type_name())?;
-        ctx.rds()
+        let call = ctx
+            .rds()
             .create_db_cluster()
             .db_cluster_identifier(&id)
-            .set_engine(modify::lower(planned, "engine"))
-            .set_engine_version(obj::string(planned, "engine_version"))
-            .set_database_name(obj::string(planned, "database_name"))
-            .set_master_username(obj::string(planned, "master_username"))
-            .set_master_user_password(obj::string(planned, "master_password"))
-            .set_manage_master_user_password(
-                obj::bool(planned, "manage_master_user_password").filter(|b| *b),
-            )
-            .set_storage_encrypted(obj::bool(planned, "storage_encrypted"))
-            .set_kms_key_id(obj::string(planned, "kms_key_id"))
-            .set_backup_retention_period(obj::i32(planned, "backup_retention_period"))
-            .set_preferred_backup_window(obj::string(planned, "preferred_backup_window"))
-            .set_preferred_maintenance_window(modify::lower(
-                planned,
-                "preferred_maintenance_window",
-            ))
-            .set_port(obj::i32(planned, "port"))
-            .set_deletion_protection(obj::bool(planned, "deletion_protection"))
-            .set_vpc_security_group_ids(modify::some_strings(planned, "vpc_security_group_ids"))
-            .set_db_subnet_group_name(obj::string(planned, "db_subnet_group_name"))
-            .set_db_cluster_parameter_group_name(obj::string(
-                planned,
-                "db_cluster_parameter_group_name",
-            ))
-            .set_availability_zones(modify::some_strings(planned, "availability_zones"))
-            .set_copy_tags_to_snapshot(obj::bool(planned, "copy_tags_to_snapshot"))
-            .set_tags(tags::for_create(ctx, planned))
-            .send()
+            .set_tags(tags::for_create(ctx, planned));
+        let (call, _) = modify::set(CREATE, planned, call);
+        call.send()
             .await
             .during(&format!("creating DB cluster {id}"))?;
         // What create does after its call is what settling a retried one does.
@@ -414,76 +393,39 @@ impl ResourceType for RdsCluster {
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
-        let id = state::id(prior, self.type_name())?;
-        if let Err(p) = self.check_delete(prior) {
-            return Err(ProviderError::new(format!("{} ({})", p.message, p.help)));
-        }
         let how = lifecycle::Deletion {
             gone: &["DBClusterNotFoundFault"],
             invalid_state: "InvalidDBClusterStateFault",
         };
-        let id = id.as_str();
-        let delete = |fs: lifecycle::FinalSnapshot| async move {
-            let call = ctx
-                .rds()
-                .delete_db_cluster()
-                .db_cluster_identifier(id)
-                .skip_final_snapshot(fs.skip);
-            let call = call
-                .set_final_db_snapshot_identifier(fs.identifier)
-                .delete_automated_backups(fs.delete_automated_backups);
-            call.send()
-                .await
-                .during(&format!("deleting DB cluster {id}"))
-                .map(drop)
-        };
-        // Deletion protection turned on outside strata: lifted when told to apply now.
-        let unprotect = || async {
-            let call = ctx
-                .rds()
-                .modify_db_cluster()
-                .db_cluster_identifier(id)
-                .deletion_protection(false);
-            let call = call.apply_immediately(true).send().await;
-            call.during(&format!("disabling deletion protection of DB cluster {id}"))?;
-            WAITER.settled(ctx, id, TIMEOUT).await
-        };
-        if lifecycle::delete_with_final_snapshot(prior, &how, delete, unprotect).await? {
-            WAITER.gone(ctx, id, TIMEOUT).await?;
-        }
-        Ok(())
+        super::delete_db! { ctx, prior, "DB cluster", delete_db_cluster, modify_db_cluster, db_cluster_identifier, how, WAITER, settled, TIMEOUT }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::aws::kit::testing::{self, attrs, with};
 
     fn config(pairs: &[(&str, Value)]) -> Value {
-        let mut m = Map::new();
-        m.insert("engine".into(), Value::from("aurora-mysql"));
-        m.insert("master_username".into(), Value::from("admin"));
-        for (k, v) in pairs {
-            m.insert(k.to_string(), v.clone());
-        }
-        Value::Map(m)
+        with(
+            &[
+                ("engine", "aurora-mysql".into()),
+                ("master_username", "admin".into()),
+            ],
+            pairs,
+        )
     }
 
     fn validate(config: &Value) -> Vec<ConfigProblem> {
-        crate::provider::config_problems(&RdsCluster, config)
+        testing::problems(&RdsCluster, config)
     }
 
     fn problems(pairs: &[(&str, Value)]) -> Vec<Option<&'static str>> {
-        validate(&config(pairs))
-            .into_iter()
-            .map(|p| p.attribute)
-            .collect()
+        attrs(validate(&config(pairs)))
     }
 
-    /// The differ's part of planning: the schema's modifiers, then the type's own.
     fn plan(prior: Option<&Value>, planned: &mut Value) {
-        SCHEMA.modify_plan(prior, &planned.clone(), planned);
-        RdsCluster.customize_plan(prior, planned);
+        testing::plan(&RdsCluster, prior, planned)
     }
 
     #[test]

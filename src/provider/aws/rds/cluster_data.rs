@@ -36,13 +36,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
 
 #[async_trait]
 impl DataSourceType for RdsClusterData {
-    fn type_name(&self) -> &'static str {
-        "aws_rds_cluster"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_rds_cluster", SCHEMA);
 
     async fn read(&self, ctx: &Ctx, config: &Value) -> ProviderResult<Value> {
         let id = state::required(config, "cluster_identifier", self.type_name())?;

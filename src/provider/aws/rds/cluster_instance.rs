@@ -12,6 +12,7 @@ use super::{identifier, identifier_prefix, state_engine_version, CLUSTER_PREFIX}
 use crate::provider::aws::kit::naming::prefix_from_name;
 use crate::provider::aws::kit::prelude::*;
 use crate::provider::aws::kit::WEEKLY_WINDOW;
+use aws_sdk_rds::operation::create_db_instance::builders::CreateDBInstanceFluentBuilder as Create;
 use aws_sdk_rds::operation::modify_db_instance::builders::ModifyDBInstanceFluentBuilder as Modify;
 use aws_sdk_rds::types::DbInstance as SdkDb;
 
@@ -51,6 +52,22 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         id_from identifier;
     }
 });
+
+/// The arguments of the create call.
+const CREATE: Table<Create> = setters! {
+    "cluster_identifier" => set_db_cluster_identifier(string),
+    "instance_class" => set_db_instance_class(string),
+    "engine" => set_engine(lower),
+    "engine_version" => set_engine_version(string),
+    "promotion_tier" => set_promotion_tier(i32),
+    "publicly_accessible" => set_publicly_accessible(bool),
+    "db_subnet_group_name" => set_db_subnet_group_name(string),
+    "db_parameter_group_name" => set_db_parameter_group_name(string),
+    "auto_minor_version_upgrade" => set_auto_minor_version_upgrade(bool),
+    "preferred_maintenance_window" => set_preferred_maintenance_window(lower),
+    "availability_zone" => set_availability_zone(string),
+    "copy_tags_to_snapshot" => set_copy_tags_to_snapshot(bool),
+};
 
 const MODIFY: Table<Modify> = setters! {
     "instance_class" => set_db_instance_class(string),
@@ -138,21 +155,10 @@ impl RdsClusterInstance {
 
 #[async_trait]
 impl ResourceType for RdsClusterInstance {
-    fn type_name(&self) -> &'static str {
-        "aws_rds_cluster_instance"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_rds_cluster_instance", SCHEMA);
 
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
-        let unique: Vec<String> = ids
-            .iter()
-            .cloned()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let unique: Vec<String> = state::unique(ids);
         let dbs = describe_instances(ctx, &unique).await?;
         if let Some(db) = dbs.iter().find(|d| d.db_cluster_identifier().is_none()) {
             return Err(ProviderError::new(format!(
@@ -188,26 +194,13 @@ impl ResourceType for RdsClusterInstance {
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "identifier", self.type_name())?;
-        ctx.rds()
+        let call = ctx
+            .rds()
             .create_db_instance()
             .db_instance_identifier(&id)
-            .set_db_cluster_identifier(obj::string(planned, "cluster_identifier"))
-            .set_db_instance_class(obj::string(planned, "instance_class"))
-            .set_engine(modify::lower(planned, "engine"))
-            .set_engine_version(obj::string(planned, "engine_version"))
-            .set_promotion_tier(obj::i32(planned, "promotion_tier"))
-            .set_publicly_accessible(obj::bool(planned, "publicly_accessible"))
-            .set_db_subnet_group_name(obj::string(planned, "db_subnet_group_name"))
-            .set_db_parameter_group_name(obj::string(planned, "db_parameter_group_name"))
-            .set_auto_minor_version_upgrade(obj::bool(planned, "auto_minor_version_upgrade"))
-            .set_preferred_maintenance_window(modify::lower(
-                planned,
-                "preferred_maintenance_window",
-            ))
-            .set_availability_zone(obj::string(planned, "availability_zone"))
-            .set_copy_tags_to_snapshot(obj::bool(planned, "copy_tags_to_snapshot"))
-            .set_tags(tags::for_create(ctx, planned))
-            .send()
+            .set_tags(tags::for_create(ctx, planned));
+        let (call, _) = modify::set(CREATE, planned, call);
+        call.send()
             .await
             .during(&format!("creating DB cluster instance {id}"))?;
         // What create does after its call is what settling a retried one does.
@@ -281,19 +274,15 @@ impl ResourceType for RdsClusterInstance {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::aws::kit::testing::{attrs, problems as all, with};
 
     fn problems(pairs: &[(&str, Value)]) -> Vec<Option<&'static str>> {
-        let mut m = Map::new();
-        m.insert("engine".into(), Value::from("aurora-mysql"));
-        m.insert("cluster_identifier".into(), Value::from("c1"));
-        m.insert("instance_class".into(), Value::from("db.r6g.large"));
-        for (k, v) in pairs {
-            m.insert(k.to_string(), v.clone());
-        }
-        crate::provider::config_problems(&RdsClusterInstance, &Value::Map(m))
-            .into_iter()
-            .map(|p| p.attribute)
-            .collect()
+        let base = [
+            ("engine", "aurora-mysql".into()),
+            ("cluster_identifier", "c1".into()),
+            ("instance_class", "db.r6g.large".into()),
+        ];
+        attrs(all(&RdsClusterInstance, &with(&base, pairs)))
     }
 
     #[test]

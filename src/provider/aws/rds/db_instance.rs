@@ -243,76 +243,65 @@ impl DbInstance {
         Ok(state)
     }
 
-    async fn create_primary(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
-        ctx.rds()
-            .create_db_instance()
-            .db_instance_identifier(id)
-            .set_db_instance_class(obj::string(planned, "instance_class"))
+    /// CreateDBInstance, or CreateDBInstanceReadReplica for a replica.
+    async fn create_call(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
+        // The arguments both calls take.
+        macro_rules! shared {
+            ($call:expr) => {
+                $call
+                    .db_instance_identifier(id)
+                    .set_db_instance_class(obj::string(planned, "instance_class"))
+                    .set_max_allocated_storage(obj::i32(planned, "max_allocated_storage"))
+                    .set_storage_type(obj::string(planned, "storage_type"))
+                    .set_iops(obj::i32(planned, "iops"))
+                    .set_kms_key_id(obj::string(planned, "kms_key_id"))
+                    .set_port(obj::i32(planned, "port"))
+                    .set_vpc_security_group_ids(modify::some_strings(
+                        planned,
+                        "vpc_security_group_ids",
+                    ))
+                    .set_db_subnet_group_name(obj::string(planned, "db_subnet_group_name"))
+                    .set_option_group_name(obj::string(planned, "option_group_name"))
+                    .set_multi_az(obj::bool(planned, "multi_az"))
+                    .set_publicly_accessible(obj::bool(planned, "publicly_accessible"))
+                    .set_deletion_protection(obj::bool(planned, "deletion_protection"))
+                    .set_auto_minor_version_upgrade(obj::bool(
+                        planned,
+                        "auto_minor_version_upgrade",
+                    ))
+                    .set_copy_tags_to_snapshot(obj::bool(planned, "copy_tags_to_snapshot"))
+                    .set_availability_zone(obj::string(planned, "availability_zone"))
+                    .set_tags(tags::for_create(ctx, planned))
+            };
+        }
+        let rds = ctx.rds();
+        if let Some(source) = obj::str(planned, "replicate_source_db") {
+            let call = shared!(rds.create_db_instance_read_replica())
+                .source_db_instance_identifier(source);
+            return call
+                .send()
+                .await
+                .during(&format!("creating read replica {id}"))
+                .map(drop);
+        }
+        shared!(rds.create_db_instance())
             .set_engine(modify::lower(planned, "engine"))
             .set_engine_version(obj::string(planned, "engine_version"))
             .set_allocated_storage(obj::i32(planned, "allocated_storage"))
-            .set_max_allocated_storage(obj::i32(planned, "max_allocated_storage"))
-            .set_storage_type(obj::string(planned, "storage_type"))
-            .set_iops(obj::i32(planned, "iops"))
             .set_storage_encrypted(obj::bool(planned, "storage_encrypted"))
-            .set_kms_key_id(obj::string(planned, "kms_key_id"))
             .set_db_name(obj::string(planned, "db_name"))
             .set_master_username(obj::string(planned, "username"))
             .set_master_user_password(obj::string(planned, "password"))
             .set_manage_master_user_password(
                 obj::bool(planned, "manage_master_user_password").filter(|b| *b),
             )
-            .set_port(obj::i32(planned, "port"))
-            .set_vpc_security_group_ids(modify::some_strings(planned, "vpc_security_group_ids"))
-            .set_db_subnet_group_name(obj::string(planned, "db_subnet_group_name"))
             .set_db_parameter_group_name(obj::string(planned, "parameter_group_name"))
-            .set_option_group_name(obj::string(planned, "option_group_name"))
             .set_backup_retention_period(obj::i32(planned, "backup_retention_period"))
             .set_preferred_backup_window(obj::string(planned, "backup_window"))
             .set_preferred_maintenance_window(modify::lower(planned, "maintenance_window"))
-            .set_multi_az(obj::bool(planned, "multi_az"))
-            .set_publicly_accessible(obj::bool(planned, "publicly_accessible"))
-            .set_deletion_protection(obj::bool(planned, "deletion_protection"))
-            .set_auto_minor_version_upgrade(obj::bool(planned, "auto_minor_version_upgrade"))
-            .set_copy_tags_to_snapshot(obj::bool(planned, "copy_tags_to_snapshot"))
-            .set_availability_zone(obj::string(planned, "availability_zone"))
-            .set_tags(tags::for_create(ctx, planned))
             .send()
             .await
             .during(&format!("creating DB instance {id}"))
-            .map(drop)
-    }
-
-    async fn create_replica(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        source: &str,
-        planned: &Value,
-    ) -> ProviderResult<()> {
-        ctx.rds()
-            .create_db_instance_read_replica()
-            .db_instance_identifier(id)
-            .source_db_instance_identifier(source)
-            .set_db_instance_class(obj::string(planned, "instance_class"))
-            .set_max_allocated_storage(obj::i32(planned, "max_allocated_storage"))
-            .set_storage_type(obj::string(planned, "storage_type"))
-            .set_iops(obj::i32(planned, "iops"))
-            .set_kms_key_id(obj::string(planned, "kms_key_id"))
-            .set_port(obj::i32(planned, "port"))
-            .set_vpc_security_group_ids(modify::some_strings(planned, "vpc_security_group_ids"))
-            .set_db_subnet_group_name(obj::string(planned, "db_subnet_group_name"))
-            .set_option_group_name(obj::string(planned, "option_group_name"))
-            .set_multi_az(obj::bool(planned, "multi_az"))
-            .set_publicly_accessible(obj::bool(planned, "publicly_accessible"))
-            .set_deletion_protection(obj::bool(planned, "deletion_protection"))
-            .set_auto_minor_version_upgrade(obj::bool(planned, "auto_minor_version_upgrade"))
-            .set_copy_tags_to_snapshot(obj::bool(planned, "copy_tags_to_snapshot"))
-            .set_availability_zone(obj::string(planned, "availability_zone"))
-            .set_tags(tags::for_create(ctx, planned))
-            .send()
-            .await
-            .during(&format!("creating read replica {id}"))
             .map(drop)
     }
 
@@ -341,13 +330,7 @@ impl DbInstance {
 
 #[async_trait]
 impl ResourceType for DbInstance {
-    fn type_name(&self) -> &'static str {
-        "aws_db_instance"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_db_instance", SCHEMA);
 
     /// The provider takes any engine name; AWS refuses the Aurora ones at create.
     fn plan_checks(&self, config: &Value) -> Vec<ConfigProblem> {
@@ -436,31 +419,14 @@ impl ResourceType for DbInstance {
     }
 
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
-        let unique: Vec<String> = ids
-            .iter()
-            .cloned()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let dbs = describe_instances(ctx, &unique).await?;
-        Ok(dbs
-            .iter()
-            .map(|db| {
-                (
-                    db.db_instance_identifier().unwrap_or_default().to_string(),
-                    state_of(ctx, db),
-                )
-            })
-            .collect())
+        let dbs = describe_instances(ctx, &state::unique(ids)).await?;
+        Ok(state::by_id(dbs, SdkDb::db_instance_identifier, |db| {
+            state_of(ctx, &db)
+        }))
     }
 
     async fn import(&self, ctx: &Ctx, id: &str) -> ProviderResult<Option<Value>> {
-        let mut found = self.read(ctx, &[id.to_string()]).await?.remove(id);
-        if let Some(Value::Map(m)) = &mut found {
-            // Neither can be read from AWS; without them no delete could ever be planned.
-            m.extend(object! { "skip_final_snapshot" => true, "delete_automated_backups" => true, "apply_immediately" => false });
-        }
-        Ok(found)
+        super::import(self, ctx, id).await
     }
 
     async fn list(&self, ctx: &Ctx) -> ProviderResult<Vec<Value>> {
@@ -483,10 +449,7 @@ impl ResourceType for DbInstance {
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "identifier", self.type_name())?;
-        match obj::str(planned, "replicate_source_db") {
-            Some(source) => self.create_replica(ctx, &id, source, planned).await?,
-            None => self.create_primary(ctx, &id, planned).await?,
-        }
+        self.create_call(ctx, &id, planned).await?;
         // What create does after its call is what settling a retried one does.
         self.settle_retried_create(ctx, &Value::Map(object! { "id" => id }), planned)
             .await
@@ -600,75 +563,37 @@ impl ResourceType for DbInstance {
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
-        let id = state::id(prior, self.type_name())?;
-        if let Err(p) = self.check_delete(prior) {
-            return Err(ProviderError::new(format!("{} ({})", p.message, p.help)));
-        }
         let how = lifecycle::Deletion {
             gone: &["DBInstanceNotFound"],
             invalid_state: "InvalidDBInstanceState",
         };
-        let id = id.as_str();
-        let delete = |fs: lifecycle::FinalSnapshot| async move {
-            let call = ctx
-                .rds()
-                .delete_db_instance()
-                .db_instance_identifier(id)
-                .skip_final_snapshot(fs.skip);
-            let call = call
-                .set_final_db_snapshot_identifier(fs.identifier)
-                .delete_automated_backups(fs.delete_automated_backups);
-            call.send()
-                .await
-                .during(&format!("deleting DB instance {id}"))
-                .map(drop)
-        };
-        // Deletion protection turned on outside strata: lifted when told to apply now.
-        let unprotect = || async {
-            let call = ctx
-                .rds()
-                .modify_db_instance()
-                .db_instance_identifier(id)
-                .deletion_protection(false);
-            let call = call.apply_immediately(true).send().await;
-            call.during(&format!(
-                "disabling deletion protection of DB instance {id}"
-            ))?;
-            WAITER.ready(ctx, id, UPDATE_TIMEOUT).await
-        };
-        if lifecycle::delete_with_final_snapshot(prior, &how, delete, unprotect).await? {
-            WAITER.gone(ctx, id, DELETE_TIMEOUT).await?;
-        }
-        Ok(())
+        super::delete_db! { ctx, prior, "DB instance", delete_db_instance, modify_db_instance, db_instance_identifier, how, WAITER, ready, DELETE_TIMEOUT }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::aws::kit::testing::{self, attrs, with};
 
     fn config(pairs: &[(&str, Value)]) -> Value {
-        let mut m = Map::new();
-        m.insert("engine".into(), Value::from("mysql"));
-        m.insert("username".into(), Value::from("admin"));
-        m.insert("allocated_storage".into(), Value::from(20));
-        for (k, v) in pairs {
-            m.insert(k.to_string(), v.clone());
-        }
-        Value::Map(m)
+        let base = [
+            ("engine", "mysql".into()),
+            ("username", "admin".into()),
+            ("allocated_storage", 20.into()),
+        ];
+        with(&base, pairs)
     }
 
     fn problems(pairs: &[(&str, Value)]) -> Vec<Option<&'static str>> {
         let config = config(pairs);
-        let mut all = crate::provider::config_problems(&DbInstance, &config);
+        let mut all = testing::problems(&DbInstance, &config);
         all.extend(DbInstance.plan_checks(&config));
-        all.into_iter().map(|p| p.attribute).collect()
+        attrs(all)
     }
 
-    /// The differ's part of planning: the schema's modifiers, then the type's own.
     fn plan(prior: Option<&Value>, planned: &mut Value) {
-        SCHEMA.modify_plan(prior, &planned.clone(), planned);
-        DbInstance.customize_plan(prior, planned);
+        testing::plan(&DbInstance, prior, planned)
     }
 
     #[test]

@@ -40,13 +40,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
 
 #[async_trait]
 impl DataSourceType for DbInstanceData {
-    fn type_name(&self) -> &'static str {
-        "aws_db_instance"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_db_instance", SCHEMA);
 
     async fn read(&self, ctx: &Ctx, config: &Value) -> ProviderResult<Value> {
         let id = state::required(config, "db_instance_identifier", self.type_name())?;

@@ -72,13 +72,7 @@ async fn describe(ctx: &Ctx) -> ProviderResult<Vec<SdkGroup>> {
 
 #[async_trait]
 impl ResourceType for DbSubnetGroup {
-    fn type_name(&self) -> &'static str {
-        "aws_db_subnet_group"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_db_subnet_group", SCHEMA);
 
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
         if ids.is_empty() {

@@ -53,6 +53,60 @@ pub fn password_changed(prior: &Value, planned: &Value, key: &str) -> bool {
     }
 }
 
+/// An instance or cluster looked up for `strata import`: what AWS has, with the delete
+/// arguments no read can give set as Terraform sets them (without them no delete could ever
+/// be planned).
+pub async fn import(rt: &dyn ResourceType, ctx: &Ctx, id: &str) -> ProviderResult<Option<Value>> {
+    let mut found = rt.read(ctx, &[id.to_string()]).await?.remove(id);
+    if let Some(Value::Map(m)) = &mut found {
+        m.extend(object! { "skip_final_snapshot" => true, "delete_automated_backups" => true, "apply_immediately" => false });
+    }
+    Ok(found)
+}
+
+/// Deletes a DB instance or cluster (their calls differ only in their names): the prior
+/// object's final-snapshot choice checked, then sent with the delete; deletion protection
+/// turned on outside strata lifted first when the plan applies immediately (`$settle`: the
+/// wait after that Modify); then a wait until AWS shows it gone.
+macro_rules! delete_db {
+    ($ctx:expr, $prior:expr, $noun:literal, $delete:ident, $modify:ident, $id:ident, $how:expr, $waiter:expr, $settle:ident, $timeout:expr) => {{
+        let (ctx, prior) = ($ctx, $prior);
+        let id = crate::provider::aws::kit::state::id(prior, $noun)?;
+        if let Err(p) = lifecycle::check_final_snapshot(prior, $noun) {
+            return Err(ProviderError::new(format!("{} ({})", p.message, p.help)));
+        }
+        let id = id.as_str();
+        let delete = |fs: lifecycle::FinalSnapshot| async move {
+            let call = ctx.rds().$delete().$id(id).skip_final_snapshot(fs.skip);
+            let call = call
+                .set_final_db_snapshot_identifier(fs.identifier)
+                .delete_automated_backups(fs.delete_automated_backups);
+            call.send()
+                .await
+                .during(&format!(concat!("deleting ", $noun, " {}"), id))
+                .map(drop)
+        };
+        let unprotect = || async {
+            let call = ctx
+                .rds()
+                .$modify()
+                .$id(id)
+                .deletion_protection(false)
+                .apply_immediately(true);
+            call.send().await.during(&format!(
+                concat!("disabling deletion protection of ", $noun, " {}"),
+                id
+            ))?;
+            $waiter.$settle(ctx, id, $timeout).await
+        };
+        if lifecycle::delete_with_final_snapshot(prior, &$how, delete, unprotect).await? {
+            $waiter.gone(ctx, id, $timeout).await?;
+        }
+        Ok(())
+    }};
+}
+pub(crate) use delete_db;
+
 /// RDS filters take at most 100 values.
 const FILTER_MAX: usize = 100;
 

@@ -79,11 +79,7 @@ pub struct OptionSpec {
 
 impl OptionSpec {
     fn from_value(v: &Value) -> Option<OptionSpec> {
-        let settings = v
-            .get("option_settings")
-            .and_then(Value::as_list)
-            .into_iter()
-            .flatten();
+        let settings = state::items(v, "option_settings");
         let setting = |s: &Value| {
             Some((
                 obj::string(s, "name")?,
@@ -163,11 +159,7 @@ impl OptionSpec {
 }
 
 fn options_of(v: &Value) -> Vec<OptionSpec> {
-    let items = v
-        .get("option")
-        .and_then(Value::as_list)
-        .into_iter()
-        .flatten();
+    let items = state::items(v, "option");
     items.filter_map(OptionSpec::from_value).collect()
 }
 
@@ -278,13 +270,7 @@ impl DbOptionGroup {
 
 #[async_trait]
 impl ResourceType for DbOptionGroup {
-    fn type_name(&self) -> &'static str {
-        "aws_db_option_group"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_db_option_group", SCHEMA);
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         state::duplicates(config, "option", "option_name", false)
@@ -369,7 +355,7 @@ impl ResourceType for DbOptionGroup {
         // While instances or snapshots still use the group, AWS refuses: retry.
         let what = format!("option group {id} to be no longer in use");
         let in_use = |e: &ProviderError| e.is(&["InvalidOptionGroupStateFault"]);
-        let deleted = ctx.retry_while(&what, DELETE_TIMEOUT, in_use, || async {
+        let call = || async {
             let call = ctx
                 .rds()
                 .delete_option_group()
@@ -378,8 +364,17 @@ impl ResourceType for DbOptionGroup {
                 .await;
             call.during(&format!("deleting option group {id}"))
                 .map(drop)
-        });
-        unless(deleted.await, &["OptionGroupNotFoundFault"]).map(drop)
+        };
+        lifecycle::delete(
+            ctx,
+            &what,
+            DELETE_TIMEOUT,
+            in_use,
+            &["OptionGroupNotFoundFault"],
+            call,
+        )
+        .await
+        .map(drop)
     }
 }
 

@@ -170,11 +170,7 @@ impl Param {
 
 /// The parameters of a planned or prior object.
 fn params_of(v: &Value) -> BTreeSet<Param> {
-    let items = v
-        .get("parameter")
-        .and_then(Value::as_list)
-        .into_iter()
-        .flatten();
+    let items = state::items(v, "parameter");
     items
         .filter_map(|p| {
             Some(Param {
@@ -475,16 +471,20 @@ impl ResourceType for ParameterGroup {
         if self.flavour == Flavour::Db && obj::bool(prior, "skip_destroy") == Some(true) {
             return Ok(());
         }
-        let what = format!("{} {id} to be no longer in use", self.what());
-        let action = format!("deleting {} {id}", self.what());
-        let deleted = ctx.retry_while(&what, BUSY_RETRY, busy, || async {
+        let (what, action) = (
+            format!("{} {id} to be no longer in use", self.what()),
+            format!("deleting {} {id}", self.what()),
+        );
+        let call = || async {
             each_flavour! {
                 self.flavour, ctx, &id,
                 delete_db_parameter_group.db_parameter_group_name | delete_db_cluster_parameter_group.db_cluster_parameter_group_name,
                 |c| c.send().await.during(&action).map(drop)
             }
-        });
-        unless(deleted.await, GONE).map(drop)
+        };
+        lifecycle::delete(ctx, &what, BUSY_RETRY, busy, GONE, call)
+            .await
+            .map(drop)
     }
 }
 

@@ -467,12 +467,7 @@ impl ResourceType for Snapshot {
     }
 
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
-        let unique: Vec<String> = ids
-            .iter()
-            .cloned()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let unique: Vec<String> = state::unique(ids);
         let found = describe(ctx, self.kind, &unique).await?;
         Ok(found.into_iter().map(|f| (f.id, f.state)).collect())
     }

@@ -45,13 +45,7 @@ fn time_string(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
 
 #[async_trait]
 impl DataSourceType for DbSnapshotData {
-    fn type_name(&self) -> &'static str {
-        "aws_db_snapshot"
-    }
-
-    fn schema(&self) -> &Schema {
-        &SCHEMA
-    }
+    named!("aws_db_snapshot", SCHEMA);
 
     async fn read(&self, ctx: &Ctx, config: &Value) -> ProviderResult<Value> {
         let filter = |name: &str, key: &str| {

@@ -463,6 +463,22 @@ mod tests {
         assert!(failed.not_found);
     }
 
+    /// A fetch that counts its calls: `answer(call number, id)` is the object (`None`:
+    /// absent).
+    fn counted(answer: fn(usize, &str) -> Option<Value>) -> (Fetch, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c = calls.clone();
+        let fetch: Fetch = Arc::new(move |_ctx, ids: Vec<String>| {
+            let n = c.fetch_add(1, Ordering::SeqCst);
+            let found = ids
+                .iter()
+                .filter_map(|id| Some((id.clone(), answer(n, id)?)));
+            let found: BTreeMap<String, Value> = found.collect();
+            Box::pin(async move { Ok(found) })
+        });
+        (fetch, calls)
+    }
+
     fn test_ctx(poll: Duration) -> Ctx {
         Ctx {
             aws: Arc::new(Aws::from_config(
@@ -523,19 +539,9 @@ mod tests {
     #[tokio::test]
     async fn read_visible_returns_the_object_once_it_shows() {
         let ctx = test_ctx(Duration::from_millis(10));
-        let fetches = Arc::new(AtomicUsize::new(0));
-        let f = fetches.clone();
         // Hidden for the first two reads, as AWS's eventual consistency may do.
-        let fetch: Fetch = Arc::new(move |_ctx, ids: Vec<String>| {
-            let n = f.fetch_add(1, Ordering::SeqCst);
-            Box::pin(async move {
-                Ok(ids
-                    .iter()
-                    .filter(|_| n >= 2)
-                    .map(|id| (id.clone(), Value::from(format!("object {id}"))))
-                    .collect())
-            })
-        });
+        let (fetch, fetches) =
+            counted(|n, id| (n >= 2).then(|| Value::from(format!("object {id}"))));
         let found = ctx
             .join(
                 "test/visible",
@@ -558,21 +564,8 @@ mod tests {
     #[tokio::test]
     async fn an_interrupt_ends_a_provisioning_wait_but_not_a_visibility_read() {
         let ctx = test_ctx(Duration::from_millis(10));
-        let fetches = Arc::new(AtomicUsize::new(0));
-        let f = fetches.clone();
-        let fetch: Fetch = Arc::new(move |_ctx, ids: Vec<String>| {
-            let n = f.fetch_add(1, Ordering::SeqCst);
-            Box::pin(async move {
-                Ok(ids
-                    .iter()
-                    .map(|id| {
-                        let visible = id != "late" || n >= 20;
-                        (id.clone(), status_value(Some("creating"), false), visible)
-                    })
-                    .filter(|(_, _, visible)| *visible)
-                    .map(|(id, v, _)| (id, v))
-                    .collect())
-            })
+        let (fetch, fetches) = counted(|n, id| {
+            (id != "late" || n >= 20).then(|| status_value(Some("creating"), false))
         });
         let provisioning = ctx.join(
             "test/interrupt",
