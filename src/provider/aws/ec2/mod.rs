@@ -2,6 +2,7 @@
 //! `aws_security_group_rule`, the VPC ingress and egress rules; `rule_model` is what they
 //! share), and the data sources of the network the data tier lives in.
 
+mod inline_rules;
 mod rule_model;
 mod security_group;
 mod security_group_data;
