@@ -101,6 +101,14 @@ pub type ProviderResult<T> = Result<T, ProviderError>;
 
 pub use crate::schema::ConfigProblem;
 
+/// Every problem of one resource's configuration that the provider finds before planning:
+/// its schema's validators, then the type's own rules.
+pub fn config_problems(rt: &dyn ResourceType, config: &Value) -> Vec<ConfigProblem> {
+    let mut problems = rt.schema().problems(config);
+    problems.extend(rt.validate(config));
+    problems
+}
+
 /// One managed resource type.
 ///
 /// State objects are `Value::Map`s holding every schema attribute; `id` is the identifier the

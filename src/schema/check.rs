@@ -232,17 +232,8 @@ impl Schema {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::obj;
     use super::*;
-    use crate::value::Map;
-
-    fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Map(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect::<Map>(),
-        )
-    }
 
     fn schema() -> Schema {
         Schema::new()

@@ -4,6 +4,7 @@
 
 mod check;
 mod modify;
+mod table;
 
 pub use check::{ConfigProblem, Validator};
 pub use modify::{prefix_from_name, unique_name, version_prefix, Modifier, DEFAULT_PREFIX};
@@ -178,6 +179,12 @@ impl Attribute {
         Attribute::new(name, AttrType::Map(Box::new(AttrType::String)))
     }
 
+    /// A list of string maps (an output listing parts of an object, such as cache nodes).
+    pub fn map_list(name: &'static str) -> Attribute {
+        let map = AttrType::Map(Box::new(AttrType::String));
+        Attribute::new(name, AttrType::List(Box::new(map)))
+    }
+
     pub fn required(mut self) -> Attribute {
         self.required = true;
         self.optional = false;
@@ -306,6 +313,17 @@ impl Attribute {
 
     pub fn prefix_of_prior(self) -> Attribute {
         self.modify(Modifier::PrefixOfPrior)
+    }
+
+    /// A configured value `same` says means the prior one plans as the prior.
+    pub fn equivalent(self, same: fn(&str, &str) -> bool) -> Attribute {
+        self.modify(Modifier::Equivalent(same))
+    }
+
+    /// A configured version `matches` says the running one (`actual`'s prior value) is,
+    /// plans as the prior value.
+    pub fn same_version(self, actual: &'static str, matches: fn(&str, &str) -> bool) -> Attribute {
+        self.modify(Modifier::SameVersion { actual, matches })
     }
 
     pub fn is_settable(&self) -> bool {
@@ -536,8 +554,18 @@ fn render_attrs(out: &mut String, schema: &Schema, depth: usize) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// An object of these attributes, for the schema's tests.
+    pub fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
 
     #[test]
     fn numbers_convert_to_strings_like_terraform() {

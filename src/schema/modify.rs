@@ -3,7 +3,7 @@
 //! framework's plan modifiers), so a resource file does not hand-code name generation, case
 //! folding or "keep what AWS chose".
 
-use super::{Attribute, Schema};
+use super::{Attribute, Nesting, Schema};
 use crate::value::{Map, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -24,6 +24,15 @@ pub enum Modifier {
     /// A configured value that is a dotted prefix of the prior one (`8.0` of `8.0.36`) plans
     /// as the prior: AWS runs a more precise version of what was asked.
     PrefixOfPrior,
+    /// A configured value the function says means the prior one (an id and an ARN of the same
+    /// object) plans as the prior: no change.
+    Equivalent(fn(&str, &str) -> bool),
+    /// A configured version that `matches` says AWS runs (the prior value of the `actual`
+    /// attribute, e.g. `engine_version_actual`) plans as the prior value: no change.
+    SameVersion {
+        actual: &'static str,
+        matches: fn(&str, &str) -> bool,
+    },
 }
 
 /// Length of the suffix [`unique_name`] appends: a UTC timestamp with four fractional digits
@@ -122,6 +131,21 @@ impl Attribute {
                         }
                     }
                 }
+                Modifier::Equivalent(same) => {
+                    if let (Some(c), Some(o)) = (v.as_str(), old.and_then(Value::as_str)) {
+                        if same(c, o) {
+                            planned.insert(self.name.to_string(), Value::from(o));
+                        }
+                    }
+                }
+                Modifier::SameVersion { actual, matches } => {
+                    let running = prior.and_then(|p| p.get(*actual)).and_then(Value::as_str);
+                    if let (Some(c), Some(a), Some(o)) = (v.as_str(), running, old) {
+                        if matches(c, a) {
+                            planned.insert(self.name.to_string(), o.clone());
+                        }
+                    }
+                }
             }
         }
     }
@@ -137,8 +161,8 @@ impl Attribute {
 }
 
 impl Schema {
-    /// Applies every attribute's plan modifiers, then derives `id` from the attribute the
-    /// schema names (`id_from`).
+    /// Applies every attribute's plan modifiers (in nested blocks too, item by item), then
+    /// derives `id` from the attribute the schema names (`id_from`): unknown while that is.
     pub fn modify_plan(&self, prior: Option<&Value>, config: &Value, planned: &mut Value) {
         let Value::Map(m) = planned else { return };
         let prior = match prior {
@@ -148,30 +172,42 @@ impl Schema {
         for a in &self.attributes {
             a.apply_modifiers(prior, config, m);
         }
-        if let Some(from) = self.id_from {
-            if let Some(v) = m
-                .get(from)
-                .filter(|v| v.is_known() && !v.is_null())
-                .cloned()
-            {
-                m.insert("id".into(), v);
+        for b in &self.blocks {
+            let modified = b.schema.has_modifiers();
+            if let (true, Some(Value::List(items))) = (modified, m.get_mut(b.name)) {
+                for item in items.iter_mut() {
+                    let config = item.clone();
+                    b.schema.modify_plan(None, &config, item);
+                }
+                if b.nesting == Nesting::Set && items.iter().all(Value::is_wholly_known) {
+                    crate::value::sort_dedup(items);
+                }
             }
         }
+        if let Some(from) = self.id_from {
+            match m.get(from) {
+                Some(v) if !v.is_known() => {
+                    m.insert("id".into(), Value::Unknown);
+                }
+                Some(v) if !v.is_null() => {
+                    let v = v.clone();
+                    m.insert("id".into(), v);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn has_modifiers(&self) -> bool {
+        self.attributes.iter().any(|a| !a.modifiers.is_empty())
+            || self.blocks.iter().any(|b| b.schema.has_modifiers())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::obj;
     use super::*;
-
-    fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Map(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
-    }
 
     #[test]
     fn unique_names_have_a_26_character_suffix_and_sort_by_creation() {
@@ -220,5 +256,58 @@ mod tests {
             assert_eq!(p.get("engine_version"), Some(&Value::from(planned)));
         }
         assert!(!version_prefix("8.0", "8.01"));
+    }
+
+    #[test]
+    fn a_version_the_running_one_matches_plans_as_the_prior() {
+        let schema = Schema::new()
+            .attr(Attribute::string("engine_version").same_version("actual", version_prefix));
+        let prior = obj(&[
+            ("engine_version", "8.0".into()),
+            ("actual", "8.0.36".into()),
+        ]);
+        for (configured, planned) in [("8.0.36", "8.0"), ("8.0", "8.0"), ("8.4", "8.4")] {
+            let config = obj(&[("engine_version", configured.into())]);
+            let mut p = config.clone();
+            schema.modify_plan(Some(&prior), &config, &mut p);
+            assert_eq!(p.get("engine_version"), Some(&Value::from(planned)));
+        }
+    }
+
+    #[test]
+    fn block_items_are_modified_and_an_unknown_source_makes_the_id_unknown() {
+        let inner = Schema::new().attr(Attribute::string("name").lowercase());
+        let schema = Schema::new()
+            .attr(Attribute::string("name"))
+            .block(crate::schema::BlockType::set("parameter", inner))
+            .id_from("name");
+        let item = |n: &str| obj(&[("name", n.into())]);
+        let mut p = obj(&[
+            ("name", Value::Unknown),
+            ("id", "old".into()),
+            ("parameter", Value::List(vec![item("B"), item("a")])),
+        ]);
+        schema.modify_plan(None, &p.clone(), &mut p);
+        assert_eq!(p.get("id"), Some(&Value::Unknown));
+        assert_eq!(
+            p.get("parameter"),
+            Some(&Value::List(vec![item("a"), item("b")]))
+        );
+    }
+
+    #[test]
+    fn an_equivalent_value_plans_as_the_prior() {
+        let schema = Schema::new()
+            .attr(Attribute::string("source").equivalent(|p, o| o.ends_with(&format!(":{p}"))));
+        let prior = obj(&[("source", "arn:aws:rds:us-east-1:1:snapshot:snap".into())]);
+        for (configured, planned) in [
+            ("snap", "arn:aws:rds:us-east-1:1:snapshot:snap"),
+            ("other", "other"),
+        ] {
+            let config = obj(&[("source", configured.into())]);
+            let mut p = config.clone();
+            schema.modify_plan(Some(&prior), &config, &mut p);
+            assert_eq!(p.get("source"), Some(&Value::from(planned)));
+        }
     }
 }

@@ -588,6 +588,54 @@ async fn cluster_identifier_is_generated_and_delete_needs_a_snapshot_choice() {
     assert_eq!(snapshot.db_cluster_identifier(), Some(id.as_str()));
 }
 
+/// Regression: a cluster's update compared the planned master password with the salted hash
+/// the engine keeps in state, took them for different every time, and sent a ModifyDBCluster
+/// with the password for any change at all, a tag change among them.
+#[tokio::test]
+async fn a_tag_change_of_a_cluster_sends_no_modify_with_its_password() {
+    let account = Emulator::shared().account();
+    let cluster = rt("aws_rds_cluster");
+    let planned = plan_create(
+        cluster,
+        &config(vec![
+            ("cluster_identifier", Value::from("tag-only")),
+            ("engine", Value::from("aurora-postgresql")),
+            ("master_username", Value::from("strata")),
+            (
+                "master_password",
+                Value::from("tag-only-password").sensitive(),
+            ),
+            ("skip_final_snapshot", Value::Bool(true)),
+        ]),
+    );
+    let mut state = cluster
+        .create(&ctx(&account).await, &planned)
+        .await
+        .unwrap();
+    // As the engine stores it.
+    if let Value::Map(m) = &mut state {
+        let hashed = strata::state::hash_secret("tag-only-password");
+        m.insert("master_password".into(), Value::from(hashed.as_str()));
+    }
+    let planned = plan_update(
+        cluster,
+        &state,
+        vec![
+            (
+                "master_password",
+                Value::from("tag-only-password").sensitive(),
+            ),
+            ("tags", tags(&[("team", "data")])),
+        ],
+    );
+    let ctx = ctx(&account).await;
+    let updated = cluster.update(&ctx, &state, &planned).await.unwrap();
+    assert_eq!(api_calls(&ctx, "ModifyDBCluster"), 0);
+    assert_eq!(api_calls(&ctx, "AddTagsToResource"), 1);
+    assert_eq!(updated.get("tags"), Some(&tags(&[("team", "data")])));
+    cluster.delete(&ctx, &updated).await.unwrap();
+}
+
 // ----------------------------------------------------------------------------------------
 // aws_db_parameter_group
 // ----------------------------------------------------------------------------------------
@@ -914,4 +962,50 @@ async fn mysql_option_group_lifecycle() {
     );
     og.delete(&ctx, &emptied).await.unwrap();
     assert!(og.import(&ctx, "mysql-options").await.unwrap().is_none());
+}
+
+/// Regression: `skip_destroy = true` on a DB parameter or option group planned a change on
+/// every plan after the apply: a refresh read it back as false (AWS knows nothing of it), so
+/// the configuration's true was always "to change".
+#[test]
+fn skip_destroy_is_not_read_back_as_false_on_every_refresh() {
+    let w = crate::support::Workdir::webapp();
+    std::fs::write(
+        w.dir().join("main.tf"),
+        r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_db_parameter_group" "kept" {
+  name         = "kept-params"
+  family       = "mysql8.0"
+  skip_destroy = true
+}
+
+resource "aws_db_option_group" "kept" {
+  name                 = "kept-options"
+  engine_name          = "mysql"
+  major_engine_version = "8.0"
+  skip_destroy         = true
+}
+"#,
+    )
+    .unwrap();
+    w.expect(0, &["apply", "--auto-approve"]);
+    w.expect(0, &["plan", "--detailed-exitcode"]);
+    // Destroyed in strata, kept in AWS: what skip_destroy is for.
+    w.expect(0, &["destroy", "--auto-approve"]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let groups = rt.block_on(async {
+        let rds = w.account.rds(DEFAULT_REGION).await;
+        rds.describe_db_parameter_groups()
+            .db_parameter_group_name("kept-params")
+            .send()
+            .await
+            .unwrap()
+            .db_parameter_groups()
+            .len()
+    });
+    assert_eq!(groups, 1);
 }

@@ -39,7 +39,7 @@ fn rule(proto: &str, port: i64, cidrs: &[&str], groups: &[&str]) -> Value {
 }
 
 /// The planned object for a new group, as the engine hands it over: unset computed
-/// attributes unknown, then the resource's own plan customisation.
+/// attributes unknown, then the schema's plan modifiers and the resource's own.
 fn planned(
     name: Option<&str>,
     ingress: Vec<Value>,
@@ -63,6 +63,9 @@ fn planned(
         obj::map(tags.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
     );
     let mut v = Value::Map(m);
+    SECURITY_GROUP
+        .schema()
+        .modify_plan(None, &v.clone(), &mut v);
     SECURITY_GROUP.customize_plan(None, &mut v);
     v
 }

@@ -1,0 +1,92 @@
+//! EC2: security groups and their rules (the group's inline blocks, the classic
+//! `aws_security_group_rule`, the VPC ingress and egress rules; `rule_model` is what they
+//! share), and the data sources of the network the data tier lives in.
+
+mod inline_rules;
+mod rule_model;
+mod security_group;
+mod security_group_data;
+mod security_group_rule;
+mod subnets_data;
+mod vpc_data;
+mod vpc_egress_rule;
+mod vpc_ingress_rule;
+
+pub use security_group::{SecurityGroup, SECURITY_GROUP};
+pub use security_group_data::{SecurityGroupData, SECURITY_GROUP_DATA};
+pub use security_group_rule::{SecurityGroupRule, SECURITY_GROUP_RULE};
+pub use subnets_data::{SubnetsData, SUBNETS_DATA};
+pub use vpc_data::{VpcData, VPC_DATA};
+pub use vpc_egress_rule::VPC_EGRESS_RULE;
+pub use vpc_ingress_rule::{VpcRule, VPC_INGRESS_RULE};
+
+use crate::provider::aws::kit::prelude::*;
+use aws_sdk_ec2::types::{Filter, SecurityGroupRule as SdkRule};
+
+/// What EC2 answers about a group it does not know.
+pub const NOT_FOUND_CODES: &[&str] = &[
+    "InvalidGroup.NotFound",
+    "InvalidSecurityGroupID.NotFound",
+    "InvalidGroupId.Malformed",
+];
+
+/// DescribeSecurityGroups and DescribeSecurityGroupRules take at most this many ids (or
+/// filter values) per call.
+pub const DESCRIBE_CHUNK: usize = 200;
+
+/// The AWS rules (`sgr-…`) a filter (`security-group-rule-id`, `group-id`) names, every page,
+/// [`DESCRIBE_CHUNK`] values a call.
+pub async fn describe_rules(
+    ctx: &Ctx,
+    filter: &str,
+    values: &[String],
+) -> ProviderResult<Vec<SdkRule>> {
+    let mut out = Vec::new();
+    for chunk in values.chunks(DESCRIBE_CHUNK) {
+        let filter = Filter::builder()
+            .name(filter)
+            .set_values(Some(chunk.to_vec()))
+            .build();
+        let pages = ctx
+            .ec2()
+            .describe_security_group_rules()
+            .filters(filter)
+            .into_paginator();
+        out.extend(all("describing security group rules", pages.items().send()).await?);
+    }
+    Ok(out)
+}
+
+/// The `filter` blocks of the network data sources.
+fn filter_block() -> BlockType {
+    let filter = schema! {
+        "";
+        name   string     required "An EC2 filter name, e.g. vpc-id or tag:Name.";
+        values string_set required;
+    };
+    BlockType::set("filter", filter).describe("EC2 filters; a resource must match every one.")
+}
+
+/// `filter` blocks plus `tags` (as `tag:<key>` filters).
+fn filters(config: &Value) -> Vec<Filter> {
+    let blocks = state::items(config, "filter");
+    let mut out: Vec<Filter> = blocks
+        .filter_map(|f| {
+            Some(
+                Filter::builder()
+                    .name(obj::str(f, "name")?)
+                    .set_values(Some(obj::strings(f, "values")))
+                    .build(),
+            )
+        })
+        .collect();
+    for (k, v) in obj::string_map(config, "tags") {
+        out.push(Filter::builder().name(format!("tag:{k}")).values(v).build());
+    }
+    out
+}
+
+/// `None` when the filter list is empty: EC2 rejects an empty list.
+fn non_empty(filters: Vec<Filter>) -> Option<Vec<Filter>> {
+    (!filters.is_empty()).then_some(filters)
+}

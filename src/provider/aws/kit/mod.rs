@@ -1,0 +1,165 @@
+//! The AWS kit: what every resource type uses, so a type file holds only its schema and what
+//! its API does differently.
+//!
+//! | piece | what it does |
+//! |---|---|
+//! | `client` | `Aws` and `Ctx`: one generic SDK client builder, clients cached per run; retry-while-busy |
+//! | `errors` | errors phrased for the user; questions by AWS's error code |
+//! | `tags` | tags of EC2, RDS and ElastiCache objects: state values, create tags, diff and send |
+//! | `tagging` | reading the tags of many RDS / ElastiCache objects in few calls |
+//! | `wait` | waiters from pending / ready status lists, on the batched poller |
+//! | `modify` | modify tables: attribute → builder setter, applied to what changed |
+//! | `state` | state objects from SDK answers; read-after-write restoring virtual arguments |
+//! | `lifecycle` | delete with a final snapshot and deletion protection; settle a retried create |
+//! | `naming` | names generated from prefixes; a journaled name reused |
+//! | `ownership` | the operation tag that proves strata made an object |
+//!
+//! Reads: [`read_each`] for APIs that take one object per call, [`all`] for paginated ones.
+
+pub mod client;
+pub mod errors;
+pub mod lifecycle;
+pub mod modify;
+pub mod naming;
+pub mod ownership;
+pub mod state;
+pub mod tagging;
+pub mod tags;
+pub mod wait;
+
+use crate::provider::{ProviderError, ProviderResult};
+use aws_smithy_async::future::pagination_stream::PaginationStream;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::collections::BTreeMap;
+
+/// How many per-resource reads a batch keeps in flight when the API has no multi-resource
+/// form (DescribeDBParameters; ListTagsForResource right after a write, or when GetResources
+/// is refused): enough to hide round-trip latency, a small share of RDS's burst of 300
+/// (`ratelimit`) so a refresh does not drain it for the writes that follow.
+pub const READ_CONCURRENCY: usize = 16;
+
+/// Up to this many ids are read with one direct call each (`CacheClusterId=`,
+/// `ReplicationGroupId=`: the APIs take one id per call); more are read with one paginated
+/// listing of the region filtered here. A direct call costs one request per id; a listing
+/// costs one request per 100 objects in the region whatever the number of ids. At one or two
+/// ids the direct calls are never more requests than a listing (which needs at least one
+/// page) and do not pull a large region's whole inventory; from three ids on, the listing is
+/// fewer requests unless the region holds over 200 objects, and a plan that reads many ids
+/// is what the batch exists for.
+pub const DIRECT_READ_MAX: usize = 2;
+
+/// The most records one Describe page may hold (ElastiCache, RDS).
+pub const PAGE_SIZE: i32 = 100;
+
+/// A weekly maintenance window, `ddd:hh24:mi-ddd:hh24:mi` (UTC), in any case as
+/// terraform-provider-aws judges it (AWS stores it lower-cased).
+pub const WEEKLY_WINDOW: &str = r"(?i)^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$";
+
+/// A daily window, `hh24:mi-hh24:mi` (UTC).
+pub const DAILY_WINDOW: &str = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$";
+
+/// `read(key)` for each of `keys`, [`READ_CONCURRENCY`] at a time, by key: for the reads the
+/// API takes one resource at a time. Keys are owned all the way: futures that borrow their
+/// item defeat the compiler's proof that the caller's future is Send (rust-lang/rust#102211).
+pub async fn read_each<T, F, Fut>(keys: Vec<String>, read: F) -> ProviderResult<BTreeMap<String, T>>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = ProviderResult<T>>,
+{
+    use futures::{StreamExt, TryStreamExt};
+    futures::stream::iter(keys)
+        .map(|key| {
+            let value = read(key.clone());
+            async move { Ok((key, value.await?)) }
+        })
+        .buffer_unordered(READ_CONCURRENCY)
+        .try_collect()
+        .await
+}
+
+/// Every item of a paginated describe (`.into_paginator().items().send()`).
+pub async fn all<T, E>(
+    what: &str,
+    items: PaginationStream<Result<T, SdkError<E, HttpResponse>>>,
+) -> ProviderResult<Vec<T>>
+where
+    E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
+{
+    items
+        .try_collect()
+        .await
+        .map_err(|e| ProviderError::sdk(what, e))
+}
+
+/// A type's name and schema (`ResourceType` / `DataSourceType`), inside its `impl`:
+/// `named!("aws_db_subnet_group", SCHEMA);`.
+#[macro_export]
+macro_rules! named {
+    ($name:literal, $schema:expr) => {
+        fn type_name(&self) -> &'static str {
+            $name
+        }
+
+        fn schema(&self) -> &$crate::schema::Schema {
+            &$schema
+        }
+    };
+}
+
+/// Helpers of the resource types' unit tests.
+#[cfg(test)]
+pub mod testing {
+    use crate::provider::{ConfigProblem, ResourceType};
+    use crate::value::Value;
+
+    /// An object of `base`'s attributes with `pairs` set over them.
+    pub fn with(base: &[(&str, Value)], pairs: &[(&str, Value)]) -> Value {
+        Value::Map(
+            base.iter()
+                .chain(pairs)
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    /// The problems the provider finds in a configuration before planning.
+    pub fn problems(rt: &dyn ResourceType, config: &Value) -> Vec<ConfigProblem> {
+        crate::provider::config_problems(rt, config)
+    }
+
+    /// The attributes those problems are about.
+    pub fn attrs(problems: Vec<ConfigProblem>) -> Vec<Option<&'static str>> {
+        problems.into_iter().map(|p| p.attribute).collect()
+    }
+
+    /// The differ's part of planning an object: the schema's modifiers, then the type's own.
+    pub fn plan(rt: &dyn ResourceType, prior: Option<&Value>, planned: &mut Value) {
+        rt.schema().modify_plan(prior, &planned.clone(), planned);
+        rt.customize_plan(prior, planned);
+    }
+}
+
+/// What a resource file needs, in one import.
+pub mod prelude {
+    pub use super::super::Ctx;
+    pub use super::errors::{unless, Code, During};
+    pub use super::lifecycle;
+    pub use super::modify::{self, Table};
+    pub use super::state::{self, ToValue};
+    pub use super::tagging;
+    pub use super::tags::{self, Service};
+    pub use super::wait::{self, Waiter};
+    pub use super::{all, read_each, DIRECT_READ_MAX, PAGE_SIZE};
+    pub use crate::provider::{
+        obj, ConfigProblem, DataSourceType, ProviderError, ProviderResult, ResourceType,
+    };
+    pub use crate::schema::{Attribute, BlockType, Schema};
+    pub use crate::value::{Map, Value};
+    pub use crate::{named, object, schema, setters};
+    pub use async_trait::async_trait;
+    pub use std::collections::{BTreeMap, BTreeSet};
+    pub use std::sync::LazyLock;
+    pub use std::time::Duration;
+}

@@ -1,0 +1,325 @@
+//! `aws_rds_cluster_instance`: one DB instance of an Aurora cluster.
+//!
+//! **State id.** The instance identifier. Changing it replaces the instance (unlike
+//! `aws_db_instance`). The engine version follows the cluster: `engine_version` is only sent
+//! on create; a prefix of the running version is no change.
+//!
+//! **writer** comes from the cluster's member list (DescribeDBClusters), read in one batch
+//! for every cluster of the instances read.
+
+use super::{cluster_engine, describe_clusters, describe_instances, engine_version_matches};
+use super::{identifier, identifier_prefix, state_engine_version, CLUSTER_PREFIX};
+use crate::provider::aws::kit::naming::prefix_from_name;
+use crate::provider::aws::kit::prelude::*;
+use crate::provider::aws::kit::WEEKLY_WINDOW;
+use aws_sdk_rds::operation::create_db_instance::builders::CreateDBInstanceFluentBuilder as Create;
+use aws_sdk_rds::operation::modify_db_instance::builders::ModifyDBInstanceFluentBuilder as Modify;
+use aws_sdk_rds::types::DbInstance as SdkDb;
+
+pub struct RdsClusterInstance;
+pub static RDS_CLUSTER_INSTANCE: RdsClusterInstance = RdsClusterInstance;
+
+const TIMEOUT: Duration = Duration::from_secs(90 * 60);
+
+static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
+    schema! {
+        "A DB instance in an Aurora cluster.";
+        id                    string output                        "The instance identifier.";
+        identifier            string computed force_new check(identifier) name_from_prefix("identifier_prefix", CLUSTER_PREFIX) "Instance identifier; generated (`tf-…`) when not set.";
+        identifier_prefix     string computed force_new conflicts_with(&["identifier"]) check(identifier_prefix) "Creates a unique identifier beginning with this prefix.";
+        cluster_identifier    string required force_new            "The cluster the instance belongs to.";
+        instance_class        string required                      "Instance class, e.g. db.r6g.large.";
+        engine                string required force_new lowercase check(cluster_engine) "aurora-mysql or aurora-postgresql; the cluster's engine.";
+        engine_version        string computed same_version("engine_version_actual", engine_version_matches) "Engine version; follows the cluster.";
+        engine_version_actual string output                        "The engine version AWS runs.";
+        promotion_tier        number default(0) range(0.0, 15.0)   "Failover priority (0-15; lower is promoted first).";
+        publicly_accessible   bool   computed                      "Give the instance a public address.";
+        db_subnet_group_name  string computed force_new            "DB subnet group; the cluster's.";
+        db_parameter_group_name string computed                    "DB parameter group of the instance.";
+        apply_immediately     bool   virtual_ default(false)       "Apply changes now instead of in the maintenance window.";
+        auto_minor_version_upgrade bool default(true)              "Apply minor engine upgrades in the maintenance window.";
+        preferred_maintenance_window string computed lowercase regex(WEEKLY_WINDOW, "a weekly window ddd:hh24:mi-ddd:hh24:mi (UTC), e.g. sun:05:00-sun:06:00") "Weekly maintenance window (lower-cased).";
+        availability_zone     string computed force_new            "Availability zone.";
+        copy_tags_to_snapshot bool   default(false)                "Copy the instance's tags to its snapshots.";
+        arn                   string output                        "ARN of the instance.";
+        endpoint              string output                        "Host name of the instance.";
+        port                  number output                        "Database port.";
+        writer                bool   output                        "Whether the instance is the cluster's writer.";
+        dbi_resource_id       string output                        "The instance's resource id (db-…).";
+        storage_encrypted     bool   output                        "Whether the cluster's storage is encrypted.";
+        kms_key_id            string output                        "KMS key of the cluster's storage.";
+        tags;
+        id_from identifier;
+    }
+});
+
+/// The arguments of the create call.
+const CREATE: Table<Create> = setters! {
+    "cluster_identifier" => set_db_cluster_identifier(string),
+    "instance_class" => set_db_instance_class(string),
+    "engine" => set_engine(lower),
+    "engine_version" => set_engine_version(string),
+    "promotion_tier" => set_promotion_tier(i32),
+    "publicly_accessible" => set_publicly_accessible(bool),
+    "db_subnet_group_name" => set_db_subnet_group_name(string),
+    "db_parameter_group_name" => set_db_parameter_group_name(string),
+    "auto_minor_version_upgrade" => set_auto_minor_version_upgrade(bool),
+    "preferred_maintenance_window" => set_preferred_maintenance_window(lower),
+    "availability_zone" => set_availability_zone(string),
+    "copy_tags_to_snapshot" => set_copy_tags_to_snapshot(bool),
+};
+
+const MODIFY: Table<Modify> = setters! {
+    "instance_class" => set_db_instance_class(string),
+    "promotion_tier" => set_promotion_tier(i32),
+    "publicly_accessible" => set_publicly_accessible(bool),
+    "db_parameter_group_name" => set_db_parameter_group_name(string),
+    "auto_minor_version_upgrade" => set_auto_minor_version_upgrade(bool),
+    "preferred_maintenance_window" => set_preferred_maintenance_window(lower),
+    "copy_tags_to_snapshot" => set_copy_tags_to_snapshot(bool),
+};
+
+static WAITER: Waiter = Waiter {
+    noun: "DB instance",
+    key: "aws_rds_cluster_instance/status",
+    statuses: super::instance_statuses,
+    pending: &[
+        "backing-up",
+        "configuring-enhanced-monitoring",
+        "configuring-iam-database-auth",
+        "configuring-log-exports",
+        "creating",
+        "maintenance",
+        "modifying",
+        "rebooting",
+        "renaming",
+        "resetting-master-credentials",
+        "starting",
+        "storage-optimization",
+        "upgrading",
+    ],
+    ready: &["available"],
+};
+
+fn state_of(ctx: &Ctx, db: &SdkDb, writer: Option<bool>) -> Value {
+    let id = db.db_instance_identifier().unwrap_or_default();
+    let endpoint = db.endpoint();
+    let mut m = object! {
+        "id" => id,
+        "identifier" => id,
+        "identifier_prefix" => prefix_from_name(id),
+        "cluster_identifier" => db.db_cluster_identifier(),
+        "instance_class" => db.db_instance_class(),
+        "engine" => db.engine().map(str::to_lowercase),
+        "engine_version" => db.engine_version(),
+        "engine_version_actual" => db.engine_version(),
+        "promotion_tier" => db.promotion_tier().unwrap_or(0),
+        "publicly_accessible" => db.publicly_accessible().unwrap_or(false),
+        "db_subnet_group_name" => db.db_subnet_group().and_then(|g| g.db_subnet_group_name()),
+        "db_parameter_group_name" => db.db_parameter_groups().first().and_then(|g| g.db_parameter_group_name()),
+        "auto_minor_version_upgrade" => db.auto_minor_version_upgrade().unwrap_or(true),
+        "preferred_maintenance_window" => db.preferred_maintenance_window().map(str::to_lowercase),
+        "availability_zone" => db.availability_zone(),
+        "copy_tags_to_snapshot" => db.copy_tags_to_snapshot().unwrap_or(false),
+        "arn" => db.db_instance_arn(),
+        "endpoint" => endpoint.and_then(|e| e.address()),
+        "port" => endpoint.and_then(|e| e.port()).or(db.db_instance_port()),
+        "writer" => writer,
+        "dbi_resource_id" => db.dbi_resource_id(),
+        "storage_encrypted" => db.storage_encrypted().unwrap_or(false),
+        "kms_key_id" => db.kms_key_id(),
+    };
+    tags::put(ctx, &mut m, tags::read(db.tag_list()));
+    state::complete(&SCHEMA, m)
+}
+
+impl RdsClusterInstance {
+    async fn state_after_write(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        planned: &Value,
+    ) -> ProviderResult<Value> {
+        let mut state = state::read_back(ctx, &RDS_CLUSTER_INSTANCE, id, planned).await?;
+        let version = state_engine_version(
+            obj::str(planned, "engine_version"),
+            obj::str(&state, "engine_version_actual"),
+            None,
+        );
+        if let Value::Map(m) = &mut state {
+            m.insert("engine_version".into(), version.to_value());
+        }
+        Ok(state)
+    }
+}
+
+#[async_trait]
+impl ResourceType for RdsClusterInstance {
+    named!("aws_rds_cluster_instance", SCHEMA);
+
+    async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
+        let unique: Vec<String> = state::unique(ids);
+        let dbs = describe_instances(ctx, &unique).await?;
+        if let Some(db) = dbs.iter().find(|d| d.db_cluster_identifier().is_none()) {
+            return Err(ProviderError::new(format!(
+                "DB instance {} is not in a cluster: manage it with aws_db_instance",
+                db.db_instance_identifier().unwrap_or_default()
+            )));
+        }
+        // Writers, from the clusters' member lists (one batched read).
+        let clusters: BTreeSet<String> = dbs
+            .iter()
+            .filter_map(|d| d.db_cluster_identifier().map(str::to_string))
+            .collect();
+        let mut writers: BTreeMap<String, bool> = BTreeMap::new();
+        for c in describe_clusters(ctx, &clusters.into_iter().collect::<Vec<_>>()).await? {
+            for member in c.db_cluster_members() {
+                if let Some(i) = member.db_instance_identifier() {
+                    writers.insert(i.to_string(), member.is_cluster_writer().unwrap_or(false));
+                }
+            }
+        }
+        let state = |db: &SdkDb| {
+            let id = db.db_instance_identifier().unwrap_or_default();
+            (id.to_string(), state_of(ctx, db, writers.get(id).copied()))
+        };
+        Ok(dbs.iter().map(state).collect())
+    }
+
+    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
+        WAITER
+            .ready(ctx, &state::id(found, self.type_name())?, TIMEOUT)
+            .await
+    }
+
+    async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
+        let id = state::required(planned, "identifier", self.type_name())?;
+        let call = ctx
+            .rds()
+            .create_db_instance()
+            .db_instance_identifier(&id)
+            .set_tags(tags::for_create(ctx, planned));
+        let (call, _) = modify::set(CREATE, planned, call);
+        call.send()
+            .await
+            .during(&format!("creating DB cluster instance {id}"))?;
+        // What create does after its call is what settling a retried one does.
+        self.settle_retried_create(ctx, &Value::Map(object! { "id" => id }), planned)
+            .await
+    }
+
+    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
+        let id = state::id(prior, self.type_name())?;
+        let apply_now = obj::bool(planned, "apply_immediately").unwrap_or(false);
+        let modify = ctx
+            .rds()
+            .modify_db_instance()
+            .db_instance_identifier(&id)
+            .apply_immediately(apply_now);
+        if let (modify, true) = modify::changed(MODIFY, prior, planned, modify) {
+            modify
+                .send()
+                .await
+                .during(&format!("modifying DB cluster instance {id}"))?;
+            WAITER.ready(ctx, &id, TIMEOUT).await?;
+        }
+        tags::update(ctx, Service::Rds, prior, planned).await?;
+        self.state_after_write(ctx, &id, planned).await
+    }
+
+    /// The create call's object exists, its answer lost: what create does after the call
+    /// (an update could not start from an object still being created).
+    async fn settle_retried_create(
+        &self,
+        ctx: &Ctx,
+        found: &Value,
+        planned: &Value,
+    ) -> ProviderResult<Value> {
+        let id = state::id(found, self.type_name())?;
+        WAITER.ready(ctx, &id, TIMEOUT).await?;
+        self.state_after_write(ctx, &id, planned).await
+    }
+
+    async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
+        let id = state::id(prior, self.type_name())?;
+        // A replica cluster must go first; AWS says so until it has.
+        let replica_first = |e: &ProviderError| {
+            e.says(
+                "InvalidDBClusterStateFault",
+                "Delete the replica cluster before deleting",
+            )
+        };
+        let what = format!("DB cluster instance {id} to be deletable");
+        let deleted = ctx.retry_while(&what, TIMEOUT, replica_first, || async {
+            let call = ctx
+                .rds()
+                .delete_db_instance()
+                .db_instance_identifier(&id)
+                .send()
+                .await;
+            call.during(&format!("deleting DB cluster instance {id}"))
+                .map(drop)
+        });
+        match deleted.await {
+            Err(e) if e.is(&["DBInstanceNotFound"]) => return Ok(()),
+            Err(e) if !e.says("InvalidDBInstanceState", "is already being deleted") => {
+                return Err(e)
+            }
+            _ => {}
+        }
+        WAITER.gone(ctx, &id, TIMEOUT).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::aws::kit::testing::{attrs, problems as all, with};
+
+    fn problems(pairs: &[(&str, Value)]) -> Vec<Option<&'static str>> {
+        let base = [
+            ("engine", "aurora-mysql".into()),
+            ("cluster_identifier", "c1".into()),
+            ("instance_class", "db.r6g.large".into()),
+        ];
+        attrs(all(&RdsClusterInstance, &with(&base, pairs)))
+    }
+
+    #[test]
+    fn rules() {
+        assert!(problems(&[("identifier", Value::from("c1-i1"))]).is_empty());
+        assert_eq!(
+            problems(&[("identifier", Value::from("C1"))]),
+            [Some("identifier")]
+        );
+        assert_eq!(
+            problems(&[
+                ("identifier", Value::from("a")),
+                ("identifier_prefix", Value::from("a-"))
+            ]),
+            [Some("identifier_prefix")]
+        );
+        assert_eq!(
+            problems(&[("engine", Value::from("mariadb"))]),
+            [Some("engine")]
+        );
+        // Multi-AZ DB clusters run MySQL and PostgreSQL; the provider accepts them.
+        assert!(problems(&[("engine", Value::from("mysql"))]).is_empty());
+        assert_eq!(
+            problems(&[("promotion_tier", Value::from(16))]),
+            [Some("promotion_tier")]
+        );
+        assert_eq!(
+            problems(&[("preferred_maintenance_window", Value::from("mon"))]),
+            [Some("preferred_maintenance_window")]
+        );
+    }
+
+    #[test]
+    fn identifiers_are_generated_with_tf_prefix() {
+        let mut planned = Value::Map(Map::from([("identifier".to_string(), Value::Unknown)]));
+        SCHEMA.modify_plan(None, &planned.clone(), &mut planned);
+        let id = obj::string(&planned, "identifier").unwrap();
+        assert!(id.starts_with("tf-") && id.len() == 29, "{id}");
+    }
+}

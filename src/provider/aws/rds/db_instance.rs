@@ -1,0 +1,774 @@
+//! `aws_db_instance`: a stand-alone RDS instance (MySQL, PostgreSQL, MariaDB, Oracle, SQL
+//! Server), or a read replica of one.
+//!
+//! **State id.** strata's state `id` is the DB instance *identifier*, which every RDS call uses.
+//! terraform-provider-aws ≥ 5 stores the DbiResourceId (`db-…`) as `id` instead (kept here as
+//! `resource_id`); the identifier is in `identifier` in both.
+//!
+//! **Virtual arguments.** `password`, `apply_immediately`, `skip_final_snapshot`,
+//! `final_snapshot_identifier`, `delete_automated_backups` and `allow_major_version_upgrade`
+//! are never returned by AWS: `read` answers null for them (the engine keeps the prior values),
+//! `create`/`update` copy them from the planned object. `import` sets `skip_final_snapshot` and
+//! `delete_automated_backups` to true, as Terraform does.
+//!
+//! **Engine versions.** `engine_version` may be a prefix of the running version (`8.0` for
+//! `8.0.36`): the configured value stays in state, `engine_version_actual` holds AWS's.
+//!
+//! The master password never appears in a log line or an error message.
+
+use super::{
+    describe_instances, engine_version_matches, identifier, identifier_prefix, snapshot_identifier,
+    state_engine_version,
+};
+use crate::provider::aws::kit::naming::{prefix_from_name, DEFAULT_PREFIX};
+use crate::provider::aws::kit::prelude::*;
+use crate::provider::aws::kit::{DAILY_WINDOW, WEEKLY_WINDOW};
+use aws_sdk_rds::operation::modify_db_instance::builders::ModifyDBInstanceFluentBuilder as Modify;
+use aws_sdk_rds::types::DbInstance as SdkDb;
+
+pub struct DbInstance;
+pub static DB_INSTANCE: DbInstance = DbInstance;
+
+const CREATE_TIMEOUT: Duration = Duration::from_secs(50 * 60);
+const UPDATE_TIMEOUT: Duration = Duration::from_secs(80 * 60);
+const DELETE_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+
+static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
+    schema! {
+        "An RDS DB instance (MySQL, PostgreSQL, MariaDB, Oracle, SQL Server).";
+        id                    string output                     "The DB instance identifier (Terraform ≥ 5 uses the resource id).";
+        identifier            string computed check(identifier) name_from_prefix("identifier_prefix", DEFAULT_PREFIX) "DB instance identifier; generated when not set. A change renames in place.";
+        identifier_prefix     string computed conflicts_with(&["identifier"]) check(identifier_prefix) "Creates a unique identifier beginning with this prefix.";
+        engine                string computed force_new lowercase "mysql, postgres, mariadb, oracle-*, sqlserver-* (lower-cased).";
+        engine_version        string computed same_version("engine_version_actual", engine_version_matches) "Engine version; a prefix such as 8.0 matches 8.0.36.";
+        engine_version_actual string output                     "The engine version AWS runs.";
+        instance_class        string required                   "Instance class, e.g. db.t3.micro.";
+        allocated_storage     number computed                   "Storage in GiB.";
+        max_allocated_storage number                            "Upper limit for storage autoscaling, in GiB.";
+        storage_type          string computed                   "standard, gp2, gp3, io1 or io2.";
+        iops                  number computed                   "Provisioned IOPS.";
+        storage_encrypted     bool   force_new default(false)   "Encrypt the storage.";
+        kms_key_id            string computed force_new         "ARN of the KMS key for storage encryption.";
+        db_name               string computed force_new         "Name of the database created with the instance.";
+        username              string computed force_new         "Master user name.";
+        password              string sensitive virtual_         "Master password; never returned by AWS.";
+        manage_master_user_password bool computed               "Let RDS keep the master password in Secrets Manager.";
+        port                  number computed                   "Database port.";
+        vpc_security_group_ids string_set computed              "VPC security groups of the instance.";
+        db_subnet_group_name  string computed                   "DB subnet group to place the instance in.";
+        parameter_group_name  string computed                   "DB parameter group.";
+        option_group_name     string computed                   "Option group.";
+        backup_retention_period number computed range(0.0, 35.0) "Days to keep automated backups (0-35).";
+        backup_window         string computed regex(DAILY_WINDOW, "a daily window hh24:mi-hh24:mi (UTC), e.g. 03:00-04:00") "Daily backup window, hh24:mi-hh24:mi (UTC).";
+        maintenance_window    string computed lowercase regex(WEEKLY_WINDOW, "a weekly window ddd:hh24:mi-ddd:hh24:mi (UTC), e.g. sun:05:00-sun:06:00") "Weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi (UTC, lower-cased).";
+        multi_az              bool   computed                   "Multi-AZ deployment.";
+        publicly_accessible   bool   default(false)             "Give the instance a public address.";
+        deletion_protection   bool   default(false)             "Refuse deletes while true.";
+        skip_final_snapshot   bool   virtual_ default(false)    "Delete without a final snapshot.";
+        final_snapshot_identifier string virtual_ check(snapshot_identifier) "Name of the snapshot taken on delete.";
+        delete_automated_backups bool virtual_ default(true)    "Remove automated backups on delete.";
+        apply_immediately     bool   virtual_ default(false)    "Apply changes now instead of in the maintenance window.";
+        allow_major_version_upgrade bool virtual_               "Allow engine_version changes across major versions.";
+        auto_minor_version_upgrade bool default(true)           "Apply minor engine upgrades in the maintenance window.";
+        copy_tags_to_snapshot bool   default(false)             "Copy the instance's tags to its snapshots.";
+        availability_zone     string computed force_new         "Availability zone.";
+        replicate_source_db   string                            "Identifier or ARN of the instance to replicate; removing it promotes.";
+        replicas              string_list output                "Identifiers of this instance's read replicas.";
+        arn                   string output                     "ARN of the instance.";
+        endpoint              string output                     "Connection endpoint, host:port.";
+        address               string output                     "Host name.";
+        hosted_zone_id        string output                     "Route 53 zone of the endpoint.";
+        resource_id           string output                     "DbiResourceId (Terraform ≥ 5's id).";
+        status                string output                     "Instance status.";
+        tags;
+        id_from identifier;
+    }
+});
+
+const MODIFY: Table<Modify> = setters! {
+    "instance_class" => set_db_instance_class(string),
+    "manage_master_user_password" => set_manage_master_user_password(bool),
+    "port" => set_db_port_number(i32),
+    "db_subnet_group_name" => set_db_subnet_group_name(string),
+    "parameter_group_name" => set_db_parameter_group_name(string),
+    "option_group_name" => set_option_group_name(string),
+    "backup_retention_period" => set_backup_retention_period(i32),
+    "backup_window" => set_preferred_backup_window(string),
+    "maintenance_window" => set_preferred_maintenance_window(lower),
+    "multi_az" => set_multi_az(bool),
+    "publicly_accessible" => set_publicly_accessible(bool),
+    "auto_minor_version_upgrade" => set_auto_minor_version_upgrade(bool),
+    "copy_tags_to_snapshot" => set_copy_tags_to_snapshot(bool),
+    // Sent with every Modify; a change alone needs one too.
+    "deletion_protection" => set_deletion_protection(bool),
+};
+
+/// What CreateDBInstanceReadReplica does not take, set on the new replica by one Modify.
+const REPLICA_SETUP: Table<Modify> = setters! {
+    "backup_retention_period" => set_backup_retention_period(i32),
+    "backup_window" => set_preferred_backup_window(string),
+    "maintenance_window" => set_preferred_maintenance_window(lower),
+    "parameter_group_name" => set_db_parameter_group_name(string),
+    "password" => set_master_user_password(string),
+};
+
+static WAITER: Waiter = Waiter {
+    noun: "DB instance",
+    key: "aws_db_instance/status",
+    statuses: super::instance_statuses,
+    pending: &[
+        "backing-up",
+        "configuring-enhanced-monitoring",
+        "configuring-iam-database-auth",
+        "configuring-log-exports",
+        "creating",
+        "maintenance",
+        "modifying",
+        "moving-to-vpc",
+        "rebooting",
+        "renaming",
+        "resetting-master-credentials",
+        "starting",
+        "stopping",
+        "storage-full",
+        "upgrading",
+    ],
+    ready: &["available", "storage-optimization"],
+};
+
+fn supported_engine(engine: &str) -> bool {
+    matches!(engine, "mysql" | "postgres" | "mariadb")
+        || engine.starts_with("oracle-")
+        || engine.starts_with("sqlserver-")
+}
+
+/// gp3 volumes below these sizes have a fixed baseline: IOPS cannot be sent with a storage
+/// change unless they changed themselves.
+fn gp3_iops_threshold(engine: &str) -> i32 {
+    if engine.starts_with("oracle-") {
+        200
+    } else if engine.starts_with("db2") {
+        100
+    } else {
+        400
+    }
+}
+
+/// A config value that is known to be absent (unknown values are not judged).
+fn known_null(config: &Value, key: &str) -> bool {
+    config.get(key).is_none_or(Value::is_null)
+}
+
+fn state_of(ctx: &Ctx, db: &SdkDb) -> Value {
+    let id = db.db_instance_identifier().unwrap_or_default();
+    let endpoint = db.endpoint();
+    let port = endpoint.and_then(|e| e.port()).or(db.db_instance_port());
+    let address = endpoint.and_then(|e| e.address());
+    let mut m = object! {
+        "id" => id,
+        "identifier" => id,
+        "identifier_prefix" => prefix_from_name(id),
+        "engine" => db.engine().map(str::to_lowercase),
+        "engine_version" => db.engine_version(),
+        "engine_version_actual" => db.engine_version(),
+        "instance_class" => db.db_instance_class(),
+        "allocated_storage" => db.allocated_storage(),
+        "max_allocated_storage" => db.max_allocated_storage(),
+        "storage_type" => db.storage_type(),
+        "iops" => db.iops(),
+        "storage_encrypted" => db.storage_encrypted().unwrap_or(false),
+        "kms_key_id" => db.kms_key_id(),
+        "db_name" => db.db_name(),
+        "username" => db.master_username(),
+        "manage_master_user_password" => db.master_user_secret().is_some(),
+        "port" => port,
+        "vpc_security_group_ids" => state::strings(db.vpc_security_groups(), |g| g.vpc_security_group_id()),
+        "db_subnet_group_name" => db.db_subnet_group().and_then(|g| g.db_subnet_group_name()),
+        "parameter_group_name" => db.db_parameter_groups().first().and_then(|g| g.db_parameter_group_name()),
+        "option_group_name" => db.option_group_memberships().first().and_then(|g| g.option_group_name()),
+        "backup_retention_period" => db.backup_retention_period(),
+        "backup_window" => db.preferred_backup_window(),
+        "maintenance_window" => db.preferred_maintenance_window().map(str::to_lowercase),
+        "multi_az" => db.multi_az(),
+        "publicly_accessible" => db.publicly_accessible().unwrap_or(false),
+        "deletion_protection" => db.deletion_protection().unwrap_or(false),
+        "auto_minor_version_upgrade" => db.auto_minor_version_upgrade().unwrap_or(true),
+        "copy_tags_to_snapshot" => db.copy_tags_to_snapshot().unwrap_or(false),
+        "availability_zone" => db.availability_zone(),
+        "replicate_source_db" => db.read_replica_source_db_instance_identifier(),
+        "replicas" => obj::list(db.read_replica_db_instance_identifiers().iter().map(|s| Value::from(s.as_str()))),
+        "arn" => db.db_instance_arn(),
+        "endpoint" => state::endpoint(address, port),
+        "address" => address,
+        "hosted_zone_id" => endpoint.and_then(|e| e.hosted_zone_id()),
+        "resource_id" => db.dbi_resource_id(),
+        "status" => db.db_instance_status(),
+    };
+    tags::put(ctx, &mut m, tags::read(db.tag_list()));
+    state::complete(&SCHEMA, m)
+}
+
+fn password_changed(prior: &Value, planned: &Value) -> bool {
+    super::password_changed(prior, planned, "password")
+}
+
+impl DbInstance {
+    async fn describe_one(&self, ctx: &Ctx, id: &str) -> ProviderResult<Option<SdkDb>> {
+        Ok(describe_instances(ctx, &[id.to_string()]).await?.pop())
+    }
+
+    /// Reads one instance back after a write and completes its state from the plan.
+    async fn state_after_write(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        planned: &Value,
+    ) -> ProviderResult<Value> {
+        let db = self.describe_one(ctx, id).await?;
+        let db = db.ok_or_else(|| {
+            ProviderError::not_found(format!("DB instance {id} not found after writing it"))
+        })?;
+        let pending = db
+            .pending_modified_values()
+            .and_then(|p| p.engine_version());
+        let mut state = state::with_virtual(&SCHEMA, state_of(ctx, &db), planned);
+        let version = state_engine_version(
+            obj::str(planned, "engine_version"),
+            db.engine_version(),
+            pending,
+        );
+        if let Value::Map(m) = &mut state {
+            m.insert("engine_version".into(), version.to_value());
+        }
+        Ok(state)
+    }
+
+    /// CreateDBInstance, or CreateDBInstanceReadReplica for a replica.
+    async fn create_call(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
+        // The arguments both calls take.
+        macro_rules! shared {
+            ($call:expr) => {
+                $call
+                    .db_instance_identifier(id)
+                    .set_db_instance_class(obj::string(planned, "instance_class"))
+                    .set_max_allocated_storage(obj::i32(planned, "max_allocated_storage"))
+                    .set_storage_type(obj::string(planned, "storage_type"))
+                    .set_iops(obj::i32(planned, "iops"))
+                    .set_kms_key_id(obj::string(planned, "kms_key_id"))
+                    .set_port(obj::i32(planned, "port"))
+                    .set_vpc_security_group_ids(modify::some_strings(
+                        planned,
+                        "vpc_security_group_ids",
+                    ))
+                    .set_db_subnet_group_name(obj::string(planned, "db_subnet_group_name"))
+                    .set_option_group_name(obj::string(planned, "option_group_name"))
+                    .set_multi_az(obj::bool(planned, "multi_az"))
+                    .set_publicly_accessible(obj::bool(planned, "publicly_accessible"))
+                    .set_deletion_protection(obj::bool(planned, "deletion_protection"))
+                    .set_auto_minor_version_upgrade(obj::bool(
+                        planned,
+                        "auto_minor_version_upgrade",
+                    ))
+                    .set_copy_tags_to_snapshot(obj::bool(planned, "copy_tags_to_snapshot"))
+                    .set_availability_zone(obj::string(planned, "availability_zone"))
+                    .set_tags(tags::for_create(ctx, planned))
+            };
+        }
+        let rds = ctx.rds();
+        if let Some(source) = obj::str(planned, "replicate_source_db") {
+            let call = shared!(rds.create_db_instance_read_replica())
+                .source_db_instance_identifier(source);
+            return call
+                .send()
+                .await
+                .during(&format!("creating read replica {id}"))
+                .map(drop);
+        }
+        shared!(rds.create_db_instance())
+            .set_engine(modify::lower(planned, "engine"))
+            .set_engine_version(obj::string(planned, "engine_version"))
+            .set_allocated_storage(obj::i32(planned, "allocated_storage"))
+            .set_storage_encrypted(obj::bool(planned, "storage_encrypted"))
+            .set_db_name(obj::string(planned, "db_name"))
+            .set_master_username(obj::string(planned, "username"))
+            .set_master_user_password(obj::string(planned, "password"))
+            .set_manage_master_user_password(
+                obj::bool(planned, "manage_master_user_password").filter(|b| *b),
+            )
+            .set_db_parameter_group_name(obj::string(planned, "parameter_group_name"))
+            .set_backup_retention_period(obj::i32(planned, "backup_retention_period"))
+            .set_preferred_backup_window(obj::string(planned, "backup_window"))
+            .set_preferred_maintenance_window(modify::lower(planned, "maintenance_window"))
+            .send()
+            .await
+            .during(&format!("creating DB instance {id}"))
+            .map(drop)
+    }
+
+    /// What CreateDBInstanceReadReplica does not take goes into one Modify, once the new
+    /// replica is available.
+    async fn configure_replica(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
+        WAITER.ready(ctx, id, CREATE_TIMEOUT).await?;
+        let modify = ctx
+            .rds()
+            .modify_db_instance()
+            .db_instance_identifier(id)
+            .apply_immediately(true);
+        let (mut modify, mut needed) = modify::set(REPLICA_SETUP, planned, modify);
+        if obj::bool(planned, "manage_master_user_password") == Some(true) {
+            (modify, needed) = (modify.manage_master_user_password(true), true);
+        }
+        if needed {
+            modify
+                .send()
+                .await
+                .during(&format!("modifying read replica {id}"))?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ResourceType for DbInstance {
+    named!("aws_db_instance", SCHEMA);
+
+    /// The provider takes any engine name; AWS refuses the Aurora ones at create.
+    fn plan_checks(&self, config: &Value) -> Vec<ConfigProblem> {
+        let engine = config.get("engine").and_then(Value::as_str);
+        let Some(e) = engine.filter(|e| !supported_engine(&e.to_lowercase())) else {
+            return Vec::new();
+        };
+        vec![ConfigProblem::new(
+            Some("engine"),
+            format!("engine \"{e}\" is not supported by aws_db_instance"),
+            "supported engines: mysql, postgres, mariadb, oracle-*, sqlserver-* (Aurora uses aws_rds_cluster)",
+        )]
+    }
+
+    fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
+        let mut problems = Vec::new();
+        if config.get("password").and_then(Value::as_str).is_some()
+            && config
+                .get("manage_master_user_password")
+                .and_then(Value::as_bool)
+                == Some(true)
+        {
+            problems.push(ConfigProblem::new(
+                Some("password"),
+                "\"password\" and \"manage_master_user_password\" cannot both be set",
+                "remove password to let RDS manage the master password in Secrets Manager",
+            ));
+        }
+        if known_null(config, "replicate_source_db") {
+            let needed = [
+                ("engine", "an engine"),
+                ("username", "a master user name"),
+                ("allocated_storage", "allocated storage"),
+            ];
+            for (key, what) in needed.into_iter().filter(|(k, _)| known_null(config, k)) {
+                problems.push(ConfigProblem::new(
+                    Some(key),
+                    format!("\"{key}\" is required: a new DB instance needs {what}"),
+                    "set it, or set replicate_source_db to create a read replica",
+                ));
+            }
+        } else if config
+            .get("replicate_source_db")
+            .is_some_and(Value::is_known)
+        {
+            for key in ["db_name", "username"]
+                .into_iter()
+                .filter(|k| !known_null(config, k))
+            {
+                problems.push(ConfigProblem::new(
+                    Some(key),
+                    format!("\"{key}\" cannot be set together with \"replicate_source_db\""),
+                    "a read replica takes it from its source instance",
+                ));
+            }
+        }
+        problems
+    }
+
+    fn customize_plan(&self, prior: Option<&Value>, planned: &mut Value) {
+        let (Some(prior), Value::Map(m)) = (prior, planned) else {
+            return;
+        };
+        // Storage grown by autoscaling is no change.
+        let cfg_storage = m.get("allocated_storage").and_then(Value::as_f64);
+        let max = m.get("max_allocated_storage").and_then(Value::as_f64);
+        let prior_storage = prior.get("allocated_storage").and_then(Value::as_f64);
+        if let (Some(c), Some(max), Some(p)) = (cfg_storage, max, prior_storage) {
+            if p > c && max > c {
+                m.insert("allocated_storage".into(), Value::Number(p));
+            }
+        }
+        // max_allocated_storage equal to allocated_storage means "no autoscaling".
+        if prior
+            .get("max_allocated_storage")
+            .is_none_or(Value::is_null)
+            && max.is_some()
+            && max == cfg_storage
+        {
+            m.insert("max_allocated_storage".into(), Value::Null);
+        }
+    }
+
+    fn check_delete(&self, prior: &Value) -> Result<(), ConfigProblem> {
+        lifecycle::check_final_snapshot(prior, "DB instance")
+    }
+
+    async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
+        let dbs = describe_instances(ctx, &state::unique(ids)).await?;
+        Ok(state::by_id(dbs, SdkDb::db_instance_identifier, |db| {
+            state_of(ctx, &db)
+        }))
+    }
+
+    async fn import(&self, ctx: &Ctx, id: &str) -> ProviderResult<Option<Value>> {
+        super::import(self, ctx, id).await
+    }
+
+    async fn list(&self, ctx: &Ctx) -> ProviderResult<Vec<Value>> {
+        let dbs = all(
+            "describing DB instances",
+            ctx.rds()
+                .describe_db_instances()
+                .into_paginator()
+                .items()
+                .send(),
+        );
+        Ok(dbs.await?.iter().map(|db| state_of(ctx, db)).collect())
+    }
+
+    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
+        WAITER
+            .ready(ctx, &state::id(found, self.type_name())?, CREATE_TIMEOUT)
+            .await
+    }
+
+    async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
+        let id = state::required(planned, "identifier", self.type_name())?;
+        self.create_call(ctx, &id, planned).await?;
+        // What create does after its call is what settling a retried one does.
+        self.settle_retried_create(ctx, &Value::Map(object! { "id" => id }), planned)
+            .await
+    }
+
+    /// The create call's instance exists, its answer lost: what create does after the call.
+    /// An update would diff an instance still being created against the plan (a password
+    /// AWS never returns, an engine version it spells in full) and modify it for nothing.
+    async fn settle_retried_create(
+        &self,
+        ctx: &Ctx,
+        found: &Value,
+        planned: &Value,
+    ) -> ProviderResult<Value> {
+        let id = state::id(found, self.type_name())?;
+        if obj::str(planned, "replicate_source_db").is_some() {
+            self.configure_replica(ctx, &id, planned).await?;
+        }
+        WAITER.ready(ctx, &id, CREATE_TIMEOUT).await?;
+        self.state_after_write(ctx, &id, planned).await
+    }
+
+    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
+        let old_id = state::id(prior, self.type_name())?;
+        let new_id = obj::string(planned, "identifier").unwrap_or_else(|| old_id.clone());
+        let ch = |k: &str| modify::differs(prior, planned, k);
+
+        // Promotion of a read replica.
+        if ch("replicate_source_db") {
+            if obj::str(planned, "replicate_source_db").is_some() {
+                return Err(ProviderError::new(format!(
+                    "DB instance {old_id}: cannot elect a new source database for replication; remove replicate_source_db to promote the replica"
+                )));
+            }
+            let promote = ctx
+                .rds()
+                .promote_read_replica()
+                .db_instance_identifier(&old_id);
+            let promote = promote
+                .set_backup_retention_period(obj::i32(planned, "backup_retention_period"))
+                .set_preferred_backup_window(obj::string(planned, "backup_window"));
+            promote
+                .send()
+                .await
+                .during(&format!("promoting read replica {old_id}"))?;
+            WAITER.ready(ctx, &old_id, UPDATE_TIMEOUT).await?;
+        }
+
+        let apply_now = obj::bool(planned, "apply_immediately").unwrap_or(false);
+        let modify = ctx
+            .rds()
+            .modify_db_instance()
+            .db_instance_identifier(&old_id)
+            .apply_immediately(apply_now);
+        let modify = modify.set_deletion_protection(obj::bool(planned, "deletion_protection"));
+        let (mut modify, mut needed) = modify::changed(MODIFY, prior, planned, modify);
+        if new_id != old_id {
+            (modify, needed) = (modify.new_db_instance_identifier(&new_id), true);
+        }
+        if ch("engine_version") {
+            let major = obj::bool(planned, "allow_major_version_upgrade");
+            modify = modify
+                .set_engine_version(obj::string(planned, "engine_version"))
+                .set_allow_major_version_upgrade(major);
+            needed = true;
+        }
+        let storage = obj::i32(planned, "allocated_storage");
+        if ch("allocated_storage") || ch("iops") || ch("storage_type") {
+            let engine = obj::str(planned, "engine").unwrap_or_default();
+            let gp3_baseline = obj::str(planned, "storage_type") == Some("gp3")
+                && storage.unwrap_or(0) < gp3_iops_threshold(engine)
+                && !ch("iops");
+            modify = modify.set_allocated_storage(storage);
+            if !gp3_baseline {
+                modify = modify.set_iops(obj::i32(planned, "iops"));
+            }
+            if ch("storage_type") {
+                modify = modify.set_storage_type(obj::string(planned, "storage_type"));
+            }
+            needed = true;
+        }
+        if ch("max_allocated_storage") {
+            // Removing it disables autoscaling: AWS wants the allocated storage then.
+            let max = obj::i32(planned, "max_allocated_storage").or(storage);
+            (modify, needed) = (modify.set_max_allocated_storage(max), true);
+        }
+        if let Some(p) = obj::str(planned, "password").filter(|_| password_changed(prior, planned))
+        {
+            (modify, needed) = (modify.master_user_password(p), true);
+        }
+        if let Some(sgs) = modify::changed_list(prior, planned, "vpc_security_group_ids") {
+            (modify, needed) = (modify.set_vpc_security_group_ids(Some(sgs)), true);
+        }
+        if needed {
+            modify
+                .send()
+                .await
+                .during(&format!("modifying DB instance {old_id}"))?;
+            WAITER.ready(ctx, &new_id, UPDATE_TIMEOUT).await?;
+        }
+        if tags::changed(ctx, prior, planned) {
+            // A renamed instance keeps its ARN on AWS; read it again rather than trust state.
+            let arn = self
+                .describe_one(ctx, &new_id)
+                .await?
+                .and_then(|db| db.db_instance_arn().map(str::to_string));
+            let arn = arn.or_else(|| obj::string(prior, "arn"));
+            tags::update_at(ctx, Service::Rds, arn.as_deref(), prior, planned).await?;
+        }
+        self.state_after_write(ctx, &new_id, planned).await
+    }
+
+    async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
+        let how = lifecycle::Deletion {
+            gone: &["DBInstanceNotFound"],
+            invalid_state: "InvalidDBInstanceState",
+        };
+        super::delete_db! { ctx, prior, "DB instance", delete_db_instance, modify_db_instance, db_instance_identifier, how, WAITER, ready, DELETE_TIMEOUT }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::aws::kit::testing::{self, attrs, with};
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        let base = [
+            ("engine", "mysql".into()),
+            ("username", "admin".into()),
+            ("allocated_storage", 20.into()),
+        ];
+        with(&base, pairs)
+    }
+
+    fn problems(pairs: &[(&str, Value)]) -> Vec<Option<&'static str>> {
+        let config = config(pairs);
+        let mut all = testing::problems(&DbInstance, &config);
+        all.extend(DbInstance.plan_checks(&config));
+        attrs(all)
+    }
+
+    fn plan(prior: Option<&Value>, planned: &mut Value) {
+        testing::plan(&DbInstance, prior, planned)
+    }
+
+    #[test]
+    fn plan_suppresses_a_version_prefix_of_the_running_one() {
+        let prior = Value::Map(Map::from([
+            ("engine_version".to_string(), Value::from("8.0.36")),
+            ("engine_version_actual".to_string(), Value::from("8.0.36")),
+        ]));
+        let mut planned = Value::Map(Map::from([
+            ("engine_version".to_string(), Value::from("8.0")),
+            ("engine".to_string(), Value::from("MySQL")),
+            (
+                "maintenance_window".to_string(),
+                Value::from("Mon:00:00-Mon:03:00"),
+            ),
+        ]));
+        plan(Some(&prior), &mut planned);
+        assert_eq!(obj::str(&planned, "engine_version"), Some("8.0.36"));
+        assert_eq!(obj::str(&planned, "engine"), Some("mysql"));
+        assert_eq!(
+            obj::str(&planned, "maintenance_window"),
+            Some("mon:00:00-mon:03:00")
+        );
+
+        let mut planned = Value::Map(Map::from([(
+            "engine_version".to_string(),
+            Value::from("8.4"),
+        )]));
+        plan(Some(&prior), &mut planned);
+        assert_eq!(obj::str(&planned, "engine_version"), Some("8.4"));
+    }
+
+    #[test]
+    fn identifiers_are_generated_on_create() {
+        let mut planned = config(&[("identifier", Value::Null)]);
+        plan(None, &mut planned);
+        let id = obj::string(&planned, "identifier").unwrap();
+        assert!(id.starts_with("terraform-") && id.len() == 10 + 26, "{id}");
+        assert_eq!(obj::str(&planned, "id"), Some(id.as_str()));
+
+        let mut planned = config(&[("identifier_prefix", Value::from("app-"))]);
+        plan(None, &mut planned);
+        assert!(obj::str(&planned, "identifier")
+            .unwrap()
+            .starts_with("app-"));
+    }
+
+    #[test]
+    fn valid_config_has_no_problems() {
+        assert_eq!(
+            problems(&[
+                ("identifier", Value::from("app-db-1")),
+                ("backup_window", Value::from("03:00-04:00")),
+                ("maintenance_window", Value::from("Sun:05:00-sun:06:00")),
+                ("password", Value::from("secret").sensitive()),
+                ("final_snapshot_identifier", Value::from("App-final-1")),
+            ]),
+            Vec::<Option<&str>>::new()
+        );
+        // mariadb without a version is fine; unknowns are not judged.
+        assert!(problems(&[
+            ("engine", Value::from("mariadb")),
+            ("identifier", Value::Unknown),
+            ("backup_window", Value::Unknown),
+        ])
+        .is_empty());
+    }
+
+    #[test]
+    fn identifier_rules() {
+        for bad in ["App", "1db", "a--b", "db-", "my_db"] {
+            assert_eq!(
+                problems(&[("identifier", Value::from(bad))]),
+                [Some("identifier")],
+                "{bad}"
+            );
+        }
+        assert!(problems(&[("identifier_prefix", Value::from("db-"))]).is_empty());
+        assert_eq!(
+            problems(&[
+                ("identifier", Value::from("a")),
+                ("identifier_prefix", Value::from("b-"))
+            ]),
+            [Some("identifier_prefix")]
+        );
+    }
+
+    #[test]
+    fn conflicts_and_formats() {
+        assert_eq!(
+            problems(&[
+                ("password", Value::from("secret-value").sensitive()),
+                ("manage_master_user_password", Value::Bool(true)),
+            ]),
+            [Some("password")]
+        );
+        let ps = DbInstance.validate(&config(&[
+            ("password", Value::from("secret-value").sensitive()),
+            ("manage_master_user_password", Value::Bool(true)),
+        ]));
+        assert!(ps
+            .iter()
+            .all(|p| !p.message.contains("secret-value") && !p.help.contains("secret-value")));
+        for bad in ["3:00-04:00", "03:00-24:00", "03:00"] {
+            assert_eq!(
+                problems(&[("backup_window", Value::from(bad))]),
+                [Some("backup_window")],
+                "{bad}"
+            );
+        }
+        for bad in [
+            "sun:05:00-06:00",
+            "sunday:05:00-sun:06:00",
+            "sun:25:00-sun:06:00",
+        ] {
+            assert_eq!(
+                problems(&[("maintenance_window", Value::from(bad))]),
+                [Some("maintenance_window")],
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            problems(&[("engine", Value::from("aurora-mysql"))]),
+            [Some("engine")]
+        );
+        assert_eq!(
+            problems(&[("backup_retention_period", Value::from(36))]),
+            [Some("backup_retention_period")]
+        );
+        assert_eq!(
+            problems(&[("final_snapshot_identifier", Value::from("final-"))]),
+            [Some("final_snapshot_identifier")]
+        );
+        assert_eq!(problems(&[("engine", Value::Null)]), [Some("engine")]);
+        assert_eq!(
+            problems(&[("replicate_source_db", Value::from("src"))]),
+            [Some("username")]
+        );
+    }
+
+    #[test]
+    fn an_unchanged_password_is_not_sent_again() {
+        let stored = crate::state::hash_secret("hunter22-pw");
+        let prior = config(&[("password", Value::from(stored.as_str()))]);
+        let same = config(&[("password", Value::from("hunter22-pw"))]);
+        let other = config(&[("password", Value::from("another-pw"))]);
+        assert!(!password_changed(&prior, &same));
+        assert!(password_changed(&prior, &other));
+        // Imported: no password in state yet.
+        assert!(password_changed(&config(&[]), &same));
+    }
+
+    #[test]
+    fn delete_needs_a_final_snapshot_choice() {
+        let prior = Value::Map(Map::from([
+            ("id".to_string(), Value::from("db1")),
+            ("skip_final_snapshot".to_string(), Value::Bool(false)),
+        ]));
+        let p = DbInstance.check_delete(&prior).unwrap_err();
+        assert!(p.help.contains("skip_final_snapshot = true"), "{}", p.help);
+        assert!(
+            p.help.contains("final_snapshot_identifier = \""),
+            "{}",
+            p.help
+        );
+
+        let mut ok = prior.clone();
+        obj::keep_from(
+            &mut ok,
+            &Value::Map(Map::from([(
+                "final_snapshot_identifier".to_string(),
+                Value::from("db1-final"),
+            )])),
+            &["final_snapshot_identifier"],
+        );
+        assert!(DbInstance.check_delete(&ok).is_ok());
+    }
+}
