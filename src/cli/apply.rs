@@ -1,5 +1,6 @@
 //! `strata apply` and `strata destroy`: plan (or a saved plan), confirm, run, report.
 
+use super::common::blocks_apply;
 use super::common::confirm;
 use super::common::fail_on_errors;
 use super::common::load;
@@ -128,7 +129,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
         }
         let options = walk_options(env, &config, &flags.plan.vars, &mut diags);
         fail_on_errors(&diags, &config.sources)?;
-        if !destroy && run_checks(env, &config, &options) {
+        if !destroy && blocks_apply(&run_checks(env, &config, &options)) {
             return Err(Diagnostic::error("strata check found errors in the configuration")
                 .help("fix them, or waive one on purpose with check_ignore = [\"RULE\"] and a # reason comment")
                 .into());

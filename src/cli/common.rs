@@ -268,9 +268,12 @@ pub fn current_workspace(env: &Env) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
-/// `strata check` on the configuration, shown above the plan. Returns whether an unwaived
-/// error was found.
-pub(super) fn run_checks(env: &Env, config: &Config, options: &WalkOptions) -> bool {
+/// `strata check` on the configuration, shown above the plan (on stderr).
+pub(super) fn run_checks(
+    env: &Env,
+    config: &Config,
+    options: &WalkOptions,
+) -> crate::check::Report {
     let report = crate::check::check_config(config, options);
     if !report.findings.is_empty() {
         eprint!(
@@ -279,5 +282,10 @@ pub(super) fn run_checks(env: &Env, config: &Config, options: &WalkOptions) -> b
         );
         eprintln!();
     }
+    report
+}
+
+/// An unwaived error among the findings: an apply stops.
+pub(super) fn blocks_apply(report: &crate::check::Report) -> bool {
     report.findings.iter().any(|f| f.fails(false))
 }

@@ -145,13 +145,11 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     )?;
     env.ui.print_diags(&warnings, &config.sources);
     report_api_calls(&aws);
-    if !flags.destroy {
-        run_checks(env, &config, &options_for_checks);
-    }
+    let report = (!flags.destroy).then(|| run_checks(env, &config, &options_for_checks));
     for f in crate::check::plan_findings(&plan) {
         eprint!("{}", f.render(&SourceMap::default(), env.ui.color_err));
     }
-    print_plan(env, &plan, flags.json, flags.markdown);
+    print_plan(env, &plan, flags.json, flags.markdown, report.as_ref());
     if let Some(out) = &flags.out {
         save_plan(&env.dir.join(out), &plan, setup.encryption.as_deref())?;
         if !flags.json && !flags.markdown {
@@ -164,20 +162,83 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     Ok(Exit::Ok)
 }
 
-pub(super) fn print_plan(env: &Env, plan: &Plan, json: bool, markdown: bool) {
+/// Prints the plan in the form asked for; the Markdown comment also lists the guardrail
+/// findings of `report` (the configuration's) and of the plan itself.
+pub(super) fn print_plan(
+    env: &Env,
+    plan: &Plan,
+    json: bool,
+    markdown: bool,
+    report: Option<&crate::check::Report>,
+) {
     if json {
         println!(
             "{}",
             serde_json::to_string(&crate::plan::json::render(plan)).unwrap_or_default()
         );
     } else if markdown {
+        let context = comment_context(env, plan, report);
         print!(
             "{}",
-            crate::plan::markdown::render(plan, crate::plan::markdown::COMMENT_LIMIT)
+            crate::plan::markdown::render(plan, &context, crate::plan::markdown::COMMENT_LIMIT)
         );
     } else {
         print!("{}", render_plan(plan, &style(env)));
     }
+}
+
+/// Where the plan was made and what the guardrails found, for the Markdown comment.
+fn comment_context(
+    env: &Env,
+    plan: &Plan,
+    report: Option<&crate::check::Report>,
+) -> crate::plan::markdown::Context {
+    let convert = |f: &crate::check::Finding, sources: &SourceMap| crate::plan::markdown::Finding {
+        rule: f.rule.to_string(),
+        severity: match f.severity {
+            crate::check::Severity::Error => "error".into(),
+            crate::check::Severity::Warning => "warning".into(),
+        },
+        address: f.address.clone(),
+        location: f
+            .span
+            .and_then(|s| sources.location(s))
+            .map(|l| l.to_string()),
+        message: f.message.clone(),
+        waived: f.waived.clone(),
+    };
+    let mut findings: Vec<_> = report
+        .map(|r| r.findings.iter().map(|f| convert(f, &r.sources)).collect())
+        .unwrap_or_default();
+    let none = SourceMap::default();
+    findings.extend(
+        crate::check::plan_findings(plan)
+            .iter()
+            .map(|f| convert(f, &none)),
+    );
+    crate::plan::markdown::Context {
+        directory: repository_path(&env.dir),
+        findings,
+    }
+}
+
+/// The directory as a reviewer finds it in the repository: relative to the enclosing git
+/// work tree, else as given.
+fn repository_path(dir: &Path) -> String {
+    let Ok(full) = dir.canonicalize() else {
+        return dir.display().to_string();
+    };
+    for root in full.ancestors() {
+        if root.join(".git").exists() {
+            let rel = full.strip_prefix(root).unwrap_or(&full);
+            return if rel.as_os_str().is_empty() {
+                ".".into()
+            } else {
+                rel.display().to_string()
+            };
+        }
+    }
+    dir.display().to_string()
 }
 
 pub(super) fn save_plan(

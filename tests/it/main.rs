@@ -18,6 +18,7 @@ mod lang_hostile;
 mod lang_modules;
 mod lang_terraform;
 mod modules_install;
+mod plan_views;
 mod provider_aurora;
 mod provider_elasticache;
 mod provider_rds;
