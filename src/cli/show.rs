@@ -35,33 +35,33 @@ pub fn show(env: &Env, planfile: Option<&str>, json: bool, markdown: bool) -> Cm
     let workspace = super::common::current_workspace(env);
     let state = backend(env, &workspace)?.read().map_err(state_failure)?;
     let Some(state) = state else {
-        println!("No state.");
+        outln!("No state.");
         return Ok(Exit::Ok);
     };
     for (addr, rs, inst) in state.instances() {
         let v =
             crate::plan::build::mark_object(&rs.type_, rs.mode, Value::from_json(&inst.attributes));
         let tainted = if inst.is_tainted() { " (tainted)" } else { "" };
-        println!("# {addr}:{tainted}");
+        outln!("# {addr}:{tainted}");
         let kind = if rs.mode == crate::config::Mode::Data {
             "data"
         } else {
             "resource"
         };
-        println!("{kind} \"{}\" \"{}\" {{", rs.type_, rs.name);
+        outln!("{kind} \"{}\" \"{}\" {{", rs.type_, rs.name);
         if let Some(m) = v.as_map() {
             let width = m.keys().map(String::len).max().unwrap_or(0);
             for (k, val) in m {
                 if val.is_null() {
                     continue;
                 }
-                println!("    {k:width$} = {val}");
+                outln!("    {k:width$} = {val}");
             }
         }
-        println!("}}\n");
+        outln!("}}\n");
     }
     if !state.outputs.is_empty() {
-        println!("Outputs:\n");
+        outln!("Outputs:\n");
         let outs: Vec<(String, (Value, bool))> = state
             .outputs
             .iter()

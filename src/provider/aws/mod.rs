@@ -277,6 +277,12 @@ impl Aws {
         }
     }
 
+    /// The base configuration every client is built from (its credential chain, for the
+    /// checks made before planning: `provider::preflight`).
+    pub fn sdk_config(&self) -> &aws_config::SdkConfig {
+        &self.base
+    }
+
     fn client(&self, service: &'static str, settings: &ProviderSettings) -> AnyClient {
         let key = ClientKey {
             service,
