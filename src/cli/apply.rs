@@ -224,7 +224,9 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
             &rt,
             aws.clone(),
         )?;
-        env.ui.print_diags(&warnings, &config.sources);
+        // The configuration's warnings (loading, inputs) with the plan's.
+        diags.extend(warnings);
+        env.ui.print_diags(&diags, &config.sources);
         if flags.plan.json {
             super::events::plan(&plan, "plan");
         } else {

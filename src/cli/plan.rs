@@ -149,6 +149,7 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
         }
         fail_on_errors(&d, &c.sources)?;
         config = c;
+        diags = d;
     }
     let options_for_checks = options.clone();
     let (plan, warnings) = plan_with(
@@ -161,7 +162,9 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
         &rt,
         aws.clone(),
     )?;
-    env.ui.print_diags(&warnings, &config.sources);
+    // The configuration's warnings (loading, inputs) with the plan's.
+    diags.extend(warnings);
+    env.ui.print_diags(&diags, &config.sources);
     report_api_calls(&aws);
     let report = (!flags.destroy).then(|| run_checks(env, &config, &options_for_checks));
     for f in crate::check::plan_findings(&plan) {
