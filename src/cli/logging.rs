@@ -177,3 +177,38 @@ pub fn init() {
     // Not the arguments: a `--var` may hold a secret not registered yet.
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "strata starting");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A secret in any of the spellings a request or a message carries it never survives.
+    #[test]
+    fn registered_secrets_are_scrubbed_in_every_spelling() {
+        secret("p@ss word/\"quoted\"+1");
+        for line in [
+            "MasterUserPassword=p%40ss+word%2F%22quoted%22%2B1&Version=2014-10-31",
+            r#"{"AuthToken":"p@ss word/\"quoted\"+1"}"#,
+            "value p@ss word/\"quoted\"+1 in a message",
+        ] {
+            let scrubbed = scrub(line);
+            assert!(scrubbed.contains(crate::diag::REDACTED), "{scrubbed}");
+            assert!(
+                !scrubbed.contains("p@ss") && !scrubbed.contains("p%40ss"),
+                "{scrubbed}"
+            );
+        }
+        assert_eq!(scrub("nothing to hide"), "nothing to hide");
+    }
+
+    /// A sensitive literal of the configuration is hidden too.
+    #[test]
+    fn sensitive_literals_of_the_sources_are_scrubbed() {
+        let map = SourceMap::default();
+        let text = "password = \"literal-secret-123\"\n";
+        let id = map.add(std::path::Path::new("a.tf"), "a.tf".into(), text.into());
+        map.redact(crate::diag::Span::new(id, 11..text.len() - 1));
+        sources(&map);
+        assert!(!scrub("read literal-secret-123 from a.tf").contains("literal-secret-123"));
+    }
+}

@@ -3,6 +3,7 @@
 
 mod adopt;
 mod check;
+mod cli_errors;
 mod cli_terraform;
 mod emulator;
 mod emulator_smoke;
