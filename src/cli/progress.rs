@@ -268,6 +268,54 @@ impl Reporter for JsonReporter {
     }
 }
 
+/// While the live view is up, the terminal does not echo `^C` when Ctrl-C is pressed: the echo
+/// moves the cursor behind the view's back, and the line it then fails to clear stays on the
+/// screen. Restored when dropped.
+struct QuietControlKeys {
+    #[cfg(unix)]
+    saved: Option<libc::termios>,
+}
+
+impl QuietControlKeys {
+    fn new() -> QuietControlKeys {
+        #[cfg(unix)]
+        {
+            // SAFETY: tcgetattr/tcsetattr on stdin with a termios value they fill in; failure
+            // (stdin not a terminal) leaves everything as it was.
+            unsafe {
+                let mut t: libc::termios = std::mem::zeroed();
+                if libc::tcgetattr(libc::STDIN_FILENO, &mut t) != 0 {
+                    return QuietControlKeys { saved: None };
+                }
+                let saved = t;
+                t.c_lflag &= !libc::ECHOCTL;
+                if libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &t) != 0 {
+                    return QuietControlKeys { saved: None };
+                }
+                QuietControlKeys { saved: Some(saved) }
+            }
+        }
+        #[cfg(not(unix))]
+        QuietControlKeys {}
+    }
+
+    fn restore(&mut self) {
+        #[cfg(unix)]
+        if let Some(saved) = self.saved.take() {
+            // SAFETY: puts back the settings read in `new`.
+            unsafe {
+                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &saved);
+            }
+        }
+    }
+}
+
+impl Drop for QuietControlKeys {
+    fn drop(&mut self) {
+        self.restore();
+    }
+}
+
 /// How many waiting resources the live view lists by name.
 const WAITING_SHOWN: usize = 6;
 
@@ -308,15 +356,18 @@ impl Board {
     }
 }
 
-/// A live view: one spinner per resource in flight with its elapsed time, a ticking overall
-/// timer with a done/total count of resources (not data sources), and below it the resources
-/// waiting and what for. Finished resources are printed above it as ordinary lines; nothing of
-/// it stays on the screen after the run, or after an interrupt.
+/// A live view: one spinner per resource in flight with its elapsed time, the resources
+/// waiting and what for, and at the bottom a ticking overall timer with a done/total count of
+/// resources (not data sources). Finished resources are printed above it as ordinary lines;
+/// nothing of it stays on the screen after the run, or after an interrupt. The bottom line is
+/// never as wide as the terminal: the `^C` a terminal echoes there must not wrap to a line
+/// the view does not know it has to clear.
 pub struct LiveReporter {
     multi: indicatif::MultiProgress,
     total: indicatif::ProgressBar,
     board: Mutex<Board>,
     pub timings: Timings,
+    keys: Mutex<QuietControlKeys>,
 }
 
 impl LiveReporter {
@@ -339,6 +390,7 @@ impl LiveReporter {
             total: bar,
             board: Mutex::new(Board::default()),
             timings: Timings::default(),
+            keys: Mutex::new(QuietControlKeys::new()),
         }
     }
 
@@ -367,9 +419,11 @@ impl LiveReporter {
             }
         }
         while board.waiting_bars.len() < lines.len() {
-            let bar = self.multi.add(indicatif::ProgressBar::new_spinner());
+            let bar = self
+                .multi
+                .insert_before(&self.total, indicatif::ProgressBar::new_spinner());
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{wide_msg}")
+                indicatif::ProgressStyle::with_template("{msg}")
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
             );
             board.waiting_bars.push(bar);
@@ -409,6 +463,10 @@ impl LiveReporter {
         }
         self.total.finish_and_clear();
         let _ = self.multi.clear();
+        self.keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .restore();
     }
 
     /// A message on stderr with the view lifted around it, so the two do not tear each other.
@@ -451,16 +509,18 @@ impl Reporter for LiveReporter {
         if quiet(c) {
             return;
         }
+        let mut board = self.board();
+        // Above the waiting lines, which are above the counts.
+        let above = board.waiting_bars.first().unwrap_or(&self.total);
         let bar = self
             .multi
-            .insert_before(&self.total, indicatif::ProgressBar::new_spinner());
+            .insert_before(above, indicatif::ProgressBar::new_spinner());
         bar.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         bar.set_message(format!("{}: {}", c.addr, verb(c.action).0));
         bar.enable_steady_tick(Duration::from_millis(120));
-        let mut board = self.board();
         let key = c.addr.to_string();
         if let Some(&i) = board.index.get(&key) {
             board.started[i] = true;
