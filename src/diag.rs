@@ -316,12 +316,26 @@ impl Diagnostic {
             let _ = writeln!(out, "{tag}: {}", self.summary);
         }
         if let Some(span) = self.span {
-            render_snippet(&mut out, sources, span, self.detail.as_deref(), color);
+            render_snippet(
+                &mut out,
+                sources,
+                span,
+                self.detail.as_deref(),
+                self.severity,
+                color,
+            );
         } else if let Some(detail) = &self.detail {
             let _ = writeln!(out, "  {detail}");
         }
         for label in &self.labels {
-            render_snippet(&mut out, sources, label.span, Some(&label.message), color);
+            render_snippet(
+                &mut out,
+                sources,
+                label.span,
+                Some(&label.message),
+                self.severity,
+                color,
+            );
         }
         if let Some(help) = &self.help {
             let _ = writeln!(out, "  = help: {help}");
@@ -358,11 +372,17 @@ impl Diagnostic {
     }
 }
 
+/// `--> file:line:col`, then the line with the span underlined. The location is strata's own
+/// (the one `to_json` reports, which a redacted literal earlier on the line must not shift);
+/// the line and its underline are annotate-snippets', which measures what a terminal shows:
+/// wide characters (CJK, emoji) take two columns and tabs expand, and the carets stay under
+/// the span.
 fn render_snippet(
     out: &mut String,
     sources: &SourceMap,
     span: Span,
     message: Option<&str>,
+    severity: Severity,
     color: bool,
 ) {
     let Some(file) = sources.get(span.file) else {
@@ -372,66 +392,101 @@ fn render_snippet(
         return;
     };
     let (line, col) = file.line_col(span.start);
-    let (end_line, end_col) = file.line_col(span.end);
+    let line_start = file.line_starts[line - 1];
     let hidden = sources.hidden_in_line(span.file, &file, line);
-    let (text, columns) = shown_line(file.line_text(line), &hidden);
-    let gutter = line.to_string().len();
-    let pad = " ".repeat(gutter);
-    let _ = writeln!(out, "{pad}--> {}:{line}:{col}", file.display);
-    let _ = writeln!(out, "{pad} |");
-    let _ = writeln!(out, "{line} | {}", text.replace('\t', " "));
-    // Columns of the line as shown (a redacted literal is shorter or longer).
-    let shown = |c: usize, end: bool| {
-        columns
-            .get(c.saturating_sub(1))
-            .map(|&(first, last)| if end { last } else { first })
-            .unwrap_or(c)
-    };
-    let (col, end_col) = (shown(col, false), shown(end_col, true));
-    let width = if end_line == line && end_col > col {
-        end_col - col
+    let original = file.line_text(line);
+    let (text, offsets) = shown_line(original, &hidden);
+    // The span within its first line, as byte offsets of the shown line.
+    let clamp = |offset: usize| offset.clamp(line_start, line_start + original.len()) - line_start;
+    let start = offsets.start(clamp(span.start));
+    let end = offsets.end(clamp(span.end)).max(start);
+    let pad = " ".repeat(line.to_string().len());
+    // Painted as annotate-snippets paints its gutter.
+    let arrow = if color {
+        "\x1b[1m\x1b[94m-->\x1b[0m"
     } else {
-        (text.chars().count() + 1).saturating_sub(col).max(1)
+        "-->"
     };
-    let carets = "^".repeat(width.min(200));
-    let under = " ".repeat(col - 1);
-    let message = message.map(|m| format!(" {m}")).unwrap_or_default();
-    if color {
-        let _ = writeln!(out, "{pad} | {under}\x1b[1;31m{carets}{message}\x1b[0m");
+    let _ = writeln!(out, "{pad}{arrow} {}:{line}:{col}", file.display);
+    let message = message.map(|m| sources.hide_secrets(m));
+    let mut underline = annotate_snippets::AnnotationKind::Primary.span(start..end);
+    if let Some(message) = &message {
+        underline = underline.label(message.as_str());
+    }
+    let level = match severity {
+        Severity::Error => annotate_snippets::Level::ERROR,
+        Severity::Warning => annotate_snippets::Level::WARNING,
+    };
+    let group = annotate_snippets::Group::with_level(level).element(
+        annotate_snippets::Snippet::source(text.as_str())
+            .line_start(line)
+            .annotation(underline),
+    );
+    let renderer = if color {
+        annotate_snippets::Renderer::styled().hyperlink(false)
     } else {
-        let _ = writeln!(out, "{pad} | {under}{carets}{message}");
+        annotate_snippets::Renderer::plain()
+    };
+    let _ = writeln!(out, "{}", renderer.render(&[group]));
+}
+
+/// Where the bytes of a line are in the line as an excerpt shows it.
+struct ShownOffsets {
+    /// For each character of the original line and one past its end: its byte offset there,
+    /// and the range it takes in the shown line (a hidden literal's characters all take
+    /// the whole [`REDACTED`]).
+    chars: Vec<(usize, Range<usize>)>,
+}
+
+impl ShownOffsets {
+    fn at(&self, offset: usize) -> &Range<usize> {
+        let i = self.chars.partition_point(|(o, _)| *o < offset);
+        &self.chars[i.min(self.chars.len() - 1)].1
+    }
+
+    /// Where a span starting at `offset` of the original line starts in the shown line.
+    fn start(&self, offset: usize) -> usize {
+        self.at(offset).start
+    }
+
+    /// Where a span ending at `offset` ends: past the whole [`REDACTED`] when it ends inside
+    /// a hidden literal.
+    fn end(&self, offset: usize) -> usize {
+        let here = self.at(offset);
+        let inside = offset > 0 && self.at(offset - 1) == here;
+        if inside {
+            here.end
+        } else {
+            here.start
+        }
     }
 }
 
-/// The line as an excerpt shows it — each hidden byte range replaced by [`REDACTED`] — and,
-/// for each character column of the original line (1-based, one past its end included),
-/// the columns it starts at and ends before in the shown line.
-fn shown_line(text: &str, hidden: &[Range<usize>]) -> (String, Vec<(usize, usize)>) {
+/// The line as an excerpt shows it — each hidden byte range replaced by [`REDACTED`] — and
+/// where each of its characters went.
+fn shown_line(text: &str, hidden: &[Range<usize>]) -> (String, ShownOffsets) {
     let mut out = String::new();
-    let mut columns = Vec::new();
-    let mut shown_col = 1;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    let mut chars = Vec::new();
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
         match hidden.iter().find(|r| r.contains(&i)) {
             Some(r) => {
-                let width = REDACTED.chars().count();
+                let shown = out.len()..out.len() + REDACTED.len();
                 out.push_str(REDACTED);
-                columns.push((shown_col, shown_col + width));
-                while chars.peek().is_some_and(|(j, _)| r.contains(j)) {
-                    chars.next();
-                    columns.push((shown_col, shown_col + width));
+                chars.push((i, shown.clone()));
+                while let Some(&(j, _)) = iter.peek().filter(|(j, _)| r.contains(j)) {
+                    iter.next();
+                    chars.push((j, shown.clone()));
                 }
-                shown_col += width;
             }
             None => {
+                chars.push((i, out.len()..out.len() + c.len_utf8()));
                 out.push(c);
-                columns.push((shown_col, shown_col));
-                shown_col += 1;
             }
         }
     }
-    columns.push((shown_col, shown_col));
-    (out, columns)
+    chars.push((text.len(), out.len()..out.len()));
+    (out, ShownOffsets { chars })
 }
 
 /// The literal text of a string literal's source (`"a${x}b"` → `a`, `b`; a heredoc's
@@ -576,7 +631,7 @@ fn heredoc_end(text: &str, start: usize) -> Option<usize> {
     Some(text.len())
 }
 
-/// Independent diagnostics collected over one run./// Independent diagnostics collected over one run.
+/// Independent diagnostics collected over one run.
 #[derive(Clone, Debug, Default)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
@@ -701,6 +756,29 @@ d = "open"#;
                 && out.contains("  |              ^^^^^^^^^^^^^^^^^ it was (sensitive value)"),
             "{out}"
         );
+    }
+
+    /// Regression: the caret was placed by counting characters, so after a CJK name or an
+    /// emoji (two columns each on a terminal) it pointed left of the error, and a tab was
+    /// printed as one space.
+    #[test]
+    fn wide_characters_and_tabs_before_the_error_keep_the_caret_under_it() {
+        let sources = SourceMap::default();
+        let text = "x {\n\ttags = { \"名前\" = \"🎉\", owner = nobody }\n}\n";
+        let id = sources.add(Path::new("a.tf"), "a.tf".into(), text.into());
+        let start = text.find("nobody").unwrap();
+        let d = Diagnostic::error("Unknown variable")
+            .at(Span::new(id, start..start + "nobody".len()))
+            .detail("no such name");
+        let out = d.render(&sources, false);
+        // A tab is four columns; 名, 前 and 🎉 two each.
+        let shown = "2 |     tags = { \"名前\" = \"🎉\", owner = nobody }";
+        let under = format!("  | {}^^^^^^ no such name", " ".repeat(36));
+        assert!(out.contains(&format!("{shown}\n{under}\n")), "{out}");
+        // The location counts characters, as the JSON does.
+        assert!(out.contains(" --> a.tf:2:31\n"), "{out}");
+        let json = d.to_json(&sources);
+        assert_eq!(json["range"]["start"]["column"], 31, "{json}");
     }
 
     #[test]

@@ -16,6 +16,11 @@ use tokio::sync::Semaphore;
 #[async_trait]
 pub trait Operation: Send + Sync {
     async fn run(&self, change: &ResourceChange) -> Result<(), OpError>;
+
+    /// The id of the object a completed change left (for `[id=...]` in progress lines).
+    fn result_id(&self, _change: &ResourceChange) -> Option<String> {
+        None
+    }
 }
 
 /// Why a change did not complete.
@@ -53,9 +58,13 @@ impl From<crate::provider::ProviderError> for OpError {
 
 /// Progress events, printed by the caller's reporter.
 pub trait Reporter: Send + Sync {
+    /// Before anything starts: every change of the run, and for each the indices of the
+    /// changes it waits for (`dependencies`).
+    fn scheduled(&self, _changes: &[ResourceChange], _deps: &[BTreeSet<usize>]) {}
     fn started(&self, change: &ResourceChange);
     fn still_running(&self, change: &ResourceChange, elapsed: Duration);
-    fn finished(&self, change: &ResourceChange, elapsed: Duration);
+    /// Done; `id` is the id of the object it left, when there is one.
+    fn finished(&self, change: &ResourceChange, elapsed: Duration, id: Option<&str>);
     fn failed(&self, change: &ResourceChange, elapsed: Duration, error: &str);
     /// Interrupted while waiting for AWS (the call itself was made).
     fn stopped_waiting(&self, change: &ResourceChange, elapsed: Duration);
@@ -153,6 +162,7 @@ pub async fn execute(
     options: &Options,
 ) -> Outcome {
     let deps = dependencies(&changes);
+    reporter.scheduled(&changes, &deps);
     let mut outcome = Outcome::default();
     let n = changes.len();
     let mut remaining: Vec<usize> = deps.iter().map(BTreeSet::len).collect();
@@ -209,7 +219,10 @@ pub async fn execute(
                     }
                 };
                 match &result {
-                    Ok(()) => reporter.finished(change, start.elapsed()),
+                    Ok(()) => {
+                        let id = op.result_id(change);
+                        reporter.finished(change, start.elapsed(), id.as_deref())
+                    }
                     Err(OpError::Interrupted(_)) => reporter.stopped_waiting(change, start.elapsed()),
                     Err(OpError::Failed(e)) => reporter.failed(change, start.elapsed(), e),
                 }

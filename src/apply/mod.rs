@@ -390,6 +390,18 @@ impl Applier {
 
 #[async_trait]
 impl Operation for Applier {
+    fn result_id(&self, change: &ResourceChange) -> Option<String> {
+        if change.action == Action::Delete {
+            return None;
+        }
+        let current = self
+            .ledger
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        crate::provider::obj::str(current.get(&change.addr)?, "id").map(str::to_string)
+    }
+
     async fn run(&self, change: &ResourceChange) -> Result<(), OpError> {
         let ctx = self.ctx(change);
         let addr = &change.addr;

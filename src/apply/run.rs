@@ -35,6 +35,8 @@ pub struct RunRequest<'a> {
     /// Called when the first interrupt arrives; a second one exits the process at once with
     /// `interrupted_exit_code` (the journal lets the next run converge).
     pub on_interrupt: Box<dyn Fn() + Send + Sync>,
+    /// Called just before that exit (to clear a live view off the screen).
+    pub on_abort: Box<dyn Fn() + Send + Sync>,
     pub interrupted_exit_code: i32,
 }
 
@@ -144,6 +146,7 @@ pub fn run(req: RunRequest) -> Result<RunOutcome, RunError> {
         still_interval,
         reporter,
         on_interrupt,
+        on_abort,
         interrupted_exit_code,
     } = req;
     let api_calls = aws.api_calls.clone();
@@ -189,6 +192,7 @@ pub fn run(req: RunRequest) -> Result<RunOutcome, RunError> {
                     aws_interrupt.interrupt.raise();
                     on_interrupt();
                     if interrupt_signal().await {
+                        on_abort();
                         std::process::exit(interrupted_exit_code);
                     }
                 }
@@ -221,7 +225,7 @@ pub fn run(req: RunRequest) -> Result<RunOutcome, RunError> {
             for (d, result) in applier.delete_deposed().await {
                 let shown = as_delete(&d);
                 match result {
-                    Ok(took) => reporter.finished(&shown, took),
+                    Ok(took) => reporter.finished(&shown, took, None),
                     Err(e) => {
                         reporter.failed(&shown, Duration::ZERO, &e);
                         deposed_failed.push((d, e));
@@ -280,26 +284,30 @@ pub fn run(req: RunRequest) -> Result<RunOutcome, RunError> {
     })
 }
 
+/// Walk hooks that know these objects and nothing else: a resource or data source not among
+/// them is unknown.
+pub struct Known<'a>(pub &'a BTreeMap<InstanceAddr, Value>);
+
+impl Hooks for Known<'_> {
+    fn catalog(&self) -> &'static dyn crate::eval::walk::Catalog {
+        crate::provider::catalog()
+    }
+
+    fn managed(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
+        Ok(self.0.get(&inst.addr).cloned().unwrap_or(Value::Unknown))
+    }
+
+    fn data(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
+        Ok(self.0.get(&inst.addr).cloned().unwrap_or(Value::Unknown))
+    }
+}
+
 /// The root module's outputs evaluated from these objects (known ones only).
 pub fn final_outputs(
     config: &Config,
     options: &WalkOptions,
     current: &BTreeMap<InstanceAddr, Value>,
 ) -> Vec<(String, (Value, bool))> {
-    struct Known<'a>(&'a BTreeMap<InstanceAddr, Value>);
-    impl Hooks for Known<'_> {
-        fn catalog(&self) -> &'static dyn crate::eval::walk::Catalog {
-            crate::provider::catalog()
-        }
-
-        fn managed(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
-            Ok(self.0.get(&inst.addr).cloned().unwrap_or(Value::Unknown))
-        }
-
-        fn data(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
-            Ok(self.0.get(&inst.addr).cloned().unwrap_or(Value::Unknown))
-        }
-    }
     let result = crate::eval::walk::walk(config, options, &mut Known(current));
     result
         .root_outputs

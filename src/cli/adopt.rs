@@ -79,7 +79,7 @@ pub fn generate_config(
     }
     fail_on_errors(&diags, &config.sources)?;
     if missing.is_empty() {
-        println!("No import block needs generated configuration; {out} was not written.\n");
+        outln!("No import block needs generated configuration; {out} was not written.\n");
         return Ok(Vec::new());
     }
     let reads = missing.iter().map(|t| {
@@ -162,19 +162,19 @@ pub fn generate_config(
                 .help("check the directory is writable"),
         )
     })?;
-    println!(
+    outln!(
         "Wrote configuration for {} imported resource{} to {out}.",
         missing.len(),
         if missing.len() == 1 { "" } else { "s" }
     );
     if !variables.is_empty() {
         let names: Vec<&str> = variables.iter().map(|(n, _)| n.as_str()).collect();
-        println!(
+        outln!(
             "It declares sensitive variables ({}): this plan uses the imported values; give them values (e.g. STRATA_VAR_NAME) for later runs.",
             names.join(", ")
         );
     }
-    println!();
+    outln!();
     Ok(inputs)
 }
 
@@ -247,21 +247,21 @@ pub fn migrate_from_terraform(env: &Env, path: &str, force: bool) -> CmdResult {
     let left: Vec<_> = outcomes.iter().filter(|o| o.left.is_some()).collect();
     state.serial += 1;
     backend.write(&state).map_err(state_failure)?;
-    println!(
+    outln!(
         "Took over {} resource instance{} from {path}:",
         taken.len(),
         if taken.len() == 1 { "" } else { "s" }
     );
     for o in &taken {
-        println!("  {}  ({})", o.addr, o.id);
+        outln!("  {}  ({})", o.addr, o.id);
     }
     if !left.is_empty() {
-        println!("\nLeft {} (not in strata's state):", left.len());
+        outln!("\nLeft {} (not in strata's state):", left.len());
         for o in &left {
-            println!("  {}  — {}", o.addr, o.left.as_deref().unwrap_or_default());
+            outln!("  {}  — {}", o.addr, o.left.as_deref().unwrap_or_default());
         }
     }
-    println!(
+    outln!(
         "\nTerraform's state file was not changed. Run `strata plan`: it should show no changes.\nOnce you are done with Terraform for these objects, remove them from its state (`terraform state rm`) so only one tool manages each object."
     );
     Ok(Exit::Ok)
@@ -341,7 +341,7 @@ pub fn discover(env: &Env, region: &str, types: &[String], out: Option<&str>) ->
         });
     }
     if found.is_empty() {
-        println!("No unmanaged objects in {region}.");
+        outln!("No unmanaged objects in {region}.");
     } else {
         let tw = found
             .iter()
@@ -350,18 +350,18 @@ pub fn discover(env: &Env, region: &str, types: &[String], out: Option<&str>) ->
             .unwrap_or(4)
             .max(4);
         let iw = found.iter().map(|f| f.id.len()).max().unwrap_or(2).max(2);
-        println!("{:tw$}  {:iw$}  NAME", "TYPE", "ID");
+        outln!("{:tw$}  {:iw$}  NAME", "TYPE", "ID");
         for f in &found {
-            println!("{:tw$}  {:iw$}  {}", f.type_, f.id, f.name);
+            outln!("{:tw$}  {:iw$}  {}", f.type_, f.id, f.name);
         }
-        println!(
+        outln!(
             "\n{} unmanaged object{} in {region}.",
             found.len(),
             if found.len() == 1 { "" } else { "s" }
         );
     }
     for (t, _) in &errors {
-        println!("({t} cannot be listed: unsupported for discovery)");
+        outln!("({t} cannot be listed: unsupported for discovery)");
     }
     if let Some(out) = out {
         let text = crate::adopt::discover::import_blocks(&found, &names);
@@ -372,7 +372,7 @@ pub fn discover(env: &Env, region: &str, types: &[String], out: Option<&str>) ->
                     .help("check the directory is writable"),
             )
         })?;
-        println!("\nWrote {} import block{} to {out}. Next: strata plan --generate-config-out=generated.tf", found.len(), if found.len() == 1 { "" } else { "s" });
+        outln!("\nWrote {} import block{} to {out}. Next: strata plan --generate-config-out=generated.tf", found.len(), if found.len() == 1 { "" } else { "s" });
     }
     Ok(Exit::Ok)
 }

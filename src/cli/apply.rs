@@ -1,8 +1,10 @@
 //! `strata apply` and `strata destroy`: plan (or a saved plan), confirm, run, report.
 
+use super::common::blocks_apply;
 use super::common::confirm;
 use super::common::fail_on_errors;
 use super::common::load;
+use super::common::lock_state;
 use super::common::print_outputs;
 use super::common::run_checks;
 use super::common::runtime;
@@ -16,7 +18,7 @@ use super::plan::read_plan;
 use super::plan::PlanFlags;
 use super::progress::elapsed;
 use super::{CmdResult, Env, Exit, Failure, VarFlags};
-use crate::config::Config;
+use crate::config::{Config, Mode};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::eval::walk::WalkOptions;
 use crate::exec::Reporter;
@@ -61,7 +63,7 @@ pub(super) fn guard_data(env: &Env, plan: &Plan, allow: bool) -> Result<(), Fail
     for f in &at_risk {
         eprint!("{}", f.render(&sources, env.ui.color_err));
     }
-    if !std::io::stdin().is_terminal() {
+    if !std::io::stdin().is_terminal() || !env.ui.input {
         let names: Vec<&str> = at_risk.iter().map(|f| f.address.as_str()).collect();
         return Err(Diagnostic::error("This plan destroys or replaces stored data")
             .detail(format!("at risk: {}", names.join(", ")))
@@ -69,7 +71,7 @@ pub(super) fn guard_data(env: &Env, plan: &Plan, allow: bool) -> Result<(), Fail
             .into());
     }
     for f in &at_risk {
-        print!(
+        out!(
             "\nType the address {} to confirm its data may be destroyed: ",
             f.address
         );
@@ -87,7 +89,72 @@ pub(super) fn guard_data(env: &Env, plan: &Plan, allow: bool) -> Result<(), Fail
     Ok(())
 }
 
+/// Flags that `plan` takes but that mean nothing to an apply, or to the apply of a saved
+/// plan: refused, never silently ignored.
+fn refuse_flags(flags: &ApplyFlags, destroy: bool) -> Result<(), Failure> {
+    let command = if destroy { "destroy" } else { "apply" };
+    let p = &flags.plan;
+    let refuse = |flag: &str, help: &str| -> Result<(), Failure> {
+        Err(
+            Diagnostic::error(format!("{flag} is not a flag of `strata {command}`"))
+                .help(help.to_string())
+                .into(),
+        )
+    };
+    if p.out.is_some() {
+        return refuse("--out", "save a plan with `strata plan --out FILE`, then `strata apply FILE` applies exactly it");
+    }
+    if p.markdown {
+        return refuse("--markdown", "the comment is made from a plan: `strata plan --markdown`, or `strata show --markdown FILE` for a saved one");
+    }
+    if p.detailed_exitcode {
+        return refuse(
+            "--detailed-exitcode",
+            "use it with `strata plan`; apply exits 0 when it succeeds",
+        );
+    }
+    if p.json_stream {
+        return refuse(
+            "--json-stream",
+            "use --json: apply prints Terraform's machine-readable events with it",
+        );
+    }
+    if p.generate_config_out.is_some() {
+        return refuse(
+            "--generate-config-out",
+            "run `strata plan --generate-config-out=FILE`, review the file, then apply",
+        );
+    }
+    let planning = !p.vars.vars.is_empty()
+        || !p.vars.var_files.is_empty()
+        || !p.targets.is_empty()
+        || !p.replace.is_empty()
+        || p.destroy
+        || p.refresh_only
+        || !p.refresh;
+    if flags.planfile.is_some() && (planning || destroy) {
+        return Err(Diagnostic::error(
+            "A saved plan is applied as it was made: planning flags cannot change it",
+        )
+        .detail("--var, --var-file, --target, --replace, --destroy, --refresh-only and --refresh were given with a plan file (or `strata destroy` was)")
+        .help("make a new plan with those flags: `strata plan --out FILE ...`, then `strata apply FILE`")
+        .into());
+    }
+    if p.json && !flags.auto_approve && flags.planfile.is_none() {
+        return Err(Diagnostic::error(format!(
+            "`strata {command} --json` cannot ask for approval"
+        ))
+        .help("pass --auto-approve, or apply a saved plan file")
+        .into());
+    }
+    Ok(())
+}
+
 pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
+    refuse_flags(flags, destroy)?;
+    if flags.plan.json {
+        super::events::version();
+    }
     let (config, mut diags) = load(env)?;
     let rt = runtime()?;
     let aws = Arc::new(rt.block_on(Aws::load()));
@@ -105,7 +172,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
                 .into());
         }
         let backend = setup.backend(env, &options.workspace)?;
-        let lock = backend.lock("apply").map_err(state_failure)?;
+        let lock = lock_state(&*backend, "apply", &flags.plan.lock)?;
         let prior = backend.read().map_err(state_failure)?;
         let stale = match (&prior, &plan.state_lineage) {
             (None, None) => false,
@@ -119,24 +186,30 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
                 .into());
         }
         guard_data(env, &plan, flags.allow_destroy_of_data)?;
+        let mut providers: Vec<crate::provider::ProviderSettings> = Vec::new();
+        for c in &plan.changes {
+            let p = crate::provider::ProviderSettings::from(&c.provider);
+            if !providers.contains(&p) {
+                providers.push(p);
+            }
+        }
+        rt.block_on(crate::provider::preflight::check(&aws, &providers))
+            .map_err(Failure::from)?;
         (plan, options, backend, lock, prior)
     } else {
-        if flags.plan.generate_config_out.is_some() {
-            return Err(Diagnostic::error("--generate-config-out is a plan option")
-                .help("run `strata plan --generate-config-out=FILE`, review the file, then apply")
-                .into());
-        }
         let options = walk_options(env, &config, &flags.plan.vars, &mut diags);
         fail_on_errors(&diags, &config.sources)?;
-        if !destroy && run_checks(env, &config, &options) {
+        if !destroy && blocks_apply(&run_checks(env, &config, &options)) {
             return Err(Diagnostic::error("strata check found errors in the configuration")
                 .help("fix them, or waive one on purpose with check_ignore = [\"RULE\"] and a # reason comment")
                 .into());
         }
         let backend = super::backend::setup(&config, &options)?.backend(env, &options.workspace)?;
-        let lock = backend
-            .lock(if destroy { "destroy" } else { "apply" })
-            .map_err(state_failure)?;
+        let lock = lock_state(
+            &*backend,
+            if destroy { "destroy" } else { "apply" },
+            &flags.plan.lock,
+        )?;
         let prior = backend.read().map_err(state_failure)?;
         let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws, true)?;
         let mut pf = flags.plan.clone();
@@ -151,8 +224,14 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
             &rt,
             aws.clone(),
         )?;
-        env.ui.print_diags(&warnings, &config.sources);
-        print!("{}", render_plan(&plan, &style(env)));
+        // The configuration's warnings (loading, inputs) with the plan's.
+        diags.extend(warnings);
+        env.ui.print_diags(&diags, &config.sources);
+        if flags.plan.json {
+            super::events::plan(&plan, "plan");
+        } else {
+            out!("{}", render_plan(&plan, &style(env)));
+        }
         if !plan.has_changes() {
             return Ok(Exit::Ok);
         }
@@ -164,13 +243,16 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
                 "Do you want to perform these actions?"
             };
             if !confirm(env, q)? {
-                println!("\nApply cancelled.");
+                outln!("\nApply cancelled.");
                 return Ok(Exit::Error);
             }
         }
         (plan, options, backend, lock, prior)
     };
     let _lock = lock;
+    if flags.planfile.is_some() && flags.plan.json {
+        super::events::plan(&plan, "plan");
+    }
     run_plan(
         env,
         config,
@@ -181,6 +263,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
         aws,
         &rt,
         flags.parallelism,
+        flags.plan.json,
     )
 }
 
@@ -196,22 +279,38 @@ pub(super) fn run_plan(
     aws: Arc<Aws>,
     rt: &tokio::runtime::Runtime,
     parallelism: usize,
+    json: bool,
 ) -> CmdResult {
-    let live = env.ui.color_out && std::io::stdout().is_terminal();
-    // A create-before-destroy replacement's old object is deleted at the end, on its own.
-    let to_run = plan.changes.iter().filter(|c| !c.is_noop()).count()
+    let terminal = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+    let live = !json && terminal && std::env::var("TERM").map_or(true, |t| t != "dumb");
+    // Resources, not data sources; a create-before-destroy replacement's old object is
+    // deleted at the end, on its own.
+    let managed = |c: &&crate::plan::ResourceChange| c.addr.resource.mode == Mode::Managed;
+    let to_run = plan
+        .changes
+        .iter()
+        .filter(managed)
+        .filter(|c| !c.is_noop())
+        .count()
         + plan
             .changes
             .iter()
             .filter(|c| c.action == Action::CreateThenDelete)
             .count();
     let live_reporter = live.then(|| Arc::new(super::progress::LiveReporter::new(to_run)));
-    let reporter: Arc<dyn Reporter> = match &live_reporter {
-        Some(r) => r.clone(),
-        None => Arc::new(super::progress::LineReporter::new(
+    let json_reporter = json.then(|| Arc::new(super::progress::JsonReporter::default()));
+    let line_reporter = (!live && !json).then(|| {
+        Arc::new(super::progress::LineReporter::new(
             !std::io::stdout().is_terminal(),
-        )),
-    };
+        ))
+    });
+    let (reporter, timings): (Arc<dyn Reporter>, &super::progress::Timings) =
+        match (&live_reporter, &json_reporter, &line_reporter) {
+            (Some(r), _, _) => (r.clone(), &r.timings),
+            (_, Some(r), _) => (r.clone(), &r.timings),
+            (_, _, Some(r)) => (r.clone(), &r.timings),
+            _ => unreachable!("one reporter is always chosen"),
+        };
     let on_interrupt = {
         let live = live_reporter.clone();
         move || {
@@ -238,16 +337,30 @@ pub(super) fn run_plan(
             .unwrap_or(Duration::from_secs(10)),
         reporter,
         on_interrupt: Box::new(on_interrupt),
+        on_abort: Box::new({
+            let live = live_reporter.clone();
+            move || {
+                if let Some(view) = &live {
+                    view.clear();
+                }
+            }
+        }),
         interrupted_exit_code: Exit::Interrupted as i32,
     });
     if let Some(r) = &live_reporter {
-        r.finish();
+        r.clear();
     }
     let ran = match ran {
         Ok(ran) => ran,
         Err(crate::apply::run::RunError::State(e)) => return Err(state_failure(e)),
         Err(crate::apply::run::RunError::Plan(d)) => return Err(d.into()),
     };
+    if !json {
+        let slowest = timings.summary();
+        if !slowest.is_empty() {
+            out!("\n{slowest}");
+        }
+    }
     let errors = run_diagnostics(&ran);
     if !errors.is_empty() {
         eprintln!();
@@ -269,15 +382,21 @@ pub(super) fn run_plan(
             eprintln!("api-calls {action} {n}");
         }
     }
+    if json {
+        let operation = if ran.plan.destroy { "destroy" } else { "apply" };
+        super::events::summary(&ran.plan, operation);
+        super::events::outputs(&ran.outputs);
+        return Ok(Exit::Ok);
+    }
     let summary = ran.plan.summary();
     if ran.plan.destroy {
-        println!(
+        outln!(
             "\nDestroy complete! Resources: {} destroyed. ({} elapsed, {calls} AWS API calls)",
             summary.destroy,
             elapsed(ran.elapsed)
         );
     } else {
-        println!(
+        outln!(
             "\nApply complete! Resources: {}{} added, {} changed, {} destroyed. ({} elapsed, {calls} AWS API calls)",
             if summary.import > 0 {
                 format!("{} imported, ", summary.import)
@@ -290,7 +409,7 @@ pub(super) fn run_plan(
             elapsed(ran.elapsed)
         );
         if !ran.outputs.is_empty() {
-            println!("\nOutputs:\n");
+            outln!("\nOutputs:\n");
             print_outputs(&ran.outputs);
         }
     }
@@ -342,7 +461,9 @@ pub(super) fn run_diagnostics(ran: &crate::apply::run::RunOutcome) -> Diagnostic
     }
     let outcome = &ran.executed;
     for (addr, e) in &outcome.failed {
-        errors.push(Diagnostic::error(format!("{addr}: {e}")).help(
+        // At the block it comes from, so the message says which file and line to look at.
+        let span = ran.config.resource_of(addr).map(|r| r.span);
+        errors.push(Diagnostic::error(format!("{addr}: {e}")).at_opt(span).help(
             "fix the cause and run apply again; everything that succeeded is saved in state",
         ));
     }

@@ -19,18 +19,18 @@ pub(super) fn check(env: &Env, format: CheckFormat, strict: bool, flags: &VarFla
     }
     env.ui.print_diags(&diags, &config.sources);
     match format {
-        CheckFormat::Text => print!(
+        CheckFormat::Text => out!(
             "{}",
             crate::check::render_text(&report, strict, env.ui.color_out)
         ),
-        CheckFormat::Json => println!(
+        CheckFormat::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&report.to_json()).unwrap_or_default()
         ),
         CheckFormat::Sarif => {
             let root = crate::check::sarif::repo_root(&env.dir);
             let log = crate::check::sarif::to_sarif(&report, root.as_deref());
-            println!("{}", serde_json::to_string_pretty(&log).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&log).unwrap_or_default());
         }
     }
     Ok(if report.fails(strict) {

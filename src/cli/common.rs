@@ -37,6 +37,48 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         })
 }
 
+/// Takes the state lock as `--lock` and `--lock-timeout` ask: not at all, at once, or waiting
+/// for a lock another process holds (saying so once, on stderr).
+pub(super) fn lock_state(
+    backend: &dyn Backend,
+    operation: &str,
+    flags: &super::LockFlags,
+) -> Result<Option<Box<dyn crate::state::LockGuard>>, Failure> {
+    if !flags.lock {
+        return Ok(None);
+    }
+    let deadline = std::time::Instant::now() + flags.lock_timeout;
+    let mut told = false;
+    let mut pause = std::time::Duration::from_millis(100);
+    loop {
+        match backend.lock(operation) {
+            Ok(guard) => return Ok(Some(guard)),
+            Err(e @ crate::state::StateError::Locked { .. })
+                if std::time::Instant::now() < deadline =>
+            {
+                if !told {
+                    eprintln!(
+                        "Acquiring the state lock: {e} Waiting up to {} for it (--lock-timeout).",
+                        super::progress::elapsed(flags.lock_timeout)
+                    );
+                    told = true;
+                }
+                std::thread::sleep(pause.min(deadline - std::time::Instant::now()));
+                pause = (pause * 2).min(std::time::Duration::from_secs(2));
+            }
+            Err(e @ crate::state::StateError::Locked { .. }) if told => {
+                return Err(Diagnostic::error(format!(
+                    "Gave up waiting for the state lock after {}: {e}",
+                    super::progress::elapsed(flags.lock_timeout)
+                ))
+                .help("wait longer with --lock-timeout, or check the process holding it")
+                .into())
+            }
+            Err(e) => return Err(state_failure(e)),
+        }
+    }
+}
+
 pub(super) fn state_failure(e: crate::state::StateError) -> Failure {
     Diagnostic::error(e.to_string()).into()
 }
@@ -58,7 +100,13 @@ pub(super) fn fail_on_errors(diags: &Diagnostics, sources: &SourceMap) -> Result
 }
 
 pub(super) fn confirm(env: &Env, question: &str) -> Result<bool, Failure> {
-    let _ = env;
+    if !env.ui.input {
+        return Err(
+            Diagnostic::error("Refusing to ask for approval: --input=false")
+                .help("review the plan and pass --auto-approve, or apply a saved plan file")
+                .into(),
+        );
+    }
     if !std::io::stdin().is_terminal() {
         return Err(Diagnostic::error(
             "Refusing to ask for approval: standard input is not a terminal",
@@ -66,7 +114,7 @@ pub(super) fn confirm(env: &Env, question: &str) -> Result<bool, Failure> {
         .help("review the plan and pass --auto-approve, or apply a saved plan file")
         .into());
     }
-    print!("\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+    out!("\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
     let _ = std::io::stdout().flush();
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).ok();
@@ -77,9 +125,9 @@ pub(super) fn print_outputs(outputs: &[(String, (Value, bool))]) {
     let width = outputs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (k, (v, sensitive)) in outputs {
         if *sensitive || v.contains_sensitive() {
-            println!("{k:width$} = <sensitive>");
+            outln!("{k:width$} = <sensitive>");
         } else {
-            println!("{k:width$} = {v}");
+            outln!("{k:width$} = {v}");
         }
     }
 }
@@ -156,6 +204,7 @@ pub fn load_root_settings(env: &Env) -> Result<(Config, Diagnostics), Failure> {
     if let Some(c) = &loaded.config {
         crate::redact::register(c);
     }
+    super::logging::sources(&sources);
     match loaded.config {
         Some(c) if !loaded.diags.has_errors() => Ok((c, loaded.diags)),
         _ => Err(Failure {
@@ -197,33 +246,16 @@ pub(super) fn load_installing(env: &Env) -> (Option<Config>, Diagnostics, Source
     if let Some(c) = &outcome.config {
         crate::redact::register(c);
     }
+    super::logging::sources(&outcome.sources);
     (outcome.config, outcome.diags, outcome.sources)
 }
 
-pub fn var_args(flags: &VarFlags) -> Vec<VarArg> {
-    // clap keeps each flag's values in order but not the interleaving of --var and --var-file;
-    // recover it from the raw arguments so later flags win as in Terraform.
-    let mut out = Vec::new();
-    let mut vars = flags.vars.iter();
-    let mut files = flags.var_files.iter();
-    let raw: Vec<String> = std::env::args().collect();
-    let mut i = 0;
-    while i < raw.len() {
-        let a = &raw[i];
-        if a == "--var" || a.starts_with("--var=") {
-            if let Some(v) = vars.next() {
-                out.push(VarArg::Var(v.clone()));
-            }
-        } else if a == "--var-file" || a.starts_with("--var-file=") {
-            if let Some(f) = files.next() {
-                out.push(VarArg::File(f.clone()));
-            }
-        }
-        i += 1;
+/// The `--var` and `--var-file` arguments in command-line order, when the command has them.
+pub fn var_args(env: &Env, flags: &VarFlags) -> Vec<VarArg> {
+    if flags.vars.is_empty() && flags.var_files.is_empty() {
+        return Vec::new();
     }
-    out.extend(vars.map(|v| VarArg::Var(v.clone())));
-    out.extend(files.map(|f| VarArg::File(f.clone())));
-    out
+    env.var_order.clone()
 }
 
 pub fn walk_options(
@@ -235,7 +267,7 @@ pub fn walk_options(
     let declared: Vec<String> = config.root.variables.keys().cloned().collect();
     let inputs = vars::collect(
         &env.dir,
-        &var_args(flags),
+        &var_args(env, flags),
         &config.sources,
         &declared,
         diags,
@@ -243,8 +275,10 @@ pub fn walk_options(
     // A secret variable's value in a .tfvars file is a sensitive literal too.
     let secret = crate::redact::sensitive_root_variables(config);
     for (name, raw) in &inputs {
-        if let (true, walk::RawInput::Expr(e)) = (secret.contains(name), raw) {
-            crate::redact::redact_expr(&config.sources, e);
+        match (secret.contains(name), raw) {
+            (true, walk::RawInput::Expr(e)) => crate::redact::redact_expr(&config.sources, e),
+            (true, walk::RawInput::Text { text, .. }) => super::logging::secret(text),
+            _ => {}
         }
     }
     WalkOptions {
@@ -268,9 +302,12 @@ pub fn current_workspace(env: &Env) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
-/// `strata check` on the configuration, shown above the plan. Returns whether an unwaived
-/// error was found.
-pub(super) fn run_checks(env: &Env, config: &Config, options: &WalkOptions) -> bool {
+/// `strata check` on the configuration, shown above the plan (on stderr).
+pub(super) fn run_checks(
+    env: &Env,
+    config: &Config,
+    options: &WalkOptions,
+) -> crate::check::Report {
     let report = crate::check::check_config(config, options);
     if !report.findings.is_empty() {
         eprint!(
@@ -279,5 +316,10 @@ pub(super) fn run_checks(env: &Env, config: &Config, options: &WalkOptions) -> b
         );
         eprintln!();
     }
+    report
+}
+
+/// An unwaived error among the findings: an apply stops.
+pub(super) fn blocks_apply(report: &crate::check::Report) -> bool {
     report.findings.iter().any(|f| f.fails(false))
 }

@@ -63,7 +63,7 @@ pub(super) fn fmt(
                 if formatted != text {
                     unformatted += 1;
                     if diff {
-                        print!("{}", crate::fmt::unified_diff(&display, &text, &formatted));
+                        out!("{}", crate::fmt::unified_diff(&display, &text, &formatted));
                     }
                     if !check {
                         if let Err(e) = std::fs::write(&file, &formatted) {
@@ -75,7 +75,7 @@ pub(super) fn fmt(
                         }
                     }
                     if !diff {
-                        println!("{display}");
+                        outln!("{display}");
                     }
                 }
             }

@@ -28,8 +28,8 @@ pub fn graph_of_plan(env: &Env, file: &str, format: super::GraphFormat) -> CmdRe
         .collect();
     let g = crate::graph::InstanceGraph::build(deps.iter());
     match format {
-        super::GraphFormat::Dot => print!("{}", g.to_dot()),
-        super::GraphFormat::Mermaid => print!("{}", g.to_mermaid()),
+        super::GraphFormat::Dot => out!("{}", g.to_dot()),
+        super::GraphFormat::Mermaid => out!("{}", g.to_mermaid()),
     }
     Ok(Exit::Ok)
 }
@@ -51,8 +51,8 @@ pub(super) fn graph(env: &Env, format: GraphFormat, flags: &VarFlags) -> CmdResu
     env.ui.print_diags(&diags, &config.sources);
     let g = InstanceGraph::build(hooks.instances.iter());
     match format {
-        GraphFormat::Dot => print!("{}", g.to_dot()),
-        GraphFormat::Mermaid => print!("{}", g.to_mermaid()),
+        GraphFormat::Dot => out!("{}", g.to_dot()),
+        GraphFormat::Mermaid => out!("{}", g.to_mermaid()),
     }
     Ok(Exit::Ok)
 }

@@ -123,7 +123,7 @@ pub fn import(env: &Env, addr: &str, id: &str, vars: &VarFlags) -> CmdResult {
     );
     state.serial += 1;
     backend.write(&state).map_err(state_failure)?;
-    println!(
+    outln!(
         "{target}: Import prepared!\n\nImport successful! The resource is now managed by strata."
     );
     Ok(Exit::Ok)

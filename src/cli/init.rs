@@ -6,7 +6,7 @@ use crate::config::install::{self, Event, InitOptions};
 
 /// `strata init [--upgrade]`.
 pub(super) fn init(env: &Env, upgrade: bool) -> CmdResult {
-    println!("Initializing modules...");
+    outln!("Initializing modules...");
     let outcome = install::init(
         &env.dir,
         InitOptions { upgrade },
@@ -17,10 +17,10 @@ pub(super) fn init(env: &Env, upgrade: bool) -> CmdResult {
                 source,
                 version,
             } => match version {
-                Some(v) => println!("Downloading {source} {v} for {key}..."),
-                None => println!("Downloading {source} for {key}..."),
+                Some(v) => outln!("Downloading {source} {v} for {key}..."),
+                None => outln!("Downloading {source} for {key}..."),
             },
-            Event::Installed { key, dir } => println!("- {key} in {dir}"),
+            Event::Installed { key, dir } => outln!("- {key} in {dir}"),
         },
     );
     if outcome.diags.has_errors() || outcome.config.is_none() {
@@ -30,7 +30,7 @@ pub(super) fn init(env: &Env, upgrade: bool) -> CmdResult {
         });
     }
     env.ui.print_diags(&outcome.diags, &outcome.sources);
-    println!();
-    println!("strata has been successfully initialized!");
+    outln!();
+    outln!("strata has been successfully initialized!");
     Ok(Exit::Ok)
 }

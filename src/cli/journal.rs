@@ -107,22 +107,22 @@ fn list(env: &Env, workspace: &str, json: bool) -> CmdResult {
                 })
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&entries).unwrap_or_default()
         );
         return Ok(Exit::Ok);
     }
     if state.journal.is_empty() {
-        println!("No operations are left unfinished.");
+        outln!("No operations are left unfinished.");
         return Ok(Exit::Ok);
     }
-    println!(
+    outln!(
         "{} operation(s) left unfinished by earlier runs:\n",
         state.journal.len()
     );
     for e in &state.journal {
-        println!(
+        outln!(
             "{}  {}  {}  started {}  (entry {})\n  why: {}\n",
             e.addr,
             e.action,
@@ -132,7 +132,7 @@ fn list(env: &Env, workspace: &str, json: bool) -> CmdResult {
             why(e)
         );
     }
-    println!(
+    outln!(
         "`strata plan` and `strata apply` settle them when they can. To decide one by hand once \
          you have checked AWS: `strata state journal resolve ADDR --adopt ID` takes the object \
          into state, `--forget` drops the entry."
@@ -260,7 +260,7 @@ fn resolve(
             .into());
         }
         if !confirm(env, &question)? {
-            println!("\nNothing changed.");
+            outln!("\nNothing changed.");
             return Ok(Exit::Error);
         }
     }
@@ -299,7 +299,7 @@ fn resolve(
     ));
     state.serial += 1;
     backend.write(&state).map_err(state_failure)?;
-    println!("{addr}: {decision}; the operation is settled (recorded in the state's history).");
+    outln!("{addr}: {decision}; the operation is settled (recorded in the state's history).");
     Ok(Exit::Ok)
 }
 

@@ -1,24 +1,48 @@
 //! The command line: clap definitions, raw flags turned into validated options, and the
 //! mapping of every outcome to an exit code. Users and CI scripts depend on this surface.
 
+/// `println!` that never panics on a closed stdout (`out`).
+macro_rules! outln {
+    () => {
+        $crate::cli::out::line("")
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::out::line(&format!($($arg)*))
+    };
+}
+
+/// `print!` that never panics on a closed stdout (`out`).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::out::text(&format!($($arg)*))
+    };
+}
+
 mod adopt;
 mod apply;
 mod backend;
 mod check;
 mod common;
+mod console;
+mod events;
 mod fmt;
 mod graph;
 mod import;
 mod init;
 mod journal;
+mod logging;
+pub mod out;
 mod output;
 mod plan;
 mod progress;
 mod schema;
 mod show;
+mod spelling;
 mod state;
+mod taint;
 mod validate;
 pub mod vars;
+mod version;
 mod workspace;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
@@ -47,14 +71,40 @@ pub enum Exit {
     propagate_version = true
 )]
 pub struct Cli {
-    /// Run as if strata was started in DIR.
-    #[arg(short = 'C', global = true, value_name = "DIR")]
+    /// Run as if strata was started in DIR (Terraform's `-chdir=DIR`).
+    #[arg(short = 'C', long = "chdir", global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// Never colour the output (NO_COLOR is honoured too).
     #[arg(long, global = true)]
     pub no_color: bool,
+    /// Never ask a question (`--input=false`): what would need an answer fails instead.
+    #[arg(long, global = true, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub input: bool,
+    /// Print warnings as one line each, after the output.
+    #[arg(long, global = true)]
+    pub compact_warnings: bool,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Taking the state lock: Terraform's `-lock` and `-lock-timeout`.
+#[derive(Args, Debug, Clone)]
+pub struct LockFlags {
+    /// Take the state lock (`--lock=false` runs without it: only when nothing else can run).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub lock: bool,
+    /// Wait this long for a lock held by another process (Go's spelling: 30s, 5m, 1m30s).
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = spelling::parse_duration)]
+    pub lock_timeout: std::time::Duration,
+}
+
+impl Default for LockFlags {
+    fn default() -> LockFlags {
+        LockFlags {
+            lock: true,
+            lock_timeout: std::time::Duration::ZERO,
+        }
+    }
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -201,6 +251,28 @@ pub enum Command {
     },
     /// Release a lock left by a process that is gone.
     ForceUnlock { id: String },
+    /// Mark an instance for replacement by the next apply.
+    Taint {
+        addr: String,
+        #[command(flatten)]
+        lock: LockFlags,
+    },
+    /// Clear the mark `taint` set (or a failed create left).
+    Untaint {
+        addr: String,
+        #[command(flatten)]
+        lock: LockFlags,
+    },
+    /// Evaluate expressions against the configuration and the state, one per line.
+    Console {
+        #[command(flatten)]
+        vars: VarFlags,
+    },
+    /// Print strata's version, and the Terraform version whose language it implements.
+    Version {
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -229,30 +301,64 @@ pub type CmdResult = Result<Exit, Failure>;
 pub struct Ui {
     pub color_out: bool,
     pub color_err: bool,
+    /// Questions may be asked (`--input=false` says no).
+    pub input: bool,
+    /// Warnings as one line each (`--compact-warnings`).
+    pub compact_warnings: bool,
+    /// Terraform's machine-readable UI on stdout (`plan -json`, `apply --json`): diagnostics
+    /// are events too.
+    pub json: bool,
 }
 
 impl Ui {
-    fn new(no_color: bool) -> Ui {
-        let allowed = !no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    fn new(cli: &Cli) -> Ui {
+        let allowed = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         Ui {
             color_out: allowed && std::io::stdout().is_terminal(),
             color_err: allowed && std::io::stderr().is_terminal(),
+            input: cli.input,
+            compact_warnings: cli.compact_warnings,
+            json: match &cli.command {
+                Command::Plan { flags } => flags.json_stream,
+                Command::Apply { flags } | Command::Destroy { flags } => flags.plan.json,
+                _ => false,
+            },
         }
     }
 
     pub fn print_diags(&self, diags: &Diagnostics, sources: &SourceMap) {
-        if !diags.is_empty() {
-            eprint!("{}", diags.render(sources, self.color_err));
-            if !diags.0.is_empty() {
-                eprintln!();
-            }
+        if diags.is_empty() {
+            return;
         }
+        if self.json {
+            events::diagnostics(diags, sources);
+            return;
+        }
+        if self.compact_warnings && !diags.has_errors() {
+            // Terraform's -compact-warnings: the summary of each, and where.
+            eprintln!("Warnings:\n");
+            for d in &diags.0 {
+                let at = d
+                    .span
+                    .and_then(|s| sources.location(s))
+                    .map(|l| format!(" (at {l})"))
+                    .unwrap_or_default();
+                eprintln!("- {}{at}", sources.hide_secrets(&d.summary));
+            }
+            eprintln!("\nTo see the full warning notes, run strata without --compact-warnings.\n");
+            return;
+        }
+        eprint!("{}", diags.render(sources, self.color_err));
+        eprintln!();
     }
 }
 
 pub struct Env {
     pub dir: PathBuf,
     pub ui: Ui,
+    /// Every `--var` and `--var-file` of the command line, in the order given (later ones
+    /// win, as in Terraform).
+    pub var_order: Vec<vars::VarArg>,
 }
 
 impl Env {
@@ -271,17 +377,15 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    // Terraform's single-dash spelling, which scripts moving from `terraform init` carry along.
-    let args = args.into_iter().map(|a| {
-        let a: std::ffi::OsString = a.into();
-        if a == "-upgrade" {
-            "--upgrade".into()
-        } else {
-            a
-        }
-    });
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    logging::init();
+    // Terraform's single-dash spelling, which scripts moving from `terraform` carry along.
+    let command = <Cli as clap::CommandFactory>::command();
+    let args = spelling::normalize(args.into_iter().map(Into::into).collect(), &command);
+    let parsed = command
+        .try_get_matches_from(args)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|c| (c, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
             let _ = e.print();
@@ -289,7 +393,7 @@ where
         }
     };
     let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let ui = Ui::new(cli.no_color);
+    let ui = Ui::new(&cli);
     if !dir.is_dir() {
         eprintln!(
             "Error: -C {}: no such directory\n  = help: pass an existing directory",
@@ -297,7 +401,11 @@ where
         );
         return Exit::Error as i32;
     }
-    let env = Env { dir, ui };
+    let env = Env {
+        dir,
+        ui,
+        var_order: var_order(&matches),
+    };
     let result = dispatch(&env, cli.command);
     match result {
         Ok(code) => code as i32,
@@ -306,6 +414,37 @@ where
             Exit::Error as i32
         }
     }
+}
+
+/// The `--var` and `--var-file` values of the (innermost) subcommand, in command-line order.
+fn var_order(matches: &clap::ArgMatches) -> Vec<vars::VarArg> {
+    let mut m = matches;
+    while let Some((_, sub)) = m.subcommand() {
+        m = sub;
+    }
+    let with_index = |id: &str| -> Vec<(usize, String)> {
+        // Not every command has these flags (asking clap for indices of an unknown id panics).
+        match m.try_get_many::<String>(id) {
+            Ok(Some(values)) => m
+                .indices_of(id)
+                .into_iter()
+                .flatten()
+                .zip(values.cloned())
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut all: Vec<(usize, vars::VarArg)> = with_index("vars")
+        .into_iter()
+        .map(|(i, v)| (i, vars::VarArg::Var(v)))
+        .chain(
+            with_index("var_files")
+                .into_iter()
+                .map(|(i, f)| (i, vars::VarArg::File(f))),
+        )
+        .collect();
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, a)| a).collect()
 }
 
 fn dispatch(env: &Env, command: Command) -> CmdResult {
@@ -344,6 +483,10 @@ fn dispatch(env: &Env, command: Command) -> CmdResult {
         Command::State { command } => state::state_cmd(env, &command),
         Command::ForceUnlock { id } => state::force_unlock(env, &id),
         Command::Workspace { command } => workspace::workspace(env, &command),
+        Command::Taint { addr, lock } => taint::taint(env, &addr, &lock, true),
+        Command::Untaint { addr, lock } => taint::taint(env, &addr, &lock, false),
+        Command::Console { vars } => console::console(env, &vars),
+        Command::Version { json } => version::version(json),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "strata", &mut std::io::stdout());

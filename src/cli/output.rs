@@ -30,7 +30,7 @@ pub fn output(env: &Env, name: Option<&str>, json: bool, raw: bool) -> CmdResult
             let v = Value::from_json(&o.value);
             if raw {
                 match v.to_template_string() {
-                    Some(s) => print!("{s}"),
+                    Some(s) => out!("{s}"),
                     None => {
                         return Err(Diagnostic::error(format!(
                             "Output \"{name}\" is not a string, number or bool"
@@ -45,14 +45,14 @@ pub fn output(env: &Env, name: Option<&str>, json: bool, raw: bool) -> CmdResult
                         .help("use --raw to print it on purpose")
                         .into());
                 }
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&o.value).unwrap_or_default()
                 );
             } else if o.sensitive {
-                println!("<sensitive>");
+                outln!("<sensitive>");
             } else {
-                println!("{v}");
+                outln!("{v}");
             }
         }
         None => {
@@ -61,18 +61,19 @@ pub fn output(env: &Env, name: Option<&str>, json: bool, raw: bool) -> CmdResult
                     .outputs
                     .iter()
                     .map(|(k, o)| {
-                        let value = if o.sensitive {
-                            serde_json::Value::Null
-                        } else {
-                            o.value.clone()
-                        };
-                        (
-                            k.clone(),
-                            serde_json::json!({"sensitive": o.sensitive, "value": value}),
-                        )
+                        // Terraform's shape, with the type; a sensitive value is withheld
+                        // (Terraform would print it): `strata output --raw NAME` prints one.
+                        let mut j = serde_json::json!({
+                            "sensitive": o.sensitive,
+                            "type": type_json(&Value::from_json(&o.value)),
+                        });
+                        if !o.sensitive {
+                            j["value"] = o.value.clone();
+                        }
+                        (k.clone(), j)
                     })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
             } else {
                 let outs: Vec<(String, (Value, bool))> = state
                     .outputs
@@ -84,4 +85,25 @@ pub fn output(env: &Env, name: Option<&str>, json: bool, raw: bool) -> CmdResult
         }
     }
     Ok(Exit::Ok)
+}
+
+/// A value's type in Terraform's JSON type notation (`"string"`, `["list","string"]`,
+/// `["object",{...}]`). The state keeps values, not declared types, so collections are
+/// described by their structure, as Terraform types the result of a literal or `for`
+/// expression: a list is a tuple, a map an object.
+pub fn type_json(v: &Value) -> serde_json::Value {
+    use serde_json::json;
+    match v.unmarked() {
+        Value::Null | Value::Unknown | Value::Sensitive(_) => json!("dynamic"),
+        Value::Bool(_) => json!("bool"),
+        Value::Number(_) => json!("number"),
+        Value::String(_) => json!("string"),
+        Value::List(items) => json!(["tuple", items.iter().map(type_json).collect::<Vec<_>>()]),
+        Value::Map(m) => json!([
+            "object",
+            m.iter()
+                .map(|(k, v)| (k.clone(), type_json(v)))
+                .collect::<serde_json::Map<_, _>>()
+        ]),
+    }
 }

@@ -2,6 +2,7 @@
 
 use super::common::fail_on_errors;
 use super::common::load;
+use super::common::lock_state;
 use super::common::report_api_calls;
 use super::common::run_checks;
 use super::common::runtime;
@@ -42,6 +43,9 @@ pub struct PlanFlags {
     /// Limit the plan to these resources and what they depend on (repeatable).
     #[arg(long = "target", value_name = "ADDR")]
     pub targets: Vec<String>,
+    /// Replace this instance even though nothing forces it (repeatable).
+    #[arg(long = "replace", value_name = "ADDR")]
+    pub replace: Vec<String>,
     /// Plan to destroy everything in state.
     #[arg(long)]
     pub destroy: bool,
@@ -49,8 +53,14 @@ pub struct PlanFlags {
     #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
     /// Print the plan as Markdown for a pull-request comment.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "json_stream")]
     pub markdown: bool,
+    /// Print Terraform's machine-readable UI: one JSON event per line (`plan -json` in
+    /// Terraform's spelling). Implies --input=false.
+    #[arg(long, conflicts_with = "json")]
+    pub json_stream: bool,
+    #[command(flatten)]
+    pub lock: super::LockFlags,
     /// Write resource blocks for import targets that have none to this new .tf file, then
     /// plan with them (plan only).
     #[arg(long, value_name = "FILE")]
@@ -78,6 +88,11 @@ pub(super) fn plan_with(
         mode,
         refresh: flags.refresh,
         targets: flags.targets.clone(),
+        replace: flags
+            .replace
+            .iter()
+            .map(|a| super::common::parse_addr(a))
+            .collect::<Result<_, _>>()?,
         runtime: rt,
     })
     .map_err(|diags| Failure {
@@ -97,12 +112,15 @@ pub(super) fn mode_of(flags: &PlanFlags) -> PlanMode {
 }
 
 pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
+    if flags.json_stream {
+        super::events::version();
+    }
     let (mut config, mut diags) = load(env)?;
     let mut options = walk_options(env, &config, &flags.vars, &mut diags);
     fail_on_errors(&diags, &config.sources)?;
     let setup = super::backend::setup(&config, &options)?;
     let backend = setup.backend(env, &options.workspace)?;
-    let _lock = backend.lock("plan").map_err(state_failure)?;
+    let _lock = lock_state(&*backend, "plan", &flags.lock)?;
     // Test-only: keep the lock a while so tests can start concurrent processes against it.
     if let Some(ms) = std::env::var("STRATA_DEBUG_HOLD_LOCK_MS")
         .ok()
@@ -131,6 +149,7 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
         }
         fail_on_errors(&d, &c.sources)?;
         config = c;
+        diags = d;
     }
     let options_for_checks = options.clone();
     let (plan, warnings) = plan_with(
@@ -143,19 +162,23 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
         &rt,
         aws.clone(),
     )?;
-    env.ui.print_diags(&warnings, &config.sources);
+    // The configuration's warnings (loading, inputs) with the plan's.
+    diags.extend(warnings);
+    env.ui.print_diags(&diags, &config.sources);
     report_api_calls(&aws);
-    if !flags.destroy {
-        run_checks(env, &config, &options_for_checks);
-    }
+    let report = (!flags.destroy).then(|| run_checks(env, &config, &options_for_checks));
     for f in crate::check::plan_findings(&plan) {
         eprint!("{}", f.render(&SourceMap::default(), env.ui.color_err));
     }
-    print_plan(env, &plan, flags.json, flags.markdown);
+    if flags.json_stream {
+        super::events::plan(&plan, "plan");
+    } else {
+        print_plan(env, &plan, flags.json, flags.markdown, report.as_ref());
+    }
     if let Some(out) = &flags.out {
         save_plan(&env.dir.join(out), &plan, setup.encryption.as_deref())?;
-        if !flags.json && !flags.markdown {
-            println!("\nSaved the plan to: {out}\n\nTo apply exactly this plan, run:\n    strata apply {out}");
+        if !flags.json && !flags.markdown && !flags.json_stream {
+            outln!("\nSaved the plan to: {out}\n\nTo apply exactly this plan, run:\n    strata apply {out}");
         }
     }
     if flags.detailed_exitcode && plan.has_changes() {
@@ -164,20 +187,83 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     Ok(Exit::Ok)
 }
 
-pub(super) fn print_plan(env: &Env, plan: &Plan, json: bool, markdown: bool) {
+/// Prints the plan in the form asked for; the Markdown comment also lists the guardrail
+/// findings of `report` (the configuration's) and of the plan itself.
+pub(super) fn print_plan(
+    env: &Env,
+    plan: &Plan,
+    json: bool,
+    markdown: bool,
+    report: Option<&crate::check::Report>,
+) {
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string(&crate::plan::json::render(plan)).unwrap_or_default()
         );
     } else if markdown {
-        print!(
+        let context = comment_context(env, plan, report);
+        out!(
             "{}",
-            crate::plan::markdown::render(plan, crate::plan::markdown::COMMENT_LIMIT)
+            crate::plan::markdown::render(plan, &context, crate::plan::markdown::COMMENT_LIMIT)
         );
     } else {
-        print!("{}", render_plan(plan, &style(env)));
+        out!("{}", render_plan(plan, &style(env)));
     }
+}
+
+/// Where the plan was made and what the guardrails found, for the Markdown comment.
+fn comment_context(
+    env: &Env,
+    plan: &Plan,
+    report: Option<&crate::check::Report>,
+) -> crate::plan::markdown::Context {
+    let convert = |f: &crate::check::Finding, sources: &SourceMap| crate::plan::markdown::Finding {
+        rule: f.rule.to_string(),
+        severity: match f.severity {
+            crate::check::Severity::Error => "error".into(),
+            crate::check::Severity::Warning => "warning".into(),
+        },
+        address: f.address.clone(),
+        location: f
+            .span
+            .and_then(|s| sources.location(s))
+            .map(|l| l.to_string()),
+        message: f.message.clone(),
+        waived: f.waived.clone(),
+    };
+    let mut findings: Vec<_> = report
+        .map(|r| r.findings.iter().map(|f| convert(f, &r.sources)).collect())
+        .unwrap_or_default();
+    let none = SourceMap::default();
+    findings.extend(
+        crate::check::plan_findings(plan)
+            .iter()
+            .map(|f| convert(f, &none)),
+    );
+    crate::plan::markdown::Context {
+        directory: repository_path(&env.dir),
+        findings,
+    }
+}
+
+/// The directory as a reviewer finds it in the repository: relative to the enclosing git
+/// work tree, else as given.
+fn repository_path(dir: &Path) -> String {
+    let Ok(full) = dir.canonicalize() else {
+        return dir.display().to_string();
+    };
+    for root in full.ancestors() {
+        if root.join(".git").exists() {
+            let rel = full.strip_prefix(root).unwrap_or(&full);
+            return if rel.as_os_str().is_empty() {
+                ".".into()
+            } else {
+                rel.display().to_string()
+            };
+        }
+    }
+    dir.display().to_string()
 }
 
 pub(super) fn save_plan(

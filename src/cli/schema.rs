@@ -10,15 +10,15 @@ pub(super) fn schema(type_: Option<String>, json: bool) -> CmdResult {
                 "resources": crate::provider::resource_types().iter().map(|t| t.type_name()).collect::<Vec<_>>(),
                 "data_sources": crate::provider::data_source_types().iter().map(|t| t.type_name()).collect::<Vec<_>>(),
             });
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         } else {
-            println!("Resource types:");
+            outln!("Resource types:");
             for t in crate::provider::resource_types() {
-                println!("  {}", t.type_name());
+                outln!("  {}", t.type_name());
             }
-            println!("Data sources:");
+            outln!("Data sources:");
             for t in crate::provider::data_source_types() {
-                println!("  {}", t.type_name());
+                outln!("  {}", t.type_name());
             }
         }
         return Ok(Exit::Ok);
@@ -46,12 +46,12 @@ pub(super) fn schema(type_: Option<String>, json: bool) -> CmdResult {
         return Err(d.into());
     };
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(schema).unwrap_or_default()
         );
     } else {
-        print!("{}", crate::schema::render_text(&name, schema));
+        out!("{}", crate::schema::render_text(&name, schema));
     }
     Ok(Exit::Ok)
 }

@@ -13,7 +13,7 @@ pub fn force_unlock(env: &Env, id: &str) -> CmdResult {
     backend(env, &workspace)?
         .force_unlock(id)
         .map_err(state_failure)?;
-    println!("The state has been unlocked.");
+    outln!("The state has been unlocked.");
     Ok(Exit::Ok)
 }
 
@@ -126,9 +126,9 @@ pub(super) fn migrate(env: &Env, to: &str, force: bool) -> CmdResult {
         None => String::new(),
     };
     if in_place {
-        println!("Re-wrote {}{encrypted}.", target.describe());
+        outln!("Re-wrote {}{encrypted}.", target.describe());
     } else {
-        println!(
+        outln!(
             "Copied {} resource instance(s) from {} to {}{encrypted}.\n\n{} is left as it was; \
              remove it once you have checked the new state{}.",
             state.instances().count(),
@@ -164,7 +164,7 @@ pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
         StateCommand::List => {
             if let Some(state) = backend.read().map_err(state_failure)? {
                 for (addr, _, _) in state.instances() {
-                    println!("{addr}");
+                    outln!("{addr}");
                 }
             }
         }
@@ -184,12 +184,12 @@ pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
                 target.resource.mode,
                 Value::from_json(&inst.attributes),
             );
-            println!("# {target}:");
+            outln!("# {target}:");
             if let Some(m) = v.as_map() {
                 let width = m.keys().map(String::len).max().unwrap_or(0);
                 for (k, val) in m {
                     if !val.is_null() {
-                        println!("    {k:width$} = {val}");
+                        outln!("    {k:width$} = {val}");
                     }
                 }
             }
@@ -207,7 +207,7 @@ pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
                         .help("run `strata state list`")
                         .into());
                 }
-                println!("Removed {target}");
+                outln!("Removed {target}");
             }
             state.serial += 1;
             backend.write(&state).map_err(state_failure)?;
@@ -222,14 +222,14 @@ pub fn state_cmd(env: &Env, cmd: &StateCommand) -> CmdResult {
             state.move_instance(&from, &to).map_err(state_failure)?;
             state.serial += 1;
             backend.write(&state).map_err(state_failure)?;
-            println!("Moved {from} to {to}");
+            outln!("Moved {from} to {to}");
         }
         StateCommand::Pull => {
             let state = backend
                 .read()
                 .map_err(state_failure)?
                 .unwrap_or_else(State::new);
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&state).unwrap_or_default()
             );

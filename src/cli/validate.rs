@@ -47,7 +47,7 @@ pub(super) fn validate(env: &Env, json: bool) -> CmdResult {
             "warning_count": warnings,
             "diagnostics": diags.0.iter().map(|d| d.to_json(&sources)).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         return Ok(if errors == 0 { Exit::Ok } else { Exit::Error });
     }
     env.ui.print_diags(&diags, &sources);
@@ -59,6 +59,6 @@ pub(super) fn validate(env: &Env, json: bool) -> CmdResult {
         );
         return Ok(Exit::Error);
     }
-    println!("Success! The configuration is valid.");
+    outln!("Success! The configuration is valid.");
     Ok(Exit::Ok)
 }

@@ -55,10 +55,10 @@ pub fn workspace(env: &Env, cmd: &WorkspaceCommand) -> CmdResult {
         WorkspaceCommand::List => {
             for w in workspaces(env) {
                 let mark = if w == current { "*" } else { " " };
-                println!("{mark} {w}");
+                outln!("{mark} {w}");
             }
         }
-        WorkspaceCommand::Show => println!("{current}"),
+        WorkspaceCommand::Show => outln!("{current}"),
         WorkspaceCommand::New { name } => {
             if workspaces(env).contains(name) {
                 return Err(
@@ -74,7 +74,7 @@ pub fn workspace(env: &Env, cmd: &WorkspaceCommand) -> CmdResult {
             let state = State::new();
             backend.write(&state).map_err(state_failure)?;
             select_workspace(env, name)?;
-            println!("Created and switched to workspace \"{name}\".\n\nIt has an empty state: `strata apply` builds the whole environment.");
+            outln!("Created and switched to workspace \"{name}\".\n\nIt has an empty state: `strata apply` builds the whole environment.");
         }
         WorkspaceCommand::Select { name } => {
             if !workspaces(env).contains(name) {
@@ -85,7 +85,7 @@ pub fn workspace(env: &Env, cmd: &WorkspaceCommand) -> CmdResult {
                 );
             }
             select_workspace(env, name)?;
-            println!("Switched to workspace \"{name}\".");
+            outln!("Switched to workspace \"{name}\".");
         }
         WorkspaceCommand::Delete { name, force } => {
             if name == "default" {
@@ -123,7 +123,7 @@ pub fn workspace(env: &Env, cmd: &WorkspaceCommand) -> CmdResult {
                         .help("check permissions"),
                 )
             })?;
-            println!("Deleted workspace \"{name}\".");
+            outln!("Deleted workspace \"{name}\".");
         }
     }
     Ok(Exit::Ok)

@@ -532,6 +532,39 @@ impl ModuleBuilder<'_, '_> {
         }
     }
 
+    /// `required_version` must admit the Terraform version whose language strata implements,
+    /// with Terraform's constraint syntax (`~> 1.5` is `>= 1.5.0, < 2.0.0`).
+    fn check_required_version(&mut self, text: &str, span: Span) {
+        let constraint = match super::install::VersionConstraint::parse(text) {
+            Ok(c) => c,
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error("Invalid required_version")
+                        .at(span)
+                        .detail(e)
+                        .help("write a constraint like \">= 1.5\" or \"~> 1.9\""),
+                );
+                return;
+            }
+        };
+        let implemented = semver::Version::parse(super::TERRAFORM_VERSION)
+            .unwrap_or_else(|_| semver::Version::new(1, 0, 0));
+        if !constraint.matches(&implemented) {
+            self.diags.push(
+                Diagnostic::error("Unsupported Terraform version")
+                    .at(span)
+                    .detail(format!(
+                        "this configuration requires Terraform {constraint}; strata implements the language of Terraform {}",
+                        super::TERRAFORM_VERSION
+                    ))
+                    .help(format!(
+                        "widen the constraint to admit {} if the configuration uses nothing newer",
+                        super::TERRAFORM_VERSION
+                    )),
+            );
+        }
+    }
+
     fn terraform(&mut self, body: Body) {
         self.unexpected(
             "a terraform block",
@@ -547,6 +580,7 @@ impl ModuleBuilder<'_, '_> {
         );
         if let Some(attr) = body.attr("required_version") {
             if let Some(v) = self.literal_string(attr) {
+                self.check_required_version(&v, attr.expr.span());
                 self.module.terraform.required_version = Some((v, attr.expr.span()));
             }
         }

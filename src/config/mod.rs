@@ -19,6 +19,11 @@ use std::sync::Arc;
 
 pub use types::TypeConstraint;
 
+/// The Terraform release whose configuration language strata implements: what a
+/// `required_version` constraint is checked against (`strata version` prints it). Features of
+/// later releases that strata lacks are refused on their own, where they are written.
+pub const TERRAFORM_VERSION: &str = "1.9.0";
+
 /// An expression together with the file it came from.
 #[derive(Clone, Debug)]
 pub struct Expr {
@@ -255,4 +260,22 @@ impl Module {
 pub struct Config {
     pub sources: crate::diag::SourceMap,
     pub root: Arc<Module>,
+}
+
+impl Config {
+    /// The module reached through these module call names from the root.
+    pub fn module_at<'a>(&self, calls: impl IntoIterator<Item = &'a str>) -> Option<&Module> {
+        let mut m: &Module = &self.root;
+        for name in calls {
+            m = &m.module_calls.get(name)?.module;
+        }
+        Some(m)
+    }
+
+    /// The block an instance comes from.
+    pub fn resource_of(&self, addr: &crate::addr::InstanceAddr) -> Option<&Resource> {
+        let r = &addr.resource;
+        self.module_at(addr.module.0.iter().map(|(n, _)| n.as_str()))?
+            .resource(r.mode, &r.type_, &r.name)
+    }
 }

@@ -128,6 +128,8 @@ pub struct PlanRequest<'a> {
     pub refresh: bool,
     /// `--target` addresses; empty means everything.
     pub targets: Vec<String>,
+    /// `--replace` addresses: instances replaced even though nothing forces it.
+    pub replace: Vec<InstanceAddr>,
     pub runtime: &'a tokio::runtime::Runtime,
 }
 
@@ -290,6 +292,8 @@ struct PlanHooks<'a> {
     prior_deps: &'a BTreeMap<InstanceAddr, Vec<AbsResource>>,
     /// Objects the state marks tainted: created, but never usable; each is replaced.
     tainted: &'a BTreeSet<InstanceAddr>,
+    /// Instances `--replace` asks to replace.
+    replace: &'a BTreeSet<InstanceAddr>,
     /// Objects adopted by `import` blocks: address → (id, object as AWS reports it).
     imports: &'a BTreeMap<InstanceAddr, (String, Value)>,
     /// Creates the journal keeps open: address → the identifier the attempt was sent with.
@@ -372,15 +376,20 @@ impl Hooks for PlanHooks<'_> {
                     with_virtual_from_config(rt.schema(), p, &inst.config),
                 )
             });
-        let (d, reason) = match &tainted_prior {
-            Some(p) => {
+        let requested = prior.filter(|_| self.replace.contains(&inst.addr));
+        let (d, reason) = match (&tainted_prior, requested) {
+            (None, Some(p)) => (
+                diff_tainted(rt, p, &inst.config, &inst.resource.lifecycle),
+                Some("replace_by_request".to_string()),
+            ),
+            (Some(p), _) => {
                 prior = Some(p);
                 (
                     diff_tainted(rt, p, &inst.config, &inst.resource.lifecycle),
                     Some("replace_because_tainted".to_string()),
                 )
             }
-            None => {
+            (None, None) => {
                 let mut d = diff(rt, prior, &inst.config, &inst.resource.lifecycle);
                 if let (Some(natural), true) = (
                     self.open_creates.get(&inst.addr),
@@ -472,10 +481,12 @@ impl Hooks for PlanHooks<'_> {
                 });
                 Ok(v)
             }
-            Err(e) => Err(Diagnostic::error(format!("Reading {} failed", inst.addr))
-                .at(inst.resource.span)
-                .detail(e.message)
-                .help("check the data source's arguments match something that exists")),
+            Err(e) => Err(crate::provider::preflight::explain(&e).unwrap_or_else(|| {
+                Diagnostic::error(format!("Reading {} failed", inst.addr))
+                    .at(inst.resource.span)
+                    .detail(e.message)
+                    .help("check the data source's arguments match something that exists")
+            })),
         }
     }
 
@@ -580,6 +591,41 @@ pub fn restore_inputs(
         .collect()
 }
 
+/// An error for each provider configuration whose region AWS does not have, at its `region`
+/// argument, with the nearest names.
+fn check_regions(config: &Config, providers: &[ProviderSettings], diags: &mut Diagnostics) {
+    for p in providers {
+        if p.region.is_empty() || crate::provider::regions::is_known(&p.region) {
+            continue;
+        }
+        // `module.a[0].module.b` → the module calls a, b.
+        let calls: Vec<&str> = p
+            .module
+            .split("module.")
+            .map(|s| s.trim_end_matches('.'))
+            .filter(|s| !s.is_empty())
+            .map(|s| s.split('[').next().unwrap_or(s))
+            .collect();
+        let block = config.module_at(calls).and_then(|m| {
+            m.providers
+                .iter()
+                .find(|b| b.name == "aws" && b.alias == p.alias)
+        });
+        let near = crate::provider::regions::nearest(&p.region);
+        let mut d = Diagnostic::error(format!("Unknown AWS region \"{}\"", p.region));
+        d = match block {
+            Some(b) => d.at(b.body.attr("region").map_or(b.span, |a| a.expr.span())),
+            None => d.detail("the region comes from AWS_REGION (or AWS_DEFAULT_REGION)"),
+        };
+        d = if near.is_empty() {
+            d.help("write an AWS region name, like eu-west-1 or us-east-1")
+        } else {
+            d.help(format!("did you mean {}?", near.join(" or ")))
+        };
+        diags.push(d);
+    }
+}
+
 /// Makes a plan. Errors are diagnostics; warnings come back with the plan.
 pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
@@ -614,6 +660,23 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
     diags.extend(first.diags);
     if diags.has_errors() {
         return Err(diags);
+    }
+    // Once, before anything asks AWS: regions that exist, endpoints that answer, credentials
+    // AWS accepts (only when the plan needs AWS at all).
+    check_regions(req.config, &pass1.providers, &mut diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let needs_aws =
+        !first.instances.is_empty() || req.prior.is_some_and(|s| s.instances().next().is_some());
+    if needs_aws {
+        if let Err(d) = req.runtime.block_on(crate::provider::preflight::check(
+            &req.aws,
+            &pass1.providers,
+        )) {
+            diags.push(d);
+            return Err(diags);
+        }
     }
     let root_scope = std::mem::take(&mut pass1.root_scope);
     let empty = State::new();
@@ -661,6 +724,15 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         .filter(|(_, _, inst)| inst.is_tainted())
         .map(|(addr, _, _)| addr)
         .collect();
+    let replace: BTreeSet<InstanceAddr> = req.replace.iter().cloned().collect();
+    for addr in &replace {
+        if prior_state.instance(addr).is_none() {
+            diags.push(
+                Diagnostic::error(format!("Cannot replace {addr}: it is not in the state"))
+                    .help("--replace takes an existing instance: `strata state list` shows them; a new one is created anyway"),
+            );
+        }
+    }
     let import_targets = if req.mode == PlanMode::Normal {
         crate::plan::imports::evaluate(req.config, &root_scope, &mut diags)
     } else {
@@ -699,6 +771,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         pending: BTreeSet::new(),
         prior_deps: &prior_deps,
         tainted: &tainted,
+        replace: &replace,
     };
     let result = walk::walk(req.config, &options, &mut hooks);
     diags.extend(result.diags);

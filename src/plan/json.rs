@@ -287,7 +287,15 @@ pub fn render(plan: &Plan) -> Json {
     }
     out.insert(
         "resource_changes".into(),
-        Json::Array(plan.changes.iter().map(|c| change_json(c, false)).collect()),
+        // Terraform's: every managed instance (no-ops included) and the data reads that must
+        // wait for apply; data read while planning is part of the prior state instead.
+        Json::Array(
+            plan.changes
+                .iter()
+                .filter(|c| !super::view::is_plan_time_read(c))
+                .map(|c| change_json(c, false))
+                .collect(),
+        ),
     );
     let output_changes: JsonMap<String, Json> = plan
         .outputs
@@ -322,11 +330,15 @@ pub fn render(plan: &Plan) -> Json {
     let prior: Vec<(InstanceAddr, Json)> = plan
         .changes
         .iter()
-        .filter(|c| c.addr.resource.mode == Mode::Managed)
         .filter_map(|c| {
-            c.before
-                .as_ref()
-                .map(|b| (c.addr.clone(), resource_value_json(&c.addr, b)))
+            let value = if super::view::is_plan_time_read(c) {
+                c.after.as_ref()
+            } else if c.addr.resource.mode == Mode::Managed {
+                c.before.as_ref()
+            } else {
+                None
+            };
+            value.map(|v| (c.addr.clone(), resource_value_json(&c.addr, v)))
         })
         .collect();
     out.insert(

@@ -1,14 +1,19 @@
-//! The plan as a pull-request comment: counts first, data at risk called out, drift in its own
-//! section, each resource folded in `<details>`, a Mermaid graph of what changes — and never
-//! longer than GitHub's 65,536-character comment limit.
+//! The plan as a pull-request comment: a heading naming the counts, the directory and the
+//! workspace; guardrail findings and data at risk before anything else; drift in its own
+//! section; each resource folded in `<details>` with the same diff lines as the text plan
+//! (`view`); for larger plans a collapsed Mermaid graph drawn the way apply works through it —
+//! and never longer than GitHub's 65,536-character comment limit.
 
+use super::view::{self, ChangeView, Line};
 use super::{Action, Plan, ResourceChange};
-use crate::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// GitHub rejects comments longer than this.
 pub const COMMENT_LIMIT: usize = 65_536;
+
+/// Below this many changed resources the graph says nothing the list does not.
+pub const GRAPH_MIN_NODES: usize = 10;
 
 /// Types whose destruction loses data.
 pub fn is_stateful(type_: &str) -> bool {
@@ -26,17 +31,47 @@ pub fn is_stateful(type_: &str) -> bool {
     )
 }
 
+/// A guardrail finding as the comment lists it (`strata check` and the plan's own checks;
+/// the caller turns them into this plain form, so the renderer needs no checker).
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    pub address: String,
+    /// `file:line:col` of the offending argument, when there is one.
+    pub location: Option<String>,
+    pub message: String,
+    /// The reason given for waiving it, when waived.
+    pub waived: Option<String>,
+}
+
+/// What the comment says besides the plan itself.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// The configuration directory, as a reviewer finds it in the repository.
+    pub directory: String,
+    pub findings: Vec<Finding>,
+}
+
+/// What happens to a resource, for a `<summary>` (HTML: Markdown emphasis does not render
+/// inside `<summary>`).
 fn verb(c: &ResourceChange) -> &'static str {
     match c.action {
         Action::Create => "will be created",
         Action::Update => "will be updated in-place",
-        Action::Delete => "will be **destroyed**",
+        Action::Delete => "will be <b>destroyed</b>",
         Action::DeleteThenCreate | Action::CreateThenDelete
             if c.reason.as_deref() == Some("replace_because_tainted") =>
         {
-            "is tainted, so must be **replaced**"
+            "is tainted, so must be <b>replaced</b>"
         }
-        Action::DeleteThenCreate | Action::CreateThenDelete => "must be **replaced**",
+        Action::DeleteThenCreate | Action::CreateThenDelete
+            if c.reason.as_deref() == Some("replace_by_request") =>
+        {
+            "will be <b>replaced</b>, as requested"
+        }
+        Action::DeleteThenCreate | Action::CreateThenDelete => "must be <b>replaced</b>",
         Action::Read => "will be read during apply",
         Action::NoOp if c.importing.is_some() => "will be imported",
         Action::NoOp => "is up to date",
@@ -48,62 +83,44 @@ fn fence_safe(s: &str) -> String {
     s.replace("```", "'''")
 }
 
-fn value(v: &Value) -> String {
-    fence_safe(&v.to_string())
+/// A diff line with its marker in the first column, where GitHub's `diff` highlighting looks
+/// for it, and the nesting after it.
+fn diff_line(line: &Line) -> String {
+    let forces = if line.forces_replacement {
+        "   # forces replacement"
+    } else {
+        ""
+    };
+    format!(
+        "{} {}{}{forces}",
+        line.op.marker(),
+        "    ".repeat(line.depth),
+        fence_safe(&line.text)
+    )
 }
 
 fn attribute_diff(c: &ResourceChange) -> String {
-    let empty = Value::Map(Default::default());
-    let before = c.before.as_ref().unwrap_or(&empty);
-    let after = c.after.as_ref().unwrap_or(&empty);
-    let mut keys: BTreeSet<&String> = BTreeSet::new();
-    keys.extend(before.as_map().into_iter().flat_map(|m| m.keys()));
-    keys.extend(after.as_map().into_iter().flat_map(|m| m.keys()));
     let mut out = String::new();
-    for k in keys {
-        let b = before.get(k).unwrap_or(&Value::Null);
-        let a = after.get(k).unwrap_or(&Value::Null);
-        let forces = if c.replace_paths.iter().any(|p| p == k) {
-            "   # forces replacement"
-        } else {
-            ""
-        };
-        match c.action {
-            Action::Create | Action::Read => {
-                if !a.is_null() {
-                    let _ = writeln!(out, "+ {k} = {}", value(a));
-                }
-            }
-            Action::Delete => {
-                if !b.is_null() {
-                    let _ = writeln!(out, "- {k} = {}", value(b));
-                }
-            }
-            _ => {
-                let same = a.is_wholly_known()
-                    && b.is_wholly_known()
-                    && a.is_sensitive() == b.is_sensitive()
-                    && crate::eval::expr::values_equal(a, b);
-                if same {
-                    continue;
-                }
-                if b.is_null() {
-                    let _ = writeln!(out, "+ {k} = {}{forces}", value(a));
-                } else if a.is_null() {
-                    let _ = writeln!(out, "- {k} = {}{forces}", value(b));
-                } else {
-                    let _ = writeln!(out, "! {k} = {} -> {}{forces}", value(b), value(a));
-                }
-            }
-        }
+    for line in ChangeView::new(c).lines() {
+        let _ = writeln!(out, "{}", diff_line(&line));
     }
     out
 }
 
 fn details(c: &ResourceChange) -> String {
+    let forced = if c.action.is_replace() && !c.replace_paths.is_empty() {
+        let paths: Vec<String> = c
+            .replace_paths
+            .iter()
+            .map(|p| format!("<code>{}</code>", html_escape(p)))
+            .collect();
+        format!(", forced by {}", paths.join(", "))
+    } else {
+        String::new()
+    };
     format!(
-        "<details><summary><code>{} {}</code> {}</summary>\n\n```diff\n{}```\n\n</details>\n",
-        c.action.symbol(),
+        "<details><summary><code>{} {}</code> {}{forced}</summary>\n\n```diff\n{}```\n\n</details>\n",
+        html_escape(c.action.symbol()),
         html_escape(&c.addr.to_string()),
         verb(c),
         attribute_diff(c)
@@ -116,12 +133,14 @@ fn html_escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// Text in a table cell: no line breaks, no column separators.
+fn cell(s: &str) -> String {
+    html_escape(s).replace('|', "\\|").replace('\n', " ")
+}
+
+/// The changes as a Mermaid flowchart, each arrow from a dependency to what depends on it:
+/// the direction apply works in.
 fn mermaid(changes: &[&ResourceChange]) -> String {
-    let ids: BTreeMap<String, usize> = changes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.addr.to_string(), i))
-        .collect();
     let by_resource: BTreeMap<String, Vec<usize>> =
         changes
             .iter()
@@ -132,19 +151,14 @@ fn mermaid(changes: &[&ResourceChange]) -> String {
                     .push(i);
                 m
             });
-    let mut out = String::from("```mermaid\nflowchart RL\n");
+    let mut out = String::from("```mermaid\nflowchart LR\n");
     for (i, c) in changes.iter().enumerate() {
-        let class = match c.action {
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Delete => "delete",
-            _ => "replace",
-        };
         let _ = writeln!(
             out,
-            "  n{i}[\"{} {}\"]:::{class}",
+            "  n{i}[\"{} {}\"]:::{}",
             mermaid_text(c.action.symbol()),
-            mermaid_text(&c.addr.to_string())
+            mermaid_text(&c.addr.to_string()),
+            class(c.action)
         );
     }
     for (i, c) in changes.iter().enumerate() {
@@ -152,19 +166,41 @@ fn mermaid(changes: &[&ResourceChange]) -> String {
         for dep in &c.depends_on {
             for &j in by_resource.get(&dep.to_string()).into_iter().flatten() {
                 if j != i && seen.insert(j) {
-                    let _ = writeln!(out, "  n{i} --> n{j}");
+                    let _ = writeln!(out, "  n{j} --> n{i}");
                 }
             }
         }
     }
-    let _ = ids;
-    out.push_str("  classDef create fill:#dafbe1,stroke:#1a7f37\n");
-    out.push_str("  classDef update fill:#fff8c5,stroke:#9a6700\n");
-    out.push_str("  classDef delete fill:#ffebe9,stroke:#cf222e\n");
-    out.push_str("  classDef replace fill:#fbefff,stroke:#8250df\n");
+    for (name, style) in CLASSES {
+        let _ = writeln!(out, "  classDef {name} {style}");
+    }
     out.push_str("```\n");
     out
 }
+
+fn class(action: Action) -> &'static str {
+    match action {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Delete => "delete",
+        Action::Read => "read",
+        _ => "replace",
+    }
+}
+
+/// Node colours, as GitHub's own diff colours.
+const CLASSES: &[(&str, &str)] = &[
+    ("create", "fill:#dafbe1,stroke:#1a7f37"),
+    ("update", "fill:#fff8c5,stroke:#9a6700"),
+    ("delete", "fill:#ffebe9,stroke:#cf222e"),
+    ("replace", "fill:#fbefff,stroke:#8250df"),
+    ("read", "fill:#ddf4ff,stroke:#0969da"),
+];
+
+const LEGEND: &str =
+    "Arrows run from a dependency to what depends on it, the order apply works in. \
+`+` green: created · `~` yellow: updated in place · `-` red: destroyed · `-/+` purple: replaced · \
+`<=` blue: read during apply.";
 
 /// Mermaid labels: quotes and markdown-ish characters are written as entity codes.
 fn mermaid_text(s: &str) -> String {
@@ -175,37 +211,93 @@ fn mermaid_text(s: &str) -> String {
         .replace(']', "#93;")
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn findings_section(findings: &[Finding]) -> String {
+    if findings.is_empty() {
+        return String::new();
+    }
+    let active: Vec<&Finding> = findings.iter().filter(|f| f.waived.is_none()).collect();
+    let errors = active.iter().filter(|f| f.severity == "error").count();
+    let warnings = active.len() - errors;
+    let waived = findings.len() - active.len();
+    let mut out = String::new();
+    let kind = if errors > 0 { "CAUTION" } else { "WARNING" };
+    let _ = writeln!(
+        out,
+        "> [!{kind}]\n> **Guardrails:** {}, {}{}.\n",
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings"),
+        if waived > 0 {
+            format!(", {waived} waived")
+        } else {
+            String::new()
+        }
+    );
+    out.push_str("| Severity | Rule | Resource | Where | Finding |\n|---|---|---|---|---|\n");
+    let mut sorted: Vec<&Finding> = findings.iter().collect();
+    sorted.sort_by_key(|f| (f.waived.is_some(), f.severity != "error"));
+    for f in sorted {
+        let severity = match (&f.waived, f.severity.as_str()) {
+            (Some(_), s) => format!("{s} (waived)"),
+            (None, "error") => "❌ error".into(),
+            (None, s) => format!("⚠️ {s}"),
+        };
+        let message = match &f.waived {
+            Some(reason) => format!("{} (waived: {reason})", f.message),
+            None => f.message.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "| {severity} | `{}` | `{}` | {} | {} |",
+            cell(&f.rule),
+            cell(&f.address),
+            f.location
+                .as_deref()
+                .map(|l| format!("`{}`", cell(l)))
+                .unwrap_or_default(),
+            cell(&message)
+        );
+    }
+    out.push('\n');
+    out
+}
+
 /// Renders the plan as Markdown, within `limit` characters.
-pub fn render(plan: &Plan, limit: usize) -> String {
-    let changes: Vec<&ResourceChange> = plan
-        .changes
-        .iter()
-        .filter(|c| !c.is_noop() && c.action != Action::Read)
-        .collect();
+pub fn render(plan: &Plan, context: &Context, limit: usize) -> String {
+    let changes: Vec<&ResourceChange> = view::shown_changes(plan).collect();
     let s = plan.summary();
     let mut head = String::new();
+    let place = if context.directory.is_empty() {
+        format!("workspace `{}`", plan.workspace)
+    } else {
+        format!("`{}`, workspace `{}`", context.directory, plan.workspace)
+    };
+    let drift = plan.reported_drift();
     if plan.refresh_only {
         let _ = writeln!(
             head,
-            "### strata drift report: {} object{} changed outside strata\n",
-            plan.drift.len(),
-            if plan.drift.len() == 1 { "" } else { "s" }
+            "### strata drift report for {place}: {} changed outside strata\n",
+            plural(drift.len(), "object", "objects"),
         );
     } else if changes.is_empty() && !plan.has_changes() {
         let _ = writeln!(
             head,
-            "### strata plan: no changes\n\nYour infrastructure matches the configuration.\n"
+            "### strata plan for {place}: no changes\n\nYour infrastructure matches the configuration.\n"
         );
     } else {
         let _ = writeln!(
             head,
-            "### strata {}\n",
+            "### strata plan for {place}: {}\n",
             s.to_string()
+                .trim_start_matches("Plan: ")
                 .trim_end_matches('.')
-                .replacen("Plan:", "plan:", 1)
         );
     }
-    let at_risk: Vec<&&ResourceChange> = changes
+    head.push_str(&findings_section(&context.findings));
+    let at_risk: Vec<&ResourceChange> = changes
         .iter()
         .filter(|c| {
             is_stateful(&c.addr.resource.type_)
@@ -214,6 +306,7 @@ pub fn render(plan: &Plan, limit: usize) -> String {
                     Action::Delete | Action::DeleteThenCreate | Action::CreateThenDelete
                 )
         })
+        .copied()
         .collect();
     if !at_risk.is_empty() {
         head.push_str("> [!WARNING]\n> **Data at risk.** This plan destroys or replaces stateful resources:\n");
@@ -227,51 +320,50 @@ pub fn render(plan: &Plan, limit: usize) -> String {
         }
         head.push('\n');
     }
-    let drift = plan.reported_drift();
     if !drift.is_empty() {
         head.push_str("#### Changed outside strata\n\n");
         for d in drift {
-            match d.shown_after(plan.refresh_only) {
-                Some(after) => {
-                    let schema =
-                        crate::provider::resource_type(&d.addr.resource.type_).map(|t| t.schema());
-                    let attrs = schema
-                        .map(|s| super::diff::changed_attributes(s, &d.before, &after))
-                        .unwrap_or_default();
+            match view::drift_change(d, plan.refresh_only) {
+                Some(change) => {
+                    let names: Vec<String> = ChangeView::new(&change)
+                        .attributes
+                        .iter()
+                        .map(|a| format!("<code>{}</code>", html_escape(&a.name)))
+                        .collect();
                     let _ = writeln!(
                         head,
-                        "- `{}` has changed: {}",
-                        d.addr,
-                        attrs
-                            .iter()
-                            .map(|a| format!("`{a}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        "<details><summary><code>{}</code> has changed: {}</summary>\n\n```diff\n{}```\n\n</details>\n",
+                        html_escape(&d.addr.to_string()),
+                        names.join(", "),
+                        attribute_diff(&change)
                     );
                 }
                 None => {
-                    let _ = writeln!(head, "- `{}` has been deleted", d.addr);
+                    let _ = writeln!(head, "- `{}` has been deleted\n", d.addr);
                 }
             }
         }
-        head.push('\n');
     }
     let mut body = String::new();
     if !changes.is_empty() {
         body.push_str("#### Changes\n\n");
     }
-    // Stateful destroys and replaces first, then the rest in address order.
-    let mut ordered: Vec<&ResourceChange> = at_risk.iter().map(|c| **c).collect();
+    // Stateful destroys and replaces first, then the rest in plan order.
+    let mut ordered: Vec<&ResourceChange> = at_risk.clone();
     ordered.extend(
         changes
             .iter()
             .filter(|c| !at_risk.iter().any(|r| r.addr == c.addr))
             .copied(),
     );
-    let graph = if changes.is_empty() {
+    let graph = if changes.len() < GRAPH_MIN_NODES {
         String::new()
     } else {
-        format!("\n#### Graph of the changes\n\n{}", mermaid(&changes))
+        format!(
+            "\n<details><summary>Graph of the changes ({} resources)</summary>\n\n{}\n{LEGEND}\n\n</details>\n",
+            changes.len(),
+            mermaid(&changes)
+        )
     };
     let footer_room = 400;
     let mut budget = limit.saturating_sub(head.len() + footer_room);
@@ -315,6 +407,7 @@ mod tests {
     use crate::addr::{AbsResource, InstanceAddr, InstanceKey, ModuleInstance, ResourceAddr};
     use crate::config::Mode;
     use crate::plan::{Plan, ResourceChange};
+    use crate::value::Value;
 
     fn addr(type_: &str, name: &str, key: InstanceKey) -> InstanceAddr {
         InstanceAddr {
@@ -387,18 +480,82 @@ mod tests {
         ])
     }
 
+    /// Ten groups each used by the one before it, and a database using the first.
+    fn chain() -> Plan {
+        let mut changes = Vec::new();
+        for i in 0..10 {
+            let deps = if i == 0 {
+                vec![]
+            } else {
+                vec![addr(
+                    "aws_security_group",
+                    &format!("g{}", i - 1),
+                    InstanceKey::None,
+                )
+                .abs_resource()]
+            };
+            changes.push(change(
+                addr("aws_security_group", &format!("g{i}"), InstanceKey::None),
+                Action::Create,
+                deps,
+            ));
+        }
+        changes.push(change(
+            addr("aws_db_instance", "main", InstanceKey::None),
+            Action::Update,
+            vec![addr("aws_security_group", "g0", InstanceKey::None).abs_resource()],
+        ));
+        plan(changes)
+    }
+
+    fn context() -> Context {
+        Context {
+            directory: "envs/prod".into(),
+            findings: vec![
+                Finding {
+                    rule: "SG_SSH_OPEN".into(),
+                    severity: "warning".into(),
+                    address: "aws_security_group.web".into(),
+                    location: Some("main.tf:12:5".into()),
+                    message: "SSH is open to the internet".into(),
+                    waived: None,
+                },
+                Finding {
+                    rule: "SG_DB_PORT_OPEN".into(),
+                    severity: "error".into(),
+                    address: "aws_security_group.web".into(),
+                    location: Some("main.tf:20:5".into()),
+                    message: "A database port | is open".into(),
+                    waived: None,
+                },
+            ],
+        }
+    }
+
     #[test]
-    fn a_small_plan_puts_data_at_risk_first_and_hides_secrets() {
-        let md = render(&small(), COMMENT_LIMIT);
+    fn a_small_plan_puts_findings_and_data_at_risk_first_and_hides_secrets() {
+        let md = render(&small(), &context(), COMMENT_LIMIT);
         assert!(
-            md.starts_with("### strata plan: 2 to add, 0 to change, 1 to destroy"),
+            md.starts_with(
+                "### strata plan for `envs/prod`, workspace `default`: 2 to add, 0 to change, 1 to destroy\n"
+            ),
             "{md}"
         );
-        let warning = md.find("[!WARNING]").expect("data at risk called out");
+        let findings = md
+            .find("**Guardrails:** 1 error, 1 warning.")
+            .expect("findings");
+        let warning = md
+            .find("**Data at risk.**")
+            .expect("data at risk called out");
         let details = md.find("<details>").unwrap();
-        assert!(warning < details, "the warning comes before the details");
+        assert!(findings < warning && warning < details, "{md}");
+        // The error comes first; a `|` in a message does not break the table.
+        let error_row = md.find("| ❌ error | `SG_DB_PORT_OPEN` | `aws_security_group.web` | `main.tf:20:5` | A database port \\| is open |");
+        let warning_row = md.find("| ⚠️ warning | `SG_SSH_OPEN` |");
+        assert!(error_row.is_some() && warning_row.is_some(), "{md}");
+        assert!(error_row < warning_row);
         assert!(
-            md.contains("`aws_db_instance.main` must be **replaced** (forced by `name`)"),
+            md.contains("`aws_db_instance.main` must be <b>replaced</b> (forced by `name`)"),
             "{md}"
         );
         assert!(
@@ -408,37 +565,72 @@ mod tests {
         assert!(md.contains("(sensitive value)"));
     }
 
-    /// Mermaid syntax GitHub renders: every line is a header, a node, an edge or a class
-    /// definition, and every edge joins declared nodes.
+    /// Regression: summaries read `must be **replaced**`, and GitHub renders no Markdown
+    /// inside `<summary>`: the asterisks showed literally.
     #[test]
-    fn the_mermaid_graph_is_well_formed() {
-        let md = render(&small(), COMMENT_LIMIT);
+    fn summaries_hold_no_markdown_emphasis() {
+        let md = render(&small(), &context(), COMMENT_LIMIT);
+        let summary = regex::Regex::new(r"<summary>(.*?)</summary>").unwrap();
+        let mut n = 0;
+        for c in summary.captures_iter(&md) {
+            n += 1;
+            assert!(!c[1].contains("**") && !c[1].contains('`'), "{}", &c[1]);
+        }
+        assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn the_graph_is_left_out_below_ten_resources() {
+        let md = render(&small(), &context(), COMMENT_LIMIT);
+        assert!(!md.contains("mermaid"), "{md}");
+    }
+
+    /// Mermaid syntax GitHub renders: every line is a header, a node, an edge or a class
+    /// definition, every edge joins declared nodes and runs from a dependency to its
+    /// dependent; the graph is collapsed and carries a legend.
+    #[test]
+    fn the_mermaid_graph_is_collapsed_well_formed_and_runs_dependency_to_dependent() {
+        let md = render(&chain(), &context(), COMMENT_LIMIT);
+        let open = md
+            .find("<details><summary>Graph of the changes (11 resources)</summary>")
+            .expect("a collapsed graph");
         let start = md.find("```mermaid\n").expect("a mermaid block") + "```mermaid\n".len();
         let end = start + md[start..].find("```").unwrap();
-        let node =
-            regex::Regex::new(r#"^  (n\d+)\["[^"\[\]<>]*"\]:::(create|update|delete|replace)$"#)
-                .unwrap();
+        assert!(open < start);
+        assert!(md[end..].contains("Arrows run from a dependency to what depends on it"));
+        assert!(md[end..].find("</details>").is_some());
+        let node = regex::Regex::new(
+            r#"^  (n\d+)\["[^"\[\]<>]*"\]:::(create|update|delete|replace|read)$"#,
+        )
+        .unwrap();
         let edge = regex::Regex::new(r"^  (n\d+) --> (n\d+)$").unwrap();
-        let mut nodes = std::collections::BTreeSet::new();
-        let mut edges = 0;
+        let mut nodes = BTreeMap::new();
+        let mut edges = Vec::new();
         for line in md[start..end].lines() {
-            if line == "flowchart RL" || line.starts_with("  classDef ") {
+            if line == "flowchart LR" || line.starts_with("  classDef ") {
                 continue;
             }
             if let Some(c) = node.captures(line) {
-                nodes.insert(c[1].to_string());
+                nodes.insert(c[1].to_string(), line.to_string());
             } else if let Some(c) = edge.captures(line) {
                 assert!(
-                    nodes.contains(&c[1]) && nodes.contains(&c[2]),
+                    nodes.contains_key(&c[1]) && nodes.contains_key(&c[2]),
                     "edge to an undeclared node: {line}"
                 );
-                edges += 1;
+                edges.push((nodes[&c[1]].clone(), nodes[&c[2]].clone()));
             } else {
                 panic!("not mermaid: {line:?}");
             }
         }
-        assert_eq!(nodes.len(), 2);
-        assert_eq!(edges, 1, "the database depends on the group");
+        assert_eq!(nodes.len(), 11);
+        assert_eq!(edges.len(), 10);
+        assert!(
+            edges
+                .iter()
+                .any(|(from, to)| from.contains("aws_security_group.g0\"")
+                    && to.contains("aws_db_instance.main")),
+            "the group points at the database that uses it: {edges:?}"
+        );
     }
 
     #[test]
@@ -452,12 +644,12 @@ mod tests {
                 )
             })
             .collect();
-        let md = render(&plan(changes), COMMENT_LIMIT);
+        let md = render(&plan(changes), &context(), COMMENT_LIMIT);
         assert!(md.len() <= COMMENT_LIMIT, "{} characters", md.len());
         assert!(
             md.contains("resource changes are not shown"),
             "the cut is announced"
         );
-        assert!(md.contains("### strata plan: 3000 to add"));
+        assert!(md.contains(": 3000 to add"));
     }
 }

@@ -10,6 +10,7 @@ pub mod json;
 pub mod markdown;
 pub mod relevance;
 pub mod render;
+pub mod view;
 
 use crate::addr::{AbsResource, InstanceAddr};
 use crate::value::Value;

@@ -6,6 +6,8 @@
 
 pub mod aws;
 mod catalog;
+pub mod preflight;
+pub mod regions;
 
 pub use crate::schema::{AttrType, Attribute, BlockType, Nesting, Schema};
 use crate::value::Value;

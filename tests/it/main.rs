@@ -3,6 +3,8 @@
 
 mod adopt;
 mod check;
+mod cli_errors;
+mod cli_terraform;
 mod emulator;
 mod emulator_smoke;
 mod engine;
@@ -17,7 +19,9 @@ mod lang_graph;
 mod lang_hostile;
 mod lang_modules;
 mod lang_terraform;
+mod live_view;
 mod modules_install;
+mod plan_views;
 mod provider_aurora;
 mod provider_elasticache;
 mod provider_rds;

@@ -117,8 +117,15 @@ impl Workdir {
     /// The command `strata` runs, for a test that spawns it itself (to kill it, or to run
     /// several at once).
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(strata_bin());
+        let mut cmd = self.bare_command(&[]);
         cmd.arg("-C").arg(self.dir()).args(args);
+        cmd
+    }
+
+    /// `command` without the `-C DIR`: the environment only, run in the copy's root.
+    pub fn bare_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(strata_bin());
+        cmd.current_dir(&self.root).args(args);
         // Nothing of the developer's environment may steer the run.
         for (k, _) in std::env::vars() {
             if k.starts_with("TF_VAR_")

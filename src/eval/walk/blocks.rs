@@ -29,8 +29,19 @@ impl Walker<'_, '_> {
                     }
                 },
                 RawInput::Text { text, source } => {
-                    let is_string = var.type_.as_ref().is_none_or(|t| t.is_string());
-                    if is_string {
+                    // Terraform's rule: a value from the command line or the environment is
+                    // a literal string for a variable with no type or a primitive type
+                    // (converted like any string, so `n=abc` is a type error naming the
+                    // variable), and HCL for `any` and collection types.
+                    let literal = var.type_.as_ref().is_none_or(|t| {
+                        matches!(
+                            t,
+                            crate::config::TypeConstraint::String
+                                | crate::config::TypeConstraint::Number
+                                | crate::config::TypeConstraint::Bool
+                        )
+                    });
+                    if literal {
                         (Value::String(text.clone()), None)
                     } else {
                         match crate::config::parse_expression(text) {

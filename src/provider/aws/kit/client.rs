@@ -188,6 +188,12 @@ impl Aws {
         }
     }
 
+    /// The base configuration every client is built from (its credential chain, for the
+    /// checks made before planning: `provider::preflight`).
+    pub fn sdk_config(&self) -> &aws_config::SdkConfig {
+        &self.base
+    }
+
     /// The client of service `C` for a provider configuration, built on first use.
     pub fn client<C: SdkClient>(&self, settings: &ProviderSettings) -> C {
         let key = ClientKey {
