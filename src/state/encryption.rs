@@ -226,10 +226,7 @@ impl Encryption {
                     .map_err(|e| {
                         err(format!(
                             "{}; nothing was written",
-                            crate::provider::aws::errors::describe(
-                                "KMS GenerateDataKey for the state key",
-                                &e
-                            )
+                            crate::sdk_error::describe("KMS GenerateDataKey for the state key", &e)
                         ))
                     })?;
                 let plain = out
@@ -344,7 +341,7 @@ impl Encryption {
                         err(format!(
                             "cannot decrypt {what}: {}. Check your access to that key; strata did not \
                              change anything",
-                            crate::provider::aws::errors::describe(
+                            crate::sdk_error::describe(
                                 &format!(
                                     "KMS Decrypt of its data key (key {})",
                                     env.kms_key_id.as_deref().unwrap_or("?")

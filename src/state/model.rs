@@ -2,8 +2,8 @@
 //! so people can read it.
 
 use super::StateError;
+use crate::addr::Mode;
 use crate::addr::{InstanceAddr, InstanceKey, ModuleInstance, ResourceAddr};
-use crate::config::Mode;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;

@@ -17,7 +17,7 @@ use super::encryption::{self, Encryption};
 use super::local::valid_workspace;
 use super::model::{State, STATE_VERSION};
 use super::{Backend, LockGuard, LockInfo, StateError};
-use crate::provider::aws::errors::describe as describe_error;
+use crate::sdk_error::describe as describe_error;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use std::sync::{Arc, Mutex};

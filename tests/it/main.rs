@@ -19,6 +19,7 @@ mod lang_graph;
 mod lang_hostile;
 mod lang_modules;
 mod lang_terraform;
+mod layers;
 mod live_view;
 mod modules_install;
 mod plan_views;
