@@ -5,11 +5,15 @@
 
 pub mod build;
 pub mod diff;
+mod hooks;
 pub mod imports;
+mod inputs;
 pub mod json;
 pub mod markdown;
+mod refresh;
 pub mod relevance;
 pub mod render;
+mod validate;
 pub mod view;
 
 use crate::addr::{AbsResource, InstanceAddr};
