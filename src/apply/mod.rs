@@ -308,8 +308,12 @@ impl Applier {
         let addr = &change.addr;
         let provider = change.provider.address();
         let deps: Vec<String> = change.depends_on.iter().map(|d| d.to_string()).collect();
-        let attrs = value.map(|v| to_state_attributes(&addr.resource.type_, addr.resource.mode, v));
         let region = change.provider.region.clone();
+        let attrs = value.map(|v| {
+            let (type_, mode) = (&addr.resource.type_, addr.resource.mode);
+            let v = crate::plan::build::with_region(type_, mode, &region, v.clone());
+            to_state_attributes(type_, mode, &v)
+        });
         self.ledger
             .update(|s| {
                 s.journal.retain(|j| j.id != journal_id);

@@ -5,7 +5,9 @@
 pub use super::hooks::with_virtual_from_config;
 use super::hooks::PlanHooks;
 pub use super::inputs::{config_digest, restore_inputs, saved_inputs};
-pub use super::refresh::{mark_object, provider_for_state, refresh, Refreshed};
+pub use super::refresh::{
+    mark_object, provider_for_state, refresh, state_object, with_region, Refreshed,
+};
 pub use super::validate::{config_problems, with_unknown_computed, ConfigOnly};
 use super::{Action, OutputChange, Plan, ProviderRef, ResourceChange};
 use crate::addr::{AbsResource, InstanceAddr, InstanceKey};
@@ -145,12 +147,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
             objects: prior_state
                 .instances()
                 .filter(|(_, rs, _)| rs.mode == Mode::Managed)
-                .map(|(addr, rs, inst)| {
-                    (
-                        addr,
-                        mark_object(&rs.type_, rs.mode, Value::from_json(&inst.attributes)),
-                    )
-                })
+                .map(|(addr, rs, inst)| (addr, state_object(&rs.type_, rs.mode, inst)))
                 .collect(),
             drift: Vec::new(),
         }
@@ -385,7 +382,7 @@ fn read_imports(
                 .get("id")
                 .and_then(|v| v.as_str())
                 .unwrap_or_default();
-            if id != t.id {
+            if id != t.id && format!("{id}@{}", inst.region) != t.id {
                 diags.push(
                     Diagnostic::error(format!("{} is already managed by strata", t.addr))
                         .at(t.span)
@@ -417,13 +414,23 @@ fn read_imports(
             continue;
         };
         // The import block's own `provider`, else the one the target resource uses.
-        let settings = match &t.provider_alias {
+        let mut settings = match &t.provider_alias {
             Some(alias) => configured.root_provider(alias),
             None => configured.provider_of(&t.addr.abs_resource()),
         };
-        todo.push((t, settings));
+        // AWS provider 6's `ID@REGION`: the object is read (and then managed) in that region.
+        let mut id = t.id.clone();
+        let regional = crate::provider::resource_type(&t.addr.resource.type_)
+            .is_some_and(|rt| rt.schema().regional);
+        if let Some((bare, region)) = t.id.rsplit_once('@') {
+            if regional && crate::provider::regions::is_known(region) {
+                settings.region = region.to_string();
+                id = bare.to_string();
+            }
+        }
+        todo.push((t, id, settings));
     }
-    let reads = todo.into_iter().map(|(t, settings)| {
+    let reads = todo.into_iter().map(|(t, id, settings)| {
         let aws = aws.clone();
         async move {
             let rt = crate::provider::resource_type(&t.addr.resource.type_);
@@ -433,18 +440,20 @@ fn read_imports(
                         aws,
                         settings: settings.clone(),
                     };
-                    rt.import(&ctx, &t.id).await
+                    rt.import(&ctx, &id).await
                 }
                 None => Ok(None),
             };
-            (t, settings, result)
+            (t, id, settings, result)
         }
     });
     let mut out = BTreeMap::new();
-    for (t, settings, result) in runtime.block_on(futures::future::join_all(reads)) {
+    for (t, id, settings, result) in runtime.block_on(futures::future::join_all(reads)) {
         match result {
             Ok(Some(obj)) => {
-                out.insert(t.addr.clone(), (t.id.clone(), obj));
+                let type_ = &t.addr.resource.type_;
+                let obj = with_region(type_, Mode::Managed, &settings.region, obj);
+                out.insert(t.addr.clone(), (id, obj));
             }
             Ok(None) => diags.push(
                 Diagnostic::error(format!(
@@ -453,8 +462,8 @@ fn read_imports(
                 ))
                 .at(t.span)
                 .detail(format!(
-                    "no {} with id \"{}\" in {}",
-                    t.addr.resource.type_, t.id, settings.region
+                    "no {} with id \"{id}\" in {}",
+                    t.addr.resource.type_, settings.region
                 ))
                 .help("check the id and the provider's region"),
             ),

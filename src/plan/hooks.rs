@@ -203,7 +203,9 @@ impl Hooks for PlanHooks<'_> {
         let config = inst.config.clone().deep_unmark().0;
         match self.runtime.block_on(ds.read(&ctx, &config)) {
             Ok(v) => {
-                let v = mark_object(&inst.addr.resource.type_, Mode::Data, v);
+                let type_ = &inst.addr.resource.type_;
+                let v = mark_object(type_, Mode::Data, v);
+                let v = super::refresh::with_region(type_, Mode::Data, &inst.provider.region, v);
                 self.changes.push(ResourceChange {
                     addr: inst.addr.clone(),
                     action: Action::Read,

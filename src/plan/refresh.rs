@@ -53,6 +53,29 @@ pub fn mark_object(type_: &str, mode: Mode, v: Value) -> Value {
     }
 }
 
+/// An object with the `region` it lives in (AWS provider 6's per-resource `region`), for a
+/// regional type: AWS's answers never carry it, and state written before strata knew the
+/// argument does not either, so it comes from where the object was read or recorded.
+pub fn with_region(type_: &str, mode: Mode, region: &str, v: Value) -> Value {
+    let regional = match mode {
+        Mode::Managed => crate::provider::resource_type(type_).is_some_and(|t| t.schema().regional),
+        Mode::Data => crate::provider::data_source_type(type_).is_some_and(|t| t.schema().regional),
+    };
+    match v {
+        Value::Map(mut m) if regional && !region.is_empty() => {
+            m.insert("region".into(), Value::from(region));
+            Value::Map(m)
+        }
+        other => other,
+    }
+}
+
+/// A state instance's object as values: sensitive marks applied, its region stamped.
+pub fn state_object(type_: &str, mode: Mode, inst: &crate::state::InstanceState) -> Value {
+    let v = mark_object(type_, mode, Value::from_json(&inst.attributes));
+    with_region(type_, mode, &inst.region, v)
+}
+
 /// Copies what AWS never returns (virtual arguments, hashed secrets) from the prior object.
 fn merge_virtual(schema: &crate::provider::Schema, prior: &Value, read: Value) -> Value {
     let mut read = match read {
@@ -60,7 +83,7 @@ fn merge_virtual(schema: &crate::provider::Schema, prior: &Value, read: Value) -
         other => return other,
     };
     for a in &schema.attributes {
-        if a.virtual_ {
+        if a.virtual_ || (schema.regional && a.name == "region") {
             if let Some(v) = prior.get(a.name) {
                 read.insert(a.name.to_string(), v.clone());
             }
@@ -90,7 +113,7 @@ pub fn refresh(
             continue;
         }
         let settings = provider_for_state(providers, &rs.provider, &inst.region);
-        let prior = mark_object(&rs.type_, rs.mode, Value::from_json(&inst.attributes));
+        let prior = state_object(&rs.type_, rs.mode, inst);
         groups
             .entry((rs.type_.clone(), settings))
             .or_default()

@@ -34,6 +34,10 @@ impl Catalog for AwsCatalog {
     fn provider_schema(&self) -> &'static Schema {
         &PROVIDER
     }
+
+    fn region_problem(&self, region: &str) -> Option<Vec<&'static str>> {
+        (!super::regions::is_known(region)).then(|| super::regions::nearest(region))
+    }
 }
 
 /// Services whose endpoint a configuration may point elsewhere (an emulator), by

@@ -412,6 +412,10 @@ pub struct Schema {
     /// The attribute whose planned value is the object's `id`.
     #[serde(skip)]
     pub id_from: Option<&'static str>,
+    /// The type lives in one AWS region (AWS provider 6's per-resource `region`): its objects
+    /// are managed in the region the `region` argument names, else the provider's.
+    #[serde(skip)]
+    pub regional: bool,
 }
 
 impl Schema {
@@ -437,6 +441,18 @@ impl Schema {
     pub fn id_from(mut self, attribute: &'static str) -> Schema {
         self.id_from = Some(attribute);
         self
+    }
+
+    /// The `region` argument of AWS provider 6: optional, the provider configuration's region
+    /// when unset, a change replaces the object (it cannot move between regions).
+    pub fn regional(mut self) -> Schema {
+        self.regional = true;
+        self.attr(
+            Attribute::string("region")
+                .computed()
+                .force_new()
+                .describe("Region where this resource is managed. Defaults to the Region set in the provider configuration."),
+        )
     }
 
     /// `tags` and the computed `tags_all` every taggable AWS resource has.

@@ -16,7 +16,7 @@
 //! An attribute line is its name, its constructor (`string`, `number`, `bool`, `string_set`,
 //! `string_list`, `string_map`, `map_list`), then `Attribute` builder calls without their dot
 //! (`force_new`, `default(false)`, `conflicts_with(&["name_prefix"])`), then its description.
-//! `tags;` adds `tags` and `tags_all`, `id_from NAME;` derives the id, `block EXPR;` adds a
+//! `tags;` adds `tags` and `tags_all`, `regional;` the per-resource `region` argument, `id_from NAME;` derives the id, `block EXPR;` adds a
 //! nested block. `schema! { with SCHEMA; ... }` adds lines to a schema built before (the parts
 //! a type family shares, then each kind's own).
 
@@ -28,6 +28,7 @@ macro_rules! schema {
     };
     (@ $s:expr;) => { $s };
     (@ $s:expr; tags; $($rest:tt)*) => { $crate::schema!(@ $s.tags(); $($rest)*) };
+    (@ $s:expr; regional; $($rest:tt)*) => { $crate::schema!(@ $s.regional(); $($rest)*) };
     (@ $s:expr; id_from $n:ident; $($rest:tt)*) => {
         $crate::schema!(@ $s.id_from(stringify!($n)); $($rest)*)
     };

@@ -9,7 +9,7 @@ use crate::emulator::DEFAULT_REGION;
 use crate::support::{Run, Workdir};
 
 /// A workdir whose configuration is exactly these files (`(path, text)`).
-fn workdir(files: &[(&str, &str)]) -> Workdir {
+pub(crate) fn workdir(files: &[(&str, &str)]) -> Workdir {
     let w = Workdir::webapp();
     for entry in std::fs::read_dir(w.dir()).unwrap() {
         let path = entry.unwrap().path();
@@ -46,7 +46,7 @@ fn expect(run: Run, code: i32, what: &str) -> Run {
     run
 }
 
-async fn group_names(w: &Workdir, region: &str) -> BTreeSet<String> {
+pub(crate) async fn group_names(w: &Workdir, region: &str) -> BTreeSet<String> {
     let ec2 = w.account.ec2(region).await;
     let out = ec2.describe_security_groups().send().await.unwrap();
     out.security_groups()

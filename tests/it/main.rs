@@ -29,5 +29,6 @@ mod provider_rds;
 mod provider_rules_snapshots;
 mod provider_security_group;
 mod registry_server;
+mod resource_region;
 mod state_remote;
 mod support;

@@ -274,6 +274,64 @@ impl Walker<'_, '_> {
         (settings, if region_known { None } else { region_span })
     }
 
+    /// AWS provider 6's per-resource `region`: an instance of a regional type whose `region`
+    /// is set is managed there, with its provider configuration otherwise unchanged; unset,
+    /// it takes the provider's region, which the plan then shows. `None`: the provider's.
+    fn instance_region(
+        &self,
+        r: &Resource,
+        schema: &crate::schema::Schema,
+        config: &mut Value,
+        settings: &ProviderSettings,
+        diags: &mut Diagnostics,
+    ) -> Option<ProviderSettings> {
+        if !schema.regional {
+            return None;
+        }
+        let Value::Map(m) = config else {
+            return None;
+        };
+        let span = r.body.attr("region").map(|a| a.expr.span());
+        match m.get("region").map(|v| v.clone().deep_unmark().0) {
+            None | Some(Value::Null) => {
+                if !settings.region.is_empty() {
+                    m.insert("region".into(), Value::from(settings.region.as_str()));
+                }
+                None
+            }
+            Some(Value::String(region)) if region == settings.region => None,
+            Some(Value::String(region)) => {
+                if let Some(near) = self.hooks.catalog().region_problem(&region) {
+                    let mut d = Diagnostic::error(format!("Unknown AWS region \"{region}\""));
+                    if let Some(span) = span {
+                        d = d.at(span);
+                    }
+                    diags.push(if near.is_empty() {
+                        d.help("write an AWS region name, like eu-west-1 or us-east-1")
+                    } else {
+                        d.help(format!("did you mean {}?", near.join(" or ")))
+                    });
+                    return None;
+                }
+                Some(ProviderSettings {
+                    region,
+                    ..settings.clone()
+                })
+            }
+            Some(_) => {
+                if self.hooks.needs_known_providers() {
+                    let mut d = Diagnostic::error("The resource's region is not known at plan time")
+                        .help("strata must know which region to call before it plans; use a value known before apply (a variable, a local, a literal)");
+                    if let Some(span) = span {
+                        d = d.at(span);
+                    }
+                    diags.push(d);
+                }
+                None
+            }
+        }
+    }
+
     /// The provider configuration a resource of module `m` uses, as Terraform resolves it;
     /// `None` (reported) when it has none or one that cannot be used now. A resource with no
     /// instances needs none (a module's optional DR copy whose caller passes no DR provider).
@@ -518,6 +576,8 @@ impl Walker<'_, '_> {
                 what: &what,
             }
             .eval(&r.body, schema, &bound, &mut diags);
+            let mut config = config;
+            let here = self.instance_region(r, schema, &mut config, &settings, &mut diags);
             let failed = diags.has_errors();
             self.diags.extend(diags);
             let inst = InstanceConfig {
@@ -525,7 +585,7 @@ impl Walker<'_, '_> {
                 resource: r,
                 config,
                 deps: deps.clone(),
-                provider: &settings,
+                provider: here.as_ref().unwrap_or(&settings),
                 module_dir: &module.dir,
                 validate_only: self.options.validate,
             };

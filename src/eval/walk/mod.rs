@@ -47,6 +47,8 @@ pub trait Catalog: Sync {
     fn type_names(&self, mode: crate::addr::Mode) -> Vec<&'static str>;
     /// The arguments and blocks a `provider` block takes.
     fn provider_schema(&self) -> &'static Schema;
+    /// `None` for a region name the provider knows, else the nearest names it does know.
+    fn region_problem(&self, region: &str) -> Option<Vec<&'static str>>;
 }
 
 pub trait Hooks {

@@ -53,6 +53,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     };
     schema! {
         "An EC2 security group with inline ingress and egress rules.";
+        regional;
         id          string output;
         arn         string output;
         owner_id    string output;

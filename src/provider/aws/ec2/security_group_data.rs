@@ -15,6 +15,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     };
     schema! {
         "Looks up exactly one security group.";
+        regional;
         id          string     computed;
         name        string     computed;
         vpc_id      string     computed;

@@ -27,6 +27,7 @@ const CREATE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "One ingress or egress permission of a security group (the classic rule resource).";
+        regional;
         id                       string      output                   "sgrule-<hash>, as Terraform computes it.";
         type                     string      required force_new one_of(&["ingress", "egress"]) "ingress or egress.";
         security_group_id        string      required force_new;

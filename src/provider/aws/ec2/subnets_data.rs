@@ -9,6 +9,7 @@ pub static SUBNETS_DATA: SubnetsData = SubnetsData;
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "The ids of the subnets matching the filters.";
+        regional;
         id   string      output;
         tags string_map  computed;
         ids  string_list output;

@@ -10,6 +10,7 @@ pub static VPC_DATA: VpcData = VpcData;
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "Looks up exactly one VPC.";
+        regional;
         id                   string     computed;
         default              bool       computed;
         cidr_block           string     computed;

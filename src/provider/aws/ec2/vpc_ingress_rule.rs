@@ -42,6 +42,7 @@ const OTHER_SOURCES: &[&str] = &[
 pub(super) fn schema(description: &'static str) -> Schema {
     schema! {
         "";
+        regional;
         id                           string output                "The rule id (sgr-…).";
         security_group_rule_id       string output;
         arn                          string output;

@@ -27,6 +27,7 @@ const DELETE_RETRY: Duration = Duration::from_secs(5 * 60);
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "An ElastiCache cluster: Memcached, or a single-node Redis or Valkey.";
+        regional;
         id                       string     output                         "The cluster id.";
         cluster_id               string     required force_new lowercase check(|v| cache_id_problem(v.as_str()?, 50)) "Cluster id (lower-cased, as AWS stores it).";
         engine                   string     required force_new one_of(&["memcached", "redis", "valkey"]) "memcached, redis or valkey.";

@@ -29,6 +29,7 @@ const INVALID_STATE: &str = "InvalidCacheParameterGroupState";
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "An ElastiCache parameter group.";
+        regional;
         id          string output                                      "The group's name.";
         name        string required force_new lowercase check(|v| name_problem(v.as_str()?)) "Name (lower-cased, as AWS stores it).";
         family      string required force_new                          "Parameter group family, e.g. redis7, valkey8, memcached1.6.";

@@ -45,6 +45,7 @@ const ENGINE_VERSION: &str = r"^([1-5]\.[0-9]+\.[0-9]+|6\.x|[6-9]\.[0-9]+)$";
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "An ElastiCache replication group (Redis or Valkey).";
+        regional;
         id                         string     output                    "The replication group id.";
         replication_group_id       string     required force_new lowercase check(|v| cache_id_problem(v.as_str()?, 40)) "Replication group id (lower-cased, as AWS stores it).";
         description                string     required check(|v| v.as_str()?.is_empty().then(|| "must not be empty".into())) "Description of the group.";

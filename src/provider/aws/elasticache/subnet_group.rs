@@ -15,6 +15,7 @@ const DELETE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "An ElastiCache subnet group.";
+        regional;
         id          string     output                                    "The group's name.";
         name        string     required force_new lowercase check(|v| name_problem(v.as_str()?)) "Name (lower-cased, as AWS stores it).";
         description string     default(DEFAULT_DESCRIPTION)              "Description of the group.";

@@ -9,6 +9,7 @@ pub static KMS_KEY_DATA: KmsKeyData = KmsKeyData;
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "Looks up a KMS key by id, ARN, alias name (alias/aws/rds) or alias ARN.";
+        regional;
         key_id                   string      required "Key id, key ARN, alias name or alias ARN.";
         grant_tokens             string_list;
         id                       string      output   "The key id (UUID), even when looked up by alias.";

@@ -37,6 +37,7 @@ const TIMEOUT: Duration = Duration::from_secs(120 * 60);
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "An Aurora DB cluster (aurora-mysql, aurora-postgresql).";
+        regional;
         id                        string output                "The cluster identifier.";
         cluster_identifier        string computed force_new check(identifier) name_from_prefix("cluster_identifier_prefix", CLUSTER_PREFIX) "Cluster identifier; generated (`tf-…`) when not set.";
         cluster_identifier_prefix string computed force_new conflicts_with(&["cluster_identifier"]) check(identifier_prefix) "Creates a unique identifier beginning with this prefix.";

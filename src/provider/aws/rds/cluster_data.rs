@@ -9,6 +9,7 @@ pub static RDS_CLUSTER_DATA: RdsClusterData = RdsClusterData;
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "Looks up one RDS (Aurora) DB cluster by identifier.";
+        regional;
         cluster_identifier     string     required;
         tags                   string_map computed;
         id                     string     output;

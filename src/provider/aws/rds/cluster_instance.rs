@@ -24,6 +24,7 @@ const TIMEOUT: Duration = Duration::from_secs(90 * 60);
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "A DB instance in an Aurora cluster.";
+        regional;
         id                    string output                        "The instance identifier.";
         identifier            string computed force_new check(identifier) name_from_prefix("identifier_prefix", CLUSTER_PREFIX) "Instance identifier; generated (`tf-…`) when not set.";
         identifier_prefix     string computed force_new conflicts_with(&["identifier"]) check(identifier_prefix) "Creates a unique identifier beginning with this prefix.";

@@ -36,6 +36,7 @@ const DELETE_TIMEOUT: Duration = Duration::from_secs(60 * 60);
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "An RDS DB instance (MySQL, PostgreSQL, MariaDB, Oracle, SQL Server).";
+        regional;
         id                    string output                     "The DB instance identifier (Terraform ≥ 5 uses the resource id).";
         identifier            string computed check(identifier) name_from_prefix("identifier_prefix", DEFAULT_PREFIX) "DB instance identifier; generated when not set. A change renames in place.";
         identifier_prefix     string computed conflicts_with(&["identifier"]) check(identifier_prefix) "Creates a unique identifier beginning with this prefix.";

@@ -9,6 +9,7 @@ pub static DB_INSTANCE_DATA: DbInstanceData = DbInstanceData;
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "Looks up one RDS DB instance by identifier.";
+        regional;
         db_instance_identifier string      required;
         tags                   string_map  computed;
         id                     string      output;

@@ -11,6 +11,7 @@ pub static DB_SUBNET_GROUP: DbSubnetGroup = DbSubnetGroup;
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "An RDS DB subnet group.";
+        regional;
         id          string     output                          "The group's name.";
         name        string     computed force_new conflicts_with(&["name_prefix"]) check(|v| name_problem(v.as_str()?, false)) name_from_prefix("name_prefix", DEFAULT_PREFIX) "Name; generated from name_prefix (or `terraform-`) when not set.";
         name_prefix string     computed force_new check(|v| name_problem(v.as_str()?, true)) "Creates a unique name beginning with this prefix.";

@@ -41,6 +41,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     };
     schema! {
         "An RDS option group.";
+        regional;
         id                       string output                    "The group's name (lower-cased).";
         name                     string computed force_new check(|v| name_problem(v.as_str()?, false)) name_from_prefix("name_prefix", DEFAULT_PREFIX) "Name; generated from name_prefix (or `terraform-`) when not set.";
         name_prefix              string computed force_new conflicts_with(&["name"]) check(|v| name_problem(v.as_str()?, true)) "Creates a unique name beginning with this prefix.";

@@ -128,6 +128,7 @@ fn schema(kind: Kind) -> Schema {
     let s = schema! {
         "";
         id string output "The snapshot identifier.";
+        regional;
     }
     .attr(source.describe(match kind {
         Kind::Db => "The DB instance to snapshot.",

@@ -10,6 +10,7 @@ pub static DB_SNAPSHOT_DATA: DbSnapshotData = DbSnapshotData;
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "Looks up one DB snapshot; with most_recent, the newest of those matching.";
+        regional;
         db_instance_identifier        string;
         db_snapshot_identifier        string     computed;
         snapshot_type                 string;
