@@ -1,0 +1,52 @@
+//! The rules. Each is keyed by terraform-provider-aws type and argument names, so a rule
+//! applies to a type as soon as strata supports it.
+//!
+//! Rules read evaluated values (`Instance::config`), and the expressions where the syntax is
+//! the point (a literal password) or where values are unknown before apply (security group ids:
+//! `aws_security_group.web.id` is resolved statically to the group it names).
+//!
+//! `catalog.rs` names and documents them; each family of rules has its own file.
+
+mod catalog;
+mod data_loss;
+mod network;
+mod resource;
+mod secrets;
+
+pub use catalog::*;
+pub use data_loss::plan_findings;
+pub use secrets::is_literal_string;
+
+use super::{Finding, Instance};
+use crate::value::Value;
+use network::Network;
+use resource::{
+    cache_encryption, production, publicly_accessible, snapshot_copy_key, storage_encryption,
+};
+use secrets::literal_secrets;
+
+/// Runs every configuration rule.
+pub fn run(instances: &[Instance]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let net = Network::build(instances);
+    net.open_ports(&mut out);
+    net.reachable_databases(&mut out);
+    for inst in instances {
+        publicly_accessible(inst, &mut out);
+        storage_encryption(inst, &mut out);
+        cache_encryption(inst, &mut out);
+        snapshot_copy_key(inst, &mut out);
+        production(inst, &mut out);
+        literal_secrets(inst, &mut out);
+    }
+    out
+}
+
+/// A scope with no names: for evaluating what is written as a literal.
+pub(crate) struct NoScope;
+
+impl crate::eval::Scope for NoScope {
+    fn root(&self, _name: &str) -> Option<&Value> {
+        None
+    }
+}
