@@ -11,6 +11,7 @@ mod net;
 mod numeric;
 mod strings;
 mod time_fns;
+mod yaml;
 
 #[cfg(test)]
 mod tests;
@@ -183,7 +184,8 @@ fn lookup_spec(name: &str) -> Option<Spec> {
         "jsondecode" => spec(1, one, Plain, e::jsondecode),
         "jsonencode" => spec(1, one, AllowNull, e::jsonencode),
         "urlencode" => spec(1, one, Plain, e::urlencode),
-        "yamlencode" => spec(1, one, AllowNull, e::yamlencode),
+        "yamldecode" => spec(1, one, Plain, yaml::yamldecode),
+        "yamlencode" => spec(1, one, AllowNull, yaml::yamlencode),
         // Filesystem.
         "abspath" => spec(1, one, Plain, e::abspath),
         "basename" => spec(1, one, Plain, e::basename),
@@ -326,6 +328,7 @@ static NAMES: &[&str] = &[
     "urlencode",
     "uuid",
     "values",
+    "yamldecode",
     "yamlencode",
     "zipmap",
 ];
