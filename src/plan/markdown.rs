@@ -583,6 +583,13 @@ mod tests {
     fn the_graph_is_left_out_below_ten_resources() {
         let md = render(&small(), &context(), COMMENT_LIMIT);
         assert!(!md.contains("mermaid"), "{md}");
+        // The boundary: nine changed resources get no graph, ten do.
+        for (n, graphed) in [(9, false), (GRAPH_MIN_NODES, true)] {
+            let mut p = chain();
+            p.changes.truncate(n);
+            let md = render(&p, &context(), COMMENT_LIMIT);
+            assert_eq!(md.contains("```mermaid"), graphed, "{n} resources:\n{md}");
+        }
     }
 
     /// Mermaid syntax GitHub renders: every line is a header, a node, an edge or a class

@@ -687,9 +687,9 @@ async fn outputs_state_and_import_round_trip() {
     assert_eq!(
         json,
         serde_json::json!({
-            "db_endpoint": {"sensitive": false, "value": endpoint},
-            "db_group_id": {"sensitive": false, "value": db_group_id},
-            "webserver_group_id": {"sensitive": false, "value": web_id},
+            "db_endpoint": {"sensitive": false, "type": "string", "value": endpoint},
+            "db_group_id": {"sensitive": false, "type": "string", "value": db_group_id},
+            "webserver_group_id": {"sensitive": false, "type": "string", "value": web_id},
         })
     );
     assert_eq!(

@@ -544,3 +544,30 @@ variable "pin" {
     let (_, validated) = validate(dir.path());
     assert!(!validated.contains("hunter2-secret"), "{validated}");
 }
+
+/// `required_version` is checked with Terraform's constraint syntax against the Terraform
+/// language version strata implements (1.9.0): `~>` lets only the rightmost given part grow,
+/// so `~> 1.5` admits 1.9.0 and `~> 1.5.0` does not.
+#[test]
+fn required_version_reads_pessimistic_constraints_as_terraform_does() {
+    let with = |constraint: &str| {
+        config(&[(
+            "versions.tf",
+            &format!("terraform {{\n  required_version = \"{constraint}\"\n}}\n"),
+        )])
+    };
+    for admitted in ["~> 1.5", ">= 1.5, < 2.0", "~> 1", "1.9.0", "!= 1.8.0"] {
+        assert_valid(with(admitted).path());
+    }
+    for refused in ["~> 1.5.0", "~> 2.0", "< 1.9", "!= 1.9.0"] {
+        let out = assert_invalid(
+            with(refused).path(),
+            &["Unsupported Terraform version", "versions.tf:2:22", "1.9.0"],
+        );
+        assert!(out.contains(refused), "{out}");
+    }
+    assert_invalid(
+        with("about 1.5").path(),
+        &["Invalid required_version", "versions.tf:2:22"],
+    );
+}

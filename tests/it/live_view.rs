@@ -16,11 +16,11 @@ struct Tmux {
 
 impl Tmux {
     fn start(script: &Path) -> Tmux {
-        let socket = format!("strata-live-{}", std::process::id());
-        let status = Command::new("tmux")
-            .args([
-                "-L",
-                &socket,
+        let tmux = Tmux {
+            socket: format!("strata-live-{}", std::process::id()),
+        };
+        let status = tmux
+            .command(&[
                 "-f",
                 "/dev/null",
                 "new-session",
@@ -34,22 +34,23 @@ impl Tmux {
             .status()
             .unwrap_or_else(|e| panic!("tmux is needed for this test (apt-get install tmux): {e}"));
         assert!(status.success());
-        Tmux { socket }
+        tmux
+    }
+
+    /// `tmux -L SOCKET ARGS...`: every call goes to this test's own server.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("tmux");
+        cmd.arg("-L").arg(&self.socket).args(args);
+        cmd
     }
 
     fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "capture-pane", "-p"])
-            .output()
-            .unwrap();
+        let out = self.command(&["capture-pane", "-p"]).output().unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     fn keys(&self, keys: &str) {
-        Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", keys])
-            .status()
-            .unwrap();
+        self.command(&["send-keys", keys]).status().unwrap();
     }
 
     /// Polls the screen until `done` holds for it, keeping every screen seen.
@@ -72,9 +73,7 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
+        let _ = self.command(&["kill-server"]).status();
     }
 }
 

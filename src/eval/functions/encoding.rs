@@ -1,7 +1,6 @@
 //! Encoding, filesystem and hash functions.
 
 use super::{arg_err, call_err, map_arg, str_arg, FuncContext, Res};
-use crate::value::{format_number, quote};
 use crate::value::{Map, Value};
 use base64::Engine;
 use std::path::{Component, Path, PathBuf};
@@ -153,78 +152,6 @@ pub fn urlencode(args: &[Value], _: &FuncContext) -> Res {
             other => out.push_str(&format!("%{other:02X}")),
         }
     }
-    s(out)
-}
-
-fn yaml_scalar(v: &Value) -> String {
-    match v {
-        Value::Null | Value::Unknown => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => format_number(*n),
-        Value::String(s) => quote(s).replace("\\$", "$"),
-        Value::List(_) => "[]".into(),
-        Value::Map(_) => "{}".into(),
-        Value::Sensitive(inner) => yaml_scalar(inner),
-    }
-}
-
-fn is_block(v: &Value) -> bool {
-    match v {
-        Value::List(items) => !items.is_empty(),
-        Value::Map(map) => !map.is_empty(),
-        _ => false,
-    }
-}
-
-fn yaml_emit(v: &Value, indent: usize, out: &mut String) {
-    let pad = " ".repeat(indent);
-    match v {
-        Value::List(items) if !items.is_empty() => {
-            for item in items {
-                out.push_str(&pad);
-                out.push_str("- ");
-                if is_block(item) {
-                    // Nested block: first line follows the dash, the rest indent by two.
-                    let mut inner = String::new();
-                    yaml_emit(item, indent + 2, &mut inner);
-                    out.push_str(inner.trim_start());
-                } else {
-                    out.push_str(&yaml_scalar(item));
-                    out.push('\n');
-                }
-            }
-        }
-        Value::Map(map) if !map.is_empty() => {
-            for (k, item) in map {
-                out.push_str(&pad);
-                out.push_str(&quote(k));
-                out.push(':');
-                if is_block(item) {
-                    out.push('\n');
-                    let child = if matches!(item, Value::List(_)) {
-                        indent
-                    } else {
-                        indent + 2
-                    };
-                    yaml_emit(item, child, out);
-                } else {
-                    out.push(' ');
-                    out.push_str(&yaml_scalar(item));
-                    out.push('\n');
-                }
-            }
-        }
-        other => {
-            out.push_str(&pad);
-            out.push_str(&yaml_scalar(other));
-            out.push('\n');
-        }
-    }
-}
-
-pub fn yamlencode(args: &[Value], _: &FuncContext) -> Res {
-    let mut out = String::new();
-    yaml_emit(&args[0], 0, &mut out);
     s(out)
 }
 

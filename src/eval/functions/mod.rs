@@ -11,6 +11,7 @@ mod net;
 mod numeric;
 mod strings;
 mod time_fns;
+mod yaml;
 
 #[cfg(test)]
 mod tests;
@@ -183,7 +184,8 @@ fn lookup_spec(name: &str) -> Option<Spec> {
         "jsondecode" => spec(1, one, Plain, e::jsondecode),
         "jsonencode" => spec(1, one, AllowNull, e::jsonencode),
         "urlencode" => spec(1, one, Plain, e::urlencode),
-        "yamlencode" => spec(1, one, AllowNull, e::yamlencode),
+        "yamldecode" => spec(1, one, Plain, yaml::yamldecode),
+        "yamlencode" => spec(1, one, AllowNull, yaml::yamlencode),
         // Filesystem.
         "abspath" => spec(1, one, Plain, e::abspath),
         "basename" => spec(1, one, Plain, e::basename),
@@ -326,6 +328,7 @@ static NAMES: &[&str] = &[
     "urlencode",
     "uuid",
     "values",
+    "yamldecode",
     "yamlencode",
     "zipmap",
 ];
@@ -460,27 +463,7 @@ fn scrub(e: FuncError, sensitive_args: &[bool], secrets: &[String]) -> FuncError
 }
 
 fn suggest(name: &str) -> Option<String> {
-    NAMES
-        .iter()
-        .map(|n| (edit_distance(name, n), *n))
-        .filter(|(d, _)| *d <= 3)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| n.to_string())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    crate::diag::did_you_mean(name, NAMES.iter().copied()).map(str::to_string)
 }
 
 // ---- argument helpers shared by the submodules ----

@@ -855,6 +855,198 @@ fn json_csv_url_yaml() {
     assert_eq!(ok("yamlencode", vec![l(vec![])]), st("[]\n"));
 }
 
+#[test]
+fn yamldecode_maps_yaml_types_as_terraform_does() {
+    let text = r#"
+name: web
+port: 5432
+ratio: 0.5
+big: 1e3
+negative: -12
+hex: 0x1F
+octal: 0o17
+decimal_with_zero: 0755
+infinite: -.inf
+enabled: yes
+flag: Off
+nothing: ~
+empty:
+version: 1.2.3
+quoted: "true"
+single: '42'
+block: |
+  42
+tagged: !!str 10
+counted: !!int 1_000
+when: 2001-12-14t21:59:43.10-05:00
+spaced: 2001-12-14 21:59:43.10
+day: 2002-12-14
+1: one
+true: yes-key
+list:
+  - a
+  - 1
+  - {x: null, w: [true, "no"]}
+"#;
+    let got = ok("yamldecode", vec![st(text)]);
+    let want = m(&[
+        ("name", st("web")),
+        ("port", n(5432.0)),
+        ("ratio", n(0.5)),
+        ("big", n(1000.0)),
+        ("negative", n(-12.0)),
+        ("hex", n(31.0)),
+        ("octal", n(15.0)),
+        ("decimal_with_zero", n(755.0)),
+        ("infinite", n(f64::NEG_INFINITY)),
+        ("enabled", Value::Bool(true)),
+        ("flag", Value::Bool(false)),
+        ("nothing", Value::Null),
+        ("empty", Value::Null),
+        ("version", st("1.2.3")),
+        ("quoted", st("true")),
+        ("single", st("42")),
+        ("block", st("42\n")),
+        ("tagged", st("10")),
+        ("counted", n(1000.0)),
+        ("when", st("2001-12-14T21:59:43-05:00")),
+        ("spaced", st("2001-12-14T21:59:43Z")),
+        ("day", st("2002-12-14T00:00:00Z")),
+        ("1", st("one")),
+        ("true", st("yes-key")),
+        (
+            "list",
+            l(vec![
+                st("a"),
+                n(1.0),
+                m(&[
+                    ("x", Value::Null),
+                    ("w", l(vec![Value::Bool(true), st("no")])),
+                ]),
+            ]),
+        ),
+    ]);
+    assert_eq!(got, want);
+    // Nothing at all, or only a comment, is null; a lone scalar is itself.
+    assert_eq!(ok("yamldecode", vec![st("")]), Value::Null);
+    assert_eq!(ok("yamldecode", vec![st("# nothing\n")]), Value::Null);
+    assert_eq!(ok("yamldecode", vec![st("--- hello\n...\n")]), st("hello"));
+    assert_eq!(ok("yamldecode", vec![st("[]")]), l(vec![]));
+    assert_eq!(ok("yamldecode", vec![st("{}")]), m(&[]));
+    // YAML 1.1's bools apply to keys too: Terraform reads `y:` as the key "true".
+    assert_eq!(
+        ok("yamldecode", vec![st("y: 1\nn: 0\n")]),
+        m(&[("true", n(1.0)), ("false", n(0.0))])
+    );
+}
+
+#[test]
+fn yamldecode_follows_anchors_and_merges_mappings() {
+    let text = "
+defaults: &defaults
+  engine: postgres
+  port: 5432
+tags: &tags [a, b]
+primary:
+  <<: *defaults
+  port: 6432
+  tags: *tags
+both:
+  <<: [*defaults, {engine: mysql}]
+";
+    let got = ok("yamldecode", vec![st(text)]);
+    let defaults = m(&[("engine", st("postgres")), ("port", n(5432.0))]);
+    assert_eq!(
+        got,
+        m(&[
+            ("defaults", defaults),
+            ("tags", strs(&["a", "b"])),
+            (
+                "primary",
+                m(&[
+                    ("engine", st("postgres")),
+                    ("port", n(6432.0)),
+                    ("tags", strs(&["a", "b"])),
+                ])
+            ),
+            ("both", m(&[("engine", st("mysql")), ("port", n(5432.0))])),
+        ])
+    );
+    // A quoted "<<" is an ordinary key.
+    assert_eq!(
+        ok("yamldecode", vec![st("'<<': {a: 1}")]),
+        m(&[("<<", m(&[("a", n(1.0))]))])
+    );
+}
+
+#[test]
+fn yamldecode_errors_say_where() {
+    let cases = [
+        ("a: [1\n", "on line 2, column 1: "),
+        (
+            "--- 1\n--- 2\n",
+            "on line 2, column 1: only a single document is allowed",
+        ),
+        (
+            "a:\n  b: &x [1, *x]\n",
+            "on line 2, column 13: cannot refer to an anchor from inside its own definition",
+        ),
+        ("x: *nowhere\n", "on line 1, column 4: "),
+        (
+            "ok: 1\nflag: !!bool bananas\n",
+            "on line 2, column 14: cannot parse \"bananas\" as tag:yaml.org,2002:bool",
+        ),
+        (
+            "n: .nan\n",
+            "on line 1, column 4: floating point NaN is not supported",
+        ),
+        (
+            "v: !!nope foo\n",
+            "on line 1, column 11: unsupported tag \"tag:yaml.org,2002:nope\"",
+        ),
+        (
+            "? [a]\n: 1\n",
+            "on line 1, column 3: only strings are allowed as mapping keys",
+        ),
+        ("~: 1\n", "on line 1, column 1: mapping key cannot be null"),
+        (
+            "a: !!map [1]\n",
+            "can't interpret sequence as tag:yaml.org,2002:map",
+        ),
+        (
+            "a:\n  <<: [1]\n",
+            "on line 2, column 3: cannot merge number (from sequence) into mapping",
+        ),
+        ("b: !!binary '>>>>'\n", "not valid base64"),
+    ];
+    for (text, want) in cases {
+        let e = err("yamldecode", vec![st(text)]).to_string();
+        assert!(e.contains(want), "{text:?}: {e}");
+    }
+}
+
+#[test]
+fn yamldecode_keeps_marks_and_round_trips_yamlencode() {
+    let secret = ok("yamldecode", vec![st("password: hunter2").sensitive()]);
+    assert_eq!(secret, m(&[("password", st("hunter2"))]).sensitive());
+    let e = err(
+        "yamldecode",
+        vec![st("password: !!int hunter2").sensitive()],
+    );
+    assert!(!e.to_string().contains("hunter2"), "{e}");
+    assert_eq!(ok("yamldecode", vec![Value::Unknown]), Value::Unknown);
+    let value = m(&[
+        (
+            "a",
+            l(vec![n(1.0), m(&[("b", st("x: y")), ("c", Value::Null)])]),
+        ),
+        ("d", st("yes")),
+        ("e", Value::Bool(false)),
+    ]);
+    let text = ok("yamlencode", vec![value.clone()]);
+    assert_eq!(ok("yamldecode", vec![text]), value);
+}
+
 // ---- filesystem ----
 
 #[test]
