@@ -53,22 +53,6 @@ pub fn mark_object(type_: &str, mode: Mode, v: Value) -> Value {
     }
 }
 
-/// Copies what AWS never returns (virtual arguments, hashed secrets) from the prior object.
-fn merge_virtual(schema: &crate::provider::Schema, prior: &Value, read: Value) -> Value {
-    let mut read = match read {
-        Value::Map(m) => m,
-        other => return other,
-    };
-    for a in &schema.attributes {
-        if a.virtual_ {
-            if let Some(v) = prior.get(a.name) {
-                read.insert(a.name.to_string(), v.clone());
-            }
-        }
-    }
-    Value::Map(read)
-}
-
 pub struct Refreshed {
     /// Every managed instance that still exists, as AWS reports it now.
     pub objects: BTreeMap<InstanceAddr, Value>,
@@ -130,7 +114,7 @@ pub fn refresh(
                     let id = crate::provider::obj::string(&prior, "id").unwrap_or_default();
                     match found.remove(&id) {
                         Some(read) => {
-                            let read = mark_object(&type_, Mode::Managed, merge_virtual(rt.schema(), &prior, read));
+                            let read = mark_object(&type_, Mode::Managed, rt.schema().with_virtual_from(read, &prior));
                             if !changed_attributes(rt.schema(), &prior, &read).is_empty() {
                                 out.drift.push(Drift {
                                     addr: addr.clone(),
