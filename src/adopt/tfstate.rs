@@ -216,6 +216,10 @@ pub async fn migrate(
                     obj.insert(a.name.to_string(), v);
                 }
             }
+            for name in rt.schema().virtual_blocks() {
+                let v = tf.get(name).cloned().unwrap_or(Value::Null);
+                obj.insert(name.to_string(), v);
+            }
             let obj = Value::Map(obj);
             state.set_instance(
                 &addr,

@@ -452,10 +452,17 @@ impl Operation for Applier {
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
                 let j = self.journal(change, "update", Some(&planned)).await?;
-                let updated = rt
-                    .update(&ctx, &prior, &planned)
-                    .await
-                    .map_err(OpError::from)?;
+                let schema = rt.schema();
+                let updated =
+                    if crate::plan::diff::changed_attributes(schema, &prior, &planned).is_empty() {
+                        // Only what steers strata changed (timeouts, skip_final_snapshot): state
+                        // takes it, AWS is not asked anything.
+                        schema.with_virtual_from(prior, &planned)
+                    } else {
+                        rt.update(&ctx, &prior, &planned)
+                            .await
+                            .map_err(OpError::from)?
+                    };
                 let updated = crate::plan::diff::mark_sensitive(rt.schema(), updated);
                 Ok(self.record(change, &j, Some(&updated)).await?)
             }

@@ -374,7 +374,7 @@ pub fn changed_attributes(schema: &Schema, a: &Value, b: &Value) -> Vec<String> 
             out.push(attr.name.to_string());
         }
     }
-    for bt in &schema.blocks {
+    for bt in schema.blocks.iter().filter(|b| !b.virtual_) {
         if !blocks_equal(
             &bt.schema,
             bt.nesting,

@@ -62,6 +62,10 @@ pub fn with_virtual_from_config(
             m.insert(a.name.to_string(), v);
         }
     }
+    for name in schema.virtual_blocks() {
+        let v = config.get(name).cloned().unwrap_or(Value::Null);
+        m.insert(name.to_string(), v);
+    }
     Value::Map(m)
 }
 

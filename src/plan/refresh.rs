@@ -76,22 +76,6 @@ pub fn state_object(type_: &str, mode: Mode, inst: &crate::state::InstanceState)
     with_region(type_, mode, &inst.region, v)
 }
 
-/// Copies what AWS never returns (virtual arguments, hashed secrets) from the prior object.
-fn merge_virtual(schema: &crate::provider::Schema, prior: &Value, read: Value) -> Value {
-    let mut read = match read {
-        Value::Map(m) => m,
-        other => return other,
-    };
-    for a in &schema.attributes {
-        if a.virtual_ || (schema.regional && a.name == "region") {
-            if let Some(v) = prior.get(a.name) {
-                read.insert(a.name.to_string(), v.clone());
-            }
-        }
-    }
-    Value::Map(read)
-}
-
 pub struct Refreshed {
     /// Every managed instance that still exists, as AWS reports it now.
     pub objects: BTreeMap<InstanceAddr, Value>,
@@ -153,7 +137,11 @@ pub fn refresh(
                     let id = crate::provider::obj::string(&prior, "id").unwrap_or_default();
                     match found.remove(&id) {
                         Some(read) => {
-                            let read = mark_object(&type_, Mode::Managed, merge_virtual(rt.schema(), &prior, read));
+                            let read = rt.schema().with_virtual_from(read, &prior);
+                            // Read where the state recorded it: the prior's region is its region.
+                            let region = prior.get("region").and_then(Value::as_str).unwrap_or_default();
+                            let read = with_region(&type_, Mode::Managed, region, read);
+                            let read = mark_object(&type_, Mode::Managed, read);
                             if !changed_attributes(rt.schema(), &prior, &read).is_empty() {
                                 out.drift.push(Drift {
                                     addr: addr.clone(),

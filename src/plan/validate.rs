@@ -46,10 +46,18 @@ pub fn config_problems(
     problems
         .into_iter()
         .map(|p| {
+            let body = &inst.resource.body;
             let span = p
                 .attribute
-                .and_then(|a| inst.resource.body.attrs.get(a))
-                .map(|a| a.expr.span())
+                .and_then(|a| match body.attrs.get(a) {
+                    Some(attr) => Some(attr.expr.span()),
+                    // A problem inside a nested block: at its argument, else at the block.
+                    None => body.blocks_of(a).next().map(|b| {
+                        p.inner
+                            .and_then(|i| b.body.attr(i))
+                            .map_or(b.span, |i| i.expr.span())
+                    }),
+                })
                 .unwrap_or(inst.resource.span);
             Diagnostic::error(format!("Invalid configuration for {}", inst.addr))
                 .at(span)

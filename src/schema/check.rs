@@ -13,6 +13,8 @@ use crate::value::Value;
 pub struct ConfigProblem {
     /// The argument it is about, when there is one (for the diagnostic's span).
     pub attribute: Option<&'static str>,
+    /// When `attribute` names a block: the argument inside it the problem is about.
+    pub inner: Option<&'static str>,
     pub message: String,
     pub help: String,
 }
@@ -25,6 +27,7 @@ impl ConfigProblem {
     ) -> ConfigProblem {
         ConfigProblem {
             attribute,
+            inner: None,
             message: message.into(),
             help: help.into(),
         }
@@ -220,6 +223,7 @@ impl Schema {
                 for p in b.schema.problems(item) {
                     out.push(ConfigProblem {
                         attribute: Some(b.name),
+                        inner: p.attribute,
                         message: format!("{}: {}", b.name, p.message),
                         help: p.help,
                     });

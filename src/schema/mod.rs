@@ -5,9 +5,11 @@
 mod check;
 mod modify;
 mod table;
+mod timeouts;
 
 pub use check::{ConfigProblem, Validator};
 pub use modify::{prefix_from_name, unique_name, version_prefix, Modifier, DEFAULT_PREFIX};
+pub use timeouts::{parse_duration, Timeouts};
 
 use crate::value::Value;
 use serde::Serialize;
@@ -354,6 +356,10 @@ pub struct BlockType {
     /// stay), `name = []` asks for none.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub computed: bool,
+    /// Kept in state from the configuration, never read from AWS, never a reason for an AWS
+    /// call by itself (`timeouts`), as a virtual attribute.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub virtual_: bool,
     pub description: &'static str,
     pub schema: Schema,
 }
@@ -367,6 +373,7 @@ impl BlockType {
             max_items: None,
             force_new: false,
             computed: false,
+            virtual_: false,
             description: "",
             schema,
         }
@@ -397,6 +404,11 @@ impl BlockType {
         self
     }
 
+    pub fn virtual_(mut self) -> BlockType {
+        self.virtual_ = true;
+        self
+    }
+
     pub fn describe(mut self, d: &'static str) -> BlockType {
         self.description = d;
         self
@@ -416,6 +428,9 @@ pub struct Schema {
     /// are managed in the region the `region` argument names, else the provider's.
     #[serde(skip)]
     pub regional: bool,
+    /// The provider's default limit of each operation with a `timeouts` argument.
+    #[serde(skip)]
+    pub timeouts: Timeouts,
 }
 
 impl Schema {
@@ -467,6 +482,31 @@ impl Schema {
 
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)
+    }
+
+    /// `object` with what AWS never returns (virtual arguments and blocks, hashed secrets)
+    /// taken from `from` (the planned object after a write, the prior one after a read).
+    pub fn with_virtual_from(&self, mut object: Value, from: &Value) -> Value {
+        if let (Value::Map(o), Some(f)) = (&mut object, from.as_map()) {
+            for a in self.attributes.iter().filter(|a| a.virtual_) {
+                if let Some(v) = f.get(a.name) {
+                    o.insert(a.name.to_string(), v.clone());
+                }
+            }
+            // A block not written is absent, as in an object read from AWS.
+            for name in self.virtual_blocks() {
+                match f.get(name).filter(|v| !v.is_null()) {
+                    Some(v) => o.insert(name.to_string(), v.clone()),
+                    None => o.remove(name),
+                };
+            }
+        }
+        object
+    }
+
+    /// Names of the blocks kept from the configuration, never read from AWS (`timeouts`).
+    pub fn virtual_blocks(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.blocks.iter().filter(|b| b.virtual_).map(|b| b.name)
     }
 
     pub fn block_type(&self, name: &str) -> Option<&BlockType> {
@@ -529,6 +569,8 @@ fn render_attrs(out: &mut String, schema: &Schema, depth: usize) {
         let default = a
             .default
             .as_ref()
+            .map(|d| d.to_string())
+            .or_else(|| schema.timeouts.default_of(a.name))
             .map(|d| format!(", default {d}"))
             .unwrap_or_default();
         out.push_str(&format!(

@@ -16,8 +16,10 @@
 //! An attribute line is its name, its constructor (`string`, `number`, `bool`, `string_set`,
 //! `string_list`, `string_map`, `map_list`), then `Attribute` builder calls without their dot
 //! (`force_new`, `default(false)`, `conflicts_with(&["name_prefix"])`), then its description.
-//! `tags;` adds `tags` and `tags_all`, `regional;` the per-resource `region` argument, `id_from NAME;` derives the id, `block EXPR;` adds a
-//! nested block. `schema! { with SCHEMA; ... }` adds lines to a schema built before (the parts
+//! `tags;` adds `tags` and `tags_all`, `regional;` the per-resource `region` argument,
+//! `id_from NAME;` derives the id, `block EXPR;` adds a nested block,
+//! `timeouts create(40) delete(15);` the `timeouts` block with the provider's default minutes
+//! per operation. `schema! { with SCHEMA; ... }` adds lines to a schema built before (the parts
 //! a type family shares, then each kind's own).
 
 #[macro_export]
@@ -31,6 +33,9 @@ macro_rules! schema {
     (@ $s:expr; regional; $($rest:tt)*) => { $crate::schema!(@ $s.regional(); $($rest)*) };
     (@ $s:expr; id_from $n:ident; $($rest:tt)*) => {
         $crate::schema!(@ $s.id_from(stringify!($n)); $($rest)*)
+    };
+    (@ $s:expr; timeouts $($op:ident($min:literal))+; $($rest:tt)*) => {
+        $crate::schema!(@ $s.timeouts(&[$((stringify!($op), $min)),+]); $($rest)*)
     };
     (@ $s:expr; block $b:expr; $($rest:tt)*) => { $crate::schema!(@ $s.block($b); $($rest)*) };
     (@ $s:expr; $name:ident $ty:ident $($m:ident $(($($a:tt)*))?)* $($d:literal)?; $($rest:tt)*) => {
@@ -57,6 +62,7 @@ mod tests {
             tags;
             id_from name;
             block BlockType::set("inner", crate::schema! { ""; x string required; });
+            timeouts create(40) delete(15);
         };
         assert_eq!(s.description, "A thing.");
         let names: Vec<&str> = s.attributes.iter().map(|a| a.name).collect();
@@ -73,5 +79,9 @@ mod tests {
         assert_eq!(s.attribute("ports").unwrap().ty, AttrType::Number);
         assert_eq!(s.id_from, Some("name"));
         assert_eq!(s.blocks[0].schema.attributes[0].name, "x");
+        assert_eq!(
+            s.timeout(&crate::value::Value::Null, "delete").as_secs(),
+            15 * 60
+        );
     }
 }

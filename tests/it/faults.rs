@@ -1626,6 +1626,81 @@ async fn a_create_that_never_becomes_usable_is_kept_tainted_and_replaced() {
     assert!(orphans(&clients, &w.state_path()).await.is_empty());
 }
 
+/// Issue #17: a `timeouts { create = ... }` block bounds the wait for the new instance. The
+/// instance stays `creating` for DB_CREATING seconds; with `create = "1s"` the apply fails
+/// after about a second with an error naming the limit, the instance kept by the journal
+/// (as after any failed wait); without the block, the next apply adopts it, waits with the
+/// provider's default limit and converges.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_timeout_ends_the_wait_and_the_journal_keeps_the_instance() {
+    const DB_CREATING: u64 = 8;
+    let moto = PrivateMoto::start_with(&["--db-create-seconds", &DB_CREATING.to_string()]);
+    let mut w = Workdir::webapp();
+    moto.point(&mut w);
+    w.env
+        .push(("AWS_ACCESS_KEY_ID".into(), "AKIASTRATAFAULTS0001".into()));
+    w.env.push((
+        "AWS_SECRET_ACCESS_KEY".into(),
+        "strata-faults-secret".into(),
+    ));
+    let main = w.module_dir().join("main.tf");
+    let limited = "  tags = local.tags\n\n  timeouts {\n    create = \"1s\"\n  }\n}\n\n# Aurora";
+    w.edit(&main, "  tags = local.tags\n}\n\n# Aurora", limited);
+    let run = |args: &[&str]| {
+        let mut cmd = w.command(args);
+        cmd.env_remove("AWS_SESSION_TOKEN");
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(!stderr.contains(crate::support::PASSWORD), "{stderr}");
+        (out.status.code(), stderr)
+    };
+    let t0 = Instant::now();
+    let (code, stderr) = run(&["apply", "--auto-approve"]);
+    let took = t0.elapsed();
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("timed out after 1s waiting for DB instance webapp-db to become available"),
+        "{stderr}"
+    );
+    assert!(
+        took < Duration::from_secs(DB_CREATING),
+        "the wait outlived its 1s limit: {took:?}"
+    );
+    let clients = Clients::at(&moto.endpoint, private_creds()).await;
+    let state = read_state(&w).expect("a state");
+    assert!(
+        state
+            .journal
+            .iter()
+            .any(|j| j.action == "create" && j.natural_id.as_deref() == Some("webapp-db")),
+        "the instance is neither in state nor in the journal: {:?}",
+        state.journal
+    );
+    let untracked: Vec<_> = orphans(&clients, &w.state_path())
+        .await
+        .into_iter()
+        .filter(|(_, id)| id != "webapp-db")
+        .collect();
+    assert!(untracked.is_empty(), "{untracked:?}");
+
+    // The provider's default limit: the next apply waits it out and converges.
+    w.edit(&main, limited, "  tags = local.tags\n}\n\n# Aurora");
+    let (code, stderr) = run(&["apply", "--auto-approve"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let state = read_state(&w).unwrap();
+    assert!(state.journal.is_empty(), "{:?}", state.journal);
+    assert!(orphans(&clients, &w.state_path()).await.is_empty());
+    let dbs = clients.rds.describe_db_instances().send().await.unwrap();
+    assert_eq!(
+        dbs.db_instances().len(),
+        1,
+        "a second DB instance was created"
+    );
+}
+
 // ---- 7. a proxy resetting connections, answering 500s and throttling ----------------------
 
 /// `tests/emulator/proxy.py` in front of the shared emulator, injecting faults.
@@ -1659,7 +1734,7 @@ impl FaultProxy {
     }
 
     /// Sends `w`'s strata runs through the proxy (verification clients stay direct).
-    fn point(&self, w: &mut Workdir) {
+    pub(crate) fn point(&self, w: &mut Workdir) {
         w.env.retain(|(k, _)| k != "AWS_ENDPOINT_URL");
         w.env
             .push(("AWS_ENDPOINT_URL".into(), self.endpoint.clone()));
@@ -1671,7 +1746,7 @@ impl FaultProxy {
     }
 
     /// `GET /__counts`: requests received by action, answered or not.
-    fn counts(&self) -> serde_json::Value {
+    pub(crate) fn counts(&self) -> serde_json::Value {
         self.get("/__counts")
     }
 

@@ -28,6 +28,7 @@ mod provider_elasticache;
 mod provider_rds;
 mod provider_rules_snapshots;
 mod provider_security_group;
+mod provider_timeouts;
 mod registry_server;
 mod resource_region;
 mod state_remote;

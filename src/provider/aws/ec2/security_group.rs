@@ -22,13 +22,6 @@ use aws_sdk_ec2::types::{
 pub struct SecurityGroup;
 pub static SECURITY_GROUP: SecurityGroup = SecurityGroup;
 
-/// How long a delete keeps retrying while the group is still in use (another group's rule, an
-/// RDS instance or a cache cluster that is itself going away).
-pub const DELETE_RETRY_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// How long create waits for a new group to become visible.
-const CREATE_VISIBLE_TIMEOUT: Duration = Duration::from_secs(120);
-
 const DEFAULT_DESCRIPTION: &str = "Managed by Terraform";
 
 const IN_USE_CODES: &[&str] = &["DependencyViolation", "InvalidGroup.InUse"];
@@ -65,6 +58,10 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         tags;
         block BlockType::set("ingress", rule()).computed();
         block BlockType::set("egress", rule()).computed();
+        // create: how long a new group may take to become visible; delete: how long a delete
+        // retries while the group is still in use (another group's rule, an RDS instance or
+        // a cache cluster that is itself going away).
+        timeouts create(10) delete(15);
     }
 });
 
@@ -254,14 +251,14 @@ impl SecurityGroup {
             .iter()
             .any(|r| r.ipv6_cidr_blocks.contains(ALL_IPV6));
         let ingress_rules = rules_of(planned, Direction::Ingress);
-        let revoke = || self.revoke_default_egress(ctx, id, v4, v6);
+        let limit = SCHEMA.timeout(planned, "create");
+        let revoke = || self.revoke_default_egress(ctx, id, (v4, v6), limit);
         let ingress = || self.apply_rule_diff(ctx, id, Direction::Ingress, &[], &ingress_rules);
         let (mut revoked, mut authorized) = tokio::join!(revoke(), ingress());
         let invisible = |r: &ProviderResult<()>| matches!(r, Err(e) if e.not_found);
         if invisible(&revoked) || invisible(&authorized) {
             let what = format!("security group {id} to exist");
-            ctx.read_visible(&SECURITY_GROUP, id, &what, CREATE_VISIBLE_TIMEOUT)
-                .await?;
+            ctx.read_visible(&SECURITY_GROUP, id, &what, limit).await?;
             if invisible(&revoked) {
                 revoked = revoke().await;
             }
@@ -287,8 +284,8 @@ impl SecurityGroup {
         &self,
         ctx: &Ctx,
         id: &str,
-        v4: bool,
-        v6: bool,
+        (v4, v6): (bool, bool),
+        limit: Duration,
     ) -> ProviderResult<()> {
         // One RevokeSecurityGroupEgress of the allow-all rules named.
         let revoke = |v4: bool, v6: bool| {
@@ -315,9 +312,7 @@ impl SecurityGroup {
             Err(e) => return Err(e),
         }
         let what = format!("security group {id} to exist");
-        let group = ctx
-            .read_visible(&SECURITY_GROUP, id, &what, CREATE_VISIBLE_TIMEOUT)
-            .await?;
+        let group = ctx.read_visible(&SECURITY_GROUP, id, &what, limit).await?;
         let has = |cidr: &str| {
             rules_of(&group, Direction::Egress).iter().any(|r| {
                 r.protocol == "-1"
@@ -515,7 +510,8 @@ impl ResourceType for SecurityGroup {
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
-        self.delete_within(ctx, prior, DELETE_RETRY_TIMEOUT).await
+        let limit = SCHEMA.timeout(prior, "delete");
+        self.delete_within(ctx, prior, limit).await
     }
 
     async fn import(&self, ctx: &Ctx, id: &str) -> ProviderResult<Option<Value>> {

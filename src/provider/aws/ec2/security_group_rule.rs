@@ -21,9 +21,6 @@ use aws_sdk_ec2::types::{
 pub struct SecurityGroupRule;
 pub static SECURITY_GROUP_RULE: SecurityGroupRule = SecurityGroupRule;
 
-/// How long a classic rule's create waits for the permission to show in DescribeSecurityGroups.
-const CREATE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
-
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "One ingress or egress permission of a security group (the classic rule resource).";
@@ -41,6 +38,8 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         self                     bool        default(false) force_new;
         description              string      check(|v| check_rule_description(v.as_str()?).err());
         security_group_rule_id   string      output                   "sgr-… when the permission is exactly one AWS rule.";
+        // create: how long the new permission may take to show in DescribeSecurityGroups.
+        timeouts create(5);
     }
 });
 
@@ -658,7 +657,7 @@ impl ResourceType for SecurityGroupRule {
         )?;
         let state = std::sync::Mutex::new(None);
         let what = format!("the new rule {} to appear in {}", rule.id(), rule.group_id);
-        ctx.wait_until(&what, CREATE_TIMEOUT, || async {
+        ctx.wait_until(&what, SCHEMA.timeout(planned, "create"), || async {
             let found = self.state_of(ctx, &rule).await?;
             let done = found.is_some();
             *state.lock().unwrap_or_else(|e| e.into_inner()) = found;

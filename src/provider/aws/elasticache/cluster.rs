@@ -17,10 +17,6 @@ use regex::Regex;
 pub struct ElastiCacheCluster;
 pub static ELASTICACHE_CLUSTER: ElastiCacheCluster = ElastiCacheCluster;
 
-const CREATE_TIMEOUT: Duration = Duration::from_secs(40 * 60);
-const UPDATE_TIMEOUT: Duration = Duration::from_secs(80 * 60);
-const DELETE_TIMEOUT: Duration = Duration::from_secs(40 * 60);
-
 /// How long DeleteCacheCluster is retried while the cluster is busy.
 const DELETE_RETRY: Duration = Duration::from_secs(5 * 60);
 
@@ -52,6 +48,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         cluster_address          string     output                         "Configuration endpoint host (Memcached).";
         tags;
         id_from cluster_id;
+        timeouts create(40) update(80) delete(40);
     }
 });
 
@@ -242,7 +239,11 @@ impl ResourceType for ElastiCacheCluster {
 
     async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
         WAITER
-            .ready(ctx, &state::id(found, self.type_name())?, CREATE_TIMEOUT)
+            .ready(
+                ctx,
+                &state::id(found, self.type_name())?,
+                SCHEMA.timeout(found, "create"),
+            )
             .await
     }
 
@@ -289,7 +290,9 @@ impl ResourceType for ElastiCacheCluster {
                 .send()
                 .await
                 .during(&format!("modifying cache cluster {id}"))?;
-            WAITER.ready(ctx, &id, UPDATE_TIMEOUT).await?;
+            WAITER
+                .ready(ctx, &id, SCHEMA.timeout(planned, "update"))
+                .await?;
         }
         tags::update(ctx, Service::ElastiCache, prior, planned).await?;
         self.state_after_write(ctx, &id, Some(prior), planned).await
@@ -304,7 +307,9 @@ impl ResourceType for ElastiCacheCluster {
         planned: &Value,
     ) -> ProviderResult<Value> {
         let id = state::id(found, self.type_name())?;
-        WAITER.ready(ctx, &id, CREATE_TIMEOUT).await?;
+        WAITER
+            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
+            .await?;
         self.state_after_write(ctx, &id, None, planned).await
     }
 
@@ -338,7 +343,9 @@ impl ResourceType for ElastiCacheCluster {
         )
         .await?
         {
-            WAITER.gone(ctx, &id, DELETE_TIMEOUT).await?;
+            WAITER
+                .gone(ctx, &id, SCHEMA.timeout(prior, "delete"))
+                .await?;
         }
         Ok(())
     }

@@ -29,10 +29,6 @@ use aws_sdk_elasticache::types::{
 pub struct ElastiCacheReplicationGroup;
 pub static ELASTICACHE_REPLICATION_GROUP: ElastiCacheReplicationGroup = ElastiCacheReplicationGroup;
 
-const CREATE_TIMEOUT: Duration = Duration::from_secs(60 * 60);
-const UPDATE_TIMEOUT: Duration = Duration::from_secs(40 * 60);
-const DELETE_TIMEOUT: Duration = Duration::from_secs(45 * 60);
-
 /// How long DeleteReplicationGroup is retried while the group is busy (a member creating or
 /// a snapshot running).
 const DELETE_RETRY: Duration = Duration::from_secs(10 * 60);
@@ -80,6 +76,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         member_clusters            string_set output                    "Ids of the member cache clusters.";
         tags;
         id_from replication_group_id;
+        timeouts create(60) update(40) delete(45);
     }
 });
 
@@ -370,7 +367,13 @@ impl ElastiCacheReplicationGroup {
         Ok(state)
     }
 
-    async fn modify_replicas(&self, ctx: &Ctx, id: &str, old: i32, new: i32) -> ProviderResult<()> {
+    async fn modify_replicas(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        (old, new): (i32, i32),
+        limit: Duration,
+    ) -> ProviderResult<()> {
         let client = ctx.elasticache();
         if new > old {
             let call = client
@@ -387,7 +390,7 @@ impl ElastiCacheReplicationGroup {
             let answer = call.apply_immediately(true).send().await;
             answer.during(&format!("removing replicas from replication group {id}"))?;
         }
-        WAITER.ready(ctx, id, UPDATE_TIMEOUT).await
+        WAITER.ready(ctx, id, limit).await
     }
 
     /// The engine and version to send: only redis → valkey is an upgrade in place.
@@ -503,7 +506,11 @@ impl ResourceType for ElastiCacheReplicationGroup {
 
     async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
         WAITER
-            .ready(ctx, &state::id(found, self.type_name())?, CREATE_TIMEOUT)
+            .ready(
+                ctx,
+                &state::id(found, self.type_name())?,
+                SCHEMA.timeout(found, "create"),
+            )
             .await
     }
 
@@ -526,13 +533,15 @@ impl ResourceType for ElastiCacheReplicationGroup {
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
         let id = state::id(prior, self.type_name())?;
+        let limit = SCHEMA.timeout(planned, "update");
         let old_n = obj::i32(prior, "num_cache_clusters").unwrap_or(0);
         let new_n = obj::i32(planned, "num_cache_clusters").unwrap_or(old_n);
 
         // 1. More replicas first (always immediately).
         if new_n > old_n && old_n > 0 {
-            WAITER.ready(ctx, &id, UPDATE_TIMEOUT).await?;
-            self.modify_replicas(ctx, &id, old_n, new_n).await?;
+            WAITER.ready(ctx, &id, limit).await?;
+            self.modify_replicas(ctx, &id, (old_n, new_n), limit)
+                .await?;
         }
 
         // 2. The main modification.
@@ -569,7 +578,7 @@ impl ResourceType for ElastiCacheReplicationGroup {
             );
         }
         if needed {
-            WAITER.ready(ctx, &id, UPDATE_TIMEOUT).await?;
+            WAITER.ready(ctx, &id, limit).await?;
             match modify
                 .send()
                 .await
@@ -578,7 +587,7 @@ impl ResourceType for ElastiCacheReplicationGroup {
                 Err(e) if e.message.contains("No modifications were requested") => {}
                 done => drop(done?),
             }
-            WAITER.ready(ctx, &id, UPDATE_TIMEOUT).await?;
+            WAITER.ready(ctx, &id, limit).await?;
         }
 
         // 3. A new AUTH token (always immediately; ROTATE keeps the old one valid until the
@@ -597,13 +606,14 @@ impl ResourceType for ElastiCacheReplicationGroup {
             call.send().await.during(&format!(
                 "changing the AUTH token of replication group {id}"
             ))?;
-            WAITER.ready(ctx, &id, UPDATE_TIMEOUT).await?;
+            WAITER.ready(ctx, &id, limit).await?;
         }
 
         // 4. Fewer replicas last.
         if new_n < old_n && new_n > 0 {
-            WAITER.ready(ctx, &id, UPDATE_TIMEOUT).await?;
-            self.modify_replicas(ctx, &id, old_n, new_n).await?;
+            WAITER.ready(ctx, &id, limit).await?;
+            self.modify_replicas(ctx, &id, (old_n, new_n), limit)
+                .await?;
         }
         tags::update(ctx, Service::ElastiCache, prior, planned).await?;
         self.state_after_write(ctx, &id, Some(prior), planned).await
@@ -618,7 +628,9 @@ impl ResourceType for ElastiCacheReplicationGroup {
         planned: &Value,
     ) -> ProviderResult<Value> {
         let id = state::id(found, self.type_name())?;
-        WAITER.ready(ctx, &id, CREATE_TIMEOUT).await?;
+        WAITER
+            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
+            .await?;
         self.state_after_write(ctx, &id, None, planned).await
     }
 
@@ -639,7 +651,9 @@ impl ResourceType for ElastiCacheReplicationGroup {
                 .map(drop)
         };
         if lifecycle::delete(ctx, &what, DELETE_RETRY, busy, GONE, call).await? {
-            WAITER.gone(ctx, &id, DELETE_TIMEOUT).await?;
+            WAITER
+                .gone(ctx, &id, SCHEMA.timeout(prior, "delete"))
+                .await?;
         }
         Ok(())
     }

@@ -127,17 +127,10 @@ pub fn complete(schema: &Schema, mut m: Map) -> Value {
     Value::Map(m)
 }
 
-/// `state` with what AWS never returns (virtual arguments, hashed secrets) taken from
-/// `planned`, as after a write.
-pub fn with_virtual(schema: &Schema, mut state: Value, planned: &Value) -> Value {
-    if let (Value::Map(s), Some(p)) = (&mut state, planned.as_map()) {
-        for a in schema.attributes.iter().filter(|a| a.virtual_) {
-            if let Some(v) = p.get(a.name) {
-                s.insert(a.name.to_string(), v.clone());
-            }
-        }
-    }
-    state
+/// `state` with what AWS never returns (virtual arguments and blocks, hashed secrets) taken
+/// from `planned`, as after a write.
+pub fn with_virtual(schema: &Schema, state: Value, planned: &Value) -> Value {
+    schema.with_virtual_from(state, planned)
 }
 
 /// The object as AWS has it right after strata wrote it (`Ctx::read_back`, batched with every

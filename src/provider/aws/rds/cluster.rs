@@ -32,8 +32,6 @@ use std::cmp::Ordering;
 pub struct RdsCluster;
 pub static RDS_CLUSTER: RdsCluster = RdsCluster;
 
-const TIMEOUT: Duration = Duration::from_secs(120 * 60);
-
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "An Aurora DB cluster (aurora-mysql, aurora-postgresql).";
@@ -72,6 +70,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         hosted_zone_id            string output                "Route 53 zone of the endpoints.";
         tags;
         id_from cluster_identifier;
+        timeouts create(120) update(120) delete(120);
     }
 });
 
@@ -317,7 +316,11 @@ impl ResourceType for RdsCluster {
 
     async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
         WAITER
-            .ready(ctx, &state::id(found, self.type_name())?, TIMEOUT)
+            .ready(
+                ctx,
+                &state::id(found, self.type_name())?,
+                SCHEMA.timeout(found, "create"),
+            )
             .await
     }
 
@@ -372,8 +375,16 @@ impl ResourceType for RdsCluster {
                 .await
                 .during(&format!("modifying DB cluster {id}"))?;
             match apply_now {
-                true => WAITER.settled(ctx, &id, TIMEOUT).await?,
-                false => WAITER.ready(ctx, &id, TIMEOUT).await?,
+                true => {
+                    WAITER
+                        .settled(ctx, &id, SCHEMA.timeout(planned, "update"))
+                        .await?
+                }
+                false => {
+                    WAITER
+                        .ready(ctx, &id, SCHEMA.timeout(planned, "update"))
+                        .await?
+                }
             }
         }
         tags::update(ctx, Service::Rds, prior, planned).await?;
@@ -389,7 +400,9 @@ impl ResourceType for RdsCluster {
         planned: &Value,
     ) -> ProviderResult<Value> {
         let id = state::id(found, self.type_name())?;
-        WAITER.ready(ctx, &id, TIMEOUT).await?;
+        WAITER
+            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
+            .await?;
         self.state_after_write(ctx, &id, planned).await
     }
 
@@ -398,7 +411,7 @@ impl ResourceType for RdsCluster {
             gone: &["DBClusterNotFoundFault"],
             invalid_state: "InvalidDBClusterStateFault",
         };
-        super::delete_db! { ctx, prior, "DB cluster", delete_db_cluster, modify_db_cluster, db_cluster_identifier, how, WAITER, settled, TIMEOUT }
+        super::delete_db! { ctx, prior, "DB cluster", delete_db_cluster, modify_db_cluster, db_cluster_identifier, how, WAITER, settled, SCHEMA.timeout(prior, "delete") }
     }
 }
 

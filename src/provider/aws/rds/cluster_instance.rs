@@ -19,8 +19,6 @@ use aws_sdk_rds::types::DbInstance as SdkDb;
 pub struct RdsClusterInstance;
 pub static RDS_CLUSTER_INSTANCE: RdsClusterInstance = RdsClusterInstance;
 
-const TIMEOUT: Duration = Duration::from_secs(90 * 60);
-
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "A DB instance in an Aurora cluster.";
@@ -51,6 +49,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         kms_key_id            string output                        "KMS key of the cluster's storage.";
         tags;
         id_from identifier;
+        timeouts create(90) update(90) delete(90);
     }
 });
 
@@ -189,7 +188,11 @@ impl ResourceType for RdsClusterInstance {
 
     async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
         WAITER
-            .ready(ctx, &state::id(found, self.type_name())?, TIMEOUT)
+            .ready(
+                ctx,
+                &state::id(found, self.type_name())?,
+                SCHEMA.timeout(found, "create"),
+            )
             .await
     }
 
@@ -222,7 +225,9 @@ impl ResourceType for RdsClusterInstance {
                 .send()
                 .await
                 .during(&format!("modifying DB cluster instance {id}"))?;
-            WAITER.ready(ctx, &id, TIMEOUT).await?;
+            WAITER
+                .ready(ctx, &id, SCHEMA.timeout(planned, "update"))
+                .await?;
         }
         tags::update(ctx, Service::Rds, prior, planned).await?;
         self.state_after_write(ctx, &id, planned).await
@@ -237,7 +242,9 @@ impl ResourceType for RdsClusterInstance {
         planned: &Value,
     ) -> ProviderResult<Value> {
         let id = state::id(found, self.type_name())?;
-        WAITER.ready(ctx, &id, TIMEOUT).await?;
+        WAITER
+            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
+            .await?;
         self.state_after_write(ctx, &id, planned).await
     }
 
@@ -251,7 +258,8 @@ impl ResourceType for RdsClusterInstance {
             )
         };
         let what = format!("DB cluster instance {id} to be deletable");
-        let deleted = ctx.retry_while(&what, TIMEOUT, replica_first, || async {
+        let limit = SCHEMA.timeout(prior, "delete");
+        let deleted = ctx.retry_while(&what, limit, replica_first, || async {
             let call = ctx
                 .rds()
                 .delete_db_instance()
@@ -268,7 +276,7 @@ impl ResourceType for RdsClusterInstance {
             }
             _ => {}
         }
-        WAITER.gone(ctx, &id, TIMEOUT).await
+        WAITER.gone(ctx, &id, limit).await
     }
 }
 

@@ -29,10 +29,6 @@ use aws_sdk_rds::types::DbInstance as SdkDb;
 pub struct DbInstance;
 pub static DB_INSTANCE: DbInstance = DbInstance;
 
-const CREATE_TIMEOUT: Duration = Duration::from_secs(50 * 60);
-const UPDATE_TIMEOUT: Duration = Duration::from_secs(80 * 60);
-const DELETE_TIMEOUT: Duration = Duration::from_secs(60 * 60);
-
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "An RDS DB instance (MySQL, PostgreSQL, MariaDB, Oracle, SQL Server).";
@@ -83,6 +79,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         status                string output                     "Instance status.";
         tags;
         id_from identifier;
+        timeouts create(50) update(80) delete(60);
     }
 });
 
@@ -309,7 +306,9 @@ impl DbInstance {
     /// What CreateDBInstanceReadReplica does not take goes into one Modify, once the new
     /// replica is available.
     async fn configure_replica(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
-        WAITER.ready(ctx, id, CREATE_TIMEOUT).await?;
+        WAITER
+            .ready(ctx, id, SCHEMA.timeout(planned, "create"))
+            .await?;
         let modify = ctx
             .rds()
             .modify_db_instance()
@@ -444,7 +443,11 @@ impl ResourceType for DbInstance {
 
     async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
         WAITER
-            .ready(ctx, &state::id(found, self.type_name())?, CREATE_TIMEOUT)
+            .ready(
+                ctx,
+                &state::id(found, self.type_name())?,
+                SCHEMA.timeout(found, "create"),
+            )
             .await
     }
 
@@ -469,7 +472,9 @@ impl ResourceType for DbInstance {
         if obj::str(planned, "replicate_source_db").is_some() {
             self.configure_replica(ctx, &id, planned).await?;
         }
-        WAITER.ready(ctx, &id, CREATE_TIMEOUT).await?;
+        WAITER
+            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
+            .await?;
         self.state_after_write(ctx, &id, planned).await
     }
 
@@ -496,7 +501,9 @@ impl ResourceType for DbInstance {
                 .send()
                 .await
                 .during(&format!("promoting read replica {old_id}"))?;
-            WAITER.ready(ctx, &old_id, UPDATE_TIMEOUT).await?;
+            WAITER
+                .ready(ctx, &old_id, SCHEMA.timeout(planned, "update"))
+                .await?;
         }
 
         let apply_now = obj::bool(planned, "apply_immediately").unwrap_or(false);
@@ -549,7 +556,9 @@ impl ResourceType for DbInstance {
                 .send()
                 .await
                 .during(&format!("modifying DB instance {old_id}"))?;
-            WAITER.ready(ctx, &new_id, UPDATE_TIMEOUT).await?;
+            WAITER
+                .ready(ctx, &new_id, SCHEMA.timeout(planned, "update"))
+                .await?;
         }
         if tags::changed(ctx, prior, planned) {
             // A renamed instance keeps its ARN on AWS; read it again rather than trust state.
@@ -568,7 +577,7 @@ impl ResourceType for DbInstance {
             gone: &["DBInstanceNotFound"],
             invalid_state: "InvalidDBInstanceState",
         };
-        super::delete_db! { ctx, prior, "DB instance", delete_db_instance, modify_db_instance, db_instance_identifier, how, WAITER, ready, DELETE_TIMEOUT }
+        super::delete_db! { ctx, prior, "DB instance", delete_db_instance, modify_db_instance, db_instance_identifier, how, WAITER, ready, SCHEMA.timeout(prior, "delete") }
     }
 }
 

@@ -18,7 +18,6 @@ use aws_sdk_rds::types::{
 pub struct DbOptionGroup;
 pub static DB_OPTION_GROUP: DbOptionGroup = DbOptionGroup;
 
-const DELETE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 const UPDATE_RETRY: Duration = Duration::from_secs(2 * 60);
 
 /// Value AWS shows for a secret option setting.
@@ -53,6 +52,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         block BlockType::set("option", option).describe("Options of the group.");
         tags;
         id_from name;
+        timeouts delete(15);
     }
 });
 
@@ -369,7 +369,7 @@ impl ResourceType for DbOptionGroup {
         lifecycle::delete(
             ctx,
             &what,
-            DELETE_TIMEOUT,
+            SCHEMA.timeout(prior, "delete"),
             in_use,
             &["OptionGroupNotFoundFault"],
             call,

@@ -15,7 +15,6 @@
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_rds::types::{DbClusterSnapshot as SdkCluster, DbSnapshot as SdkDb, Filter};
 
-const CREATE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 const DELETE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
 /// RDS filters accept at most 100 values.
@@ -195,7 +194,10 @@ fn schema(kind: Kind) -> Schema {
             "A copy of a DB cluster snapshot, possibly from another region or account."
         }
     };
-    s.tags().id_from(kind.id_attr()).describe(description)
+    s.tags()
+        .id_from(kind.id_attr())
+        .describe(description)
+        .timeouts(&[("create", 20)])
 }
 
 static SCHEMAS: LazyLock<[Schema; 4]> = LazyLock::new(|| {
@@ -476,7 +478,11 @@ impl ResourceType for Snapshot {
     async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
         self.kind
             .waiter()
-            .ready(ctx, &state::id(found, self.type_name())?, CREATE_TIMEOUT)
+            .ready(
+                ctx,
+                &state::id(found, self.type_name())?,
+                self.schema().timeout(found, "create"),
+            )
             .await
     }
 
@@ -569,7 +575,8 @@ impl ResourceType for Snapshot {
         planned: &Value,
     ) -> ProviderResult<Value> {
         let id = state::id(found, self.type_name())?;
-        self.kind.waiter().ready(ctx, &id, CREATE_TIMEOUT).await?;
+        let limit = self.schema().timeout(planned, "create");
+        self.kind.waiter().ready(ctx, &id, limit).await?;
         state::read_back(ctx, self.registered(), &id, planned).await
     }
 
