@@ -12,6 +12,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod drill;
 pub mod eval;
 pub mod exec;
 pub mod fmt;

@@ -24,6 +24,7 @@ mod backend;
 mod check;
 mod common;
 mod console;
+mod drill;
 mod events;
 mod fmt;
 mod graph;
@@ -228,6 +229,9 @@ pub enum Command {
         #[command(flatten)]
         vars: VarFlags,
     },
+    /// Restore drills: restore each database's newest recovery point into a throwaway
+    /// instance, check it, time it (RTO, RPO) and delete it.
+    Drill(drill::DrillFlags),
     /// List objects of the supported types in a region that no state knows.
     Discover {
         #[arg(long)]
@@ -477,6 +481,7 @@ fn dispatch(env: &Env, command: Command) -> CmdResult {
         } => show::show(env, planfile.as_deref(), json, markdown),
         Command::Output { name, json, raw } => output::output(env, name.as_deref(), json, raw),
         Command::Import { addr, id, vars } => import::import(env, &addr, &id, &vars),
+        Command::Drill(flags) => drill::drill(env, &flags),
         Command::Discover { region, types, out } => {
             adopt::discover(env, &region, &types, out.as_deref())
         }

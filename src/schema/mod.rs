@@ -5,7 +5,7 @@
 mod check;
 mod modify;
 mod table;
-mod timeouts;
+pub mod timeouts;
 
 pub use check::{ConfigProblem, Validator};
 pub use modify::{prefix_from_name, unique_name, version_prefix, Modifier, DEFAULT_PREFIX};

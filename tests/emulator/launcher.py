@@ -696,6 +696,24 @@ def _patch_rds() -> None:
 
     RDSBackend.create_db_cluster = create_db_cluster
 
+    # (p) Real AWS: an encrypted DB instance created without KmsKeyId is encrypted with the
+    # account's AWS-managed key of its region (alias aws/rds), and DescribeDBInstances,
+    # CreateDBSnapshot and restores report that key's ARN. moto reports the placeholder
+    # "default_kms_key_id", so no check could tell which region's key encrypts a database.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+    from moto.kms.models import kms_backends
+
+    original_instance_init = DBInstance.__init__
+
+    def instance_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original_instance_init(self, *args, **kwargs)
+        if getattr(self, "storage_encrypted", False) and self.kms_key_id == "default_kms_key_id":
+            kms = kms_backends[self.account_id][self.region]
+            key_id = kms.get_key_id_from_alias("alias/aws/rds")
+            self.kms_key_id = kms.keys[key_id].arn
+
+    DBInstance.__init__ = instance_init
+
 
 # --------------------------------------------------------------------------------------
 # EC2 security groups

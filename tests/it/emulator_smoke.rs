@@ -1114,3 +1114,43 @@ async fn get_resources_covers_rds_and_elasticache_groups() {
         .await;
     assert_eq!(error_code(result), "InvalidParameterException");
 }
+
+/// Patch (p): an encrypted instance without KmsKeyId reports the region's aws/rds key.
+#[tokio::test]
+async fn an_encrypted_instance_without_a_key_reports_the_regions_aws_rds_key() {
+    let account = account();
+    let rds = account.rds("us-west-2").await;
+    rds.create_db_instance()
+        .db_instance_identifier("smoke-encrypted")
+        .engine("mysql")
+        .db_instance_class("db.t3.micro")
+        .allocated_storage(20)
+        .master_username("admin")
+        .master_user_password("smoke-encrypted-pw")
+        .storage_encrypted(true)
+        .send()
+        .await
+        .unwrap();
+    let db = rds
+        .describe_db_instances()
+        .db_instance_identifier("smoke-encrypted")
+        .send()
+        .await
+        .unwrap();
+    let key = db.db_instances()[0]
+        .kms_key_id()
+        .unwrap_or_default()
+        .to_string();
+    let kms = account.kms("us-west-2").await;
+    let managed = kms
+        .describe_key()
+        .key_id("alias/aws/rds")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        Some(key.as_str()),
+        managed.key_metadata().and_then(|m| m.arn())
+    );
+    assert!(key.contains(":us-west-2:"), "{key}");
+}

@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["plan"],
     &["exec"],
     &["apply"],
-    &["adopt", "check"],
+    &["adopt", "check", "drill"],
     &["redact"],
     &["cli"],
 ];

@@ -5,6 +5,7 @@ mod adopt;
 mod check;
 mod cli_errors;
 mod cli_terraform;
+mod drill;
 mod emulator;
 mod emulator_smoke;
 mod engine;
