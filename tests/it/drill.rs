@@ -9,55 +9,11 @@ use serde_json::Value as Json;
 
 const REGIONS: [&str; 2] = ["us-east-1", "us-west-2"];
 
-/// Every DB instance, subnet group and security group a drill makes, in both regions.
+/// Every DB instance, subnet group and security group a drill makes (`drill-…`), in both
+/// regions.
 async fn drill_objects(w: &Workdir) -> Vec<String> {
-    let mut out = Vec::new();
-    for region in REGIONS {
-        let rds = w.account.rds(region).await;
-        for db in rds
-            .describe_db_instances()
-            .send()
-            .await
-            .unwrap()
-            .db_instances()
-        {
-            if db
-                .tag_list()
-                .iter()
-                .any(|t| t.key() == Some("strata:drill"))
-            {
-                out.push(format!(
-                    "{region} {}",
-                    db.db_instance_identifier().unwrap_or("")
-                ));
-            }
-        }
-        for g in rds
-            .describe_db_subnet_groups()
-            .send()
-            .await
-            .unwrap()
-            .db_subnet_groups()
-        {
-            let name = g.db_subnet_group_name().unwrap_or("");
-            if name.starts_with("drill-") {
-                out.push(format!("{region} subnet group {name}"));
-            }
-        }
-        let ec2 = w.account.ec2(region).await;
-        for g in ec2
-            .describe_security_groups()
-            .send()
-            .await
-            .unwrap()
-            .security_groups()
-        {
-            if g.tags().iter().any(|t| t.key() == Some("strata:drill")) {
-                out.push(format!("{region} {}", g.group_name().unwrap_or("")));
-            }
-        }
-    }
-    out
+    let all = crate::examples::inventory(w).await;
+    all.into_iter().filter(|o| o.contains(" drill-")).collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -143,7 +99,10 @@ async fn drills_restore_the_snapshot_and_the_dr_copy_and_leave_nothing_behind() 
         .send()
         .await
         .unwrap();
-    assert_eq!(drill_objects(&w).await, ["us-west-2 drill-killed-0"]);
+    assert_eq!(
+        drill_objects(&w).await,
+        ["us-west-2 db instance drill-killed-0"]
+    );
     let cleanup = w.expect(0, &["drill", "--cleanup"]);
     assert!(
         cleanup.stdout.contains("drill-killed-0"),

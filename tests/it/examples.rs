@@ -4,7 +4,7 @@
 use crate::support::Workdir;
 
 /// What the account holds, by kind, apart from what AWS creates by itself.
-async fn inventory(w: &Workdir) -> Vec<String> {
+pub(crate) async fn inventory(w: &Workdir) -> Vec<String> {
     let mut out = Vec::new();
     for region in ["us-east-1", "us-west-2"] {
         let ec2 = w.account.ec2(region).await;

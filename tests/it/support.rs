@@ -201,6 +201,10 @@ pub fn normalise(text: &str, account_id: &str) -> String {
         (r"\bvpc-[0-9a-f]+\b", "vpc-ID"),
         (r"\bdb-[0-9A-Z]{10,}\b", "db-RESOURCEID"),
         (
+            r":key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+            ":key/KEYID",
+        ),
+        (
             r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?",
             "TIMESTAMP",
         ),
