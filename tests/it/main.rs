@@ -8,6 +8,7 @@ mod cli_terraform;
 mod emulator;
 mod emulator_smoke;
 mod engine;
+mod engine_fake;
 mod examples;
 mod faults;
 mod gitops;
