@@ -15,7 +15,7 @@ use crate::value::Value;
 use async_trait::async_trait;
 pub use aws::{ApiCounter, Aws, Ctx, ProviderSettings};
 pub use catalog::catalog;
-pub use run::{unsupported, Created, Provider};
+pub use run::{Created, Provider};
 use std::collections::BTreeMap;
 
 /// A failed AWS operation, already phrased for the user.

@@ -137,9 +137,11 @@ pub trait Provider: Send + Sync {
     fn interrupt(&self);
 }
 
-/// The error for a type the provider does not have.
-pub fn unsupported(what: &str, type_: &str) -> ProviderError {
-    ProviderError::new(format!(
-        "{what} {type_} is not supported by this version of strata"
-    ))
+impl ProviderError {
+    /// A call for a type the provider does not have (`what`: "resource type", "data source").
+    pub fn unsupported(what: &str, type_: &str) -> ProviderError {
+        ProviderError::new(format!(
+            "{what} {type_} is not supported by this version of strata"
+        ))
+    }
 }

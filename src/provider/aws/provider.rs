@@ -5,7 +5,7 @@ use super::kit::client::{ApiCounter, Aws, Ctx};
 use super::{attempts, ownership, ProviderSettings};
 use crate::diag::Diagnostic;
 use crate::provider::{
-    unsupported, Created, DataSourceType, Provider, ProviderResult, ResourceType,
+    Created, DataSourceType, Provider, ProviderError, ProviderResult, ResourceType,
 };
 use crate::value::Value;
 use async_trait::async_trait;
@@ -36,11 +36,13 @@ impl AwsProvider {
     }
 
     fn resource(type_: &str) -> ProviderResult<&'static dyn ResourceType> {
-        crate::provider::resource_type(type_).ok_or_else(|| unsupported("resource type", type_))
+        crate::provider::resource_type(type_)
+            .ok_or_else(|| ProviderError::unsupported("resource type", type_))
     }
 
     fn data_source(type_: &str) -> ProviderResult<&'static dyn DataSourceType> {
-        crate::provider::data_source_type(type_).ok_or_else(|| unsupported("data source", type_))
+        crate::provider::data_source_type(type_)
+            .ok_or_else(|| ProviderError::unsupported("data source", type_))
     }
 }
 
