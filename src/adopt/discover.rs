@@ -1,6 +1,6 @@
 //! Discovery: objects of the supported types that exist in a region but that no state knows.
 
-use crate::provider::{Ctx, ResourceType};
+use crate::provider::{Provider, ProviderSettings, ResourceType};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One unmanaged object.
@@ -14,13 +14,14 @@ pub struct Found {
 /// Lists every given type (concurrently, one paginated describe each) and keeps the objects
 /// whose id is not in `known` (type → ids). Types that cannot be listed come back as errors.
 pub async fn discover(
-    ctx: &Ctx,
+    provider: &dyn Provider,
+    settings: &ProviderSettings,
     types: &[&'static dyn ResourceType],
     known: &BTreeMap<String, BTreeSet<String>>,
 ) -> (Vec<Found>, Vec<(&'static str, String)>) {
     let lists = types
         .iter()
-        .map(|rt| async move { (*rt, rt.list(ctx).await) });
+        .map(|rt| async move { (*rt, provider.list(settings, rt.type_name()).await) });
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for (rt, result) in futures::future::join_all(lists).await {

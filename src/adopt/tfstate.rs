@@ -5,12 +5,11 @@
 use crate::addr::{InstanceAddr, ModuleInstance, ResourceAddr};
 use crate::config::Mode;
 use crate::plan::build::provider_for_state;
-use crate::provider::{Aws, Ctx, ProviderSettings};
+use crate::provider::{Provider, ProviderSettings};
 use crate::state::{InstanceState, OutputState, State};
 use crate::value::Value;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 #[derive(Deserialize)]
 pub struct TfState {
@@ -96,7 +95,7 @@ pub async fn migrate(
     tf: &TfState,
     state: &mut State,
     providers: &[ProviderSettings],
-    aws: &Arc<Aws>,
+    provider: &dyn Provider,
 ) -> Result<Vec<Outcome>, String> {
     let mut outcomes = Vec::new();
     type Item = (InstanceAddr, String, String, serde_json::Value, Vec<String>);
@@ -166,13 +165,8 @@ pub async fn migrate(
         }
     }
     let reads = groups.into_iter().map(|((type_, settings), items)| {
-        let aws = aws.clone();
         async move {
             let rt = crate::provider::resource_type(&type_).expect("checked above");
-            let ctx = Ctx {
-                aws,
-                settings: settings.clone(),
-            };
             // Terraform's attributes say what to look for (a classic rule's id is a hash).
             let prior: Vec<Value> = items
                 .iter()
@@ -184,7 +178,7 @@ pub async fn migrate(
                     v
                 })
                 .collect();
-            let found = rt.read_prior(&ctx, &prior).await;
+            let found = provider.read_prior(&settings, &type_, &prior).await;
             (rt, settings, items, found)
         }
     });

@@ -34,7 +34,7 @@ enum Unsettled {
 /// describe that attempt's own success.
 enum Earlier<'a> {
     /// The SDK sent the create call again after an attempt whose answer was lost.
-    SdkRetry(&'a attempts::Call),
+    SdkRetry(&'a str),
     /// An earlier run journaled the create under this identifier and did not see its outcome.
     Run,
 }
@@ -51,17 +51,16 @@ impl Applier {
     pub(super) async fn create(
         &self,
         rt: &dyn ResourceType,
-        ctx: &Ctx,
+        settings: &ProviderSettings,
         change: &ResourceChange,
         planned: &Value,
         journaled: &Journaled,
     ) -> Result<Value, ProviderError> {
-        let (result, calls) = attempts::observe(crate::provider::aws::ownership::creating(
-            &journaled.id,
-            rt.create(ctx, planned),
-        ))
-        .await;
-        let err = match result {
+        let created = self
+            .provider
+            .create(settings, rt.type_name(), planned, &journaled.id)
+            .await;
+        let err = match created.result {
             Ok(created) => return Ok(created),
             Err(e) => e,
         };
@@ -73,16 +72,13 @@ impl Applier {
                 .map_err(ProviderError::new)?;
             Err(err)
         };
-        let earlier = match (calls.failed_after_unseen(), journaled.earlier_attempt) {
-            (Some(call), _) => Some(Earlier::SdkRetry(call)),
+        let earlier = match (created.lost_attempt.as_deref(), journaled.earlier_attempt) {
+            (Some(action), _) => Some(Earlier::SdkRetry(action)),
             (None, true) => Some(Earlier::Run),
             (None, false) => None,
         };
         if !err.already_exists {
-            if journaled.earlier_attempt
-                && !err.interrupted
-                && calls.failed_after_unseen().is_none()
-            {
+            if journaled.earlier_attempt && !err.interrupted && created.lost_attempt.is_none() {
                 // AWS answered the create sent again under the recorded identifier without
                 // making anything: a look-up that finds nothing from now on is proof.
                 self.ledger
@@ -100,7 +96,7 @@ impl Applier {
             return not_ours(err).await;
         };
         match self
-            .settle_existing(rt, ctx, change, planned, journal_id, &earlier, &err)
+            .settle_existing(rt, settings, change, planned, journal_id, &earlier, &err)
             .await
         {
             Ok(settled) => Ok(settled),
@@ -119,7 +115,7 @@ impl Applier {
     async fn settle_existing(
         &self,
         rt: &dyn ResourceType,
-        ctx: &Ctx,
+        settings: &ProviderSettings,
         change: &ResourceChange,
         planned: &Value,
         journal_id: &str,
@@ -127,10 +123,9 @@ impl Applier {
         err: &ProviderError,
     ) -> Result<Value, Unsettled> {
         let attempt = match earlier {
-            Earlier::SdkRetry(call) => format!(
-                "{} was sent again after an attempt whose answer was lost",
-                call.action()
-            ),
+            Earlier::SdkRetry(action) => {
+                format!("{action} was sent again after an attempt whose answer was lost")
+            }
             Earlier::Run => {
                 "the create of an interrupted run was sent again under the identifier it recorded"
                     .to_string()
@@ -146,33 +141,22 @@ impl Applier {
             )));
         };
         // The retry was told it exists; a describe may lag behind (eventual consistency).
-        let found = Mutex::new(None);
-        let look = ctx
-            .wait_until(
-                &format!("{natural} to be visible"),
-                SETTLE_VISIBLE_TIMEOUT,
-                || async {
-                    let f = rt.find_by_natural_id(ctx, &natural).await?;
-                    let done = f.is_some();
-                    *found.lock().unwrap_or_else(|e| e.into_inner()) = f;
-                    Ok(done)
-                },
-            )
+        let look = self
+            .provider
+            .find_visible(settings, rt.type_name(), &natural, SETTLE_VISIBLE_TIMEOUT)
             .await;
-        let found = match (look, found.into_inner().unwrap_or_else(|e| e.into_inner())) {
-            (_, Some(found)) => found,
-            (Err(e), None) => {
+        let found = match look {
+            Ok(Some(found)) => found,
+            Err(e) => {
                 return Err(Unsettled::Open(why(format!(
                     "looking {natural} up failed: {}",
                     e.message
                 ))))
             }
-            (Ok(()), None) => {
-                return Err(Unsettled::Open(why(format!("{natural} cannot be found"))))
-            }
+            Ok(None) => return Err(Unsettled::Open(why(format!("{natural} cannot be found")))),
         };
         let tag = crate::provider::aws::ownership::OPERATION_TAG;
-        let proof = match crate::provider::aws::ownership::operation_of(ctx, &found).await {
+        let proof = match self.provider.operation_of(settings, &found).await {
             Err(e) => {
                 return Err(Unsettled::Open(why(format!(
                     "reading {natural}'s tags failed: {}",
@@ -194,8 +178,9 @@ impl Applier {
                 Proof::Matches
             }
         };
-        let settled = rt
-            .settle_retried_create(ctx, &found, planned)
+        let settled = self
+            .provider
+            .settle_retried_create(settings, rt.type_name(), &found, planned)
             .await
             .map_err(|e| {
                 Unsettled::Open(ProviderError {

@@ -35,7 +35,7 @@ pub struct Reconciled {
 /// entry, like a deletion's, stays in the journal for apply to finish.
 pub async fn reconcile_journal(
     state: &mut State,
-    aws: &Arc<Aws>,
+    provider: &dyn Provider,
     providers: &[ProviderSettings],
     finish: bool,
 ) -> Reconciled {
@@ -59,16 +59,12 @@ pub async fn reconcile_journal(
         };
         let settings =
             crate::plan::build::provider_for_state(providers, &entry.provider, &entry.region);
-        let ctx = Ctx {
-            aws: aws.clone(),
-            settings,
-        };
         let Some(natural) = entry.natural_id.clone() else {
             out.settled.push(format!("{addr}: an interrupted {} left no identifier to look up; check AWS for a stray object", entry.action));
             continue;
         };
         let settled = settle_entry(
-            state, &entry, &addr, &natural, rt, &ctx, finish, &mut out, &mut kept,
+            state, &entry, &addr, &natural, rt, provider, &settings, finish, &mut out, &mut kept,
         )
         .await;
         if let Err(why) = settled {
@@ -101,20 +97,22 @@ async fn settle_entry(
     addr: &InstanceAddr,
     natural: &str,
     rt: &dyn ResourceType,
-    ctx: &Ctx,
+    provider: &dyn Provider,
+    settings: &ProviderSettings,
     finish: bool,
     out: &mut Reconciled,
     kept: &mut Vec<JournalEntry>,
 ) -> Result<(), String> {
-    let settings = &ctx.settings;
-    let found = rt
-        .find_by_natural_id(ctx, natural)
+    let type_ = rt.type_name();
+    let found = provider
+        .find_by_natural_id(settings, type_, natural)
         .await
         .map_err(|e| format!("looking {natural} up failed: {}", e.message))?;
     let tag = crate::provider::aws::ownership::OPERATION_TAG;
     // Whose the object found under a create's recorded name is.
     let owner = match (&found, entry.action.as_str()) {
-        (Some(obj), "create") => crate::provider::aws::ownership::operation_of(ctx, obj)
+        (Some(obj), "create") => provider
+            .operation_of(settings, obj)
             .await
             .map_err(|e| format!("reading the tags of {natural} failed: {}", e.message))?
             .map(|op| op == entry.id),
@@ -171,7 +169,7 @@ async fn settle_entry(
             }
             let mut tainted = false;
             if finish {
-                match rt.wait_usable(ctx, &obj).await {
+                match provider.wait_usable(settings, type_, &obj).await {
                     Ok(()) => {}
                     Err(e) if e.interrupted || e.not_found => {
                         // Interrupted: the journal keeps the entry for the next run. Gone
@@ -202,7 +200,7 @@ async fn settle_entry(
                         ));
                     }
                 }
-                if let Some(now) = rt.find_by_natural_id(ctx, natural).await.map_err(|e| {
+                if let Some(now) = provider.find_by_natural_id(settings, type_, natural).await.map_err(|e| {
                     format!("looking up {addr} ({natural}) again: {}", e.message)
                 })? {
                     obj = now;
@@ -227,7 +225,7 @@ async fn settle_entry(
                 // The replacement is usable: finish it as the interrupted run would have,
                 // deleting the old object the way its state says (final snapshot, ...).
                 let old = Value::from_json(&old);
-                match rt.delete(ctx, &old).await {
+                match provider.delete(settings, type_, &old).await {
                     Ok(()) => out.settled.push(format!(
                         "{addr}: finished the interrupted replacement of {old_id}: {natural} is in use and {old_id} is deleted"
                     )),
@@ -327,7 +325,7 @@ async fn settle_entry(
                     ),
                     None => obj.deep_unmark().0,
                 };
-                match rt.delete(ctx, &deposed).await {
+                match provider.delete(settings, type_, &deposed).await {
                     Ok(()) => out.settled.push(format!(
                         "{addr}: finished the interrupted delete of {natural}, which an interrupted run had replaced"
                     )),

@@ -16,8 +16,7 @@ use crate::diag::Diagnostic;
 use crate::eval::walk::{self, Hooks, InstanceConfig, WalkOptions};
 use crate::exec::{OpError, Operation};
 use crate::plan::{Action, Plan, ResourceChange};
-use crate::provider::aws::attempts;
-use crate::provider::{Aws, Ctx, ProviderError, ProviderSettings, ResourceType};
+use crate::provider::{Provider, ProviderError, ProviderSettings, ResourceType};
 use crate::state::{Backend, InstanceState, JournalEntry, State};
 use crate::value::Value;
 use async_trait::async_trait;
@@ -123,7 +122,7 @@ pub fn to_state_attributes(type_: &str, mode: Mode, value: &Value) -> serde_json
 
 pub struct Applier {
     pub ledger: Arc<Ledger>,
-    pub aws: Arc<Aws>,
+    pub provider: Arc<dyn Provider>,
     pub config: Arc<Config>,
     pub options: WalkOptions,
     pub plan: Arc<Plan>,
@@ -163,11 +162,9 @@ pub enum Proof {
 }
 
 impl Applier {
-    fn ctx(&self, change: &ResourceChange) -> Ctx {
-        Ctx {
-            aws: self.aws.clone(),
-            settings: ProviderSettings::from(&change.provider),
-        }
+    /// The provider configuration a change runs in.
+    fn settings(change: &ResourceChange) -> ProviderSettings {
+        ProviderSettings::from(&change.provider)
     }
 
     /// The change's planned object with every plan-time unknown resolved: the configuration
@@ -375,9 +372,11 @@ impl Applier {
         let deletes = deposed.into_iter().map(|d| async move {
             let started = std::time::Instant::now();
             let result = async {
-                let rt = crate::provider::resource_type(&d.change.addr.resource.type_)
-                    .ok_or_else(|| format!("unsupported type {}", d.change.addr.resource.type_))?;
-                rt.delete(&self.ctx(&d.change), &d.prior)
+                let type_ = &d.change.addr.resource.type_;
+                crate::provider::resource_type(type_)
+                    .ok_or_else(|| format!("unsupported type {type_}"))?;
+                self.provider
+                    .delete(&Self::settings(&d.change), type_, &d.prior)
                     .await
                     .map_err(|e| e.message)?;
                 let id = d.journal_id.clone();
@@ -407,11 +406,12 @@ impl Operation for Applier {
     }
 
     async fn run(&self, change: &ResourceChange) -> Result<(), OpError> {
-        let ctx = self.ctx(change);
+        let settings = Self::settings(change);
         let addr = &change.addr;
+        let type_ = addr.resource.type_.as_str();
         if addr.resource.mode == Mode::Data {
-            let ds = crate::provider::data_source_type(&addr.resource.type_)
-                .ok_or_else(|| format!("unsupported data source {}", addr.resource.type_))?;
+            crate::provider::data_source_type(type_)
+                .ok_or_else(|| format!("unsupported data source {type_}"))?;
             if let Some(after) = change.after.as_ref().filter(|a| a.is_wholly_known()) {
                 // Read at plan time already: keep that answer.
                 return Ok(self.record(change, "", Some(after)).await?);
@@ -420,8 +420,9 @@ impl Operation for Applier {
                 Some(c) if c.is_wholly_known() => c.clone(),
                 _ => self.resolve_config(change)?,
             };
-            let v = ds
-                .read(&ctx, &config.deep_unmark().0)
+            let v = self
+                .provider
+                .read_data(&settings, type_, &config.deep_unmark().0)
                 .await
                 .map_err(OpError::from)?;
             let v = crate::plan::build::mark_object(&addr.resource.type_, Mode::Data, v);
@@ -442,7 +443,7 @@ impl Operation for Applier {
                 let plain = planned.clone().deep_unmark().0;
                 let j = self.journal_op(change, "create", Some(&plain)).await?;
                 let created = self
-                    .create(rt, &ctx, change, &plain, &j)
+                    .create(rt, &settings, change, &plain, &j)
                     .await
                     .map_err(OpError::from)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
@@ -459,7 +460,8 @@ impl Operation for Applier {
                         // takes it, AWS is not asked anything.
                         schema.with_virtual_from(prior, &planned)
                     } else {
-                        rt.update(&ctx, &prior, &planned)
+                        self.provider
+                            .update(&settings, type_, &prior, &planned)
                             .await
                             .map_err(OpError::from)?
                     };
@@ -469,18 +471,24 @@ impl Operation for Applier {
             Action::Delete => {
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
                 let j = self.journal(change, "delete", Some(&prior)).await?;
-                rt.delete(&ctx, &prior).await.map_err(OpError::from)?;
+                self.provider
+                    .delete(&settings, type_, &prior)
+                    .await
+                    .map_err(OpError::from)?;
                 Ok(self.record(change, &j, None).await?)
             }
             Action::DeleteThenCreate => {
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
                 let j = self.journal(change, "delete", Some(&prior)).await?;
-                rt.delete(&ctx, &prior).await.map_err(OpError::from)?;
+                self.provider
+                    .delete(&settings, type_, &prior)
+                    .await
+                    .map_err(OpError::from)?;
                 self.record(change, &j, None).await?;
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let j = self.journal_op(change, "create", Some(&planned)).await?;
                 let created = self
-                    .create(rt, &ctx, change, &planned, &j)
+                    .create(rt, &settings, change, &planned, &j)
                     .await
                     .map_err(OpError::from)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
@@ -491,7 +499,7 @@ impl Operation for Applier {
                 let planned = self.resolve(change)?.deep_unmark().0;
                 let j = self.journal_op(change, "create", Some(&planned)).await?;
                 let created = self
-                    .create(rt, &ctx, change, &planned, &j)
+                    .create(rt, &settings, change, &planned, &j)
                     .await
                     .map_err(OpError::from)?;
                 let created = crate::plan::diff::mark_sensitive(rt.schema(), created);

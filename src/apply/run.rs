@@ -12,7 +12,7 @@ use crate::diag::Diagnostic;
 use crate::eval::walk::{Hooks, InstanceConfig, WalkOptions};
 use crate::exec::{self, Reporter};
 use crate::plan::{Action, Plan, ResourceChange};
-use crate::provider::{ApiCounter, Aws};
+use crate::provider::{ApiCounter, Provider};
 use crate::state::{Backend, State, StateError};
 use crate::value::Value;
 use std::collections::BTreeMap;
@@ -26,7 +26,7 @@ pub struct RunRequest<'a> {
     pub plan: Plan,
     pub backend: Arc<dyn Backend>,
     pub prior: Option<State>,
-    pub aws: Arc<Aws>,
+    pub provider: Arc<dyn Provider>,
     pub runtime: &'a tokio::runtime::Runtime,
     pub parallelism: usize,
     /// How long between "Still creating..." ticks.
@@ -140,7 +140,7 @@ pub fn run(req: RunRequest) -> Result<RunOutcome, RunError> {
         plan,
         backend,
         prior,
-        aws,
+        provider,
         runtime,
         parallelism,
         still_interval,
@@ -149,16 +149,16 @@ pub fn run(req: RunRequest) -> Result<RunOutcome, RunError> {
         on_abort,
         interrupted_exit_code,
     } = req;
-    let api_calls = aws.api_calls.clone();
+    let api_calls = provider.api_calls();
     let mut state = prior.unwrap_or_default();
     let current = starting_point(&mut state, &plan)?;
     let ledger = Arc::new(Ledger::new(state, backend.clone(), current));
     let config = Arc::new(config);
     let plan = Arc::new(plan);
-    let aws_interrupt = aws.clone();
+    let interrupted = provider.clone();
     let applier = Arc::new(Applier {
         ledger: ledger.clone(),
-        aws,
+        provider,
         config: config.clone(),
         options: options.clone(),
         plan: plan.clone(),
@@ -189,7 +189,7 @@ pub fn run(req: RunRequest) -> Result<RunOutcome, RunError> {
             tokio::spawn(async move {
                 if interrupt_signal().await {
                     stop.store(true, Ordering::SeqCst);
-                    aws_interrupt.interrupt.raise();
+                    interrupted.interrupt();
                     on_interrupt();
                     if interrupt_signal().await {
                         on_abort();
@@ -327,7 +327,7 @@ pub fn settle_journal(
     config: &Config,
     options: &WalkOptions,
     runtime: &tokio::runtime::Runtime,
-    aws: &Arc<Aws>,
+    provider: &dyn Provider,
     finish: bool,
 ) -> Result<(Option<State>, super::Reconciled), StateError> {
     let Some(mut state) = prior else {
@@ -341,7 +341,7 @@ pub fn settle_journal(
     opts.missing_vars_unknown = true;
     let providers = crate::eval::walk::walk(config, &opts, &mut hooks).providers;
     let done = runtime.block_on(super::reconcile_journal(
-        &mut state, aws, &providers, finish,
+        &mut state, provider, &providers, finish,
     ));
     state.serial += 1;
     backend.write(&state)?;

@@ -3,17 +3,16 @@
 
 use super::backend::backend;
 use super::common::fail_on_errors;
-use super::common::runtime;
 use super::common::state_failure;
+use super::common::{load_provider, runtime};
 use super::{CmdResult, Env, Exit, Failure};
 use crate::adopt::generate;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::walk::WalkOptions;
-use crate::provider::{Aws, Ctx, ProviderSettings};
+use crate::provider::{Provider, ProviderSettings};
 use crate::state::State;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 /// Writes resource blocks for the import targets that have no configuration into `out` (a
 /// new file), and returns the values of the sensitive variables it declared.
@@ -23,7 +22,7 @@ pub fn generate_config(
     options: &WalkOptions,
     prior: Option<&State>,
     rt: &tokio::runtime::Runtime,
-    aws: &Arc<Aws>,
+    provider: &dyn Provider,
     out: &str,
 ) -> Result<Vec<(String, String)>, Failure> {
     let path = env.dir.join(out);
@@ -84,11 +83,10 @@ pub fn generate_config(
     }
     let reads = missing.iter().map(|t| {
         let settings = pass.root_provider(&t.provider_alias.clone().flatten());
-        let aws = aws.clone();
         async move {
-            let rt = crate::provider::resource_type(&t.addr.resource.type_)?;
-            let ctx = Ctx { aws, settings };
-            Some(rt.import(&ctx, &t.id).await)
+            let type_ = &t.addr.resource.type_;
+            crate::provider::resource_type(type_)?;
+            Some(provider.import(&settings, type_, &t.id).await)
         }
     });
     let results = rt.block_on(futures::future::join_all(reads));
@@ -231,10 +229,10 @@ pub fn migrate_from_terraform(env: &Env, path: &str, force: bool) -> CmdResult {
     let mut state = existing.unwrap_or_else(State::new);
     let providers = config_providers(env);
     let rt = runtime()?;
-    let aws = Arc::new(rt.block_on(Aws::load()));
+    let provider = load_provider(&rt);
     let outcomes = rt
         .block_on(crate::adopt::tfstate::migrate(
-            &tf, &mut state, &providers, &aws,
+            &tf, &mut state, &providers, &*provider,
         ))
         .map_err(|e| {
             Failure::from(
@@ -320,9 +318,10 @@ pub fn discover(env: &Env, region: &str, types: &[String], out: Option<&str>) ->
         .unwrap_or_default();
     settings.region = region.to_string();
     let rt = runtime()?;
-    let aws = Arc::new(rt.block_on(Aws::load()));
-    let ctx = Ctx { aws, settings };
-    let (found, errors) = rt.block_on(crate::adopt::discover::discover(&ctx, &selected, &known));
+    let provider = load_provider(&rt);
+    let (found, errors) = rt.block_on(crate::adopt::discover::discover(
+        &*provider, &settings, &selected, &known,
+    ));
     let mut diags = Diagnostics::default();
     for (t, e) in &errors {
         let explicit = !types.is_empty();

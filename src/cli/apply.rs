@@ -4,6 +4,7 @@ use super::common::blocks_apply;
 use super::common::confirm;
 use super::common::fail_on_errors;
 use super::common::load;
+use super::common::load_provider;
 use super::common::lock_state;
 use super::common::print_outputs;
 use super::common::run_checks;
@@ -24,7 +25,7 @@ use crate::eval::walk::WalkOptions;
 use crate::exec::Reporter;
 use crate::plan::render::render_plan;
 use crate::plan::{Action, Plan};
-use crate::provider::Aws;
+use crate::provider::Provider;
 use crate::state::{Backend, State};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
@@ -157,7 +158,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
     }
     let (config, mut diags) = load(env)?;
     let rt = runtime()?;
-    let aws = Arc::new(rt.block_on(Aws::load()));
+    let provider = load_provider(&rt);
     let (plan, options, backend, lock, prior) = if let Some(file) = &flags.planfile {
         let mut options = walk_options(env, &config, &VarFlags::default(), &mut diags);
         let setup = super::backend::setup(&config, &options)?;
@@ -193,7 +194,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
                 providers.push(p);
             }
         }
-        rt.block_on(crate::provider::preflight::check(&aws, &providers))
+        rt.block_on(provider.preflight(&providers))
             .map_err(Failure::from)?;
         (plan, options, backend, lock, prior)
     } else {
@@ -211,7 +212,9 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
             &flags.plan.lock,
         )?;
         let prior = backend.read().map_err(state_failure)?;
-        let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws, true)?;
+        let prior = settle_journal(
+            env, &*backend, prior, &config, &options, &rt, &*provider, true,
+        )?;
         let mut pf = flags.plan.clone();
         pf.destroy = destroy || pf.destroy;
         let (plan, warnings) = plan_with(
@@ -222,7 +225,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
             &pf,
             mode_of(&pf),
             &rt,
-            aws.clone(),
+            provider.clone(),
         )?;
         // The configuration's warnings (loading, inputs) with the plan's.
         diags.extend(warnings);
@@ -260,7 +263,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
         plan,
         backend,
         prior,
-        aws,
+        provider,
         &rt,
         flags.parallelism,
         flags.plan.json,
@@ -276,7 +279,7 @@ pub(super) fn run_plan(
     plan: Plan,
     backend: Arc<dyn Backend>,
     prior: Option<State>,
-    aws: Arc<Aws>,
+    provider: Arc<dyn Provider>,
     rt: &tokio::runtime::Runtime,
     parallelism: usize,
     json: bool,
@@ -327,7 +330,7 @@ pub(super) fn run_plan(
         plan,
         backend,
         prior,
-        aws,
+        provider,
         runtime: rt,
         parallelism,
         still_interval: std::env::var("STRATA_PROGRESS_INTERVAL_MS")

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::eval::walk::{self, WalkOptions};
 use crate::plan::render::Style;
-use crate::provider::Aws;
+use crate::provider::Provider;
 use crate::state::{Backend, State};
 use crate::value::Value;
 use std::io::{BufRead, IsTerminal, Write};
@@ -17,13 +17,19 @@ use std::sync::Arc;
 
 /// With `STRATA_API_STATS=1`, prints the AWS API calls of the run by action on stderr (for
 /// benchmarks and for checking that refresh is batched).
-pub fn report_api_calls(aws: &Aws) {
+pub fn report_api_calls(provider: &dyn Provider) {
     if std::env::var_os("STRATA_API_STATS").is_none() {
         return;
     }
-    for (action, n) in aws.api_calls.snapshot() {
+    for (action, n) in provider.api_calls().snapshot() {
         eprintln!("api-calls {action} {n}");
     }
+}
+
+/// The provider a command runs against: AWS, configured from the environment.
+pub fn load_provider(rt: &tokio::runtime::Runtime) -> Arc<dyn Provider> {
+    let aws = rt.block_on(crate::provider::Aws::load());
+    crate::provider::aws::AwsProvider::shared(Arc::new(aws))
 }
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -152,11 +158,11 @@ pub(super) fn settle_journal(
     config: &Config,
     options: &WalkOptions,
     rt: &tokio::runtime::Runtime,
-    aws: &Arc<Aws>,
+    provider: &dyn Provider,
     finish: bool,
 ) -> Result<Option<State>, Failure> {
     let (state, done) =
-        crate::apply::run::settle_journal(backend, prior, config, options, rt, aws, finish)
+        crate::apply::run::settle_journal(backend, prior, config, options, rt, provider, finish)
             .map_err(state_failure)?;
     let mut diags = Diagnostics::default();
     for n in done.settled {

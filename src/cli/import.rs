@@ -8,9 +8,7 @@ use super::common::walk_options;
 use super::{CmdResult, Env, Exit, Failure, VarFlags};
 use crate::addr::InstanceAddr;
 use crate::diag::Diagnostic;
-use crate::provider::Aws;
 use crate::state::State;
-use std::sync::Arc;
 
 pub fn import(env: &Env, addr: &str, id: &str, vars: &VarFlags) -> CmdResult {
     let target: InstanceAddr = addr.parse().map_err(|e: crate::addr::AddrParseError| {
@@ -83,18 +81,16 @@ pub fn import(env: &Env, addr: &str, id: &str, vars: &VarFlags) -> CmdResult {
         );
     }
     let rt = runtime()?;
-    let aws = Arc::new(rt.block_on(Aws::load()));
-    let ctx = crate::provider::Ctx {
-        aws,
-        settings: settings.clone(),
-    };
-    let found = rt.block_on(rt_type.import(&ctx, id)).map_err(|e| {
-        Failure::from(
-            Diagnostic::error(format!("Importing {target} failed"))
-                .detail(e.message)
-                .help("check the id and the region"),
-        )
-    })?;
+    let provider = super::common::load_provider(&rt);
+    let found = rt
+        .block_on(provider.import(&settings, rt_type.type_name(), id))
+        .map_err(|e| {
+            Failure::from(
+                Diagnostic::error(format!("Importing {target} failed"))
+                    .detail(e.message)
+                    .help("check the id and the region"),
+            )
+        })?;
     let Some(obj) = found else {
         return Err(
             Diagnostic::error(format!("Cannot import non-existent remote object: {id}"))

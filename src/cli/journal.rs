@@ -10,7 +10,6 @@ use crate::diag::Diagnostic;
 use crate::provider::aws::ownership;
 use crate::state::{HistoryRecord, JournalEntry, State};
 use std::io::IsTerminal;
-use std::sync::Arc;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum JournalCommand {
@@ -334,18 +333,16 @@ fn look_up(
         settings.region = crate::provider::ProviderSettings::unconfigured(None).region;
     }
     let rt = super::common::runtime()?;
-    let aws = Arc::new(rt.block_on(crate::provider::Aws::load()));
-    let ctx = crate::provider::Ctx {
-        aws,
-        settings: settings.clone(),
-    };
-    let found = rt.block_on(rt_type.import(&ctx, id)).map_err(|e| {
-        Failure::from(
-            Diagnostic::error(format!("Looking up {id} failed"))
-                .detail(e.message)
-                .help("check the id, the region and AWS access"),
-        )
-    })?;
+    let provider = super::common::load_provider(&rt);
+    let found = rt
+        .block_on(provider.import(&settings, rt_type.type_name(), id))
+        .map_err(|e| {
+            Failure::from(
+                Diagnostic::error(format!("Looking up {id} failed"))
+                    .detail(e.message)
+                    .help("check the id, the region and AWS access"),
+            )
+        })?;
     let Some(obj) = found else {
         return Err(
             Diagnostic::error(format!("No {} with id \"{id}\"", entry.type_))
@@ -355,7 +352,7 @@ fn look_up(
         );
     };
     let tag = ownership::OPERATION_TAG;
-    let proof = match rt.block_on(ownership::operation_of(&ctx, &obj)) {
+    let proof = match rt.block_on(provider.operation_of(&settings, &obj)) {
         Ok(Some(op)) if op == entry.id => {
             format!("It carries this operation's {tag} tag: the operation made it.")
         }

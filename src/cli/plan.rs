@@ -2,6 +2,7 @@
 
 use super::common::fail_on_errors;
 use super::common::load;
+use super::common::load_provider;
 use super::common::lock_state;
 use super::common::report_api_calls;
 use super::common::run_checks;
@@ -17,7 +18,7 @@ use crate::eval::walk::WalkOptions;
 use crate::plan::build::{make_plan, PlanMode, PlanRequest};
 use crate::plan::render::render_plan;
 use crate::plan::Plan;
-use crate::provider::Aws;
+use crate::provider::Provider;
 use crate::state::State;
 use std::io::Write;
 use std::path::Path;
@@ -77,14 +78,14 @@ pub(super) fn plan_with(
     flags: &PlanFlags,
     mode: PlanMode,
     rt: &tokio::runtime::Runtime,
-    aws: Arc<Aws>,
+    provider: Arc<dyn Provider>,
 ) -> Result<(Plan, Diagnostics), Failure> {
     let _ = env;
     make_plan(PlanRequest {
         config,
         options,
         prior,
-        aws,
+        provider,
         mode,
         refresh: flags.refresh,
         targets: flags.targets.clone(),
@@ -130,11 +131,20 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     }
     let prior = backend.read().map_err(state_failure)?;
     let rt = runtime()?;
-    let aws = Arc::new(rt.block_on(Aws::load()));
-    let prior = settle_journal(env, &*backend, prior, &config, &options, &rt, &aws, false)?;
+    let provider = load_provider(&rt);
+    let prior = settle_journal(
+        env, &*backend, prior, &config, &options, &rt, &*provider, false,
+    )?;
     if let Some(out) = &flags.generate_config_out {
-        let inputs =
-            super::adopt::generate_config(env, &config, &options, prior.as_ref(), &rt, &aws, out)?;
+        let inputs = super::adopt::generate_config(
+            env,
+            &config,
+            &options,
+            prior.as_ref(),
+            &rt,
+            &*provider,
+            out,
+        )?;
         // Plan as if the generated file had always been there.
         let (c, mut d) = load(env)?;
         options = walk_options(env, &c, &flags.vars, &mut d);
@@ -160,12 +170,12 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
         flags,
         mode_of(flags),
         &rt,
-        aws.clone(),
+        provider.clone(),
     )?;
     // The configuration's warnings (loading, inputs) with the plan's.
     diags.extend(warnings);
     env.ui.print_diags(&diags, &config.sources);
-    report_api_calls(&aws);
+    report_api_calls(&*provider);
     let report = (!flags.destroy).then(|| run_checks(env, &config, &options_for_checks));
     for f in crate::check::plan_findings(&plan) {
         eprint!("{}", f.render(&SourceMap::default(), env.ui.color_err));

@@ -14,7 +14,7 @@ use crate::addr::{AbsResource, InstanceAddr, InstanceKey};
 use crate::config::{Config, Mode};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::walk::{self, WalkOptions};
-use crate::provider::{Aws, Ctx, ProviderSettings};
+use crate::provider::{Provider, ProviderSettings};
 use crate::state::State;
 use crate::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,7 +31,7 @@ pub struct PlanRequest<'a> {
     pub config: &'a Config,
     pub options: WalkOptions,
     pub prior: Option<&'a State>,
-    pub aws: Arc<Aws>,
+    pub provider: Arc<dyn Provider>,
     pub mode: PlanMode,
     pub refresh: bool,
     /// `--target` addresses; empty means everything.
@@ -119,10 +119,10 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
     let needs_aws =
         !first.instances.is_empty() || req.prior.is_some_and(|s| s.instances().next().is_some());
     if needs_aws {
-        if let Err(d) = req.runtime.block_on(crate::provider::preflight::check(
-            &req.aws,
-            &pass1.providers,
-        )) {
+        if let Err(d) = req
+            .runtime
+            .block_on(req.provider.preflight(&pass1.providers))
+        {
             diags.push(d);
             return Err(diags);
         }
@@ -141,7 +141,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
     };
     let prior_state = moved_state.as_ref().unwrap_or(&empty);
     let refreshed = if req.refresh {
-        refresh(prior_state, &pass1.providers, &req.aws, req.runtime)?
+        refresh(prior_state, &pass1.providers, &req.provider, req.runtime)?
     } else {
         Refreshed {
             objects: prior_state
@@ -190,7 +190,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         prior_state,
         &import_targets,
         &pass1,
-        &req.aws,
+        &req.provider,
         req.runtime,
     )?;
     let open_creates: BTreeMap<InstanceAddr, String> = req
@@ -209,7 +209,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         visited: BTreeSet::new(),
         expanded: BTreeMap::new(),
         diags: Diagnostics::default(),
-        aws: req.aws.clone(),
+        provider: req.provider.clone(),
         runtime: req.runtime,
         mode: req.mode,
         pending: BTreeSet::new(),
@@ -370,7 +370,7 @@ fn read_imports(
     state: &State,
     targets: &[crate::plan::imports::ImportTarget],
     configured: &walk::WalkResult,
-    aws: &Arc<Aws>,
+    provider: &Arc<dyn Provider>,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<BTreeMap<InstanceAddr, (String, Value)>, Diagnostics> {
     let mut diags = Diagnostics::default();
@@ -430,22 +430,13 @@ fn read_imports(
         }
         todo.push((t, id, settings));
     }
-    let reads = todo.into_iter().map(|(t, id, settings)| {
-        let aws = aws.clone();
-        async move {
-            let rt = crate::provider::resource_type(&t.addr.resource.type_);
-            let result = match rt {
-                Some(rt) => {
-                    let ctx = Ctx {
-                        aws,
-                        settings: settings.clone(),
-                    };
-                    rt.import(&ctx, &id).await
-                }
-                None => Ok(None),
-            };
-            (t, id, settings, result)
-        }
+    let reads = todo.into_iter().map(|(t, id, settings)| async move {
+        let type_ = &t.addr.resource.type_;
+        let result = match crate::provider::resource_type(type_) {
+            Some(_) => provider.import(&settings, type_, &id).await,
+            None => Ok(None),
+        };
+        (t, id, settings, result)
     });
     let mut out = BTreeMap::new();
     for (t, id, settings, result) in runtime.block_on(futures::future::join_all(reads)) {

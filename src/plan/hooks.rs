@@ -11,7 +11,7 @@ use crate::addr::{AbsResource, InstanceAddr, InstanceKey};
 use crate::config::Mode;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::walk::{Hooks, InstanceConfig};
-use crate::provider::{Aws, Ctx};
+use crate::provider::Provider;
 use crate::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -22,7 +22,7 @@ pub(super) struct PlanHooks<'a> {
     pub(super) visited: BTreeSet<InstanceAddr>,
     pub(super) expanded: BTreeMap<AbsResource, Vec<InstanceKey>>,
     pub(super) diags: Diagnostics,
-    pub(super) aws: Arc<Aws>,
+    pub(super) provider: Arc<dyn Provider>,
     pub(super) runtime: &'a tokio::runtime::Runtime,
     pub(super) mode: PlanMode,
     /// Resources with a pending change: data sources depending on them are read during apply.
@@ -200,12 +200,12 @@ impl Hooks for PlanHooks<'_> {
             });
             return Ok(after);
         }
-        let ctx = Ctx {
-            aws: self.aws.clone(),
-            settings: inst.provider.clone(),
-        };
         let config = inst.config.clone().deep_unmark().0;
-        match self.runtime.block_on(ds.read(&ctx, &config)) {
+        let type_ = &inst.addr.resource.type_;
+        match self
+            .runtime
+            .block_on(self.provider.read_data(inst.provider, type_, &config))
+        {
             Ok(v) => {
                 let type_ = &inst.addr.resource.type_;
                 let v = mark_object(type_, Mode::Data, v);

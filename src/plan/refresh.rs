@@ -7,7 +7,7 @@ use super::Drift;
 use crate::addr::InstanceAddr;
 use crate::config::Mode;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::{Aws, Ctx, ProviderSettings};
+use crate::provider::{Provider, ProviderSettings};
 use crate::state::State;
 use crate::value::Value;
 use std::collections::BTreeMap;
@@ -87,7 +87,7 @@ pub struct Refreshed {
 pub fn refresh(
     state: &State,
     providers: &[ProviderSettings],
-    aws: &Arc<Aws>,
+    provider: &Arc<dyn Provider>,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<Refreshed, Diagnostics> {
     type Group = (String, ProviderSettings);
@@ -104,21 +104,22 @@ pub fn refresh(
             .push((addr, prior));
     }
     let mut diags = Diagnostics::default();
-    let reads = groups.into_iter().map(|((type_, settings), items)| {
-        let aws = aws.clone();
-        async move {
-            let Some(rt) = crate::provider::resource_type(&type_) else {
+    let reads = groups
+        .into_iter()
+        .map(|((type_, settings), items)| async move {
+            if crate::provider::resource_type(&type_).is_none() {
                 let message = format!(
                     "resource type {type_} in state is not supported by this version of strata"
                 );
                 return (type_, items, Err(message));
-            };
-            let ctx = Ctx { aws, settings };
+            }
             let prior: Vec<Value> = items.iter().map(|(_, v)| v.clone()).collect();
-            let result = rt.read_prior(&ctx, &prior).await.map_err(|e| e.message);
+            let result = provider
+                .read_prior(&settings, &type_, &prior)
+                .await
+                .map_err(|e| e.message);
             (type_, items, result)
-        }
-    });
+        });
     let results = runtime.block_on(futures::future::join_all(reads));
     let mut out = Refreshed {
         objects: BTreeMap::new(),

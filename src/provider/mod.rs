@@ -8,12 +8,14 @@ pub mod aws;
 mod catalog;
 pub mod preflight;
 pub mod regions;
+mod run;
 
 pub use crate::schema::{AttrType, Attribute, BlockType, Nesting, Schema};
 use crate::value::Value;
 use async_trait::async_trait;
 pub use aws::{ApiCounter, Aws, Ctx, ProviderSettings};
 pub use catalog::catalog;
+pub use run::{Created, Provider};
 use std::collections::BTreeMap;
 
 /// A failed AWS operation, already phrased for the user.

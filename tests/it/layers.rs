@@ -32,7 +32,12 @@ fn code(text: &str) -> String {
     let cut = text
         .find("\n#[cfg(test)]\nmod ")
         .map_or(text, |i| &text[..i]);
-    cut.lines()
+    without_comments(cut)
+}
+
+/// The source with every `//` comment (doc comments too) blanked, lines kept.
+fn without_comments(text: &str) -> String {
+    text.lines()
         .map(|l| match l.find("//") {
             Some(i) => &l[..i],
             None => l,
@@ -41,43 +46,49 @@ fn code(text: &str) -> String {
         .join("\n")
 }
 
-fn edges() -> BTreeMap<(String, String), BTreeSet<String>> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut out: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-    let mut stack = vec![src.clone()];
-    let used = regex::Regex::new(r"crate::([a-z_]+)").unwrap();
+/// Every `.rs` file under `dir`.
+fn rust_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-                continue;
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
             }
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            let rel = path
-                .strip_prefix(&src)
-                .unwrap()
-                .to_string_lossy()
-                .to_string();
-            if rel.ends_with("tests.rs") || rel == "lib.rs" || rel == "main.rs" {
-                continue;
-            }
-            let from = rel
-                .split('/')
-                .next()
-                .unwrap()
-                .trim_end_matches(".rs")
-                .to_string();
-            let text = std::fs::read_to_string(&path).unwrap();
-            for c in used.captures_iter(&code(&text)) {
-                let to = c[1].to_string();
-                if to != from {
-                    out.entry((from.clone(), to))
-                        .or_default()
-                        .insert(rel.clone());
-                }
+        }
+    }
+    out
+}
+
+fn edges() -> BTreeMap<(String, String), BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    let used = regex::Regex::new(r"crate::([a-z_]+)").unwrap();
+    for path in rust_files(&src) {
+        let rel = path
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        if rel.ends_with("tests.rs") || rel == "lib.rs" || rel == "main.rs" {
+            continue;
+        }
+        let from = rel
+            .split('/')
+            .next()
+            .unwrap()
+            .trim_end_matches(".rs")
+            .to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for c in used.captures_iter(&code(&text)) {
+            let to = c[1].to_string();
+            if to != from {
+                out.entry((from.clone(), to))
+                    .or_default()
+                    .insert(rel.clone());
             }
         }
     }
@@ -117,6 +128,33 @@ fn layers_only_use_the_layers_below_them() {
     assert!(
         wrong.is_empty(),
         "edges against the layering:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// The engine reaches a provider only through the `provider::Provider` trait: nothing under
+/// `plan/`, `apply/` or `adopt/` (their tests included) names the AWS implementation's run
+/// (`Aws`) or the clients of one call (`Ctx`), so the engine runs on any provider, and its
+/// scheduling and journal logic can be tested with a stand-in (`engine_fake.rs`).
+#[test]
+fn the_engine_never_names_the_aws_implementation() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let named = regex::Regex::new(r"\b(Aws|Ctx)\b").unwrap();
+    let mut wrong = Vec::new();
+    for layer in ["plan", "apply", "adopt"] {
+        for path in rust_files(&src.join(layer)) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (n, line) in without_comments(&text).lines().enumerate() {
+                if named.is_match(line) {
+                    let rel = path.strip_prefix(&src).unwrap().display().to_string();
+                    wrong.push(format!("src/{rel}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "the engine names the AWS implementation; go through provider::Provider:\n{}",
         wrong.join("\n")
     );
 }

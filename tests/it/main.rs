@@ -9,6 +9,7 @@ mod drill;
 mod emulator;
 mod emulator_smoke;
 mod engine;
+mod engine_fake;
 mod examples;
 mod faults;
 mod gitops;

@@ -6,6 +6,7 @@ pub mod ec2;
 pub mod elasticache;
 pub mod kit;
 pub mod kms;
+mod provider;
 pub mod rds;
 pub mod runtime;
 
@@ -14,6 +15,7 @@ pub use elasticache::*;
 pub use kit::client::{ApiCounter, Aws, Ctx};
 pub use kit::{errors, naming, ownership, read_each, tagging, READ_CONCURRENCY};
 pub use kms::*;
+pub use provider::AwsProvider;
 pub use rds::*;
 pub use runtime::{attempts, memo, poller, ratelimit};
 
