@@ -105,6 +105,10 @@ pub fn to_state_attributes(type_: &str, mode: Mode, value: &Value) -> serde_json
         Mode::Managed => crate::provider::resource_type(type_).map(|t| t.schema()),
         Mode::Data => crate::provider::data_source_type(type_).map(|t| t.schema()),
     };
+    if let Some(schema) = schema {
+        // Whatever a provider answered, a write-only value is never stored.
+        plain = schema.without_write_only(plain);
+    }
     if let (Some(schema), Value::Map(m)) = (schema, &mut plain) {
         for a in &schema.attributes {
             if a.is_hashed_secret() {
@@ -169,20 +173,49 @@ impl Applier {
 
     /// The change's planned object with every plan-time unknown resolved: the configuration
     /// is evaluated again with the objects applied so far.
+    /// Write-only arguments the configuration sets are taken from it, evaluated again (with
+    /// the plan's inputs when it was saved): no plan holds them.
     fn resolve(&self, change: &ResourceChange) -> Result<Value, String> {
-        let after = change.after.clone().unwrap_or(Value::Null);
-        if change.config.as_ref().is_some_and(Value::is_wholly_known) {
+        let rt = crate::provider::resource_type(&change.addr.resource.type_)
+            .ok_or_else(|| format!("unsupported type {}", change.addr.resource.type_))?;
+        let write_only = self.writes_write_only(rt, &change.addr);
+        if !write_only && change.config.as_ref().is_some_and(Value::is_wholly_known) {
             // Only attributes AWS computes are unknown: `after` is what to send.
-            return Ok(after);
+            return Ok(change.after.clone().unwrap_or(Value::Null));
         }
         let config = self.resolve_config(change)?;
+        let planned = self.resolve_planned(rt, change, &config)?;
+        Ok(rt.schema().with_write_only_from(planned, &config))
+    }
+
+    /// Whether the instance's resource block writes a write-only argument of its type.
+    fn writes_write_only(&self, rt: &dyn ResourceType, addr: &InstanceAddr) -> bool {
+        let Some(resource) = config_resource(&self.config, addr) else {
+            return false;
+        };
+        rt.schema()
+            .write_only_names()
+            .any(|name| resource.body.attr(name).is_some())
+    }
+
+    /// The planned object: `after` when the plan knew every argument, else the diff of the
+    /// configuration evaluated now.
+    fn resolve_planned(
+        &self,
+        rt: &dyn ResourceType,
+        change: &ResourceChange,
+        config: &Value,
+    ) -> Result<Value, String> {
+        let after = change.after.clone().unwrap_or(Value::Null);
+        if change.config.as_ref().is_some_and(Value::is_wholly_known) {
+            return Ok(after);
+        }
+        let config = config.clone();
         if !config.is_wholly_known() {
             return Err(
                 "some arguments are still unknown after their dependencies were applied".into(),
             );
         }
-        let rt = crate::provider::resource_type(&change.addr.resource.type_)
-            .ok_or_else(|| format!("unsupported type {}", change.addr.resource.type_))?;
         let lifecycle = config_lifecycle(&self.config, &change.addr);
         let prior = match change.action {
             Action::Update => change.before.as_ref(),
@@ -346,21 +379,25 @@ impl Applier {
 }
 
 fn config_lifecycle(config: &Config, addr: &InstanceAddr) -> crate::config::Lifecycle {
-    let mut module = &config.root;
-    for (name, _) in &addr.module.0 {
-        match module.module_calls.get(name) {
-            Some(c) => module = &c.module,
-            None => return Default::default(),
-        }
-    }
-    module
-        .resource(
-            addr.resource.mode,
-            &addr.resource.type_,
-            &addr.resource.name,
-        )
+    config_resource(config, addr)
         .map(|r| r.lifecycle.clone())
         .unwrap_or_default()
+}
+
+/// The resource block an instance comes from.
+fn config_resource<'c>(
+    config: &'c Config,
+    addr: &InstanceAddr,
+) -> Option<&'c crate::config::Resource> {
+    let mut module = &config.root;
+    for (name, _) in &addr.module.0 {
+        module = &module.module_calls.get(name)?.module;
+    }
+    module.resource(
+        addr.resource.mode,
+        &addr.resource.type_,
+        &addr.resource.name,
+    )
 }
 
 impl Applier {

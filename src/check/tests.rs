@@ -322,6 +322,12 @@ fn literal_secret() {
     let f = fixture("literal_secret");
     fires(&f, rules::LITERAL_SECRET, "aws_db_instance.fires");
     fires(&f, rules::LITERAL_SECRET, "aws_db_instance.fires_template");
+    // Write-only keeps it out of state, not out of the repository.
+    fires(
+        &f,
+        rules::LITERAL_SECRET,
+        "aws_db_instance.fires_write_only",
+    );
     fires(
         &f,
         rules::LITERAL_SECRET,

@@ -140,7 +140,10 @@ pub fn proposed(
                 .any(|(p, _)| p == a.name || p.starts_with(&format!("{}.", a.name))),
             IgnoreChanges::None => false,
         };
-        let v = if !a.is_settable() {
+        let v = if a.write_only {
+            // Never planned: apply takes it from the configuration.
+            Value::Null
+        } else if !a.is_settable() {
             old.unwrap_or(Value::Unknown)
         } else if ignored && old.is_some() && a.name != "tags_all" {
             old.unwrap_or(Value::Null)
@@ -362,7 +365,7 @@ pub fn blocks_equal(schema: &Schema, nesting: Nesting, planned: &Value, prior: &
 pub fn changed_attributes(schema: &Schema, a: &Value, b: &Value) -> Vec<String> {
     let mut out = Vec::new();
     for attr in &schema.attributes {
-        if attr.virtual_ {
+        if (attr.virtual_ && !attr.write_only_version) || attr.write_only {
             continue;
         }
         if !attr_equal(
@@ -458,6 +461,63 @@ mod tests {
         assert_eq!(
             planned.get("security_group_ids"),
             prior.get("security_group_ids")
+        );
+    }
+
+    #[test]
+    fn a_write_only_value_is_never_planned_and_only_its_version_changes_an_object() {
+        let rt = crate::provider::resource_type("aws_db_instance").unwrap();
+        let obj = |pairs: &[(&str, Value)]| {
+            Value::Map(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            )
+        };
+        let base = [
+            ("identifier", Value::from("db")),
+            ("engine", Value::from("mysql")),
+            ("instance_class", Value::from("db.t3.micro")),
+            ("allocated_storage", Value::from(20)),
+            ("username", Value::from("admin")),
+        ];
+        let config = |password: &str, version: i32| {
+            let mut pairs = base.to_vec();
+            pairs.push(("password_wo", Value::from(password).sensitive()));
+            pairs.push(("password_wo_version", Value::from(version)));
+            obj(&pairs)
+        };
+        let created = diff(rt, None, &config("first-secret", 1), &Lifecycle::default());
+        assert_eq!(created.planned.get("password_wo"), Some(&Value::Null));
+        // What state would hold after the create: the version, never the value.
+        let Value::Map(mut prior) = created.planned.clone() else {
+            panic!("an object")
+        };
+        for v in prior.values_mut().filter(|v| !v.is_known()) {
+            *v = Value::Null;
+        }
+        let prior = Value::Map(prior);
+        let same = diff(
+            rt,
+            Some(&prior),
+            &config("other-secret", 1),
+            &Lifecycle::default(),
+        );
+        assert_eq!(same.action, Action::NoOp, "{:?}", same.changed);
+        let bumped = diff(
+            rt,
+            Some(&prior),
+            &config("other-secret", 2),
+            &Lifecycle::default(),
+        );
+        assert_eq!(bumped.action, Action::Update);
+        assert_eq!(bumped.changed, ["password_wo_version"]);
+        assert_eq!(bumped.planned.get("password_wo"), Some(&Value::Null));
+        assert_eq!(
+            changed_attributes(rt.schema(), &prior, &bumped.planned),
+            ["password_wo_version"],
+            "a version change alone is a reason for an AWS call"
         );
     }
 

@@ -168,7 +168,8 @@ impl Hooks for PlanHooks<'_> {
             depends_on: inst.deps.iter().cloned().collect(),
             prior_depends_on: self.prior_deps.get(&inst.addr).cloned().unwrap_or_default(),
             importing: imported.as_ref().map(|(id, _)| id.clone()),
-            config: Some(inst.config.clone()),
+            // Write-only values never reach a plan: apply evaluates them again.
+            config: Some(rt.schema().without_write_only(inst.config.clone())),
         });
         Ok(d.planned)
     }

@@ -131,6 +131,15 @@ pub struct Attribute {
     /// Arguments that only steer an operation (apply_immediately, skip_final_snapshot): they
     /// are kept in state but never read back from AWS and never force an AWS call by themselves.
     pub virtual_: bool,
+    /// Terraform 1.11's write-only argument (`password_wo`): sent to AWS on create and when
+    /// its companion `*_version` changes, never planned, never in state or in any output —
+    /// not even hashed. Apply takes it from the configuration, evaluated again.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub write_only: bool,
+    /// The `*_version` of a write-only argument: virtual (AWS knows nothing of it), yet its
+    /// change is what sends the write-only value again, so it is a reason for an AWS call.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub write_only_version: bool,
     /// What values it accepts, judged generically (`Schema::problems`).
     #[serde(skip)]
     pub validators: Vec<Validator>,
@@ -152,6 +161,8 @@ impl Attribute {
             default: None,
             description: "",
             virtual_: false,
+            write_only: false,
+            write_only_version: false,
             validators: Vec::new(),
             modifiers: Vec::new(),
         }
@@ -236,6 +247,19 @@ impl Attribute {
     /// by hash, and never read back.
     pub fn hashed_secret(self) -> Attribute {
         self.sensitive().virtual_()
+    }
+
+    /// A write-only argument (see `write_only`); sensitive too, so every path that hides a
+    /// sensitive value (source excerpts, the JSON configuration) hides its literal.
+    pub fn write_only(mut self) -> Attribute {
+        self.write_only = true;
+        self.sensitive()
+    }
+
+    /// The version of a write-only argument (see `write_only_version`).
+    pub fn write_only_version(mut self) -> Attribute {
+        self.write_only_version = true;
+        self.virtual_()
     }
 
     pub fn is_hashed_secret(&self) -> bool {
@@ -504,6 +528,40 @@ impl Schema {
         object
     }
 
+    /// Names of the write-only arguments (never planned, never stored).
+    pub fn write_only_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.attributes
+            .iter()
+            .filter(|a| a.write_only)
+            .map(|a| a.name)
+    }
+
+    /// `object` with every write-only argument null: what a plan, a state or a reference
+    /// to the object may hold.
+    pub fn without_write_only(&self, mut object: Value) -> Value {
+        if let Value::Map(m) = &mut object {
+            for name in self.write_only_names() {
+                if let Some(v) = m.get_mut(name) {
+                    *v = Value::Null;
+                }
+            }
+        }
+        object
+    }
+
+    /// `planned` with the write-only arguments the configuration sets: what is sent to AWS,
+    /// and nowhere else.
+    pub fn with_write_only_from(&self, mut planned: Value, config: &Value) -> Value {
+        if let Value::Map(m) = &mut planned {
+            for name in self.write_only_names() {
+                if let Some(v) = config.get(name).filter(|v| !v.is_null()) {
+                    m.insert(name.to_string(), v.clone());
+                }
+            }
+        }
+        planned
+    }
+
     /// Names of the blocks kept from the configuration, never read from AWS (`timeouts`).
     pub fn virtual_blocks(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.blocks.iter().filter(|b| b.virtual_).map(|b| b.name)
@@ -563,7 +621,9 @@ fn render_attrs(out: &mut String, schema: &Schema, depth: usize) {
         if a.force_new {
             flags.push("forces replacement");
         }
-        if a.sensitive {
+        if a.write_only {
+            flags.push("write-only: never in plan or state");
+        } else if a.sensitive {
             flags.push("sensitive");
         }
         let default = a

@@ -5,7 +5,7 @@ benchmarks (latency, request counts) and the fault tests (injected faults).
     proxy.py --upstream HOST:PORT [--port N] [--latency S [--latency-max S]]
              [--fault-rate R --faults KIND,... --seed N --fault-actions mutating|all]
              [--exempt-services sts,...] [--fault-first ACTION=KIND[+KIND...]]...
-             [--watch-stdin] [--log FILE]
+             [--watch-stdin] [--log FILE] [--record-param ACTION.PARAM]...
 
 Every request is forwarded to --upstream. The action is `Action=` in a query-protocol body
 (EC2, RDS, ElastiCache, STS) or the JSON protocol's `X-Amz-Target` header; the service is the
@@ -49,6 +49,9 @@ action, the names and ids it is about, the fault injected and the emulator's sta
   GET  /__inflight {"in_flight": n}: requests received and not yet answered (or reset)
   GET  /__faults   {"requests", "eligible", "by_kind", "by_action": {action: {kind: n}},
                     "upstream_5xx": {action: n}, "upstream_errors": {action: n}}
+  GET  /__params   {"ACTION.PARAM": [value, ...]}: the values --record-param ACTION.PARAM
+                   named, in arrival order (a test checks what strata sent that AWS never
+                   returns, such as a write-only password; nothing else is kept)
   POST /__reset    zero every count
   SIGTERM          prints the counts and the faults on stdout and exits
 
@@ -80,6 +83,8 @@ LOCK = threading.Lock()
 COUNTS = {}
 FAULTS = {}
 IN_FLIGHT = [0]
+# Values of the parameters --record-param names: "ACTION.PARAM" -> [value, ...].
+PARAMS = {}
 
 
 def reset_faults():
@@ -118,6 +123,21 @@ def names_of(body):
     except UnicodeDecodeError:
         return []
     return sorted(v[0] for k, v in form.items() if k.endswith(("Name", "Identifier", "GroupId")))
+
+
+def record_params(action, body):
+    """Keeps the values of the parameters --record-param names for this action."""
+    wanted = [p for a, p in Handler.record if a == action]
+    if not wanted:
+        return
+    try:
+        form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        return
+    with LOCK:
+        for param in wanted:
+            for value in form.get(param, []):
+                PARAMS.setdefault(f"{action}.{param}", []).append(value)
 
 
 def service_of(headers):
@@ -164,6 +184,7 @@ class Handler(BaseHTTPRequestHandler):
     fault_rate = 0.0
     faults = ()
     fault_all = False
+    record = []
     exempt = ("sts",)
     rng = random.Random(0)
     first = {}
@@ -240,6 +261,7 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             COUNTS[action] = COUNTS.get(action, 0) + 1
             IN_FLIGHT[0] += 1
+        record_params(action, body)
         fault = self.draw(service, action)
         answer = None
         try:
@@ -290,12 +312,16 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/__inflight":
             with LOCK:
                 data = json.dumps({"in_flight": IN_FLIGHT[0]}).encode()
+        elif self.path == "/__params":
+            with LOCK:
+                data = json.dumps(PARAMS, sort_keys=True).encode()
         elif self.path == "/__faults":
             with LOCK:
                 data = json.dumps(FAULTS, sort_keys=True).encode()
         elif self.path == "/__reset" and self.command == "POST":
             with LOCK:
                 COUNTS.clear()
+                PARAMS.clear()
                 reset_faults()
             data = b"{}"
         else:
@@ -330,6 +356,8 @@ def main():
     ap.add_argument("--fault-first", action="append", default=[], metavar="ACTION=KIND[+KIND...]",
                     help="the first requests of ACTION get these faults, in order")
     ap.add_argument("--watch-stdin", action="store_true", help="exit when stdin reaches EOF")
+    ap.add_argument("--record-param", action="append", default=[], metavar="ACTION.PARAM",
+                    help="keep the values of this query parameter of this action (GET /__params)")
     ap.add_argument("--log", help="append one JSON line per request to this file")
     a = ap.parse_args()
     first = {}
@@ -358,6 +386,9 @@ def main():
     Handler.exempt = tuple(s for s in a.exempt_services.split(",") if s)
     Handler.rng = random.Random(a.seed)
     Handler.first = first
+    Handler.record = [tuple(spec.split(".", 1)) for spec in a.record_param]
+    if any(len(r) != 2 for r in Handler.record):
+        ap.error("--record-param takes ACTION.PARAM, e.g. ModifyDBInstance.MasterUserPassword")
     Handler.log = open(a.log, "a", encoding="utf-8") if a.log else None
     server = Server(("127.0.0.1", a.port), Handler)
 

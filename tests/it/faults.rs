@@ -1750,6 +1750,20 @@ impl FaultProxy {
         self.get("/__counts")
     }
 
+    /// `GET /__params`: the values of the parameters `--record-param ACTION.PARAM` named.
+    pub(crate) fn params(&self, action_param: &str) -> Vec<String> {
+        let all = self.get("/__params");
+        all[action_param]
+            .as_array()
+            .map(|values| {
+                values
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Create calls received so far (each then waits out the proxy's latency).
     fn creates_received(&self) -> u64 {
         let counts = self.counts();

@@ -8,7 +8,13 @@ use crate::config::{Expr, Module};
 use hcl_edit::expr::{Expression, TraversalOperator};
 use std::sync::Arc;
 
-const SECRET_ARGS: &[&str] = &["password", "master_password", "auth_token"];
+const SECRET_ARGS: &[&str] = &[
+    "password",
+    "password_wo",
+    "master_password",
+    "master_password_wo",
+    "auth_token",
+];
 
 pub(super) fn literal_secrets(inst: &Instance, out: &mut Vec<Finding>) {
     if inst.get("manage_master_user_password").as_bool() == Some(true) {

@@ -44,7 +44,9 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         engine_version_actual     string output                "The engine version AWS runs.";
         database_name             string computed force_new    "Name of the database created with the cluster.";
         master_username           string computed force_new    "Master user name.";
-        master_password           string sensitive virtual_    "Master password; never returned by AWS.";
+        master_password           string sensitive virtual_    "Master password; never returned by AWS (state keeps a salted hash).";
+        master_password_wo        string write_only conflicts_with(&["master_password"]) required_with(&["master_password_wo_version"]) "Master password, write-only (Terraform 1.11): sent on create and whenever master_password_wo_version changes.";
+        master_password_wo_version number write_only_version required_with(&["master_password_wo"]) "Change it to send master_password_wo again.";
         manage_master_user_password bool computed              "Let RDS keep the master password in Secrets Manager.";
         storage_encrypted         bool   computed force_new    "Encrypt the cluster's storage.";
         kms_key_id                string computed force_new    "ARN of the KMS key for storage encryption.";
@@ -81,6 +83,7 @@ const CREATE: Table<Create> = setters! {
     "database_name" => set_database_name(string),
     "master_username" => set_master_username(string),
     "master_password" => set_master_user_password(string),
+    "master_password_wo" => set_master_user_password(string),
     "manage_master_user_password" => |b, p| b.set_manage_master_user_password(obj::bool(p, "manage_master_user_password").filter(|b| *b)),
     "storage_encrypted" => set_storage_encrypted(bool),
     "kms_key_id" => set_kms_key_id(string),
@@ -263,21 +266,10 @@ impl ResourceType for RdsCluster {
                 "set master_username",
             ));
         }
-        if config
-            .get("master_password")
-            .and_then(Value::as_str)
-            .is_some()
-            && config
-                .get("manage_master_user_password")
-                .and_then(Value::as_bool)
-                == Some(true)
-        {
-            problems.push(ConfigProblem::new(
-                Some("master_password"),
-                "\"master_password\" and \"manage_master_user_password\" cannot both be set",
-                "remove master_password to let RDS manage the master password in Secrets Manager",
-            ));
-        }
+        problems.extend(super::managed_password_conflicts(
+            config,
+            &["master_password", "master_password_wo"],
+        ));
         problems
     }
 
@@ -367,6 +359,9 @@ impl ResourceType for RdsCluster {
         if let Some(p) = obj::str(planned, "master_password")
             .filter(|_| password_changed(prior, planned, "master_password"))
         {
+            (modify, needed) = (modify.master_user_password(p), true);
+        }
+        if let Some(p) = super::write_only_password(prior, planned, "master_password") {
             (modify, needed) = (modify.master_user_password(p), true);
         }
         if needed {

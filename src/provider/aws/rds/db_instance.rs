@@ -48,7 +48,9 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         kms_key_id            string computed force_new         "ARN of the KMS key for storage encryption.";
         db_name               string computed force_new         "Name of the database created with the instance.";
         username              string computed force_new         "Master user name.";
-        password              string sensitive virtual_         "Master password; never returned by AWS.";
+        password              string sensitive virtual_         "Master password; never returned by AWS (state keeps a salted hash).";
+        password_wo           string write_only conflicts_with(&["password"]) required_with(&["password_wo_version"]) "Master password, write-only (Terraform 1.11): sent on create and whenever password_wo_version changes.";
+        password_wo_version   number write_only_version required_with(&["password_wo"]) "Change it to send password_wo again.";
         manage_master_user_password bool computed               "Let RDS keep the master password in Secrets Manager.";
         port                  number computed                   "Database port.";
         vpc_security_group_ids string_set computed              "VPC security groups of the instance.";
@@ -108,6 +110,7 @@ const REPLICA_SETUP: Table<Modify> = setters! {
     "maintenance_window" => set_preferred_maintenance_window(lower),
     "parameter_group_name" => set_db_parameter_group_name(string),
     "password" => set_master_user_password(string),
+    "password_wo" => set_master_user_password(string),
 };
 
 static WAITER: Waiter = Waiter {
@@ -289,7 +292,9 @@ impl DbInstance {
             .set_storage_encrypted(obj::bool(planned, "storage_encrypted"))
             .set_db_name(obj::string(planned, "db_name"))
             .set_master_username(obj::string(planned, "username"))
-            .set_master_user_password(obj::string(planned, "password"))
+            .set_master_user_password(
+                obj::string(planned, "password").or_else(|| obj::string(planned, "password_wo")),
+            )
             .set_manage_master_user_password(
                 obj::bool(planned, "manage_master_user_password").filter(|b| *b),
             )
@@ -347,18 +352,10 @@ impl ResourceType for DbInstance {
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
-        if config.get("password").and_then(Value::as_str).is_some()
-            && config
-                .get("manage_master_user_password")
-                .and_then(Value::as_bool)
-                == Some(true)
-        {
-            problems.push(ConfigProblem::new(
-                Some("password"),
-                "\"password\" and \"manage_master_user_password\" cannot both be set",
-                "remove password to let RDS manage the master password in Secrets Manager",
-            ));
-        }
+        problems.extend(super::managed_password_conflicts(
+            config,
+            &["password", "password_wo"],
+        ));
         if known_null(config, "replicate_source_db") {
             let needed = [
                 ("engine", "an engine"),
@@ -546,6 +543,9 @@ impl ResourceType for DbInstance {
         }
         if let Some(p) = obj::str(planned, "password").filter(|_| password_changed(prior, planned))
         {
+            (modify, needed) = (modify.master_user_password(p), true);
+        }
+        if let Some(p) = super::write_only_password(prior, planned, "password") {
             (modify, needed) = (modify.master_user_password(p), true);
         }
         if let Some(sgs) = modify::changed_list(prior, planned, "vpc_security_group_ids") {

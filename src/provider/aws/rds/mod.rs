@@ -53,6 +53,32 @@ pub fn password_changed(prior: &Value, planned: &Value, key: &str) -> bool {
     }
 }
 
+/// The write-only master password (`KEY_wo`) an update sends: only when its
+/// `KEY_wo_version` changed, since no plan or state holds the value to compare.
+pub fn write_only_password<'a>(prior: &Value, planned: &'a Value, key: &str) -> Option<&'a str> {
+    let version = format!("{key}_wo_version");
+    obj::str(planned, &format!("{key}_wo")).filter(|_| modify::differs(prior, planned, &version))
+}
+
+/// `manage_master_user_password = true` with a master password set (any of `keys`:
+/// `password`, `password_wo`): the provider's ConflictsWith, which a `false` does not trip.
+pub fn managed_password_conflicts(config: &Value, keys: &[&'static str]) -> Vec<ConfigProblem> {
+    let managed = config
+        .get("manage_master_user_password")
+        .and_then(Value::as_bool)
+        == Some(true);
+    keys.iter()
+        .filter(|k| managed && config.get(k).and_then(Value::as_str).is_some())
+        .map(|k| {
+            ConfigProblem::new(
+                Some(*k),
+                format!("\"{k}\" and \"manage_master_user_password\" cannot both be set"),
+                format!("remove {k} to let RDS manage the master password in Secrets Manager"),
+            )
+        })
+        .collect()
+}
+
 /// An instance or cluster looked up for `strata import`: what AWS has, with the delete
 /// arguments no read can give set as Terraform sets them (without them no delete could ever
 /// be planned).
