@@ -190,7 +190,7 @@ impl Applier {
 
     /// Whether the instance's resource block writes a write-only argument of its type.
     fn writes_write_only(&self, rt: &dyn ResourceType, addr: &InstanceAddr) -> bool {
-        let Some(resource) = config_resource(&self.config, addr) else {
+        let Some(resource) = self.config.resource_of(addr) else {
             return false;
         };
         rt.schema()
@@ -379,25 +379,10 @@ impl Applier {
 }
 
 fn config_lifecycle(config: &Config, addr: &InstanceAddr) -> crate::config::Lifecycle {
-    config_resource(config, addr)
+    config
+        .resource_of(addr)
         .map(|r| r.lifecycle.clone())
         .unwrap_or_default()
-}
-
-/// The resource block an instance comes from.
-fn config_resource<'c>(
-    config: &'c Config,
-    addr: &InstanceAddr,
-) -> Option<&'c crate::config::Resource> {
-    let mut module = &config.root;
-    for (name, _) in &addr.module.0 {
-        module = &module.module_calls.get(name)?.module;
-    }
-    module.resource(
-        addr.resource.mode,
-        &addr.resource.type_,
-        &addr.resource.name,
-    )
 }
 
 impl Applier {

@@ -277,7 +277,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
                 );
             }
         }
-        if let Some(r) = config_resource(req.config, &addr) {
+        if let Some(r) = req.config.resource_of(&addr) {
             if r.lifecycle.prevent_destroy {
                 diags.push(
                     Diagnostic::error(format!("Instance cannot be destroyed: {addr}"))
@@ -398,7 +398,7 @@ fn read_imports(
             }
             continue;
         }
-        if config_resource(config, &t.addr).is_none() {
+        if config.resource_of(&t.addr).is_none() {
             diags.push(
                 Diagnostic::error("Configuration for import target does not exist")
                     .at(t.span)
@@ -472,23 +472,8 @@ fn read_imports(
     Ok(out)
 }
 
-fn config_resource<'c>(
-    config: &'c Config,
-    addr: &InstanceAddr,
-) -> Option<&'c crate::config::Resource> {
-    let mut module = &config.root;
-    for (name, _) in &addr.module.0 {
-        module = &module.module_calls.get(name)?.module;
-    }
-    module.resource(
-        addr.resource.mode,
-        &addr.resource.type_,
-        &addr.resource.name,
-    )
-}
-
 fn config_span(config: &Config, addr: &InstanceAddr) -> Option<crate::diag::Span> {
-    config_resource(config, addr).map(|r| r.span)
+    config.resource_of(addr).map(|r| r.span)
 }
 
 /// Keeps the targeted changes and everything they depend on.
