@@ -137,16 +137,18 @@ pub fn databases(state: &State, options: &Options) -> Result<Vec<(Database, Vec<
                         .unwrap_or_default()
                         .to_string()
                 };
+                // What runs now (a version prefix in the configuration is completed by AWS).
+                let running = text("engine_version_actual");
                 out.push(Database {
                     address,
                     identifier: text("identifier"),
                     region: inst.region.clone(),
                     engine: text("engine"),
-                    engine_version: text("engine_version_actual")
-                        .chars()
-                        .next()
-                        .map(|_| text("engine_version_actual"))
-                        .unwrap_or_else(|| text("engine_version")),
+                    engine_version: if running.is_empty() {
+                        text("engine_version")
+                    } else {
+                        running
+                    },
                     allocated_storage: a
                         .get("allocated_storage")
                         .and_then(|v| v.as_i64())

@@ -256,7 +256,7 @@ pub async fn run(
             db.address, point.kind, point.id
         ));
         let started = Instant::now();
-        match restore(&ctx, &db, &point, &id, options).await {
+        match restore(&ctx, &point, &id, options).await {
             Ok(group) => {
                 drill.restored = Some(Restored {
                     id: id.clone(),
@@ -312,7 +312,6 @@ pub async fn run(
 /// group's id once the instance is available.
 async fn restore(
     ctx: &Ctx,
-    db: &Database,
     point: &RecoveryPoint,
     id: &str,
     options: &Options,
@@ -397,7 +396,6 @@ async fn restore(
     rt.wait_usable(ctx, &object(&[("id", id.into())]))
         .await
         .map_err(|e| e.message)?;
-    let _ = db;
     Ok(group)
 }
 
