@@ -318,6 +318,16 @@ fn production_rules() {
 }
 
 #[test]
+fn production_without_a_copy_in_another_region() {
+    let f = fixture("dr");
+    fires(&f, rules::PROD_NO_DR, "aws_db_instance.fires");
+    fires(&f, rules::PROD_NO_DR, "aws_db_instance.same_region");
+    quiet(&f, rules::PROD_NO_DR, "aws_db_instance.copied");
+    quiet(&f, rules::PROD_NO_DR, "aws_db_instance.by_region");
+    quiet(&f, rules::PROD_NO_DR, "aws_db_instance.staging");
+}
+
+#[test]
 fn literal_secret() {
     let f = fixture("literal_secret");
     fires(&f, rules::LITERAL_SECRET, "aws_db_instance.fires");

@@ -14,6 +14,7 @@ pub const SNAPSHOT_COPY_NO_KMS_KEY: &str = "SNAPSHOT_COPY_NO_KMS_KEY";
 pub const PROD_NO_BACKUPS: &str = "PROD_NO_BACKUPS";
 pub const PROD_NO_FINAL_SNAPSHOT: &str = "PROD_NO_FINAL_SNAPSHOT";
 pub const PROD_NO_DELETION_PROTECTION: &str = "PROD_NO_DELETION_PROTECTION";
+pub const PROD_NO_DR: &str = "PROD_NO_DR";
 pub const LITERAL_SECRET: &str = "LITERAL_SECRET";
 pub const PLAN_DESTROYS_DATA: &str = "PLAN_DESTROYS_DATA";
 pub const WAIVER_WITHOUT_REASON: &str = "WAIVER_WITHOUT_REASON";
@@ -133,6 +134,15 @@ pub static RULES: &[RuleInfo] = &[
         full: "deletion_protection is false or unset on a resource tagged as production.",
         help: "set deletion_protection = true",
         tags: &["reliability", "database"],
+    },
+    RuleInfo {
+        id: PROD_NO_DR,
+        name: "ProductionWithoutDisasterRecoveryCopy",
+        severity: Severity::Warning,
+        short: "A production database has no copy in another region",
+        full: "A resource tagged as production has neither a snapshot copied to another region (aws_db_snapshot_copy / aws_db_cluster_snapshot_copy of a snapshot of it, under another provider configuration or region) nor an automated-backups replication: a regional outage takes the data with it.",
+        help: "copy a snapshot of it to another region (then prove it restores: strata drill), or replicate its automated backups",
+        tags: &["reliability", "backup", "database"],
     },
     RuleInfo {
         id: LITERAL_SECRET,

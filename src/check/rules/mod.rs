@@ -9,6 +9,7 @@
 
 mod catalog;
 mod data_loss;
+mod disaster_recovery;
 mod network;
 mod resource;
 mod secrets;
@@ -18,12 +19,15 @@ pub use data_loss::plan_findings;
 pub use secrets::is_literal_string;
 
 use super::{Finding, Instance};
+use crate::config::refs::{references, Subject};
+use crate::config::Expr;
 use crate::value::Value;
 use network::Network;
 use resource::{
     cache_encryption, production, publicly_accessible, snapshot_copy_key, storage_encryption,
 };
 use secrets::literal_secrets;
+use std::collections::BTreeSet;
 
 /// Runs every configuration rule.
 pub fn run(instances: &[Instance]) -> Vec<Finding> {
@@ -31,6 +35,7 @@ pub fn run(instances: &[Instance]) -> Vec<Finding> {
     let net = Network::build(instances);
     net.open_ports(&mut out);
     net.reachable_databases(&mut out);
+    disaster_recovery::copies(instances, &mut out);
     for inst in instances {
         publicly_accessible(inst, &mut out);
         storage_encryption(inst, &mut out);
@@ -38,6 +43,28 @@ pub fn run(instances: &[Instance]) -> Vec<Finding> {
         snapshot_copy_key(inst, &mut out);
         production(inst, &mut out);
         literal_secrets(inst, &mut out);
+    }
+    out
+}
+
+/// The resources of `type_` an expression names, statically: `aws_db_snapshot.a.arn`
+/// directly, or through locals of the same module (names, in order, once each).
+pub(super) fn resource_refs(inst: &Instance, expr: &Expr, type_: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = vec![expr.clone()];
+    let mut seen_locals = BTreeSet::new();
+    while let Some(e) = pending.pop() {
+        for r in references(&e, &[]) {
+            match r.subject {
+                Subject::Resource(t, n) if t == type_ && !out.contains(&n) => out.push(n),
+                Subject::Local(l) if seen_locals.insert(l.clone()) => {
+                    if let Some(local) = inst.modules.last().and_then(|m| m.locals.get(&l)) {
+                        pending.push(local.expr.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
     }
     out
 }

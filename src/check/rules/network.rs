@@ -5,7 +5,7 @@
 
 use super::{NoScope, DB_REACHABLE_FROM_WORLD, SG_DB_PORT_OPEN, SG_SSH_OPEN};
 use crate::check::{Finding, Instance};
-use crate::config::refs::{references, Subject};
+use crate::config::refs::references;
 use crate::config::Expr;
 use crate::value::Value;
 use std::collections::BTreeSet;
@@ -457,26 +457,8 @@ fn attr_group_refs(inst: &Instance, name: &str) -> Vec<GroupKey> {
 /// directly, or through locals of the same module.
 fn group_refs(inst: &Instance, expr: &Expr) -> Vec<GroupKey> {
     let module = inst.addr.module.to_string();
-    let mut out = Vec::new();
-    let mut pending = vec![expr.clone()];
-    let mut seen_locals = BTreeSet::new();
-    while let Some(e) = pending.pop() {
-        for r in references(&e, &[]) {
-            match r.subject {
-                Subject::Resource(t, n) if t == "aws_security_group" => {
-                    let key = (module.clone(), n);
-                    if !out.contains(&key) {
-                        out.push(key);
-                    }
-                }
-                Subject::Local(l) if seen_locals.insert(l.clone()) => {
-                    if let Some(local) = inst.modules.last().and_then(|m| m.locals.get(&l)) {
-                        pending.push(local.expr.clone());
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    out
+    super::resource_refs(inst, expr, "aws_security_group")
+        .into_iter()
+        .map(|name| (module.clone(), name))
+        .collect()
 }
