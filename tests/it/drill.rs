@@ -134,3 +134,124 @@ async fn drills_restore_the_snapshot_and_the_dr_copy_and_leave_nothing_behind() 
     assert!(drill_objects(&w).await.is_empty());
     w.assert_no_secret_leaked();
 }
+
+/// The private emulator's drill objects (`drill-…` instances, subnet groups, security groups).
+async fn private_drill_objects(clients: &crate::faults::Clients) -> Vec<String> {
+    let mut out = Vec::new();
+    let rds = &clients.rds;
+    for db in rds
+        .describe_db_instances()
+        .send()
+        .await
+        .unwrap()
+        .db_instances()
+    {
+        out.push(format!(
+            "db instance {}",
+            db.db_instance_identifier().unwrap_or("")
+        ));
+    }
+    for g in rds
+        .describe_db_subnet_groups()
+        .send()
+        .await
+        .unwrap()
+        .db_subnet_groups()
+    {
+        out.push(format!(
+            "subnet group {}",
+            g.db_subnet_group_name().unwrap_or("")
+        ));
+    }
+    let groups = clients.ec2.describe_security_groups().send().await.unwrap();
+    for g in groups.security_groups() {
+        out.push(format!("security group {}", g.group_name().unwrap_or("")));
+    }
+    out.retain(|o| o.contains(" drill-"));
+    out
+}
+
+/// Nothing left behind, even when killed: a drill killed with SIGKILL as its restore starts and
+/// in the middle of the wait for the restored instance (kept `creating` by the emulator)
+/// leaves only tagged objects, which `drill --cleanup` removes; a full drill afterwards passes
+/// and leaves nothing either.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_drill_leaves_nothing_the_next_one_does_not_remove() {
+    use crate::faults::{private_creds, send, Clients, PrivateMoto};
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let moto = PrivateMoto::start_with(&["--db-create-seconds", "6"]);
+    let mut w = Workdir::webapp();
+    moto.point(&mut w);
+    w.env
+        .push(("AWS_ACCESS_KEY_ID".into(), "AKIASTRATAFAULTS0001".into()));
+    w.env.push((
+        "AWS_SECRET_ACCESS_KEY".into(),
+        "strata-faults-secret".into(),
+    ));
+    let command = |args: &[&str]| {
+        let mut cmd = w.command(args);
+        cmd.env_remove("AWS_SESSION_TOKEN");
+        cmd
+    };
+    let status = command(&["apply", "--auto-approve"]).status().unwrap();
+    assert!(status.success());
+    let clients = Clients::at(&moto.endpoint, private_creds()).await;
+    clients
+        .rds
+        .create_db_snapshot()
+        .db_instance_identifier("webapp-db")
+        .db_snapshot_identifier("webapp-db-nightly")
+        .send()
+        .await
+        .unwrap();
+
+    // Killed as the restore starts (its objects may or may not exist yet), and well into the
+    // wait for the restored instance (they certainly do).
+    for wait_before_kill in [
+        Duration::ZERO,
+        Duration::from_millis(300),
+        Duration::from_millis(2500),
+    ] {
+        let mut child = command(&["drill", "--auto-approve"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let t0 = Instant::now();
+        loop {
+            let line = lines
+                .next()
+                .expect("the drill ended before restoring")
+                .unwrap();
+            if line.contains("restoring snapshot webapp-db-nightly") {
+                break;
+            }
+            assert!(t0.elapsed() < Duration::from_secs(30), "no restore started");
+        }
+        std::thread::sleep(wait_before_kill);
+        send("KILL", child.id());
+        child.wait().unwrap();
+        if wait_before_kill > Duration::from_secs(2) {
+            assert!(
+                !private_drill_objects(&clients).await.is_empty(),
+                "the kill came too late to leave anything"
+            );
+        }
+        let cleanup = command(&["drill", "--cleanup"]).output().unwrap();
+        assert!(cleanup.status.success(), "{cleanup:?}");
+        assert_eq!(private_drill_objects(&clients).await, Vec::<String>::new());
+    }
+
+    let drill = command(&["drill", "--auto-approve"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&drill.stdout);
+    assert!(drill.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("PASS module.stack.aws_db_instance.db[0]"),
+        "{stdout}"
+    );
+    assert_eq!(private_drill_objects(&clients).await, Vec::<String>::new());
+}

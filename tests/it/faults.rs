@@ -21,9 +21,9 @@ use crate::support::{Run, Workdir};
 // ---- what exists, through describe calls -------------------------------------------------
 
 /// Clients of one account on one endpoint.
-struct Clients {
-    ec2: aws_sdk_ec2::Client,
-    rds: aws_sdk_rds::Client,
+pub(crate) struct Clients {
+    pub(crate) ec2: aws_sdk_ec2::Client,
+    pub(crate) rds: aws_sdk_rds::Client,
     elasticache: aws_sdk_elasticache::Client,
 }
 
@@ -36,7 +36,7 @@ impl Clients {
         }
     }
 
-    async fn at(endpoint: &str, creds: Credentials) -> Clients {
+    pub(crate) async fn at(endpoint: &str, creds: Credentials) -> Clients {
         let conf = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(REGION))
             .endpoint_url(endpoint)
@@ -533,8 +533,8 @@ fn concurrent_applies_one_wins_the_others_fail_fast_naming_the_holder() {
 // ---- 3. the AWS endpoint dies mid-apply ---------------------------------------------------
 
 /// A moto server of this test's own, which it may kill.
-struct PrivateMoto {
-    endpoint: String,
+pub(crate) struct PrivateMoto {
+    pub(crate) endpoint: String,
     child: Child,
     _stdin: ChildStdin,
 }
@@ -571,7 +571,7 @@ impl PrivateMoto {
     }
 
     /// A private server with launcher options (`--db-create-seconds N`).
-    fn start_with(options: &[&str]) -> PrivateMoto {
+    pub(crate) fn start_with(options: &[&str]) -> PrivateMoto {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut command = Command::new(manifest.join(".venv/bin/python"));
         command
@@ -588,7 +588,7 @@ impl PrivateMoto {
         }
     }
 
-    fn point(&self, w: &mut Workdir) {
+    pub(crate) fn point(&self, w: &mut Workdir) {
         w.env
             .retain(|(k, _)| k != "AWS_ENDPOINT_URL" && k != "AWS_SESSION_TOKEN");
         w.env
@@ -608,7 +608,7 @@ impl Drop for PrivateMoto {
     }
 }
 
-fn private_creds() -> Credentials {
+pub(crate) fn private_creds() -> Credentials {
     Credentials::new(
         "AKIASTRATAFAULTS0001",
         "strata-faults-secret",
@@ -1276,7 +1276,7 @@ async fn a_replacement_killed_before_recording_its_new_object_is_finished() {
 // ---- 6. an interrupt (Ctrl-C, or SIGTERM from a CI runner) mid-apply ---------------------
 
 /// Sends `signal` to a process.
-fn send(signal: &str, pid: u32) {
+pub(crate) fn send(signal: &str, pid: u32) {
     let status = Command::new("kill")
         .args([&format!("-{signal}"), &pid.to_string()])
         .status()
