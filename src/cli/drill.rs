@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 #[derive(clap::Args, Debug)]
 pub struct DrillFlags {
-    /// Databases to drill (`aws_db_instance.main`); default: every one in the state.
+    /// Databases to drill (`aws_db_instance.main`, `aws_rds_cluster.main`); default: every one
+    /// in the state.
     pub addresses: Vec<String>,
     /// Only drills in this region.
     #[arg(long)]
@@ -21,9 +22,9 @@ pub struct DrillFlags {
     /// Fail a drill whose newest point is older than this (the RPO objective), e.g. 24h.
     #[arg(long = "max-age", value_name = "DURATION")]
     pub max_age: Option<String>,
-    /// The restored instance's class.
-    #[arg(long = "instance-class", default_value = "db.t3.micro")]
-    pub instance_class: String,
+    /// The restored instance's class (default: db.t3.micro; a cluster's writer db.t3.medium).
+    #[arg(long = "instance-class")]
+    pub instance_class: Option<String>,
     /// Keep the restored instance (tagged strata:drill; `drill --cleanup` removes it).
     #[arg(long)]
     pub keep: bool,
@@ -126,7 +127,7 @@ pub fn drill(env: &Env, flags: &DrillFlags) -> CmdResult {
         return Ok(Exit::Ok);
     }
     if targets.is_empty() {
-        say("No aws_db_instance in the state: nothing to drill.");
+        say("No aws_db_instance or aws_rds_cluster in the state: nothing to drill.");
         return Ok(Exit::Ok);
     }
     let chosen = rt

@@ -38,15 +38,25 @@ pub struct Options {
     pub source: Source,
     /// The drill fails when the newest point is older (the RPO objective).
     pub max_age: Option<Duration>,
-    pub instance_class: String,
+    /// The restored instance's class; `None`: the smallest of its kind (db.t3.micro for an
+    /// instance, db.t3.medium for a cluster's writer, the smallest Aurora takes).
+    pub instance_class: Option<String>,
     /// Leave the restored instance running (for a look by hand); it is still tagged.
     pub keep: bool,
     pub run_id: String,
 }
 
+/// A stand-alone DB instance, or an Aurora / Multi-AZ DB cluster (restored with one writer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Instance,
+    Cluster,
+}
+
 /// One database to drill, as the state knows it.
 #[derive(Clone, Debug)]
 pub struct Database {
+    pub kind: Kind,
     pub address: String,
     pub identifier: String,
     pub region: String,
@@ -63,8 +73,6 @@ pub struct RecoveryPoint {
     pub id: String,
     pub region: String,
     pub created: String,
-    #[serde(skip)]
-    pub arn: String,
     #[serde(skip)]
     pub age: Duration,
     #[serde(skip)]
@@ -110,18 +118,23 @@ impl Report {
     }
 }
 
-/// The databases of the state to drill, each with the regions it is protected in: its own,
-/// and the region of every snapshot copy in the state.
+/// The databases of the state to drill (DB instances and clusters), each with the regions it
+/// is protected in: its own, and the region of every snapshot copy in the state.
 pub fn databases(state: &State, options: &Options) -> Result<Vec<(Database, Vec<String>)>, String> {
     let mut copy_regions = BTreeSet::new();
     let mut out = Vec::new();
     for (addr, rs, inst) in state.instances() {
         let a = &inst.attributes;
         match rs.type_.as_str() {
-            "aws_db_snapshot_copy" => {
+            "aws_db_snapshot_copy" | "aws_db_cluster_snapshot_copy" => {
                 copy_regions.insert(inst.region.clone());
             }
-            "aws_db_instance" if rs.mode == crate::addr::Mode::Managed => {
+            "aws_db_instance" | "aws_rds_cluster" if rs.mode == crate::addr::Mode::Managed => {
+                let (kind, id_attr) = if rs.type_ == "aws_db_instance" {
+                    (Kind::Instance, "identifier")
+                } else {
+                    (Kind::Cluster, "cluster_identifier")
+                };
                 let address = addr.to_string();
                 if !options.addresses.is_empty()
                     && !options
@@ -140,8 +153,9 @@ pub fn databases(state: &State, options: &Options) -> Result<Vec<(Database, Vec<
                 // What runs now (a version prefix in the configuration is completed by AWS).
                 let running = text("engine_version_actual");
                 out.push(Database {
+                    kind,
                     address,
-                    identifier: text("identifier"),
+                    identifier: text(id_attr),
                     region: inst.region.clone(),
                     engine: text("engine"),
                     engine_version: if running.is_empty() {
@@ -167,7 +181,9 @@ pub fn databases(state: &State, options: &Options) -> Result<Vec<(Database, Vec<
             .iter()
             .any(|d| d.address == *wanted || d.address.starts_with(&format!("{wanted}[")))
         {
-            return Err(format!("{wanted} is no aws_db_instance in the state"));
+            return Err(format!(
+                "{wanted} is no aws_db_instance or aws_rds_cluster in the state"
+            ));
         }
     }
     Ok(out

@@ -3,7 +3,7 @@
 //! resource types' own deletes, so their retries and waits are the ones apply uses.
 
 use super::{
-    major_version, Check, Database, Drill, Options, RecoveryPoint, Report, Restored, Source,
+    major_version, Check, Database, Drill, Kind, Options, RecoveryPoint, Report, Restored, Source,
     DRILL_TAG,
 };
 use crate::provider::{Aws, Ctx, ProviderSettings};
@@ -56,8 +56,30 @@ pub async fn cleanup(
                 continue;
             }
             let id = db.db_instance_identifier().unwrap_or_default().to_string();
-            delete_instance(&ctx, &id).await?;
+            if db.db_cluster_identifier().is_some() {
+                delete_of(
+                    "aws_rds_cluster_instance",
+                    &ctx,
+                    &object(&[("id", id.as_str().into())]),
+                )
+                .await?;
+            } else {
+                delete_instance(&ctx, &id).await?;
+            }
             deleted.push(format!("DB instance {id} in {region}"));
+        }
+        let clusters = ctx
+            .rds()
+            .describe_db_clusters()
+            .send()
+            .await
+            .map_err(|e| crate::sdk_error::describe("listing DB clusters", &e))?;
+        for c in clusters.db_clusters() {
+            if has_drill_tag(c.tag_list()) {
+                let id = c.db_cluster_identifier().unwrap_or_default();
+                delete_cluster_itself(&ctx, id).await?;
+                deleted.push(format!("DB cluster {id} in {region}"));
+            }
         }
         let subnet_groups = ctx
             .rds()
@@ -103,8 +125,39 @@ pub async fn cleanup(
     Ok(deleted)
 }
 
+async fn delete_of(type_: &str, ctx: &Ctx, prior: &Value) -> Result<(), String> {
+    let rt = crate::provider::resource_type(type_).ok_or("no such resource type")?;
+    rt.delete(ctx, prior).await.map_err(|e| e.message)
+}
+
+async fn delete_cluster_itself(ctx: &Ctx, id: &str) -> Result<(), String> {
+    let prior = object(&[
+        ("id", id.into()),
+        ("cluster_identifier", id.into()),
+        ("skip_final_snapshot", true.into()),
+        ("deletion_protection", false.into()),
+    ]);
+    delete_of("aws_rds_cluster", ctx, &prior).await
+}
+
+/// A drill's restored database: a cluster's writer goes before the cluster.
+async fn delete_restored(ctx: &Ctx, kind: Kind, id: &str) -> Result<(), String> {
+    match kind {
+        Kind::Instance => delete_instance(ctx, id).await,
+        Kind::Cluster => {
+            let w = writer(id);
+            delete_of(
+                "aws_rds_cluster_instance",
+                ctx,
+                &object(&[("id", w.as_str().into())]),
+            )
+            .await?;
+            delete_cluster_itself(ctx, id).await
+        }
+    }
+}
+
 async fn delete_instance(ctx: &Ctx, id: &str) -> Result<(), String> {
-    let rt = crate::provider::resource_type("aws_db_instance").ok_or("no aws_db_instance type")?;
     let prior = object(&[
         ("id", id.into()),
         ("identifier", id.into()),
@@ -112,23 +165,79 @@ async fn delete_instance(ctx: &Ctx, id: &str) -> Result<(), String> {
         ("delete_automated_backups", true.into()),
         ("deletion_protection", false.into()),
     ]);
-    rt.delete(ctx, &prior).await.map_err(|e| e.message)
+    delete_of("aws_db_instance", ctx, &prior).await
 }
 
 async fn delete_subnet_group(ctx: &Ctx, name: &str) -> Result<(), String> {
-    let rt = crate::provider::resource_type("aws_db_subnet_group")
-        .ok_or("no aws_db_subnet_group type")?;
-    rt.delete(ctx, &object(&[("id", name.into()), ("name", name.into())]))
-        .await
-        .map_err(|e| e.message)
+    let prior = object(&[("id", name.into()), ("name", name.into())]);
+    delete_of("aws_db_subnet_group", ctx, &prior).await
 }
 
 async fn delete_group(ctx: &Ctx, id: &str) -> Result<(), String> {
-    let rt =
-        crate::provider::resource_type("aws_security_group").ok_or("no aws_security_group type")?;
-    rt.delete(ctx, &object(&[("id", id.into())]))
-        .await
-        .map_err(|e| e.message)
+    delete_of("aws_security_group", ctx, &object(&[("id", id.into())])).await
+}
+
+/// A snapshot of either API, as far as a drill cares.
+struct Candidate {
+    id: String,
+    created: Option<aws_smithy_types::DateTime>,
+    automated: bool,
+    encrypted: bool,
+    allocated_storage: i64,
+}
+
+/// The available snapshots of `db` in the region `ctx` calls.
+async fn candidates(ctx: &Ctx, db: &Database, source: Source) -> Result<Vec<Candidate>, String> {
+    let automated = (source == Source::Automated).then_some("automated");
+    match db.kind {
+        Kind::Instance => {
+            let answer = ctx
+                .rds()
+                .describe_db_snapshots()
+                .db_instance_identifier(&db.identifier)
+                .set_snapshot_type(automated.map(str::to_string))
+                .send()
+                .await
+                .map_err(|e| crate::sdk_error::describe("listing DB snapshots", &e))?;
+            Ok(answer
+                .db_snapshots()
+                .iter()
+                .filter(|s| s.status() == Some("available"))
+                .map(|s| Candidate {
+                    id: s.db_snapshot_identifier().unwrap_or_default().to_string(),
+                    created: s.snapshot_create_time().cloned(),
+                    automated: s.snapshot_type() == Some("automated"),
+                    encrypted: s.encrypted().unwrap_or(false),
+                    allocated_storage: s.allocated_storage().map(i64::from).unwrap_or(0),
+                })
+                .collect())
+        }
+        Kind::Cluster => {
+            let answer = ctx
+                .rds()
+                .describe_db_cluster_snapshots()
+                .db_cluster_identifier(&db.identifier)
+                .set_snapshot_type(automated.map(str::to_string))
+                .send()
+                .await
+                .map_err(|e| crate::sdk_error::describe("listing DB cluster snapshots", &e))?;
+            Ok(answer
+                .db_cluster_snapshots()
+                .iter()
+                .filter(|s| s.status() == Some("available"))
+                .map(|s| Candidate {
+                    id: s
+                        .db_cluster_snapshot_identifier()
+                        .unwrap_or_default()
+                        .to_string(),
+                    created: s.snapshot_create_time().cloned(),
+                    automated: s.snapshot_type() == Some("automated"),
+                    encrypted: s.storage_encrypted().unwrap_or(false),
+                    allocated_storage: 0,
+                })
+                .collect())
+        }
+    }
 }
 
 /// The newest available recovery point of `source`'s kind for `db` in `region`.
@@ -141,47 +250,31 @@ async fn newest_point(
     if source == Source::Copy && region == db.region {
         return Ok(None);
     }
-    let mut call = ctx
-        .rds()
-        .describe_db_snapshots()
-        .db_instance_identifier(&db.identifier);
-    if source == Source::Automated {
-        call = call.snapshot_type("automated");
-    }
-    let answer = call
-        .send()
-        .await
-        .map_err(|e| crate::sdk_error::describe("listing DB snapshots", &e))?;
-    let newest = answer
-        .db_snapshots()
-        .iter()
-        .filter(|s| s.status() == Some("available"))
-        .filter_map(|s| s.snapshot_create_time().map(|t| (t.secs(), s)))
-        .max_by_key(|(t, _)| *t);
-    Ok(newest.map(|(created, s)| {
+    let newest = candidates(ctx, db, source)
+        .await?
+        .into_iter()
+        .filter_map(|c| Some((c.created?, c)))
+        .max_by_key(|(t, _)| t.secs());
+    Ok(newest.map(|(created, c)| {
         let now = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
-            .unwrap_or(created);
+            .unwrap_or(created.secs());
         let kind = if region != db.region {
             "copy"
-        } else if s.snapshot_type() == Some("automated") {
+        } else if c.automated {
             "automated"
         } else {
             "snapshot"
         };
         RecoveryPoint {
             kind: kind.to_string(),
-            id: s.db_snapshot_identifier().unwrap_or_default().to_string(),
+            id: c.id,
             region: region.to_string(),
-            created: s
-                .snapshot_create_time()
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
-            arn: s.db_snapshot_arn().unwrap_or_default().to_string(),
-            age: Duration::from_secs(now.saturating_sub(created).max(0) as u64),
-            encrypted: s.encrypted().unwrap_or(false),
-            allocated_storage: s.allocated_storage().map(i64::from).unwrap_or(0),
+            created: created.to_string(),
+            age: Duration::from_secs(now.saturating_sub(created.secs()).max(0) as u64),
+            encrypted: c.encrypted,
+            allocated_storage: c.allocated_storage,
         }
     }))
 }
@@ -256,7 +349,7 @@ pub async fn run(
             db.address, point.kind, point.id
         ));
         let started = Instant::now();
-        match restore(&ctx, &point, &id, options).await {
+        match restore(&ctx, &db, &point, &id, options).await {
             Ok(group) => {
                 drill.restored = Some(Restored {
                     id: id.clone(),
@@ -270,7 +363,7 @@ pub async fn run(
                 ));
                 drill.checks.extend(checks(&ctx, &db, &point, &id).await);
                 if !options.keep {
-                    let gone = delete_instance(&ctx, &id).await;
+                    let gone = delete_restored(&ctx, db.kind, &id).await;
                     let subnets_gone = delete_subnet_group(&ctx, &id).await;
                     let group_gone = delete_group(&ctx, &group).await;
                     drill.cleaned_up = gone.is_ok() && subnets_gone.is_ok() && group_gone.is_ok();
@@ -312,6 +405,7 @@ pub async fn run(
 /// group's id once the instance is available.
 async fn restore(
     ctx: &Ctx,
+    db: &Database,
     point: &RecoveryPoint,
     id: &str,
     options: &Options,
@@ -380,23 +474,74 @@ async fn restore(
         .send()
         .await
         .map_err(|e| crate::sdk_error::describe(&format!("creating DB subnet group {id}"), &e))?;
-    ctx.rds()
-        .restore_db_instance_from_db_snapshot()
-        .db_instance_identifier(id)
-        .db_snapshot_identifier(&point.id)
-        .db_instance_class(&options.instance_class)
-        .publicly_accessible(false)
-        .db_subnet_group_name(id)
-        .vpc_security_group_ids(&group)
-        .tags(tag)
-        .send()
-        .await
-        .map_err(|e| crate::sdk_error::describe(&format!("restoring {} as {id}", point.id), &e))?;
-    let rt = crate::provider::resource_type("aws_db_instance").ok_or("no aws_db_instance type")?;
-    rt.wait_usable(ctx, &object(&[("id", id.into())]))
-        .await
-        .map_err(|e| e.message)?;
+    let wait = |type_: &'static str, id: String| async move {
+        let rt = crate::provider::resource_type(type_).ok_or("no such resource type")?;
+        rt.wait_usable(ctx, &object(&[("id", id.into())]))
+            .await
+            .map_err(|e| e.message)
+    };
+    let restoring = format!("restoring {} as {id}", point.id);
+    match db.kind {
+        Kind::Instance => {
+            ctx.rds()
+                .restore_db_instance_from_db_snapshot()
+                .db_instance_identifier(id)
+                .db_snapshot_identifier(&point.id)
+                .db_instance_class(class(db, options))
+                .publicly_accessible(false)
+                .db_subnet_group_name(id)
+                .vpc_security_group_ids(&group)
+                .tags(tag)
+                .send()
+                .await
+                .map_err(|e| crate::sdk_error::describe(&restoring, &e))?;
+            wait("aws_db_instance", id.to_string()).await?;
+        }
+        Kind::Cluster => {
+            ctx.rds()
+                .restore_db_cluster_from_snapshot()
+                .db_cluster_identifier(id)
+                .snapshot_identifier(&point.id)
+                .engine(&db.engine)
+                .db_subnet_group_name(id)
+                .vpc_security_group_ids(&group)
+                .tags(tag.clone())
+                .send()
+                .await
+                .map_err(|e| crate::sdk_error::describe(&restoring, &e))?;
+            // A restored cluster has no instance: its writer is made here.
+            ctx.rds()
+                .create_db_instance()
+                .db_instance_identifier(writer(id))
+                .db_cluster_identifier(id)
+                .engine(&db.engine)
+                .db_instance_class(class(db, options))
+                .publicly_accessible(false)
+                .tags(tag)
+                .send()
+                .await
+                .map_err(|e| crate::sdk_error::describe(&format!("creating {id}'s writer"), &e))?;
+            wait("aws_rds_cluster", id.to_string()).await?;
+            wait("aws_rds_cluster_instance", writer(id)).await?;
+        }
+    }
     Ok(group)
+}
+
+/// The name of a restored cluster's writer instance.
+fn writer(cluster: &str) -> String {
+    format!("{cluster}-writer")
+}
+
+/// The class asked for, else the smallest of the kind.
+fn class(db: &Database, options: &Options) -> String {
+    options.instance_class.clone().unwrap_or_else(|| {
+        match db.kind {
+            Kind::Instance => "db.t3.micro",
+            Kind::Cluster => "db.t3.medium",
+        }
+        .to_string()
+    })
 }
 
 async fn describe(ctx: &Ctx, id: &str) -> Option<DbInstance> {
@@ -410,99 +555,175 @@ async fn describe(ctx: &Ctx, id: &str) -> Option<DbInstance> {
     answer.db_instances().first().cloned()
 }
 
-async fn family(ctx: &Ctx, group: &str) -> Option<String> {
-    let answer = ctx
-        .rds()
-        .describe_db_parameter_groups()
-        .db_parameter_group_name(group)
-        .send()
-        .await
-        .ok()?;
-    answer
-        .db_parameter_groups()
-        .first()
-        .and_then(|g| g.db_parameter_group_family())
-        .map(str::to_string)
+/// What a drill checks of a database, from either API.
+struct Observed {
+    status: String,
+    engine: String,
+    version: String,
+    encrypted: bool,
+    key: String,
+    /// `None` where storage grows by itself (Aurora).
+    storage: Option<i64>,
+    parameter_group: String,
+    family: Option<String>,
+    /// A cluster's writer instance: whether it is available, and what it says.
+    writer: Option<(bool, String)>,
 }
 
-/// The checks of a restored instance against its source.
+/// An instance's DB parameter group and that group's family.
+async fn parameter_family(ctx: &Ctx, db: &DbInstance) -> (String, Option<String>) {
+    let group = db
+        .db_parameter_groups()
+        .first()
+        .and_then(|g| g.db_parameter_group_name())
+        .unwrap_or_default()
+        .to_string();
+    let family = ctx
+        .rds()
+        .describe_db_parameter_groups()
+        .db_parameter_group_name(&group)
+        .send()
+        .await
+        .ok()
+        .and_then(|a| {
+            a.db_parameter_groups()
+                .first()
+                .and_then(|g| g.db_parameter_group_family().map(str::to_string))
+        });
+    (group, family)
+}
+
+async fn observe(ctx: &Ctx, kind: Kind, id: &str) -> Option<Observed> {
+    let rds = ctx.rds();
+    match kind {
+        Kind::Instance => {
+            let db = describe(ctx, id).await?;
+            let (group, family) = parameter_family(ctx, &db).await;
+            Some(Observed {
+                status: db.db_instance_status().unwrap_or_default().to_string(),
+                engine: db.engine().unwrap_or_default().to_string(),
+                version: db.engine_version().unwrap_or_default().to_string(),
+                encrypted: db.storage_encrypted().unwrap_or(false),
+                key: db.kms_key_id().unwrap_or_default().to_string(),
+                storage: db.allocated_storage().map(i64::from),
+                parameter_group: group,
+                family,
+                writer: None,
+            })
+        }
+        Kind::Cluster => {
+            let answer = rds
+                .describe_db_clusters()
+                .db_cluster_identifier(id)
+                .send()
+                .await
+                .ok()?;
+            let c = answer.db_clusters().first()?.clone();
+            // The family of the writer's DB parameter group (aurora-mysql8.0): the engine
+            // family the cluster runs, which every instance's group must match.
+            let writer = c
+                .db_cluster_members()
+                .iter()
+                .find(|m| m.is_cluster_writer() == Some(true))
+                .and_then(|m| m.db_instance_identifier())
+                .map(str::to_string);
+            let writer_db = match &writer {
+                Some(w) => describe(ctx, w).await,
+                None => None,
+            };
+            let (group, family) = match &writer_db {
+                Some(db) => parameter_family(ctx, db).await,
+                None => (String::new(), None),
+            };
+            let writer = match (writer, &writer_db) {
+                (Some(w), Some(db)) => {
+                    let status = db.db_instance_status().unwrap_or_default();
+                    (status == "available", format!("{w}: {status}"))
+                }
+                (Some(w), None) => (false, format!("{w} is gone")),
+                (None, _) => (false, "the cluster has no writer".to_string()),
+            };
+            Some(Observed {
+                status: c.status().unwrap_or_default().to_string(),
+                engine: c.engine().unwrap_or_default().to_string(),
+                version: c.engine_version().unwrap_or_default().to_string(),
+                encrypted: c.storage_encrypted().unwrap_or(false),
+                key: c.kms_key_id().unwrap_or_default().to_string(),
+                storage: None,
+                parameter_group: group,
+                family,
+                writer: Some(writer),
+            })
+        }
+    }
+}
+
+/// The checks of a restored database against its source.
 async fn checks(ctx: &Ctx, db: &Database, point: &RecoveryPoint, id: &str) -> Vec<Check> {
-    let Some(restored) = describe(ctx, id).await else {
+    let Some(restored) = observe(ctx, db.kind, id).await else {
         return vec![Check {
             name: "became available",
             ok: false,
             detail: format!("{id} is gone"),
         }];
     };
-    let status = restored.db_instance_status().unwrap_or_default();
     let mut out = vec![Check {
         name: "became available",
-        ok: status == "available",
-        detail: format!("status {status}"),
+        ok: restored.status == "available",
+        detail: format!("status {}", restored.status),
     }];
-    let engine = restored.engine().unwrap_or_default();
-    let version = restored.engine_version().unwrap_or_default();
-    let (want, got) = (
-        major_version(&db.engine, &db.engine_version),
-        major_version(engine, version),
-    );
+    if let Some((ok, detail)) = restored.writer.clone() {
+        out.push(Check {
+            name: "writer came up",
+            ok,
+            detail,
+        });
+    }
+    let (engine, version) = (&restored.engine, &restored.version);
     out.push(Check {
         name: "engine and major version",
-        ok: engine == db.engine && want == got,
+        ok: *engine == db.engine
+            && major_version(&db.engine, &db.engine_version) == major_version(engine, version),
         detail: format!(
             "{engine} {version}; the source runs {} {}",
             db.engine, db.engine_version
         ),
     });
-    let encrypted = restored.storage_encrypted().unwrap_or(false);
-    let key = restored.kms_key_id().unwrap_or_default();
     let region = &ctx.settings.region;
+    let key = &restored.key;
     out.push(Check {
         name: "storage encryption",
-        ok: encrypted == point.encrypted && (!encrypted || key.contains(&format!(":{region}:"))),
-        detail: if encrypted {
+        ok: restored.encrypted == point.encrypted
+            && (!restored.encrypted || key.contains(&format!(":{region}:"))),
+        detail: if restored.encrypted {
             format!("encrypted with {key}")
         } else {
             "not encrypted".to_string()
         },
     });
-    let storage = restored.allocated_storage().map(i64::from).unwrap_or(0);
-    let want_storage = point.allocated_storage.max(db.allocated_storage);
-    out.push(Check {
-        name: "allocated storage",
-        ok: storage >= want_storage,
-        detail: format!("{storage} GiB; the source has {want_storage} GiB"),
-    });
-    let restored_group = restored
-        .db_parameter_groups()
-        .first()
-        .and_then(|g| g.db_parameter_group_name())
-        .unwrap_or_default();
-    let restored_family = family(ctx, restored_group).await;
+    if let Some(storage) = restored.storage {
+        let want = point.allocated_storage.max(db.allocated_storage);
+        out.push(Check {
+            name: "allocated storage",
+            ok: storage >= want,
+            detail: format!("{storage} GiB; the source has {want} GiB"),
+        });
+    }
     let source_ctx = Ctx {
         aws: ctx.aws.clone(),
         settings: db.settings.clone(),
     };
-    let source_family = match describe(&source_ctx, &db.identifier).await {
-        Some(s) => {
-            let g = s
-                .db_parameter_groups()
-                .first()
-                .and_then(|g| g.db_parameter_group_name())
-                .unwrap_or_default()
-                .to_string();
-            family(&source_ctx, &g).await
-        }
-        None => None,
-    };
+    let source_family = observe(&source_ctx, db.kind, &db.identifier)
+        .await
+        .and_then(|o| o.family);
     out.push(Check {
         name: "parameter group family",
-        ok: restored_family.is_some()
-            && (source_family.is_none() || restored_family == source_family),
-        detail: match (&restored_family, &source_family) {
+        ok: restored.family.is_some()
+            && (source_family.is_none() || restored.family == source_family),
+        detail: match (&restored.family, &source_family) {
             (Some(r), Some(s)) => format!("{r}; the source's is {s}"),
             (Some(r), None) => format!("{r}; the source is gone, nothing to compare"),
-            _ => format!("parameter group {restored_group} has no family"),
+            _ => format!("parameter group {} has no family", restored.parameter_group),
         },
     });
     out

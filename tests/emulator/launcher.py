@@ -714,6 +714,21 @@ def _patch_rds() -> None:
 
     DBInstance.__init__ = instance_init
 
+    # (p) The same for an encrypted DB cluster created without KmsKeyId.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html
+    from moto.rds.models import DBCluster
+
+    original_cluster_init = DBCluster.__init__
+
+    def cluster_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original_cluster_init(self, *args, **kwargs)
+        if getattr(self, "storage_encrypted", False) and self.kms_key_id == "default_kms_key_id":
+            kms = kms_backends[self.account_id][self.region]
+            key_id = kms.get_key_id_from_alias("alias/aws/rds")
+            self.kms_key_id = kms.keys[key_id].arn
+
+    DBCluster.__init__ = cluster_init
+
 
 # --------------------------------------------------------------------------------------
 # EC2 security groups

@@ -255,3 +255,59 @@ async fn a_killed_drill_leaves_nothing_the_next_one_does_not_remove() {
     );
     assert_eq!(private_drill_objects(&clients).await, Vec::<String>::new());
 }
+
+/// A cluster drill: the Aurora example's cluster snapshot restored into a cluster of its own
+/// with one writer, checked (the writer came up), and every drill object gone by describe.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cluster_drill_restores_a_cluster_with_a_writer() {
+    let w = Workdir::example("webapp-aurora");
+    w.expect(0, &["apply", "--auto-approve"]);
+    let rds = w.account.rds("us-east-1").await;
+    let clusters = rds.describe_db_clusters().send().await.unwrap();
+    let cluster = clusters.db_clusters()[0]
+        .db_cluster_identifier()
+        .unwrap()
+        .to_string();
+    rds.create_db_cluster_snapshot()
+        .db_cluster_identifier(&cluster)
+        .db_cluster_snapshot_identifier("aurora-nightly")
+        .send()
+        .await
+        .unwrap();
+
+    let run = w.expect(
+        0,
+        &[
+            "drill",
+            "--auto-approve",
+            "--json",
+            "module.stack.aws_rds_cluster.db[0]",
+        ],
+    );
+    let report: Json = serde_json::from_str(&run.stdout).unwrap();
+    let drill = &report["drills"][0];
+    assert_eq!(drill["ok"], true, "{drill}");
+    assert_eq!(drill["source"]["id"], "aurora-nightly");
+    let writer = drill["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "writer came up")
+        .unwrap_or_else(|| panic!("no writer check: {drill}"));
+    assert_eq!(writer["ok"], true);
+    let left = rds.describe_db_clusters().send().await.unwrap();
+    assert!(
+        left.db_clusters().iter().all(|c| !c
+            .db_cluster_identifier()
+            .unwrap_or("")
+            .starts_with("drill-")),
+        "a drill cluster is left"
+    );
+    assert!(
+        drill_objects(&w).await.is_empty(),
+        "{:?}",
+        drill_objects(&w).await
+    );
+    w.expect(0, &["plan", "--detailed-exitcode"]);
+    w.expect(0, &["destroy", "--auto-approve"]);
+}

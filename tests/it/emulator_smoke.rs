@@ -1115,7 +1115,8 @@ async fn get_resources_covers_rds_and_elasticache_groups() {
     assert_eq!(error_code(result), "InvalidParameterException");
 }
 
-/// Patch (p): an encrypted instance without KmsKeyId reports the region's aws/rds key.
+/// Patch (p): an encrypted instance or cluster without KmsKeyId reports the region's aws/rds
+/// key.
 #[tokio::test]
 async fn an_encrypted_instance_without_a_key_reports_the_regions_aws_rds_key() {
     let account = account();
@@ -1153,4 +1154,18 @@ async fn an_encrypted_instance_without_a_key_reports_the_regions_aws_rds_key() {
         managed.key_metadata().and_then(|m| m.arn())
     );
     assert!(key.contains(":us-west-2:"), "{key}");
+    let cluster = rds
+        .create_db_cluster()
+        .db_cluster_identifier("smoke-encrypted-cluster")
+        .engine("aurora-mysql")
+        .master_username("admin")
+        .master_user_password("smoke-encrypted-pw")
+        .storage_encrypted(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        cluster.db_cluster().and_then(|c| c.kms_key_id()),
+        managed.key_metadata().and_then(|m| m.arn())
+    );
 }
