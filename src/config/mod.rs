@@ -153,6 +153,9 @@ pub struct Variable {
     pub description: Option<String>,
     pub sensitive: bool,
     pub nullable: bool,
+    /// `ephemeral = true`: the value is never stored (plan, state); `graph::ephemeral` says
+    /// where it may flow.
+    pub ephemeral: bool,
     pub validations: Vec<Validation>,
 }
 
@@ -170,6 +173,8 @@ pub struct Output {
     pub value: Expr,
     pub description: Option<String>,
     pub sensitive: bool,
+    /// `ephemeral = true`: allowed in child modules only (see `graph::ephemeral`).
+    pub ephemeral: bool,
     pub depends_on: Vec<Expr>,
 }
 

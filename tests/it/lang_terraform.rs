@@ -571,3 +571,113 @@ fn required_version_reads_pessimistic_constraints_as_terraform_does() {
         &["Invalid required_version", "versions.tf:2:22"],
     );
 }
+
+/// Regression: `ephemeral = true` was accepted and ignored, so an ephemeral value flowed into
+/// stored places (a normal argument, count, a module input, a root output) without a word.
+/// Terraform 1.10 refuses each with a located error, and lets it into write-only arguments,
+/// provider blocks, locals, ephemeral module inputs and ephemeral child outputs.
+#[test]
+fn ephemeral_values_flowed_into_stored_places_unchecked() {
+    let child = r#"
+variable "secret" {
+  type      = string
+  ephemeral = true
+}
+
+output "again" {
+  value     = var.secret
+  ephemeral = true
+}
+"#;
+    let ok = config(&[
+        (
+            "main.tf",
+            r#"
+variable "password" {
+  type      = string
+  ephemeral = true
+}
+
+locals {
+  password = "${var.password}-x"
+}
+
+module "pass" {
+  source = "./child"
+  secret = local.password
+}
+
+resource "aws_db_instance" "db" {
+  identifier          = "eph"
+  engine              = "postgres"
+  instance_class      = "db.t3.micro"
+  allocated_storage   = 20
+  username            = "app"
+  password_wo         = module.pass.again
+  password_wo_version = 1
+  skip_final_snapshot = true
+  depends_on          = [module.pass]
+}
+"#,
+        ),
+        ("child/main.tf", child),
+    ]);
+    assert_valid(ok.path());
+
+    let bad = config(&[
+        (
+            "main.tf",
+            r#"variable "password" {
+  type      = string
+  ephemeral = true
+}
+
+locals {
+  derived = upper(var.password)
+}
+
+resource "aws_security_group" "sg" {
+  count       = length(var.password)
+  name        = "eph"
+  description = local.derived
+}
+
+module "plain" {
+  source = "./plain"
+  secret = var.password
+}
+
+output "leak" {
+  value = local.derived
+}
+
+output "root_ephemeral" {
+  value     = "x"
+  ephemeral = true
+}
+"#,
+        ),
+        (
+            "plain/main.tf",
+            "variable \"secret\" {\n  type = string\n}\n",
+        ),
+    ]);
+    assert_invalid(
+        bad.path(),
+        &[
+            "Invalid count argument",
+            "main.tf:11:24",
+            "Invalid use of ephemeral value",
+            "Ephemeral values are not valid for \"description\", because it is not a write-only attribute and must be persisted to state.",
+            "main.tf:13:17",
+            "Ephemeral value not allowed",
+            "The input variable \"secret\" does not accept ephemeral values.",
+            "main.tf:18:12",
+            "This output value is not declared as returning an ephemeral value, so it cannot be set to a result derived from an ephemeral value.",
+            "main.tf:22:11",
+            "Ephemeral output not allowed",
+            "Ephemeral outputs are not allowed in context of a root module",
+            "main.tf:25:1",
+        ],
+    );
+}
