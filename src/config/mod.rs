@@ -22,7 +22,7 @@ pub use types::TypeConstraint;
 /// The Terraform release whose configuration language strata implements: what a
 /// `required_version` constraint is checked against (`strata version` prints it). Features of
 /// later releases that strata lacks are refused on their own, where they are written.
-pub const TERRAFORM_VERSION: &str = "1.9.0";
+pub const TERRAFORM_VERSION: &str = "1.11.4";
 
 /// An expression together with the file it came from.
 #[derive(Clone, Debug)]

@@ -546,8 +546,8 @@ variable "pin" {
 }
 
 /// `required_version` is checked with Terraform's constraint syntax against the Terraform
-/// language version strata implements (1.9.0): `~>` lets only the rightmost given part grow,
-/// so `~> 1.5` admits 1.9.0 and `~> 1.5.0` does not.
+/// language version strata implements (1.11.4): `~>` lets only the rightmost given part grow,
+/// so `~> 1.5` admits 1.11.4 and `~> 1.5.0` does not.
 #[test]
 fn required_version_reads_pessimistic_constraints_as_terraform_does() {
     let with = |constraint: &str| {
@@ -556,13 +556,24 @@ fn required_version_reads_pessimistic_constraints_as_terraform_does() {
             &format!("terraform {{\n  required_version = \"{constraint}\"\n}}\n"),
         )])
     };
-    for admitted in ["~> 1.5", ">= 1.5, < 2.0", "~> 1", "1.9.0", "!= 1.8.0"] {
+    for admitted in [
+        "~> 1.5",
+        ">= 1.5, < 2.0",
+        "~> 1",
+        "1.11.4",
+        "!= 1.8.0",
+        ">= 1.11",
+    ] {
         assert_valid(with(admitted).path());
     }
-    for refused in ["~> 1.5.0", "~> 2.0", "< 1.9", "!= 1.9.0"] {
+    for refused in ["~> 1.5.0", "~> 2.0", "< 1.11", "!= 1.11.4", "~> 1.10.0"] {
         let out = assert_invalid(
             with(refused).path(),
-            &["Unsupported Terraform version", "versions.tf:2:22", "1.9.0"],
+            &[
+                "Unsupported Terraform version",
+                "versions.tf:2:22",
+                "1.11.4",
+            ],
         );
         assert!(out.contains(refused), "{out}");
     }
