@@ -62,7 +62,7 @@ pub fn register(config: &Config) {
     analyze(&config.root, &config.sources, &mut done);
 }
 
-/// The root module's variables whose values are secret: declared `sensitive`, or read by a
+/// The root module's variables whose values are secret: declared `sensitive` or `ephemeral`, or read by a
 /// sensitive argument (their `.tfvars` values are hidden too).
 pub fn sensitive_root_variables(config: &Config) -> BTreeSet<String> {
     let mut done = BTreeMap::new();
@@ -120,7 +120,11 @@ fn analyze(
         credential_exprs(e, &mut exprs);
     }
     let mut vars: BTreeSet<String> = BTreeSet::new();
-    for v in module.variables.values().filter(|v| v.sensitive) {
+    for v in module
+        .variables
+        .values()
+        .filter(|v| v.sensitive || v.ephemeral)
+    {
         vars.insert(v.name.clone());
         exprs.extend(&v.default);
     }

@@ -466,6 +466,7 @@ fn plan_destroying_data() {
         refresh_only: false,
         moves: Vec::new(),
         inputs: BTreeMap::new(),
+        apply_time_variables: Vec::new(),
         variables: BTreeMap::new(),
         configuration: serde_json::Value::Null,
     };

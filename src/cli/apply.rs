@@ -18,7 +18,7 @@ use super::plan::plan_with;
 use super::plan::read_plan;
 use super::plan::PlanFlags;
 use super::progress::elapsed;
-use super::{CmdResult, Env, Exit, Failure, VarFlags};
+use super::{CmdResult, Env, Exit, Failure};
 use crate::config::{Config, Mode};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::eval::walk::WalkOptions;
@@ -126,18 +126,15 @@ fn refuse_flags(flags: &ApplyFlags, destroy: bool) -> Result<(), Failure> {
             "run `strata plan --generate-config-out=FILE`, review the file, then apply",
         );
     }
-    let planning = !p.vars.vars.is_empty()
-        || !p.vars.var_files.is_empty()
-        || !p.targets.is_empty()
-        || !p.replace.is_empty()
-        || p.destroy
-        || p.refresh_only
-        || !p.refresh;
+    // Variables may be given with a plan file: ephemeral ones must be (the plan keeps no
+    // value of theirs); others only as the plan has them (`saved_plan_inputs`).
+    let planning =
+        !p.targets.is_empty() || !p.replace.is_empty() || p.destroy || p.refresh_only || !p.refresh;
     if flags.planfile.is_some() && (planning || destroy) {
         return Err(Diagnostic::error(
             "A saved plan is applied as it was made: planning flags cannot change it",
         )
-        .detail("--var, --var-file, --target, --replace, --destroy, --refresh-only and --refresh were given with a plan file (or `strata destroy` was)")
+        .detail("--target, --replace, --destroy, --refresh-only and --refresh were given with a plan file (or `strata destroy` was)")
         .help("make a new plan with those flags: `strata plan --out FILE ...`, then `strata apply FILE`")
         .into());
     }
@@ -160,10 +157,12 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
     let rt = runtime()?;
     let provider = load_provider(&rt);
     let (plan, options, backend, lock, prior) = if let Some(file) = &flags.planfile {
-        let mut options = walk_options(env, &config, &VarFlags::default(), &mut diags);
+        let mut options = walk_options(env, &config, &flags.plan.vars, &mut diags);
+        fail_on_errors(&diags, &config.sources)?;
         let setup = super::backend::setup(&config, &options)?;
         let plan = read_plan(&env.dir.join(file), setup.encryption.as_deref())?;
-        options.inputs = crate::plan::build::restore_inputs(&plan.inputs, &config.sources);
+        let given = std::mem::take(&mut options.inputs);
+        options.inputs = crate::plan::build::saved_plan_inputs(&config, &plan, given)?;
         options.workspace = plan.workspace.clone();
         let digest = crate::plan::build::config_digest(&config, &plan.inputs);
         if digest != plan.config_digest {

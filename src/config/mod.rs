@@ -22,7 +22,7 @@ pub use types::TypeConstraint;
 /// The Terraform release whose configuration language strata implements: what a
 /// `required_version` constraint is checked against (`strata version` prints it). Features of
 /// later releases that strata lacks are refused on their own, where they are written.
-pub const TERRAFORM_VERSION: &str = "1.9.0";
+pub const TERRAFORM_VERSION: &str = "1.11.4";
 
 /// An expression together with the file it came from.
 #[derive(Clone, Debug)]
@@ -153,6 +153,9 @@ pub struct Variable {
     pub description: Option<String>,
     pub sensitive: bool,
     pub nullable: bool,
+    /// `ephemeral = true`: the value is never stored (plan, state); `graph::ephemeral` says
+    /// where it may flow.
+    pub ephemeral: bool,
     pub validations: Vec<Validation>,
 }
 
@@ -170,6 +173,8 @@ pub struct Output {
     pub value: Expr,
     pub description: Option<String>,
     pub sensitive: bool,
+    /// `ephemeral = true`: allowed in child modules only (see `graph::ephemeral`).
+    pub ephemeral: bool,
     pub depends_on: Vec<Expr>,
 }
 

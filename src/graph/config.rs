@@ -147,7 +147,7 @@ impl<'c> ConfigGraph<'c> {
         format!("{}{}", self.modules[gn.module].prefix(), gn.node)
     }
 
-    fn node(&self, module: ModuleId, node: Node) -> Option<NodeIndex> {
+    pub(super) fn node(&self, module: ModuleId, node: Node) -> Option<NodeIndex> {
         self.index.get(&GNode { module, node }).copied()
     }
 
@@ -283,7 +283,7 @@ impl<'c> ConfigGraph<'c> {
     }
 
     /// The nodes a reference in module `m` names.
-    fn targets(&self, m: ModuleId, subject: &Subject) -> Vec<NodeIndex> {
+    pub(super) fn targets(&self, m: ModuleId, subject: &Subject) -> Vec<NodeIndex> {
         let nodes = match subject {
             Subject::Var(n) => vec![(m, Node::Variable(n.clone()))],
             Subject::Local(n) => vec![(m, Node::Local(n.clone()))],

@@ -10,6 +10,7 @@
 //!   its instances feed into: edges stay linear in the config size, not quadratic.
 
 pub mod config;
+mod ephemeral;
 
 use crate::addr::{AbsResource, InstanceAddr};
 use crate::config::refs::{references, Reference, Subject};
@@ -52,8 +53,18 @@ pub struct EdgeRef {
 }
 
 fn body_references(body: &crate::config::Body, bound: &[String], out: &mut Vec<Reference>) {
-    for attr in body.attrs.values() {
-        out.extend(references(&attr.expr, bound));
+    attr_references(body, bound, &mut |_, refs| out.extend(refs));
+}
+
+/// The references of every argument of a body, nested blocks included, each with the name of
+/// the argument it is written in (a `dynamic` block's `for_each` is named `for_each`).
+fn attr_references(
+    body: &crate::config::Body,
+    bound: &[String],
+    f: &mut dyn FnMut(&str, Vec<Reference>),
+) {
+    for (name, attr) in &body.attrs {
+        f(name, references(&attr.expr, bound));
     }
     for block in &body.blocks {
         if block.kind == "dynamic" {
@@ -67,13 +78,13 @@ fn body_references(body: &crate::config::Body, bound: &[String], out: &mut Vec<R
             let mut inner = bound.to_vec();
             inner.push(iterator);
             if let Some(fe) = block.body.attr("for_each") {
-                out.extend(references(&fe.expr, bound));
+                f("for_each", references(&fe.expr, bound));
             }
             for content in block.body.blocks_of("content") {
-                body_references(&content.body, &inner, out);
+                attr_references(&content.body, &inner, f);
             }
         } else {
-            body_references(&block.body, bound, out);
+            attr_references(&block.body, bound, f);
         }
     }
 }

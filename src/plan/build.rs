@@ -4,7 +4,9 @@
 
 pub use super::hooks::with_virtual_from_config;
 use super::hooks::PlanHooks;
-pub use super::inputs::{config_digest, restore_inputs, saved_inputs};
+pub use super::inputs::{
+    apply_time_variables, config_digest, restore_inputs, saved_inputs, saved_plan_inputs,
+};
 pub use super::refresh::{
     mark_object, provider_for_state, refresh, state_object, with_region, Refreshed,
 };
@@ -340,7 +342,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
             );
         }
     }
-    let inputs = saved_inputs(&options);
+    let inputs = saved_inputs(req.config, &options);
     let mut drift = refreshed.drift;
     super::relevance::annotate(req.config, &mut drift, &changes, &outputs);
     let plan = Plan {
@@ -356,8 +358,14 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         destroy: req.mode == PlanMode::Destroy,
         refresh_only: req.mode == PlanMode::RefreshOnly,
         inputs,
+        apply_time_variables: apply_time_variables(req.config, &options),
         moves,
-        variables: result.root_variables,
+        // An ephemeral variable's value is in no plan.
+        variables: result
+            .root_variables
+            .into_iter()
+            .filter(|(name, _)| !super::inputs::is_ephemeral(req.config, name))
+            .collect(),
         configuration: super::json::configuration(req.config),
     };
     Ok((plan, diags))

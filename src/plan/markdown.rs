@@ -465,6 +465,7 @@ mod tests {
             destroy: false,
             refresh_only: false,
             inputs: Default::default(),
+            apply_time_variables: Vec::new(),
             moves: vec![],
             variables: Default::default(),
             configuration: serde_json::Value::Null,

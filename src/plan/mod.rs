@@ -203,6 +203,10 @@ pub struct Plan {
     pub refresh_only: bool,
     /// Root variable inputs, so a saved plan applies with exactly the inputs it was made with.
     pub inputs: BTreeMap<String, SavedInput>,
+    /// The ephemeral root variables the plan was made with, by name only: applying the plan
+    /// needs them given again.
+    #[serde(default)]
+    pub apply_time_variables: Vec<String>,
     /// State instances renamed by `moved` blocks, applied to the state before the changes.
     #[serde(default)]
     pub moves: Vec<(InstanceAddr, InstanceAddr)>,

@@ -240,7 +240,7 @@ async fn json_event_streams_version_output_types_and_console() {
     // plan -json: Terraform's machine-readable UI, one event per line.
     let plan = events(&w.expect(0, &["plan", "-json"]).stdout);
     assert_eq!(plan[0]["type"], "version");
-    assert_eq!(plan[0]["terraform"], "1.9.0");
+    assert_eq!(plan[0]["terraform"], "1.11.4");
     let planned = of_type(&plan, "planned_change");
     assert_eq!(planned.len(), 4, "{plan:#?}");
     assert!(planned.iter().all(|e| e["change"]["action"] == "create"));
@@ -305,13 +305,14 @@ async fn json_event_streams_version_output_types_and_console() {
             run.stderr
         );
     }
-    let planfile_vars = w.expect(1, &["apply", "x.plan", "-var", "admin_cidr=10.0.0.0/8"]);
+    // A saved plan takes --var (ephemeral variables are given again), not planning flags.
+    let planfile_target = w.expect(1, &["apply", "x.plan", "-target", "aws_db_instance.x"]);
     assert!(
-        planfile_vars
+        planfile_target
             .stderr
             .contains("A saved plan is applied as it was made"),
         "{}",
-        planfile_vars.stderr
+        planfile_target.stderr
     );
 
     // output -json with Terraform's types.
@@ -327,7 +328,7 @@ async fn json_event_streams_version_output_types_and_console() {
         "{v}"
     );
     let vj: Json = serde_json::from_str(&w.expect(0, &["version", "-json"]).stdout).unwrap();
-    assert_eq!(vj["terraform_version"], "1.9.0");
+    assert_eq!(vj["terraform_version"], "1.11.4");
     assert!(vj["platform"].as_str().unwrap().contains('_'));
 
     // console: expressions against the configuration and the state.

@@ -546,8 +546,8 @@ variable "pin" {
 }
 
 /// `required_version` is checked with Terraform's constraint syntax against the Terraform
-/// language version strata implements (1.9.0): `~>` lets only the rightmost given part grow,
-/// so `~> 1.5` admits 1.9.0 and `~> 1.5.0` does not.
+/// language version strata implements (1.11.4): `~>` lets only the rightmost given part grow,
+/// so `~> 1.5` admits 1.11.4 and `~> 1.5.0` does not.
 #[test]
 fn required_version_reads_pessimistic_constraints_as_terraform_does() {
     let with = |constraint: &str| {
@@ -556,18 +556,139 @@ fn required_version_reads_pessimistic_constraints_as_terraform_does() {
             &format!("terraform {{\n  required_version = \"{constraint}\"\n}}\n"),
         )])
     };
-    for admitted in ["~> 1.5", ">= 1.5, < 2.0", "~> 1", "1.9.0", "!= 1.8.0"] {
+    for admitted in [
+        "~> 1.5",
+        ">= 1.5, < 2.0",
+        "~> 1",
+        "1.11.4",
+        "!= 1.8.0",
+        ">= 1.11",
+    ] {
         assert_valid(with(admitted).path());
     }
-    for refused in ["~> 1.5.0", "~> 2.0", "< 1.9", "!= 1.9.0"] {
+    for refused in ["~> 1.5.0", "~> 2.0", "< 1.11", "!= 1.11.4", "~> 1.10.0"] {
         let out = assert_invalid(
             with(refused).path(),
-            &["Unsupported Terraform version", "versions.tf:2:22", "1.9.0"],
+            &[
+                "Unsupported Terraform version",
+                "versions.tf:2:22",
+                "1.11.4",
+            ],
         );
         assert!(out.contains(refused), "{out}");
     }
     assert_invalid(
         with("about 1.5").path(),
         &["Invalid required_version", "versions.tf:2:22"],
+    );
+}
+
+/// Regression: `ephemeral = true` was accepted and ignored, so an ephemeral value flowed into
+/// stored places (a normal argument, count, a module input, a root output) without a word.
+/// Terraform 1.10 refuses each with a located error, and lets it into write-only arguments,
+/// provider blocks, locals, ephemeral module inputs and ephemeral child outputs.
+#[test]
+fn ephemeral_values_flowed_into_stored_places_unchecked() {
+    let child = r#"
+variable "secret" {
+  type      = string
+  ephemeral = true
+}
+
+output "again" {
+  value     = var.secret
+  ephemeral = true
+}
+"#;
+    let ok = config(&[
+        (
+            "main.tf",
+            r#"
+variable "password" {
+  type      = string
+  ephemeral = true
+}
+
+locals {
+  password = "${var.password}-x"
+}
+
+module "pass" {
+  source = "./child"
+  secret = local.password
+}
+
+resource "aws_db_instance" "db" {
+  identifier          = "eph"
+  engine              = "postgres"
+  instance_class      = "db.t3.micro"
+  allocated_storage   = 20
+  username            = "app"
+  password_wo         = module.pass.again
+  password_wo_version = 1
+  skip_final_snapshot = true
+  depends_on          = [module.pass]
+}
+"#,
+        ),
+        ("child/main.tf", child),
+    ]);
+    assert_valid(ok.path());
+
+    let bad = config(&[
+        (
+            "main.tf",
+            r#"variable "password" {
+  type      = string
+  ephemeral = true
+}
+
+locals {
+  derived = upper(var.password)
+}
+
+resource "aws_security_group" "sg" {
+  count       = length(var.password)
+  name        = "eph"
+  description = local.derived
+}
+
+module "plain" {
+  source = "./plain"
+  secret = var.password
+}
+
+output "leak" {
+  value = local.derived
+}
+
+output "root_ephemeral" {
+  value     = "x"
+  ephemeral = true
+}
+"#,
+        ),
+        (
+            "plain/main.tf",
+            "variable \"secret\" {\n  type = string\n}\n",
+        ),
+    ]);
+    assert_invalid(
+        bad.path(),
+        &[
+            "Invalid count argument",
+            "main.tf:11:24",
+            "Invalid use of ephemeral value",
+            "Ephemeral values are not valid for \"description\", because it is not a write-only attribute and must be persisted to state.",
+            "main.tf:13:17",
+            "Ephemeral value not allowed",
+            "The input variable \"secret\" does not accept ephemeral values.",
+            "main.tf:18:12",
+            "This output value is not declared as returning an ephemeral value, so it cannot be set to a result derived from an ephemeral value.",
+            "main.tf:22:11",
+            "Ephemeral output not allowed",
+            "Ephemeral outputs are not allowed in context of a root module",
+            "main.tf:25:1",
+        ],
     );
 }

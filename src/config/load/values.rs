@@ -47,14 +47,9 @@ impl ModuleBuilder<'_, '_> {
         let description = body
             .attr("description")
             .and_then(|a| self.constant_string(a));
-        let sensitive = body
-            .attr("sensitive")
-            .and_then(|a| self.literal_bool(a))
-            .unwrap_or(false);
-        let nullable = body
-            .attr("nullable")
-            .and_then(|a| self.literal_bool(a))
-            .unwrap_or(true);
+        let sensitive = self.flag(&body, "sensitive", false);
+        let ephemeral = self.flag(&body, "ephemeral", false);
+        let nullable = self.flag(&body, "nullable", true);
         let mut validations = Vec::new();
         for block in body.blocks_of("validation") {
             self.unexpected(
@@ -88,9 +83,17 @@ impl ModuleBuilder<'_, '_> {
                 description,
                 sensitive,
                 nullable,
+                ephemeral,
                 validations,
             },
         );
+    }
+
+    /// A literal `true`/`false` argument of a declaration (`sensitive`, `ephemeral`, ...).
+    fn flag(&mut self, body: &Body, name: &str, default: bool) -> bool {
+        body.attr(name)
+            .and_then(|a| self.literal_bool(a))
+            .unwrap_or(default)
     }
 
     pub(super) fn locals(&mut self, body: Body) {
@@ -158,10 +161,8 @@ impl ModuleBuilder<'_, '_> {
         let description = body
             .attr("description")
             .and_then(|a| self.constant_string(a));
-        let sensitive = body
-            .attr("sensitive")
-            .and_then(|a| self.literal_bool(a))
-            .unwrap_or(false);
+        let sensitive = self.flag(&body, "sensitive", false);
+        let ephemeral = self.flag(&body, "ephemeral", false);
         let depends_on = match body.attr("depends_on") {
             Some(a) => self.references_list(a),
             None => Vec::new(),
@@ -174,6 +175,7 @@ impl ModuleBuilder<'_, '_> {
                 value,
                 description,
                 sensitive,
+                ephemeral,
                 depends_on,
             },
         );

@@ -139,7 +139,14 @@ pub struct OutputValue {
 
 /// Walks the whole configuration.
 pub fn walk(config: &Config, options: &WalkOptions, hooks: &mut dyn Hooks) -> WalkResult {
-    let (graph, graph_diags) = ConfigGraph::build(config);
+    let (graph, mut graph_diags) = ConfigGraph::build(config);
+    let catalog = hooks.catalog();
+    graph_diags.extend(graph.ephemeral_misuse(&|mode, type_, name| {
+        catalog
+            .schema(mode, type_)
+            .and_then(|s| s.attribute(name))
+            .is_some_and(|a| a.write_only)
+    }));
     let mut w = Walker {
         options,
         hooks,
