@@ -158,7 +158,14 @@ fn state_of(ctx: &Ctx, c: &CacheCluster, tags: tags::Tags) -> Value {
     state::complete(&SCHEMA, m)
 }
 
-impl ElastiCacheCluster {
+#[async_trait]
+impl ResourceType for ElastiCacheCluster {
+    named!("aws_elasticache_cluster", SCHEMA);
+
+    fn waiter(&self) -> Option<&'static Waiter> {
+        Some(&WAITER)
+    }
+
     async fn state_after_write(
         &self,
         ctx: &Ctx,
@@ -182,11 +189,6 @@ impl ElastiCacheCluster {
             planned,
         ))
     }
-}
-
-#[async_trait]
-impl ResourceType for ElastiCacheCluster {
-    named!("aws_elasticache_cluster", SCHEMA);
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
@@ -237,16 +239,6 @@ impl ResourceType for ElastiCacheCluster {
         Ok(state::by_id(found, |(c, _)| c.cache_cluster_id(), state))
     }
 
-    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
-        WAITER
-            .ready(
-                ctx,
-                &state::id(found, self.type_name())?,
-                SCHEMA.timeout(found, "create"),
-            )
-            .await
-    }
-
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "cluster_id", self.type_name())?.to_lowercase();
         let call = ctx
@@ -258,9 +250,7 @@ impl ResourceType for ElastiCacheCluster {
         call.send()
             .await
             .during(&format!("creating cache cluster {id}"))?;
-        // What create does after its call is what settling a retried one does.
-        self.settle_retried_create(ctx, &Value::Map(object! { "id" => id }), planned)
-            .await
+        lifecycle::ready_after_create(self, &WAITER, ctx, &id, planned).await
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -296,21 +286,6 @@ impl ResourceType for ElastiCacheCluster {
         }
         tags::update(ctx, Service::ElastiCache, prior, planned).await?;
         self.state_after_write(ctx, &id, Some(prior), planned).await
-    }
-
-    /// The create call's object exists, its answer lost: what create does after the call
-    /// (an update could not start from an object still being created).
-    async fn settle_retried_create(
-        &self,
-        ctx: &Ctx,
-        found: &Value,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
-        let id = state::id(found, self.type_name())?;
-        WAITER
-            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
-            .await?;
-        self.state_after_write(ctx, &id, None, planned).await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {

@@ -330,43 +330,6 @@ async fn read_states<'a>(
 }
 
 impl ElastiCacheReplicationGroup {
-    /// Reads one group back after a write. Tags are only listed when the plan or the prior
-    /// state has some: otherwise there are none to see, and the call is saved.
-    async fn state_after_write(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        prior: Option<&Value>,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
-        let with_tags = tags::expected(ctx, prior, planned);
-        let known = |_: &str| std::iter::once(planned).chain(prior).collect();
-        let found = read_states(ctx, &[id.to_string()], with_tags, known)
-            .await?
-            .pop_first();
-        let Some((_, (state, token_enabled))) = found else {
-            return Err(ProviderError::not_found(format!(
-                "replication group {id} not found after writing it"
-            )));
-        };
-        let mut state = state::with_virtual(&SCHEMA, state, planned);
-        if let Value::Map(m) = &mut state {
-            if !token_enabled {
-                m.insert("auth_token".into(), Value::Null);
-            }
-            // The configured spelling (6.x, 7.1) stays while AWS runs a matching version.
-            if let (Some(cfg), Some(actual)) = (
-                obj::str(planned, "engine_version"),
-                m.get("engine_version_actual").and_then(Value::as_str),
-            ) {
-                if engine_version_matches(cfg, actual) {
-                    m.insert("engine_version".into(), Value::from(cfg));
-                }
-            }
-        }
-        Ok(state)
-    }
-
     async fn modify_replicas(
         &self,
         ctx: &Ctx,
@@ -419,6 +382,47 @@ impl ElastiCacheReplicationGroup {
 #[async_trait]
 impl ResourceType for ElastiCacheReplicationGroup {
     named!("aws_elasticache_replication_group", SCHEMA);
+
+    fn waiter(&self) -> Option<&'static Waiter> {
+        Some(&WAITER)
+    }
+
+    /// Reads one group back after a write. Tags are only listed when the plan or the prior
+    /// state has some: otherwise there are none to see, and the call is saved.
+    async fn state_after_write(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        prior: Option<&Value>,
+        planned: &Value,
+    ) -> ProviderResult<Value> {
+        let with_tags = tags::expected(ctx, prior, planned);
+        let known = |_: &str| std::iter::once(planned).chain(prior).collect();
+        let found = read_states(ctx, &[id.to_string()], with_tags, known)
+            .await?
+            .pop_first();
+        let Some((_, (state, token_enabled))) = found else {
+            return Err(ProviderError::not_found(format!(
+                "replication group {id} not found after writing it"
+            )));
+        };
+        let mut state = state::with_virtual(&SCHEMA, state, planned);
+        if let Value::Map(m) = &mut state {
+            if !token_enabled {
+                m.insert("auth_token".into(), Value::Null);
+            }
+            // The configured spelling (6.x, 7.1) stays while AWS runs a matching version.
+            if let (Some(cfg), Some(actual)) = (
+                obj::str(planned, "engine_version"),
+                m.get("engine_version_actual").and_then(Value::as_str),
+            ) {
+                if engine_version_matches(cfg, actual) {
+                    m.insert("engine_version".into(), Value::from(cfg));
+                }
+            }
+        }
+        Ok(state)
+    }
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
@@ -504,16 +508,6 @@ impl ResourceType for ElastiCacheReplicationGroup {
             .collect())
     }
 
-    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
-        WAITER
-            .ready(
-                ctx,
-                &state::id(found, self.type_name())?,
-                SCHEMA.timeout(found, "create"),
-            )
-            .await
-    }
-
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "replication_group_id", self.type_name())?.to_lowercase();
         let call = ctx
@@ -526,9 +520,7 @@ impl ResourceType for ElastiCacheReplicationGroup {
         call.send()
             .await
             .during(&format!("creating replication group {id}"))?;
-        // What create does after its call is what settling a retried one does.
-        self.settle_retried_create(ctx, &Value::Map(object! { "id" => id }), planned)
-            .await
+        lifecycle::ready_after_create(self, &WAITER, ctx, &id, planned).await
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -617,21 +609,6 @@ impl ResourceType for ElastiCacheReplicationGroup {
         }
         tags::update(ctx, Service::ElastiCache, prior, planned).await?;
         self.state_after_write(ctx, &id, Some(prior), planned).await
-    }
-
-    /// The create call's object exists, its answer lost: what create does after the call
-    /// (an update could not start from an object still being created).
-    async fn settle_retried_create(
-        &self,
-        ctx: &Ctx,
-        found: &Value,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
-        let id = state::id(found, self.type_name())?;
-        WAITER
-            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
-            .await?;
-        self.state_after_write(ctx, &id, None, planned).await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {

@@ -4,8 +4,24 @@
 
 use super::client::Ctx;
 use super::errors::{unless, Code};
-use crate::provider::{obj, ConfigProblem, ProviderResult};
+use super::wait::Waiter;
+use crate::provider::{obj, ConfigProblem, ProviderResult, ResourceType};
 use crate::value::Value;
+
+/// What a create that waits does after its call, and so what settling a retried one does:
+/// waits until `waiter` finds object `id` ready (the `create` timeout of `planned`), then
+/// reads it back (`state_after_write`).
+pub async fn ready_after_create<T: ResourceType + ?Sized>(
+    rt: &T,
+    waiter: &Waiter,
+    ctx: &Ctx,
+    id: &str,
+    planned: &Value,
+) -> ProviderResult<Value> {
+    let timeout = rt.schema().timeout(planned, "create");
+    waiter.ready(ctx, id, timeout).await?;
+    rt.state_after_write(ctx, id, None, planned).await
+}
 
 /// Sends a delete `call`, again a poll interval apart while AWS answers `busy` (the object
 /// still in use, changes pending) for up to `retry_for` (`waiting_for` says what for); `false`

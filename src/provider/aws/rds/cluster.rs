@@ -225,11 +225,19 @@ fn state_of(ctx: &Ctx, c: &SdkCluster) -> Value {
     state::complete(&SCHEMA, m)
 }
 
-impl RdsCluster {
+#[async_trait]
+impl ResourceType for RdsCluster {
+    named!("aws_rds_cluster", SCHEMA);
+
+    fn waiter(&self) -> Option<&'static Waiter> {
+        Some(&WAITER)
+    }
+
     async fn state_after_write(
         &self,
         ctx: &Ctx,
         id: &str,
+        _prior: Option<&Value>,
         planned: &Value,
     ) -> ProviderResult<Value> {
         let c = describe_clusters(ctx, &[id.to_string()]).await?.pop();
@@ -251,11 +259,6 @@ impl RdsCluster {
         }
         Ok(state)
     }
-}
-
-#[async_trait]
-impl ResourceType for RdsCluster {
-    named!("aws_rds_cluster", SCHEMA);
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
@@ -306,16 +309,6 @@ impl ResourceType for RdsCluster {
         super::import(self, ctx, id).await
     }
 
-    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
-        WAITER
-            .ready(
-                ctx,
-                &state::id(found, self.type_name())?,
-                SCHEMA.timeout(found, "create"),
-            )
-            .await
-    }
-
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "cluster_identifier", self.type_name())?;
         let call = ctx
@@ -327,9 +320,7 @@ impl ResourceType for RdsCluster {
         call.send()
             .await
             .during(&format!("creating DB cluster {id}"))?;
-        // What create does after its call is what settling a retried one does.
-        self.settle_retried_create(ctx, &Value::Map(object! { "id" => id }), planned)
-            .await
+        lifecycle::ready_after_create(self, &WAITER, ctx, &id, planned).await
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -383,22 +374,7 @@ impl ResourceType for RdsCluster {
             }
         }
         tags::update(ctx, Service::Rds, prior, planned).await?;
-        self.state_after_write(ctx, &id, planned).await
-    }
-
-    /// The create call's object exists, its answer lost: what create does after the call
-    /// (an update could not start from an object still being created).
-    async fn settle_retried_create(
-        &self,
-        ctx: &Ctx,
-        found: &Value,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
-        let id = state::id(found, self.type_name())?;
-        WAITER
-            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
-            .await?;
-        self.state_after_write(ctx, &id, planned).await
+        self.state_after_write(ctx, &id, Some(prior), planned).await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {

@@ -133,11 +133,19 @@ fn state_of(ctx: &Ctx, db: &SdkDb, writer: Option<bool>) -> Value {
     state::complete(&SCHEMA, m)
 }
 
-impl RdsClusterInstance {
+#[async_trait]
+impl ResourceType for RdsClusterInstance {
+    named!("aws_rds_cluster_instance", SCHEMA);
+
+    fn waiter(&self) -> Option<&'static Waiter> {
+        Some(&WAITER)
+    }
+
     async fn state_after_write(
         &self,
         ctx: &Ctx,
         id: &str,
+        _prior: Option<&Value>,
         planned: &Value,
     ) -> ProviderResult<Value> {
         let mut state = state::read_back(ctx, &RDS_CLUSTER_INSTANCE, id, planned).await?;
@@ -151,11 +159,6 @@ impl RdsClusterInstance {
         }
         Ok(state)
     }
-}
-
-#[async_trait]
-impl ResourceType for RdsClusterInstance {
-    named!("aws_rds_cluster_instance", SCHEMA);
 
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
         let unique: Vec<String> = state::unique(ids);
@@ -186,16 +189,6 @@ impl ResourceType for RdsClusterInstance {
         Ok(dbs.iter().map(state).collect())
     }
 
-    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
-        WAITER
-            .ready(
-                ctx,
-                &state::id(found, self.type_name())?,
-                SCHEMA.timeout(found, "create"),
-            )
-            .await
-    }
-
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "identifier", self.type_name())?;
         let call = ctx
@@ -207,9 +200,7 @@ impl ResourceType for RdsClusterInstance {
         call.send()
             .await
             .during(&format!("creating DB cluster instance {id}"))?;
-        // What create does after its call is what settling a retried one does.
-        self.settle_retried_create(ctx, &Value::Map(object! { "id" => id }), planned)
-            .await
+        lifecycle::ready_after_create(self, &WAITER, ctx, &id, planned).await
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -230,22 +221,7 @@ impl ResourceType for RdsClusterInstance {
                 .await?;
         }
         tags::update(ctx, Service::Rds, prior, planned).await?;
-        self.state_after_write(ctx, &id, planned).await
-    }
-
-    /// The create call's object exists, its answer lost: what create does after the call
-    /// (an update could not start from an object still being created).
-    async fn settle_retried_create(
-        &self,
-        ctx: &Ctx,
-        found: &Value,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
-        let id = state::id(found, self.type_name())?;
-        WAITER
-            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
-            .await?;
-        self.state_after_write(ctx, &id, planned).await
+        self.state_after_write(ctx, &id, Some(prior), planned).await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {

@@ -218,32 +218,6 @@ impl DbInstance {
         Ok(describe_instances(ctx, &[id.to_string()]).await?.pop())
     }
 
-    /// Reads one instance back after a write and completes its state from the plan.
-    async fn state_after_write(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
-        let db = self.describe_one(ctx, id).await?;
-        let db = db.ok_or_else(|| {
-            ProviderError::not_found(format!("DB instance {id} not found after writing it"))
-        })?;
-        let pending = db
-            .pending_modified_values()
-            .and_then(|p| p.engine_version());
-        let mut state = state::with_virtual(&SCHEMA, state_of(ctx, &db), planned);
-        let version = state_engine_version(
-            obj::str(planned, "engine_version"),
-            db.engine_version(),
-            pending,
-        );
-        if let Value::Map(m) = &mut state {
-            m.insert("engine_version".into(), version.to_value());
-        }
-        Ok(state)
-    }
-
     /// CreateDBInstance, or CreateDBInstanceReadReplica for a replica.
     async fn create_call(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
         // The arguments both calls take.
@@ -336,6 +310,37 @@ impl DbInstance {
 #[async_trait]
 impl ResourceType for DbInstance {
     named!("aws_db_instance", SCHEMA);
+
+    fn waiter(&self) -> Option<&'static Waiter> {
+        Some(&WAITER)
+    }
+
+    /// Reads one instance back after a write and completes its state from the plan.
+    async fn state_after_write(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _prior: Option<&Value>,
+        planned: &Value,
+    ) -> ProviderResult<Value> {
+        let db = self.describe_one(ctx, id).await?;
+        let db = db.ok_or_else(|| {
+            ProviderError::not_found(format!("DB instance {id} not found after writing it"))
+        })?;
+        let pending = db
+            .pending_modified_values()
+            .and_then(|p| p.engine_version());
+        let mut state = state::with_virtual(&SCHEMA, state_of(ctx, &db), planned);
+        let version = state_engine_version(
+            obj::str(planned, "engine_version"),
+            db.engine_version(),
+            pending,
+        );
+        if let Value::Map(m) = &mut state {
+            m.insert("engine_version".into(), version.to_value());
+        }
+        Ok(state)
+    }
 
     /// The provider takes any engine name; AWS refuses the Aurora ones at create.
     fn plan_checks(&self, config: &Value) -> Vec<ConfigProblem> {
@@ -438,16 +443,6 @@ impl ResourceType for DbInstance {
         Ok(dbs.await?.iter().map(|db| state_of(ctx, db)).collect())
     }
 
-    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
-        WAITER
-            .ready(
-                ctx,
-                &state::id(found, self.type_name())?,
-                SCHEMA.timeout(found, "create"),
-            )
-            .await
-    }
-
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "identifier", self.type_name())?;
         self.create_call(ctx, &id, planned).await?;
@@ -469,10 +464,7 @@ impl ResourceType for DbInstance {
         if obj::str(planned, "replicate_source_db").is_some() {
             self.configure_replica(ctx, &id, planned).await?;
         }
-        WAITER
-            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
-            .await?;
-        self.state_after_write(ctx, &id, planned).await
+        lifecycle::ready_after_create(self, &WAITER, ctx, &id, planned).await
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -569,7 +561,8 @@ impl ResourceType for DbInstance {
             let arn = arn.or_else(|| obj::string(prior, "arn"));
             tags::update_at(ctx, Service::Rds, arn.as_deref(), prior, planned).await?;
         }
-        self.state_after_write(ctx, &new_id, planned).await
+        self.state_after_write(ctx, &new_id, Some(prior), planned)
+            .await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
