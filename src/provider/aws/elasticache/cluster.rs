@@ -244,13 +244,10 @@ impl ResourceType for ElastiCacheCluster {
         let call = ctx
             .elasticache()
             .create_cache_cluster()
-            .cache_cluster_id(&id)
-            .set_tags(tags::for_create(ctx, planned));
-        let (call, _) = modify::set(CREATE, planned, call);
-        call.send()
-            .await
-            .during(&format!("creating cache cluster {id}"))?;
-        lifecycle::ready_after_create(self, &WAITER, ctx, &id, planned).await
+            .cache_cluster_id(&id);
+        lifecycle::create_then_ready! {
+            self, ctx, planned, call, CREATE, &WAITER, &id, "cache cluster"
+        }
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -275,17 +272,11 @@ impl ResourceType for ElastiCacheCluster {
         if let Some(sgs) = modify::changed_list(prior, planned, "security_group_ids") {
             (modify, needed) = (modify.set_security_group_ids(Some(sgs)), true);
         }
-        if needed {
-            modify
-                .send()
-                .await
-                .during(&format!("modifying cache cluster {id}"))?;
-            WAITER
-                .ready(ctx, &id, SCHEMA.timeout(planned, "update"))
-                .await?;
+        let modified = (modify, needed);
+        lifecycle::modify_then_settle! {
+            self, ctx, Service::ElastiCache, &id, prior, planned,
+            modified, WAITER, false, "cache cluster"
         }
-        tags::update(ctx, Service::ElastiCache, prior, planned).await?;
-        self.state_after_write(ctx, &id, Some(prior), planned).await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {

@@ -514,13 +514,10 @@ impl ResourceType for ElastiCacheReplicationGroup {
             .elasticache()
             .create_replication_group()
             .replication_group_id(&id)
-            .engine(modify::lower(planned, "engine").unwrap_or_else(|| "redis".into()))
-            .set_tags(tags::for_create(ctx, planned));
-        let (call, _) = modify::set(CREATE, planned, call);
-        call.send()
-            .await
-            .during(&format!("creating replication group {id}"))?;
-        lifecycle::ready_after_create(self, &WAITER, ctx, &id, planned).await
+            .engine(modify::lower(planned, "engine").unwrap_or_else(|| "redis".into()));
+        lifecycle::create_then_ready! {
+            self, ctx, planned, call, CREATE, &WAITER, &id, "replication group"
+        }
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -607,8 +604,7 @@ impl ResourceType for ElastiCacheReplicationGroup {
             self.modify_replicas(ctx, &id, (old_n, new_n), limit)
                 .await?;
         }
-        tags::update(ctx, Service::ElastiCache, prior, planned).await?;
-        self.state_after_write(ctx, &id, Some(prior), planned).await
+        lifecycle::tags_then_read_back(self, ctx, Service::ElastiCache, &id, prior, planned).await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {

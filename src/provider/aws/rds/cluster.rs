@@ -311,16 +311,10 @@ impl ResourceType for RdsCluster {
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "cluster_identifier", self.type_name())?;
-        let call = ctx
-            .rds()
-            .create_db_cluster()
-            .db_cluster_identifier(&id)
-            .set_tags(tags::for_create(ctx, planned));
-        let (call, _) = modify::set(CREATE, planned, call);
-        call.send()
-            .await
-            .during(&format!("creating DB cluster {id}"))?;
-        lifecycle::ready_after_create(self, &WAITER, ctx, &id, planned).await
+        let call = ctx.rds().create_db_cluster().db_cluster_identifier(&id);
+        lifecycle::create_then_ready! {
+            self, ctx, planned, call, CREATE, &WAITER, &id, "DB cluster"
+        }
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -355,26 +349,11 @@ impl ResourceType for RdsCluster {
         if let Some(p) = super::write_only_password(prior, planned, "master_password") {
             (modify, needed) = (modify.master_user_password(p), true);
         }
-        if needed {
-            modify
-                .send()
-                .await
-                .during(&format!("modifying DB cluster {id}"))?;
-            match apply_now {
-                true => {
-                    WAITER
-                        .settled(ctx, &id, SCHEMA.timeout(planned, "update"))
-                        .await?
-                }
-                false => {
-                    WAITER
-                        .ready(ctx, &id, SCHEMA.timeout(planned, "update"))
-                        .await?
-                }
-            }
+        let modified = (modify, needed);
+        lifecycle::modify_then_settle! {
+            self, ctx, Service::Rds, &id, prior, planned,
+            modified, WAITER, apply_now, "DB cluster"
         }
-        tags::update(ctx, Service::Rds, prior, planned).await?;
-        self.state_after_write(ctx, &id, Some(prior), planned).await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {

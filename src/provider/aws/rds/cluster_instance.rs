@@ -191,16 +191,10 @@ impl ResourceType for RdsClusterInstance {
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "identifier", self.type_name())?;
-        let call = ctx
-            .rds()
-            .create_db_instance()
-            .db_instance_identifier(&id)
-            .set_tags(tags::for_create(ctx, planned));
-        let (call, _) = modify::set(CREATE, planned, call);
-        call.send()
-            .await
-            .during(&format!("creating DB cluster instance {id}"))?;
-        lifecycle::ready_after_create(self, &WAITER, ctx, &id, planned).await
+        let call = ctx.rds().create_db_instance().db_instance_identifier(&id);
+        lifecycle::create_then_ready! {
+            self, ctx, planned, call, CREATE, &WAITER, &id, "DB cluster instance"
+        }
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -211,17 +205,11 @@ impl ResourceType for RdsClusterInstance {
             .modify_db_instance()
             .db_instance_identifier(&id)
             .apply_immediately(apply_now);
-        if let (modify, true) = modify::changed(MODIFY, prior, planned, modify) {
-            modify
-                .send()
-                .await
-                .during(&format!("modifying DB cluster instance {id}"))?;
-            WAITER
-                .ready(ctx, &id, SCHEMA.timeout(planned, "update"))
-                .await?;
+        let modified = modify::changed(MODIFY, prior, planned, modify);
+        lifecycle::modify_then_settle! {
+            self, ctx, Service::Rds, &id, prior, planned,
+            modified, WAITER, false, "DB cluster instance"
         }
-        tags::update(ctx, Service::Rds, prior, planned).await?;
-        self.state_after_write(ctx, &id, Some(prior), planned).await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
