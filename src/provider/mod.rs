@@ -106,6 +106,17 @@ pub type ProviderResult<T> = Result<T, ProviderError>;
 
 pub use crate::schema::ConfigProblem;
 
+/// An object a create or an update has just written, to be read back
+/// (`ResourceType::state_after_write`).
+#[derive(Clone, Copy, Debug)]
+pub struct Written<'a> {
+    pub id: &'a str,
+    /// The object's state before the write; `None` after a create.
+    pub prior: Option<&'a Value>,
+    /// What was planned: the values AWS does not return are taken from it.
+    pub planned: &'a Value,
+}
+
 /// Every problem of one resource's configuration that the provider finds before planning:
 /// its schema's validators, then the type's own rules.
 pub fn config_problems(rt: &dyn ResourceType, config: &Value) -> Vec<ConfigProblem> {
@@ -203,20 +214,14 @@ pub trait ResourceType: Send + Sync {
         None
     }
 
-    /// The full state of object `id` read back after a write, completed from `planned`
-    /// (write-only and virtual arguments); `prior` is `None` after a create. By default the
-    /// type's `read`, waited for until the object is visible (`aws::kit::state::read_back`).
-    async fn state_after_write(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        _prior: Option<&Value>,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
+    /// The full state of the object just written, read back and completed from the plan
+    /// (write-only and virtual arguments). By default the type's `read`, waited for until the
+    /// object is visible (`aws::kit::state::read_back`).
+    async fn state_after_write(&self, ctx: &Ctx, written: Written<'_>) -> ProviderResult<Value> {
         let registered = resource_type(self.type_name()).ok_or_else(|| {
             ProviderError::new(format!("{} is not a registered type", self.type_name()))
         })?;
-        aws::kit::state::read_back(ctx, registered, id, planned).await
+        aws::kit::state::read_back(ctx, registered, written.id, written.planned).await
     }
 
     /// Deletes the object and waits until it is gone. Already gone counts as success.

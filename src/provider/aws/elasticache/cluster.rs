@@ -160,19 +160,10 @@ fn state_of(ctx: &Ctx, c: &CacheCluster, tags: tags::Tags) -> Value {
 
 #[async_trait]
 impl ResourceType for ElastiCacheCluster {
-    named!("aws_elasticache_cluster", SCHEMA);
+    named!("aws_elasticache_cluster", SCHEMA, WAITER);
 
-    fn waiter(&self) -> Option<&'static Waiter> {
-        Some(&WAITER)
-    }
-
-    async fn state_after_write(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        prior: Option<&Value>,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
+    async fn state_after_write(&self, ctx: &Ctx, written: Written<'_>) -> ProviderResult<Value> {
+        let Written { id, prior, planned } = written;
         let c = describe_cache_clusters(ctx, &[id.to_string()])
             .await?
             .pop()

@@ -381,21 +381,12 @@ impl ElastiCacheReplicationGroup {
 
 #[async_trait]
 impl ResourceType for ElastiCacheReplicationGroup {
-    named!("aws_elasticache_replication_group", SCHEMA);
-
-    fn waiter(&self) -> Option<&'static Waiter> {
-        Some(&WAITER)
-    }
+    named!("aws_elasticache_replication_group", SCHEMA, WAITER);
 
     /// Reads one group back after a write. Tags are only listed when the plan or the prior
     /// state has some: otherwise there are none to see, and the call is saved.
-    async fn state_after_write(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        prior: Option<&Value>,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
+    async fn state_after_write(&self, ctx: &Ctx, written: Written<'_>) -> ProviderResult<Value> {
+        let Written { id, prior, planned } = written;
         let with_tags = tags::expected(ctx, prior, planned);
         let known = |_: &str| std::iter::once(planned).chain(prior).collect();
         let found = read_states(ctx, &[id.to_string()], with_tags, known)

@@ -8,7 +8,7 @@ use super::client::Ctx;
 use super::errors::{unless, Code};
 use super::tags::{self, Service};
 use super::wait::Waiter;
-use crate::provider::{obj, ConfigProblem, ProviderResult, ResourceType};
+use crate::provider::{obj, ConfigProblem, ProviderResult, ResourceType, Written};
 use crate::value::Value;
 
 /// What a create that waits does after its call, and so what settling a retried one does:
@@ -23,7 +23,12 @@ pub async fn ready_after_create<T: ResourceType + ?Sized>(
 ) -> ProviderResult<Value> {
     let timeout = rt.schema().timeout(planned, "create");
     waiter.ready(ctx, id, timeout).await?;
-    rt.state_after_write(ctx, id, None, planned).await
+    let written = Written {
+        id,
+        prior: None,
+        planned,
+    };
+    rt.state_after_write(ctx, written).await
 }
 
 /// A create that waits: sends `call` (the SDK builder that names object `id`) with the
@@ -73,7 +78,12 @@ pub async fn tags_then_read_back<T: ResourceType + ?Sized>(
     planned: &Value,
 ) -> ProviderResult<Value> {
     tags::update(ctx, service, prior, planned).await?;
-    rt.state_after_write(ctx, id, Some(prior), planned).await
+    let written = Written {
+        id,
+        prior: Some(prior),
+        planned,
+    };
+    rt.state_after_write(ctx, written).await
 }
 
 /// Sends a delete `call`, again a poll interval apart while AWS answers `busy` (the object

@@ -94,7 +94,8 @@ where
 }
 
 /// A type's name and schema (`ResourceType` / `DataSourceType`), inside its `impl`:
-/// `named!("aws_db_subnet_group", SCHEMA);`.
+/// `named!("aws_db_subnet_group", SCHEMA);`; with a third argument, the `Waiter` its create
+/// waits with (`named!("aws_db_instance", SCHEMA, WAITER);`).
 #[macro_export]
 macro_rules! named {
     ($name:literal, $schema:expr) => {
@@ -104,6 +105,14 @@ macro_rules! named {
 
         fn schema(&self) -> &$crate::schema::Schema {
             &$schema
+        }
+    };
+    // A resource type whose create waits until `$waiter` says its object is ready.
+    ($name:literal, $schema:expr, $waiter:expr) => {
+        $crate::named!($name, $schema);
+
+        fn waiter(&self) -> Option<&'static $crate::provider::aws::kit::wait::Waiter> {
+            Some(&$waiter)
         }
     };
 }
@@ -153,7 +162,7 @@ pub mod prelude {
     pub use super::wait::{self, Waiter};
     pub use super::{all, read_each, DIRECT_READ_MAX, PAGE_SIZE};
     pub use crate::provider::{
-        obj, ConfigProblem, DataSourceType, ProviderError, ProviderResult, ResourceType,
+        obj, ConfigProblem, DataSourceType, ProviderError, ProviderResult, ResourceType, Written,
     };
     pub use crate::schema::{Attribute, BlockType, Schema};
     pub use crate::value::{Map, Value};

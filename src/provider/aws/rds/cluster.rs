@@ -227,19 +227,10 @@ fn state_of(ctx: &Ctx, c: &SdkCluster) -> Value {
 
 #[async_trait]
 impl ResourceType for RdsCluster {
-    named!("aws_rds_cluster", SCHEMA);
+    named!("aws_rds_cluster", SCHEMA, WAITER);
 
-    fn waiter(&self) -> Option<&'static Waiter> {
-        Some(&WAITER)
-    }
-
-    async fn state_after_write(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        _prior: Option<&Value>,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
+    async fn state_after_write(&self, ctx: &Ctx, written: Written<'_>) -> ProviderResult<Value> {
+        let Written { id, planned, .. } = written;
         let c = describe_clusters(ctx, &[id.to_string()]).await?.pop();
         let c = c.ok_or_else(|| {
             ProviderError::not_found(format!("DB cluster {id} not found after writing it"))

@@ -135,19 +135,10 @@ fn state_of(ctx: &Ctx, db: &SdkDb, writer: Option<bool>) -> Value {
 
 #[async_trait]
 impl ResourceType for RdsClusterInstance {
-    named!("aws_rds_cluster_instance", SCHEMA);
+    named!("aws_rds_cluster_instance", SCHEMA, WAITER);
 
-    fn waiter(&self) -> Option<&'static Waiter> {
-        Some(&WAITER)
-    }
-
-    async fn state_after_write(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        _prior: Option<&Value>,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
+    async fn state_after_write(&self, ctx: &Ctx, written: Written<'_>) -> ProviderResult<Value> {
+        let Written { id, planned, .. } = written;
         let mut state = state::read_back(ctx, &RDS_CLUSTER_INSTANCE, id, planned).await?;
         let version = state_engine_version(
             obj::str(planned, "engine_version"),

@@ -309,20 +309,11 @@ impl DbInstance {
 
 #[async_trait]
 impl ResourceType for DbInstance {
-    named!("aws_db_instance", SCHEMA);
-
-    fn waiter(&self) -> Option<&'static Waiter> {
-        Some(&WAITER)
-    }
+    named!("aws_db_instance", SCHEMA, WAITER);
 
     /// Reads one instance back after a write and completes its state from the plan.
-    async fn state_after_write(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        _prior: Option<&Value>,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
+    async fn state_after_write(&self, ctx: &Ctx, written: Written<'_>) -> ProviderResult<Value> {
+        let Written { id, planned, .. } = written;
         let db = self.describe_one(ctx, id).await?;
         let db = db.ok_or_else(|| {
             ProviderError::not_found(format!("DB instance {id} not found after writing it"))
@@ -561,8 +552,12 @@ impl ResourceType for DbInstance {
             let arn = arn.or_else(|| obj::string(prior, "arn"));
             tags::update_at(ctx, Service::Rds, arn.as_deref(), prior, planned).await?;
         }
-        self.state_after_write(ctx, &new_id, Some(prior), planned)
-            .await
+        let written = Written {
+            id: &new_id,
+            prior: Some(prior),
+            planned,
+        };
+        self.state_after_write(ctx, written).await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
