@@ -22,15 +22,6 @@ fn ctx(aws: &Arc<Aws>, settings: &ProviderSettings, region: &str) -> Ctx {
     }
 }
 
-fn object(pairs: &[(&str, Value)]) -> Value {
-    Value::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
-}
-
 fn has_drill_tag(tags: &[Tag]) -> bool {
     tags.iter().any(|t| t.key() == Some(DRILL_TAG))
 }
@@ -105,7 +96,7 @@ pub async fn cleanup(
 
 async fn delete_instance(ctx: &Ctx, id: &str) -> Result<(), String> {
     let rt = crate::provider::resource_type("aws_db_instance").ok_or("no aws_db_instance type")?;
-    let prior = object(&[
+    let prior = Value::object(&[
         ("id", id.into()),
         ("identifier", id.into()),
         ("skip_final_snapshot", true.into()),
@@ -118,15 +109,18 @@ async fn delete_instance(ctx: &Ctx, id: &str) -> Result<(), String> {
 async fn delete_subnet_group(ctx: &Ctx, name: &str) -> Result<(), String> {
     let rt = crate::provider::resource_type("aws_db_subnet_group")
         .ok_or("no aws_db_subnet_group type")?;
-    rt.delete(ctx, &object(&[("id", name.into()), ("name", name.into())]))
-        .await
-        .map_err(|e| e.message)
+    rt.delete(
+        ctx,
+        &Value::object(&[("id", name.into()), ("name", name.into())]),
+    )
+    .await
+    .map_err(|e| e.message)
 }
 
 async fn delete_group(ctx: &Ctx, id: &str) -> Result<(), String> {
     let rt =
         crate::provider::resource_type("aws_security_group").ok_or("no aws_security_group type")?;
-    rt.delete(ctx, &object(&[("id", id.into())]))
+    rt.delete(ctx, &Value::object(&[("id", id.into())]))
         .await
         .map_err(|e| e.message)
 }
@@ -393,7 +387,7 @@ async fn restore(
         .await
         .map_err(|e| crate::sdk_error::describe(&format!("restoring {} as {id}", point.id), &e))?;
     let rt = crate::provider::resource_type("aws_db_instance").ok_or("no aws_db_instance type")?;
-    rt.wait_usable(ctx, &object(&[("id", id.into())]))
+    rt.wait_usable(ctx, &Value::object(&[("id", id.into())]))
         .await
         .map_err(|e| e.message)?;
     Ok(group)

@@ -720,12 +720,7 @@ mod tests {
     use crate::addr::InstanceAddr;
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Map(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
+        Value::object(pairs)
     }
 
     fn strings(items: &[&str]) -> Value {
