@@ -143,6 +143,22 @@ pub mod testing {
         problems.into_iter().map(|p| p.attribute).collect()
     }
 
+    /// Asserts that a configuration setting `attr` to each of `values` has one problem, and
+    /// that it is about `attr` (`problems`: a type's test helper, pairs over a valid base).
+    pub fn refused(
+        problems: impl Fn(&[(&str, Value)]) -> Vec<Option<&'static str>>,
+        attr: &'static str,
+        values: &[&str],
+    ) {
+        for v in values {
+            assert_eq!(
+                problems(&[(attr, Value::from(*v))]),
+                [Some(attr)],
+                "{attr} = {v:?}"
+            );
+        }
+    }
+
     /// The differ's part of planning an object: the schema's modifiers, then the type's own.
     pub fn plan(rt: &dyn ResourceType, prior: Option<&Value>, planned: &mut Value) {
         rt.schema().modify_plan(prior, &planned.clone(), planned);

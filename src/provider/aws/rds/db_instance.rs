@@ -572,7 +572,7 @@ impl ResourceType for DbInstance {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::aws::kit::testing::{self, attrs, with};
+    use crate::provider::aws::kit::testing::{self, attrs, refused, with};
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         let base = [
@@ -662,13 +662,11 @@ mod tests {
 
     #[test]
     fn identifier_rules() {
-        for bad in ["App", "1db", "a--b", "db-", "my_db"] {
-            assert_eq!(
-                problems(&[("identifier", Value::from(bad))]),
-                [Some("identifier")],
-                "{bad}"
-            );
-        }
+        refused(
+            problems,
+            "identifier",
+            &["App", "1db", "a--b", "db-", "my_db"],
+        );
         assert!(problems(&[("identifier_prefix", Value::from("db-"))]).is_empty());
         assert_eq!(
             problems(&[
@@ -695,36 +693,26 @@ mod tests {
         assert!(ps
             .iter()
             .all(|p| !p.message.contains("secret-value") && !p.help.contains("secret-value")));
-        for bad in ["3:00-04:00", "03:00-24:00", "03:00"] {
-            assert_eq!(
-                problems(&[("backup_window", Value::from(bad))]),
-                [Some("backup_window")],
-                "{bad}"
-            );
-        }
-        for bad in [
-            "sun:05:00-06:00",
-            "sunday:05:00-sun:06:00",
-            "sun:25:00-sun:06:00",
-        ] {
-            assert_eq!(
-                problems(&[("maintenance_window", Value::from(bad))]),
-                [Some("maintenance_window")],
-                "{bad}"
-            );
-        }
-        assert_eq!(
-            problems(&[("engine", Value::from("aurora-mysql"))]),
-            [Some("engine")]
+        refused(
+            problems,
+            "backup_window",
+            &["3:00-04:00", "03:00-24:00", "03:00"],
         );
+        refused(
+            problems,
+            "maintenance_window",
+            &[
+                "sun:05:00-06:00",
+                "sunday:05:00-sun:06:00",
+                "sun:25:00-sun:06:00",
+            ],
+        );
+        refused(problems, "engine", &["aurora-mysql"]);
         assert_eq!(
             problems(&[("backup_retention_period", Value::from(36))]),
             [Some("backup_retention_period")]
         );
-        assert_eq!(
-            problems(&[("final_snapshot_identifier", Value::from("final-"))]),
-            [Some("final_snapshot_identifier")]
-        );
+        refused(problems, "final_snapshot_identifier", &["final-"]);
         assert_eq!(problems(&[("engine", Value::Null)]), [Some("engine")]);
         assert_eq!(
             problems(&[("replicate_source_db", Value::from("src"))]),
