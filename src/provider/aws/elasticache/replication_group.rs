@@ -626,7 +626,9 @@ impl ResourceType for ElastiCacheReplicationGroup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::aws::kit::testing::{attrs, problems as all, refused, with};
+    use crate::provider::aws::kit::testing::{
+        attrs, problems as all, refused, with, BAD_WEEKLY_WINDOWS,
+    };
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         let base = [
@@ -731,15 +733,7 @@ mod tests {
 
     #[test]
     fn window_and_version_formats() {
-        refused(
-            problems,
-            "maintenance_window",
-            &[
-                "sun:05:00-06:00",
-                "sunday:05:00-sun:06:00",
-                "sun:25:00-sun:06:00",
-            ],
-        );
+        refused(problems, "maintenance_window", BAD_WEEKLY_WINDOWS);
         refused(problems, "snapshot_window", &["5:00-06:00", "05:00-24:00"]);
         for good in ["7.1", "6.x", "6.2", "5.0.6", "8.0"] {
             assert!(

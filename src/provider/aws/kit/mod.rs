@@ -143,6 +143,13 @@ pub mod testing {
         problems.into_iter().map(|p| p.attribute).collect()
     }
 
+    /// Weekly windows (`kit::WEEKLY_WINDOW`) a maintenance window must refuse.
+    pub const BAD_WEEKLY_WINDOWS: &[&str] = &[
+        "sun:05:00-06:00",
+        "sunday:05:00-sun:06:00",
+        "sun:25:00-sun:06:00",
+    ];
+
     /// Asserts that a configuration setting `attr` to each of `values` has one problem, and
     /// that it is about `attr` (`problems`: a type's test helper, pairs over a valid base).
     pub fn refused(

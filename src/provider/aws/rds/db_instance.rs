@@ -572,7 +572,7 @@ impl ResourceType for DbInstance {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::aws::kit::testing::{self, attrs, refused, with};
+    use crate::provider::aws::kit::testing::{self, attrs, refused, with, BAD_WEEKLY_WINDOWS};
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         let base = [
@@ -698,15 +698,7 @@ mod tests {
             "backup_window",
             &["3:00-04:00", "03:00-24:00", "03:00"],
         );
-        refused(
-            problems,
-            "maintenance_window",
-            &[
-                "sun:05:00-06:00",
-                "sunday:05:00-sun:06:00",
-                "sun:25:00-sun:06:00",
-            ],
-        );
+        refused(problems, "maintenance_window", BAD_WEEKLY_WINDOWS);
         refused(problems, "engine", &["aurora-mysql"]);
         assert_eq!(
             problems(&[("backup_retention_period", Value::from(36))]),
