@@ -35,6 +35,16 @@ impl Value {
         Value::String(s.into())
     }
 
+    /// A map of these attributes, from `(name, value)` pairs.
+    pub fn object(pairs: &[(&str, Value)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
     pub fn number(n: impl Into<f64>) -> Value {
         Value::Number(n.into())
     }

@@ -569,15 +569,8 @@ impl Hooks for Resolve<'_> {
             .unwrap_or(Value::Unknown))
     }
 
+    /// A data source's instance is found and valued as a managed one is.
     fn data(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {
-        if &inst.addr == self.target {
-            self.found = Some(inst.config.clone());
-        }
-        Ok(self
-            .current
-            .get(&inst.addr)
-            .or_else(|| self.planned.get(&inst.addr))
-            .cloned()
-            .unwrap_or(Value::Unknown))
+        self.managed(inst)
     }
 }

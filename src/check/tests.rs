@@ -415,12 +415,7 @@ fn change(addr: &str, action: Action, before: Value) -> ResourceChange {
 }
 
 fn obj(pairs: &[(&str, Value)]) -> Value {
-    Value::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
+    Value::object(pairs)
 }
 
 #[test]

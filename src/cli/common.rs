@@ -138,6 +138,16 @@ pub(super) fn print_outputs(outputs: &[(String, (Value, bool))]) {
     }
 }
 
+/// The outputs a state holds, as `print_outputs` shows them.
+pub(super) fn print_state_outputs(state: &State) {
+    let outs: Vec<(String, (Value, bool))> = state
+        .outputs
+        .iter()
+        .map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive)))
+        .collect();
+    print_outputs(&outs);
+}
+
 pub(super) fn parse_addr(s: &str) -> Result<InstanceAddr, Failure> {
     s.parse().map_err(|e: crate::addr::AddrParseError| {
         Failure::from(

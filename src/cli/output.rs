@@ -1,7 +1,7 @@
 //! `strata output`: the root module's outputs from the state.
 
 use super::backend::backend;
-use super::common::print_outputs;
+use super::common::print_state_outputs;
 use super::common::state_failure;
 use super::{CmdResult, Env, Exit};
 use crate::diag::Diagnostic;
@@ -75,12 +75,7 @@ pub fn output(env: &Env, name: Option<&str>, json: bool, raw: bool) -> CmdResult
                     .collect();
                 outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
             } else {
-                let outs: Vec<(String, (Value, bool))> = state
-                    .outputs
-                    .iter()
-                    .map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive)))
-                    .collect();
-                print_outputs(&outs);
+                print_state_outputs(&state);
             }
         }
     }

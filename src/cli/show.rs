@@ -1,7 +1,7 @@
 //! `strata show`: a saved plan, or the state, rendered.
 
 use super::backend::backend;
-use super::common::print_outputs;
+use super::common::print_state_outputs;
 use super::common::state_failure;
 use super::common::{load, walk_options};
 use super::plan::print_plan;
@@ -62,12 +62,7 @@ pub fn show(env: &Env, planfile: Option<&str>, json: bool, markdown: bool) -> Cm
     }
     if !state.outputs.is_empty() {
         outln!("Outputs:\n");
-        let outs: Vec<(String, (Value, bool))> = state
-            .outputs
-            .iter()
-            .map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive)))
-            .collect();
-        print_outputs(&outs);
+        print_state_outputs(&state);
     }
     Ok(Exit::Ok)
 }

@@ -22,15 +22,6 @@ fn ctx(aws: &Arc<Aws>, settings: &ProviderSettings, region: &str) -> Ctx {
     }
 }
 
-fn object(pairs: &[(&str, Value)]) -> Value {
-    Value::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
-}
-
 fn has_drill_tag(tags: &[Tag]) -> bool {
     tags.iter().any(|t| t.key() == Some(DRILL_TAG))
 }
@@ -60,7 +51,7 @@ pub async fn cleanup(
                 delete_of(
                     "aws_rds_cluster_instance",
                     &ctx,
-                    &object(&[("id", id.as_str().into())]),
+                    &Value::object(&[("id", id.as_str().into())]),
                 )
                 .await?;
             } else {
@@ -131,7 +122,7 @@ async fn delete_of(type_: &str, ctx: &Ctx, prior: &Value) -> Result<(), String> 
 }
 
 async fn delete_cluster_itself(ctx: &Ctx, id: &str) -> Result<(), String> {
-    let prior = object(&[
+    let prior = Value::object(&[
         ("id", id.into()),
         ("cluster_identifier", id.into()),
         ("skip_final_snapshot", true.into()),
@@ -149,7 +140,7 @@ async fn delete_restored(ctx: &Ctx, kind: Kind, id: &str) -> Result<(), String> 
             delete_of(
                 "aws_rds_cluster_instance",
                 ctx,
-                &object(&[("id", w.as_str().into())]),
+                &Value::object(&[("id", w.as_str().into())]),
             )
             .await?;
             delete_cluster_itself(ctx, id).await
@@ -158,7 +149,7 @@ async fn delete_restored(ctx: &Ctx, kind: Kind, id: &str) -> Result<(), String> 
 }
 
 async fn delete_instance(ctx: &Ctx, id: &str) -> Result<(), String> {
-    let prior = object(&[
+    let prior = Value::object(&[
         ("id", id.into()),
         ("identifier", id.into()),
         ("skip_final_snapshot", true.into()),
@@ -169,12 +160,17 @@ async fn delete_instance(ctx: &Ctx, id: &str) -> Result<(), String> {
 }
 
 async fn delete_subnet_group(ctx: &Ctx, name: &str) -> Result<(), String> {
-    let prior = object(&[("id", name.into()), ("name", name.into())]);
+    let prior = Value::object(&[("id", name.into()), ("name", name.into())]);
     delete_of("aws_db_subnet_group", ctx, &prior).await
 }
 
 async fn delete_group(ctx: &Ctx, id: &str) -> Result<(), String> {
-    delete_of("aws_security_group", ctx, &object(&[("id", id.into())])).await
+    delete_of(
+        "aws_security_group",
+        ctx,
+        &Value::object(&[("id", id.into())]),
+    )
+    .await
 }
 
 /// A snapshot of either API, as far as a drill cares.
@@ -476,7 +472,7 @@ async fn restore(
         .map_err(|e| crate::sdk_error::describe(&format!("creating DB subnet group {id}"), &e))?;
     let wait = |type_: &'static str, id: String| async move {
         let rt = crate::provider::resource_type(type_).ok_or("no such resource type")?;
-        rt.wait_usable(ctx, &object(&[("id", id.into())]))
+        rt.wait_usable(ctx, &Value::object(&[("id", id.into())]))
             .await
             .map_err(|e| e.message)
     };

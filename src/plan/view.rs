@@ -234,10 +234,7 @@ fn whole(v: &Value, op: Op, shape: Shape) -> Diff {
         Value::List(items) if !items.is_empty() => Diff::Elements {
             items: items
                 .iter()
-                .map(|i| ElementDiff {
-                    op,
-                    diff: whole(i, op, shape.element()),
-                })
+                .map(|i| whole_element(i, op, shape.element()))
                 .collect(),
             unchanged: 0,
         },
@@ -359,6 +356,14 @@ fn kinship(a: &Value, b: &Value) -> Option<(usize, usize)> {
 /// A list or set compared element by element: sets by membership, with removed and added
 /// objects that share most fields paired as one changed element; lists by their longest
 /// common subsequence, with elements replaced in place paired.
+/// An element of a collection shown whole (`whole`) as it appears or goes.
+fn whole_element(v: &Value, op: Op, shape: Shape) -> ElementDiff {
+    ElementDiff {
+        op,
+        diff: whole(v, op, shape),
+    }
+}
+
 fn elements(before: &[Value], after: &[Value], shape: Shape) -> Diff {
     let inner = shape.element();
     let mut items = Vec::new();
@@ -420,18 +425,12 @@ fn elements(before: &[Value], after: &[Value], shape: Shape) -> Diff {
             j += 1;
             !used_a[j - 1]
         });
-        for b in removed {
-            items.push(ElementDiff {
-                op: Op::Remove,
-                diff: whole(b, Op::Remove, inner),
-            });
-        }
-        for a in added {
-            items.push(ElementDiff {
-                op: Op::Add,
-                diff: whole(a, Op::Add, inner),
-            });
-        }
+        items.extend(
+            removed
+                .into_iter()
+                .map(|b| whole_element(b, Op::Remove, inner)),
+        );
+        items.extend(added.into_iter().map(|a| whole_element(a, Op::Add, inner)));
         return Diff::Elements { items, unchanged };
     }
     let old: Vec<String> = before
@@ -450,22 +449,14 @@ fn elements(before: &[Value], after: &[Value], shape: Shape) -> Diff {
             similar::DiffOp::Delete {
                 old_index, old_len, ..
             } => {
-                for b in &before[old_index..old_index + old_len] {
-                    items.push(ElementDiff {
-                        op: Op::Remove,
-                        diff: whole(b, Op::Remove, inner),
-                    });
-                }
+                let gone = &before[old_index..old_index + old_len];
+                items.extend(gone.iter().map(|b| whole_element(b, Op::Remove, inner)));
             }
             similar::DiffOp::Insert {
                 new_index, new_len, ..
             } => {
-                for a in &after[new_index..new_index + new_len] {
-                    items.push(ElementDiff {
-                        op: Op::Add,
-                        diff: whole(a, Op::Add, inner),
-                    });
-                }
+                let new = &after[new_index..new_index + new_len];
+                items.extend(new.iter().map(|a| whole_element(a, Op::Add, inner)));
             }
             similar::DiffOp::Replace {
                 old_index,
@@ -477,18 +468,10 @@ fn elements(before: &[Value], after: &[Value], shape: Shape) -> Diff {
                 for k in 0..paired {
                     items.push(changed(&before[old_index + k], &after[new_index + k]));
                 }
-                for b in &before[old_index + paired..old_index + old_len] {
-                    items.push(ElementDiff {
-                        op: Op::Remove,
-                        diff: whole(b, Op::Remove, inner),
-                    });
-                }
-                for a in &after[new_index + paired..new_index + new_len] {
-                    items.push(ElementDiff {
-                        op: Op::Add,
-                        diff: whole(a, Op::Add, inner),
-                    });
-                }
+                let gone = &before[old_index + paired..old_index + old_len];
+                items.extend(gone.iter().map(|b| whole_element(b, Op::Remove, inner)));
+                let new = &after[new_index + paired..new_index + new_len];
+                items.extend(new.iter().map(|a| whole_element(a, Op::Add, inner)));
             }
         }
     }
@@ -720,12 +703,7 @@ mod tests {
     use crate::addr::InstanceAddr;
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Map(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
+        Value::object(pairs)
     }
 
     fn strings(items: &[&str]) -> Value {

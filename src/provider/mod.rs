@@ -13,6 +13,7 @@ mod run;
 pub use crate::schema::{AttrType, Attribute, BlockType, Nesting, Schema};
 use crate::value::Value;
 use async_trait::async_trait;
+use aws::kit::wait::Waiter;
 pub use aws::{ApiCounter, Aws, Ctx, ProviderSettings};
 pub use catalog::catalog;
 pub use run::{Created, Provider};
@@ -105,6 +106,17 @@ pub type ProviderResult<T> = Result<T, ProviderError>;
 
 pub use crate::schema::ConfigProblem;
 
+/// An object a create or an update has just written, to be read back
+/// (`ResourceType::state_after_write`).
+#[derive(Clone, Copy, Debug)]
+pub struct Written<'a> {
+    pub id: &'a str,
+    /// The object's state before the write; `None` after a create.
+    pub prior: Option<&'a Value>,
+    /// What was planned: the values AWS does not return are taken from it.
+    pub planned: &'a Value,
+}
+
 /// Every problem of one resource's configuration that the provider finds before planning:
 /// its schema's validators, then the type's own rules.
 pub fn config_problems(rt: &dyn ResourceType, config: &Value) -> Vec<ConfigProblem> {
@@ -177,15 +189,39 @@ pub trait ResourceType: Send + Sync {
     /// the call (waits, rules, parameters) did not run. Returns the full state.
     ///
     /// By default an update from `found` to `planned`, which converges a type whose create is
-    /// the call plus changes an update also makes. Types whose create waits for the object,
-    /// or whose update cannot start from an object still being created, override it.
+    /// the call plus changes an update also makes. A type with a `waiter` does what its create
+    /// does after the call instead (`aws::kit::lifecycle::ready_after_create`): an update
+    /// could not start from an object still being created.
     async fn settle_retried_create(
         &self,
         ctx: &Ctx,
         found: &Value,
         planned: &Value,
     ) -> ProviderResult<Value> {
-        self.update(ctx, found, planned).await
+        match self.waiter() {
+            Some(waiter) => {
+                let id = aws::kit::state::id(found, self.type_name())?;
+                aws::kit::lifecycle::ready_after_create(self, waiter, ctx, &id, planned).await
+            }
+            None => self.update(ctx, found, planned).await,
+        }
+    }
+
+    /// How to wait for a new object of this type until it is usable, for types whose create
+    /// waits after its call (a DB instance `creating` until `available`); `wait_usable` and
+    /// `settle_retried_create` wait with it. `None`: usable as soon as it exists.
+    fn waiter(&self) -> Option<&'static Waiter> {
+        None
+    }
+
+    /// The full state of the object just written, read back and completed from the plan
+    /// (write-only and virtual arguments). By default the type's `read`, waited for until the
+    /// object is visible (`aws::kit::state::read_back`).
+    async fn state_after_write(&self, ctx: &Ctx, written: Written<'_>) -> ProviderResult<Value> {
+        let registered = resource_type(self.type_name()).ok_or_else(|| {
+            ProviderError::new(format!("{} is not a registered type", self.type_name()))
+        })?;
+        aws::kit::state::read_back(ctx, registered, written.id, written.planned).await
     }
 
     /// Deletes the object and waits until it is gone. Already gone counts as success.
@@ -217,9 +253,15 @@ pub trait ResourceType: Send + Sync {
     /// Waits until an object found again by its natural id is usable, as `create` and
     /// `update` wait after their AWS call: a run interrupted during that wait left the object
     /// provisioning (a DB instance `creating`), and whatever depends on it needs it
-    /// `available`. Default: usable as soon as it exists.
-    async fn wait_usable(&self, _ctx: &Ctx, _found: &Value) -> ProviderResult<()> {
-        Ok(())
+    /// `available`. Default: with the type's `waiter`, until it says ready (the `create`
+    /// timeout); without one, usable as soon as it exists.
+    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
+        let Some(waiter) = self.waiter() else {
+            return Ok(());
+        };
+        let id = aws::kit::state::id(found, self.type_name())?;
+        let timeout = self.schema().timeout(found, "create");
+        waiter.ready(ctx, &id, timeout).await
     }
 
     /// Finds an object by its natural id (journal reconciliation). By default the natural id

@@ -677,12 +677,7 @@ pub(crate) mod tests {
 
     /// An object of these attributes, for the schema's tests.
     pub fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Map(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
+        Value::object(pairs)
     }
 
     #[test]

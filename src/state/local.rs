@@ -571,6 +571,21 @@ mod tests {
         LocalBackend::new(dir, "default").unwrap()
     }
 
+    /// A backend in a directory of its own.
+    fn fresh() -> (tempfile::TempDir, LocalBackend) {
+        let tmp = tempfile::tempdir().unwrap();
+        let b = backend(tmp.path());
+        (tmp, b)
+    }
+
+    /// A backend in a directory of its own that holds `sample()`.
+    fn holding_sample() -> (tempfile::TempDir, LocalBackend, State) {
+        let (tmp, b) = fresh();
+        let s = sample();
+        b.write(&s).unwrap();
+        (tmp, b, s)
+    }
+
     fn leftovers(dir: &Path) -> Vec<String> {
         fs::read_dir(dir)
             .unwrap()
@@ -619,8 +634,7 @@ mod tests {
 
     #[test]
     fn round_trip_and_missing_state() {
-        let tmp = tempfile::tempdir().unwrap();
-        let b = backend(tmp.path());
+        let (tmp, b) = fresh();
         assert!(b.read().unwrap().is_none());
         let s = sample();
         b.write(&s).unwrap();
@@ -636,10 +650,7 @@ mod tests {
 
     #[test]
     fn backup_holds_the_previous_version_and_files_are_private() {
-        let tmp = tempfile::tempdir().unwrap();
-        let b = backend(tmp.path());
-        let mut s = sample();
-        b.write(&s).unwrap();
+        let (tmp, b, mut s) = holding_sample();
         let first = fs::read(b.path()).unwrap();
         s.serial += 1;
         s.journal.clear();
@@ -664,10 +675,7 @@ mod tests {
     #[test]
     fn an_existing_world_readable_state_becomes_private() {
         use std::os::unix::fs::PermissionsExt;
-        let tmp = tempfile::tempdir().unwrap();
-        let b = backend(tmp.path());
-        let mut s = sample();
-        b.write(&s).unwrap();
+        let (_tmp, b, mut s) = holding_sample();
         fs::set_permissions(b.path(), fs::Permissions::from_mode(0o644)).unwrap();
         s.serial += 1;
         b.write(&s).unwrap();
@@ -677,10 +685,7 @@ mod tests {
 
     #[test]
     fn a_failed_write_leaves_the_old_state_intact() {
-        let tmp = tempfile::tempdir().unwrap();
-        let b = backend(tmp.path());
-        let mut s = sample();
-        b.write(&s).unwrap();
+        let (tmp, b, mut s) = holding_sample();
         let before = fs::read(b.path()).unwrap();
         *b.fail.lock().unwrap() = Some(FailPoint::BeforeRename);
         s.serial += 1;
@@ -701,10 +706,7 @@ mod tests {
     #[test]
     fn a_read_only_directory_leaves_the_old_state_intact() {
         use std::os::unix::fs::PermissionsExt;
-        let tmp = tempfile::tempdir().unwrap();
-        let b = backend(tmp.path());
-        let mut s = sample();
-        b.write(&s).unwrap();
+        let (tmp, b, mut s) = holding_sample();
         let before = fs::read(b.path()).unwrap();
         fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o500)).unwrap();
         let writable = File::create(tmp.path().join("probe")).is_ok();
@@ -733,10 +735,7 @@ mod tests {
 
     #[test]
     fn corrupt_and_truncated_files_are_reported_not_overwritten() {
-        let tmp = tempfile::tempdir().unwrap();
-        let b = backend(tmp.path());
-        let mut s = sample();
-        b.write(&s).unwrap();
+        let (_tmp, b, mut s) = holding_sample();
         s.serial += 1;
         b.write(&s).unwrap();
         let good = fs::read(b.path()).unwrap();
@@ -765,10 +764,7 @@ mod tests {
 
     #[test]
     fn writing_over_a_corrupt_file_keeps_the_good_backup() {
-        let tmp = tempfile::tempdir().unwrap();
-        let b = backend(tmp.path());
-        let mut s = sample();
-        b.write(&s).unwrap();
+        let (tmp, b, mut s) = holding_sample();
         s.serial += 1;
         b.write(&s).unwrap();
         let backup = fs::read(b.backup_path()).unwrap();
@@ -787,8 +783,7 @@ mod tests {
 
     #[test]
     fn newer_formats_and_terraform_states_are_refused_clearly() {
-        let tmp = tempfile::tempdir().unwrap();
-        let b = backend(tmp.path());
+        let (_tmp, b) = fresh();
         let mut j = serde_json::to_value(sample()).unwrap();
         j["version"] = json!(2);
         j["strata_version"] = json!("9.0.0");
@@ -810,8 +805,7 @@ mod tests {
 
     #[test]
     fn a_second_lock_fails_at_once_with_the_holder() {
-        let tmp = tempfile::tempdir().unwrap();
-        let b = backend(tmp.path());
+        let (tmp, b) = fresh();
         let guard = b.lock("apply").unwrap();
         let info = guard.info().clone();
         assert_eq!(info.operation, "apply");
@@ -853,8 +847,7 @@ mod tests {
 
     #[test]
     fn a_busy_lock_without_info_still_says_locked() {
-        let tmp = tempfile::tempdir().unwrap();
-        let b = backend(tmp.path());
+        let (_tmp, b) = fresh();
         let guard = b.lock("apply").unwrap();
         fs::remove_file(b.lock_info_path()).unwrap();
         let err = b.lock("apply").map(|_| ()).unwrap_err();
@@ -868,8 +861,7 @@ mod tests {
 
     #[test]
     fn force_unlock_cases() {
-        let tmp = tempfile::tempdir().unwrap();
-        let b = backend(tmp.path());
+        let (_tmp, b) = fresh();
 
         // Nothing locked.
         let err = b.force_unlock("abc").unwrap_err();
@@ -931,8 +923,7 @@ mod tests {
         use std::io::BufRead;
         use std::process::{Command, Stdio};
 
-        let tmp = tempfile::tempdir().unwrap();
-        let b = backend(tmp.path());
+        let (tmp, b) = fresh();
         // /proc/self/exe still names this binary if a concurrent build replaced the file.
         let exe = Path::new("/proc/self/exe");
         let exe = if exe.exists() {
@@ -993,8 +984,7 @@ mod tests {
 
     #[test]
     fn a_killed_holders_stale_info_is_replaced_by_the_next_lock() {
-        let tmp = tempfile::tempdir().unwrap();
-        let b = backend(tmp.path());
+        let (_tmp, b) = fresh();
         let stale = LockInfo::new("apply");
         fs::write(b.lock_info_path(), serde_json::to_vec(&stale).unwrap()).unwrap();
         let guard = b.lock("plan").unwrap();

@@ -186,6 +186,17 @@ const TOP_LEVEL: &[&str] = &[
 ];
 
 impl ModuleBuilder<'_, '_> {
+    /// A second declaration in one module: "Duplicate {what}" at `span`, pointing at the
+    /// first declaration (`first`); `help` says what must be unique.
+    fn duplicate(&mut self, what: String, span: Span, first: Span, help: &str) {
+        self.diags.push(
+            Diagnostic::error(format!("Duplicate {what}"))
+                .at(span)
+                .label(first, "first declared here")
+                .help(help),
+        );
+    }
+
     fn add_file(&mut self, file: FileId, body: &structure::Body) {
         for structure in body.iter() {
             match structure {

@@ -14,13 +14,9 @@ const MAX_MODULE_DEPTH: usize = 32;
 impl ModuleBuilder<'_, '_> {
     pub(super) fn module_call(&mut self, name: String, span: Span, mut body: Body) {
         if let Some(prev) = self.module.module_calls.get(&name) {
-            let prev_span = prev.span;
-            self.diags.push(
-                Diagnostic::error(format!("Duplicate module call \"{name}\""))
-                    .at(span)
-                    .label(prev_span, "first declared here")
-                    .help("module names must be unique within a module"),
-            );
+            let (what, first) = (format!("module call \"{name}\""), prev.span);
+            let help = "module names must be unique within a module";
+            self.duplicate(what, span, first, help);
             return;
         }
         let Some(source_attr) = body.attrs.shift_remove("source") else {

@@ -145,13 +145,9 @@ impl ModuleBuilder<'_, '_> {
         };
         let key = resource.key();
         if let Some(prev) = self.module.resources.get(&key) {
-            let prev_span = prev.span;
-            self.diags.push(
-                Diagnostic::error(format!("Duplicate resource \"{key}\""))
-                    .at(span)
-                    .label(prev_span, "first declared here")
-                    .help("each resource needs a name unique for its type within the module"),
-            );
+            let (what, first) = (format!("resource \"{key}\""), prev.span);
+            let help = "each resource needs a name unique for its type within the module";
+            self.duplicate(what, span, first, help);
             return;
         }
         self.module.resources.insert(key, resource);

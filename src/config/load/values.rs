@@ -20,13 +20,9 @@ impl ModuleBuilder<'_, '_> {
             &["validation"],
         );
         if let Some(prev) = self.module.variables.get(&name) {
-            let prev_span = prev.span;
-            self.diags.push(
-                Diagnostic::error(format!("Duplicate variable \"{name}\""))
-                    .at(span)
-                    .label(prev_span, "first declared here")
-                    .help("variable names must be unique within a module"),
-            );
+            let (what, first) = (format!("variable \"{name}\""), prev.span);
+            let help = "variable names must be unique within a module";
+            self.duplicate(what, span, first, help);
             return;
         }
         let type_ = body.attr("type").and_then(|attr| {
@@ -140,13 +136,9 @@ impl ModuleBuilder<'_, '_> {
             &["precondition"],
         );
         if let Some(prev) = self.module.outputs.get(&name) {
-            let prev_span = prev.span;
-            self.diags.push(
-                Diagnostic::error(format!("Duplicate output \"{name}\""))
-                    .at(span)
-                    .label(prev_span, "first declared here")
-                    .help("output names must be unique within a module"),
-            );
+            let (what, first) = (format!("output \"{name}\""), prev.span);
+            let help = "output names must be unique within a module";
+            self.duplicate(what, span, first, help);
             return;
         }
         let Some(value) = body.attr("value") else {

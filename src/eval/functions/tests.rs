@@ -54,12 +54,7 @@ fn strs(items: &[&str]) -> Value {
 }
 
 fn m(pairs: &[(&str, Value)]) -> Value {
-    Value::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
+    Value::object(pairs)
 }
 
 // ---- dispatcher ----

@@ -158,14 +158,12 @@ fn state_of(ctx: &Ctx, c: &CacheCluster, tags: tags::Tags) -> Value {
     state::complete(&SCHEMA, m)
 }
 
-impl ElastiCacheCluster {
-    async fn state_after_write(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        prior: Option<&Value>,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
+#[async_trait]
+impl ResourceType for ElastiCacheCluster {
+    named!("aws_elasticache_cluster", SCHEMA, WAITER);
+
+    async fn state_after_write(&self, ctx: &Ctx, written: Written<'_>) -> ProviderResult<Value> {
+        let Written { id, prior, planned } = written;
         let c = describe_cache_clusters(ctx, &[id.to_string()])
             .await?
             .pop()
@@ -182,11 +180,6 @@ impl ElastiCacheCluster {
             planned,
         ))
     }
-}
-
-#[async_trait]
-impl ResourceType for ElastiCacheCluster {
-    named!("aws_elasticache_cluster", SCHEMA);
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
@@ -237,30 +230,15 @@ impl ResourceType for ElastiCacheCluster {
         Ok(state::by_id(found, |(c, _)| c.cache_cluster_id(), state))
     }
 
-    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
-        WAITER
-            .ready(
-                ctx,
-                &state::id(found, self.type_name())?,
-                SCHEMA.timeout(found, "create"),
-            )
-            .await
-    }
-
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "cluster_id", self.type_name())?.to_lowercase();
         let call = ctx
             .elasticache()
             .create_cache_cluster()
-            .cache_cluster_id(&id)
-            .set_tags(tags::for_create(ctx, planned));
-        let (call, _) = modify::set(CREATE, planned, call);
-        call.send()
-            .await
-            .during(&format!("creating cache cluster {id}"))?;
-        // What create does after its call is what settling a retried one does.
-        self.settle_retried_create(ctx, &Value::Map(object! { "id" => id }), planned)
-            .await
+            .cache_cluster_id(&id);
+        lifecycle::create_then_ready! {
+            self, ctx, planned, call, CREATE, &WAITER, &id, "cache cluster"
+        }
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -285,32 +263,11 @@ impl ResourceType for ElastiCacheCluster {
         if let Some(sgs) = modify::changed_list(prior, planned, "security_group_ids") {
             (modify, needed) = (modify.set_security_group_ids(Some(sgs)), true);
         }
-        if needed {
-            modify
-                .send()
-                .await
-                .during(&format!("modifying cache cluster {id}"))?;
-            WAITER
-                .ready(ctx, &id, SCHEMA.timeout(planned, "update"))
-                .await?;
+        let modified = (modify, needed);
+        lifecycle::modify_then_settle! {
+            self, ctx, Service::ElastiCache, &id, prior, planned,
+            modified, WAITER, false, "cache cluster"
         }
-        tags::update(ctx, Service::ElastiCache, prior, planned).await?;
-        self.state_after_write(ctx, &id, Some(prior), planned).await
-    }
-
-    /// The create call's object exists, its answer lost: what create does after the call
-    /// (an update could not start from an object still being created).
-    async fn settle_retried_create(
-        &self,
-        ctx: &Ctx,
-        found: &Value,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
-        let id = state::id(found, self.type_name())?;
-        WAITER
-            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
-            .await?;
-        self.state_after_write(ctx, &id, None, planned).await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
@@ -354,7 +311,7 @@ impl ResourceType for ElastiCacheCluster {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::aws::kit::testing::{attrs, problems as all, with};
+    use crate::provider::aws::kit::testing::{attrs, problems as all, refused, with};
 
     fn problems(pairs: &[(&str, Value)]) -> Vec<Option<&'static str>> {
         let base = [
@@ -387,26 +344,11 @@ mod tests {
             ]),
             [Some("az_mode")]
         );
-        assert_eq!(
-            problems(&[("engine_version", Value::from("1.6"))]),
-            [Some("engine_version")]
-        );
-        assert_eq!(
-            problems(&[("maintenance_window", Value::from("sun:05:00"))]),
-            [Some("maintenance_window")]
-        );
-        assert_eq!(
-            problems(&[("snapshot_window", Value::from("5-6"))]),
-            [Some("snapshot_window")]
-        );
-        assert_eq!(
-            problems(&[("cluster_id", Value::from("a--b"))]),
-            [Some("cluster_id")]
-        );
-        assert_eq!(
-            problems(&[("engine", Value::from("mysql"))]),
-            [Some("engine")]
-        );
+        refused(problems, "engine_version", &["1.6"]);
+        refused(problems, "maintenance_window", &["sun:05:00"]);
+        refused(problems, "snapshot_window", &["5-6"]);
+        refused(problems, "cluster_id", &["a--b"]);
+        refused(problems, "engine", &["mysql"]);
     }
 
     #[test]

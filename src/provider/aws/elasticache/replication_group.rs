@@ -330,43 +330,6 @@ async fn read_states<'a>(
 }
 
 impl ElastiCacheReplicationGroup {
-    /// Reads one group back after a write. Tags are only listed when the plan or the prior
-    /// state has some: otherwise there are none to see, and the call is saved.
-    async fn state_after_write(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        prior: Option<&Value>,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
-        let with_tags = tags::expected(ctx, prior, planned);
-        let known = |_: &str| std::iter::once(planned).chain(prior).collect();
-        let found = read_states(ctx, &[id.to_string()], with_tags, known)
-            .await?
-            .pop_first();
-        let Some((_, (state, token_enabled))) = found else {
-            return Err(ProviderError::not_found(format!(
-                "replication group {id} not found after writing it"
-            )));
-        };
-        let mut state = state::with_virtual(&SCHEMA, state, planned);
-        if let Value::Map(m) = &mut state {
-            if !token_enabled {
-                m.insert("auth_token".into(), Value::Null);
-            }
-            // The configured spelling (6.x, 7.1) stays while AWS runs a matching version.
-            if let (Some(cfg), Some(actual)) = (
-                obj::str(planned, "engine_version"),
-                m.get("engine_version_actual").and_then(Value::as_str),
-            ) {
-                if engine_version_matches(cfg, actual) {
-                    m.insert("engine_version".into(), Value::from(cfg));
-                }
-            }
-        }
-        Ok(state)
-    }
-
     async fn modify_replicas(
         &self,
         ctx: &Ctx,
@@ -418,7 +381,39 @@ impl ElastiCacheReplicationGroup {
 
 #[async_trait]
 impl ResourceType for ElastiCacheReplicationGroup {
-    named!("aws_elasticache_replication_group", SCHEMA);
+    named!("aws_elasticache_replication_group", SCHEMA, WAITER);
+
+    /// Reads one group back after a write. Tags are only listed when the plan or the prior
+    /// state has some: otherwise there are none to see, and the call is saved.
+    async fn state_after_write(&self, ctx: &Ctx, written: Written<'_>) -> ProviderResult<Value> {
+        let Written { id, prior, planned } = written;
+        let with_tags = tags::expected(ctx, prior, planned);
+        let known = |_: &str| std::iter::once(planned).chain(prior).collect();
+        let found = read_states(ctx, &[id.to_string()], with_tags, known)
+            .await?
+            .pop_first();
+        let Some((_, (state, token_enabled))) = found else {
+            return Err(ProviderError::not_found(format!(
+                "replication group {id} not found after writing it"
+            )));
+        };
+        let mut state = state::with_virtual(&SCHEMA, state, planned);
+        if let Value::Map(m) = &mut state {
+            if !token_enabled {
+                m.insert("auth_token".into(), Value::Null);
+            }
+            // The configured spelling (6.x, 7.1) stays while AWS runs a matching version.
+            if let (Some(cfg), Some(actual)) = (
+                obj::str(planned, "engine_version"),
+                m.get("engine_version_actual").and_then(Value::as_str),
+            ) {
+                if engine_version_matches(cfg, actual) {
+                    m.insert("engine_version".into(), Value::from(cfg));
+                }
+            }
+        }
+        Ok(state)
+    }
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
@@ -504,31 +499,16 @@ impl ResourceType for ElastiCacheReplicationGroup {
             .collect())
     }
 
-    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
-        WAITER
-            .ready(
-                ctx,
-                &state::id(found, self.type_name())?,
-                SCHEMA.timeout(found, "create"),
-            )
-            .await
-    }
-
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "replication_group_id", self.type_name())?.to_lowercase();
         let call = ctx
             .elasticache()
             .create_replication_group()
             .replication_group_id(&id)
-            .engine(modify::lower(planned, "engine").unwrap_or_else(|| "redis".into()))
-            .set_tags(tags::for_create(ctx, planned));
-        let (call, _) = modify::set(CREATE, planned, call);
-        call.send()
-            .await
-            .during(&format!("creating replication group {id}"))?;
-        // What create does after its call is what settling a retried one does.
-        self.settle_retried_create(ctx, &Value::Map(object! { "id" => id }), planned)
-            .await
+            .engine(modify::lower(planned, "engine").unwrap_or_else(|| "redis".into()));
+        lifecycle::create_then_ready! {
+            self, ctx, planned, call, CREATE, &WAITER, &id, "replication group"
+        }
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -615,23 +595,7 @@ impl ResourceType for ElastiCacheReplicationGroup {
             self.modify_replicas(ctx, &id, (old_n, new_n), limit)
                 .await?;
         }
-        tags::update(ctx, Service::ElastiCache, prior, planned).await?;
-        self.state_after_write(ctx, &id, Some(prior), planned).await
-    }
-
-    /// The create call's object exists, its answer lost: what create does after the call
-    /// (an update could not start from an object still being created).
-    async fn settle_retried_create(
-        &self,
-        ctx: &Ctx,
-        found: &Value,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
-        let id = state::id(found, self.type_name())?;
-        WAITER
-            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
-            .await?;
-        self.state_after_write(ctx, &id, None, planned).await
+        lifecycle::tags_then_read_back(self, ctx, Service::ElastiCache, &id, prior, planned).await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
@@ -662,7 +626,9 @@ impl ResourceType for ElastiCacheReplicationGroup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::aws::kit::testing::{attrs, problems as all, with};
+    use crate::provider::aws::kit::testing::{
+        attrs, problems as all, refused, with, BAD_WEEKLY_WINDOWS,
+    };
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         let base = [
@@ -767,45 +733,21 @@ mod tests {
 
     #[test]
     fn window_and_version_formats() {
-        for bad in [
-            "sun:05:00-06:00",
-            "sunday:05:00-sun:06:00",
-            "sun:25:00-sun:06:00",
-        ] {
-            assert_eq!(
-                problems(&[("maintenance_window", Value::from(bad))]),
-                [Some("maintenance_window")],
-                "{bad}"
-            );
-        }
-        for bad in ["5:00-06:00", "05:00-24:00"] {
-            assert_eq!(
-                problems(&[("snapshot_window", Value::from(bad))]),
-                [Some("snapshot_window")],
-                "{bad}"
-            );
-        }
+        refused(problems, "maintenance_window", BAD_WEEKLY_WINDOWS);
+        refused(problems, "snapshot_window", &["5:00-06:00", "05:00-24:00"]);
         for good in ["7.1", "6.x", "6.2", "5.0.6", "8.0"] {
             assert!(
                 problems(&[("engine_version", Value::from(good))]).is_empty(),
                 "{good}"
             );
         }
-        for bad in ["7.x", "7.1.0", "5.0", "redis7"] {
-            assert_eq!(
-                problems(&[("engine_version", Value::from(bad))]),
-                [Some("engine_version")],
-                "{bad}"
-            );
-        }
-        assert_eq!(
-            problems(&[("engine", Value::from("memcached"))]),
-            [Some("engine")]
+        refused(
+            problems,
+            "engine_version",
+            &["7.x", "7.1.0", "5.0", "redis7"],
         );
-        assert_eq!(
-            problems(&[("replication_group_id", Value::from("a--b"))]),
-            [Some("replication_group_id")]
-        );
+        refused(problems, "engine", &["memcached"]);
+        refused(problems, "replication_group_id", &["a--b"]);
     }
 
     #[test]

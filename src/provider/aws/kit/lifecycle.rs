@@ -1,11 +1,90 @@
-//! The ends of an object's life that several types share: a delete that takes a final
-//! snapshot (or is told to skip it) and lifts deletion protection turned on outside strata,
-//! and the check that refuses, at plan time, a delete that could not succeed.
+//! The steps of an object's life that several types share: a create that waits until the
+//! object is ready, an update that sends its modify call only when something changed and
+//! waits for it, a delete that takes a final snapshot (or is told to skip it) and lifts
+//! deletion protection turned on outside strata, and the check that refuses, at plan time, a
+//! delete that could not succeed.
 
 use super::client::Ctx;
 use super::errors::{unless, Code};
-use crate::provider::{obj, ConfigProblem, ProviderResult};
+use super::tags::{self, Service};
+use super::wait::Waiter;
+use crate::provider::{obj, ConfigProblem, ProviderResult, ResourceType, Written};
 use crate::value::Value;
+
+/// What a create that waits does after its call, and so what settling a retried one does:
+/// waits until `waiter` finds object `id` ready (the `create` timeout of `planned`), then
+/// reads it back (`state_after_write`).
+pub async fn ready_after_create<T: ResourceType + ?Sized>(
+    rt: &T,
+    waiter: &Waiter,
+    ctx: &Ctx,
+    id: &str,
+    planned: &Value,
+) -> ProviderResult<Value> {
+    let timeout = rt.schema().timeout(planned, "create");
+    waiter.ready(ctx, id, timeout).await?;
+    let written = Written {
+        id,
+        prior: None,
+        planned,
+    };
+    rt.state_after_write(ctx, written).await
+}
+
+/// A create that waits: sends `call` (the SDK builder that names object `id`) with the
+/// create-time tags and the arguments of the create `table` set from `planned`, then
+/// `ready_after_create` with `waiter`. `what` names the object in the error ("DB cluster").
+macro_rules! create_then_ready {
+    ($rt:expr, $ctx:expr, $planned:expr, $call:expr, $table:expr, $waiter:expr, $id:expr, $what:literal) => {{
+        use $crate::provider::aws::kit::{errors::During, lifecycle, modify, tags};
+        let (ctx, planned, id) = ($ctx, $planned, $id);
+        let call = $call.set_tags(tags::for_create(ctx, planned));
+        let (call, _) = modify::set($table, planned, call);
+        let what = format!(concat!("creating ", $what, " {}"), id);
+        call.send().await.during(&what)?;
+        lifecycle::ready_after_create($rt, $waiter, ctx, id, planned).await
+    }};
+}
+pub(crate) use create_then_ready;
+
+/// An in-place update of object `id` once its modify call is built (`modified`: the builder and whether any
+/// argument changed, as `modify::changed` answers): the call sent only when one did, then a
+/// wait until `waiter` finds the object ready again (with `settled`, its changes applied too)
+/// within the `update` timeout; then `tags_then_read_back`. `what` names the object in the
+/// error ("DB cluster").
+macro_rules! modify_then_settle {
+    ($rt:expr, $ctx:expr, $service:expr, $id:expr, $prior:expr, $planned:expr, $modified:expr, $waiter:expr, $settled:expr, $what:literal) => {{
+        use $crate::provider::aws::kit::{errors::During, lifecycle};
+        let (rt, ctx, id, prior, planned) = ($rt, $ctx, $id, $prior, $planned);
+        if let (call, true) = $modified {
+            let what = format!(concat!("modifying ", $what, " {}"), id);
+            call.send().await.during(&what)?;
+            let timeout = rt.schema().timeout(planned, "update");
+            $waiter.until_ready(ctx, id, timeout, $settled).await?;
+        }
+        lifecycle::tags_then_read_back(rt, ctx, $service, id, prior, planned).await
+    }};
+}
+pub(crate) use modify_then_settle;
+
+/// How an update of an object with tags ends: its tags brought to the plan's, then the object
+/// read back (`state_after_write`).
+pub async fn tags_then_read_back<T: ResourceType + ?Sized>(
+    rt: &T,
+    ctx: &Ctx,
+    service: Service,
+    id: &str,
+    prior: &Value,
+    planned: &Value,
+) -> ProviderResult<Value> {
+    tags::update(ctx, service, prior, planned).await?;
+    let written = Written {
+        id,
+        prior: Some(prior),
+        planned,
+    };
+    rt.state_after_write(ctx, written).await
+}
 
 /// Sends a delete `call`, again a poll interval apart while AWS answers `busy` (the object
 /// still in use, changes pending) for up to `retry_for` (`waiting_for` says what for); `false`

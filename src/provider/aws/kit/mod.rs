@@ -94,7 +94,8 @@ where
 }
 
 /// A type's name and schema (`ResourceType` / `DataSourceType`), inside its `impl`:
-/// `named!("aws_db_subnet_group", SCHEMA);`.
+/// `named!("aws_db_subnet_group", SCHEMA);`; with a third argument, the `Waiter` its create
+/// waits with (`named!("aws_db_instance", SCHEMA, WAITER);`).
 #[macro_export]
 macro_rules! named {
     ($name:literal, $schema:expr) => {
@@ -104,6 +105,14 @@ macro_rules! named {
 
         fn schema(&self) -> &$crate::schema::Schema {
             &$schema
+        }
+    };
+    // A resource type whose create waits until `$waiter` says its object is ready.
+    ($name:literal, $schema:expr, $waiter:expr) => {
+        $crate::named!($name, $schema);
+
+        fn waiter(&self) -> Option<&'static $crate::provider::aws::kit::wait::Waiter> {
+            Some(&$waiter)
         }
     };
 }
@@ -134,6 +143,29 @@ pub mod testing {
         problems.into_iter().map(|p| p.attribute).collect()
     }
 
+    /// Weekly windows (`kit::WEEKLY_WINDOW`) a maintenance window must refuse.
+    pub const BAD_WEEKLY_WINDOWS: &[&str] = &[
+        "sun:05:00-06:00",
+        "sunday:05:00-sun:06:00",
+        "sun:25:00-sun:06:00",
+    ];
+
+    /// Asserts that a configuration setting `attr` to each of `values` has one problem, and
+    /// that it is about `attr` (`problems`: a type's test helper, pairs over a valid base).
+    pub fn refused(
+        problems: impl Fn(&[(&str, Value)]) -> Vec<Option<&'static str>>,
+        attr: &'static str,
+        values: &[&str],
+    ) {
+        for v in values {
+            assert_eq!(
+                problems(&[(attr, Value::from(*v))]),
+                [Some(attr)],
+                "{attr} = {v:?}"
+            );
+        }
+    }
+
     /// The differ's part of planning an object: the schema's modifiers, then the type's own.
     pub fn plan(rt: &dyn ResourceType, prior: Option<&Value>, planned: &mut Value) {
         rt.schema().modify_plan(prior, &planned.clone(), planned);
@@ -153,7 +185,7 @@ pub mod prelude {
     pub use super::wait::{self, Waiter};
     pub use super::{all, read_each, DIRECT_READ_MAX, PAGE_SIZE};
     pub use crate::provider::{
-        obj, ConfigProblem, DataSourceType, ProviderError, ProviderResult, ResourceType,
+        obj, ConfigProblem, DataSourceType, ProviderError, ProviderResult, ResourceType, Written,
     };
     pub use crate::schema::{Attribute, BlockType, Schema};
     pub use crate::value::{Map, Value};

@@ -31,16 +31,17 @@ pub struct Waiter {
 impl Waiter {
     /// Waits until the object is in a ready status.
     pub async fn ready(&self, ctx: &Ctx, id: &str, timeout: Duration) -> ProviderResult<()> {
-        self.wait(ctx, id, timeout, false).await
+        self.until_ready(ctx, id, timeout, false).await
     }
 
     /// Waits until the object is ready with no modification pending (`status_value`'s flag):
     /// changes asked to apply now are applied.
     pub async fn settled(&self, ctx: &Ctx, id: &str, timeout: Duration) -> ProviderResult<()> {
-        self.wait(ctx, id, timeout, true).await
+        self.until_ready(ctx, id, timeout, true).await
     }
 
-    async fn wait(
+    /// `settled` when `settled`, else `ready`.
+    pub async fn until_ready(
         &self,
         ctx: &Ctx,
         id: &str,

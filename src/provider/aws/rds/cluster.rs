@@ -225,13 +225,12 @@ fn state_of(ctx: &Ctx, c: &SdkCluster) -> Value {
     state::complete(&SCHEMA, m)
 }
 
-impl RdsCluster {
-    async fn state_after_write(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
+#[async_trait]
+impl ResourceType for RdsCluster {
+    named!("aws_rds_cluster", SCHEMA, WAITER);
+
+    async fn state_after_write(&self, ctx: &Ctx, written: Written<'_>) -> ProviderResult<Value> {
+        let Written { id, planned, .. } = written;
         let c = describe_clusters(ctx, &[id.to_string()]).await?.pop();
         let c = c.ok_or_else(|| {
             ProviderError::not_found(format!("DB cluster {id} not found after writing it"))
@@ -251,11 +250,6 @@ impl RdsCluster {
         }
         Ok(state)
     }
-}
-
-#[async_trait]
-impl ResourceType for RdsCluster {
-    named!("aws_rds_cluster", SCHEMA);
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
@@ -306,30 +300,12 @@ impl ResourceType for RdsCluster {
         super::import(self, ctx, id).await
     }
 
-    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
-        WAITER
-            .ready(
-                ctx,
-                &state::id(found, self.type_name())?,
-                SCHEMA.timeout(found, "create"),
-            )
-            .await
-    }
-
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "cluster_identifier", self.type_name())?;
-        let call = ctx
-            .rds()
-            .create_db_cluster()
-            .db_cluster_identifier(&id)
-            .set_tags(tags::for_create(ctx, planned));
-        let (call, _) = modify::set(CREATE, planned, call);
-        call.send()
-            .await
-            .during(&format!("creating DB cluster {id}"))?;
-        // What create does after its call is what settling a retried one does.
-        self.settle_retried_create(ctx, &Value::Map(object! { "id" => id }), planned)
-            .await
+        let call = ctx.rds().create_db_cluster().db_cluster_identifier(&id);
+        lifecycle::create_then_ready! {
+            self, ctx, planned, call, CREATE, &WAITER, &id, "DB cluster"
+        }
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -364,41 +340,11 @@ impl ResourceType for RdsCluster {
         if let Some(p) = super::write_only_password(prior, planned, "master_password") {
             (modify, needed) = (modify.master_user_password(p), true);
         }
-        if needed {
-            modify
-                .send()
-                .await
-                .during(&format!("modifying DB cluster {id}"))?;
-            match apply_now {
-                true => {
-                    WAITER
-                        .settled(ctx, &id, SCHEMA.timeout(planned, "update"))
-                        .await?
-                }
-                false => {
-                    WAITER
-                        .ready(ctx, &id, SCHEMA.timeout(planned, "update"))
-                        .await?
-                }
-            }
+        let modified = (modify, needed);
+        lifecycle::modify_then_settle! {
+            self, ctx, Service::Rds, &id, prior, planned,
+            modified, WAITER, apply_now, "DB cluster"
         }
-        tags::update(ctx, Service::Rds, prior, planned).await?;
-        self.state_after_write(ctx, &id, planned).await
-    }
-
-    /// The create call's object exists, its answer lost: what create does after the call
-    /// (an update could not start from an object still being created).
-    async fn settle_retried_create(
-        &self,
-        ctx: &Ctx,
-        found: &Value,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
-        let id = state::id(found, self.type_name())?;
-        WAITER
-            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
-            .await?;
-        self.state_after_write(ctx, &id, planned).await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
@@ -413,7 +359,7 @@ impl ResourceType for RdsCluster {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::aws::kit::testing::{self, attrs, with};
+    use crate::provider::aws::kit::testing::{self, attrs, refused, with};
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         with(
@@ -479,13 +425,11 @@ mod tests {
 
     #[test]
     fn rules() {
-        for bad in ["Aurora", "1db", "a--b", "db-", "my_db"] {
-            assert_eq!(
-                problems(&[("cluster_identifier", Value::from(bad))]),
-                [Some("cluster_identifier")],
-                "{bad}"
-            );
-        }
+        refused(
+            problems,
+            "cluster_identifier",
+            &["Aurora", "1db", "a--b", "db-", "my_db"],
+        );
         assert!(problems(&[("cluster_identifier_prefix", Value::from("app-"))]).is_empty());
         assert_eq!(
             problems(&[
@@ -494,10 +438,7 @@ mod tests {
             ]),
             [Some("cluster_identifier_prefix")]
         );
-        assert_eq!(
-            problems(&[("engine", Value::from("mariadb"))]),
-            [Some("engine")]
-        );
+        refused(problems, "engine", &["mariadb"]);
         // Multi-AZ DB clusters run MySQL and PostgreSQL; the provider accepts them.
         assert!(problems(&[("engine", Value::from("mysql"))]).is_empty());
         assert!(problems(&[("engine", Value::from("Aurora-PostgreSQL"))]).is_empty());

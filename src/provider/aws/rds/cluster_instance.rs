@@ -133,13 +133,12 @@ fn state_of(ctx: &Ctx, db: &SdkDb, writer: Option<bool>) -> Value {
     state::complete(&SCHEMA, m)
 }
 
-impl RdsClusterInstance {
-    async fn state_after_write(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
+#[async_trait]
+impl ResourceType for RdsClusterInstance {
+    named!("aws_rds_cluster_instance", SCHEMA, WAITER);
+
+    async fn state_after_write(&self, ctx: &Ctx, written: Written<'_>) -> ProviderResult<Value> {
+        let Written { id, planned, .. } = written;
         let mut state = state::read_back(ctx, &RDS_CLUSTER_INSTANCE, id, planned).await?;
         let version = state_engine_version(
             obj::str(planned, "engine_version"),
@@ -151,11 +150,6 @@ impl RdsClusterInstance {
         }
         Ok(state)
     }
-}
-
-#[async_trait]
-impl ResourceType for RdsClusterInstance {
-    named!("aws_rds_cluster_instance", SCHEMA);
 
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
         let unique: Vec<String> = state::unique(ids);
@@ -186,30 +180,12 @@ impl ResourceType for RdsClusterInstance {
         Ok(dbs.iter().map(state).collect())
     }
 
-    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
-        WAITER
-            .ready(
-                ctx,
-                &state::id(found, self.type_name())?,
-                SCHEMA.timeout(found, "create"),
-            )
-            .await
-    }
-
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "identifier", self.type_name())?;
-        let call = ctx
-            .rds()
-            .create_db_instance()
-            .db_instance_identifier(&id)
-            .set_tags(tags::for_create(ctx, planned));
-        let (call, _) = modify::set(CREATE, planned, call);
-        call.send()
-            .await
-            .during(&format!("creating DB cluster instance {id}"))?;
-        // What create does after its call is what settling a retried one does.
-        self.settle_retried_create(ctx, &Value::Map(object! { "id" => id }), planned)
-            .await
+        let call = ctx.rds().create_db_instance().db_instance_identifier(&id);
+        lifecycle::create_then_ready! {
+            self, ctx, planned, call, CREATE, &WAITER, &id, "DB cluster instance"
+        }
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -220,32 +196,11 @@ impl ResourceType for RdsClusterInstance {
             .modify_db_instance()
             .db_instance_identifier(&id)
             .apply_immediately(apply_now);
-        if let (modify, true) = modify::changed(MODIFY, prior, planned, modify) {
-            modify
-                .send()
-                .await
-                .during(&format!("modifying DB cluster instance {id}"))?;
-            WAITER
-                .ready(ctx, &id, SCHEMA.timeout(planned, "update"))
-                .await?;
+        let modified = modify::changed(MODIFY, prior, planned, modify);
+        lifecycle::modify_then_settle! {
+            self, ctx, Service::Rds, &id, prior, planned,
+            modified, WAITER, false, "DB cluster instance"
         }
-        tags::update(ctx, Service::Rds, prior, planned).await?;
-        self.state_after_write(ctx, &id, planned).await
-    }
-
-    /// The create call's object exists, its answer lost: what create does after the call
-    /// (an update could not start from an object still being created).
-    async fn settle_retried_create(
-        &self,
-        ctx: &Ctx,
-        found: &Value,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
-        let id = state::id(found, self.type_name())?;
-        WAITER
-            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
-            .await?;
-        self.state_after_write(ctx, &id, planned).await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
@@ -283,7 +238,7 @@ impl ResourceType for RdsClusterInstance {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::aws::kit::testing::{attrs, problems as all, with};
+    use crate::provider::aws::kit::testing::{attrs, problems as all, refused, with};
 
     fn problems(pairs: &[(&str, Value)]) -> Vec<Option<&'static str>> {
         let base = [
@@ -297,10 +252,7 @@ mod tests {
     #[test]
     fn rules() {
         assert!(problems(&[("identifier", Value::from("c1-i1"))]).is_empty());
-        assert_eq!(
-            problems(&[("identifier", Value::from("C1"))]),
-            [Some("identifier")]
-        );
+        refused(problems, "identifier", &["C1"]);
         assert_eq!(
             problems(&[
                 ("identifier", Value::from("a")),
@@ -308,20 +260,14 @@ mod tests {
             ]),
             [Some("identifier_prefix")]
         );
-        assert_eq!(
-            problems(&[("engine", Value::from("mariadb"))]),
-            [Some("engine")]
-        );
+        refused(problems, "engine", &["mariadb"]);
         // Multi-AZ DB clusters run MySQL and PostgreSQL; the provider accepts them.
         assert!(problems(&[("engine", Value::from("mysql"))]).is_empty());
         assert_eq!(
             problems(&[("promotion_tier", Value::from(16))]),
             [Some("promotion_tier")]
         );
-        assert_eq!(
-            problems(&[("preferred_maintenance_window", Value::from("mon"))]),
-            [Some("preferred_maintenance_window")]
-        );
+        refused(problems, "preferred_maintenance_window", &["mon"]);
     }
 
     #[test]

@@ -218,32 +218,6 @@ impl DbInstance {
         Ok(describe_instances(ctx, &[id.to_string()]).await?.pop())
     }
 
-    /// Reads one instance back after a write and completes its state from the plan.
-    async fn state_after_write(
-        &self,
-        ctx: &Ctx,
-        id: &str,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
-        let db = self.describe_one(ctx, id).await?;
-        let db = db.ok_or_else(|| {
-            ProviderError::not_found(format!("DB instance {id} not found after writing it"))
-        })?;
-        let pending = db
-            .pending_modified_values()
-            .and_then(|p| p.engine_version());
-        let mut state = state::with_virtual(&SCHEMA, state_of(ctx, &db), planned);
-        let version = state_engine_version(
-            obj::str(planned, "engine_version"),
-            db.engine_version(),
-            pending,
-        );
-        if let Value::Map(m) = &mut state {
-            m.insert("engine_version".into(), version.to_value());
-        }
-        Ok(state)
-    }
-
     /// CreateDBInstance, or CreateDBInstanceReadReplica for a replica.
     async fn create_call(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
         // The arguments both calls take.
@@ -335,7 +309,29 @@ impl DbInstance {
 
 #[async_trait]
 impl ResourceType for DbInstance {
-    named!("aws_db_instance", SCHEMA);
+    named!("aws_db_instance", SCHEMA, WAITER);
+
+    /// Reads one instance back after a write and completes its state from the plan.
+    async fn state_after_write(&self, ctx: &Ctx, written: Written<'_>) -> ProviderResult<Value> {
+        let Written { id, planned, .. } = written;
+        let db = self.describe_one(ctx, id).await?;
+        let db = db.ok_or_else(|| {
+            ProviderError::not_found(format!("DB instance {id} not found after writing it"))
+        })?;
+        let pending = db
+            .pending_modified_values()
+            .and_then(|p| p.engine_version());
+        let mut state = state::with_virtual(&SCHEMA, state_of(ctx, &db), planned);
+        let version = state_engine_version(
+            obj::str(planned, "engine_version"),
+            db.engine_version(),
+            pending,
+        );
+        if let Value::Map(m) = &mut state {
+            m.insert("engine_version".into(), version.to_value());
+        }
+        Ok(state)
+    }
 
     /// The provider takes any engine name; AWS refuses the Aurora ones at create.
     fn plan_checks(&self, config: &Value) -> Vec<ConfigProblem> {
@@ -438,16 +434,6 @@ impl ResourceType for DbInstance {
         Ok(dbs.await?.iter().map(|db| state_of(ctx, db)).collect())
     }
 
-    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
-        WAITER
-            .ready(
-                ctx,
-                &state::id(found, self.type_name())?,
-                SCHEMA.timeout(found, "create"),
-            )
-            .await
-    }
-
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "identifier", self.type_name())?;
         self.create_call(ctx, &id, planned).await?;
@@ -469,10 +455,7 @@ impl ResourceType for DbInstance {
         if obj::str(planned, "replicate_source_db").is_some() {
             self.configure_replica(ctx, &id, planned).await?;
         }
-        WAITER
-            .ready(ctx, &id, SCHEMA.timeout(planned, "create"))
-            .await?;
-        self.state_after_write(ctx, &id, planned).await
+        lifecycle::ready_after_create(self, &WAITER, ctx, &id, planned).await
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -569,7 +552,12 @@ impl ResourceType for DbInstance {
             let arn = arn.or_else(|| obj::string(prior, "arn"));
             tags::update_at(ctx, Service::Rds, arn.as_deref(), prior, planned).await?;
         }
-        self.state_after_write(ctx, &new_id, planned).await
+        let written = Written {
+            id: &new_id,
+            prior: Some(prior),
+            planned,
+        };
+        self.state_after_write(ctx, written).await
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
@@ -584,7 +572,7 @@ impl ResourceType for DbInstance {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::aws::kit::testing::{self, attrs, with};
+    use crate::provider::aws::kit::testing::{self, attrs, refused, with, BAD_WEEKLY_WINDOWS};
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         let base = [
@@ -674,13 +662,11 @@ mod tests {
 
     #[test]
     fn identifier_rules() {
-        for bad in ["App", "1db", "a--b", "db-", "my_db"] {
-            assert_eq!(
-                problems(&[("identifier", Value::from(bad))]),
-                [Some("identifier")],
-                "{bad}"
-            );
-        }
+        refused(
+            problems,
+            "identifier",
+            &["App", "1db", "a--b", "db-", "my_db"],
+        );
         assert!(problems(&[("identifier_prefix", Value::from("db-"))]).is_empty());
         assert_eq!(
             problems(&[
@@ -707,36 +693,18 @@ mod tests {
         assert!(ps
             .iter()
             .all(|p| !p.message.contains("secret-value") && !p.help.contains("secret-value")));
-        for bad in ["3:00-04:00", "03:00-24:00", "03:00"] {
-            assert_eq!(
-                problems(&[("backup_window", Value::from(bad))]),
-                [Some("backup_window")],
-                "{bad}"
-            );
-        }
-        for bad in [
-            "sun:05:00-06:00",
-            "sunday:05:00-sun:06:00",
-            "sun:25:00-sun:06:00",
-        ] {
-            assert_eq!(
-                problems(&[("maintenance_window", Value::from(bad))]),
-                [Some("maintenance_window")],
-                "{bad}"
-            );
-        }
-        assert_eq!(
-            problems(&[("engine", Value::from("aurora-mysql"))]),
-            [Some("engine")]
+        refused(
+            problems,
+            "backup_window",
+            &["3:00-04:00", "03:00-24:00", "03:00"],
         );
+        refused(problems, "maintenance_window", BAD_WEEKLY_WINDOWS);
+        refused(problems, "engine", &["aurora-mysql"]);
         assert_eq!(
             problems(&[("backup_retention_period", Value::from(36))]),
             [Some("backup_retention_period")]
         );
-        assert_eq!(
-            problems(&[("final_snapshot_identifier", Value::from("final-"))]),
-            [Some("final_snapshot_identifier")]
-        );
+        refused(problems, "final_snapshot_identifier", &["final-"]);
         assert_eq!(problems(&[("engine", Value::Null)]), [Some("engine")]);
         assert_eq!(
             problems(&[("replicate_source_db", Value::from("src"))]),

@@ -475,15 +475,8 @@ impl ResourceType for Snapshot {
         Ok(found.into_iter().map(|f| (f.id, f.state)).collect())
     }
 
-    async fn wait_usable(&self, ctx: &Ctx, found: &Value) -> ProviderResult<()> {
-        self.kind
-            .waiter()
-            .ready(
-                ctx,
-                &state::id(found, self.type_name())?,
-                self.schema().timeout(found, "create"),
-            )
-            .await
+    fn waiter(&self) -> Option<&'static Waiter> {
+        Some(self.kind.waiter())
     }
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
@@ -548,9 +541,7 @@ impl ResourceType for Snapshot {
                     .map(drop)
             }
         }?;
-        // What create does after its call is what settling a retried one does.
-        self.settle_retried_create(ctx, &Value::Map(object! { "id" => id }), planned)
-            .await
+        lifecycle::ready_after_create(self, self.kind.waiter(), ctx, &id, planned).await
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
@@ -563,20 +554,6 @@ impl ResourceType for Snapshot {
             planned,
         )
         .await?;
-        state::read_back(ctx, self.registered(), &id, planned).await
-    }
-
-    /// The create call's object exists, its answer lost: what create does after the call
-    /// (an update could not start from an object still being created).
-    async fn settle_retried_create(
-        &self,
-        ctx: &Ctx,
-        found: &Value,
-        planned: &Value,
-    ) -> ProviderResult<Value> {
-        let id = state::id(found, self.type_name())?;
-        let limit = self.schema().timeout(planned, "create");
-        self.kind.waiter().ready(ctx, &id, limit).await?;
         state::read_back(ctx, self.registered(), &id, planned).await
     }
 

@@ -379,13 +379,7 @@ mod tests {
 
     #[tokio::test]
     async fn twenty_waiters_share_one_fetch_per_poll() {
-        let ctx = Ctx {
-            aws: Arc::new(Aws::from_config(
-                aws_config::SdkConfig::builder().build(),
-                Duration::from_millis(20),
-            )),
-            settings: ProviderSettings::default(),
-        };
+        let ctx = test_ctx(Duration::from_millis(20));
         let polls = Arc::new(AtomicUsize::new(0));
         let largest = Arc::new(AtomicUsize::new(0));
         let (p, l) = (polls.clone(), largest.clone());
@@ -429,13 +423,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_wait_times_out_and_a_failing_predicate_fails_it() {
-        let ctx = Ctx {
-            aws: Arc::new(Aws::from_config(
-                aws_config::SdkConfig::builder().build(),
-                Duration::from_millis(10),
-            )),
-            settings: ProviderSettings::default(),
-        };
+        let ctx = test_ctx(Duration::from_millis(10));
         let fetch: Fetch = Arc::new(|_ctx, _ids| Box::pin(async { Ok(BTreeMap::new()) }));
         let never = ctx
             .wait_for_fetch(
