@@ -64,7 +64,12 @@ pub fn import(env: &Env, addr: &str, id: &str, vars: &VarFlags) -> CmdResult {
     let mut hooks = crate::plan::build::ConfigOnly::default();
     options.missing_vars_unknown = true;
     let walked = crate::eval::walk::walk(&config, &options, &mut hooks);
-    let settings = walked.provider_of(&target.abs_resource());
+    let mut settings = walked.provider_of(&target.abs_resource());
+    // AWS provider 6's `ID@REGION`: read (and then managed) in that region.
+    let (id, region) = crate::provider::import_id_region(&target.resource.type_, id);
+    if let Some(region) = region {
+        settings.region = region.to_string();
+    }
     let backend = super::backend::setup(&config, &options)?.backend(env, &options.workspace)?;
     let _lock = backend.lock("import").map_err(state_failure)?;
     let mut state = backend

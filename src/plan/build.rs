@@ -427,16 +427,11 @@ fn read_imports(
             None => configured.provider_of(&t.addr.abs_resource()),
         };
         // AWS provider 6's `ID@REGION`: the object is read (and then managed) in that region.
-        let mut id = t.id.clone();
-        let regional = crate::provider::resource_type(&t.addr.resource.type_)
-            .is_some_and(|rt| rt.schema().regional);
-        if let Some((bare, region)) = t.id.rsplit_once('@') {
-            if regional && crate::provider::regions::is_known(region) {
-                settings.region = region.to_string();
-                id = bare.to_string();
-            }
+        let (id, region) = crate::provider::import_id_region(&t.addr.resource.type_, &t.id);
+        if let Some(region) = region {
+            settings.region = region.to_string();
         }
-        todo.push((t, id, settings));
+        todo.push((t, id.to_string(), settings));
     }
     let reads = todo.into_iter().map(|(t, id, settings)| async move {
         let type_ = &t.addr.resource.type_;

@@ -311,6 +311,16 @@ pub fn data_source_types() -> &'static [&'static dyn DataSourceType] {
     aws::DATA_SOURCES
 }
 
+/// AWS provider 6's import id `ID@REGION` for a regional type: the bare id and the region the
+/// object is read (and then managed) in; any other id as it is.
+pub fn import_id_region<'a>(type_: &str, id: &'a str) -> (&'a str, Option<&'a str>) {
+    let regional = resource_type(type_).is_some_and(|rt| rt.schema().regional);
+    match id.rsplit_once('@') {
+        Some((bare, region)) if regional && regions::is_known(region) => (bare, Some(region)),
+        _ => (id, None),
+    }
+}
+
 pub fn resource_type(name: &str) -> Option<&'static dyn ResourceType> {
     resource_types()
         .iter()

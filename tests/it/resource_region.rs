@@ -176,3 +176,47 @@ async fn one_provider_manages_objects_in_the_regions_their_region_argument_names
     let left = west_rds.describe_db_snapshots().send().await.unwrap();
     assert!(left.db_snapshots().is_empty(), "destroy left the DR copy");
 }
+
+/// `strata import ADDR ID@REGION` reads the object in that region and manages it there: the
+/// next plan is empty (a region mismatch would replace it), and destroy deletes it there.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_import_command_takes_an_id_at_a_region() {
+    let w = workdir(&[(
+        "main.tf",
+        &format!(
+            r#"
+provider "aws" {{
+  region = "{DEFAULT_REGION}"
+}}
+
+resource "aws_security_group" "adopted" {{
+  name        = "cli-adopted"
+  description = "made outside strata"
+  region      = "eu-west-1"
+}}
+"#
+        ),
+    )]);
+    let eu = w.account.ec2("eu-west-1").await;
+    let made = eu
+        .create_security_group()
+        .group_name("cli-adopted")
+        .description("made outside strata")
+        .send()
+        .await
+        .unwrap();
+    let id = made.group_id().unwrap();
+    w.expect(
+        0,
+        &[
+            "import",
+            "aws_security_group.adopted",
+            &format!("{id}@eu-west-1"),
+        ],
+    );
+    let state = std::fs::read_to_string(w.state_path()).unwrap();
+    assert!(state.contains("\"region\": \"eu-west-1\""), "{state}");
+    w.expect(0, &["plan", "-detailed-exitcode"]);
+    w.expect(0, &["destroy", "-auto-approve"]);
+    assert!(group_names(&w, "eu-west-1").await.is_empty());
+}
