@@ -10,7 +10,7 @@ use crate::provider::{Aws, Ctx, ProviderSettings};
 use crate::value::Value;
 use aws_sdk_rds::types::{DbInstance, Tag};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 fn ctx(aws: &Arc<Aws>, settings: &ProviderSettings, region: &str) -> Ctx {
     Ctx {
@@ -252,10 +252,11 @@ async fn newest_point(
         .filter_map(|c| Some((c.created?, c)))
         .max_by_key(|(t, _)| t.secs());
     Ok(newest.map(|(created, c)| {
-        let now = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(created.secs());
+        // To the nanosecond: a point is never of age zero, so an objective of 0s always fails.
+        let age = SystemTime::try_from(created)
+            .ok()
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .unwrap_or_default();
         let kind = if region != db.region {
             "copy"
         } else if c.automated {
@@ -268,7 +269,7 @@ async fn newest_point(
             id: c.id,
             region: region.to_string(),
             created: created.to_string(),
-            age: Duration::from_secs(now.saturating_sub(created.secs()).max(0) as u64),
+            age,
             encrypted: c.encrypted,
             allocated_storage: c.allocated_storage,
         }
@@ -286,7 +287,10 @@ pub async fn points(
         for region in regions {
             let ctx = ctx(aws, &db.settings, region);
             let point = newest_point(&ctx, db, region, source).await?;
-            if point.is_none() && region != &db.region {
+            // A region without a point is a failed drill only where a point must be: the
+            // database's own region, unless the drill is of copies (never there).
+            let own = region == &db.region && source != Source::Copy;
+            if point.is_none() && !own {
                 continue;
             }
             out.push((db.clone(), region.clone(), point));
@@ -333,8 +337,8 @@ pub async fn run(
                 name: "recovery point age",
                 ok,
                 detail: format!(
-                    "{}s old, the objective is at most {}s",
-                    point.age.as_secs(),
+                    "{:.1}s old, the objective is at most {}s",
+                    point.age.as_secs_f64(),
                     max.as_secs()
                 ),
             });
