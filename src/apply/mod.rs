@@ -411,6 +411,39 @@ impl Applier {
         });
         futures::future::join_all(deletes).await
     }
+
+    /// Journals a create, sends it, and records what AWS made (sensitive marks applied).
+    async fn create_recorded(
+        &self,
+        rt: &dyn ResourceType,
+        settings: &ProviderSettings,
+        change: &ResourceChange,
+        planned: &Value,
+    ) -> Result<(), OpError> {
+        let j = self.journal_op(change, "create", Some(planned)).await?;
+        let created = self
+            .create(rt, settings, change, planned, &j)
+            .await
+            .map_err(OpError::from)?;
+        let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
+        Ok(self.record(change, &j.id, Some(&created)).await?)
+    }
+
+    /// Journals the delete of the change's prior object, sends it, and drops it from state.
+    async fn delete_recorded(
+        &self,
+        settings: &ProviderSettings,
+        change: &ResourceChange,
+    ) -> Result<(), OpError> {
+        let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
+        let j = self.journal(change, "delete", Some(&prior)).await?;
+        let type_ = change.addr.resource.type_.as_str();
+        self.provider
+            .delete(settings, type_, &prior)
+            .await
+            .map_err(OpError::from)?;
+        Ok(self.record(change, &j, None).await?)
+    }
 }
 
 #[async_trait]
@@ -461,15 +494,8 @@ impl Operation for Applier {
                 Ok(())
             }
             Action::Create => {
-                let planned = self.resolve(change)?;
-                let plain = planned.clone().deep_unmark().0;
-                let j = self.journal_op(change, "create", Some(&plain)).await?;
-                let created = self
-                    .create(rt, &settings, change, &plain, &j)
-                    .await
-                    .map_err(OpError::from)?;
-                let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
-                Ok(self.record(change, &j.id, Some(&created)).await?)
+                let planned = self.resolve(change)?.deep_unmark().0;
+                self.create_recorded(rt, &settings, change, &planned).await
             }
             Action::Update => {
                 let planned = self.resolve(change)?.deep_unmark().0;
@@ -490,42 +516,17 @@ impl Operation for Applier {
                 let updated = crate::plan::diff::mark_sensitive(rt.schema(), updated);
                 Ok(self.record(change, &j, Some(&updated)).await?)
             }
-            Action::Delete => {
-                let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
-                let j = self.journal(change, "delete", Some(&prior)).await?;
-                self.provider
-                    .delete(&settings, type_, &prior)
-                    .await
-                    .map_err(OpError::from)?;
-                Ok(self.record(change, &j, None).await?)
-            }
+            Action::Delete => self.delete_recorded(&settings, change).await,
             Action::DeleteThenCreate => {
-                let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
-                let j = self.journal(change, "delete", Some(&prior)).await?;
-                self.provider
-                    .delete(&settings, type_, &prior)
-                    .await
-                    .map_err(OpError::from)?;
-                self.record(change, &j, None).await?;
+                self.delete_recorded(&settings, change).await?;
                 let planned = self.resolve(change)?.deep_unmark().0;
-                let j = self.journal_op(change, "create", Some(&planned)).await?;
-                let created = self
-                    .create(rt, &settings, change, &planned, &j)
-                    .await
-                    .map_err(OpError::from)?;
-                let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
-                Ok(self.record(change, &j.id, Some(&created)).await?)
+                self.create_recorded(rt, &settings, change, &planned).await
             }
             Action::CreateThenDelete => {
                 let prior = change.before.clone().unwrap_or(Value::Null).deep_unmark().0;
                 let planned = self.resolve(change)?.deep_unmark().0;
-                let j = self.journal_op(change, "create", Some(&planned)).await?;
-                let created = self
-                    .create(rt, &settings, change, &planned, &j)
-                    .await
-                    .map_err(OpError::from)?;
-                let created = crate::plan::diff::mark_sensitive(rt.schema(), created);
-                self.record(change, &j.id, Some(&created)).await?;
+                self.create_recorded(rt, &settings, change, &planned)
+                    .await?;
                 // The old object is now deposed: journaled for deletion, deleted after what
                 // depends on it has moved to the new one (a security group still referenced
                 // by another group's rule, or attached to a database, cannot be deleted).
