@@ -16,7 +16,7 @@ use crate::addr::{AbsResource, InstanceAddr, InstanceKey};
 use crate::config::{Config, Mode};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::walk::{self, WalkOptions};
-use crate::provider::{Provider, ProviderSettings};
+use crate::provider::Provider;
 use crate::state::State;
 use crate::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,41 +42,6 @@ pub struct PlanRequest<'a> {
     pub replace: Vec<InstanceAddr>,
     pub runtime: &'a tokio::runtime::Runtime,
 }
-/// An error for each provider configuration whose region AWS does not have, at its `region`
-/// argument, with the nearest names.
-fn check_regions(config: &Config, providers: &[ProviderSettings], diags: &mut Diagnostics) {
-    for p in providers {
-        if p.region.is_empty() || crate::provider::regions::is_known(&p.region) {
-            continue;
-        }
-        // `module.a[0].module.b` → the module calls a, b.
-        let calls: Vec<&str> = p
-            .module
-            .split("module.")
-            .map(|s| s.trim_end_matches('.'))
-            .filter(|s| !s.is_empty())
-            .map(|s| s.split('[').next().unwrap_or(s))
-            .collect();
-        let block = config.module_at(calls).and_then(|m| {
-            m.providers
-                .iter()
-                .find(|b| b.name == "aws" && b.alias == p.alias)
-        });
-        let near = crate::provider::regions::nearest(&p.region);
-        let mut d = Diagnostic::error(format!("Unknown AWS region \"{}\"", p.region));
-        d = match block {
-            Some(b) => d.at(b.body.attr("region").map_or(b.span, |a| a.expr.span())),
-            None => d.detail("the region comes from AWS_REGION (or AWS_DEFAULT_REGION)"),
-        };
-        d = if near.is_empty() {
-            d.help("write an AWS region name, like eu-west-1 or us-east-1")
-        } else {
-            d.help(format!("did you mean {}?", near.join(" or ")))
-        };
-        diags.push(d);
-    }
-}
-
 /// Makes a plan. Errors are diagnostics; warnings come back with the plan.
 pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
@@ -112,12 +77,8 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    // Once, before anything asks AWS: regions that exist, endpoints that answer, credentials
-    // AWS accepts (only when the plan needs AWS at all).
-    check_regions(req.config, &pass1.providers, &mut diags);
-    if diags.has_errors() {
-        return Err(diags);
-    }
+    // Once, before anything asks AWS (regions were checked by the walk): endpoints that
+    // answer, credentials AWS accepts (only when the plan needs AWS at all).
     let needs_aws =
         !first.instances.is_empty() || req.prior.is_some_and(|s| s.instances().next().is_some());
     if needs_aws {

@@ -301,16 +301,11 @@ impl Walker<'_, '_> {
             }
             Some(Value::String(region)) if region == settings.region => None,
             Some(Value::String(region)) => {
-                if let Some(near) = self.hooks.catalog().region_problem(&region) {
-                    let mut d = Diagnostic::error(format!("Unknown AWS region \"{region}\""));
-                    if let Some(span) = span {
-                        d = d.at(span);
-                    }
-                    diags.push(if near.is_empty() {
-                        d.help("write an AWS region name, like eu-west-1 or us-east-1")
-                    } else {
-                        d.help(format!("did you mean {}?", near.join(" or ")))
-                    });
+                let problem = (!self.options.validate)
+                    .then(|| self.hooks.catalog().region_problem(&region))
+                    .flatten();
+                if let Some(near) = problem {
+                    diags.push(unknown_region(&region, &near).at_opt(span));
                     return None;
                 }
                 Some(ProviderSettings {
@@ -342,14 +337,17 @@ impl Walker<'_, '_> {
         no_instances: bool,
     ) -> Option<ProviderSettings> {
         let alias = r.provider.as_ref().and_then(|p| p.alias.clone());
-        let (settings, block) = match self.g.provider_target(m, &alias) {
+        let (settings, block, region_at) = match self.g.provider_target(m, &alias) {
             Some(ProviderTarget::Block(pm, pa)) => {
-                let block = self.g.modules[pm]
+                let config = self.g.modules[pm]
                     .module
                     .providers
                     .iter()
-                    .find(|p| p.alias == pa)
-                    .map(|p| p.span);
+                    .find(|p| p.alias == pa);
+                let block = config.map(|p| p.span);
+                let region_at = config
+                    .and_then(|p| p.body.attr("region"))
+                    .map(|a| a.expr.span());
                 let key = (pm, pa.clone());
                 let settings =
                     self.provider_values
@@ -372,12 +370,12 @@ impl Walker<'_, '_> {
                         return None;
                     }
                 }
-                (settings, block)
+                (settings, block, region_at)
             }
             Some(ProviderTarget::Implicit(a)) => {
                 let settings = ProviderSettings::unconfigured(a);
                 self.providers_seen.push(settings.clone());
-                (settings, None)
+                (settings, None, None)
             }
             None if no_instances => return Some(ProviderSettings::default()),
             None => {
@@ -414,6 +412,25 @@ impl Walker<'_, '_> {
                 );
             }
             return None;
+        }
+        // A region AWS does not have, found before anything asks AWS (not in validate, which
+        // judges the configuration, not the environment).
+        if !self.options.validate
+            && !no_instances
+            && !settings.region.is_empty()
+            && !self.provider_reported.contains(&settings.address())
+        {
+            if let Some(near) = self.hooks.catalog().region_problem(&settings.region) {
+                self.provider_reported.insert(settings.address());
+                let d = unknown_region(&settings.region, &near);
+                self.diags.push(match region_at {
+                    Some(at) => d.at(at),
+                    None => d
+                        .at(block.unwrap_or(r.span))
+                        .detail("the region comes from AWS_REGION (or AWS_DEFAULT_REGION)"),
+                });
+                return None;
+            }
         }
         Some(settings)
     }
@@ -624,5 +641,15 @@ impl Walker<'_, '_> {
             single
         };
         insert_resource_value(scope, r, value);
+    }
+}
+
+/// "Unknown AWS region", with the nearest names the provider knows.
+fn unknown_region(region: &str, near: &[&str]) -> Diagnostic {
+    let d = Diagnostic::error(format!("Unknown AWS region \"{region}\""));
+    if near.is_empty() {
+        d.help("write an AWS region name, like eu-west-1 or us-east-1")
+    } else {
+        d.help(format!("did you mean {}?", near.join(" or ")))
     }
 }
