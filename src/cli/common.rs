@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::eval::walk::{self, WalkOptions};
 use crate::plan::render::Style;
-use crate::provider::Provider;
+use crate::provider::{Provider, ProviderSettings};
 use crate::state::{Backend, State};
 use crate::value::Value;
 use std::io::{BufRead, IsTerminal, Write};
@@ -338,4 +338,19 @@ pub(super) fn run_checks(
 /// An unwaived error among the findings: an apply stops.
 pub(super) fn blocks_apply(report: &crate::check::Report) -> bool {
     report.findings.iter().any(|f| f.fails(false))
+}
+
+/// The provider configurations (endpoints, default tags) of the configuration in `env`, when
+/// there is one that loads; none otherwise. For commands that act on the state (its recorded
+/// regions) rather than plan: journal resolution, drills.
+pub(super) fn configured_providers(env: &Env, vars: &VarFlags) -> Vec<ProviderSettings> {
+    match load(env) {
+        Ok((config, mut diags)) => {
+            let mut options = walk_options(env, &config, vars, &mut diags);
+            options.missing_vars_unknown = true;
+            let mut hooks = crate::plan::build::ConfigOnly::default();
+            walk::walk(&config, &options, &mut hooks).providers
+        }
+        Err(_) => Vec::new(),
+    }
 }

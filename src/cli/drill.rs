@@ -1,11 +1,11 @@
 //! `strata drill`: restore drills of the databases in the state (`crate::drill`).
 
 use super::common::{confirm, runtime, state_failure};
-use super::{CmdResult, Env, Exit, Failure};
+use super::{CmdResult, Env, Exit, Failure, VarFlags};
 use crate::diag::Diagnostic;
 use crate::drill::{Options, Source};
 use crate::provider::{Aws, ProviderSettings};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[derive(clap::Args, Debug)]
@@ -93,17 +93,22 @@ pub fn drill(env: &Env, flags: &DrillFlags) -> CmdResult {
         .read()
         .map_err(state_failure)?
         .unwrap_or_default();
-    let targets = crate::drill::databases(&state, &options)
+    let providers = super::common::configured_providers(env, &VarFlags::default());
+    let targets = crate::drill::databases(&state, &providers, &options)
         .map_err(|e| bad_flag(e, "`strata state list` shows the databases strata manages"))?;
     let rt = runtime()?;
     let aws = Arc::new(rt.block_on(Aws::load()));
-    let regions: Vec<String> = targets
-        .iter()
-        .flat_map(|(_, r)| r.iter().cloned())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let settings = ProviderSettings::unconfigured(None);
+    // Each region a drill may use, with the provider configuration of a database drilled there.
+    let mut regions: BTreeMap<String, ProviderSettings> = BTreeMap::new();
+    for (db, in_regions) in &targets {
+        for r in in_regions {
+            regions
+                .entry(r.clone())
+                .or_insert_with(|| db.settings.clone());
+        }
+    }
+    let regions: Vec<(ProviderSettings, String)> =
+        regions.into_iter().map(|(r, s)| (s, r)).collect();
     let say = |line: &str| {
         if flags.json || flags.markdown {
             eprintln!("{line}");
@@ -112,7 +117,7 @@ pub fn drill(env: &Env, flags: &DrillFlags) -> CmdResult {
         }
     };
     let left = rt
-        .block_on(crate::drill::cleanup(&aws, &settings, &regions))
+        .block_on(crate::drill::cleanup(&aws, &regions))
         .map_err(|e| {
             bad_flag(
                 format!("Cleaning up earlier drills failed: {e}"),

@@ -318,20 +318,9 @@ fn look_up(
     })?;
     // The provider configuration (endpoints, default tags) from the configuration, when there
     // is one; the entry's region in any case.
-    let providers = match super::common::load(env) {
-        Ok((config, mut diags)) => {
-            let mut options = super::common::walk_options(env, &config, vars, &mut diags);
-            options.missing_vars_unknown = true;
-            let mut hooks = crate::plan::build::ConfigOnly::default();
-            crate::eval::walk::walk(&config, &options, &mut hooks).providers
-        }
-        Err(_) => Vec::new(),
-    };
-    let mut settings =
+    let providers = super::common::configured_providers(env, vars);
+    let settings =
         crate::plan::build::provider_for_state(&providers, &entry.provider, &entry.region);
-    if settings.region.is_empty() {
-        settings.region = crate::provider::ProviderSettings::unconfigured(None).region;
-    }
     let rt = super::common::runtime()?;
     let provider = super::common::load_provider(&rt);
     let found = rt

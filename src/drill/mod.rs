@@ -120,7 +120,11 @@ impl Report {
 
 /// The databases of the state to drill (DB instances and clusters), each with the regions it
 /// is protected in: its own, and the region of every snapshot copy in the state.
-pub fn databases(state: &State, options: &Options) -> Result<Vec<(Database, Vec<String>)>, String> {
+pub fn databases(
+    state: &State,
+    providers: &[ProviderSettings],
+    options: &Options,
+) -> Result<Vec<(Database, Vec<String>)>, String> {
     let mut copy_regions = BTreeSet::new();
     let mut out = Vec::new();
     for (addr, rs, inst) in state.instances() {
@@ -167,10 +171,12 @@ pub fn databases(state: &State, options: &Options) -> Result<Vec<(Database, Vec<
                         .get("allocated_storage")
                         .and_then(|v| v.as_i64())
                         .unwrap_or(0),
-                    settings: ProviderSettings {
-                        region: inst.region.clone(),
-                        ..ProviderSettings::unconfigured(None)
-                    },
+                    // Endpoints and default tags as applied, in the region recorded.
+                    settings: crate::plan::build::provider_for_state(
+                        providers,
+                        &rs.provider,
+                        &inst.region,
+                    ),
                 });
             }
             _ => {}

@@ -6,6 +6,9 @@ use super::{
     major_version, Check, Database, Drill, Kind, Options, RecoveryPoint, Report, Restored, Source,
     DRILL_TAG,
 };
+use crate::provider::aws::kit::all;
+use crate::provider::aws::kit::tagging::list_all;
+use crate::provider::aws::kit::tags::Service;
 use crate::provider::{Aws, Ctx, ProviderSettings};
 use crate::value::Value;
 use aws_sdk_rds::types::{DbInstance, Tag};
@@ -30,19 +33,17 @@ fn has_drill_tag(tags: &[Tag]) -> bool {
 /// security groups); returns what it deleted.
 pub async fn cleanup(
     aws: &Arc<Aws>,
-    settings: &ProviderSettings,
-    regions: &[String],
+    regions: &[(ProviderSettings, String)],
 ) -> Result<Vec<String>, String> {
     let mut deleted = Vec::new();
-    for region in regions {
+    for (settings, region) in regions {
         let ctx = ctx(aws, settings, region);
-        let instances = ctx
-            .rds()
-            .describe_db_instances()
-            .send()
+        let rds = ctx.rds();
+        let pages = rds.describe_db_instances().into_paginator().items().send();
+        let instances = all("listing DB instances", pages)
             .await
-            .map_err(|e| crate::sdk_error::describe("listing DB instances", &e))?;
-        for db in instances.db_instances() {
+            .map_err(|e| e.message)?;
+        for db in &instances {
             if !has_drill_tag(db.tag_list()) {
                 continue;
             }
@@ -59,55 +60,56 @@ pub async fn cleanup(
             }
             deleted.push(format!("DB instance {id} in {region}"));
         }
-        let clusters = ctx
-            .rds()
-            .describe_db_clusters()
-            .send()
+        let pages = rds.describe_db_clusters().into_paginator().items().send();
+        let clusters = all("listing DB clusters", pages)
             .await
-            .map_err(|e| crate::sdk_error::describe("listing DB clusters", &e))?;
-        for c in clusters.db_clusters() {
+            .map_err(|e| e.message)?;
+        for c in &clusters {
             if has_drill_tag(c.tag_list()) {
                 let id = c.db_cluster_identifier().unwrap_or_default();
                 delete_cluster_itself(&ctx, id).await?;
                 deleted.push(format!("DB cluster {id} in {region}"));
             }
         }
-        let subnet_groups = ctx
-            .rds()
+        let pages = rds
             .describe_db_subnet_groups()
-            .send()
+            .into_paginator()
+            .items()
+            .send();
+        let subnet_groups = all("listing DB subnet groups", pages)
             .await
-            .map_err(|e| crate::sdk_error::describe("listing DB subnet groups", &e))?;
-        for g in subnet_groups.db_subnet_groups() {
+            .map_err(|e| e.message)?;
+        // Subnet groups carry no tags in the listing: only those named as a drill names them
+        // are asked for theirs.
+        for g in &subnet_groups {
             let name = g.db_subnet_group_name().unwrap_or_default();
             if !name.starts_with("drill-") {
                 continue;
             }
-            let tags = ctx
-                .rds()
-                .list_tags_for_resource()
-                .resource_name(g.db_subnet_group_arn().unwrap_or_default())
-                .send()
+            let arn = g.db_subnet_group_arn().unwrap_or_default();
+            let tags = list_all(&ctx, Service::Rds, arn)
                 .await
-                .map_err(|e| crate::sdk_error::describe("reading DB subnet group tags", &e))?;
-            if has_drill_tag(tags.tag_list()) {
+                .map_err(|e| e.message)?;
+            if tags.contains_key(DRILL_TAG) {
                 delete_subnet_group(&ctx, name).await?;
                 deleted.push(format!("DB subnet group {name} in {region}"));
             }
         }
-        let groups = ctx
+        let tagged = aws_sdk_ec2::types::Filter::builder()
+            .name("tag-key")
+            .values(DRILL_TAG)
+            .build();
+        let pages = ctx
             .ec2()
             .describe_security_groups()
-            .filters(
-                aws_sdk_ec2::types::Filter::builder()
-                    .name("tag-key")
-                    .values(DRILL_TAG)
-                    .build(),
-            )
-            .send()
+            .filters(tagged)
+            .into_paginator()
+            .items()
+            .send();
+        let groups = all("listing security groups", pages)
             .await
-            .map_err(|e| crate::sdk_error::describe("listing security groups", &e))?;
-        for g in groups.security_groups() {
+            .map_err(|e| e.message)?;
+        for g in &groups {
             let id = g.group_id().unwrap_or_default().to_string();
             delete_group(&ctx, &id).await?;
             deleted.push(format!("security group {id} in {region}"));
@@ -187,16 +189,18 @@ async fn candidates(ctx: &Ctx, db: &Database, source: Source) -> Result<Vec<Cand
     let automated = (source == Source::Automated).then_some("automated");
     match db.kind {
         Kind::Instance => {
-            let answer = ctx
+            let pages = ctx
                 .rds()
                 .describe_db_snapshots()
                 .db_instance_identifier(&db.identifier)
                 .set_snapshot_type(automated.map(str::to_string))
-                .send()
+                .into_paginator()
+                .items()
+                .send();
+            let snapshots = all("listing DB snapshots", pages)
                 .await
-                .map_err(|e| crate::sdk_error::describe("listing DB snapshots", &e))?;
-            Ok(answer
-                .db_snapshots()
+                .map_err(|e| e.message)?;
+            Ok(snapshots
                 .iter()
                 .filter(|s| s.status() == Some("available"))
                 .map(|s| Candidate {
@@ -209,16 +213,18 @@ async fn candidates(ctx: &Ctx, db: &Database, source: Source) -> Result<Vec<Cand
                 .collect())
         }
         Kind::Cluster => {
-            let answer = ctx
+            let pages = ctx
                 .rds()
                 .describe_db_cluster_snapshots()
                 .db_cluster_identifier(&db.identifier)
                 .set_snapshot_type(automated.map(str::to_string))
-                .send()
+                .into_paginator()
+                .items()
+                .send();
+            let snapshots = all("listing DB cluster snapshots", pages)
                 .await
-                .map_err(|e| crate::sdk_error::describe("listing DB cluster snapshots", &e))?;
-            Ok(answer
-                .db_cluster_snapshots()
+                .map_err(|e| e.message)?;
+            Ok(snapshots
                 .iter()
                 .filter(|s| s.status() == Some("available"))
                 .map(|s| Candidate {
@@ -388,7 +394,7 @@ pub async fn run(
                     detail: e,
                 });
                 // What the failed restore left is the next drill's cleanup's (it is tagged).
-                drill.cleaned_up = cleanup(aws, &db.settings, std::slice::from_ref(&region))
+                drill.cleaned_up = cleanup(aws, &[(db.settings.clone(), region.clone())])
                     .await
                     .is_ok();
             }

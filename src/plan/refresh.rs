@@ -15,7 +15,8 @@ use std::sync::Arc;
 
 /// The provider settings a state instance is read with: the configuration it was last applied
 /// with (same address: module and alias) when the configuration still has it (endpoints,
-/// default tags), else the root module's of the same alias; the region recorded in state.
+/// default tags), else the root module's of the same alias; the region recorded in state (the
+/// environment's when none is).
 pub fn provider_for_state(
     providers: &[ProviderSettings],
     provider_addr: &str,
@@ -37,6 +38,8 @@ pub fn provider_for_state(
         });
     if !region.is_empty() {
         settings.region = region.to_string();
+    } else if settings.region.is_empty() {
+        settings.region = ProviderSettings::unconfigured(None).region;
     }
     settings
 }
