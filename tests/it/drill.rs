@@ -137,38 +137,12 @@ async fn drills_restore_the_snapshot_and_the_dr_copy_and_leave_nothing_behind() 
 
 /// The private emulator's drill objects (`drill-…` instances, subnet groups, security groups).
 async fn private_drill_objects(clients: &crate::faults::Clients) -> Vec<String> {
-    let mut out = Vec::new();
-    let rds = &clients.rds;
-    for db in rds
-        .describe_db_instances()
-        .send()
-        .await
-        .unwrap()
-        .db_instances()
-    {
-        out.push(format!(
-            "db instance {}",
-            db.db_instance_identifier().unwrap_or("")
-        ));
-    }
-    for g in rds
-        .describe_db_subnet_groups()
-        .send()
-        .await
-        .unwrap()
-        .db_subnet_groups()
-    {
-        out.push(format!(
-            "subnet group {}",
-            g.db_subnet_group_name().unwrap_or("")
-        ));
-    }
-    let groups = clients.ec2.describe_security_groups().send().await.unwrap();
-    for g in groups.security_groups() {
-        out.push(format!("security group {}", g.group_name().unwrap_or("")));
-    }
-    out.retain(|o| o.contains(" drill-"));
-    out
+    let objects = clients.objects().await;
+    objects
+        .into_iter()
+        .filter(|o| o.name.starts_with("drill-"))
+        .map(|o| format!("{} {}", o.kind, o.name))
+        .collect()
 }
 
 /// Nothing left behind, even when killed: a drill killed with SIGKILL as its restore starts and
@@ -177,26 +151,17 @@ async fn private_drill_objects(clients: &crate::faults::Clients) -> Vec<String> 
 /// and leaves nothing either.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_drill_leaves_nothing_the_next_one_does_not_remove() {
-    use crate::faults::{private_creds, send, Clients, PrivateMoto};
+    use crate::faults::{private_command, private_creds, send, Clients, PrivateMoto};
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     use std::time::{Duration, Instant};
 
     let moto = PrivateMoto::start_with(&["--db-create-seconds", "6"]);
     let mut w = Workdir::webapp();
-    moto.point(&mut w);
-    w.env
-        .push(("AWS_ACCESS_KEY_ID".into(), "AKIASTRATAFAULTS0001".into()));
-    w.env.push((
-        "AWS_SECRET_ACCESS_KEY".into(),
-        "strata-faults-secret".into(),
-    ));
-    let command = |args: &[&str]| {
-        let mut cmd = w.command(args);
-        cmd.env_remove("AWS_SESSION_TOKEN");
-        cmd
-    };
-    let status = command(&["apply", "--auto-approve"]).status().unwrap();
+    moto.use_own_account(&mut w);
+    let status = private_command(&w, &["apply", "--auto-approve"])
+        .status()
+        .unwrap();
     assert!(status.success());
     let clients = Clients::at(&moto.endpoint, private_creds()).await;
     clients
@@ -215,7 +180,7 @@ async fn a_killed_drill_leaves_nothing_the_next_one_does_not_remove() {
         Duration::from_millis(300),
         Duration::from_millis(2500),
     ] {
-        let mut child = command(&["drill", "--auto-approve"])
+        let mut child = private_command(&w, &["drill", "--auto-approve"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -241,12 +206,16 @@ async fn a_killed_drill_leaves_nothing_the_next_one_does_not_remove() {
                 "the kill came too late to leave anything"
             );
         }
-        let cleanup = command(&["drill", "--cleanup"]).output().unwrap();
+        let cleanup = private_command(&w, &["drill", "--cleanup"])
+            .output()
+            .unwrap();
         assert!(cleanup.status.success(), "{cleanup:?}");
         assert_eq!(private_drill_objects(&clients).await, Vec::<String>::new());
     }
 
-    let drill = command(&["drill", "--auto-approve"]).output().unwrap();
+    let drill = private_command(&w, &["drill", "--auto-approve"])
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&drill.stdout);
     assert!(drill.status.success(), "{stdout}");
     assert!(

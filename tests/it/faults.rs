@@ -62,7 +62,7 @@ impl Clients {
     /// Every object of the kinds strata makes in the account, AWS's own defaults left out:
     /// security groups, DB instances, clusters, subnet and parameter groups, manual snapshots,
     /// replication groups, cache subnet and parameter groups.
-    async fn objects(&self) -> Vec<Found> {
+    pub(crate) async fn objects(&self) -> Vec<Found> {
         let mut out = Vec::new();
         let mut add = |kind, type_, id: Option<String>, name: Option<String>| {
             let (id, name) = (id.unwrap_or_default(), name.unwrap_or_default());
@@ -175,11 +175,11 @@ impl Clients {
 }
 
 /// One object in the account: how reports name its kind, its resource type, id and name.
-struct Found {
-    kind: &'static str,
+pub(crate) struct Found {
+    pub(crate) kind: &'static str,
     type_: &'static str,
     id: String,
-    name: String,
+    pub(crate) name: String,
 }
 
 /// Every string of the state file (ids, names, identifiers), or none when there is no state.
@@ -595,6 +595,18 @@ impl PrivateMoto {
             .push(("AWS_ENDPOINT_URL".into(), self.endpoint.clone()));
     }
 
+    /// Points `w` at this server with the server's own account (run it with
+    /// `private_command`: the shared emulator's session token is not this account's).
+    pub(crate) fn use_own_account(&self, w: &mut Workdir) {
+        self.point(w);
+        w.env
+            .push(("AWS_ACCESS_KEY_ID".into(), "AKIASTRATAFAULTS0001".into()));
+        w.env.push((
+            "AWS_SECRET_ACCESS_KEY".into(),
+            "strata-faults-secret".into(),
+        ));
+    }
+
     fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -606,6 +618,13 @@ impl Drop for PrivateMoto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `w`'s command without the shared emulator's session token (see `use_own_account`).
+pub(crate) fn private_command(w: &Workdir, args: &[&str]) -> Command {
+    let mut cmd = w.command(args);
+    cmd.env_remove("AWS_SESSION_TOKEN");
+    cmd
 }
 
 pub(crate) fn private_creds() -> Credentials {
@@ -622,16 +641,9 @@ pub(crate) fn private_creds() -> Credentials {
 async fn emulator_dies_mid_apply_then_a_fresh_one_converges() {
     let first = PrivateMoto::start();
     let mut w = Workdir::webapp();
-    first.point(&mut w);
-    w.env
-        .push(("AWS_ACCESS_KEY_ID".into(), "AKIASTRATAFAULTS0001".into()));
-    w.env.push((
-        "AWS_SECRET_ACCESS_KEY".into(),
-        "strata-faults-secret".into(),
-    ));
+    first.use_own_account(&mut w);
     // Remove the session token of the shared emulator's account.
-    let mut cmd = w.command(&["apply", "--auto-approve"]);
-    cmd.env_remove("AWS_SESSION_TOKEN");
+    let mut cmd = private_command(&w, &["apply", "--auto-approve"]);
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -694,8 +706,7 @@ async fn emulator_dies_mid_apply_then_a_fresh_one_converges() {
     // A fresh, empty server: the next apply drops what is gone and creates it all again.
     let second = PrivateMoto::start();
     second.point(&mut w);
-    let mut cmd = w.command(&["apply", "--auto-approve"]);
-    cmd.env_remove("AWS_SESSION_TOKEN");
+    let mut cmd = private_command(&w, &["apply", "--auto-approve"]);
     let out = cmd.output().unwrap();
     let run = Run {
         code: out.status.code().unwrap_or(-1),
@@ -704,8 +715,7 @@ async fn emulator_dies_mid_apply_then_a_fresh_one_converges() {
     };
     assert_no_panic(&run, "apply against a fresh server");
     assert_eq!(run.code, 0, "{}", run.both());
-    let mut cmd = w.command(&["plan", "--detailed-exitcode"]);
-    cmd.env_remove("AWS_SESSION_TOKEN");
+    let mut cmd = private_command(&w, &["plan", "--detailed-exitcode"]);
     let plan = cmd.output().unwrap();
     assert_eq!(
         plan.status.code(),
@@ -1371,19 +1381,8 @@ async fn an_interrupt_cuts_a_long_wait_short_and_the_next_apply_picks_the_object
     const DB_CREATING: u64 = 15;
     let moto = PrivateMoto::start_with(&["--db-create-seconds", &DB_CREATING.to_string()]);
     let mut w = Workdir::webapp();
-    moto.point(&mut w);
-    w.env
-        .push(("AWS_ACCESS_KEY_ID".into(), "AKIASTRATAFAULTS0001".into()));
-    w.env.push((
-        "AWS_SECRET_ACCESS_KEY".into(),
-        "strata-faults-secret".into(),
-    ));
-    let run_with_private_creds = |args: &[&str]| {
-        let mut cmd = w.command(args);
-        cmd.env_remove("AWS_SESSION_TOKEN");
-        cmd
-    };
-    let mut child = run_with_private_creds(&["apply", "--auto-approve"])
+    moto.use_own_account(&mut w);
+    let mut child = private_command(&w, &["apply", "--auto-approve"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -1468,7 +1467,7 @@ async fn an_interrupt_cuts_a_long_wait_short_and_the_next_apply_picks_the_object
     assert!(untracked.is_empty(), "{untracked:?}");
 
     // The next apply adopts it, waits for it, applies the rest.
-    let again = run_with_private_creds(&["apply", "--auto-approve"])
+    let again = private_command(&w, &["apply", "--auto-approve"])
         .output()
         .unwrap();
     let again_err = String::from_utf8_lossy(&again.stderr).into_owned();
@@ -1478,7 +1477,7 @@ async fn an_interrupt_cuts_a_long_wait_short_and_the_next_apply_picks_the_object
         "adoption not reported:\n{again_err}"
     );
     assert_eq!(status().await.as_deref(), Some("available"));
-    let plan = run_with_private_creds(&["plan", "--detailed-exitcode"])
+    let plan = private_command(&w, &["plan", "--detailed-exitcode"])
         .output()
         .unwrap();
     assert_eq!(
@@ -1517,16 +1516,9 @@ async fn a_create_that_never_becomes_usable_is_kept_tainted_and_replaced() {
         "failed",
     ]);
     let mut w = Workdir::webapp();
-    moto.point(&mut w);
-    w.env
-        .push(("AWS_ACCESS_KEY_ID".into(), "AKIASTRATAFAULTS0001".into()));
-    w.env.push((
-        "AWS_SECRET_ACCESS_KEY".into(),
-        "strata-faults-secret".into(),
-    ));
+    moto.use_own_account(&mut w);
     let run = |args: &[&str]| {
-        let mut cmd = w.command(args);
-        cmd.env_remove("AWS_SESSION_TOKEN");
+        let mut cmd = private_command(&w, args);
         let out = cmd.output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -1636,19 +1628,12 @@ async fn a_create_timeout_ends_the_wait_and_the_journal_keeps_the_instance() {
     const DB_CREATING: u64 = 8;
     let moto = PrivateMoto::start_with(&["--db-create-seconds", &DB_CREATING.to_string()]);
     let mut w = Workdir::webapp();
-    moto.point(&mut w);
-    w.env
-        .push(("AWS_ACCESS_KEY_ID".into(), "AKIASTRATAFAULTS0001".into()));
-    w.env.push((
-        "AWS_SECRET_ACCESS_KEY".into(),
-        "strata-faults-secret".into(),
-    ));
+    moto.use_own_account(&mut w);
     let main = w.module_dir().join("main.tf");
     let limited = "  tags = local.tags\n\n  timeouts {\n    create = \"1s\"\n  }\n}\n\n# Aurora";
     w.edit(&main, "  tags = local.tags\n}\n\n# Aurora", limited);
     let run = |args: &[&str]| {
-        let mut cmd = w.command(args);
-        cmd.env_remove("AWS_SESSION_TOKEN");
+        let mut cmd = private_command(&w, args);
         let out = cmd.output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(!stderr.contains("panicked"), "{stderr}");
