@@ -8,4 +8,4 @@ pub mod walk;
 
 pub use crate::value::{Map, Value};
 pub use expr::{Evaluator, Scope};
-pub use provider_config::ProviderSettings;
+pub use provider_config::{ProviderKind, ProviderSettings};

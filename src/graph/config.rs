@@ -437,6 +437,11 @@ impl<'c> ConfigGraph<'c> {
             return;
         };
         for (child_name, passed) in &call.providers {
+            // A local provider has one configuration, which every module's types use.
+            let local = child_name.split('.').next();
+            if matches!(local, Some("random" | "null")) {
+                continue;
+            }
             if !(child_name == "aws" || child_name.starts_with("aws.")) {
                 diags.push(
                     Diagnostic::error(format!("Unsupported provider \"{child_name}\""))

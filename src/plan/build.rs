@@ -16,6 +16,7 @@ use crate::addr::{AbsResource, InstanceAddr, InstanceKey};
 use crate::config::{Config, Mode};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::walk::{self, WalkOptions};
+use crate::eval::ProviderKind;
 use crate::provider::Provider;
 use crate::state::State;
 use crate::value::Value;
@@ -351,7 +352,11 @@ fn read_imports(
                 .get("id")
                 .and_then(|v| v.as_str())
                 .unwrap_or_default();
-            if id != t.id && format!("{id}@{}", inst.region) != t.id {
+            // A local type's import id is not its id (`PREFIX,B64` for a random_id, the value
+            // itself for a random_password): like Terraform, an import into an address state
+            // holds is then simply done.
+            let local = ProviderKind::of_type(&t.addr.resource.type_).is_local();
+            if !local && id != t.id && format!("{id}@{}", inst.region) != t.id {
                 diags.push(
                     Diagnostic::error(format!("{} is already managed by strata", t.addr))
                         .at(t.span)

@@ -8,6 +8,7 @@
 use super::{Action, Plan, ResourceChange};
 use crate::addr::InstanceAddr;
 use crate::config::{Config, Mode, Module};
+use crate::eval::ProviderKind;
 use crate::value::Value;
 use serde_json::{json, Map as JsonMap, Value as Json};
 use std::collections::BTreeMap;
@@ -81,8 +82,9 @@ fn module_address(addr: &InstanceAddr) -> Option<String> {
     (!addr.module.is_root()).then(|| addr.module.to_string())
 }
 
-fn provider_name() -> &'static str {
-    "registry.terraform.io/hashicorp/aws"
+/// The source address of the provider a type belongs to.
+fn provider_name(type_: &str) -> &'static str {
+    ProviderKind::of_type(type_).source()
 }
 
 fn change_json(c: &ResourceChange, drift: bool) -> Json {
@@ -104,7 +106,10 @@ fn change_json(c: &ResourceChange, drift: bool) -> Json {
     if let Some(i) = index_json(&c.addr) {
         out.insert("index".into(), i);
     }
-    out.insert("provider_name".into(), json!(provider_name()));
+    out.insert(
+        "provider_name".into(),
+        json!(provider_name(&c.addr.resource.type_)),
+    );
     let mut change = JsonMap::new();
     change.insert("actions".into(), json!(c.action.json_actions()));
     change.insert(
@@ -185,7 +190,10 @@ fn resource_value_json(addr: &InstanceAddr, v: &Value) -> Json {
     if let Some(i) = index_json(addr) {
         out.insert("index".into(), i);
     }
-    out.insert("provider_name".into(), json!(provider_name()));
+    out.insert(
+        "provider_name".into(),
+        json!(provider_name(&addr.resource.type_)),
+    );
     out.insert("schema_version".into(), json!(0));
     out.insert("values".into(), redacted_json(v));
     out.insert(
@@ -372,7 +380,7 @@ pub fn configuration(config: &Config) -> Json {
             key,
             json!({
                 "name": "aws",
-                "full_name": provider_name(),
+                "full_name": ProviderKind::Aws.source(),
                 "alias": p.alias,
                 "expressions": body_expressions(&p.body, None),
             }),
@@ -389,9 +397,10 @@ fn module_json(module: &Module) -> Json {
         .resources
         .values()
         .map(|r| {
+            let local_name = ProviderKind::of_type(&r.type_).local_name();
             let provider_key = match r.provider.as_ref().and_then(|p| p.alias.clone()) {
-                Some(a) => format!("aws.{a}"),
-                None => "aws".into(),
+                Some(a) => format!("{local_name}.{a}"),
+                None => local_name.into(),
             };
             let mut j = json!({
                 "address": r.key(),

@@ -17,6 +17,7 @@ mod validate;
 pub mod view;
 
 use crate::addr::{AbsResource, InstanceAddr};
+use crate::eval::ProviderKind;
 use crate::value::Value;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -67,6 +68,8 @@ impl Action {
 /// The provider configuration a change runs against (serializable part of ProviderSettings).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ProviderRef {
+    #[serde(default, skip_serializing_if = "ProviderKind::is_aws")]
+    pub kind: ProviderKind,
     pub alias: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub module: String,
@@ -78,6 +81,7 @@ pub struct ProviderRef {
 impl From<&crate::provider::ProviderSettings> for ProviderRef {
     fn from(p: &crate::provider::ProviderSettings) -> ProviderRef {
         ProviderRef {
+            kind: p.kind,
             alias: p.alias.clone(),
             module: p.module.clone(),
             region: p.region.clone(),
@@ -90,6 +94,7 @@ impl From<&crate::provider::ProviderSettings> for ProviderRef {
 impl From<&ProviderRef> for crate::provider::ProviderSettings {
     fn from(p: &ProviderRef) -> crate::provider::ProviderSettings {
         crate::provider::ProviderSettings {
+            kind: p.kind,
             alias: p.alias.clone(),
             module: p.module.clone(),
             region: p.region.clone(),

@@ -7,6 +7,7 @@ use super::Drift;
 use crate::addr::InstanceAddr;
 use crate::config::Mode;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::eval::ProviderKind;
 use crate::provider::{Provider, ProviderSettings};
 use crate::state::State;
 use crate::value::Value;
@@ -22,6 +23,10 @@ pub fn provider_for_state(
     provider_addr: &str,
     region: &str,
 ) -> ProviderSettings {
+    let kind = ProviderKind::of_address(provider_addr);
+    if kind.is_local() {
+        return ProviderSettings::local(kind);
+    }
     let alias = provider_addr.rsplit_once("].").map(|(_, a)| a.to_string());
     let mut settings = providers
         .iter()

@@ -6,6 +6,7 @@
 
 pub mod aws;
 mod catalog;
+pub mod local;
 pub mod preflight;
 pub mod regions;
 mod run;
@@ -18,6 +19,7 @@ pub use aws::{ApiCounter, Aws, Ctx, ProviderSettings};
 pub use catalog::catalog;
 pub use run::{Created, Provider};
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 /// A failed AWS operation, already phrased for the user.
 #[derive(Debug, Clone)]
@@ -301,9 +303,17 @@ pub trait DataSourceType: Send + Sync {
     async fn read(&self, ctx: &Ctx, config: &Value) -> ProviderResult<Value>;
 }
 
-/// Every supported managed resource type, in a stable order.
+/// Every supported managed resource type, in a stable order: AWS's, then the local
+/// providers'.
 pub fn resource_types() -> &'static [&'static dyn ResourceType] {
-    aws::RESOURCES
+    static ALL: LazyLock<Vec<&'static dyn ResourceType>> = LazyLock::new(|| {
+        aws::RESOURCES
+            .iter()
+            .chain(local::RESOURCES)
+            .copied()
+            .collect()
+    });
+    &ALL
 }
 
 /// Every supported data source type.

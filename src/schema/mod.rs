@@ -24,6 +24,8 @@ pub enum AttrType {
     /// Order does not matter: stored sorted, compared as sets.
     Set(Box<AttrType>),
     Map(Box<AttrType>),
+    /// Any value at all (`terraform_data`'s input): kept as given, never converted.
+    Dynamic,
 }
 
 impl std::fmt::Display for AttrType {
@@ -35,6 +37,7 @@ impl std::fmt::Display for AttrType {
             AttrType::List(e) => write!(f, "list({e})"),
             AttrType::Set(e) => write!(f, "set({e})"),
             AttrType::Map(e) => write!(f, "map({e})"),
+            AttrType::Dynamic => f.write_str("dynamic"),
         }
     }
 }
@@ -57,7 +60,7 @@ impl AttrType {
 
     fn convert_unmarked(&self, value: Value) -> Result<Value, String> {
         let out = match (self, value) {
-            (_, v @ (Value::Null | Value::Unknown)) => v,
+            (_, v @ (Value::Null | Value::Unknown)) | (AttrType::Dynamic, v) => v,
             (AttrType::String, v @ Value::String(_)) => v,
             (AttrType::String, v @ (Value::Number(_) | Value::Bool(_))) => {
                 Value::String(v.to_template_string().unwrap_or_default())
@@ -110,6 +113,7 @@ fn article(t: &AttrType) -> String {
         AttrType::List(e) => format!("a list of {e}"),
         AttrType::Set(e) => format!("a set of {e}"),
         AttrType::Map(e) => format!("a map of {e}"),
+        AttrType::Dynamic => "any value".into(),
     }
 }
 
@@ -190,6 +194,11 @@ impl Attribute {
 
     pub fn string_map(name: &'static str) -> Attribute {
         Attribute::new(name, AttrType::Map(Box::new(AttrType::String)))
+    }
+
+    /// Any value (Terraform's `dynamic`).
+    pub fn dynamic(name: &'static str) -> Attribute {
+        Attribute::new(name, AttrType::Dynamic)
     }
 
     /// A list of string maps (an output listing parts of an object, such as cache nodes).

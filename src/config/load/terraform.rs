@@ -216,6 +216,18 @@ impl ModuleBuilder<'_, '_> {
     }
 
     pub(super) fn provider(&mut self, name: String, span: Span, body: Body) {
+        if name == "random" || name == "null" {
+            // Their providers take no arguments: a block is only ever empty (or an alias,
+            // which changes nothing), and their types run without one.
+            for attr in body.attrs.values().filter(|a| a.name != "alias") {
+                self.diags.push(
+                    Diagnostic::error(format!("Unsupported argument \"{}\"", attr.name))
+                        .at(attr.name_span)
+                        .help(format!("provider \"{name}\" takes no arguments")),
+                );
+            }
+            return;
+        }
         if name != "aws" {
             self.diags.push(
                 Diagnostic::error(format!("Unsupported provider \"{name}\""))

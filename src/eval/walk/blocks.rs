@@ -6,7 +6,7 @@ use crate::config::{Expr, Mode, Module, Resource};
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics, Span};
 use crate::eval::body::{eval_expr, BodyEval};
 use crate::eval::walk::InstanceConfig;
-use crate::eval::ProviderSettings;
+use crate::eval::{ProviderKind, ProviderSettings};
 use crate::graph::config::{ModuleId, ProviderTarget};
 use crate::value::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -336,6 +336,10 @@ impl Walker<'_, '_> {
         m: ModuleId,
         no_instances: bool,
     ) -> Option<ProviderSettings> {
+        let kind = ProviderKind::of_type(&r.type_);
+        if kind.is_local() {
+            return Some(ProviderSettings::local(kind));
+        }
         let alias = r.provider.as_ref().and_then(|p| p.alias.clone());
         let (settings, block, region_at) = match self.g.provider_target(m, &alias) {
             Some(ProviderTarget::Block(pm, pa)) => {

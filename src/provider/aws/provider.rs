@@ -49,7 +49,12 @@ impl AwsProvider {
 #[async_trait]
 impl Provider for AwsProvider {
     async fn preflight(&self, providers: &[ProviderSettings]) -> Result<(), Diagnostic> {
-        crate::provider::preflight::check(&self.aws, providers).await
+        let aws: Vec<ProviderSettings> = providers
+            .iter()
+            .filter(|p| !p.kind.is_local())
+            .cloned()
+            .collect();
+        crate::provider::preflight::check(&self.aws, &aws).await
     }
 
     async fn read_prior(
