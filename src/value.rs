@@ -144,6 +144,20 @@ impl Value {
         matches!(self.unmarked(), Value::Null)
     }
 
+    /// Null or its type's zero (`""`, `0`, `false`, empty): what AWS answers for an argument
+    /// nobody set.
+    pub fn is_zero(&self) -> bool {
+        match self.unmarked() {
+            Value::Null => true,
+            Value::String(s) => s.is_empty(),
+            Value::Number(n) => *n == 0.0,
+            Value::Bool(b) => !b,
+            Value::List(items) => items.is_empty(),
+            Value::Map(m) => m.is_empty(),
+            _ => false,
+        }
+    }
+
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "null",

@@ -43,18 +43,6 @@ pub fn variable_block(name: &str, value: &Value) -> String {
     format!("variable \"{name}\" {{\n  type      = {ty}\n  sensitive = true\n}}\n")
 }
 
-fn is_zero(v: &Value) -> bool {
-    match v.unmarked() {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
-        Value::Number(n) => *n == 0.0,
-        Value::Bool(b) => !b,
-        Value::List(items) => items.is_empty(),
-        Value::Map(m) => m.is_empty(),
-        _ => false,
-    }
-}
-
 fn body(
     out: &mut String,
     schema: &Schema,
@@ -74,7 +62,7 @@ fn body(
             continue;
         }
         if !a.required {
-            if is_zero(v) {
+            if v.is_zero() {
                 continue;
             }
             if let Some(d) = &a.default {

@@ -168,7 +168,7 @@ pub enum Proof {
 impl Applier {
     /// The provider configuration a change runs in.
     fn settings(change: &ResourceChange) -> ProviderSettings {
-        ProviderSettings::from(&change.provider)
+        change.provider.clone()
     }
 
     /// The change's planned object with every plan-time unknown resolved: the configuration

@@ -3,7 +3,7 @@
 use super::*;
 use crate::addr::{InstanceKey, ResourceAddr};
 use crate::config::{Body, Mode};
-use crate::plan::{Action, ProviderRef, ResourceChange};
+use crate::plan::{Action, ResourceChange};
 use std::path::Path;
 
 /// Evaluates a fixture through the library. For resource types strata does not support yet,
@@ -396,21 +396,12 @@ fn waiver_without_reason() {
 
 fn change(addr: &str, action: Action, before: Value) -> ResourceChange {
     ResourceChange {
-        addr: addr.parse().unwrap(),
-        action,
-        before: Some(before),
-        after: None,
-        reason: None,
         replace_paths: if action.is_replace() {
             vec!["engine".into()]
         } else {
             Vec::new()
         },
-        provider: ProviderRef::default(),
-        depends_on: Vec::new(),
-        prior_depends_on: Vec::new(),
-        config: None,
-        importing: None,
+        ..ResourceChange::new(addr.parse().unwrap(), action, Some(before), None)
     }
 }
 
@@ -420,51 +411,34 @@ fn obj(pairs: &[(&str, Value)]) -> Value {
 
 #[test]
 fn plan_destroying_data() {
-    let plan = Plan {
-        format_version: 1,
-        strata_version: String::new(),
-        changes: vec![
-            change(
-                "aws_db_instance.db",
-                Action::Delete,
-                obj(&[
-                    ("identifier", "orders".into()),
-                    ("engine", "postgres".into()),
-                    ("allocated_storage", Value::from(100)),
-                    ("skip_final_snapshot", true.into()),
-                ]),
-            ),
-            change(
-                "module.cache.aws_elasticache_replication_group.main",
-                Action::DeleteThenCreate,
-                obj(&[("replication_group_id", "sessions".into())]),
-            ),
-            change(
-                "aws_db_snapshot_copy.dr",
-                Action::Delete,
-                obj(&[("target_db_snapshot_identifier", "dr-copy".into())]),
-            ),
-            change("aws_security_group.web", Action::Delete, obj(&[])),
-            change(
-                "aws_db_instance.kept",
-                Action::Update,
-                obj(&[("identifier", "kept".into())]),
-            ),
-        ],
-        outputs: BTreeMap::new(),
-        drift: Vec::new(),
-        config_digest: String::new(),
-        state_lineage: None,
-        state_serial: None,
-        workspace: "default".into(),
-        destroy: false,
-        refresh_only: false,
-        moves: Vec::new(),
-        inputs: BTreeMap::new(),
-        apply_time_variables: Vec::new(),
-        variables: BTreeMap::new(),
-        configuration: serde_json::Value::Null,
-    };
+    let plan = Plan::of_changes(vec![
+        change(
+            "aws_db_instance.db",
+            Action::Delete,
+            obj(&[
+                ("identifier", "orders".into()),
+                ("engine", "postgres".into()),
+                ("allocated_storage", Value::from(100)),
+                ("skip_final_snapshot", true.into()),
+            ]),
+        ),
+        change(
+            "module.cache.aws_elasticache_replication_group.main",
+            Action::DeleteThenCreate,
+            obj(&[("replication_group_id", "sessions".into())]),
+        ),
+        change(
+            "aws_db_snapshot_copy.dr",
+            Action::Delete,
+            obj(&[("target_db_snapshot_identifier", "dr-copy".into())]),
+        ),
+        change("aws_security_group.web", Action::Delete, obj(&[])),
+        change(
+            "aws_db_instance.kept",
+            Action::Update,
+            obj(&[("identifier", "kept".into())]),
+        ),
+    ]);
     let f = plan_findings(&plan);
     assert_eq!(f.len(), 3, "{f:#?}");
     assert!(f

@@ -188,7 +188,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
         guard_data(env, &plan, flags.allow_destroy_of_data)?;
         let mut providers: Vec<crate::provider::ProviderSettings> = Vec::new();
         for c in &plan.changes {
-            let p = crate::provider::ProviderSettings::from(&c.provider);
+            let p = c.provider.clone();
             if !providers.contains(&p) {
                 providers.push(p);
             }

@@ -184,62 +184,66 @@ struct Candidate {
     allocated_storage: i64,
 }
 
+/// The available snapshots one describe call lists, as candidates (the instance and cluster
+/// APIs differ only in names).
+macro_rules! available {
+    ($ctx:expr, $db:expr, $automated:expr, $describe:ident, $by:ident, $what:literal, |$s:ident| $candidate:expr) => {{
+        let pages = $ctx
+            .rds()
+            .$describe()
+            .$by(&$db.identifier)
+            .set_snapshot_type($automated.map(str::to_string))
+            .into_paginator()
+            .items()
+            .send();
+        all($what, pages)
+            .await
+            .map_err(|e| e.message)?
+            .iter()
+            .filter(|s| s.status() == Some("available"))
+            .map(|$s| $candidate)
+            .collect()
+    }};
+}
+
 /// The available snapshots of `db` in the region `ctx` calls.
 async fn candidates(ctx: &Ctx, db: &Database, source: Source) -> Result<Vec<Candidate>, String> {
     let automated = (source == Source::Automated).then_some("automated");
-    match db.kind {
-        Kind::Instance => {
-            let pages = ctx
-                .rds()
-                .describe_db_snapshots()
-                .db_instance_identifier(&db.identifier)
-                .set_snapshot_type(automated.map(str::to_string))
-                .into_paginator()
-                .items()
-                .send();
-            let snapshots = all("listing DB snapshots", pages)
-                .await
-                .map_err(|e| e.message)?;
-            Ok(snapshots
-                .iter()
-                .filter(|s| s.status() == Some("available"))
-                .map(|s| Candidate {
-                    id: s.db_snapshot_identifier().unwrap_or_default().to_string(),
-                    created: s.snapshot_create_time().cloned(),
-                    automated: s.snapshot_type() == Some("automated"),
-                    encrypted: s.encrypted().unwrap_or(false),
-                    allocated_storage: s.allocated_storage().map(i64::from).unwrap_or(0),
-                })
-                .collect())
-        }
-        Kind::Cluster => {
-            let pages = ctx
-                .rds()
-                .describe_db_cluster_snapshots()
-                .db_cluster_identifier(&db.identifier)
-                .set_snapshot_type(automated.map(str::to_string))
-                .into_paginator()
-                .items()
-                .send();
-            let snapshots = all("listing DB cluster snapshots", pages)
-                .await
-                .map_err(|e| e.message)?;
-            Ok(snapshots
-                .iter()
-                .filter(|s| s.status() == Some("available"))
-                .map(|s| Candidate {
-                    id: s
-                        .db_cluster_snapshot_identifier()
-                        .unwrap_or_default()
-                        .to_string(),
-                    created: s.snapshot_create_time().cloned(),
-                    automated: s.snapshot_type() == Some("automated"),
-                    encrypted: s.storage_encrypted().unwrap_or(false),
-                    allocated_storage: 0,
-                })
-                .collect())
-        }
-    }
+    Ok(match db.kind {
+        Kind::Instance => available!(
+            ctx,
+            db,
+            automated,
+            describe_db_snapshots,
+            db_instance_identifier,
+            "listing DB snapshots",
+            |s| Candidate {
+                id: s.db_snapshot_identifier().unwrap_or_default().to_string(),
+                created: s.snapshot_create_time().cloned(),
+                automated: s.snapshot_type() == Some("automated"),
+                encrypted: s.encrypted().unwrap_or(false),
+                allocated_storage: s.allocated_storage().map(i64::from).unwrap_or(0),
+            }
+        ),
+        Kind::Cluster => available!(
+            ctx,
+            db,
+            automated,
+            describe_db_cluster_snapshots,
+            db_cluster_identifier,
+            "listing DB cluster snapshots",
+            |s| Candidate {
+                id: s
+                    .db_cluster_snapshot_identifier()
+                    .unwrap_or_default()
+                    .to_string(),
+                created: s.snapshot_create_time().cloned(),
+                automated: s.snapshot_type() == Some("automated"),
+                encrypted: s.storage_encrypted().unwrap_or(false),
+                allocated_storage: 0,
+            }
+        ),
+    })
 }
 
 /// The newest available recovery point of `source`'s kind for `db` in `region`.

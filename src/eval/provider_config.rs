@@ -78,13 +78,15 @@ impl ProviderKind {
     }
 }
 
-/// One evaluated `provider "aws"` block.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+/// One evaluated `provider "aws"` block (a saved plan records it with each change).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
 pub struct ProviderSettings {
+    #[serde(default, skip_serializing_if = "ProviderKind::is_aws")]
     pub kind: ProviderKind,
     pub alias: Option<String>,
     /// The module instance whose `provider` block this is (`module.legacy`); empty for the
     /// root module's configurations, which child modules inherit or are passed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub module: String,
     pub region: String,
     /// Service name (`ec2`, `rds`, `elasticache`, `resourcegroupstaggingapi`, `sts`, `kms`,

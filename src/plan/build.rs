@@ -11,7 +11,7 @@ pub use super::refresh::{
     mark_object, provider_for_state, refresh, state_object, with_region, Refreshed,
 };
 pub use super::validate::{config_problems, with_unknown_computed, ConfigOnly};
-use super::{Action, OutputChange, Plan, ProviderRef, ResourceChange};
+use super::{Action, OutputChange, Plan, ResourceChange};
 use crate::addr::{AbsResource, InstanceAddr, InstanceKey};
 use crate::config::{Config, Mode};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -252,21 +252,10 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
             }
         }
         changes.push(ResourceChange {
-            addr: addr.clone(),
-            action: Action::Delete,
-            before: Some(before.clone()),
-            after: None,
             reason: reason.map(str::to_string),
-            replace_paths: vec![],
-            provider: ProviderRef::from(&provider_for_state(
-                &pass1.providers,
-                &rs.provider,
-                &inst.region,
-            )),
-            depends_on: vec![],
+            provider: provider_for_state(&pass1.providers, &rs.provider, &inst.region),
             prior_depends_on: prior_deps.get(&addr).cloned().unwrap_or_default(),
-            importing: None,
-            config: None,
+            ..ResourceChange::new(addr.clone(), Action::Delete, Some(before.clone()), None)
         });
     }
     match req.mode {

@@ -266,18 +266,6 @@ pub fn mark_sensitive(schema: &Schema, v: Value) -> Value {
     }
 }
 
-fn is_zero(v: &Value) -> bool {
-    match v.unmarked() {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
-        Value::Number(n) => *n == 0.0,
-        Value::Bool(b) => !b,
-        Value::List(items) => items.is_empty(),
-        Value::Map(m) => m.is_empty(),
-        _ => false,
-    }
-}
-
 /// Equality of one attribute under SDKv2 semantics.
 pub fn attr_equal(ty: &AttrType, planned: &Value, prior: &Value, hashed_secret: bool) -> bool {
     let (p, o) = (planned.unmarked(), prior.unmarked());
@@ -291,7 +279,7 @@ pub fn attr_equal(ty: &AttrType, planned: &Value, prior: &Value, hashed_secret: 
             }
         }
     }
-    if is_zero(p) && is_zero(o) {
+    if p.is_zero() && o.is_zero() {
         return true;
     }
     match (ty, p, o) {
@@ -326,7 +314,7 @@ pub fn blocks_equal(schema: &Schema, nesting: Nesting, planned: &Value, prior: &
     if matches!(p, Value::Unknown) || matches!(o, Value::Unknown) {
         return false;
     }
-    if is_zero(p) && is_zero(o) {
+    if p.is_zero() && o.is_zero() {
         return true;
     }
     let obj_equal = |a: &Value, b: &Value| -> bool {
@@ -394,6 +382,10 @@ pub fn changed_attributes(schema: &Schema, a: &Value, b: &Value) -> Vec<String> 
 mod tests {
     use super::*;
 
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::object(pairs)
+    }
+
     #[test]
     fn unset_and_empty_are_equal_like_sdkv2() {
         let t = AttrType::Map(Box::new(AttrType::String));
@@ -418,14 +410,6 @@ mod tests {
     #[test]
     fn an_unset_argument_whose_prior_is_aws_zero_keeps_it() {
         let rt = crate::provider::resource_type("aws_elasticache_cluster").unwrap();
-        let obj = |pairs: &[(&str, Value)]| {
-            Value::Map(
-                pairs
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.clone()))
-                    .collect(),
-            )
-        };
         let prior = obj(&[
             ("id", Value::from("cache")),
             ("cluster_id", Value::from("cache")),
@@ -467,14 +451,6 @@ mod tests {
     #[test]
     fn a_write_only_value_is_never_planned_and_only_its_version_changes_an_object() {
         let rt = crate::provider::resource_type("aws_db_instance").unwrap();
-        let obj = |pairs: &[(&str, Value)]| {
-            Value::Map(
-                pairs
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.clone()))
-                    .collect(),
-            )
-        };
         let base = [
             ("identifier", Value::from("db")),
             ("engine", Value::from("mysql")),

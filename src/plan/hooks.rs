@@ -6,7 +6,7 @@ use super::build::PlanMode;
 use super::diff::{diff, diff_tainted};
 use super::refresh::mark_object;
 use super::validate::{config_problems, resource_problems, with_unknown_computed};
-use super::{Action, ProviderRef, ResourceChange};
+use super::{Action, ResourceChange};
 use crate::addr::{AbsResource, InstanceAddr, InstanceKey};
 use crate::config::Mode;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -164,7 +164,7 @@ impl Hooks for PlanHooks<'_> {
             after: Some(d.planned.clone()),
             reason,
             replace_paths: d.replace_paths,
-            provider: ProviderRef::from(inst.provider),
+            provider: inst.provider.clone(),
             depends_on: inst.deps.iter().cloned().collect(),
             prior_depends_on: self.prior_deps.get(&inst.addr).cloned().unwrap_or_default(),
             importing: imported.as_ref().map(|(id, _)| id.clone()),
@@ -183,21 +183,13 @@ impl Hooks for PlanHooks<'_> {
         if !inst.config.is_wholly_known() || deferred {
             let after = with_unknown_computed(&inst.config, ds.schema());
             self.changes.push(ResourceChange {
-                addr: inst.addr.clone(),
-                action: Action::Read,
-                before: None,
-                after: Some(after.clone()),
                 reason: Some(if deferred {
                     "read_because_dependency_pending".into()
                 } else {
                     "read_because_config_unknown".into()
                 }),
-                replace_paths: vec![],
-                provider: ProviderRef::from(inst.provider),
-                depends_on: inst.deps.iter().cloned().collect(),
-                prior_depends_on: vec![],
-                importing: None,
                 config: Some(inst.config.clone()),
+                ..read_change(inst, after.clone())
             });
             return Ok(after);
         }
@@ -211,19 +203,7 @@ impl Hooks for PlanHooks<'_> {
                 let type_ = &inst.addr.resource.type_;
                 let v = mark_object(type_, Mode::Data, v);
                 let v = super::refresh::with_region(type_, Mode::Data, &inst.provider.region, v);
-                self.changes.push(ResourceChange {
-                    addr: inst.addr.clone(),
-                    action: Action::Read,
-                    before: None,
-                    after: Some(v.clone()),
-                    reason: None,
-                    replace_paths: vec![],
-                    provider: ProviderRef::from(inst.provider),
-                    depends_on: inst.deps.iter().cloned().collect(),
-                    prior_depends_on: vec![],
-                    importing: None,
-                    config: None,
-                });
+                self.changes.push(read_change(inst, v.clone()));
                 Ok(v)
             }
             Err(e) => Err(crate::provider::preflight::explain(&e).unwrap_or_else(|| {
@@ -265,5 +245,14 @@ impl PlanHooks<'_> {
                 );
             }
         }
+    }
+}
+
+/// A data source's read of `after`, in its provider configuration after its dependencies.
+fn read_change(inst: &InstanceConfig, after: Value) -> ResourceChange {
+    ResourceChange {
+        provider: inst.provider.clone(),
+        depends_on: inst.deps.iter().cloned().collect(),
+        ..ResourceChange::new(inst.addr.clone(), Action::Read, None, Some(after))
     }
 }

@@ -257,23 +257,17 @@ pub fn render(plan: &Plan) -> Json {
         .drift
         .iter()
         .map(|d| {
-            let c = ResourceChange {
-                addr: d.addr.clone(),
-                action: if d.after.is_some() {
-                    Action::Update
-                } else {
-                    Action::Delete
-                },
-                before: Some(d.before.clone()),
-                after: d.after.clone(),
-                reason: None,
-                replace_paths: vec![],
-                provider: Default::default(),
-                depends_on: vec![],
-                prior_depends_on: vec![],
-                config: None,
-                importing: None,
+            let action = if d.after.is_some() {
+                Action::Update
+            } else {
+                Action::Delete
             };
+            let c = ResourceChange::new(
+                d.addr.clone(),
+                action,
+                Some(d.before.clone()),
+                d.after.clone(),
+            );
             change_json(&c, true)
         })
         .collect();

@@ -433,43 +433,23 @@ mod tests {
             .into(),
         );
         ResourceChange {
-            addr: a,
-            action,
-            before: (action != Action::Create).then(|| obj.clone()),
-            after: (action != Action::Delete).then_some(obj),
-            reason: None,
             replace_paths: if action == Action::DeleteThenCreate {
                 vec!["name".into()]
             } else {
                 vec![]
             },
-            provider: Default::default(),
             depends_on: deps,
-            prior_depends_on: vec![],
-            config: None,
-            importing: None,
+            ..ResourceChange::new(
+                a,
+                action,
+                (action != Action::Create).then(|| obj.clone()),
+                (action != Action::Delete).then_some(obj),
+            )
         }
     }
 
     fn plan(changes: Vec<ResourceChange>) -> Plan {
-        Plan {
-            format_version: 1,
-            strata_version: "test".into(),
-            changes,
-            outputs: Default::default(),
-            drift: vec![],
-            config_digest: String::new(),
-            state_lineage: None,
-            state_serial: None,
-            workspace: "default".into(),
-            destroy: false,
-            refresh_only: false,
-            inputs: Default::default(),
-            apply_time_variables: Vec::new(),
-            moves: vec![],
-            variables: Default::default(),
-            configuration: serde_json::Value::Null,
-        }
+        Plan::of_changes(changes)
     }
 
     fn small() -> Plan {

@@ -17,7 +17,6 @@ mod validate;
 pub mod view;
 
 use crate::addr::{AbsResource, InstanceAddr};
-use crate::eval::ProviderKind;
 use crate::value::Value;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -65,50 +64,8 @@ impl Action {
     }
 }
 
-/// The provider configuration a change runs against (serializable part of ProviderSettings).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct ProviderRef {
-    #[serde(default, skip_serializing_if = "ProviderKind::is_aws")]
-    pub kind: ProviderKind,
-    pub alias: Option<String>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub module: String,
-    pub region: String,
-    pub endpoints: BTreeMap<String, String>,
-    pub default_tags: BTreeMap<String, String>,
-}
-
-impl From<&crate::provider::ProviderSettings> for ProviderRef {
-    fn from(p: &crate::provider::ProviderSettings) -> ProviderRef {
-        ProviderRef {
-            kind: p.kind,
-            alias: p.alias.clone(),
-            module: p.module.clone(),
-            region: p.region.clone(),
-            endpoints: p.endpoints.clone(),
-            default_tags: p.default_tags.clone(),
-        }
-    }
-}
-
-impl From<&ProviderRef> for crate::provider::ProviderSettings {
-    fn from(p: &ProviderRef) -> crate::provider::ProviderSettings {
-        crate::provider::ProviderSettings {
-            kind: p.kind,
-            alias: p.alias.clone(),
-            module: p.module.clone(),
-            region: p.region.clone(),
-            endpoints: p.endpoints.clone(),
-            default_tags: p.default_tags.clone(),
-        }
-    }
-}
-
-impl ProviderRef {
-    pub fn address(&self) -> String {
-        crate::provider::ProviderSettings::from(self).address()
-    }
-}
+/// The provider configuration a change runs against, as a saved plan records it.
+pub type ProviderRef = crate::provider::ProviderSettings;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ResourceChange {
@@ -138,6 +95,29 @@ pub struct ResourceChange {
 }
 
 impl ResourceChange {
+    /// A change of `addr` from `before` to `after`, nothing else known yet (no reason,
+    /// dependencies or configuration; the default provider).
+    pub fn new(
+        addr: InstanceAddr,
+        action: Action,
+        before: Option<Value>,
+        after: Option<Value>,
+    ) -> ResourceChange {
+        ResourceChange {
+            addr,
+            action,
+            before,
+            after,
+            reason: None,
+            replace_paths: Vec::new(),
+            provider: ProviderRef::default(),
+            depends_on: Vec::new(),
+            prior_depends_on: Vec::new(),
+            config: None,
+            importing: None,
+        }
+    }
+
     pub fn is_noop(&self) -> bool {
         self.action == Action::NoOp && self.importing.is_none()
     }
@@ -242,6 +222,29 @@ pub struct Summary {
 }
 
 impl Plan {
+    /// A plan of these changes and nothing else, for tests of what reads plans.
+    #[cfg(test)]
+    pub fn of_changes(changes: Vec<ResourceChange>) -> Plan {
+        Plan {
+            format_version: 1,
+            strata_version: "test".into(),
+            changes,
+            outputs: Default::default(),
+            drift: vec![],
+            config_digest: String::new(),
+            state_lineage: None,
+            state_serial: None,
+            workspace: "default".into(),
+            destroy: false,
+            refresh_only: false,
+            inputs: Default::default(),
+            apply_time_variables: Vec::new(),
+            moves: vec![],
+            variables: Default::default(),
+            configuration: serde_json::Value::Null,
+        }
+    }
+
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for c in &self.changes {

@@ -117,19 +117,12 @@ pub fn is_plan_time_read(c: &ResourceChange) -> bool {
 /// report shows it (`Drift::shown_after`), or `None` when deleted outside strata.
 pub fn drift_change(d: &Drift, refresh_only: bool) -> Option<ResourceChange> {
     let after = d.shown_after(refresh_only)?;
-    Some(ResourceChange {
-        addr: d.addr.clone(),
-        action: Action::Update,
-        before: Some(d.before.clone()),
-        after: Some(after),
-        reason: None,
-        replace_paths: vec![],
-        provider: Default::default(),
-        depends_on: vec![],
-        prior_depends_on: vec![],
-        config: None,
-        importing: None,
-    })
+    Some(ResourceChange::new(
+        d.addr.clone(),
+        Action::Update,
+        Some(d.before.clone()),
+        Some(after),
+    ))
 }
 
 /// The schema a change's object follows, when its type is known.
@@ -722,19 +715,12 @@ mod tests {
     }
 
     fn update(type_: &str, before: Value, after: Value) -> ResourceChange {
-        ResourceChange {
-            addr: format!("{type_}.x").parse::<InstanceAddr>().unwrap(),
-            action: Action::Update,
-            before: Some(before),
-            after: Some(after),
-            reason: None,
-            replace_paths: vec![],
-            provider: Default::default(),
-            depends_on: vec![],
-            prior_depends_on: vec![],
-            config: None,
-            importing: None,
-        }
+        ResourceChange::new(
+            format!("{type_}.x").parse::<InstanceAddr>().unwrap(),
+            Action::Update,
+            Some(before),
+            Some(after),
+        )
     }
 
     fn texts(lines: &[Line]) -> Vec<String> {

@@ -120,15 +120,12 @@ impl Walker<'_, '_> {
             if self.options.validate || (!v.is_known() && self.options.missing_vars_unknown) {
                 if let Value::Number(n) = v.unmarked() {
                     if n.fract() != 0.0 || *n < 0.0 {
-                        self.diags.push(
-                            Diagnostic::error("Invalid count argument")
-                                .at(count.span())
-                                .detail(format!(
-                                    "count must be a whole number, got {}",
-                                    v.unmarked()
-                                ))
-                                .help("give count a non-negative whole number"),
-                        );
+                        self.diags.push(invalid(
+                            "count",
+                            count,
+                            format!("count must be a whole number, got {}", v.unmarked()),
+                            "give count a non-negative whole number",
+                        ));
                     }
                 }
                 // validate: check the body once for an unknown number of instances.
@@ -137,10 +134,7 @@ impl Walker<'_, '_> {
             }
             if !v.is_known() {
                 self.diags.push(
-                    Diagnostic::error("Invalid count argument")
-                        .at(count.span())
-                        .detail("the count value depends on values known only after apply")
-                        .help("base count on variables or locals, not on attributes of resources yet to be created"),
+                    invalid("count", count, "the count value depends on values known only after apply", "base count on variables or locals, not on attributes of resources yet to be created"),
                 );
                 return None;
             }
@@ -148,14 +142,12 @@ impl Walker<'_, '_> {
                 Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n <= 100_000.0 => *n as i64,
                 Value::Null => 0,
                 other => {
-                    self.diags.push(
-                        Diagnostic::error("Invalid count argument")
-                            .at(count.span())
-                            .detail(format!(
-                                "count must be a whole number between 0 and 100000, got {other}"
-                            ))
-                            .help("give count a non-negative whole number"),
-                    );
+                    self.diags.push(invalid(
+                        "count",
+                        count,
+                        format!("count must be a whole number between 0 and 100000, got {other}"),
+                        "give count a non-negative whole number",
+                    ));
                     return None;
                 }
             };
@@ -179,12 +171,12 @@ impl Walker<'_, '_> {
                 _ => false,
             };
             if tuple {
-                self.diags.push(
-                    Diagnostic::error("Invalid for_each argument")
-                        .at(for_each.span())
-                        .detail("for_each needs a map or a set of strings, and this is a tuple")
-                        .help("convert it with toset([...]), or build a map with { for ... : k => v }"),
-                );
+                self.diags.push(invalid(
+                    "for_each",
+                    for_each,
+                    "for_each needs a map or a set of strings, and this is a tuple",
+                    "convert it with toset([...]), or build a map with { for ... : k => v }",
+                ));
                 return None;
             }
             let v = match eval_expr(scope, for_each, dir, &[]) {
@@ -196,10 +188,7 @@ impl Walker<'_, '_> {
             };
             if v.is_sensitive() {
                 self.diags.push(
-                    Diagnostic::error("Invalid for_each argument")
-                        .at(for_each.span())
-                        .detail("sensitive values cannot be used as for_each arguments: the instance keys would reveal them")
-                        .help("use nonsensitive() on keys you know are safe, or iterate over non-sensitive keys"),
+                    invalid("for_each", for_each, "sensitive values cannot be used as for_each arguments: the instance keys would reveal them", "use nonsensitive() on keys you know are safe, or iterate over non-sensitive keys"),
                 );
                 return None;
             }
@@ -211,68 +200,10 @@ impl Walker<'_, '_> {
                 ]));
                 return Some(vec![(InstanceKey::None, Some(("each".to_string(), bind)))]);
             }
-            let pairs: Vec<(String, Value)> = match v {
-                Value::Unknown => {
-                    self.diags.push(
-                        Diagnostic::error("Invalid for_each argument")
-                            .at(for_each.span())
-                            .detail("the for_each value depends on values known only after apply")
-                            .help("base for_each on variables or locals whose keys are known at plan time"),
-                    );
-                    return None;
-                }
-                Value::Map(map) => map.into_iter().collect(),
-                Value::List(items) => {
-                    let mut out = Vec::new();
-                    for item in items {
-                        match item.unmarked() {
-                            Value::String(s) => out.push((s.clone(), item.clone())),
-                            Value::Unknown => {
-                                self.diags.push(
-                                    Diagnostic::error("Invalid for_each argument")
-                                        .at(for_each.span())
-                                        .detail("the set contains values known only after apply")
-                                        .help("for_each keys must be known at plan time"),
-                                );
-                                return None;
-                            }
-                            other => {
-                                self.diags.push(
-                                    Diagnostic::error("Invalid for_each argument")
-                                        .at(for_each.span())
-                                        .detail(format!(
-                                            "a set of strings is required, but an element is {}",
-                                            other.type_name()
-                                        ))
-                                        .help("use a map, or a set of strings (toset([...]))"),
-                                );
-                                return None;
-                            }
-                        }
-                    }
-                    out.sort_by(|a, b| a.0.cmp(&b.0));
-                    out.dedup_by(|a, b| a.0 == b.0);
-                    out
-                }
-                Value::Null => {
-                    self.diags.push(
-                        Diagnostic::error("Invalid for_each argument")
-                            .at(for_each.span())
-                            .detail("for_each is null")
-                            .help("give for_each a map or a set of strings (an empty one for no instances)"),
-                    );
-                    return None;
-                }
-                other => {
-                    self.diags.push(
-                        Diagnostic::error("Invalid for_each argument")
-                            .at(for_each.span())
-                            .detail(format!(
-                                "a map or a set of strings is required, got {}",
-                                other.type_name()
-                            ))
-                            .help("use a map, or a set of strings (toset([...]))"),
-                    );
+            let pairs = match for_each_pairs(v) {
+                Ok(pairs) => pairs,
+                Err((detail, help)) => {
+                    self.diags.push(invalid("for_each", for_each, detail, help));
                     return None;
                 }
             };
@@ -290,5 +221,62 @@ impl Walker<'_, '_> {
             );
         }
         Some(vec![(InstanceKey::None, None)])
+    }
+}
+
+/// Terraform's "Invalid count argument" / "Invalid for_each argument", at the argument.
+fn invalid(argument: &str, at: &Expr, detail: impl Into<String>, help: &str) -> Diagnostic {
+    Diagnostic::error(format!("Invalid {argument} argument"))
+        .at(at.span())
+        .detail(detail)
+        .help(help)
+}
+
+/// The instances a for_each value makes, by key; or why it makes none (detail, help).
+fn for_each_pairs(v: Value) -> Result<Vec<(String, Value)>, (String, &'static str)> {
+    const SET_HELP: &str = "use a map, or a set of strings (toset([...]))";
+    match v {
+        Value::Unknown => Err((
+            "the for_each value depends on values known only after apply".into(),
+            "base for_each on variables or locals whose keys are known at plan time",
+        )),
+        Value::Map(map) => Ok(map.into_iter().collect()),
+        Value::List(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                match item.unmarked() {
+                    Value::String(s) => out.push((s.clone(), item.clone())),
+                    Value::Unknown => {
+                        return Err((
+                            "the set contains values known only after apply".into(),
+                            "for_each keys must be known at plan time",
+                        ))
+                    }
+                    other => {
+                        return Err((
+                            format!(
+                                "a set of strings is required, but an element is {}",
+                                other.type_name()
+                            ),
+                            SET_HELP,
+                        ))
+                    }
+                }
+            }
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            out.dedup_by(|a, b| a.0 == b.0);
+            Ok(out)
+        }
+        Value::Null => Err((
+            "for_each is null".into(),
+            "give for_each a map or a set of strings (an empty one for no instances)",
+        )),
+        other => Err((
+            format!(
+                "a map or a set of strings is required, got {}",
+                other.type_name()
+            ),
+            SET_HELP,
+        )),
     }
 }
