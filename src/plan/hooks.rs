@@ -151,6 +151,11 @@ impl Hooks for PlanHooks<'_> {
                 (d, reason)
             }
         };
+        if let Some(p) = prior.filter(|_| d.action == Action::Update || d.action == Action::NoOp) {
+            for name in rt.schema().create_only_changes(p, &inst.config) {
+                self.diags.push(create_only_note(inst, name));
+            }
+        }
         if d.action.is_replace() {
             self.check_destroy(inst, prior, rt);
         }
@@ -255,4 +260,25 @@ fn read_change(inst: &InstanceConfig, after: Value) -> ResourceChange {
         depends_on: inst.deps.iter().cloned().collect(),
         ..ResourceChange::new(inst.addr.clone(), Action::Read, None, Some(after))
     }
+}
+
+/// A create-only argument (`snapshot_identifier`) configured with another value than the
+/// object was created with: nothing happens, and the plan says why and how to restore.
+fn create_only_note(inst: &InstanceConfig, name: &str) -> Diagnostic {
+    let body = &inst.resource.body;
+    let span = body
+        .attrs
+        .get(name)
+        .map(|a| a.expr.span())
+        .or_else(|| body.blocks_of(name).next().map(|b| b.span))
+        .unwrap_or(inst.resource.span);
+    Diagnostic::warning(format!("{}: {name} is read only at create", inst.addr))
+        .at(span)
+        .detail(format!(
+            "{name} says what the object is created from; the existing one stays as it is, neither changed nor replaced (terraform-provider-aws would replace it, and the data with it)"
+        ))
+        .help(format!(
+            "to create it again from the new value, run `strata apply --replace={}`",
+            inst.addr
+        ))
 }

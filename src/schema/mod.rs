@@ -338,6 +338,12 @@ impl Attribute {
         self.modify(Modifier::UseStateForUnknown)
     }
 
+    /// See [`Modifier::CreateOnly`]. Virtual too: what an object was created from is not
+    /// something AWS answers about it.
+    pub fn create_only(self) -> Attribute {
+        self.virtual_().modify(Modifier::CreateOnly)
+    }
+
     pub fn lowercase(self) -> Attribute {
         self.modify(Modifier::Lowercase)
     }
@@ -393,6 +399,9 @@ pub struct BlockType {
     /// call by itself (`timeouts`), as a virtual attribute.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub virtual_: bool,
+    /// Read only when the object is created, as an attribute's `Modifier::CreateOnly`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub create_only: bool,
     pub description: &'static str,
     pub schema: Schema,
 }
@@ -407,6 +416,7 @@ impl BlockType {
             force_new: false,
             computed: false,
             virtual_: false,
+            create_only: false,
             description: "",
             schema,
         }
@@ -427,6 +437,12 @@ impl BlockType {
         }
     }
 
+    /// At most one block (`max_items = 1`, a list as the provider declares it).
+    pub fn max_one(mut self) -> BlockType {
+        self.max_items = Some(1);
+        self
+    }
+
     pub fn force_new(mut self) -> BlockType {
         self.force_new = true;
         self
@@ -434,6 +450,13 @@ impl BlockType {
 
     pub fn computed(mut self) -> BlockType {
         self.computed = true;
+        self
+    }
+
+    /// Read only at create (see `create_only`); kept in state from the configuration.
+    pub fn create_only(mut self) -> BlockType {
+        self.create_only = true;
+        self.virtual_ = true;
         self
     }
 

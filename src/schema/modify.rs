@@ -13,6 +13,11 @@ pub enum Modifier {
     RequiresReplaceIf(fn(&Value, &Value) -> bool),
     /// Left unset and unknown: the prior value stands (an output AWS keeps across updates).
     UseStateForUnknown,
+    /// Read only when the object is created (`snapshot_identifier`: what a database was
+    /// restored from): afterwards the prior value stands whatever the configuration says, so
+    /// a changed value neither updates nor replaces the object (`Schema::create_only_changes`
+    /// names it for a note); a new object takes the configured one.
+    CreateOnly,
     /// AWS stores the value in lower case.
     Lowercase,
     /// Generated on create when unset: this prefix attribute's value (or the default prefix)
@@ -91,6 +96,13 @@ impl Attribute {
             let v = planned.get(self.name).cloned().unwrap_or(Value::Null);
             match m {
                 Modifier::RequiresReplaceIf(_) => {}
+                Modifier::CreateOnly => {
+                    let kept = match prior {
+                        Some(_) => old.cloned(),
+                        None => config.get(self.name).cloned(),
+                    };
+                    planned.insert(self.name.to_string(), kept.unwrap_or(Value::Null));
+                }
                 Modifier::UseStateForUnknown => {
                     if !v.is_known() && unset {
                         if let Some(old) = old.filter(|o| !o.is_null()) {
@@ -172,6 +184,13 @@ impl Schema {
         for a in &self.attributes {
             a.apply_modifiers(prior, config, m);
         }
+        for b in self.blocks.iter().filter(|b| b.create_only) {
+            let kept = match prior {
+                Some(p) => p.get(b.name).cloned(),
+                None => config.get(b.name).cloned(),
+            };
+            m.insert(b.name.to_string(), kept.unwrap_or(Value::Null));
+        }
         for b in &self.blocks {
             let modified = b.schema.has_modifiers();
             if let (true, Some(Value::List(items))) = (modified, m.get_mut(b.name)) {
@@ -196,6 +215,38 @@ impl Schema {
                 _ => {}
             }
         }
+    }
+
+    /// The create-only arguments and blocks (`Modifier::CreateOnly`) whose configured value
+    /// is not what the existing object was created with: they change nothing, and the plan
+    /// says so.
+    pub fn create_only_changes(&self, prior: &Value, config: &Value) -> Vec<&'static str> {
+        let differs = |name: &str| {
+            let configured = config
+                .get(name)
+                .filter(|v| !v.is_null() && v.is_wholly_known());
+            configured.is_some_and(|c| {
+                let c = c.clone().deep_unmark().0;
+                let p = prior
+                    .get(name)
+                    .cloned()
+                    .unwrap_or(Value::Null)
+                    .deep_unmark()
+                    .0;
+                c != p
+            })
+        };
+        let attributes = self
+            .attributes
+            .iter()
+            .filter(|a| {
+                a.modifiers
+                    .iter()
+                    .any(|m| matches!(m, Modifier::CreateOnly))
+            })
+            .map(|a| a.name);
+        let blocks = self.blocks.iter().filter(|b| b.create_only).map(|b| b.name);
+        attributes.chain(blocks).filter(|n| differs(n)).collect()
     }
 
     fn has_modifiers(&self) -> bool {

@@ -21,6 +21,10 @@ const VIRTUAL: &[&str] = &[
     "final_snapshot_identifier",
     "delete_automated_backups",
     "allow_major_version_upgrade",
+    "upgrade_storage_config",
+    "snapshot_identifier",
+    "blue_green_update",
+    "restore_to_point_in_time",
 ];
 
 async fn ctx(account: &TestAccount) -> Ctx {

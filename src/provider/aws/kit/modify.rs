@@ -53,15 +53,32 @@ pub fn changed<B>(
 /// Applies every setter whose attribute `planned` sets (not null, not an empty string); the
 /// builder and whether any did.
 pub fn set<B>(table: &[(&str, Setter<B>)], planned: &Value, builder: B) -> (B, bool) {
-    let given = |k: &str| {
-        planned
-            .get(k)
-            .is_some_and(|v| !v.is_null() && v.as_str() != Some(""))
-    };
     table
         .iter()
-        .filter(|(k, _)| given(k))
+        .filter(|(k, _)| given(planned, k))
         .fold((builder, false), |(b, _), (_, set)| (set(b, planned), true))
+}
+
+/// Applies the setters of what `planned` sets and `found` (the new object as AWS made it)
+/// does not have yet: the Modify that completes an object whose create call took less than
+/// the plan asks (a restore, a replica).
+pub fn set_missing<B>(
+    table: &[(&str, Setter<B>)],
+    found: &Value,
+    planned: &Value,
+    builder: B,
+) -> (B, bool) {
+    table
+        .iter()
+        .filter(|(k, _)| given(planned, k) && differs(found, planned, k))
+        .fold((builder, false), |(b, _), (_, set)| (set(b, planned), true))
+}
+
+/// Whether `planned` sets `key` (known, not null, not an empty string).
+fn given(planned: &Value, key: &str) -> bool {
+    planned
+        .get(key)
+        .is_some_and(|v| v.is_known() && !v.is_null() && v.as_str() != Some(""))
 }
 
 // What a setter takes, read from the planned object.

@@ -16,102 +16,17 @@
 //!
 //! The master password never appears in a log line or an error message.
 
-use super::{
-    describe_instances, engine_version_matches, identifier, identifier_prefix, snapshot_identifier,
-    state_engine_version,
-};
-use crate::provider::aws::kit::naming::{prefix_from_name, DEFAULT_PREFIX};
+mod create;
+mod schema;
+
+use super::{describe_instances, state_engine_version};
+use crate::provider::aws::kit::naming::prefix_from_name;
 use crate::provider::aws::kit::prelude::*;
-use crate::provider::aws::kit::{DAILY_WINDOW, WEEKLY_WINDOW};
-use aws_sdk_rds::operation::modify_db_instance::builders::ModifyDBInstanceFluentBuilder as Modify;
 use aws_sdk_rds::types::DbInstance as SdkDb;
+use schema::{MODIFY, SCHEMA};
 
 pub struct DbInstance;
 pub static DB_INSTANCE: DbInstance = DbInstance;
-
-static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
-    schema! {
-        "An RDS DB instance (MySQL, PostgreSQL, MariaDB, Oracle, SQL Server).";
-        regional;
-        id                    string output                     "The DB instance identifier (Terraform ≥ 5 uses the resource id).";
-        identifier            string computed check(identifier) name_from_prefix("identifier_prefix", DEFAULT_PREFIX) "DB instance identifier; generated when not set. A change renames in place.";
-        identifier_prefix     string computed conflicts_with(&["identifier"]) check(identifier_prefix) "Creates a unique identifier beginning with this prefix.";
-        engine                string computed force_new lowercase "mysql, postgres, mariadb, oracle-*, sqlserver-* (lower-cased).";
-        engine_version        string computed same_version("engine_version_actual", engine_version_matches) "Engine version; a prefix such as 8.0 matches 8.0.36.";
-        engine_version_actual string output                     "The engine version AWS runs.";
-        instance_class        string required                   "Instance class, e.g. db.t3.micro.";
-        allocated_storage     number computed                   "Storage in GiB.";
-        max_allocated_storage number                            "Upper limit for storage autoscaling, in GiB.";
-        storage_type          string computed                   "standard, gp2, gp3, io1 or io2.";
-        iops                  number computed                   "Provisioned IOPS.";
-        storage_encrypted     bool   force_new default(false)   "Encrypt the storage.";
-        kms_key_id            string computed force_new         "ARN of the KMS key for storage encryption.";
-        db_name               string computed force_new         "Name of the database created with the instance.";
-        username              string computed force_new         "Master user name.";
-        password              string sensitive virtual_         "Master password; never returned by AWS (state keeps a salted hash).";
-        password_wo           string write_only conflicts_with(&["password"]) required_with(&["password_wo_version"]) "Master password, write-only (Terraform 1.11): sent on create and whenever password_wo_version changes.";
-        password_wo_version   number write_only_version required_with(&["password_wo"]) "Change it to send password_wo again.";
-        manage_master_user_password bool computed               "Let RDS keep the master password in Secrets Manager.";
-        port                  number computed                   "Database port.";
-        vpc_security_group_ids string_set computed              "VPC security groups of the instance.";
-        db_subnet_group_name  string computed                   "DB subnet group to place the instance in.";
-        parameter_group_name  string computed                   "DB parameter group.";
-        option_group_name     string computed                   "Option group.";
-        backup_retention_period number computed range(0.0, 35.0) "Days to keep automated backups (0-35).";
-        backup_window         string computed regex(DAILY_WINDOW, "a daily window hh24:mi-hh24:mi (UTC), e.g. 03:00-04:00") "Daily backup window, hh24:mi-hh24:mi (UTC).";
-        maintenance_window    string computed lowercase regex(WEEKLY_WINDOW, "a weekly window ddd:hh24:mi-ddd:hh24:mi (UTC), e.g. sun:05:00-sun:06:00") "Weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi (UTC, lower-cased).";
-        multi_az              bool   computed                   "Multi-AZ deployment.";
-        publicly_accessible   bool   default(false)             "Give the instance a public address.";
-        deletion_protection   bool   default(false)             "Refuse deletes while true.";
-        skip_final_snapshot   bool   virtual_ default(false)    "Delete without a final snapshot.";
-        final_snapshot_identifier string virtual_ check(snapshot_identifier) "Name of the snapshot taken on delete.";
-        delete_automated_backups bool virtual_ default(true)    "Remove automated backups on delete.";
-        apply_immediately     bool   virtual_ default(false)    "Apply changes now instead of in the maintenance window.";
-        allow_major_version_upgrade bool virtual_               "Allow engine_version changes across major versions.";
-        auto_minor_version_upgrade bool default(true)           "Apply minor engine upgrades in the maintenance window.";
-        copy_tags_to_snapshot bool   default(false)             "Copy the instance's tags to its snapshots.";
-        availability_zone     string computed force_new         "Availability zone.";
-        replicate_source_db   string                            "Identifier or ARN of the instance to replicate; removing it promotes.";
-        replicas              string_list output                "Identifiers of this instance's read replicas.";
-        arn                   string output                     "ARN of the instance.";
-        endpoint              string output                     "Connection endpoint, host:port.";
-        address               string output                     "Host name.";
-        hosted_zone_id        string output                     "Route 53 zone of the endpoint.";
-        resource_id           string output                     "DbiResourceId (Terraform ≥ 5's id).";
-        status                string output                     "Instance status.";
-        tags;
-        id_from identifier;
-        timeouts create(50) update(80) delete(60);
-    }
-});
-
-const MODIFY: Table<Modify> = setters! {
-    "instance_class" => set_db_instance_class(string),
-    "manage_master_user_password" => set_manage_master_user_password(bool),
-    "port" => set_db_port_number(i32),
-    "db_subnet_group_name" => set_db_subnet_group_name(string),
-    "parameter_group_name" => set_db_parameter_group_name(string),
-    "option_group_name" => set_option_group_name(string),
-    "backup_retention_period" => set_backup_retention_period(i32),
-    "backup_window" => set_preferred_backup_window(string),
-    "maintenance_window" => set_preferred_maintenance_window(lower),
-    "multi_az" => set_multi_az(bool),
-    "publicly_accessible" => set_publicly_accessible(bool),
-    "auto_minor_version_upgrade" => set_auto_minor_version_upgrade(bool),
-    "copy_tags_to_snapshot" => set_copy_tags_to_snapshot(bool),
-    // Sent with every Modify; a change alone needs one too.
-    "deletion_protection" => set_deletion_protection(bool),
-};
-
-/// What CreateDBInstanceReadReplica does not take, set on the new replica by one Modify.
-const REPLICA_SETUP: Table<Modify> = setters! {
-    "backup_retention_period" => set_backup_retention_period(i32),
-    "backup_window" => set_preferred_backup_window(string),
-    "maintenance_window" => set_preferred_maintenance_window(lower),
-    "parameter_group_name" => set_db_parameter_group_name(string),
-    "password" => set_master_user_password(string),
-    "password_wo" => set_master_user_password(string),
-};
 
 static WAITER: Waiter = Waiter {
     noun: "DB instance",
@@ -204,9 +119,49 @@ fn state_of(ctx: &Ctx, db: &SdkDb) -> Value {
         "hosted_zone_id" => endpoint.and_then(|e| e.hosted_zone_id()),
         "resource_id" => db.dbi_resource_id(),
         "status" => db.db_instance_status(),
+        "character_set_name" => db.character_set_name(),
+        "nchar_character_set_name" => db.nchar_character_set_name(),
+        "timezone" => db.timezone(),
+        "license_model" => db.license_model(),
+        "storage_throughput" => db.storage_throughput(),
+        "monitoring_interval" => db.monitoring_interval().unwrap_or(0),
+        "monitoring_role_arn" => db.monitoring_role_arn(),
+        "performance_insights_enabled" => db.performance_insights_enabled().unwrap_or(false),
+        "performance_insights_kms_key_id" => db.performance_insights_kms_key_id(),
+        "performance_insights_retention_period" => db.performance_insights_retention_period(),
+        "database_insights_mode" => db.database_insights_mode().map(|m| m.as_str()),
+        "iam_database_authentication_enabled" => db.iam_database_authentication_enabled().unwrap_or(false),
+        "enabled_cloudwatch_logs_exports" => obj::set(db.enabled_cloudwatch_logs_exports().iter().map(|s| Value::from(s.as_str()))),
+        "network_type" => db.network_type(),
+        "ca_cert_identifier" => db.ca_certificate_identifier(),
+        "engine_lifecycle_support" => db.engine_lifecycle_support(),
+        "dedicated_log_volume" => db.dedicated_log_volume().unwrap_or(false),
+        "customer_owned_ip_enabled" => db.customer_owned_ip_enabled(),
+        "custom_iam_instance_profile" => db.custom_iam_instance_profile(),
+        "replica_mode" => db.replica_mode().map(|m| m.as_str()),
+        "master_user_secret_kms_key_id" => db.master_user_secret().and_then(|s| s.kms_key_id()),
+        "master_user_secret" => obj::list(db.master_user_secret().map(|s| obj::map([
+            ("kms_key_id".to_string(), s.kms_key_id().unwrap_or_default().to_string()),
+            ("secret_arn".to_string(), s.secret_arn().unwrap_or_default().to_string()),
+            ("secret_status".to_string(), s.secret_status().unwrap_or_default().to_string()),
+        ]))),
     };
+    put_domain(&mut m, db.domain_memberships().first());
     tags::put(ctx, &mut m, tags::read(db.tag_list()));
     state::complete(&SCHEMA, m)
+}
+
+/// The instance's Active Directory membership, managed or self-managed.
+fn put_domain(m: &mut Map, membership: Option<&aws_sdk_rds::types::DomainMembership>) {
+    let Some(d) = membership else { return };
+    m.extend(object! {
+        "domain" => d.domain(),
+        "domain_iam_role_name" => d.iam_role_name(),
+        "domain_fqdn" => d.fqdn(),
+        "domain_ou" => d.ou(),
+        "domain_auth_secret_arn" => d.auth_secret_arn(),
+        "domain_dns_ips" => obj::list(d.dns_ips().iter().map(|s| Value::from(s.as_str()))),
+    });
 }
 
 fn password_changed(prior: &Value, planned: &Value) -> bool {
@@ -216,94 +171,6 @@ fn password_changed(prior: &Value, planned: &Value) -> bool {
 impl DbInstance {
     async fn describe_one(&self, ctx: &Ctx, id: &str) -> ProviderResult<Option<SdkDb>> {
         Ok(describe_instances(ctx, &[id.to_string()]).await?.pop())
-    }
-
-    /// CreateDBInstance, or CreateDBInstanceReadReplica for a replica.
-    async fn create_call(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
-        // The arguments both calls take.
-        macro_rules! shared {
-            ($call:expr) => {
-                $call
-                    .db_instance_identifier(id)
-                    .set_db_instance_class(obj::string(planned, "instance_class"))
-                    .set_max_allocated_storage(obj::i32(planned, "max_allocated_storage"))
-                    .set_storage_type(obj::string(planned, "storage_type"))
-                    .set_iops(obj::i32(planned, "iops"))
-                    .set_kms_key_id(obj::string(planned, "kms_key_id"))
-                    .set_port(obj::i32(planned, "port"))
-                    .set_vpc_security_group_ids(modify::some_strings(
-                        planned,
-                        "vpc_security_group_ids",
-                    ))
-                    .set_db_subnet_group_name(obj::string(planned, "db_subnet_group_name"))
-                    .set_option_group_name(obj::string(planned, "option_group_name"))
-                    .set_multi_az(obj::bool(planned, "multi_az"))
-                    .set_publicly_accessible(obj::bool(planned, "publicly_accessible"))
-                    .set_deletion_protection(obj::bool(planned, "deletion_protection"))
-                    .set_auto_minor_version_upgrade(obj::bool(
-                        planned,
-                        "auto_minor_version_upgrade",
-                    ))
-                    .set_copy_tags_to_snapshot(obj::bool(planned, "copy_tags_to_snapshot"))
-                    .set_availability_zone(obj::string(planned, "availability_zone"))
-                    .set_tags(tags::for_create(ctx, planned))
-            };
-        }
-        let rds = ctx.rds();
-        if let Some(source) = obj::str(planned, "replicate_source_db") {
-            let call = shared!(rds.create_db_instance_read_replica())
-                .source_db_instance_identifier(source);
-            return call
-                .send()
-                .await
-                .during(&format!("creating read replica {id}"))
-                .map(drop);
-        }
-        shared!(rds.create_db_instance())
-            .set_engine(modify::lower(planned, "engine"))
-            .set_engine_version(obj::string(planned, "engine_version"))
-            .set_allocated_storage(obj::i32(planned, "allocated_storage"))
-            .set_storage_encrypted(obj::bool(planned, "storage_encrypted"))
-            .set_db_name(obj::string(planned, "db_name"))
-            .set_master_username(obj::string(planned, "username"))
-            .set_master_user_password(
-                obj::string(planned, "password").or_else(|| obj::string(planned, "password_wo")),
-            )
-            .set_manage_master_user_password(
-                obj::bool(planned, "manage_master_user_password").filter(|b| *b),
-            )
-            .set_db_parameter_group_name(obj::string(planned, "parameter_group_name"))
-            .set_backup_retention_period(obj::i32(planned, "backup_retention_period"))
-            .set_preferred_backup_window(obj::string(planned, "backup_window"))
-            .set_preferred_maintenance_window(modify::lower(planned, "maintenance_window"))
-            .send()
-            .await
-            .during(&format!("creating DB instance {id}"))
-            .map(drop)
-    }
-
-    /// What CreateDBInstanceReadReplica does not take goes into one Modify, once the new
-    /// replica is available.
-    async fn configure_replica(&self, ctx: &Ctx, id: &str, planned: &Value) -> ProviderResult<()> {
-        WAITER
-            .ready(ctx, id, SCHEMA.timeout(planned, "create"))
-            .await?;
-        let modify = ctx
-            .rds()
-            .modify_db_instance()
-            .db_instance_identifier(id)
-            .apply_immediately(true);
-        let (mut modify, mut needed) = modify::set(REPLICA_SETUP, planned, modify);
-        if obj::bool(planned, "manage_master_user_password") == Some(true) {
-            (modify, needed) = (modify.manage_master_user_password(true), true);
-        }
-        if needed {
-            modify
-                .send()
-                .await
-                .during(&format!("modifying read replica {id}"))?;
-        }
-        Ok(())
     }
 }
 
@@ -452,9 +319,7 @@ impl ResourceType for DbInstance {
         planned: &Value,
     ) -> ProviderResult<Value> {
         let id = state::id(found, self.type_name())?;
-        if obj::str(planned, "replicate_source_db").is_some() {
-            self.configure_replica(ctx, &id, planned).await?;
-        }
+        self.configure_after_call(ctx, &id, planned).await?;
         lifecycle::ready_after_create(self, &WAITER, ctx, &id, planned).await
     }
 
