@@ -330,18 +330,7 @@ impl Ctx {
 
     /// The partition of the region (`aws`, `aws-cn`, ...), for ARNs built by hand.
     pub fn partition(&self) -> &'static str {
-        let region = self.region();
-        if region.starts_with("cn-") {
-            "aws-cn"
-        } else if region.starts_with("us-gov-") {
-            "aws-us-gov"
-        } else if region.starts_with("us-iso-") {
-            "aws-iso"
-        } else if region.starts_with("us-isob-") {
-            "aws-iso-b"
-        } else {
-            "aws"
-        }
+        crate::provider::regions::partition(self.region()).id
     }
 
     pub fn poll_interval(&self) -> Duration {
