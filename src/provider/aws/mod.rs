@@ -1,9 +1,10 @@
 //! The AWS provider: the registry of resource and data source types, each in its service's
-//! folder (`ec2/`, `rds/`, `elasticache/`, `kms/`, `meta/`), on the kit (`kit/`: clients, tags,
+//! folder (`ec2/`, `rds/`, `elasticache/`, `kms/`, `iam/`, `meta/`), on the kit (`kit/`: clients, tags,
 //! waiters, modify tables, state, errors) and the runtime under every call (`runtime/`).
 
 pub mod ec2;
 pub mod elasticache;
+pub mod iam;
 pub mod kit;
 pub mod kms;
 pub mod meta;
@@ -13,6 +14,7 @@ pub mod runtime;
 
 pub use ec2::*;
 pub use elasticache::*;
+pub use iam::*;
 pub use kit::client::{ApiCounter, Aws, Ctx};
 pub use kit::{errors, naming, ownership, read_each, tagging, READ_CONCURRENCY};
 pub use kms::*;
@@ -59,6 +61,7 @@ pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
     &REGIONS_DATA,
     &AVAILABILITY_ZONES_DATA,
     &SERVICE_PRINCIPAL_DATA,
+    &POLICY_DOCUMENT_DATA,
 ];
 
 pub use crate::eval::ProviderSettings;
