@@ -29,6 +29,8 @@ def apply_patches() -> None:
     _patch_elasticache()
     _patch_rds()
     _patch_ec2_security_groups()
+    _patch_ec2_describe_regions()
+    _patch_sts_role_id()
     _patch_tagging_api()
 
 
@@ -773,6 +775,55 @@ def _patch_ec2_security_groups() -> None:
 
     _patch_ec2_rule_matching()
 
+
+
+def _patch_ec2_describe_regions() -> None:
+    from moto.core.responses import ActionResult
+    from moto.ec2.exceptions import InvalidFilter
+    from moto.ec2.responses.availability_zones_and_regions import AvailabilityZonesAndRegions
+
+    # (q) Real AWS: DescribeRegions lists the Regions enabled for the account (opt-in not
+    # required, or opted in) unless AllRegions is true, and applies its Filters (endpoint,
+    # opt-in-status, region-name; any other is InvalidFilter). moto lists every Region of
+    # every partition and ignores both.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRegions.html
+    by_filter = {
+        "endpoint": lambda r: r.endpoint,
+        "opt-in-status": lambda r: r.opt_in_status,
+        "region-name": lambda r: r.name,
+    }
+
+    def describe_regions(self):  # type: ignore[no-untyped-def]
+        self.error_on_dryrun()
+        regions = self.ec2_backend.describe_regions(self._get_param("RegionNames", []))
+        if str(self._get_param("AllRegions", "false")).lower() != "true":
+            regions = [r for r in regions if r.opt_in_status != "not-opted-in"]
+        for name, values in self._filters_from_querystring().items():
+            if name not in by_filter:
+                raise InvalidFilter(name)
+            regions = [r for r in regions if by_filter[name](r) in values]
+        return ActionResult({"Regions": regions})
+
+    AvailabilityZonesAndRegions.describe_regions = describe_regions
+
+
+def _patch_sts_role_id() -> None:
+    from moto.sts.models import AssumedRole
+
+    # (r) Real AWS: an assumed-role session's UserId is the role's unique id (AROA...), the
+    # same on every GetCallerIdentity, then ":" and the session name. moto draws a new
+    # random id on every call when the role is not in its IAM backend (the test accounts
+    # assume a role no one created), so aws_caller_identity would drift between plans.
+    # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+    original = AssumedRole.user_id.fget
+    role_ids: dict = {}
+
+    def user_id(self):  # type: ignore[no-untyped-def]
+        role_id, _, session = original(self).partition(":")
+        role_id = role_ids.setdefault((self.account_id, self.role_arn), role_id)
+        return f"{role_id}:{session}"
+
+    AssumedRole.user_id = property(user_id)
 
 def _patch_ec2_rule_matching() -> None:
     from moto.core.responses import ActionResult

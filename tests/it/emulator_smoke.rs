@@ -1169,3 +1169,79 @@ async fn an_encrypted_instance_without_a_key_reports_the_regions_aws_rds_key() {
         managed.key_metadata().and_then(|m| m.arn())
     );
 }
+
+/// Patch (q): DescribeRegions lists the enabled regions unless AllRegions, and applies its
+/// filters, as AWS does (aws_regions relies on both).
+#[tokio::test]
+async fn describe_regions_honours_all_regions_and_filters() {
+    let ec2 = account().ec2("us-east-1").await;
+    let names = |out: aws_sdk_ec2::operation::describe_regions::DescribeRegionsOutput| {
+        let mut n: Vec<String> = out
+            .regions()
+            .iter()
+            .filter_map(|r| r.region_name().map(str::to_string))
+            .collect();
+        n.sort();
+        n
+    };
+    let enabled = names(ec2.describe_regions().send().await.unwrap());
+    let all = names(
+        ec2.describe_regions()
+            .all_regions(true)
+            .send()
+            .await
+            .unwrap(),
+    );
+    assert!(enabled.contains(&"us-east-1".to_string()), "{enabled:?}");
+    assert!(all.len() > enabled.len(), "{all:?} vs {enabled:?}");
+    let status = |v: &str| {
+        aws_sdk_ec2::types::Filter::builder()
+            .name("opt-in-status")
+            .values(v)
+            .build()
+    };
+    let not_opted = ec2
+        .describe_regions()
+        .all_regions(true)
+        .filters(status("not-opted-in"))
+        .send()
+        .await
+        .unwrap();
+    let not_opted = names(not_opted);
+    assert!(!not_opted.is_empty() && not_opted.iter().all(|r| !enabled.contains(r)));
+    let named = ec2
+        .describe_regions()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("region-name")
+                .values("eu-west-1")
+                .values("us-east-1")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(names(named), ["eu-west-1", "us-east-1"]);
+    let bad = ec2
+        .describe_regions()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("colour")
+                .values("x")
+                .build(),
+        )
+        .send()
+        .await;
+    assert_eq!(error_code(bad), "InvalidFilter");
+}
+
+/// Patch (r): an assumed role's GetCallerIdentity UserId is the same on every call, as AWS
+/// answers (aws_caller_identity must not drift between plans).
+#[tokio::test]
+async fn caller_identity_user_id_is_stable() {
+    let sts = aws_sdk_sts::Client::new(&account().sdk_config("us-east-1").await);
+    let first = sts.get_caller_identity().send().await.unwrap();
+    let again = sts.get_caller_identity().send().await.unwrap();
+    assert!(first.user_id().unwrap().starts_with("AROA"), "{first:?}");
+    assert_eq!(first.user_id(), again.user_id());
+}

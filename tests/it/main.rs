@@ -28,6 +28,7 @@ mod plan_views;
 mod provider_aurora;
 mod provider_elasticache;
 mod provider_local;
+mod provider_meta_data;
 mod provider_rds;
 mod provider_rds_ephemeral;
 mod provider_rds_write_only;

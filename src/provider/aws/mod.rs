@@ -1,20 +1,24 @@
 //! The AWS provider: the registry of resource and data source types, each in its service's
-//! folder (`ec2/`, `rds/`, `elasticache/`, `kms/`), on the kit (`kit/`: clients, tags,
+//! folder (`ec2/`, `rds/`, `elasticache/`, `kms/`, `iam/`, `meta/`), on the kit (`kit/`: clients, tags,
 //! waiters, modify tables, state, errors) and the runtime under every call (`runtime/`).
 
 pub mod ec2;
 pub mod elasticache;
+pub mod iam;
 pub mod kit;
 pub mod kms;
+pub mod meta;
 mod provider;
 pub mod rds;
 pub mod runtime;
 
 pub use ec2::*;
 pub use elasticache::*;
+pub use iam::*;
 pub use kit::client::{ApiCounter, Aws, Ctx};
 pub use kit::{errors, naming, ownership, read_each, tagging, READ_CONCURRENCY};
 pub use kms::*;
+pub use meta::*;
 pub use provider::AwsProvider;
 pub use rds::*;
 pub use runtime::{attempts, memo, poller, ratelimit};
@@ -51,6 +55,13 @@ pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
     &RDS_CLUSTER_DATA,
     &DB_SNAPSHOT_DATA,
     &KMS_KEY_DATA,
+    &PARTITION_DATA,
+    &CALLER_IDENTITY_DATA,
+    &REGION_DATA,
+    &REGIONS_DATA,
+    &AVAILABILITY_ZONES_DATA,
+    &SERVICE_PRINCIPAL_DATA,
+    &POLICY_DOCUMENT_DATA,
 ];
 
 pub use crate::eval::ProviderSettings;

@@ -2,6 +2,7 @@
 //! `aws_security_group_rule`, the VPC ingress and egress rules; `rule_model` is what they
 //! share), and the data sources of the network the data tier lives in.
 
+mod availability_zones_data;
 mod inline_rules;
 mod rule_model;
 mod security_group;
@@ -12,6 +13,7 @@ mod vpc_data;
 mod vpc_egress_rule;
 mod vpc_ingress_rule;
 
+pub use availability_zones_data::AVAILABILITY_ZONES_DATA;
 pub use security_group::{SecurityGroup, SECURITY_GROUP};
 pub use security_group_data::{SecurityGroupData, SECURITY_GROUP_DATA};
 pub use security_group_rule::{SecurityGroupRule, SECURITY_GROUP_RULE};
@@ -58,7 +60,7 @@ pub async fn describe_rules(
 }
 
 /// The `filter` blocks of the network data sources.
-fn filter_block() -> BlockType {
+pub(in crate::provider::aws) fn filter_block() -> BlockType {
     let filter = schema! {
         "";
         name   string     required "An EC2 filter name, e.g. vpc-id or tag:Name.";
@@ -68,7 +70,7 @@ fn filter_block() -> BlockType {
 }
 
 /// `filter` blocks plus `tags` (as `tag:<key>` filters).
-fn filters(config: &Value) -> Vec<Filter> {
+pub(in crate::provider::aws) fn filters(config: &Value) -> Vec<Filter> {
     let blocks = state::items(config, "filter");
     let mut out: Vec<Filter> = blocks
         .filter_map(|f| {
@@ -87,6 +89,6 @@ fn filters(config: &Value) -> Vec<Filter> {
 }
 
 /// `None` when the filter list is empty: EC2 rejects an empty list.
-fn non_empty(filters: Vec<Filter>) -> Option<Vec<Filter>> {
+pub(in crate::provider::aws) fn non_empty(filters: Vec<Filter>) -> Option<Vec<Filter>> {
     (!filters.is_empty()).then_some(filters)
 }

@@ -294,18 +294,17 @@ impl Ctx {
         }
     }
 
-    /// The account strata runs as in this provider configuration: STS GetCallerIdentity,
-    /// once per provider configuration and run (as terraform-provider-aws looks it up once
-    /// per provider), shared by every resource that needs it.
-    pub async fn account_id(&self) -> ProviderResult<String> {
+    /// Who strata runs as in this provider configuration (`account_id`, `arn`, `user_id`): STS
+    /// GetCallerIdentity, once per provider configuration and run (as terraform-provider-aws
+    /// looks it up once per provider), shared by every resource and data source that needs it.
+    pub async fn caller_identity(&self) -> ProviderResult<crate::value::Value> {
         let key = format!(
-            "account/{}/{}/{:?}",
+            "caller/{}/{}/{:?}",
             self.settings.address(),
             self.region(),
             self.settings.endpoints.get("sts")
         );
-        let found = self
-            .aws
+        self.aws
             .memo
             .get_or_look_up(key, || async {
                 let out = self
@@ -316,11 +315,22 @@ impl Ctx {
                     .map_err(|e| {
                         ProviderError::sdk("looking up the account (STS GetCallerIdentity)", e)
                     })?;
-                Ok(crate::provider::obj::opt_str(out.account()))
+                let field = crate::provider::obj::opt_str;
+                Ok(crate::value::Value::object(&[
+                    ("account_id", field(out.account())),
+                    ("arn", field(out.arn())),
+                    ("user_id", field(out.user_id())),
+                ]))
             })
-            .await?;
+            .await
+    }
+
+    /// The account strata runs as in this provider configuration (`caller_identity`).
+    pub async fn account_id(&self) -> ProviderResult<String> {
+        let found = self.caller_identity().await?;
         found
-            .as_str()
+            .get("account_id")
+            .and_then(crate::value::Value::as_str)
             .filter(|a| !a.is_empty())
             .map(str::to_string)
             .ok_or_else(|| {
@@ -330,18 +340,7 @@ impl Ctx {
 
     /// The partition of the region (`aws`, `aws-cn`, ...), for ARNs built by hand.
     pub fn partition(&self) -> &'static str {
-        let region = self.region();
-        if region.starts_with("cn-") {
-            "aws-cn"
-        } else if region.starts_with("us-gov-") {
-            "aws-us-gov"
-        } else if region.starts_with("us-iso-") {
-            "aws-iso"
-        } else if region.starts_with("us-isob-") {
-            "aws-iso-b"
-        } else {
-            "aws"
-        }
+        crate::provider::regions::partition(self.region()).id
     }
 
     pub fn poll_interval(&self) -> Duration {
