@@ -290,6 +290,10 @@ impl TestAccount {
     pub async fn tagging(&self, region: &str) -> aws_sdk_resourcegroupstagging::Client {
         aws_sdk_resourcegroupstagging::Client::new(&self.sdk_config(region).await)
     }
+
+    pub async fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::new(&self.sdk_config(region).await)
+    }
 }
 
 async fn config(endpoint: &str, region: &str, credentials: Credentials) -> aws_config::SdkConfig {

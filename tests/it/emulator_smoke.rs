@@ -1169,3 +1169,50 @@ async fn an_encrypted_instance_without_a_key_reports_the_regions_aws_rds_key() {
         managed.key_metadata().and_then(|m| m.arn())
     );
 }
+
+/// (q) A log group's class is kept and answered (STANDARD when not given), and its KMS key
+/// can be associated and disassociated after creation.
+#[tokio::test]
+async fn log_groups_answer_their_class_and_change_their_kms_key() {
+    use aws_sdk_cloudwatchlogs::types::LogGroupClass;
+    let logs = account().logs(REGION).await;
+    let class_of = |name: &'static str| {
+        let logs = logs.clone();
+        async move {
+            let out = logs.describe_log_groups().log_group_name_prefix(name);
+            let out = out.send().await.unwrap();
+            let g = out.log_groups()[0].clone();
+            (
+                g.log_group_class().cloned(),
+                g.kms_key_id().map(str::to_string),
+            )
+        }
+    };
+    logs.create_log_group()
+        .log_group_name("smoke-standard")
+        .send()
+        .await
+        .unwrap();
+    let ia = logs.create_log_group().log_group_name("smoke-ia");
+    let ia = ia.log_group_class(LogGroupClass::InfrequentAccess);
+    ia.send().await.unwrap();
+    assert_eq!(
+        class_of("smoke-standard").await.0,
+        Some(LogGroupClass::Standard)
+    );
+    assert_eq!(
+        class_of("smoke-ia").await.0,
+        Some(LogGroupClass::InfrequentAccess)
+    );
+
+    let key = "arn:aws:kms:us-east-1:123456789012:key/smoke";
+    let call = logs.associate_kms_key().log_group_name("smoke-standard");
+    call.kms_key_id(key).send().await.unwrap();
+    assert_eq!(class_of("smoke-standard").await.1.as_deref(), Some(key));
+    let call = logs.disassociate_kms_key().log_group_name("smoke-standard");
+    call.send().await.unwrap();
+    assert_eq!(class_of("smoke-standard").await.1, None);
+    let missing = logs.associate_kms_key().log_group_name("smoke-missing");
+    let missing = missing.kms_key_id(key).send().await;
+    assert_eq!(error_code(missing), "ResourceNotFoundException");
+}

@@ -1,11 +1,12 @@
 //! The AWS provider: the registry of resource and data source types, each in its service's
-//! folder (`ec2/`, `rds/`, `elasticache/`, `kms/`), on the kit (`kit/`: clients, tags,
+//! folder (`ec2/`, `rds/`, `elasticache/`, `kms/`, `iam/`, `logs/`), on the kit (`kit/`: clients, tags,
 //! waiters, modify tables, state, errors) and the runtime under every call (`runtime/`).
 
 pub mod ec2;
 pub mod elasticache;
 pub mod kit;
 pub mod kms;
+pub mod logs;
 mod provider;
 pub mod rds;
 pub mod runtime;
@@ -15,6 +16,7 @@ pub use elasticache::*;
 pub use kit::client::{ApiCounter, Aws, Ctx};
 pub use kit::{errors, naming, ownership, read_each, tagging, READ_CONCURRENCY};
 pub use kms::*;
+pub use logs::*;
 pub use provider::AwsProvider;
 pub use rds::*;
 pub use runtime::{attempts, memo, poller, ratelimit};
@@ -41,6 +43,7 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &RDS_CLUSTER,
     &RDS_CLUSTER_INSTANCE,
     &RDS_CLUSTER_PARAMETER_GROUP,
+    &LOG_GROUP,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[

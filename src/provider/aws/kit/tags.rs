@@ -130,6 +130,15 @@ pub fn for_create<T: SdkTag>(ctx: &Ctx, planned: &Value) -> Option<Vec<T>> {
     (!tags.is_empty()).then(|| to_sdk(&tags))
 }
 
+/// `for_create` for an API that takes tags as a map (CloudWatch Logs).
+pub fn map_for_create(
+    ctx: &Ctx,
+    planned: &Value,
+) -> Option<std::collections::HashMap<String, String>> {
+    let tags = ctx.creation_tags(planned);
+    (!tags.is_empty()).then(|| tags.into_iter().collect())
+}
+
 /// An EC2 create call's tag specification for `tags`, `None` when there are none.
 pub fn ec2_spec(
     tags: &Tags,
