@@ -31,6 +31,7 @@ def apply_patches() -> None:
     _patch_ec2_security_groups()
     _patch_tagging_api()
     _patch_logs()
+    _patch_iam()
 
 
 # --------------------------------------------------------------------------------------
@@ -1063,6 +1064,36 @@ def _patch_logs() -> None:
 
     LogsResponse.associate_kms_key = lambda self: set_kms_key(self, self._get_param("kmsKeyId"))
     LogsResponse.disassociate_kms_key = lambda self: set_kms_key(self, None)
+
+
+# --------------------------------------------------------------------------------------
+# IAM
+# --------------------------------------------------------------------------------------
+
+
+def _patch_iam() -> None:
+    import json
+
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    from moto.iam.models import AWSManagedPolicy, IAMBackend
+
+    # (r) Real AWS: every account can read and attach the AWS managed policies
+    # (arn:aws:iam::aws:policy/..., such as service-role/AmazonRDSEnhancedMonitoringRole,
+    # which every RDS enhanced-monitoring configuration attaches). moto has them only with
+    # MOTO_IAM_LOAD_MANAGED_POLICIES=true, else GetPolicy and AttachRolePolicy answer
+    # NoSuchEntity. Loaded for every account here, the data parsed once for all.
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies
+    parsed: dict = {}
+
+    def init_aws_policies(self):  # type: ignore[no-untyped-def]
+        if not parsed:
+            parsed.update(json.loads(aws_managed_policies_data))
+        return [
+            AWSManagedPolicy.from_data(name, self.account_id, self.region_name, data)
+            for name, data in parsed.items()
+        ]
+
+    IAMBackend._init_aws_policies = init_aws_policies
 
 
 # --------------------------------------------------------------------------------------

@@ -1216,3 +1216,32 @@ async fn log_groups_answer_their_class_and_change_their_kms_key() {
     let missing = missing.kms_key_id(key).send().await;
     assert_eq!(error_code(missing), "ResourceNotFoundException");
 }
+
+/// (r) AWS managed policies exist in every account: a role can have the RDS enhanced
+/// monitoring policy attached.
+#[tokio::test]
+async fn aws_managed_policies_can_be_attached() {
+    let iam = account().iam().await;
+    let arn = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole";
+    let got = iam.get_policy().policy_arn(arn).send().await.unwrap();
+    assert_eq!(
+        got.policy().and_then(|p| p.policy_name()),
+        Some("AmazonRDSEnhancedMonitoringRole")
+    );
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"monitoring.rds.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let role = iam.create_role().role_name("smoke-monitoring");
+    role.assume_role_policy_document(trust)
+        .send()
+        .await
+        .unwrap();
+    let attach = iam
+        .attach_role_policy()
+        .role_name("smoke-monitoring")
+        .policy_arn(arn);
+    attach.send().await.unwrap();
+    let listed = iam
+        .list_attached_role_policies()
+        .role_name("smoke-monitoring");
+    let listed = listed.send().await.unwrap();
+    assert_eq!(listed.attached_policies()[0].policy_arn(), Some(arn));
+}

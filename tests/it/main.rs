@@ -27,6 +27,7 @@ mod modules_install;
 mod plan_views;
 mod provider_aurora;
 mod provider_elasticache;
+mod provider_iam;
 mod provider_logs;
 mod provider_rds;
 mod provider_rds_ephemeral;

@@ -4,6 +4,7 @@
 
 pub mod ec2;
 pub mod elasticache;
+pub mod iam;
 pub mod kit;
 pub mod kms;
 pub mod logs;
@@ -13,6 +14,7 @@ pub mod runtime;
 
 pub use ec2::*;
 pub use elasticache::*;
+pub use iam::*;
 pub use kit::client::{ApiCounter, Aws, Ctx};
 pub use kit::{errors, naming, ownership, read_each, tagging, READ_CONCURRENCY};
 pub use kms::*;
@@ -44,6 +46,9 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &RDS_CLUSTER_INSTANCE,
     &RDS_CLUSTER_PARAMETER_GROUP,
     &LOG_GROUP,
+    &IAM_ROLE,
+    &IAM_ROLE_POLICY,
+    &IAM_ROLE_POLICY_ATTACHMENT,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
@@ -54,6 +59,7 @@ pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
     &RDS_CLUSTER_DATA,
     &DB_SNAPSHOT_DATA,
     &KMS_KEY_DATA,
+    &IAM_ROLE_DATA,
 ];
 
 pub use crate::eval::ProviderSettings;
