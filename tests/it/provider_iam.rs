@@ -401,3 +401,91 @@ async fn iam_role_policy_attachments_attach_refresh_and_detach() {
     att.delete(&ctx, &states[0]).await.unwrap();
     rt("aws_iam_role").delete(&ctx, &role).await.unwrap();
 }
+
+/// `aws_iam_policy`: a document change is a new default version, the oldest other version
+/// deleted once IAM holds five; a refresh is GetPolicy and GetPolicyVersion per policy.
+#[tokio::test]
+async fn iam_policy_versions_tags_import_delete() {
+    let account = Emulator::shared().account();
+    let ctx = account.provider_ctx(REGION).await;
+    let iam = account.iam().await;
+    let pol = rt("aws_iam_policy");
+    let planned = plan_create(
+        pol,
+        &config(vec![
+            ("name", Value::from("rds-logs")),
+            ("path", Value::from("/db/")),
+            ("description", Value::from("log groups for RDS")),
+            ("policy", Value::from(PERMISSIONS)),
+            ("tags", tags(&[("env", "test")])),
+        ]),
+    );
+    let state = pol.create(&ctx, &planned).await.unwrap();
+    let arn = obj::string(&state, "arn").unwrap();
+    assert!(arn.ends_with(":policy/db/rds-logs"), "{arn}");
+    assert_eq!(obj::str(&state, "id"), Some(arn.as_str()));
+    assert_eq!(obj::str(&state, "policy"), Some(PERMISSIONS));
+    let got = iam.get_policy().policy_arn(&arn).send().await.unwrap();
+    let p = got.policy().unwrap();
+    assert_eq!(p.description(), Some("log groups for RDS"));
+    assert_eq!(obj::str(&state, "policy_id"), p.policy_id());
+    let tags_of = |t: &[aws_sdk_iam::types::Tag]| -> BTreeMap<String, String> {
+        t.iter()
+            .map(|t| (t.key().into(), t.value().into()))
+            .collect()
+    };
+    assert_eq!(tags_of(p.tags()), btree(&[("env", "test")]));
+
+    let missing = arn.replace("rds-logs", "not-there");
+    let read = pol.read(&ctx, &[arn.clone(), missing]).await.unwrap();
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[&arn], state);
+
+    // Six changes of the document: never more than five versions, the last one the default.
+    let mut state = state;
+    for i in 0..6 {
+        let doc = PERMISSIONS.replace("logs:CreateLogGroup", &format!("logs:Action{i}"));
+        let mut changes = vec![("policy", Value::from(doc.as_str()))];
+        if i == 5 {
+            changes.push(("tags", tags(&[("env", "prod")])));
+        }
+        let planned = plan_update(pol, &state, changes);
+        state = pol.update(&ctx, &state, &planned).await.unwrap();
+        assert_eq!(obj::str(&state, "policy"), Some(doc.as_str()));
+    }
+    let listed = iam
+        .list_policy_versions()
+        .policy_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    let versions = listed.versions();
+    assert_eq!(versions.len(), 5);
+    let default = versions.iter().find(|v| v.is_default_version()).unwrap();
+    let doc = iam.get_policy_version().policy_arn(&arn);
+    let doc = doc
+        .version_id(default.version_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let doc = doc.policy_version().and_then(|v| v.document());
+    assert_eq!(decoded(doc)["Statement"][0]["Action"], "logs:Action5");
+    let got = iam.get_policy().policy_arn(&arn).send().await.unwrap();
+    assert_eq!(
+        tags_of(got.policy().unwrap().tags()),
+        btree(&[("env", "prod")])
+    );
+
+    let ctx = account.provider_ctx(REGION).await;
+    assert_eq!(pol.import(&ctx, &arn).await.unwrap().as_ref(), Some(&state));
+    assert_eq!(api_calls(&ctx, "GetPolicy"), 1);
+    assert_eq!(api_calls(&ctx, "GetPolicyVersion"), 1);
+    // A create whose answer was lost is found again by its name.
+    let found = pol.find_by_natural_id(&ctx, "rds-logs").await.unwrap();
+    assert_eq!(found.as_ref(), Some(&state));
+
+    pol.delete(&ctx, &state).await.unwrap();
+    let gone = iam.get_policy().policy_arn(&arn).send().await;
+    assert_eq!(gone.unwrap_err().code(), Some("NoSuchEntity"));
+    pol.delete(&ctx, &state).await.unwrap();
+}

@@ -49,6 +49,7 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &IAM_ROLE,
     &IAM_ROLE_POLICY,
     &IAM_ROLE_POLICY_ATTACHMENT,
+    &IAM_POLICY,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
