@@ -489,3 +489,93 @@ async fn iam_policy_versions_tags_import_delete() {
     assert_eq!(gone.unwrap_err().code(), Some("NoSuchEntity"));
     pol.delete(&ctx, &state).await.unwrap();
 }
+
+/// The enhanced-monitoring pattern of the public RDS modules, through the CLI: a role with a
+/// `jsonencode` trust policy, its managed and inline policies and a log group are applied,
+/// planned again with no change (the trust policy as IAM spells it is the configured one), and
+/// destroyed.
+#[tokio::test]
+async fn monitoring_role_and_log_group_apply_replan_destroy() {
+    let w = crate::lang_modules::workdir(&[(
+        "main.tf",
+        r#"
+resource "aws_iam_role" "monitoring" {
+  name_prefix = "rds-monitoring-"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Action    = "sts:AssumeRole"
+      Effect    = "Allow"
+      Principal = { Service = "monitoring.rds.amazonaws.com" }
+    }]
+  })
+  tags = { team = "data" }
+}
+
+resource "aws_iam_role_policy_attachment" "monitoring" {
+  role       = aws_iam_role.monitoring.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+}
+
+resource "aws_iam_role_policy" "logs" {
+  name = "logs"
+  role = aws_iam_role.monitoring.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["logs:CreateLogStream"], Resource = aws_cloudwatch_log_group.db.arn }]
+  })
+}
+
+resource "aws_cloudwatch_log_group" "db" {
+  name              = "/aws/rds/instance/app/postgresql"
+  retention_in_days = 7
+}
+
+output "role_arn" {
+  value = aws_iam_role.monitoring.arn
+}
+"#,
+    )]);
+    let iam = w.account.iam().await;
+    let logs = w.account.logs(REGION).await;
+    let roles = || async {
+        let listed = iam.list_roles().send().await.unwrap();
+        let names = listed.roles().iter().map(|r| r.role_name().to_string());
+        names
+            .filter(|n| n.starts_with("rds-monitoring-"))
+            .collect::<Vec<_>>()
+    };
+    let group = "/aws/rds/instance/app/postgresql";
+    w.expect(0, &["apply", "--auto-approve"]);
+    let made = roles().await;
+    assert_eq!(made.len(), 1, "{made:?}");
+    let attached = iam.list_attached_role_policies().role_name(&made[0]);
+    let attached = attached.send().await.unwrap();
+    assert_eq!(
+        attached.attached_policies()[0].policy_arn(),
+        Some(ENHANCED_MONITORING)
+    );
+    let inline = iam
+        .get_role_policy()
+        .role_name(&made[0])
+        .policy_name("logs");
+    inline.send().await.unwrap();
+    let g = logs
+        .describe_log_groups()
+        .log_group_name_prefix(group)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(g.log_groups()[0].retention_in_days(), Some(7));
+
+    w.expect(0, &["plan", "--detailed-exitcode"]);
+    w.expect(0, &["destroy", "--auto-approve"]);
+    assert!(roles().await.is_empty());
+    let g = logs
+        .describe_log_groups()
+        .log_group_name_prefix(group)
+        .send()
+        .await
+        .unwrap();
+    assert!(g.log_groups().is_empty());
+}
