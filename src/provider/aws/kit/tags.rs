@@ -338,6 +338,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn arns_name_their_service_and_iam_object() {
+        let role = "arn:aws:iam::123456789012:role/service/rds-monitoring";
+        assert_eq!(Service::of_arn(role), Some(Service::Iam));
+        assert_eq!(iam_kind_and_name(role), ("role", "rds-monitoring"));
+        let policy = "arn:aws:iam::123456789012:policy/db/logs";
+        assert_eq!(iam_kind_and_name(policy), ("policy", "logs"));
+        let group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/x";
+        assert_eq!(Service::of_arn(group), Some(Service::Logs));
+        assert_eq!(Service::of_arn("arn:aws:s3:::bucket"), None);
+    }
+
+    #[test]
     fn aws_and_bookkeeping_tags_are_not_kept() {
         let tags = from_pairs([
             (Some("Team"), Some("data")),
