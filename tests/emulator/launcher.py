@@ -843,6 +843,46 @@ def _patch_rds_instance_arguments() -> None:
 
     RDSBackend.restore_db_instance_to_point_in_time = to_point
 
+    # (w) RemoveRoleFromDBInstance and RemoveRoleFromDBCluster are not implemented by moto
+    # (HTTP 500). Real AWS removes the association (feature name optional; when given it
+    # must match) and answers empty; DBInstanceRoleNotFound / DBClusterRoleNotFound when the
+    # role is not associated, DBInstanceNotFound / DBClusterNotFoundFault for no database.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RemoveRoleFromDBInstance.html
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RemoveRoleFromDBCluster.html
+    from moto.rds.exceptions import (
+        DBClusterNotFoundError,
+        DBInstanceNotFoundError,
+        RDSClientError,
+    )
+    from moto.core.responses import EmptyResult
+    from moto.rds.responses import RDSResponse
+
+    def remove_role(database, role_arn, feature_name, not_found):  # type: ignore[no-untyped-def]
+        for role in list(database._associated_roles):
+            if role.role_arn == role_arn and feature_name in (None, "", role.feature_name):
+                database._associated_roles.remove(role)
+                return
+        raise RDSClientError(not_found, f"Role {role_arn} is not associated with the database.")
+
+    def remove_role_from_db_instance(self):  # type: ignore[no-untyped-def]
+        ident = self.params.get("DBInstanceIdentifier")
+        database = self.backend.databases.get(ident)
+        if database is None:
+            raise DBInstanceNotFoundError(ident)
+        remove_role(database, self.params.get("RoleArn"), self.params.get("FeatureName"), "DBInstanceRoleNotFound")
+        return EmptyResult()
+
+    def remove_role_from_db_cluster(self):  # type: ignore[no-untyped-def]
+        ident = self.params.get("DBClusterIdentifier")
+        cluster = self.backend.clusters.get(ident)
+        if cluster is None:
+            raise DBClusterNotFoundError(ident)
+        remove_role(cluster, self.params.get("RoleArn"), self.params.get("FeatureName"), "DBClusterRoleNotFound")
+        return EmptyResult()
+
+    RDSResponse.remove_role_from_db_instance = remove_role_from_db_instance
+    RDSResponse.remove_role_from_db_cluster = remove_role_from_db_cluster
+
 
 # --------------------------------------------------------------------------------------
 # EC2 security groups

@@ -1419,3 +1419,36 @@ async fn aws_managed_policies_can_be_attached() {
     let listed = listed.send().await.unwrap();
     assert_eq!(listed.attached_policies()[0].policy_arn(), Some(arn));
 }
+
+/// Patch (w): RemoveRoleFromDBInstance removes the association; removing one that is not
+/// there is DBInstanceRoleNotFound.
+#[tokio::test]
+async fn a_role_is_removed_from_a_db_instance() {
+    let account = account();
+    let rds = account.rds("us-east-1").await;
+    create_postgres(&rds, "smoke-roles").await;
+    let role = "arn:aws:iam::123456789012:role/smoke-s3";
+    rds.add_role_to_db_instance()
+        .db_instance_identifier("smoke-roles")
+        .role_arn(role)
+        .feature_name("s3Import")
+        .send()
+        .await
+        .unwrap();
+    let remove = || {
+        rds.remove_role_from_db_instance()
+            .db_instance_identifier("smoke-roles")
+            .role_arn(role)
+            .feature_name("s3Import")
+            .send()
+    };
+    remove().await.unwrap();
+    let db = rds
+        .describe_db_instances()
+        .db_instance_identifier("smoke-roles")
+        .send()
+        .await
+        .unwrap();
+    assert!(db.db_instances()[0].associated_roles().is_empty());
+    assert_eq!(error_code(remove().await), "DBInstanceRoleNotFound");
+}

@@ -52,6 +52,8 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &IAM_ROLE_POLICY,
     &IAM_ROLE_POLICY_ATTACHMENT,
     &IAM_POLICY,
+    &DB_INSTANCE_ROLE_ASSOCIATION,
+    &RDS_CLUSTER_ROLE_ASSOCIATION,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[

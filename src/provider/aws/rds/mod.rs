@@ -10,6 +10,7 @@ mod db_instance_data;
 mod db_subnet_group;
 mod option_group;
 mod parameter_group;
+mod role_association;
 mod snapshot;
 mod snapshot_data;
 
@@ -21,6 +22,9 @@ pub use db_instance_data::{DbInstanceData, DB_INSTANCE_DATA};
 pub use db_subnet_group::{DbSubnetGroup, DB_SUBNET_GROUP};
 pub use option_group::{DbOptionGroup, DB_OPTION_GROUP};
 pub use parameter_group::{ParameterGroup, DB_PARAMETER_GROUP, RDS_CLUSTER_PARAMETER_GROUP};
+pub use role_association::{
+    RoleAssociation, DB_INSTANCE_ROLE_ASSOCIATION, RDS_CLUSTER_ROLE_ASSOCIATION,
+};
 pub use snapshot::{
     Snapshot, DB_CLUSTER_SNAPSHOT, DB_CLUSTER_SNAPSHOT_COPY, DB_SNAPSHOT, DB_SNAPSHOT_COPY,
 };
