@@ -29,6 +29,7 @@ def apply_patches() -> None:
     _patch_elasticache()
     _patch_rds()
     _patch_rds_instance_arguments()
+    _patch_rds_backup_replication()
     _patch_ec2_security_groups()
     _patch_ec2_describe_regions()
     _patch_sts_role_id()
@@ -882,6 +883,127 @@ def _patch_rds_instance_arguments() -> None:
 
     RDSResponse.remove_role_from_db_instance = remove_role_from_db_instance
     RDSResponse.remove_role_from_db_cluster = remove_role_from_db_cluster
+
+
+def _patch_rds_backup_replication() -> None:
+    from moto.core.responses import ActionResult
+    from moto.rds.exceptions import DBInstanceNotFoundError, RDSClientError
+    from moto.rds.models import RDSBackend, rds_backends
+    from moto.rds.responses import RDSResponse
+
+    # (x) StartDBInstanceAutomatedBackupsReplication / StopDBInstanceAutomatedBackupsReplication
+    # are not implemented by moto (HTTP 500), and DescribeDBInstanceAutomatedBackups knows no
+    # replicated backups. Real AWS, called in the destination Region: Start replicates the
+    # source instance's automated backups there (answering the new DBInstanceAutomatedBackup,
+    # status "replicating", with its own DBInstanceAutomatedBackupsArn in the destination
+    # Region), an encrypted source needs a KmsKeyId of the destination Region
+    # (InvalidParameterCombination otherwise), a missing source is DBInstanceNotFound; the
+    # source instance then lists the replication in DBInstanceAutomatedBackupsReplications.
+    # Stop ends it: the replicated backup is gone from the destination Region.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StartDBInstanceAutomatedBackupsReplication.html
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StopDBInstanceAutomatedBackupsReplication.html
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstanceAutomatedBackups.html
+    import uuid
+
+    class Replication:  # one entry of DBInstanceAutomatedBackupsReplications
+        def __init__(self, arn):  # type: ignore[no-untyped-def]
+            self.db_instance_automated_backups_arn = arn
+
+    class ReplicatedBackup:
+        def __init__(self, backend, source, retention, kms_key_id):  # type: ignore[no-untyped-def]
+            self.db_instance_arn = source.db_instance_arn
+            self.dbi_resource_id = source.dbi_resource_id
+            self.region = source.region
+            self.db_instance_identifier = source.db_instance_identifier
+            self.status = "replicating"
+            self.engine = source.engine
+            self.engine_version = source.engine_version
+            self.allocated_storage = source.allocated_storage
+            self.port = source.port
+            self.master_username = source.master_username
+            self.storage_type = source.storage_type
+            self.encrypted = bool(source.storage_encrypted)
+            self.kms_key_id = kms_key_id
+            self.backup_retention_period = retention
+            self.db_instance_automated_backups_arn = (
+                f"arn:aws:rds:{backend.region_name}:{backend.account_id}:auto-backup:"
+                f"ab-{uuid.uuid4().hex[:26]}"
+            )
+
+    def replicated(backend):  # type: ignore[no-untyped-def]
+        if not hasattr(backend, "replicated_backups"):
+            backend.replicated_backups = {}
+        return backend.replicated_backups
+
+    def source_of(backend, arn):  # type: ignore[no-untyped-def]
+        parts = (arn or "").split(":")
+        if len(parts) < 7 or parts[5] != "db":
+            raise DBInstanceNotFoundError(arn)
+        source_backend = rds_backends[parts[4]][parts[3]]
+        source = source_backend.databases.get(parts[6])
+        if source is None:
+            raise DBInstanceNotFoundError(parts[6])
+        return source
+
+    def start(self):  # type: ignore[no-untyped-def]
+        source = source_of(self.backend, self.params.get("SourceDBInstanceArn"))
+        kms_key_id = self.params.get("KmsKeyId")
+        if source.storage_encrypted and not kms_key_id:
+            raise RDSClientError(
+                "InvalidParameterCombination",
+                "Encrypted automated backups replication requires a KmsKeyId in the destination Region.",
+            )
+        retention = int(self.params.get("BackupRetentionPeriod") or 7)
+        backup = ReplicatedBackup(self.backend, source, retention, kms_key_id)
+        replicated(self.backend)[backup.db_instance_automated_backups_arn] = backup
+        replications = getattr(source, "db_instance_automated_backups_replications", None) or []
+        replications.append(Replication(backup.db_instance_automated_backups_arn))
+        source.db_instance_automated_backups_replications = replications
+        return ActionResult({"DBInstanceAutomatedBackup": backup})
+
+    def stop(self):  # type: ignore[no-untyped-def]
+        arn = self.params.get("SourceDBInstanceArn")
+        backups = replicated(self.backend)
+        found = [b for b in backups.values() if b.db_instance_arn == arn]
+        if not found:
+            raise RDSClientError(
+                "InvalidDBInstanceAutomatedBackupState",
+                f"No automated backups replication of {arn} in this Region.",
+            )
+        backup = found[0]
+        del backups[backup.db_instance_automated_backups_arn]
+        try:
+            source = source_of(self.backend, arn)
+            source.db_instance_automated_backups_replications = [
+                r
+                for r in getattr(source, "db_instance_automated_backups_replications", [])
+                if r.db_instance_automated_backups_arn != backup.db_instance_automated_backups_arn
+            ]
+        except DBInstanceNotFoundError:
+            pass
+        backup.status = "deleting"
+        return ActionResult({"DBInstanceAutomatedBackup": backup})
+
+    original_describe = RDSBackend.describe_db_instance_automated_backups
+
+    def describe(self, db_instance_identifier=None, **kwargs):  # type: ignore[no-untyped-def]
+        ident = db_instance_identifier or kwargs.get("DBInstanceIdentifier")
+        backups = original_describe(self, db_instance_identifier=ident)
+        arn = kwargs.get("DBInstanceAutomatedBackupsArn")
+        resource = kwargs.get("DbiResourceId")
+        for b in replicated(self).values():
+            if ident and b.db_instance_identifier != ident:
+                continue
+            if resource and b.dbi_resource_id != resource:
+                continue
+            backups.append(b)
+        if arn:
+            backups = [b for b in backups if getattr(b, "db_instance_automated_backups_arn", None) == arn]
+        return backups
+
+    RDSBackend.describe_db_instance_automated_backups = describe
+    RDSResponse.start_db_instance_automated_backups_replication = start
+    RDSResponse.stop_db_instance_automated_backups_replication = stop
 
 
 # --------------------------------------------------------------------------------------

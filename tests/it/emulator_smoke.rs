@@ -1452,3 +1452,63 @@ async fn a_role_is_removed_from_a_db_instance() {
     assert!(db.db_instances()[0].associated_roles().is_empty());
     assert_eq!(error_code(remove().await), "DBInstanceRoleNotFound");
 }
+
+/// Patch (x): automated backups replicate to another Region and stop; the destination
+/// describes them, the source lists the replication.
+#[tokio::test]
+async fn automated_backups_replicate_to_another_region_and_stop() {
+    let account = account();
+    let east = account.rds("us-east-1").await;
+    let west = account.rds("us-west-2").await;
+    create_postgres(&east, "smoke-replicated").await;
+    let source = east
+        .describe_db_instances()
+        .db_instance_identifier("smoke-replicated")
+        .send()
+        .await
+        .unwrap();
+    let arn = source.db_instances()[0]
+        .db_instance_arn()
+        .unwrap()
+        .to_string();
+    let started = west
+        .start_db_instance_automated_backups_replication()
+        .source_db_instance_arn(&arn)
+        .backup_retention_period(3)
+        .send()
+        .await
+        .unwrap();
+    let backup = started.db_instance_automated_backup().unwrap();
+    assert_eq!(backup.status(), Some("replicating"));
+    let backups_arn = backup
+        .db_instance_automated_backups_arn()
+        .unwrap()
+        .to_string();
+    assert!(backups_arn.contains(":us-west-2:"), "{backups_arn}");
+    let listed = west
+        .describe_db_instance_automated_backups()
+        .send()
+        .await
+        .unwrap();
+    assert!(listed
+        .db_instance_automated_backups()
+        .iter()
+        .any(|b| b.db_instance_automated_backups_arn() == Some(backups_arn.as_str())));
+    west.stop_db_instance_automated_backups_replication()
+        .source_db_instance_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    let listed = west
+        .describe_db_instance_automated_backups()
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.db_instance_automated_backups().is_empty());
+    let missing = east
+        .start_db_instance_automated_backups_replication()
+        .source_db_instance_arn(arn.replace("smoke-replicated", "nothing-here"))
+        .send()
+        .await;
+    assert_eq!(error_code(missing), "DBInstanceNotFound");
+}

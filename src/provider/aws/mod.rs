@@ -54,6 +54,7 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &IAM_POLICY,
     &DB_INSTANCE_ROLE_ASSOCIATION,
     &RDS_CLUSTER_ROLE_ASSOCIATION,
+    &DB_INSTANCE_AUTOMATED_BACKUPS_REPLICATION,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[

@@ -2,6 +2,7 @@
 //! groups, snapshots, and the RDS data sources. What the types share: identifier rules,
 //! engine version matching, and the batched describes of instances and clusters.
 
+mod backup_replication;
 mod cluster;
 mod cluster_data;
 mod cluster_instance;
@@ -14,6 +15,7 @@ mod role_association;
 mod snapshot;
 mod snapshot_data;
 
+pub use backup_replication::{BackupReplication, DB_INSTANCE_AUTOMATED_BACKUPS_REPLICATION};
 pub use cluster::{RdsCluster, RDS_CLUSTER};
 pub use cluster_data::{RdsClusterData, RDS_CLUSTER_DATA};
 pub use cluster_instance::{RdsClusterInstance, RDS_CLUSTER_INSTANCE};
