@@ -59,6 +59,8 @@ pub struct Database {
     pub kind: Kind,
     pub address: String,
     pub identifier: String,
+    /// Its ARN, as replications of its automated backups name it.
+    pub arn: String,
     pub region: String,
     pub engine: String,
     pub engine_version: String,
@@ -119,19 +121,25 @@ impl Report {
 }
 
 /// The databases of the state to drill (DB instances and clusters), each with the regions it
-/// is protected in: its own, and the region of every snapshot copy in the state.
+/// is protected in: its own, the region of every snapshot copy in the state, and every region
+/// its automated backups are replicated to.
 pub fn databases(
     state: &State,
     providers: &[ProviderSettings],
     options: &Options,
 ) -> Result<Vec<(Database, Vec<String>)>, String> {
     let mut copy_regions = BTreeSet::new();
+    let mut replications: Vec<(String, String)> = Vec::new();
     let mut out = Vec::new();
     for (addr, rs, inst) in state.instances() {
         let a = &inst.attributes;
         match rs.type_.as_str() {
             "aws_db_snapshot_copy" | "aws_db_cluster_snapshot_copy" => {
                 copy_regions.insert(inst.region.clone());
+            }
+            "aws_db_instance_automated_backups_replication" => {
+                let source = a.get("source_db_instance_arn").and_then(|v| v.as_str());
+                replications.push((source.unwrap_or_default().to_string(), inst.region.clone()));
             }
             "aws_db_instance" | "aws_rds_cluster" if rs.mode == crate::addr::Mode::Managed => {
                 let (kind, id_attr) = if rs.type_ == "aws_db_instance" {
@@ -160,6 +168,7 @@ pub fn databases(
                     kind,
                     address,
                     identifier: text(id_attr),
+                    arn: text("arn"),
                     region: inst.region.clone(),
                     engine: text("engine"),
                     engine_version: if running.is_empty() {
@@ -196,7 +205,15 @@ pub fn databases(
         .into_iter()
         .map(|db| {
             let mut regions = vec![db.region.clone()];
-            regions.extend(copy_regions.iter().filter(|r| **r != db.region).cloned());
+            let replicated = replications
+                .iter()
+                .filter(|(source, _)| !db.arn.is_empty() && *source == db.arn)
+                .map(|(_, region)| region);
+            for region in copy_regions.iter().chain(replicated) {
+                if !regions.contains(region) {
+                    regions.push(region.clone());
+                }
+            }
             if let Some(only) = &options.region {
                 regions.retain(|r| r == only);
             }

@@ -175,11 +175,14 @@ async fn delete_group(ctx: &Ctx, id: &str) -> Result<(), String> {
     .await
 }
 
-/// A snapshot of either API, as far as a drill cares.
+/// A snapshot of either API, or replicated automated backups, as far as a drill cares.
 struct Candidate {
     id: String,
     created: Option<aws_smithy_types::DateTime>,
     automated: bool,
+    /// Automated backups replicated to this region (`id` is their ARN; `created` the latest
+    /// time they restore to).
+    replicated: bool,
     encrypted: bool,
     allocated_storage: i64,
 }
@@ -206,8 +209,48 @@ macro_rules! available {
     }};
 }
 
-/// The available snapshots of `db` in the region `ctx` calls.
+/// The available snapshots of `db` in the region `ctx` calls, and in another region than
+/// the instance's the automated backups replicated there (unless only copies are asked).
 async fn candidates(ctx: &Ctx, db: &Database, source: Source) -> Result<Vec<Candidate>, String> {
+    let mut found = snapshots(ctx, db, source).await?;
+    if db.kind == Kind::Instance && ctx.region() != db.region && source != Source::Copy {
+        found.extend(replicated_backups(ctx, db).await?);
+    }
+    Ok(found)
+}
+
+/// The automated backups of `db` replicated to the region `ctx` calls, restorable up to
+/// their latest restorable time.
+async fn replicated_backups(ctx: &Ctx, db: &Database) -> Result<Vec<Candidate>, String> {
+    let pages = ctx
+        .rds()
+        .describe_db_instance_automated_backups()
+        .into_paginator()
+        .items()
+        .send();
+    let backups = all("listing replicated automated backups", pages)
+        .await
+        .map_err(|e| e.message)?;
+    Ok(backups
+        .iter()
+        .filter(|b| {
+            b.db_instance_arn() == Some(db.arn.as_str()) && b.status() == Some("replicating")
+        })
+        .filter_map(|b| {
+            Some(Candidate {
+                id: b.db_instance_automated_backups_arn()?.to_string(),
+                created: b.restore_window().and_then(|w| w.latest_time()).cloned(),
+                automated: true,
+                replicated: true,
+                encrypted: b.encrypted().unwrap_or(false),
+                allocated_storage: b.allocated_storage().map(i64::from).unwrap_or(0),
+            })
+        })
+        .collect())
+}
+
+/// The available snapshots of `db` in the region `ctx` calls.
+async fn snapshots(ctx: &Ctx, db: &Database, source: Source) -> Result<Vec<Candidate>, String> {
     let automated = (source == Source::Automated).then_some("automated");
     Ok(match db.kind {
         Kind::Instance => available!(
@@ -221,6 +264,7 @@ async fn candidates(ctx: &Ctx, db: &Database, source: Source) -> Result<Vec<Cand
                 id: s.db_snapshot_identifier().unwrap_or_default().to_string(),
                 created: s.snapshot_create_time().cloned(),
                 automated: s.snapshot_type() == Some("automated"),
+                replicated: false,
                 encrypted: s.encrypted().unwrap_or(false),
                 allocated_storage: s.allocated_storage().map(i64::from).unwrap_or(0),
             }
@@ -239,6 +283,7 @@ async fn candidates(ctx: &Ctx, db: &Database, source: Source) -> Result<Vec<Cand
                     .to_string(),
                 created: s.snapshot_create_time().cloned(),
                 automated: s.snapshot_type() == Some("automated"),
+                replicated: false,
                 encrypted: s.storage_encrypted().unwrap_or(false),
                 allocated_storage: 0,
             }
@@ -267,7 +312,9 @@ async fn newest_point(
             .ok()
             .and_then(|t| SystemTime::now().duration_since(t).ok())
             .unwrap_or_default();
-        let kind = if region != db.region {
+        let kind = if c.replicated {
+            "replicated"
+        } else if region != db.region {
             "copy"
         } else if c.automated {
             "automated"
@@ -492,6 +539,22 @@ async fn restore(
     };
     let restoring = format!("restoring {} as {id}", point.id);
     match db.kind {
+        Kind::Instance if point.kind == "replicated" => {
+            ctx.rds()
+                .restore_db_instance_to_point_in_time()
+                .source_db_instance_automated_backups_arn(&point.id)
+                .use_latest_restorable_time(true)
+                .target_db_instance_identifier(id)
+                .db_instance_class(class(db, options))
+                .publicly_accessible(false)
+                .db_subnet_group_name(id)
+                .vpc_security_group_ids(&group)
+                .tags(tag)
+                .send()
+                .await
+                .map_err(|e| crate::sdk_error::describe(&restoring, &e))?;
+            wait("aws_db_instance", id.to_string()).await?;
+        }
         Kind::Instance => {
             ctx.rds()
                 .restore_db_instance_from_db_snapshot()

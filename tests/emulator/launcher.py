@@ -28,8 +28,9 @@ from moto.server import ThreadedMotoServer
 def apply_patches() -> None:
     _patch_elasticache()
     _patch_rds()
-    _patch_rds_instance_arguments()
+    # Before (s)/(t): their restore defaults then apply to restores from replicated backups.
     _patch_rds_backup_replication()
+    _patch_rds_instance_arguments()
     _patch_ec2_security_groups()
     _patch_ec2_describe_regions()
     _patch_sts_role_id()
@@ -905,6 +906,16 @@ def _patch_rds_backup_replication() -> None:
     # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstanceAutomatedBackups.html
     import uuid
 
+    from datetime import datetime, timezone
+
+    class RestoreWindow:  # from the start of the replication to now
+        def __init__(self):  # type: ignore[no-untyped-def]
+            self.earliest_time = datetime.now(timezone.utc)
+
+        @property
+        def latest_time(self):  # type: ignore[no-untyped-def]
+            return datetime.now(timezone.utc)
+
     class Replication:  # one entry of DBInstanceAutomatedBackupsReplications
         def __init__(self, arn):  # type: ignore[no-untyped-def]
             self.db_instance_automated_backups_arn = arn
@@ -925,6 +936,7 @@ def _patch_rds_backup_replication() -> None:
             self.encrypted = bool(source.storage_encrypted)
             self.kms_key_id = kms_key_id
             self.backup_retention_period = retention
+            self.restore_window = RestoreWindow()
             self.db_instance_automated_backups_arn = (
                 f"arn:aws:rds:{backend.region_name}:{backend.account_id}:auto-backup:"
                 f"ab-{uuid.uuid4().hex[:26]}"
@@ -989,8 +1001,8 @@ def _patch_rds_backup_replication() -> None:
     def describe(self, db_instance_identifier=None, **kwargs):  # type: ignore[no-untyped-def]
         ident = db_instance_identifier or kwargs.get("DBInstanceIdentifier")
         backups = original_describe(self, db_instance_identifier=ident)
-        arn = kwargs.get("DBInstanceAutomatedBackupsArn")
-        resource = kwargs.get("DbiResourceId")
+        arn = kwargs.get("db_instance_automated_backups_arn")
+        resource = kwargs.get("dbi_resource_id")
         for b in replicated(self).values():
             if ident and b.db_instance_identifier != ident:
                 continue
@@ -1002,6 +1014,45 @@ def _patch_rds_backup_replication() -> None:
         return backups
 
     RDSBackend.describe_db_instance_automated_backups = describe
+
+    # (x) Real AWS: RestoreDBInstanceToPointInTime with SourceDBInstanceAutomatedBackupsArn,
+    # in the Region the backups are replicated to, restores the source instance there (its
+    # engine, storage and encryption with the replicated backups' key). moto looks for a
+    # source instance of that Region and fails.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceToPointInTime.html
+    import copy
+
+    restore_to_point = RDSBackend.restore_db_instance_to_point_in_time
+
+    def to_point(self, source, target, overrides):  # type: ignore[no-untyped-def]
+        arn = overrides.get("SourceDBInstanceAutomatedBackupsArn")
+        if not arn:
+            return restore_to_point(self, source, target, overrides)
+        backup = replicated(self).get(arn)
+        if backup is None:
+            raise RDSClientError(
+                "DBInstanceAutomatedBackupNotFound", f"Automated backups {arn} not found."
+            )
+        original = source_of(self, backup.db_instance_arn)
+        skipped = {
+            "backend", "db_subnet_group", "db_subnet_group_name", "vpc_security_group_ids",
+            "option_group_name", "db_parameter_group_name", "max_allocated_storage",
+            "source_db_instance_identifier", "db_instance_automated_backups_replications",
+            "kms_key_id", "tags", "option_group_supplied", "status", "availability_zone",
+        }
+        props = {
+            (k[1:] if k.startswith("_") else k): copy.deepcopy(v)
+            for k, v in original.__dict__.items()
+            if (k[1:] if k.startswith("_") else k) not in skipped
+        }
+        props["kms_key_id"] = backup.kms_key_id
+        for key, value in overrides.items():
+            if value and key not in ("source_db_instance_automated_backups_arn",):
+                props[key] = value
+        props["db_instance_identifier"] = target
+        return self.create_db_instance(props)
+
+    RDSBackend.restore_db_instance_to_point_in_time = to_point
     RDSResponse.start_db_instance_automated_backups_replication = start
     RDSResponse.stop_db_instance_automated_backups_replication = stop
 

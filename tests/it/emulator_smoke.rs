@@ -1494,6 +1494,24 @@ async fn automated_backups_replicate_to_another_region_and_stop() {
         .db_instance_automated_backups()
         .iter()
         .any(|b| b.db_instance_automated_backups_arn() == Some(backups_arn.as_str())));
+    // Restorable in the destination Region from the replicated backups.
+    west.restore_db_instance_to_point_in_time()
+        .source_db_instance_automated_backups_arn(&backups_arn)
+        .use_latest_restorable_time(true)
+        .target_db_instance_identifier("smoke-replicated-restore")
+        .send()
+        .await
+        .unwrap();
+    let restored = west
+        .describe_db_instances()
+        .db_instance_identifier("smoke-replicated-restore")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(restored.db_instances()[0].engine(), Some("postgres"));
+    assert!(restored.db_instances()[0]
+        .db_instance_arn()
+        .is_some_and(|a| a.contains(":us-west-2:")));
     west.stop_db_instance_automated_backups_replication()
         .source_db_instance_arn(&arn)
         .send()

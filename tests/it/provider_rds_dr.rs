@@ -1,6 +1,6 @@
 //! `aws_db_instance_automated_backups_replication` (issues #18 and #20): a database's
 //! automated backups replicated to a DR Region, managed with AWS provider 6's per-resource
-//! `region`, verified by describing both Regions.
+//! `region`, verified by describing both Regions, and restored there by `strata drill`.
 
 use crate::emulator::DEFAULT_REGION;
 use crate::lang_modules::workdir;
@@ -86,6 +86,19 @@ async fn automated_backups_are_replicated_to_the_dr_region_and_stopped() {
     assert_eq!(listed, [arn.as_str()]);
 
     w.expect(0, &["plan", "--detailed-exitcode"]);
+
+    // The drill restores the replicated backups in the DR Region, checks, and cleans up.
+    let run = w.expect(0, &["drill", "--auto-approve", "--json", "--region", DR]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let drill = &report["drills"][0];
+    assert_eq!(drill["ok"], true, "{drill}");
+    assert_eq!(drill["source"]["kind"], "replicated", "{drill}");
+    assert_eq!(drill["source"]["id"], arn.as_str());
+    assert_eq!(drill["restored"]["region"], DR);
+    assert_eq!(drill["cleaned_up"], true);
+    let left = west.describe_db_instances().send().await.unwrap();
+    assert!(left.db_instances().is_empty(), "{:?}", left.db_instances());
+
     w.expect(0, &["destroy", "--auto-approve"]);
     let left = west
         .describe_db_instance_automated_backups()
