@@ -299,6 +299,10 @@ impl TestAccount {
     pub async fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
         aws_sdk_cloudwatchlogs::Client::new(&self.sdk_config(region).await)
     }
+
+    pub async fn secretsmanager(&self, region: &str) -> aws_sdk_secretsmanager::Client {
+        aws_sdk_secretsmanager::Client::new(&self.sdk_config(region).await)
+    }
 }
 
 async fn config(endpoint: &str, region: &str, credentials: Credentials) -> aws_config::SdkConfig {

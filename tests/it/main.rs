@@ -38,6 +38,7 @@ mod provider_rds_restore;
 mod provider_rds_roles;
 mod provider_rds_write_only;
 mod provider_rules_snapshots;
+mod provider_secrets;
 mod provider_security_group;
 mod provider_timeouts;
 mod registry_server;

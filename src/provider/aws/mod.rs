@@ -12,6 +12,7 @@ pub mod meta;
 mod provider;
 pub mod rds;
 pub mod runtime;
+pub mod secretsmanager;
 
 pub use ec2::*;
 pub use elasticache::*;
@@ -24,6 +25,7 @@ pub use meta::*;
 pub use provider::AwsProvider;
 pub use rds::*;
 pub use runtime::{attempts, memo, poller, ratelimit};
+pub use secretsmanager::*;
 
 use super::{DataSourceType, ResourceType};
 
@@ -55,6 +57,9 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &DB_INSTANCE_ROLE_ASSOCIATION,
     &RDS_CLUSTER_ROLE_ASSOCIATION,
     &DB_INSTANCE_AUTOMATED_BACKUPS_REPLICATION,
+    &SECRET,
+    &SECRET_VERSION,
+    &SECRET_ROTATION,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[

@@ -109,6 +109,7 @@ sdk_clients! {
     aws_sdk_kms => "kms", watch: true;
     aws_sdk_iam => "iam", watch: true;
     aws_sdk_cloudwatchlogs => "logs", watch: true;
+    aws_sdk_secretsmanager => "secretsmanager", watch: true;
     aws_sdk_sts => "sts", watch: false;
     aws_sdk_resourcegroupstagging => super::tagging::ENDPOINT_KEY, watch: false;
 }
@@ -282,6 +283,10 @@ impl Ctx {
     }
 
     pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        self.client()
+    }
+
+    pub fn secretsmanager(&self) -> aws_sdk_secretsmanager::Client {
         self.client()
     }
 

@@ -72,6 +72,7 @@ impl Service {
             Service::ElastiCache => "elasticache",
             Service::Iam => "iam",
             Service::Logs => "logs",
+            Service::SecretsManager => "secretsmanager",
         }
     }
 
@@ -82,6 +83,7 @@ impl Service {
             Service::ElastiCache => "AWS_ENDPOINT_URL_ELASTICACHE",
             Service::Iam => "AWS_ENDPOINT_URL_IAM",
             Service::Logs => "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
+            Service::SecretsManager => "AWS_ENDPOINT_URL_SECRETS_MANAGER",
         }
     }
 }
@@ -116,6 +118,11 @@ pub async fn list_all(ctx: &Ctx, service: Service, arn: &str) -> ProviderResult<
     match service {
         Service::Rds => listed!(ctx.rds()),
         Service::ElastiCache => listed!(ctx.elasticache()),
+        Service::SecretsManager => {
+            let call = ctx.secretsmanager().describe_secret().secret_id(arn);
+            let out = call.send().await.during(&action)?;
+            Ok(tag_map(out.tags().iter().map(|t| (t.key(), t.value()))))
+        }
         Service::Logs => {
             let call = ctx.logs().list_tags_for_resource().resource_arn(arn);
             let out = call.send().await.during(&action)?;

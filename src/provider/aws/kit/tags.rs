@@ -25,6 +25,7 @@ pub enum Service {
     ElastiCache,
     Iam,
     Logs,
+    SecretsManager,
 }
 
 impl Service {
@@ -36,6 +37,7 @@ impl Service {
             "elasticache" => Service::ElastiCache,
             "iam" => Service::Iam,
             "logs" => Service::Logs,
+            "secretsmanager" => Service::SecretsManager,
             _ => return None,
         })
     }
@@ -86,7 +88,8 @@ macro_rules! sdk_tags {
 sdk_tags!(
     aws_sdk_ec2::types::Tag,
     aws_sdk_rds::types::Tag,
-    aws_sdk_elasticache::types::Tag
+    aws_sdk_elasticache::types::Tag,
+    aws_sdk_secretsmanager::types::Tag
 );
 
 // IAM's tag has both halves required: the builder fails only when one is missing.
@@ -268,6 +271,23 @@ pub async fn update_at(
         Service::Rds => by_arn!(ctx.rds()),
         Service::ElastiCache => by_arn!(ctx.elasticache()),
         Service::Iam => iam_update(ctx, r, removed, &set, (&untag, &tag)).await?,
+        Service::SecretsManager => {
+            let secrets = ctx.secretsmanager();
+            if !removed.is_empty() {
+                let call = secrets.untag_resource().secret_id(r);
+                call.set_tag_keys(Some(removed))
+                    .send()
+                    .await
+                    .during(&untag)?;
+            }
+            if !set.is_empty() {
+                let call = secrets.tag_resource().secret_id(r);
+                call.set_tags(Some(to_sdk(&set)))
+                    .send()
+                    .await
+                    .during(&tag)?;
+            }
+        }
         Service::Logs => {
             let logs = ctx.logs();
             if !removed.is_empty() {
