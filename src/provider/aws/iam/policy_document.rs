@@ -26,7 +26,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     };
     let statement = schema! {
         "";
-        sid           string regex("^[a-zA-Z0-9]*$", "only letters and digits") "The statement id; a source or override statement of the same id is replaced.";
+        sid           string "The statement id (any text: KMS key policies use spaces); a source or override statement of the same id is replaced.";
         effect        string one_of(&["Allow", "Deny"]) "Allow (the default) or Deny.";
         actions       string_set;
         not_actions   string_set;

@@ -550,3 +550,18 @@ fn go_escaping_and_a_numeric_condition() {
     let e = error(json!({"source_policy_documents": [source]}));
     assert!(e.contains("would silently drop this condition"), "{e}");
 }
+
+/// Regression: a sid with spaces ("Enable IAM User Permissions", the KMS key policy every
+/// rds-aurora example writes) was refused as "not only letters and digits"; the provider
+/// takes any sid, and IAM judges it only where a policy is attached.
+#[test]
+fn a_sid_with_spaces_was_refused() {
+    let config = Value::from_json(
+        &json!({"statement": [statement("Enable IAM User Permissions", &["kms:*"])]}),
+    );
+    assert!(super::SCHEMA.problems(&config).is_empty());
+    assert!(
+        render(json!({"statement": [statement("Enable IAM User Permissions", &["kms:*"])]}))
+            .contains("\"Sid\": \"Enable IAM User Permissions\"")
+    );
+}
