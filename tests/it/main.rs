@@ -28,6 +28,7 @@ mod plan_views;
 mod provider_aurora;
 mod provider_elasticache;
 mod provider_iam;
+mod provider_kms;
 mod provider_local;
 mod provider_logs;
 mod provider_meta_data;

@@ -60,6 +60,8 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &SECRET,
     &SECRET_VERSION,
     &SECRET_ROTATION,
+    &KMS_KEY,
+    &KMS_ALIAS,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
@@ -70,6 +72,7 @@ pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
     &RDS_CLUSTER_DATA,
     &DB_SNAPSHOT_DATA,
     &KMS_KEY_DATA,
+    &KMS_ALIAS_DATA,
     &PARTITION_DATA,
     &CALLER_IDENTITY_DATA,
     &REGION_DATA,

@@ -4,7 +4,7 @@
 
 mod policy;
 mod policy_document;
-mod policy_json;
+pub mod policy_json;
 pub mod policy_model;
 mod role;
 mod role_data;

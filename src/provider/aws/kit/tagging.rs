@@ -73,6 +73,7 @@ impl Service {
             Service::Iam => "iam",
             Service::Logs => "logs",
             Service::SecretsManager => "secretsmanager",
+            Service::Kms => "kms",
         }
     }
 
@@ -84,6 +85,7 @@ impl Service {
             Service::Iam => "AWS_ENDPOINT_URL_IAM",
             Service::Logs => "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
             Service::SecretsManager => "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+            Service::Kms => "AWS_ENDPOINT_URL_KMS",
         }
     }
 }
@@ -118,6 +120,19 @@ pub async fn list_all(ctx: &Ctx, service: Service, arn: &str) -> ProviderResult<
     match service {
         Service::Rds => listed!(ctx.rds()),
         Service::ElastiCache => listed!(ctx.elasticache()),
+        Service::Kms => {
+            let pages = ctx
+                .kms()
+                .list_resource_tags()
+                .key_id(arn)
+                .into_paginator()
+                .send();
+            let pages = super::all("listing KMS key tags", pages).await?;
+            let tags = pages.iter().flat_map(|p| p.tags());
+            Ok(tag_map(
+                tags.map(|t| (Some(t.tag_key()), Some(t.tag_value()))),
+            ))
+        }
         Service::SecretsManager => {
             let call = ctx.secretsmanager().describe_secret().secret_id(arn);
             let out = call.send().await.during(&action)?;

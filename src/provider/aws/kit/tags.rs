@@ -26,6 +26,7 @@ pub enum Service {
     Iam,
     Logs,
     SecretsManager,
+    Kms,
 }
 
 impl Service {
@@ -38,6 +39,7 @@ impl Service {
             "iam" => Service::Iam,
             "logs" => Service::Logs,
             "secretsmanager" => Service::SecretsManager,
+            "kms" => Service::Kms,
             _ => return None,
         })
     }
@@ -93,6 +95,19 @@ sdk_tags!(
 );
 
 // IAM's tag has both halves required: the builder fails only when one is missing.
+// KMS names the halves TagKey and TagValue, both required.
+impl SdkTag for aws_sdk_kms::types::Tag {
+    fn pair(&self) -> (Option<&str>, Option<&str>) {
+        (Some(self.tag_key()), Some(self.tag_value()))
+    }
+    fn new(key: &str, value: &str) -> Self {
+        let tag = aws_sdk_kms::types::Tag::builder()
+            .tag_key(key)
+            .tag_value(value);
+        tag.build().expect("a KMS tag with its key and value set")
+    }
+}
+
 impl SdkTag for aws_sdk_iam::types::Tag {
     fn pair(&self) -> (Option<&str>, Option<&str>) {
         (Some(self.key()), Some(self.value()))
@@ -271,6 +286,23 @@ pub async fn update_at(
         Service::Rds => by_arn!(ctx.rds()),
         Service::ElastiCache => by_arn!(ctx.elasticache()),
         Service::Iam => iam_update(ctx, r, removed, &set, (&untag, &tag)).await?,
+        Service::Kms => {
+            let kms = ctx.kms();
+            if !removed.is_empty() {
+                let call = kms.untag_resource().key_id(r);
+                call.set_tag_keys(Some(removed))
+                    .send()
+                    .await
+                    .during(&untag)?;
+            }
+            if !set.is_empty() {
+                let call = kms.tag_resource().key_id(r);
+                call.set_tags(Some(to_sdk(&set)))
+                    .send()
+                    .await
+                    .during(&tag)?;
+            }
+        }
         Service::SecretsManager => {
             let secrets = ctx.secretsmanager();
             if !removed.is_empty() {
