@@ -28,6 +28,7 @@ from moto.server import ThreadedMotoServer
 def apply_patches() -> None:
     _patch_elasticache()
     _patch_rds()
+    _patch_rds_cluster_arguments()
     _patch_ec2_security_groups()
     _patch_ec2_describe_regions()
     _patch_sts_role_id()
@@ -730,6 +731,113 @@ def _patch_rds() -> None:
             self.kms_key_id = kms.keys[key_id].arn
 
     DBCluster.__init__ = cluster_init
+
+
+def _patch_rds_cluster_arguments() -> None:
+    from datetime import timedelta
+
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.rds.exceptions import DBClusterNotFoundError
+    from moto.rds.models import DBCluster, RDSBackend
+    from moto.rds.responses import RDSResponse
+
+    def _get(d, pascal, snake):  # type: ignore[no-untyped-def]
+        if d is None:
+            return None
+        value = d.get(pascal)
+        return d.get(snake) if value is None else value
+
+    def _apply(cluster, kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("monitoring_interval") is not None:
+            cluster.monitoring_interval = kwargs["monitoring_interval"]
+        if kwargs.get("monitoring_role_arn"):
+            cluster.monitoring_role_arn = kwargs["monitoring_role_arn"]
+        if kwargs.get("enable_performance_insights") is not None:
+            enabled = bool(kwargs["enable_performance_insights"])
+            cluster.performance_insights_enabled = enabled
+            if enabled and not getattr(cluster, "performance_insights_retention_period", None):
+                cluster.performance_insights_retention_period = 7
+        for key in ("performance_insights_kms_key_id", "performance_insights_retention_period",
+                    "database_insights_mode", "engine_lifecycle_support", "cluster_scalability_type"):
+            if kwargs.get(key) is not None:
+                setattr(cluster, key, kwargs[key])
+        if kwargs.get("ca_certificate_identifier"):
+            cluster.certificate_details = {
+                "CAIdentifier": kwargs["ca_certificate_identifier"],
+                "ValidTill": utcnow() + timedelta(days=365 * 10),
+            }
+        if kwargs.get("enable_local_write_forwarding") is not None:
+            on = bool(kwargs["enable_local_write_forwarding"])
+            cluster.local_write_forwarding_status = "enabled" if on else "disabled"
+        if kwargs.get("enable_iam_database_authentication") is not None:
+            cluster.iam_auth = bool(kwargs["enable_iam_database_authentication"])
+
+    # (s) Real AWS: CreateDBCluster (and the restores) keep what they are given and
+    # DescribeDBClusters reports it: MonitoringInterval/MonitoringRoleArn,
+    # PerformanceInsightsEnabled (retention 7 days unless given) / KMSKeyId /
+    # RetentionPeriod, DatabaseInsightsMode, CertificateDetails.CAIdentifier (from
+    # CACertificateIdentifier), EngineLifecycleSupport (open-source-rds-extended-support
+    # unless given), LocalWriteForwardingStatus, ClusterScalabilityType, and
+    # HttpEndpointEnabled for a provisioned Aurora cluster (the RDS Data API); an Aurora
+    # cluster's StorageType is "aurora" unless given. moto drops them all (and the Data API
+    # outside old Serverless v1 versions), and gives Aurora clusters the gp2 of instances.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBCluster.html
+    original_init = DBCluster.__init__
+
+    def cluster_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original_init(self, *args, **kwargs)
+        if kwargs.get("engine_lifecycle_support") is None and not hasattr(self, "engine_lifecycle_support"):
+            self.engine_lifecycle_support = "open-source-rds-extended-support"
+        _apply(self, kwargs)
+        aurora = self.engine.startswith("aurora")
+        if aurora and not kwargs.get("storage_type"):
+            self.storage_type = "aurora"
+        if kwargs.get("enable_http_endpoint") and aurora and self.engine_mode == "provisioned":
+            self._enable_http_endpoint = True
+
+    DBCluster.__init__ = cluster_init
+
+    # (s) Real AWS: ModifyDBCluster applies what DescribeDBClusters then reports:
+    # EnableIAMDatabaseAuthentication (IAMDatabaseAuthenticationEnabled),
+    # EnablePerformanceInsights (PerformanceInsightsEnabled), CloudwatchLogsExportConfiguration
+    # (EnabledCloudwatchLogsExports), CACertificateIdentifier, EnableLocalWriteForwarding.
+    # moto stores them under names its answer never reads (or not at all).
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBCluster.html
+    original_modify = RDSBackend.modify_db_cluster
+
+    def modify_db_cluster(self, kwargs):  # type: ignore[no-untyped-def]
+        cluster = self.clusters.get(kwargs.get("db_cluster_identifier"))
+        if cluster is not None:
+            _apply(cluster, kwargs)
+            logs = kwargs.get("cloudwatch_logs_export_configuration")
+            exports = cluster.enabled_cloudwatch_logs_exports
+            for log in _get(logs, "DisableLogTypes", "disable_log_types") or []:
+                if log in exports:
+                    exports.remove(log)
+            for log in _get(logs, "EnableLogTypes", "enable_log_types") or []:
+                if log not in exports:
+                    exports.append(log)
+        return original_modify(self, kwargs)
+
+    RDSBackend.modify_db_cluster = modify_db_cluster
+
+    # (s) Real AWS: EnableHttpEndpoint / DisableHttpEndpoint turn the RDS Data API of an
+    # Aurora cluster on and off (ResourceArn: the cluster's ARN) and answer ResourceArn and
+    # HttpEndpointEnabled; an unknown cluster is DBClusterNotFoundFault. moto implements
+    # neither (HTTP 500).
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_EnableHttpEndpoint.html
+    def _http_endpoint(response, on):  # type: ignore[no-untyped-def]
+        arn = response.params.get("ResourceArn")
+        cluster = next((c for c in response.backend.clusters.values() if c.db_cluster_arn == arn), None)
+        if cluster is None:
+            raise DBClusterNotFoundError(arn)
+        cluster._enable_http_endpoint = on
+        return ActionResult({"ResourceArn": arn, "HttpEndpointEnabled": on})
+
+    RDSResponse.enable_http_endpoint = lambda self: _http_endpoint(self, True)
+    RDSResponse.disable_http_endpoint = lambda self: _http_endpoint(self, False)
 
 
 # --------------------------------------------------------------------------------------

@@ -1245,3 +1245,103 @@ async fn caller_identity_user_id_is_stable() {
     assert!(first.user_id().unwrap().starts_with("AROA"), "{first:?}");
     assert_eq!(first.user_id(), again.user_id());
 }
+
+/// Patch (s): CreateDBCluster keeps the monitoring, insights, CA, lifecycle, write-forwarding,
+/// scalability and Data API arguments (an Aurora cluster's storage type is `aurora`);
+/// ModifyDBCluster applies IAM auth, Performance Insights and log exports under the names
+/// DescribeDBClusters reports; EnableHttpEndpoint / DisableHttpEndpoint exist.
+#[tokio::test]
+async fn cluster_arguments_are_kept_and_modified_as_aws_reports_them() {
+    let rds = account().rds(DEFAULT_REGION).await;
+    let created = rds
+        .create_db_cluster()
+        .db_cluster_identifier("smoke-cluster-args")
+        .engine("aurora-mysql")
+        .master_username("admin")
+        .master_user_password("smoke-cluster-pw")
+        .monitoring_interval(15)
+        .monitoring_role_arn("arn:aws:iam::123456789012:role/mon")
+        .enable_performance_insights(true)
+        .database_insights_mode(aws_sdk_rds::types::DatabaseInsightsMode::Advanced)
+        .ca_certificate_identifier("rds-ca-rsa2048-g1")
+        .enable_local_write_forwarding(true)
+        .cluster_scalability_type(aws_sdk_rds::types::ClusterScalabilityType::Standard)
+        .enable_http_endpoint(true)
+        .send()
+        .await
+        .unwrap()
+        .db_cluster
+        .unwrap();
+    let describe = || async {
+        let answer = rds
+            .describe_db_clusters()
+            .db_cluster_identifier("smoke-cluster-args")
+            .send();
+        answer.await.unwrap().db_clusters.unwrap().remove(0)
+    };
+    let c = describe().await;
+    assert_eq!(c.monitoring_interval(), Some(15));
+    assert_eq!(
+        c.monitoring_role_arn(),
+        Some("arn:aws:iam::123456789012:role/mon")
+    );
+    assert_eq!(c.performance_insights_enabled(), Some(true));
+    assert_eq!(c.performance_insights_retention_period(), Some(7));
+    assert_eq!(
+        c.database_insights_mode().map(|m| m.as_str()),
+        Some("advanced")
+    );
+    assert_eq!(
+        c.certificate_details().and_then(|d| d.ca_identifier()),
+        Some("rds-ca-rsa2048-g1")
+    );
+    assert_eq!(
+        c.engine_lifecycle_support(),
+        Some("open-source-rds-extended-support")
+    );
+    assert_eq!(
+        c.local_write_forwarding_status().map(|s| s.as_str()),
+        Some("enabled")
+    );
+    assert_eq!(
+        c.cluster_scalability_type().map(|s| s.as_str()),
+        Some("standard")
+    );
+    assert_eq!(c.http_endpoint_enabled(), Some(true));
+    assert_eq!(c.storage_type(), Some("aurora"));
+
+    rds.modify_db_cluster()
+        .db_cluster_identifier("smoke-cluster-args")
+        .apply_immediately(true)
+        .enable_iam_database_authentication(true)
+        .enable_performance_insights(false)
+        .cloudwatch_logs_export_configuration(
+            aws_sdk_rds::types::CloudwatchLogsExportConfiguration::builder()
+                .enable_log_types("error")
+                .enable_log_types("slowquery")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let c = describe().await;
+    assert_eq!(c.iam_database_authentication_enabled(), Some(true));
+    assert_eq!(c.performance_insights_enabled(), Some(false));
+    assert_eq!(c.enabled_cloudwatch_logs_exports(), ["error", "slowquery"]);
+
+    let arn = created.db_cluster_arn().unwrap();
+    let off = rds
+        .disable_http_endpoint()
+        .resource_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(off.http_endpoint_enabled(), Some(false));
+    assert_eq!(describe().await.http_endpoint_enabled(), Some(false));
+    let missing = rds
+        .enable_http_endpoint()
+        .resource_arn("arn:aws:rds:us-east-1:123456789012:cluster:missing")
+        .send()
+        .await;
+    assert_eq!(error_code(missing), "DBClusterNotFoundFault");
+}

@@ -26,6 +26,7 @@ mod live_view;
 mod modules_install;
 mod plan_views;
 mod provider_aurora;
+mod provider_aurora_arguments;
 mod provider_elasticache;
 mod provider_local;
 mod provider_meta_data;
