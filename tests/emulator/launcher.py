@@ -28,6 +28,7 @@ from moto.server import ThreadedMotoServer
 def apply_patches() -> None:
     _patch_elasticache()
     _patch_rds()
+    _patch_rds_instance_arguments()
     _patch_rds_cluster_arguments()
     _patch_ec2_security_groups()
     _patch_ec2_describe_regions()
@@ -733,6 +734,114 @@ def _patch_rds() -> None:
     DBCluster.__init__ = cluster_init
 
 
+def _patch_rds_instance_arguments() -> None:
+    from moto.kms.models import kms_backends
+    from moto.rds.models import DBInstance
+
+    # (s) Real AWS: CreateDBInstance (and the replica and restore calls) keep what they are
+    # given, and DescribeDBInstances reports it: PerformanceInsightsEnabled (with a 7-day
+    # PerformanceInsightsRetentionPeriod and the region's aws/rds key as
+    # PerformanceInsightsKMSKeyId unless others are given), NetworkType (IPV4 by default),
+    # Timezone, NcharCharacterSetName, EngineLifecycleSupport
+    # (open-source-rds-extended-support by default), DatabaseInsightsMode (standard by
+    # default), DedicatedLogVolume and CustomerOwnedIpEnabled (false by default). moto drops
+    # them all, and ModifyDBInstance's EnablePerformanceInsights / EnableCustomerOwnedIp land
+    # on attributes the answer never reads.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html
+    original_init = DBInstance.__init__
+
+    def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original_init(self, *args, **kwargs)
+        self.network_type = kwargs.get("network_type") or "IPV4"
+        self.timezone = kwargs.get("timezone")
+        self.nchar_character_set_name = kwargs.get("nchar_character_set_name")
+        self.engine_lifecycle_support = (
+            kwargs.get("engine_lifecycle_support") or "open-source-rds-extended-support"
+        )
+        self.database_insights_mode = kwargs.get("database_insights_mode") or "standard"
+        self.dedicated_log_volume = bool(kwargs.get("dedicated_log_volume") or False)
+        self.customer_owned_ip_enabled = bool(kwargs.get("enable_customer_owned_ip") or False)
+        _set_performance_insights(self, kwargs)
+
+    def _set_performance_insights(db, kwargs):  # type: ignore[no-untyped-def]
+        enabled = kwargs.get("enable_performance_insights")
+        if enabled is None:
+            db.performance_insights_enabled = getattr(db, "performance_insights_enabled", False)
+            return
+        db.performance_insights_enabled = bool(enabled)
+        if not db.performance_insights_enabled:
+            db.performance_insights_retention_period = None
+            db.performance_insights_kms_key_id = None
+            return
+        db.performance_insights_retention_period = (
+            kwargs.get("performance_insights_retention_period")
+            or getattr(db, "performance_insights_retention_period", None)
+            or 7
+        )
+        key = kwargs.get("performance_insights_kms_key_id") or getattr(
+            db, "performance_insights_kms_key_id", None
+        )
+        if not key:
+            kms = kms_backends[db.account_id][db.region]
+            key = kms.keys[kms.get_key_id_from_alias("alias/aws/rds")].arn
+        db.performance_insights_kms_key_id = key
+
+    DBInstance.__init__ = init
+
+    original_update = DBInstance.update
+
+    def update(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        insights = {k: kwargs.pop(k) for k in list(kwargs) if k.startswith("enable_performance_insights")}
+        customer_ip = kwargs.pop("enable_customer_owned_ip", None)
+        original_update(self, *args, **kwargs)
+        if insights:
+            merged = dict(kwargs)
+            merged.update(insights)
+            _set_performance_insights(self, merged)
+        if customer_ip is not None:
+            self.customer_owned_ip_enabled = bool(customer_ip)
+
+    DBInstance.update = update
+
+    # (t) Real AWS: RestoreDBInstanceFromDBSnapshot and RestoreDBInstanceToPointInTime make a
+    # stand-alone instance with the restore call's settings, defaulting what the call does
+    # not set: IAM database authentication off, no log exports, Performance Insights and
+    # Enhanced Monitoring off, deletion protection off. moto copies every attribute of the
+    # source instance instead, and the point-in-time restore's SourceDBInstanceIdentifier
+    # makes the new instance report itself a read replica of its source.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceToPointInTime.html
+    from moto.rds.models import RDSBackend
+
+    def restored_as_aws_restores(db, given):  # type: ignore[no-untyped-def]
+        db.source_db_instance_identifier = None
+        db.enable_iam_database_authentication = bool(
+            given.get("enable_iam_database_authentication") or False
+        )
+        db.enabled_cloudwatch_logs_exports = list(given.get("enable_cloudwatch_logs_exports") or [])
+        db.deletion_protection = bool(given.get("deletion_protection") or False)
+        db.monitoring_interval = 0
+        db.monitoring_role_arn = None
+        _set_performance_insights(db, {"enable_performance_insights": False})
+        return db
+
+    original_from_snapshot = RDSBackend.restore_db_instance_from_db_snapshot
+
+    def from_snapshot(self, from_snapshot_id, overrides):  # type: ignore[no-untyped-def]
+        db = original_from_snapshot(self, from_snapshot_id, overrides)
+        return restored_as_aws_restores(db, overrides)
+
+    RDSBackend.restore_db_instance_from_db_snapshot = from_snapshot
+
+    original_to_point = RDSBackend.restore_db_instance_to_point_in_time
+
+    def to_point(self, source, target, overrides):  # type: ignore[no-untyped-def]
+        db = original_to_point(self, source, target, overrides)
+        return restored_as_aws_restores(db, overrides)
+
+    RDSBackend.restore_db_instance_to_point_in_time = to_point
+
 def _patch_rds_cluster_arguments() -> None:
     from datetime import timedelta
 
@@ -773,7 +882,7 @@ def _patch_rds_cluster_arguments() -> None:
         if kwargs.get("enable_iam_database_authentication") is not None:
             cluster.iam_auth = bool(kwargs["enable_iam_database_authentication"])
 
-    # (s) Real AWS: CreateDBCluster (and the restores) keep what they are given and
+    # (u) Real AWS: CreateDBCluster (and the restores) keep what they are given and
     # DescribeDBClusters reports it: MonitoringInterval/MonitoringRoleArn,
     # PerformanceInsightsEnabled (retention 7 days unless given) / KMSKeyId /
     # RetentionPeriod, DatabaseInsightsMode, CertificateDetails.CAIdentifier (from
@@ -799,7 +908,7 @@ def _patch_rds_cluster_arguments() -> None:
 
     DBCluster.__init__ = cluster_init
 
-    # (s) Real AWS: ModifyDBCluster applies what DescribeDBClusters then reports:
+    # (u) Real AWS: ModifyDBCluster applies what DescribeDBClusters then reports:
     # EnableIAMDatabaseAuthentication (IAMDatabaseAuthenticationEnabled),
     # EnablePerformanceInsights (PerformanceInsightsEnabled), CloudwatchLogsExportConfiguration
     # (EnabledCloudwatchLogsExports), CACertificateIdentifier, EnableLocalWriteForwarding.
@@ -823,7 +932,7 @@ def _patch_rds_cluster_arguments() -> None:
 
     RDSBackend.modify_db_cluster = modify_db_cluster
 
-    # (s) Real AWS: EnableHttpEndpoint / DisableHttpEndpoint turn the RDS Data API of an
+    # (u) Real AWS: EnableHttpEndpoint / DisableHttpEndpoint turn the RDS Data API of an
     # Aurora cluster on and off (ResourceArn: the cluster's ARN) and answer ResourceArn and
     # HttpEndpointEnabled; an unknown cluster is DBClusterNotFoundFault. moto implements
     # neither (HTTP 500).

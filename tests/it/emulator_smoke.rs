@@ -1246,7 +1246,105 @@ async fn caller_identity_user_id_is_stable() {
     assert_eq!(first.user_id(), again.user_id());
 }
 
-/// Patch (s): CreateDBCluster keeps the monitoring, insights, CA, lifecycle, write-forwarding,
+/// Patch (s): a DB instance keeps the arguments moto used to drop, with AWS's defaults, and
+/// ModifyDBInstance's insights and customer-owned IP flags reach the describe answer.
+#[tokio::test]
+async fn a_db_instance_reports_insights_network_type_and_time_zone() {
+    let account = account();
+    let rds = account.rds("us-east-1").await;
+    let describe = || async {
+        rds.describe_db_instances()
+            .db_instance_identifier("smoke-insights")
+            .send()
+            .await
+            .unwrap()
+            .db_instances()[0]
+            .clone()
+    };
+    rds.create_db_instance()
+        .db_instance_identifier("smoke-insights")
+        .engine("sqlserver-ex")
+        .db_instance_class("db.t3.micro")
+        .allocated_storage(20)
+        .master_username("admin")
+        .master_user_password("smoke-insights-pw")
+        .enable_performance_insights(true)
+        .timezone("UTC")
+        .network_type("DUAL")
+        .send()
+        .await
+        .unwrap();
+    let db = describe().await;
+    assert_eq!(db.performance_insights_enabled(), Some(true));
+    assert_eq!(db.performance_insights_retention_period(), Some(7));
+    assert!(db
+        .performance_insights_kms_key_id()
+        .is_some_and(|k| k.contains(":key/")));
+    assert_eq!(db.timezone(), Some("UTC"));
+    assert_eq!(db.network_type(), Some("DUAL"));
+    assert_eq!(
+        db.engine_lifecycle_support(),
+        Some("open-source-rds-extended-support")
+    );
+    assert_eq!(
+        db.database_insights_mode().map(|m| m.as_str()),
+        Some("standard")
+    );
+    assert_eq!(db.dedicated_log_volume(), Some(false));
+    rds.modify_db_instance()
+        .db_instance_identifier("smoke-insights")
+        .enable_performance_insights(false)
+        .enable_customer_owned_ip(true)
+        .apply_immediately(true)
+        .send()
+        .await
+        .unwrap();
+    let db = describe().await;
+    assert_eq!(db.performance_insights_enabled(), Some(false));
+    assert_eq!(db.performance_insights_retention_period(), None);
+    assert_eq!(db.customer_owned_ip_enabled(), Some(true));
+}
+
+/// Patch (t): a point-in-time restore is a stand-alone instance with AWS's defaults, not a
+/// copy of its source's settings nor a replica of it.
+#[tokio::test]
+async fn a_point_in_time_restore_is_stand_alone_with_defaults() {
+    let account = account();
+    let rds = account.rds("us-east-1").await;
+    rds.create_db_instance()
+        .db_instance_identifier("smoke-pitr-src")
+        .engine("postgres")
+        .db_instance_class("db.t3.micro")
+        .allocated_storage(20)
+        .master_username("admin")
+        .master_user_password("smoke-pitr-pw")
+        .enable_iam_database_authentication(true)
+        .enable_cloudwatch_logs_exports("postgresql")
+        .send()
+        .await
+        .unwrap();
+    rds.restore_db_instance_to_point_in_time()
+        .source_db_instance_identifier("smoke-pitr-src")
+        .target_db_instance_identifier("smoke-pitr")
+        .use_latest_restorable_time(true)
+        .send()
+        .await
+        .unwrap();
+    let db = rds
+        .describe_db_instances()
+        .db_instance_identifier("smoke-pitr")
+        .send()
+        .await
+        .unwrap()
+        .db_instances()[0]
+        .clone();
+    assert_eq!(db.read_replica_source_db_instance_identifier(), None);
+    assert_eq!(db.iam_database_authentication_enabled(), Some(false));
+    assert!(db.enabled_cloudwatch_logs_exports().is_empty());
+    assert_eq!(db.engine(), Some("postgres"));
+}
+
+/// Patch (u): CreateDBCluster keeps the monitoring, insights, CA, lifecycle, write-forwarding,
 /// scalability and Data API arguments (an Aurora cluster's storage type is `aurora`);
 /// ModifyDBCluster applies IAM auth, Performance Insights and log exports under the names
 /// DescribeDBClusters reports; EnableHttpEndpoint / DisableHttpEndpoint exist.

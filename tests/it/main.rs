@@ -32,6 +32,7 @@ mod provider_local;
 mod provider_meta_data;
 mod provider_rds;
 mod provider_rds_ephemeral;
+mod provider_rds_restore;
 mod provider_rds_write_only;
 mod provider_rules_snapshots;
 mod provider_security_group;

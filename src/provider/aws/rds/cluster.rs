@@ -23,7 +23,7 @@ mod schema;
 use super::{describe_clusters, engine_version_matches, password_changed, state_engine_version};
 use crate::provider::aws::kit::naming::prefix_from_name;
 use crate::provider::aws::kit::prelude::*;
-use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, DbCluster as SdkCluster};
+use aws_sdk_rds::types::DbCluster as SdkCluster;
 use schema::{MODIFY, SCHEMA};
 use std::cmp::Ordering;
 
@@ -209,20 +209,6 @@ fn keep_pause_delay(prior: &Value, m: &mut Map) {
     }
 }
 
-/// The log types to turn on and off, when they changed.
-fn log_exports_change(prior: &Value, planned: &Value) -> Option<CloudwatchLogsExportConfiguration> {
-    const KEY: &str = "enabled_cloudwatch_logs_exports";
-    let (old, new) = (obj::strings(prior, KEY), obj::strings(planned, KEY));
-    let on: Vec<String> = new.iter().filter(|t| !old.contains(t)).cloned().collect();
-    let off: Vec<String> = old.iter().filter(|t| !new.contains(t)).cloned().collect();
-    (!on.is_empty() || !off.is_empty()).then(|| {
-        CloudwatchLogsExportConfiguration::builder()
-            .set_enable_log_types(Some(on))
-            .set_disable_log_types(Some(off))
-            .build()
-    })
-}
-
 impl RdsCluster {
     /// The RDS Data API of a provisioned cluster has its own calls (a ModifyDBCluster
     /// EnableHttpEndpoint applies only to Serverless v1).
@@ -398,13 +384,7 @@ impl ResourceType for RdsCluster {
                 "use engine_mode = \"provisioned\" with a serverlessv2_scaling_configuration block and db.serverless instances (Aurora Serverless v2)",
             ));
         }
-        if set("s3_import") {
-            problems.push(ConfigProblem::new(
-                Some("s3_import"),
-                "s3_import is not supported by strata yet",
-                "restore the backup outside strata, then import the cluster (`strata import`)",
-            ));
-        }
+        problems.extend(super::unsupported_features(config));
         problems
     }
 
@@ -522,7 +502,7 @@ impl ResourceType for RdsCluster {
             let storage = obj::string(planned, "storage_type");
             (modify, needed) = (modify.set_storage_type(storage), true);
         }
-        if let Some(logs) = log_exports_change(prior, planned) {
+        if let Some(logs) = super::log_exports_change(prior, planned) {
             (modify, needed) = (modify.cloudwatch_logs_export_configuration(logs), true);
         }
         if let Some(p) = obj::str(planned, "master_password")

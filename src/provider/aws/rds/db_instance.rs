@@ -198,15 +198,16 @@ impl ResourceType for DbInstance {
 
     /// The provider takes any engine name; AWS refuses the Aurora ones at create.
     fn plan_checks(&self, config: &Value) -> Vec<ConfigProblem> {
+        let mut problems = super::unsupported_features(config);
         let engine = config.get("engine").and_then(Value::as_str);
-        let Some(e) = engine.filter(|e| !supported_engine(&e.to_lowercase())) else {
-            return Vec::new();
-        };
-        vec![ConfigProblem::new(
-            Some("engine"),
-            format!("engine \"{e}\" is not supported by aws_db_instance"),
-            "supported engines: mysql, postgres, mariadb, oracle-*, sqlserver-* (Aurora uses aws_rds_cluster)",
-        )]
+        if let Some(e) = engine.filter(|e| !supported_engine(&e.to_lowercase())) {
+            problems.push(ConfigProblem::new(
+                Some("engine"),
+                format!("engine \"{e}\" is not supported by aws_db_instance"),
+                "supported engines: mysql, postgres, mariadb, oracle-*, sqlserver-* (Aurora uses aws_rds_cluster)",
+            ));
+        }
+        problems
     }
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
@@ -215,7 +216,12 @@ impl ResourceType for DbInstance {
             config,
             &["password", "password_wo"],
         ));
-        if known_null(config, "replicate_source_db") {
+        // A restore takes these from what it restores.
+        let restored = !known_null(config, "snapshot_identifier")
+            || config
+                .get("restore_to_point_in_time")
+                .is_some_and(|v| v.as_list().is_none_or(|l| !l.is_empty()));
+        if known_null(config, "replicate_source_db") && !restored {
             let needed = [
                 ("engine", "an engine"),
                 ("username", "a master user name"),
@@ -225,12 +231,12 @@ impl ResourceType for DbInstance {
                 problems.push(ConfigProblem::new(
                     Some(key),
                     format!("\"{key}\" is required: a new DB instance needs {what}"),
-                    "set it, or set replicate_source_db to create a read replica",
+                    "set it, or create the instance from another: replicate_source_db, snapshot_identifier or restore_to_point_in_time",
                 ));
             }
         } else if config
             .get("replicate_source_db")
-            .is_some_and(Value::is_known)
+            .is_some_and(|v| v.is_known() && !v.is_null())
         {
             for key in ["db_name", "username"]
                 .into_iter()
@@ -394,6 +400,24 @@ impl ResourceType for DbInstance {
         }
         if let Some(sgs) = modify::changed_list(prior, planned, "vpc_security_group_ids") {
             (modify, needed) = (modify.set_vpc_security_group_ids(Some(sgs)), true);
+        }
+        if let Some(exports) = super::log_exports_change(prior, planned) {
+            (modify, needed) = (modify.cloudwatch_logs_export_configuration(exports), true);
+        }
+        // AWS takes a new key for the managed secret only together with the flag.
+        if ch("master_user_secret_kms_key_id") {
+            modify = modify
+                .set_manage_master_user_password(obj::bool(planned, "manage_master_user_password"));
+        }
+        // A changed Database Insights mode is sent with the Performance Insights settings
+        // it depends on, as the provider sends them.
+        if ch("database_insights_mode") {
+            modify = modify
+                .set_enable_performance_insights(obj::bool(planned, "performance_insights_enabled"))
+                .set_performance_insights_retention_period(obj::i32(
+                    planned,
+                    "performance_insights_retention_period",
+                ));
         }
         if needed {
             modify

@@ -316,6 +316,63 @@ pub fn snapshot_identifier(v: &crate::value::Value) -> Option<String> {
     identifier_shape(id, false)
 }
 
+/// What `enabled_cloudwatch_logs_exports` asks of a Modify: the log types to start and to
+/// stop exporting; `None` when it did not change.
+pub fn log_exports_change(
+    prior: &Value,
+    planned: &Value,
+) -> Option<aws_sdk_rds::types::CloudwatchLogsExportConfiguration> {
+    let key = "enabled_cloudwatch_logs_exports";
+    if !modify::differs(prior, planned, key) || !planned.get(key).is_some_and(Value::is_known) {
+        return None;
+    }
+    let (before, after) = (obj::strings(prior, key), obj::strings(planned, key));
+    let missing = |from: &[String], of: &[String]| -> Vec<String> {
+        of.iter().filter(|t| !from.contains(t)).cloned().collect()
+    };
+    let enable = missing(&before, &after);
+    let disable = missing(&after, &before);
+    (!enable.is_empty() || !disable.is_empty()).then(|| {
+        aws_sdk_rds::types::CloudwatchLogsExportConfiguration::builder()
+            .set_enable_log_types(Some(enable))
+            .set_disable_log_types(Some(disable))
+            .build()
+    })
+}
+
+/// Features strata accepts in a configuration (so modules validate) but cannot carry out:
+/// refused when an instance being planned uses them, never silently skipped.
+pub fn unsupported_features(config: &Value) -> Vec<ConfigProblem> {
+    let used = |key: &str| {
+        config
+            .get(key)
+            .and_then(Value::as_list)
+            .is_some_and(|l| !l.is_empty())
+    };
+    let mut problems = Vec::new();
+    if used("s3_import") {
+        problems.push(ConfigProblem::new(
+            Some("s3_import"),
+            "creating a database from a backup in S3 is not supported by strata",
+            "restore the backup outside strata and import the database, or create it from a snapshot (snapshot_identifier)",
+        ));
+    }
+    let blue_green = config
+        .get("blue_green_update")
+        .and_then(Value::as_list)
+        .and_then(|l| l.first())
+        .and_then(|b| b.get("enabled"))
+        .and_then(Value::as_bool);
+    if blue_green == Some(true) {
+        problems.push(ConfigProblem::new(
+            Some("blue_green_update"),
+            "blue/green updates are not supported by strata",
+            "set enabled = false (changes are then made in place, as a Modify), or remove the block",
+        ));
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
