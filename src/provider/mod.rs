@@ -89,11 +89,13 @@ impl ProviderError {
 }
 
 /// The error codes AWS answers a create with when the name is taken: EC2's `*.Duplicate`,
-/// RDS's and ElastiCache's `*AlreadyExists` / `*AlreadyExistsFault`.
+/// RDS's and ElastiCache's `*AlreadyExists` / `*AlreadyExistsFault`, IAM's `EntityAlreadyExists`,
+/// CloudWatch Logs' `ResourceAlreadyExistsException`.
 pub fn is_already_exists_code(code: &str) -> bool {
     code.ends_with(".Duplicate")
         || code.ends_with("AlreadyExists")
         || code.ends_with("AlreadyExistsFault")
+        || code.ends_with("AlreadyExistsException")
 }
 
 impl std::fmt::Display for ProviderError {

@@ -34,6 +34,8 @@ def apply_patches() -> None:
     _patch_ec2_describe_regions()
     _patch_sts_role_id()
     _patch_tagging_api()
+    _patch_logs()
+    _patch_iam()
 
 
 # --------------------------------------------------------------------------------------
@@ -882,7 +884,7 @@ def _patch_rds_cluster_arguments() -> None:
         if kwargs.get("enable_iam_database_authentication") is not None:
             cluster.iam_auth = bool(kwargs["enable_iam_database_authentication"])
 
-    # (u) Real AWS: CreateDBCluster (and the restores) keep what they are given and
+    # (w) Real AWS: CreateDBCluster (and the restores) keep what they are given and
     # DescribeDBClusters reports it: MonitoringInterval/MonitoringRoleArn,
     # PerformanceInsightsEnabled (retention 7 days unless given) / KMSKeyId /
     # RetentionPeriod, DatabaseInsightsMode, CertificateDetails.CAIdentifier (from
@@ -908,7 +910,7 @@ def _patch_rds_cluster_arguments() -> None:
 
     DBCluster.__init__ = cluster_init
 
-    # (u) Real AWS: ModifyDBCluster applies what DescribeDBClusters then reports:
+    # (w) Real AWS: ModifyDBCluster applies what DescribeDBClusters then reports:
     # EnableIAMDatabaseAuthentication (IAMDatabaseAuthenticationEnabled),
     # EnablePerformanceInsights (PerformanceInsightsEnabled), CloudwatchLogsExportConfiguration
     # (EnabledCloudwatchLogsExports), CACertificateIdentifier, EnableLocalWriteForwarding.
@@ -932,7 +934,7 @@ def _patch_rds_cluster_arguments() -> None:
 
     RDSBackend.modify_db_cluster = modify_db_cluster
 
-    # (u) Real AWS: EnableHttpEndpoint / DisableHttpEndpoint turn the RDS Data API of an
+    # (w) Real AWS: EnableHttpEndpoint / DisableHttpEndpoint turn the RDS Data API of an
     # Aurora cluster on and off (ResourceArn: the cluster's ARN) and answer ResourceArn and
     # HttpEndpointEnabled; an unknown cluster is DBClusterNotFoundFault. moto implements
     # neither (HTTP 500).
@@ -1277,6 +1279,89 @@ def _patch_tagging_api() -> None:
         )
 
     ResourceGroupsTaggingAPIResponse.get_resources = get_resources
+
+
+# --------------------------------------------------------------------------------------
+# CloudWatch Logs
+# --------------------------------------------------------------------------------------
+
+
+def _patch_logs() -> None:
+    import json
+
+    from moto.logs.exceptions import ResourceNotFoundException
+    from moto.logs.models import LogGroup
+    from moto.logs.responses import LogsResponse
+
+    # (u) Real AWS: CreateLogGroup takes a logGroupClass (STANDARD, INFREQUENT_ACCESS or
+    # DELIVERY; STANDARD when not given) and DescribeLogGroups answers it for every group.
+    # moto ignores the argument and never answers the class, so a configured class would
+    # read back as none: a replacement planned forever.
+    # https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
+    # https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_LogGroup.html
+    original_create = LogsResponse.create_log_group
+
+    def create_log_group(self):  # type: ignore[no-untyped-def]
+        answer = original_create(self)
+        group = self.logs_backend.groups[self._get_param("logGroupName")]
+        group.log_group_class = self._get_param("logGroupClass") or "STANDARD"
+        return answer
+
+    LogsResponse.create_log_group = create_log_group
+
+    original_describe = LogGroup.to_describe_dict
+
+    def to_describe_dict(self):  # type: ignore[no-untyped-def]
+        answer = original_describe(self)
+        answer["logGroupClass"] = getattr(self, "log_group_class", "STANDARD")
+        return answer
+
+    LogGroup.to_describe_dict = to_describe_dict
+
+    # (u) AssociateKmsKey and DisassociateKmsKey are not implemented by moto (HTTP 500). Real
+    # AWS sets (or removes) the group's kmsKeyId, which DescribeLogGroups then answers;
+    # ResourceNotFoundException for a group that does not exist.
+    # https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_AssociateKmsKey.html
+    # https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DisassociateKmsKey.html
+    def set_kms_key(self, key):  # type: ignore[no-untyped-def]
+        group = self.logs_backend.groups.get(self._get_param("logGroupName"))
+        if group is None:
+            raise ResourceNotFoundException()
+        group.kms_key_id = key
+        return json.dumps({})
+
+    LogsResponse.associate_kms_key = lambda self: set_kms_key(self, self._get_param("kmsKeyId"))
+    LogsResponse.disassociate_kms_key = lambda self: set_kms_key(self, None)
+
+
+# --------------------------------------------------------------------------------------
+# IAM
+# --------------------------------------------------------------------------------------
+
+
+def _patch_iam() -> None:
+    import json
+
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    from moto.iam.models import AWSManagedPolicy, IAMBackend
+
+    # (v) Real AWS: every account can read and attach the AWS managed policies
+    # (arn:aws:iam::aws:policy/..., such as service-role/AmazonRDSEnhancedMonitoringRole,
+    # which every RDS enhanced-monitoring configuration attaches). moto has them only with
+    # MOTO_IAM_LOAD_MANAGED_POLICIES=true, else GetPolicy and AttachRolePolicy answer
+    # NoSuchEntity. Loaded for every account here, the data parsed once for all.
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies
+    parsed: dict = {}
+
+    def init_aws_policies(self):  # type: ignore[no-untyped-def]
+        if not parsed:
+            parsed.update(json.loads(aws_managed_policies_data))
+        return [
+            AWSManagedPolicy.from_data(name, self.account_id, self.region_name, data)
+            for name, data in parsed.items()
+        ]
+
+    IAMBackend._init_aws_policies = init_aws_policies
 
 
 # --------------------------------------------------------------------------------------

@@ -290,6 +290,15 @@ impl TestAccount {
     pub async fn tagging(&self, region: &str) -> aws_sdk_resourcegroupstagging::Client {
         aws_sdk_resourcegroupstagging::Client::new(&self.sdk_config(region).await)
     }
+
+    /// IAM is global: one client serves the account whatever the region.
+    pub async fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.sdk_config(DEFAULT_REGION).await)
+    }
+
+    pub async fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::new(&self.sdk_config(region).await)
+    }
 }
 
 async fn config(endpoint: &str, region: &str, credentials: Credentials) -> aws_config::SdkConfig {

@@ -1344,7 +1344,83 @@ async fn a_point_in_time_restore_is_stand_alone_with_defaults() {
     assert_eq!(db.engine(), Some("postgres"));
 }
 
-/// Patch (u): CreateDBCluster keeps the monitoring, insights, CA, lifecycle, write-forwarding,
+/// Patch (u): a log group's class is kept and answered (STANDARD when not given), and its KMS key
+/// can be associated and disassociated after creation.
+#[tokio::test]
+async fn log_groups_answer_their_class_and_change_their_kms_key() {
+    use aws_sdk_cloudwatchlogs::types::LogGroupClass;
+    let logs = account().logs(REGION).await;
+    let class_of = |name: &'static str| {
+        let logs = logs.clone();
+        async move {
+            let out = logs.describe_log_groups().log_group_name_prefix(name);
+            let out = out.send().await.unwrap();
+            let g = out.log_groups()[0].clone();
+            (
+                g.log_group_class().cloned(),
+                g.kms_key_id().map(str::to_string),
+            )
+        }
+    };
+    logs.create_log_group()
+        .log_group_name("smoke-standard")
+        .send()
+        .await
+        .unwrap();
+    let ia = logs.create_log_group().log_group_name("smoke-ia");
+    let ia = ia.log_group_class(LogGroupClass::InfrequentAccess);
+    ia.send().await.unwrap();
+    assert_eq!(
+        class_of("smoke-standard").await.0,
+        Some(LogGroupClass::Standard)
+    );
+    assert_eq!(
+        class_of("smoke-ia").await.0,
+        Some(LogGroupClass::InfrequentAccess)
+    );
+
+    let key = "arn:aws:kms:us-east-1:123456789012:key/smoke";
+    let call = logs.associate_kms_key().log_group_name("smoke-standard");
+    call.kms_key_id(key).send().await.unwrap();
+    assert_eq!(class_of("smoke-standard").await.1.as_deref(), Some(key));
+    let call = logs.disassociate_kms_key().log_group_name("smoke-standard");
+    call.send().await.unwrap();
+    assert_eq!(class_of("smoke-standard").await.1, None);
+    let missing = logs.associate_kms_key().log_group_name("smoke-missing");
+    let missing = missing.kms_key_id(key).send().await;
+    assert_eq!(error_code(missing), "ResourceNotFoundException");
+}
+
+/// Patch (v): AWS managed policies exist in every account: a role can have the RDS enhanced
+/// monitoring policy attached.
+#[tokio::test]
+async fn aws_managed_policies_can_be_attached() {
+    let iam = account().iam().await;
+    let arn = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole";
+    let got = iam.get_policy().policy_arn(arn).send().await.unwrap();
+    assert_eq!(
+        got.policy().and_then(|p| p.policy_name()),
+        Some("AmazonRDSEnhancedMonitoringRole")
+    );
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"monitoring.rds.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let role = iam.create_role().role_name("smoke-monitoring");
+    role.assume_role_policy_document(trust)
+        .send()
+        .await
+        .unwrap();
+    let attach = iam
+        .attach_role_policy()
+        .role_name("smoke-monitoring")
+        .policy_arn(arn);
+    attach.send().await.unwrap();
+    let listed = iam
+        .list_attached_role_policies()
+        .role_name("smoke-monitoring");
+    let listed = listed.send().await.unwrap();
+    assert_eq!(listed.attached_policies()[0].policy_arn(), Some(arn));
+}
+
+/// Patch (w): CreateDBCluster keeps the monitoring, insights, CA, lifecycle, write-forwarding,
 /// scalability and Data API arguments (an Aurora cluster's storage type is `aurora`);
 /// ModifyDBCluster applies IAM auth, Performance Insights and log exports under the names
 /// DescribeDBClusters reports; EnableHttpEndpoint / DisableHttpEndpoint exist.

@@ -468,18 +468,18 @@ variable "create_role" {
   default = false
 }
 
-resource "aws_iam_role" "monitoring" {
-  count = var.create_role ? 1 : 0
-  name  = "monitoring"
+resource "aws_lambda_function" "monitoring" {
+  count         = var.create_role ? 1 : 0
+  function_name = "monitoring"
 }
 
-resource "aws_cloudwatch_log_group" "never" {
+resource "aws_sns_topic" "never" {
   count = 0
   name  = "never"
 }
 
 output "role_arn" {
-  value = try(aws_iam_role.monitoring[0].arn, null)
+  value = try(aws_lambda_function.monitoring[0].arn, null)
 }
 "#;
 
@@ -492,10 +492,8 @@ fn unsupported_types_without_instances_blocked_every_plan() {
     let (code, out) = validate(dir.path());
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("Unsupported resource type \"aws_iam_role\"")
-            && out.contains(
-                "Unsupported resource type \"aws_cloudwatch_log_group\" has no instances"
-            )
+        out.contains("Unsupported resource type \"aws_lambda_function\"")
+            && out.contains("Unsupported resource type \"aws_sns_topic\" has no instances")
             && out.contains("strata validate: 1 error, 1 warning"),
         "{out}"
     );
@@ -504,7 +502,9 @@ fn unsupported_types_without_instances_blocked_every_plan() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("Warning: Unsupported resource type \"aws_iam_role\" has no instances"),
+        stderr.contains(
+            "Warning: Unsupported resource type \"aws_lambda_function\" has no instances"
+        ),
         "{stderr}"
     );
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -517,7 +517,7 @@ fn unsupported_types_without_instances_blocked_every_plan() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("Error: Unsupported resource type \"aws_iam_role\""),
+        stderr.contains("Error: Unsupported resource type \"aws_lambda_function\""),
         "{stderr}"
     );
 }

@@ -1,5 +1,5 @@
 //! The AWS provider: the registry of resource and data source types, each in its service's
-//! folder (`ec2/`, `rds/`, `elasticache/`, `kms/`, `iam/`, `meta/`), on the kit (`kit/`: clients, tags,
+//! folder (`ec2/`, `rds/`, `elasticache/`, `kms/`, `iam/`, `logs/`, `meta/`), on the kit (`kit/`: clients, tags,
 //! waiters, modify tables, state, errors) and the runtime under every call (`runtime/`).
 
 pub mod ec2;
@@ -7,6 +7,7 @@ pub mod elasticache;
 pub mod iam;
 pub mod kit;
 pub mod kms;
+pub mod logs;
 pub mod meta;
 mod provider;
 pub mod rds;
@@ -18,6 +19,7 @@ pub use iam::*;
 pub use kit::client::{ApiCounter, Aws, Ctx};
 pub use kit::{errors, naming, ownership, read_each, tagging, READ_CONCURRENCY};
 pub use kms::*;
+pub use logs::*;
 pub use meta::*;
 pub use provider::AwsProvider;
 pub use rds::*;
@@ -45,6 +47,11 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &RDS_CLUSTER,
     &RDS_CLUSTER_INSTANCE,
     &RDS_CLUSTER_PARAMETER_GROUP,
+    &LOG_GROUP,
+    &IAM_ROLE,
+    &IAM_ROLE_POLICY,
+    &IAM_ROLE_POLICY_ATTACHMENT,
+    &IAM_POLICY,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
@@ -62,6 +69,7 @@ pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
     &AVAILABILITY_ZONES_DATA,
     &SERVICE_PRINCIPAL_DATA,
     &POLICY_DOCUMENT_DATA,
+    &IAM_ROLE_DATA,
 ];
 
 pub use crate::eval::ProviderSettings;

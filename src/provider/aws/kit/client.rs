@@ -107,6 +107,8 @@ sdk_clients! {
     aws_sdk_rds => "rds", watch: true;
     aws_sdk_elasticache => "elasticache", watch: true;
     aws_sdk_kms => "kms", watch: true;
+    aws_sdk_iam => "iam", watch: true;
+    aws_sdk_cloudwatchlogs => "logs", watch: true;
     aws_sdk_sts => "sts", watch: false;
     aws_sdk_resourcegroupstagging => super::tagging::ENDPOINT_KEY, watch: false;
 }
@@ -270,6 +272,16 @@ impl Ctx {
     }
 
     pub fn kms(&self) -> aws_sdk_kms::Client {
+        self.client()
+    }
+
+    /// IAM, a global service: the SDK resolves its one endpoint (per partition) from the
+    /// provider's region, so every provider configuration of an account sees the same roles.
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        self.client()
+    }
+
+    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
         self.client()
     }
 

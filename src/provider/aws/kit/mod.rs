@@ -5,8 +5,8 @@
 //! |---|---|
 //! | `client` | `Aws` and `Ctx`: one generic SDK client builder, clients cached per run; retry-while-busy |
 //! | `errors` | errors phrased for the user; questions by AWS's error code |
-//! | `tags` | tags of EC2, RDS and ElastiCache objects: state values, create tags, diff and send |
-//! | `tagging` | reading the tags of many RDS / ElastiCache objects in few calls |
+//! | `tags` | tags of EC2, RDS, ElastiCache, IAM and Logs objects: state values, create tags, diff and send |
+//! | `tagging` | reading the tags of many RDS / ElastiCache / Logs objects in few calls |
 //! | `wait` | waiters from pending / ready status lists, on the batched poller |
 //! | `modify` | modify tables: attribute → builder setter, applied to what changed |
 //! | `state` | state objects from SDK answers; read-after-write restoring virtual arguments |

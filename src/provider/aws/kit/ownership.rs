@@ -92,16 +92,11 @@ pub async fn operation_of(ctx: &Ctx, found: &Value) -> ProviderResult<Option<Str
         .iter()
         .find_map(|k| obj::str(found, k).filter(|a| a.starts_with("arn:")))
         .ok_or_else(|| ProviderError::new("the object has no ARN to read its tags by"))?;
-    let service = match arn.split(':').nth(2).unwrap_or_default() {
-        "ec2" => Service::Ec2,
-        "rds" => Service::Rds,
-        "elasticache" => Service::ElastiCache,
-        other => {
-            return Err(ProviderError::new(format!(
-                "reading the {OPERATION_TAG} tag of {arn}: no tags are read for service \"{other}\""
-            )))
-        }
-    };
+    let service = Service::of_arn(arn).ok_or_else(|| {
+        ProviderError::new(format!(
+            "reading the {OPERATION_TAG} tag of {arn}: no tags are read for its service"
+        ))
+    })?;
     Ok(list_all(ctx, service, arn).await?.remove(OPERATION_TAG))
 }
 

@@ -71,6 +71,11 @@ macro_rules! object {
     }};
 }
 
+/// An SDK timestamp as state holds it: RFC 3339, as terraform-provider-aws formats them.
+pub fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
+    t.and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
+}
+
 /// A list or set of strings for state, from an SDK list and a getter of each item.
 pub fn strings<'a, T: 'a>(
     items: impl IntoIterator<Item = &'a T>,

@@ -1,7 +1,8 @@
-//! Reading the tags of RDS and ElastiCache resources, one or many.
+//! Reading the tags of RDS, ElastiCache and CloudWatch Logs resources, one or many (IAM's
+//! GetRole and GetPolicy answer with the tags; [`list_all`] reads them for `ownership`).
 //!
-//! The describe answers of DB subnet, parameter and option groups and of every ElastiCache
-//! type carry no tags, and the services' own ListTagsForResource takes one ARN: a refresh of N
+//! The describe answers of DB subnet, parameter and option groups, of every ElastiCache
+//! type and of log groups carry no tags, and the services' own ListTagsForResource takes one ARN: a refresh of N
 //! such resources used to cost N calls. The Resource Groups Tagging API's GetResources takes up
 //! to 100 ARNs of any service, so a batch costs one call per 100 resources. The paths:
 //!
@@ -69,6 +70,8 @@ impl Service {
             Service::Ec2 => "ec2",
             Service::Rds => "rds",
             Service::ElastiCache => "elasticache",
+            Service::Iam => "iam",
+            Service::Logs => "logs",
         }
     }
 
@@ -77,6 +80,8 @@ impl Service {
             Service::Ec2 => "AWS_ENDPOINT_URL_EC2",
             Service::Rds => "AWS_ENDPOINT_URL_RDS",
             Service::ElastiCache => "AWS_ENDPOINT_URL_ELASTICACHE",
+            Service::Iam => "AWS_ENDPOINT_URL_IAM",
+            Service::Logs => "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
         }
     }
 }
@@ -111,6 +116,30 @@ pub async fn list_all(ctx: &Ctx, service: Service, arn: &str) -> ProviderResult<
     match service {
         Service::Rds => listed!(ctx.rds()),
         Service::ElastiCache => listed!(ctx.elasticache()),
+        Service::Logs => {
+            let call = ctx.logs().list_tags_for_resource().resource_arn(arn);
+            let out = call.send().await.during(&action)?;
+            let tags = out.tags().into_iter().flatten();
+            Ok(tag_map(
+                tags.map(|(k, v)| (Some(k.as_str()), Some(v.as_str()))),
+            ))
+        }
+        Service::Iam => {
+            let iam = ctx.iam();
+            let tags = match super::tags::iam_kind_and_name(arn) {
+                ("role", name) => {
+                    let out = iam.list_role_tags().role_name(name).send().await;
+                    out.during(&action)?.tags
+                }
+                _ => {
+                    let out = iam.list_policy_tags().policy_arn(arn).send().await;
+                    out.during(&action)?.tags
+                }
+            };
+            Ok(tag_map(
+                tags.iter().map(|t| (Some(t.key()), Some(t.value()))),
+            ))
+        }
         Service::Ec2 => {
             let id = arn.rsplit('/').next().unwrap_or_default();
             let filter = aws_sdk_ec2::types::Filter::builder()

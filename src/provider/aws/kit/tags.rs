@@ -3,8 +3,10 @@
 //! operation tag, see `ownership`), and a change moved to AWS in at most two calls.
 //!
 //! EC2 tags an object by id (CreateTags / DeleteTags); RDS and ElastiCache by ARN
-//! (AddTagsToResource / RemoveTagsFromResource). Reading the tags of many RDS and
-//! ElastiCache objects is `tagging`'s; EC2 answers them with the object.
+//! (AddTagsToResource / RemoveTagsFromResource); IAM by role name or policy ARN (TagRole,
+//! TagPolicy, ...); CloudWatch Logs by ARN (TagResource / UntagResource). Reading the tags of
+//! many RDS, ElastiCache and Logs objects is `tagging`'s; EC2 and IAM answer them with the
+//! object.
 
 use super::client::Ctx;
 use super::errors::During;
@@ -21,6 +23,30 @@ pub enum Service {
     Ec2,
     Rds,
     ElastiCache,
+    Iam,
+    Logs,
+}
+
+impl Service {
+    /// The service an ARN names (`arn:PARTITION:SERVICE:...`), among those strata tags.
+    pub fn of_arn(arn: &str) -> Option<Service> {
+        Some(match arn.split(':').nth(2)? {
+            "ec2" => Service::Ec2,
+            "rds" => Service::Rds,
+            "elasticache" => Service::ElastiCache,
+            "iam" => Service::Iam,
+            "logs" => Service::Logs,
+            _ => return None,
+        })
+    }
+}
+
+/// What an IAM ARN names: `role/PATH/NAME` → (`role`, `NAME`), `policy/PATH/NAME` →
+/// (`policy`, `NAME`).
+pub fn iam_kind_and_name(arn: &str) -> (&str, &str) {
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or_default();
+    let kind = resource.split('/').next().unwrap_or_default();
+    (kind, resource.rsplit('/').next().unwrap_or_default())
 }
 
 /// A tag key read from AWS that state keeps: not AWS's own (`aws:`, which no one may set, as
@@ -63,6 +89,17 @@ sdk_tags!(
     aws_sdk_elasticache::types::Tag
 );
 
+// IAM's tag has both halves required: the builder fails only when one is missing.
+impl SdkTag for aws_sdk_iam::types::Tag {
+    fn pair(&self) -> (Option<&str>, Option<&str>) {
+        (Some(self.key()), Some(self.value()))
+    }
+    fn new(key: &str, value: &str) -> Self {
+        let tag = aws_sdk_iam::types::Tag::builder().key(key).value(value);
+        tag.build().expect("an IAM tag with its key and value set")
+    }
+}
+
 /// The tags state keeps of an SDK tag list.
 pub fn read<T: SdkTag>(tags: &[T]) -> Tags {
     from_pairs(tags.iter().map(SdkTag::pair))
@@ -91,6 +128,15 @@ impl Ctx {
 pub fn for_create<T: SdkTag>(ctx: &Ctx, planned: &Value) -> Option<Vec<T>> {
     let tags = ctx.creation_tags(planned);
     (!tags.is_empty()).then(|| to_sdk(&tags))
+}
+
+/// `for_create` for an API that takes tags as a map (CloudWatch Logs).
+pub fn map_for_create(
+    ctx: &Ctx,
+    planned: &Value,
+) -> Option<std::collections::HashMap<String, String>> {
+    let tags = ctx.creation_tags(planned);
+    (!tags.is_empty()).then(|| tags.into_iter().collect())
 }
 
 /// An EC2 create call's tag specification for `tags`, `None` when there are none.
@@ -221,6 +267,68 @@ pub async fn update_at(
         }
         Service::Rds => by_arn!(ctx.rds()),
         Service::ElastiCache => by_arn!(ctx.elasticache()),
+        Service::Iam => iam_update(ctx, r, removed, &set, (&untag, &tag)).await?,
+        Service::Logs => {
+            let logs = ctx.logs();
+            if !removed.is_empty() {
+                let call = logs.untag_resource().resource_arn(r);
+                call.set_tag_keys(Some(removed))
+                    .send()
+                    .await
+                    .during(&untag)?;
+            }
+            if !set.is_empty() {
+                let call = logs.tag_resource().resource_arn(r);
+                call.set_tags(Some(set.into_iter().collect()))
+                    .send()
+                    .await
+                    .during(&tag)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// IAM names the calls after the kind of object: TagRole / UntagRole by role name, TagPolicy /
+/// UntagPolicy by ARN.
+async fn iam_update(
+    ctx: &Ctx,
+    arn: &str,
+    removed: Vec<String>,
+    set: &Tags,
+    (untag, tag): (&str, &str),
+) -> ProviderResult<()> {
+    let iam = ctx.iam();
+    let sdk = || Some(to_sdk(set));
+    match iam_kind_and_name(arn) {
+        ("role", name) => {
+            if !removed.is_empty() {
+                let call = iam.untag_role().role_name(name).set_tag_keys(Some(removed));
+                call.send().await.during(untag)?;
+            }
+            if !set.is_empty() {
+                let call = iam.tag_role().role_name(name).set_tags(sdk());
+                call.send().await.during(tag)?;
+            }
+        }
+        ("policy", _) => {
+            if !removed.is_empty() {
+                let call = iam
+                    .untag_policy()
+                    .policy_arn(arn)
+                    .set_tag_keys(Some(removed));
+                call.send().await.during(untag)?;
+            }
+            if !set.is_empty() {
+                let call = iam.tag_policy().policy_arn(arn).set_tags(sdk());
+                call.send().await.during(tag)?;
+            }
+        }
+        (kind, _) => {
+            return Err(ProviderError::new(format!(
+                "{arn}: strata does not tag IAM {kind}s"
+            )))
+        }
     }
     Ok(())
 }
@@ -228,6 +336,18 @@ pub async fn update_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arns_name_their_service_and_iam_object() {
+        let role = "arn:aws:iam::123456789012:role/service/rds-monitoring";
+        assert_eq!(Service::of_arn(role), Some(Service::Iam));
+        assert_eq!(iam_kind_and_name(role), ("role", "rds-monitoring"));
+        let policy = "arn:aws:iam::123456789012:policy/db/logs";
+        assert_eq!(iam_kind_and_name(policy), ("policy", "logs"));
+        let group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/x";
+        assert_eq!(Service::of_arn(group), Some(Service::Logs));
+        assert_eq!(Service::of_arn("arn:aws:s3:::bucket"), None);
+    }
 
     #[test]
     fn aws_and_bookkeeping_tags_are_not_kept() {

@@ -34,10 +34,6 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     }
 });
 
-fn rfc3339(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
-    t.and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
-}
-
 #[async_trait]
 impl DataSourceType for KmsKeyData {
     named!("aws_kms_key", SCHEMA);
@@ -70,9 +66,9 @@ impl DataSourceType for KmsKeyData {
             "key_state" => k.key_state().map(|s| s.as_str()),
             "key_usage" => k.key_usage().map(|s| s.as_str()),
             "origin" => k.origin().map(|s| s.as_str()),
-            "creation_date" => rfc3339(k.creation_date()),
-            "deletion_date" => rfc3339(k.deletion_date()),
-            "valid_to" => rfc3339(k.valid_to()),
+            "creation_date" => state::time(k.creation_date()),
+            "deletion_date" => state::time(k.deletion_date()),
+            "valid_to" => state::time(k.valid_to()),
             "enabled" => k.enabled(),
             "multi_region" => k.multi_region(),
             "pending_deletion_window_in_days" => k.pending_deletion_window_in_days(),

@@ -40,10 +40,6 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     }
 });
 
-fn time_string(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
-    t.and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
-}
-
 #[async_trait]
 impl DataSourceType for DbSnapshotData {
     named!("aws_db_snapshot", SCHEMA);
@@ -128,8 +124,8 @@ impl DataSourceType for DbSnapshotData {
             "status" => snap.status(),
             "storage_type" => snap.storage_type(),
             "vpc_id" => snap.vpc_id(),
-            "snapshot_create_time" => time_string(snap.snapshot_create_time()),
-            "original_snapshot_create_time" => time_string(snap.original_snapshot_create_time()),
+            "snapshot_create_time" => state::time(snap.snapshot_create_time()),
+            "original_snapshot_create_time" => state::time(snap.original_snapshot_create_time()),
         }))
     }
 }

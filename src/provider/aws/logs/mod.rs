@@ -1,0 +1,5 @@
+//! CloudWatch Logs: `aws_cloudwatch_log_group`.
+
+mod log_group;
+
+pub use log_group::*;
