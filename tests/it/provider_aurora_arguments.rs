@@ -329,3 +329,73 @@ async fn a_changed_snapshot_identifier_plans_no_change_and_warns() {
     );
     w.assert_no_secret_leaked();
 }
+
+#[tokio::test]
+async fn a_cluster_instance_takes_monitoring_insights_and_its_ca() {
+    let account = Emulator::shared().account();
+    let ctx = account.provider_ctx(REGION).await;
+    let rds = account.rds(REGION).await;
+    let (cluster, instance) = (
+        cluster_type(),
+        resource_type("aws_rds_cluster_instance").unwrap(),
+    );
+    let c = cluster
+        .create(&ctx, &plan_create(cluster, &config(base("inst-args"))))
+        .await
+        .unwrap();
+    let role = "arn:aws:iam::123456789012:role/rds-monitoring";
+    let planned = plan_create(
+        instance,
+        &config(vec![
+            ("identifier", Value::from("inst-args-1")),
+            ("cluster_identifier", Value::from("inst-args")),
+            ("engine", Value::from("aurora-postgresql")),
+            ("instance_class", Value::from("db.serverless")),
+            ("monitoring_interval", Value::from(60)),
+            ("monitoring_role_arn", Value::from(role)),
+            ("performance_insights_enabled", Value::Bool(true)),
+            ("performance_insights_retention_period", Value::from(7)),
+            ("ca_cert_identifier", Value::from("rds-ca-rsa2048-g1")),
+        ]),
+    );
+    let state = instance.create(&ctx, &planned).await.unwrap();
+    let describe = || async {
+        let answer = rds
+            .describe_db_instances()
+            .db_instance_identifier("inst-args-1")
+            .send();
+        answer.await.unwrap().db_instances.unwrap().remove(0)
+    };
+    let db = describe().await;
+    assert_eq!(
+        (db.monitoring_interval(), db.monitoring_role_arn()),
+        (Some(60), Some(role))
+    );
+    assert_eq!(db.performance_insights_enabled(), Some(true));
+    assert_eq!(db.performance_insights_retention_period(), Some(7));
+    assert_eq!(db.ca_certificate_identifier(), Some("rds-ca-rsa2048-g1"));
+    let read = instance.read(&ctx, &["inst-args-1".into()]).await.unwrap();
+    for key in [
+        "monitoring_interval",
+        "performance_insights_enabled",
+        "ca_cert_identifier",
+    ] {
+        assert_eq!(read["inst-args-1"].get(key), state.get(key), "{key}");
+    }
+
+    let planned = plan_update(
+        instance,
+        &state,
+        vec![
+            ("monitoring_interval", Value::from(0)),
+            ("performance_insights_enabled", Value::Bool(false)),
+            ("apply_immediately", Value::Bool(true)),
+        ],
+    );
+    let state = instance.update(&ctx, &state, &planned).await.unwrap();
+    let db = describe().await;
+    assert_eq!(db.monitoring_interval(), Some(0));
+    assert_eq!(db.performance_insights_enabled(), Some(false));
+    instance.delete(&ctx, &state).await.unwrap();
+    cluster.delete(&ctx, &c).await.unwrap();
+}
