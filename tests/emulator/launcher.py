@@ -27,6 +27,7 @@ from moto.server import ThreadedMotoServer
 
 def apply_patches() -> None:
     _patch_elasticache()
+    _patch_elasticache_arguments()
     _patch_rds()
     _patch_rds_instance_arguments()
     _patch_rds_cluster_arguments()
@@ -378,6 +379,65 @@ def _patch_elasticache_replication_group_members() -> None:
                 if cluster is not None and value is not None:
                     setattr(cluster, attr, value)
         return original_modify_response(self)
+
+    ElastiCacheResponse.modify_replication_group = modify_replication_group
+
+
+def _patch_elasticache_arguments() -> None:
+    from moto.elasticache.models import ElastiCacheBackend
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    def _notify(backend, group, topic):  # type: ignore[no-untyped-def]
+        group.notification_topic_arn = topic
+        for member in group.member_clusters:
+            cluster = backend.cache_clusters.get(member)
+            if cluster is not None:
+                cluster.notification_configuration = {"TopicArn": topic, "TopicStatus": "active"}
+
+    # (x) Real AWS: the member cache clusters of a replication group created with a
+    # NotificationTopicArn report it (NotificationConfiguration {TopicArn, TopicStatus});
+    # moto never answers a NotificationConfiguration.
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CacheCluster.html
+    original_create = ElastiCacheBackend.create_replication_group
+
+    def create_replication_group(self, **kwargs):  # type: ignore[no-untyped-def]
+        group = original_create(self, **kwargs)
+        if kwargs.get("notification_topic_arn"):
+            _notify(self, group, kwargs["notification_topic_arn"])
+        return group
+
+    ElastiCacheBackend.create_replication_group = create_replication_group
+
+    # (x) Real AWS: ModifyReplicationGroup changes ClusterMode, TransitEncryptionMode,
+    # IpDiscovery, the user groups (UserGroupIdsToAdd / UserGroupIdsToRemove), the log
+    # deliveries (LogDeliveryConfigurations: a new or changed one per log type, Enabled=false
+    # removes that type's) and the members' NotificationTopicArn. moto ignores them all.
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyReplicationGroup.html
+    original_modify = ElastiCacheResponse.modify_replication_group
+
+    def modify_replication_group(self):  # type: ignore[no-untyped-def]
+        backend = self.elasticache_backend
+        group = backend.replication_groups.get(self._get_param("ReplicationGroupId"))
+        if group is not None:
+            for param, attr in (("ClusterMode", "cluster_mode"),
+                                ("TransitEncryptionMode", "transit_encryption_mode"),
+                                ("IpDiscovery", "ip_discovery")):
+                if self._get_param(param):
+                    setattr(group, attr, self._get_param(param))
+            users = list(group.user_group_ids or [])
+            users += [u for u in self._get_param("UserGroupIdsToAdd") or [] if u not in users]
+            removed = self._get_param("UserGroupIdsToRemove") or []
+            group.user_group_ids = [u for u in users if u not in removed]
+            for change in self._get_param("LogDeliveryConfigurations") or []:
+                kind = change.get("LogType")
+                kept = [c for c in group.log_delivery_configurations if c.get("LogType") != kind]
+                if str(change.get("Enabled", True)).lower() != "false":
+                    entry = {k: v for k, v in change.items() if k != "Enabled"}
+                    kept.append(dict(entry, Status="active", Message="Log delivery configuration is active."))
+                group.log_delivery_configurations = kept
+            if self._get_param("NotificationTopicArn"):
+                _notify(backend, group, self._get_param("NotificationTopicArn"))
+        return original_modify(self)
 
     ElastiCacheResponse.modify_replication_group = modify_replication_group
 

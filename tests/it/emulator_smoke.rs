@@ -1519,3 +1519,98 @@ async fn cluster_arguments_are_kept_and_modified_as_aws_reports_them() {
         .await;
     assert_eq!(error_code(missing), "DBClusterNotFoundFault");
 }
+
+/// Patch (x): a replication group's members report its notification topic, and
+/// ModifyReplicationGroup changes cluster mode, transit encryption mode, IP discovery, user
+/// groups, log deliveries and the topic.
+#[tokio::test]
+async fn replication_group_arguments_are_modified_as_aws_reports_them() {
+    use aws_sdk_elasticache::types::{
+        CloudWatchLogsDestinationDetails, DestinationDetails, LogDeliveryConfigurationRequest,
+    };
+    let ec = account().elasticache(DEFAULT_REGION).await;
+    let slow_log = LogDeliveryConfigurationRequest::builder()
+        .log_type("slow-log".into())
+        .destination_type("cloudwatch-logs".into())
+        .log_format("json".into())
+        .destination_details(
+            DestinationDetails::builder()
+                .cloud_watch_logs_details(
+                    CloudWatchLogsDestinationDetails::builder()
+                        .log_group("slow")
+                        .build(),
+                )
+                .build(),
+        )
+        .build();
+    ec.create_replication_group()
+        .replication_group_id("smoke-rg-args")
+        .replication_group_description("smoke")
+        .engine("redis")
+        .cache_node_type("cache.t4g.micro")
+        .num_cache_clusters(2)
+        .notification_topic_arn("arn:aws:sns:us-east-1:123456789012:a")
+        .log_delivery_configurations(slow_log)
+        .user_group_ids("ug-a")
+        .send()
+        .await
+        .unwrap();
+    let topic = |id: &'static str| {
+        let ec = ec.clone();
+        async move {
+            let answer = ec
+                .describe_cache_clusters()
+                .cache_cluster_id(id)
+                .send()
+                .await
+                .unwrap();
+            let member = answer.cache_clusters()[0].clone();
+            member
+                .notification_configuration()
+                .and_then(|n| n.topic_arn())
+                .map(str::to_string)
+        }
+    };
+    assert_eq!(
+        topic("smoke-rg-args-002").await.as_deref(),
+        Some("arn:aws:sns:us-east-1:123456789012:a")
+    );
+    ec.modify_replication_group()
+        .replication_group_id("smoke-rg-args")
+        .apply_immediately(true)
+        .cluster_mode("compatible".into())
+        .transit_encryption_mode("required".into())
+        .ip_discovery("ipv6".into())
+        .user_group_ids_to_add("ug-b")
+        .user_group_ids_to_remove("ug-a")
+        .log_delivery_configurations(
+            LogDeliveryConfigurationRequest::builder()
+                .log_type("slow-log".into())
+                .enabled(false)
+                .build(),
+        )
+        .notification_topic_arn("arn:aws:sns:us-east-1:123456789012:b")
+        .send()
+        .await
+        .unwrap();
+    let g = ec
+        .describe_replication_groups()
+        .replication_group_id("smoke-rg-args")
+        .send()
+        .await
+        .unwrap()
+        .replication_groups()[0]
+        .clone();
+    assert_eq!(g.cluster_mode().map(|m| m.as_str()), Some("compatible"));
+    assert_eq!(
+        g.transit_encryption_mode().map(|m| m.as_str()),
+        Some("required")
+    );
+    assert_eq!(g.ip_discovery().map(|m| m.as_str()), Some("ipv6"));
+    assert_eq!(g.user_group_ids(), ["ug-b"]);
+    assert!(g.log_delivery_configurations().is_empty());
+    assert_eq!(
+        topic("smoke-rg-args-001").await.as_deref(),
+        Some("arn:aws:sns:us-east-1:123456789012:b")
+    );
+}

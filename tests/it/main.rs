@@ -28,6 +28,7 @@ mod plan_views;
 mod provider_aurora;
 mod provider_aurora_arguments;
 mod provider_elasticache;
+mod provider_elasticache_arguments;
 mod provider_iam;
 mod provider_local;
 mod provider_logs;
