@@ -27,10 +27,12 @@ from moto.server import ThreadedMotoServer
 
 def apply_patches() -> None:
     _patch_elasticache()
+    _patch_elasticache_arguments()
     _patch_rds()
     # Before (s)/(t): their restore defaults then apply to restores from replicated backups.
     _patch_rds_backup_replication()
     _patch_rds_instance_arguments()
+    _patch_rds_cluster_arguments()
     _patch_ec2_security_groups()
     _patch_ec2_describe_regions()
     _patch_sts_role_id()
@@ -379,6 +381,65 @@ def _patch_elasticache_replication_group_members() -> None:
                 if cluster is not None and value is not None:
                     setattr(cluster, attr, value)
         return original_modify_response(self)
+
+    ElastiCacheResponse.modify_replication_group = modify_replication_group
+
+
+def _patch_elasticache_arguments() -> None:
+    from moto.elasticache.models import ElastiCacheBackend
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    def _notify(backend, group, topic):  # type: ignore[no-untyped-def]
+        group.notification_topic_arn = topic
+        for member in group.member_clusters:
+            cluster = backend.cache_clusters.get(member)
+            if cluster is not None:
+                cluster.notification_configuration = {"TopicArn": topic, "TopicStatus": "active"}
+
+    # (z) Real AWS: the member cache clusters of a replication group created with a
+    # NotificationTopicArn report it (NotificationConfiguration {TopicArn, TopicStatus});
+    # moto never answers a NotificationConfiguration.
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CacheCluster.html
+    original_create = ElastiCacheBackend.create_replication_group
+
+    def create_replication_group(self, **kwargs):  # type: ignore[no-untyped-def]
+        group = original_create(self, **kwargs)
+        if kwargs.get("notification_topic_arn"):
+            _notify(self, group, kwargs["notification_topic_arn"])
+        return group
+
+    ElastiCacheBackend.create_replication_group = create_replication_group
+
+    # (z) Real AWS: ModifyReplicationGroup changes ClusterMode, TransitEncryptionMode,
+    # IpDiscovery, the user groups (UserGroupIdsToAdd / UserGroupIdsToRemove), the log
+    # deliveries (LogDeliveryConfigurations: a new or changed one per log type, Enabled=false
+    # removes that type's) and the members' NotificationTopicArn. moto ignores them all.
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyReplicationGroup.html
+    original_modify = ElastiCacheResponse.modify_replication_group
+
+    def modify_replication_group(self):  # type: ignore[no-untyped-def]
+        backend = self.elasticache_backend
+        group = backend.replication_groups.get(self._get_param("ReplicationGroupId"))
+        if group is not None:
+            for param, attr in (("ClusterMode", "cluster_mode"),
+                                ("TransitEncryptionMode", "transit_encryption_mode"),
+                                ("IpDiscovery", "ip_discovery")):
+                if self._get_param(param):
+                    setattr(group, attr, self._get_param(param))
+            users = list(group.user_group_ids or [])
+            users += [u for u in self._get_param("UserGroupIdsToAdd") or [] if u not in users]
+            removed = self._get_param("UserGroupIdsToRemove") or []
+            group.user_group_ids = [u for u in users if u not in removed]
+            for change in self._get_param("LogDeliveryConfigurations") or []:
+                kind = change.get("LogType")
+                kept = [c for c in group.log_delivery_configurations if c.get("LogType") != kind]
+                if str(change.get("Enabled", True)).lower() != "false":
+                    entry = {k: v for k, v in change.items() if k != "Enabled"}
+                    kept.append(dict(entry, Status="active", Message="Log delivery configuration is active."))
+                group.log_delivery_configurations = kept
+            if self._get_param("NotificationTopicArn"):
+                _notify(backend, group, self._get_param("NotificationTopicArn"))
+        return original_modify(self)
 
     ElastiCacheResponse.modify_replication_group = modify_replication_group
 
@@ -1055,6 +1116,113 @@ def _patch_rds_backup_replication() -> None:
     RDSBackend.restore_db_instance_to_point_in_time = to_point
     RDSResponse.start_db_instance_automated_backups_replication = start
     RDSResponse.stop_db_instance_automated_backups_replication = stop
+
+
+def _patch_rds_cluster_arguments() -> None:
+    from datetime import timedelta
+
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.rds.exceptions import DBClusterNotFoundError
+    from moto.rds.models import DBCluster, RDSBackend
+    from moto.rds.responses import RDSResponse
+
+    def _get(d, pascal, snake):  # type: ignore[no-untyped-def]
+        if d is None:
+            return None
+        value = d.get(pascal)
+        return d.get(snake) if value is None else value
+
+    def _apply(cluster, kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("monitoring_interval") is not None:
+            cluster.monitoring_interval = kwargs["monitoring_interval"]
+        if kwargs.get("monitoring_role_arn"):
+            cluster.monitoring_role_arn = kwargs["monitoring_role_arn"]
+        if kwargs.get("enable_performance_insights") is not None:
+            enabled = bool(kwargs["enable_performance_insights"])
+            cluster.performance_insights_enabled = enabled
+            if enabled and not getattr(cluster, "performance_insights_retention_period", None):
+                cluster.performance_insights_retention_period = 7
+        for key in ("performance_insights_kms_key_id", "performance_insights_retention_period",
+                    "database_insights_mode", "engine_lifecycle_support", "cluster_scalability_type"):
+            if kwargs.get(key) is not None:
+                setattr(cluster, key, kwargs[key])
+        if kwargs.get("ca_certificate_identifier"):
+            cluster.certificate_details = {
+                "CAIdentifier": kwargs["ca_certificate_identifier"],
+                "ValidTill": utcnow() + timedelta(days=365 * 10),
+            }
+        if kwargs.get("enable_local_write_forwarding") is not None:
+            on = bool(kwargs["enable_local_write_forwarding"])
+            cluster.local_write_forwarding_status = "enabled" if on else "disabled"
+        if kwargs.get("enable_iam_database_authentication") is not None:
+            cluster.iam_auth = bool(kwargs["enable_iam_database_authentication"])
+
+    # (y) Real AWS: CreateDBCluster (and the restores) keep what they are given and
+    # DescribeDBClusters reports it: MonitoringInterval/MonitoringRoleArn,
+    # PerformanceInsightsEnabled (retention 7 days unless given) / KMSKeyId /
+    # RetentionPeriod, DatabaseInsightsMode, CertificateDetails.CAIdentifier (from
+    # CACertificateIdentifier), EngineLifecycleSupport (open-source-rds-extended-support
+    # unless given), LocalWriteForwardingStatus, ClusterScalabilityType, and
+    # HttpEndpointEnabled for a provisioned Aurora cluster (the RDS Data API); an Aurora
+    # cluster's StorageType is "aurora" unless given. moto drops them all (and the Data API
+    # outside old Serverless v1 versions), and gives Aurora clusters the gp2 of instances.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBCluster.html
+    original_init = DBCluster.__init__
+
+    def cluster_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original_init(self, *args, **kwargs)
+        if kwargs.get("engine_lifecycle_support") is None and not hasattr(self, "engine_lifecycle_support"):
+            self.engine_lifecycle_support = "open-source-rds-extended-support"
+        _apply(self, kwargs)
+        aurora = self.engine.startswith("aurora")
+        if aurora and not kwargs.get("storage_type"):
+            self.storage_type = "aurora"
+        if kwargs.get("enable_http_endpoint") and aurora and self.engine_mode == "provisioned":
+            self._enable_http_endpoint = True
+
+    DBCluster.__init__ = cluster_init
+
+    # (y) Real AWS: ModifyDBCluster applies what DescribeDBClusters then reports:
+    # EnableIAMDatabaseAuthentication (IAMDatabaseAuthenticationEnabled),
+    # EnablePerformanceInsights (PerformanceInsightsEnabled), CloudwatchLogsExportConfiguration
+    # (EnabledCloudwatchLogsExports), CACertificateIdentifier, EnableLocalWriteForwarding.
+    # moto stores them under names its answer never reads (or not at all).
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBCluster.html
+    original_modify = RDSBackend.modify_db_cluster
+
+    def modify_db_cluster(self, kwargs):  # type: ignore[no-untyped-def]
+        cluster = self.clusters.get(kwargs.get("db_cluster_identifier"))
+        if cluster is not None:
+            _apply(cluster, kwargs)
+            logs = kwargs.get("cloudwatch_logs_export_configuration")
+            exports = cluster.enabled_cloudwatch_logs_exports
+            for log in _get(logs, "DisableLogTypes", "disable_log_types") or []:
+                if log in exports:
+                    exports.remove(log)
+            for log in _get(logs, "EnableLogTypes", "enable_log_types") or []:
+                if log not in exports:
+                    exports.append(log)
+        return original_modify(self, kwargs)
+
+    RDSBackend.modify_db_cluster = modify_db_cluster
+
+    # (y) Real AWS: EnableHttpEndpoint / DisableHttpEndpoint turn the RDS Data API of an
+    # Aurora cluster on and off (ResourceArn: the cluster's ARN) and answer ResourceArn and
+    # HttpEndpointEnabled; an unknown cluster is DBClusterNotFoundFault. moto implements
+    # neither (HTTP 500).
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_EnableHttpEndpoint.html
+    def _http_endpoint(response, on):  # type: ignore[no-untyped-def]
+        arn = response.params.get("ResourceArn")
+        cluster = next((c for c in response.backend.clusters.values() if c.db_cluster_arn == arn), None)
+        if cluster is None:
+            raise DBClusterNotFoundError(arn)
+        cluster._enable_http_endpoint = on
+        return ActionResult({"ResourceArn": arn, "HttpEndpointEnabled": on})
+
+    RDSResponse.enable_http_endpoint = lambda self: _http_endpoint(self, True)
+    RDSResponse.disable_http_endpoint = lambda self: _http_endpoint(self, False)
 
 
 # --------------------------------------------------------------------------------------

@@ -1533,3 +1533,198 @@ async fn automated_backups_replicate_to_another_region_and_stop() {
         .await;
     assert_eq!(error_code(missing), "DBInstanceNotFound");
 }
+
+/// Patch (y): CreateDBCluster keeps the monitoring, insights, CA, lifecycle, write-forwarding,
+/// scalability and Data API arguments (an Aurora cluster's storage type is `aurora`);
+/// ModifyDBCluster applies IAM auth, Performance Insights and log exports under the names
+/// DescribeDBClusters reports; EnableHttpEndpoint / DisableHttpEndpoint exist.
+#[tokio::test]
+async fn cluster_arguments_are_kept_and_modified_as_aws_reports_them() {
+    let rds = account().rds(DEFAULT_REGION).await;
+    let created = rds
+        .create_db_cluster()
+        .db_cluster_identifier("smoke-cluster-args")
+        .engine("aurora-mysql")
+        .master_username("admin")
+        .master_user_password("smoke-cluster-pw")
+        .monitoring_interval(15)
+        .monitoring_role_arn("arn:aws:iam::123456789012:role/mon")
+        .enable_performance_insights(true)
+        .database_insights_mode(aws_sdk_rds::types::DatabaseInsightsMode::Advanced)
+        .ca_certificate_identifier("rds-ca-rsa2048-g1")
+        .enable_local_write_forwarding(true)
+        .cluster_scalability_type(aws_sdk_rds::types::ClusterScalabilityType::Standard)
+        .enable_http_endpoint(true)
+        .send()
+        .await
+        .unwrap()
+        .db_cluster
+        .unwrap();
+    let describe = || async {
+        let answer = rds
+            .describe_db_clusters()
+            .db_cluster_identifier("smoke-cluster-args")
+            .send();
+        answer.await.unwrap().db_clusters.unwrap().remove(0)
+    };
+    let c = describe().await;
+    assert_eq!(c.monitoring_interval(), Some(15));
+    assert_eq!(
+        c.monitoring_role_arn(),
+        Some("arn:aws:iam::123456789012:role/mon")
+    );
+    assert_eq!(c.performance_insights_enabled(), Some(true));
+    assert_eq!(c.performance_insights_retention_period(), Some(7));
+    assert_eq!(
+        c.database_insights_mode().map(|m| m.as_str()),
+        Some("advanced")
+    );
+    assert_eq!(
+        c.certificate_details().and_then(|d| d.ca_identifier()),
+        Some("rds-ca-rsa2048-g1")
+    );
+    assert_eq!(
+        c.engine_lifecycle_support(),
+        Some("open-source-rds-extended-support")
+    );
+    assert_eq!(
+        c.local_write_forwarding_status().map(|s| s.as_str()),
+        Some("enabled")
+    );
+    assert_eq!(
+        c.cluster_scalability_type().map(|s| s.as_str()),
+        Some("standard")
+    );
+    assert_eq!(c.http_endpoint_enabled(), Some(true));
+    assert_eq!(c.storage_type(), Some("aurora"));
+
+    rds.modify_db_cluster()
+        .db_cluster_identifier("smoke-cluster-args")
+        .apply_immediately(true)
+        .enable_iam_database_authentication(true)
+        .enable_performance_insights(false)
+        .cloudwatch_logs_export_configuration(
+            aws_sdk_rds::types::CloudwatchLogsExportConfiguration::builder()
+                .enable_log_types("error")
+                .enable_log_types("slowquery")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let c = describe().await;
+    assert_eq!(c.iam_database_authentication_enabled(), Some(true));
+    assert_eq!(c.performance_insights_enabled(), Some(false));
+    assert_eq!(c.enabled_cloudwatch_logs_exports(), ["error", "slowquery"]);
+
+    let arn = created.db_cluster_arn().unwrap();
+    let off = rds
+        .disable_http_endpoint()
+        .resource_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(off.http_endpoint_enabled(), Some(false));
+    assert_eq!(describe().await.http_endpoint_enabled(), Some(false));
+    let missing = rds
+        .enable_http_endpoint()
+        .resource_arn("arn:aws:rds:us-east-1:123456789012:cluster:missing")
+        .send()
+        .await;
+    assert_eq!(error_code(missing), "DBClusterNotFoundFault");
+}
+
+/// Patch (z): a replication group's members report its notification topic, and
+/// ModifyReplicationGroup changes cluster mode, transit encryption mode, IP discovery, user
+/// groups, log deliveries and the topic.
+#[tokio::test]
+async fn replication_group_arguments_are_modified_as_aws_reports_them() {
+    use aws_sdk_elasticache::types::{
+        CloudWatchLogsDestinationDetails, DestinationDetails, LogDeliveryConfigurationRequest,
+    };
+    let ec = account().elasticache(DEFAULT_REGION).await;
+    let slow_log = LogDeliveryConfigurationRequest::builder()
+        .log_type("slow-log".into())
+        .destination_type("cloudwatch-logs".into())
+        .log_format("json".into())
+        .destination_details(
+            DestinationDetails::builder()
+                .cloud_watch_logs_details(
+                    CloudWatchLogsDestinationDetails::builder()
+                        .log_group("slow")
+                        .build(),
+                )
+                .build(),
+        )
+        .build();
+    ec.create_replication_group()
+        .replication_group_id("smoke-rg-args")
+        .replication_group_description("smoke")
+        .engine("redis")
+        .cache_node_type("cache.t4g.micro")
+        .num_cache_clusters(2)
+        .notification_topic_arn("arn:aws:sns:us-east-1:123456789012:a")
+        .log_delivery_configurations(slow_log)
+        .user_group_ids("ug-a")
+        .send()
+        .await
+        .unwrap();
+    let topic = |id: &'static str| {
+        let ec = ec.clone();
+        async move {
+            let answer = ec
+                .describe_cache_clusters()
+                .cache_cluster_id(id)
+                .send()
+                .await
+                .unwrap();
+            let member = answer.cache_clusters()[0].clone();
+            member
+                .notification_configuration()
+                .and_then(|n| n.topic_arn())
+                .map(str::to_string)
+        }
+    };
+    assert_eq!(
+        topic("smoke-rg-args-002").await.as_deref(),
+        Some("arn:aws:sns:us-east-1:123456789012:a")
+    );
+    ec.modify_replication_group()
+        .replication_group_id("smoke-rg-args")
+        .apply_immediately(true)
+        .cluster_mode("compatible".into())
+        .transit_encryption_mode("required".into())
+        .ip_discovery("ipv6".into())
+        .user_group_ids_to_add("ug-b")
+        .user_group_ids_to_remove("ug-a")
+        .log_delivery_configurations(
+            LogDeliveryConfigurationRequest::builder()
+                .log_type("slow-log".into())
+                .enabled(false)
+                .build(),
+        )
+        .notification_topic_arn("arn:aws:sns:us-east-1:123456789012:b")
+        .send()
+        .await
+        .unwrap();
+    let g = ec
+        .describe_replication_groups()
+        .replication_group_id("smoke-rg-args")
+        .send()
+        .await
+        .unwrap()
+        .replication_groups()[0]
+        .clone();
+    assert_eq!(g.cluster_mode().map(|m| m.as_str()), Some("compatible"));
+    assert_eq!(
+        g.transit_encryption_mode().map(|m| m.as_str()),
+        Some("required")
+    );
+    assert_eq!(g.ip_discovery().map(|m| m.as_str()), Some("ipv6"));
+    assert_eq!(g.user_group_ids(), ["ug-b"]);
+    assert!(g.log_delivery_configurations().is_empty());
+    assert_eq!(
+        topic("smoke-rg-args-001").await.as_deref(),
+        Some("arn:aws:sns:us-east-1:123456789012:b")
+    );
+}

@@ -3,6 +3,7 @@
 //! cache id rule, and the batched DescribeCacheClusters.
 
 mod cluster;
+mod log_delivery;
 mod parameter_group;
 mod replication_group;
 mod subnet_group;

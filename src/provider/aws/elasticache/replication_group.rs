@@ -74,9 +74,23 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         reader_endpoint_address    string     output                    "Reader endpoint (not in cluster mode).";
         configuration_endpoint_address string output                    "Configuration endpoint (cluster mode).";
         member_clusters            string_set output                    "Ids of the member cache clusters.";
+        cluster_mode               string     computed one_of(&["enabled", "disabled", "compatible"]) "Cluster mode: enabled, disabled, or compatible (the step between them).";
+        user_group_ids             string_set                           "User groups (RBAC) that may connect; at most one.";
+        transit_encryption_mode    string     computed one_of(&["preferred", "required"]) "preferred (TLS and plain connections) or required (TLS only).";
+        auth_token_update_strategy string     virtual_ one_of(&["SET", "ROTATE", "DELETE"]) "How a changed auth_token is applied: ROTATE (default: the old token stays valid), SET or DELETE.";
+        preferred_cache_cluster_azs string_list force_new               "AZs of the cache clusters, the primary's first.";
+        data_tiering_enabled       bool       computed force_new        "Tier data to SSD (r6gd node types).";
+        ip_discovery               string     computed one_of(&["ipv4", "ipv6"]) "Address family the discovery protocols answer with.";
+        network_type               string     computed force_new one_of(&["ipv4", "ipv6", "dual_stack"]) "ipv4, ipv6 or dual_stack.";
+        global_replication_group_id string    computed force_new        "Global datastore the group joins as a secondary.";
+        notification_topic_arn     string                               "SNS topic that receives the group's events.";
+        snapshot_name              string     virtual_ force_new        "Snapshot to create the group from.";
+        snapshot_arns              string_set virtual_ force_new        "RDB files in S3 to create the group from.";
+        security_group_names       string_set computed force_new        "Cache security groups (EC2-Classic).";
         tags;
         id_from replication_group_id;
         timeouts create(60) update(40) delete(45);
+        block super::log_delivery::block();
     }
 });
 
@@ -138,6 +152,19 @@ const CREATE: Table<Create> = setters! {
     "snapshot_window" => set_snapshot_window(string),
     "maintenance_window" => set_preferred_maintenance_window(lower),
     "auto_minor_version_upgrade" => set_auto_minor_version_upgrade(bool),
+    "cluster_mode" => |b, p| b.set_cluster_mode(obj::str(p, "cluster_mode").map(Into::into)),
+    "user_group_ids" => set_user_group_ids(some_strings),
+    "transit_encryption_mode" => |b, p| b.set_transit_encryption_mode(obj::str(p, "transit_encryption_mode").map(Into::into)),
+    "preferred_cache_cluster_azs" => set_preferred_cache_cluster_azs(some_strings),
+    "data_tiering_enabled" => set_data_tiering_enabled(bool),
+    "ip_discovery" => |b, p| b.set_ip_discovery(obj::str(p, "ip_discovery").map(Into::into)),
+    "network_type" => |b, p| b.set_network_type(obj::str(p, "network_type").map(Into::into)),
+    "global_replication_group_id" => set_global_replication_group_id(string),
+    "notification_topic_arn" => set_notification_topic_arn(string),
+    "snapshot_name" => set_snapshot_name(string),
+    "snapshot_arns" => set_snapshot_arns(some_strings),
+    "security_group_names" => set_cache_security_group_names(some_strings),
+    "log_delivery_configuration" => |b, p| b.set_log_delivery_configurations(super::log_delivery::for_create(p)),
 };
 
 const MODIFY: Table<Modify> = setters! {
@@ -150,6 +177,10 @@ const MODIFY: Table<Modify> = setters! {
     "snapshot_window" => set_snapshot_window(string),
     "transit_encryption_enabled" => set_transit_encryption_enabled(bool),
     "auto_minor_version_upgrade" => set_auto_minor_version_upgrade(bool),
+    "cluster_mode" => |b, p| b.set_cluster_mode(obj::str(p, "cluster_mode").map(Into::into)),
+    "transit_encryption_mode" => |b, p| b.set_transit_encryption_mode(obj::str(p, "transit_encryption_mode").map(Into::into)),
+    "ip_discovery" => |b, p| b.set_ip_discovery(obj::str(p, "ip_discovery").map(Into::into)),
+    "notification_topic_arn" => set_notification_topic_arn(string),
 };
 
 static WAITER: Waiter = Waiter {
@@ -233,6 +264,15 @@ fn state_of(ctx: &Ctx, f: Found) -> Value {
         "reader_endpoint_address" => first.and_then(|n| n.reader_endpoint()).and_then(|e| e.address()),
         "configuration_endpoint_address" => config_endpoint.and_then(|e| e.address()),
         "member_clusters" => state::strings(g.member_clusters(), |s| Some(s.as_str())),
+        "cluster_mode" => g.cluster_mode().map(|m| m.as_str()),
+        "user_group_ids" => state::strings(g.user_group_ids(), |s| Some(s.as_str())),
+        "transit_encryption_mode" => g.transit_encryption_mode().map(|m| m.as_str()),
+        "data_tiering_enabled" => g.data_tiering().is_some_and(|d| d.as_str() == "enabled"),
+        "ip_discovery" => g.ip_discovery().map(|m| m.as_str()),
+        "network_type" => g.network_type().map(|m| m.as_str()),
+        "global_replication_group_id" => g.global_replication_group_info().and_then(|i| i.global_replication_group_id()),
+        "notification_topic_arn" => member.and_then(|c| c.notification_configuration()).and_then(|n| n.topic_arn()),
+        "log_delivery_configuration" => super::log_delivery::state(g.log_delivery_configurations()),
     };
     tags::put(ctx, &mut m, f.tags);
     state::complete(&SCHEMA, m)
@@ -241,6 +281,7 @@ fn state_of(ctx: &Ctx, f: Found) -> Value {
 /// What a group's state reads from its first member cache cluster (the group answer lacks
 /// it); `port` and `auto_minor_version_upgrade` only when the group's own answer lacks them.
 const FROM_MEMBER: &[&str] = &[
+    "notification_topic_arn",
     "engine_version",
     "engine_version_actual",
     "security_group_ids",
@@ -542,6 +583,21 @@ impl ResourceType for ElastiCacheReplicationGroup {
         if let Some(sgs) = modify::changed_list(prior, planned, "security_group_ids") {
             (modify, needed) = (modify.set_security_group_ids(Some(sgs)), true);
         }
+        if modify::differs(prior, planned, "user_group_ids") {
+            let (old, new) = (
+                obj::strings(prior, "user_group_ids"),
+                obj::strings(planned, "user_group_ids"),
+            );
+            let add: Vec<String> = new.iter().filter(|g| !old.contains(g)).cloned().collect();
+            let remove: Vec<String> = old.iter().filter(|g| !new.contains(g)).cloned().collect();
+            modify = modify
+                .set_user_group_ids_to_add((!add.is_empty()).then_some(add))
+                .set_user_group_ids_to_remove((!remove.is_empty()).then_some(remove));
+            needed = true;
+        }
+        if let Some(logs) = super::log_delivery::changes(prior, planned) {
+            (modify, needed) = (modify.set_log_delivery_configurations(Some(logs)), true);
+        }
         if modify::differs(prior, planned, "snapshot_retention_limit") {
             let n = obj::i32(planned, "snapshot_retention_limit").unwrap_or(0);
             // Turning snapshots on needs a member to take them (as terraform-provider-aws).
@@ -580,8 +636,10 @@ impl ResourceType for ElastiCacheReplicationGroup {
                 .modify_replication_group()
                 .replication_group_id(&id)
                 .auth_token(token);
+            let strategy = obj::str(planned, "auth_token_update_strategy")
+                .map_or(AuthTokenUpdateStrategyType::Rotate, Into::into);
             let call = call
-                .auth_token_update_strategy(AuthTokenUpdateStrategyType::Rotate)
+                .auth_token_update_strategy(strategy)
                 .apply_immediately(true);
             call.send().await.during(&format!(
                 "changing the AUTH token of replication group {id}"

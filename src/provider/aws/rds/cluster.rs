@@ -17,100 +17,18 @@
 //!
 //! The master password never appears in a log line or an error message.
 
-use super::{
-    cluster_engine, describe_clusters, engine_version_matches, identifier, identifier_prefix,
-};
-use super::{password_changed, snapshot_identifier, state_engine_version, CLUSTER_PREFIX};
+mod create;
+mod schema;
+
+use super::{describe_clusters, engine_version_matches, password_changed, state_engine_version};
 use crate::provider::aws::kit::naming::prefix_from_name;
 use crate::provider::aws::kit::prelude::*;
-use crate::provider::aws::kit::{DAILY_WINDOW, WEEKLY_WINDOW};
-use aws_sdk_rds::operation::create_db_cluster::builders::CreateDBClusterFluentBuilder as Create;
-use aws_sdk_rds::operation::modify_db_cluster::builders::ModifyDBClusterFluentBuilder as Modify;
 use aws_sdk_rds::types::DbCluster as SdkCluster;
+use schema::{MODIFY, SCHEMA};
 use std::cmp::Ordering;
 
 pub struct RdsCluster;
 pub static RDS_CLUSTER: RdsCluster = RdsCluster;
-
-static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
-    schema! {
-        "An Aurora DB cluster (aurora-mysql, aurora-postgresql).";
-        regional;
-        id                        string output                "The cluster identifier.";
-        cluster_identifier        string computed force_new check(identifier) name_from_prefix("cluster_identifier_prefix", CLUSTER_PREFIX) "Cluster identifier; generated (`tf-…`) when not set.";
-        cluster_identifier_prefix string computed force_new conflicts_with(&["cluster_identifier"]) check(identifier_prefix) "Creates a unique identifier beginning with this prefix.";
-        engine                    string required force_new lowercase check(cluster_engine) "aurora-mysql or aurora-postgresql.";
-        engine_version            string computed same_version("engine_version_actual", cluster_version_suppressed) "Engine version; a prefix or an older version of the running one is no change.";
-        engine_version_actual     string output                "The engine version AWS runs.";
-        database_name             string computed force_new    "Name of the database created with the cluster.";
-        master_username           string computed force_new    "Master user name.";
-        master_password           string sensitive virtual_    "Master password; never returned by AWS (state keeps a salted hash).";
-        master_password_wo        string write_only conflicts_with(&["master_password"]) required_with(&["master_password_wo_version"]) "Master password, write-only (Terraform 1.11): sent on create and whenever master_password_wo_version changes.";
-        master_password_wo_version number write_only_version required_with(&["master_password_wo"]) "Change it to send master_password_wo again.";
-        manage_master_user_password bool computed              "Let RDS keep the master password in Secrets Manager.";
-        storage_encrypted         bool   computed force_new    "Encrypt the cluster's storage.";
-        kms_key_id                string computed force_new    "ARN of the KMS key for storage encryption.";
-        backup_retention_period   number default(1) range(1.0, 35.0) "Days to keep automated backups (1-35).";
-        preferred_backup_window   string computed regex(DAILY_WINDOW, "a daily window hh24:mi-hh24:mi (UTC), e.g. 03:00-04:00") "Daily backup window, hh24:mi-hh24:mi (UTC).";
-        preferred_maintenance_window string computed lowercase regex(WEEKLY_WINDOW, "a weekly window ddd:hh24:mi-ddd:hh24:mi (UTC), e.g. sun:05:00-sun:06:00") "Weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi (UTC, lower-cased).";
-        port                      number computed              "Database port.";
-        deletion_protection       bool   default(false)        "Refuse deletes while true.";
-        skip_final_snapshot       bool   virtual_ default(false) "Delete without a final snapshot.";
-        final_snapshot_identifier string virtual_ check(snapshot_identifier) "Name of the cluster snapshot taken on delete.";
-        delete_automated_backups  bool   virtual_ default(true) "Remove automated backups on delete.";
-        apply_immediately         bool   virtual_ default(false) "Apply changes now instead of in the maintenance window.";
-        allow_major_version_upgrade bool virtual_              "Allow engine_version changes across major versions.";
-        vpc_security_group_ids    string_set computed          "VPC security groups of the cluster.";
-        db_subnet_group_name      string computed force_new    "DB subnet group to place the cluster in.";
-        db_cluster_parameter_group_name string computed        "DB cluster parameter group.";
-        availability_zones        string_set computed force_new check(|v| (v.as_list()?.len() > 3).then(|| "at most 3 can be set: Aurora stores a cluster's data in three AZs".into())) "AZs for the cluster's storage (AWS uses three).";
-        copy_tags_to_snapshot     bool   default(false)        "Copy the cluster's tags to its snapshots.";
-        arn                       string output                "ARN of the cluster.";
-        endpoint                  string output                "Writer endpoint (host name).";
-        reader_endpoint           string output                "Load-balanced reader endpoint (host name).";
-        cluster_resource_id       string output                "The cluster's resource id (cluster-…).";
-        hosted_zone_id            string output                "Route 53 zone of the endpoints.";
-        tags;
-        id_from cluster_identifier;
-        timeouts create(120) update(120) delete(120);
-    }
-});
-
-/// The arguments of the create call.
-const CREATE: Table<Create> = setters! {
-    "engine" => set_engine(lower),
-    "engine_version" => set_engine_version(string),
-    "database_name" => set_database_name(string),
-    "master_username" => set_master_username(string),
-    "master_password" => set_master_user_password(string),
-    "master_password_wo" => set_master_user_password(string),
-    "manage_master_user_password" => |b, p| b.set_manage_master_user_password(obj::bool(p, "manage_master_user_password").filter(|b| *b)),
-    "storage_encrypted" => set_storage_encrypted(bool),
-    "kms_key_id" => set_kms_key_id(string),
-    "backup_retention_period" => set_backup_retention_period(i32),
-    "preferred_backup_window" => set_preferred_backup_window(string),
-    "preferred_maintenance_window" => set_preferred_maintenance_window(lower),
-    "port" => set_port(i32),
-    "deletion_protection" => set_deletion_protection(bool),
-    "vpc_security_group_ids" => set_vpc_security_group_ids(some_strings),
-    "db_subnet_group_name" => set_db_subnet_group_name(string),
-    "db_cluster_parameter_group_name" => set_db_cluster_parameter_group_name(string),
-    "availability_zones" => set_availability_zones(some_strings),
-    "copy_tags_to_snapshot" => set_copy_tags_to_snapshot(bool),
-};
-
-const MODIFY: Table<Modify> = setters! {
-    "manage_master_user_password" => set_manage_master_user_password(bool),
-    "backup_retention_period" => set_backup_retention_period(i32),
-    "preferred_backup_window" => set_preferred_backup_window(string),
-    "preferred_maintenance_window" => set_preferred_maintenance_window(lower),
-    "port" => set_port(i32),
-    "deletion_protection" => set_deletion_protection(bool),
-    // An empty set is sent too: it removes every group.
-    "vpc_security_group_ids" => set_vpc_security_group_ids(strings),
-    "db_cluster_parameter_group_name" => set_db_cluster_parameter_group_name(string),
-    "copy_tags_to_snapshot" => set_copy_tags_to_snapshot(bool),
-};
 
 /// The status and whether changes are still pending, batched with every other cluster
 /// waiting: with apply_immediately, changes still pending are not applied yet.
@@ -220,9 +138,174 @@ fn state_of(ctx: &Ctx, c: &SdkCluster) -> Value {
         "reader_endpoint" => c.reader_endpoint(),
         "cluster_resource_id" => c.db_cluster_resource_id(),
         "hosted_zone_id" => c.hosted_zone_id(),
+        "engine_mode" => c.engine_mode(),
+        "engine_lifecycle_support" => c.engine_lifecycle_support(),
+        "master_user_secret_kms_key_id" => c.master_user_secret().and_then(|s| s.kms_key_id()),
+        "master_user_secret" => super::master_user_secret(c.master_user_secret()),
+        "db_cluster_instance_class" => c.db_cluster_instance_class(),
+        "allocated_storage" => c.allocated_storage(),
+        "storage_type" => c.storage_type(),
+        "iops" => c.iops(),
+        "backtrack_window" => c.backtrack_window().map(|w| w as i32),
+        "global_cluster_identifier" => c.global_cluster_identifier(),
+        "replication_source_identifier" => c.replication_source_identifier(),
+        "iam_database_authentication_enabled" => c.iam_database_authentication_enabled().unwrap_or(false),
+        "enabled_cloudwatch_logs_exports" => state::strings(c.enabled_cloudwatch_logs_exports(), |s| Some(s.as_str())),
+        "enable_http_endpoint" => c.http_endpoint_enabled().unwrap_or(false),
+        "enable_global_write_forwarding" => c.global_write_forwarding_requested().unwrap_or(false),
+        "enable_local_write_forwarding" => c.local_write_forwarding_status().is_some_and(|s| matches!(s.as_str(), "enabled" | "enabling" | "requested")),
+        "monitoring_interval" => c.monitoring_interval(),
+        "monitoring_role_arn" => c.monitoring_role_arn(),
+        "performance_insights_enabled" => c.performance_insights_enabled().unwrap_or(false),
+        "performance_insights_kms_key_id" => c.performance_insights_kms_key_id(),
+        "performance_insights_retention_period" => c.performance_insights_retention_period(),
+        "database_insights_mode" => c.database_insights_mode().map(|m| m.as_str()),
+        "network_type" => c.network_type(),
+        "publicly_accessible" => c.publicly_accessible(),
+        "auto_minor_version_upgrade" => c.auto_minor_version_upgrade(),
+        "ca_certificate_identifier" => c.certificate_details().and_then(|d| d.ca_identifier()),
+        "ca_certificate_valid_till" => c.certificate_details().and_then(|d| d.valid_till()).map(|t| t.to_string()),
+        "cluster_scalability_type" => c.cluster_scalability_type().map(|t| t.as_str()),
+        "db_system_id" => c.db_system_id(),
+        "domain" => c.domain_memberships().first().and_then(|d| d.domain()),
+        "domain_iam_role_name" => c.domain_memberships().first().and_then(|d| d.iam_role_name()),
+        "cluster_members" => state::strings(c.db_cluster_members(), |m| m.db_instance_identifier()),
+        "serverlessv2_scaling_configuration" => obj::list(c.serverless_v2_scaling_configuration().map(|s| Value::Map(object! {
+            "min_capacity" => s.min_capacity().map(Value::Number),
+            "max_capacity" => s.max_capacity().map(Value::Number),
+            "seconds_until_auto_pause" => s.seconds_until_auto_pause(),
+        }))),
+        "scaling_configuration" => obj::list(c.scaling_configuration_info().filter(|_| c.engine_mode() == Some("serverless")).map(|s| Value::Map(object! {
+            "auto_pause" => s.auto_pause(),
+            "min_capacity" => s.min_capacity(),
+            "max_capacity" => s.max_capacity(),
+            "seconds_until_auto_pause" => s.seconds_until_auto_pause(),
+            "seconds_before_timeout" => s.seconds_before_timeout(),
+            "timeout_action" => s.timeout_action(),
+        }))),
     };
     tags::put(ctx, &mut m, tags::read(c.tag_list()));
     state::complete(&SCHEMA, m)
+}
+
+async fn describe_one(ctx: &Ctx, id: &str) -> ProviderResult<Option<SdkCluster>> {
+    Ok(describe_clusters(ctx, &[id.to_string()]).await?.pop())
+}
+
+/// An unset `seconds_until_auto_pause` keeps what AWS reports (the provider's Optional and
+/// Computed).
+fn keep_pause_delay(prior: &Value, m: &mut Map) {
+    const BLOCK: &str = "serverlessv2_scaling_configuration";
+    const KEY: &str = "seconds_until_auto_pause";
+    let old = schema::first_block(prior, BLOCK)
+        .and_then(|b| b.get(KEY))
+        .cloned();
+    if let (Some(old), Some(Value::List(blocks))) = (old, m.get_mut(BLOCK)) {
+        if let Some(Value::Map(b)) = blocks.first_mut() {
+            if b.get(KEY).is_none_or(Value::is_null) {
+                b.insert(KEY.into(), old);
+            }
+        }
+    }
+}
+
+impl RdsCluster {
+    /// The RDS Data API of a provisioned cluster has its own calls (a ModifyDBCluster
+    /// EnableHttpEndpoint applies only to Serverless v1).
+    async fn set_http_endpoint(&self, ctx: &Ctx, cluster: &Value, on: bool) -> ProviderResult<()> {
+        let arn = state::required(cluster, "arn", self.type_name())?;
+        let what = format!(
+            "turning the Data API of DB cluster {arn} {}",
+            if on { "on" } else { "off" }
+        );
+        match on {
+            true => ctx
+                .rds()
+                .enable_http_endpoint()
+                .resource_arn(&arn)
+                .send()
+                .await
+                .during(&what)
+                .map(drop),
+            false => ctx
+                .rds()
+                .disable_http_endpoint()
+                .resource_arn(&arn)
+                .send()
+                .await
+                .during(&what)
+                .map(drop),
+        }
+    }
+
+    /// A replica cluster whose `replication_source_identifier` is removed is promoted; a
+    /// member of a global database whose `global_cluster_identifier` is removed leaves it.
+    /// Neither can be set or changed on an existing cluster.
+    async fn leave_sources(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        prior: &Value,
+        planned: &Value,
+    ) -> ProviderResult<()> {
+        for (key, what) in [
+            ("replication_source_identifier", "replicate another source"),
+            ("global_cluster_identifier", "join another global database"),
+        ] {
+            if modify::differs(prior, planned, key) && obj::str(planned, key).is_some() {
+                return Err(ProviderError::new(format!(
+                    "DB cluster {id}: an existing cluster cannot {what} ({key} can only be removed); replace the cluster to change it"
+                )));
+            }
+        }
+        let limit = SCHEMA.timeout(planned, "update");
+        if modify::differs(prior, planned, "replication_source_identifier") {
+            let call = ctx
+                .rds()
+                .promote_read_replica_db_cluster()
+                .db_cluster_identifier(id);
+            call.send()
+                .await
+                .during(&format!("promoting replica DB cluster {id}"))?;
+            WAITER.ready(ctx, id, limit).await?;
+        }
+        if let Some(global) = obj::str(prior, "global_cluster_identifier")
+            .filter(|_| modify::differs(prior, planned, "global_cluster_identifier"))
+        {
+            self.leave_global_cluster(ctx, prior, global).await?;
+        }
+        Ok(())
+    }
+
+    /// RemoveFromGlobalCluster, then a wait until the cluster is available again; a global
+    /// database or membership gone already is no error.
+    async fn leave_global_cluster(
+        &self,
+        ctx: &Ctx,
+        prior: &Value,
+        global: &str,
+    ) -> ProviderResult<()> {
+        let (id, arn) = (
+            state::id(prior, self.type_name())?,
+            state::required(prior, "arn", self.type_name())?,
+        );
+        let call = ctx
+            .rds()
+            .remove_from_global_cluster()
+            .global_cluster_identifier(global)
+            .db_cluster_identifier(&arn);
+        let what = format!("removing DB cluster {id} from global cluster {global}");
+        let removed = unless(
+            call.send().await.during(&what),
+            &["GlobalClusterNotFoundFault", "DBClusterNotFoundFault"],
+        )?;
+        if removed.is_some() {
+            WAITER
+                .ready(ctx, &id, SCHEMA.timeout(prior, "update"))
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -231,7 +314,7 @@ impl ResourceType for RdsCluster {
 
     async fn state_after_write(&self, ctx: &Ctx, written: Written<'_>) -> ProviderResult<Value> {
         let Written { id, planned, .. } = written;
-        let c = describe_clusters(ctx, &[id.to_string()]).await?.pop();
+        let c = describe_one(ctx, id).await?;
         let c = c.ok_or_else(|| {
             ProviderError::not_found(format!("DB cluster {id} not found after writing it"))
         })?;
@@ -253,11 +336,21 @@ impl ResourceType for RdsCluster {
 
     fn validate(&self, config: &Value) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
-        if config.get("master_username").is_none_or(Value::is_null) {
+        let set = |k: &str| config.get(k).is_some_and(|v| !v.is_null());
+        // A restore, a replica or a secondary of a global database takes its user from its
+        // source.
+        let inherits = [
+            "snapshot_identifier",
+            "restore_to_point_in_time",
+            "s3_import",
+            "replication_source_identifier",
+            "global_cluster_identifier",
+        ];
+        if !set("master_username") && !inherits.iter().any(|k| set(k)) {
             problems.push(ConfigProblem::new(
                 Some("master_username"),
                 "\"master_username\" is required: a new DB cluster needs a master user name",
-                "set master_username",
+                "set master_username, or restore the cluster from a snapshot or a point in time",
             ));
         }
         problems.extend(super::managed_password_conflicts(
@@ -267,11 +360,55 @@ impl ResourceType for RdsCluster {
         problems
     }
 
-    /// AZs unset, or a subset of what AWS chose, are no change.
+    /// What the emulator cannot host, or strata does not do, refused with the instance's
+    /// values: Aurora Serverless v1 (at its end of life since 2025-03-31: AWS creates no
+    /// more), and the import from S3.
+    fn plan_checks(&self, config: &Value) -> Vec<ConfigProblem> {
+        let mut problems = Vec::new();
+        let set = |k: &str| {
+            config
+                .get(k)
+                .and_then(Value::as_list)
+                .is_some_and(|l| !l.is_empty())
+        };
+        if config.get("engine_mode").and_then(Value::as_str) == Some("serverless")
+            || set("scaling_configuration")
+        {
+            let attr = match set("scaling_configuration") {
+                true => "scaling_configuration",
+                false => "engine_mode",
+            };
+            problems.push(ConfigProblem::new(
+                Some(attr),
+                "Aurora Serverless v1 (engine_mode = \"serverless\", scaling_configuration) is not supported: it reached its end of life on 2025-03-31 and AWS creates no such clusters",
+                "use engine_mode = \"provisioned\" with a serverlessv2_scaling_configuration block and db.serverless instances (Aurora Serverless v2)",
+            ));
+        }
+        problems.extend(super::unsupported_features(config));
+        problems
+    }
+
+    /// AZs unset, or a subset of what AWS chose, are no change; "" is the provisioned
+    /// engine mode; `aurora` is AWS's "" storage type; an unset Serverless v2 pause delay
+    /// keeps AWS's.
     fn customize_plan(&self, prior: Option<&Value>, planned: &mut Value) {
-        let (Some(Value::List(old)), Value::Map(m)) =
-            (prior.and_then(|p| p.get("availability_zones")), planned)
-        else {
+        let (Some(prior), Value::Map(m)) = (prior, planned) else {
+            return;
+        };
+        for key in ["engine_mode", "storage_type"] {
+            let same = match m.get(key).and_then(Value::as_str) {
+                Some("") => true,
+                Some("aurora") => key == "storage_type",
+                _ => false,
+            };
+            let old = prior.get(key).and_then(Value::as_str).unwrap_or("");
+            let default = ["", "provisioned", "aurora"].contains(&old);
+            if same && default {
+                m.insert(key.into(), Value::from(old));
+            }
+        }
+        keep_pause_delay(prior, m);
+        let Some(Value::List(old)) = prior.get("availability_zones") else {
             return;
         };
         let keep = match m.get("availability_zones") {
@@ -302,14 +439,31 @@ impl ResourceType for RdsCluster {
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let id = state::required(planned, "cluster_identifier", self.type_name())?;
-        let call = ctx.rds().create_db_cluster().db_cluster_identifier(&id);
-        lifecycle::create_then_ready! {
-            self, ctx, planned, call, CREATE, &WAITER, &id, "DB cluster"
-        }
+        self.create_call(ctx, &id, planned).await?;
+        // What create does after its call is what settling a retried one does.
+        let found = Value::Map(object! { "id" => id });
+        self.settle_retried_create(ctx, &found, planned).await
+    }
+
+    /// The create call's cluster exists, its answer lost: what create does after the call.
+    async fn settle_retried_create(
+        &self,
+        ctx: &Ctx,
+        found: &Value,
+        planned: &Value,
+    ) -> ProviderResult<Value> {
+        let id = state::id(found, self.type_name())?;
+        self.configure_after_call(ctx, &id, planned).await?;
+        lifecycle::ready_after_create(self, &WAITER, ctx, &id, planned).await
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
         let id = state::id(prior, self.type_name())?;
+        self.leave_sources(ctx, &id, prior, planned).await?;
+        if modify::differs(prior, planned, "enable_http_endpoint") {
+            let on = obj::bool(planned, "enable_http_endpoint") == Some(true);
+            self.set_http_endpoint(ctx, prior, on).await?;
+        }
         let apply_now = obj::bool(planned, "apply_immediately").unwrap_or(false);
         let modify = ctx
             .rds()
@@ -332,6 +486,25 @@ impl ResourceType for RdsCluster {
         if obj::bool(planned, "allow_major_version_upgrade") == Some(true) {
             modify = modify.allow_major_version_upgrade(true);
         }
+        if version_changed {
+            let group = obj::string(planned, "db_instance_parameter_group_name");
+            modify = modify.set_db_instance_parameter_group_name(group);
+        }
+        let ch = |k: &str| modify::differs(prior, planned, k);
+        if ch("allocated_storage") || ch("iops") {
+            // Provisioned IOPS go with the storage they are for.
+            modify = modify
+                .set_allocated_storage(obj::i32(planned, "allocated_storage"))
+                .set_iops(obj::i32(planned, "iops"));
+            needed = true;
+        }
+        if ch("storage_type") {
+            let storage = obj::string(planned, "storage_type");
+            (modify, needed) = (modify.set_storage_type(storage), true);
+        }
+        if let Some(logs) = super::log_exports_change(prior, planned) {
+            (modify, needed) = (modify.cloudwatch_logs_export_configuration(logs), true);
+        }
         if let Some(p) = obj::str(planned, "master_password")
             .filter(|_| password_changed(prior, planned, "master_password"))
         {
@@ -352,6 +525,9 @@ impl ResourceType for RdsCluster {
             gone: &["DBClusterNotFoundFault"],
             invalid_state: "InvalidDBClusterStateFault",
         };
+        if let Some(global) = obj::str(prior, "global_cluster_identifier") {
+            self.leave_global_cluster(ctx, prior, global).await?;
+        }
         super::delete_db! { ctx, prior, "DB cluster", delete_db_cluster, modify_db_cluster, db_cluster_identifier, how, WAITER, settled, SCHEMA.timeout(prior, "delete") }
     }
 }
@@ -536,6 +712,110 @@ mod tests {
             Some("8.0.mysql_aurora.3.06.0")
         );
         assert_eq!(obj::strings(&planned, "availability_zones"), ["us-east-1d"]);
+    }
+
+    fn block(pairs: &[(&str, Value)]) -> Value {
+        Value::List(vec![with(&[], pairs)])
+    }
+
+    #[test]
+    fn serverless_v1_and_s3_import_are_refused_when_used() {
+        let checks = |pairs: &[(&str, Value)]| attrs(RdsCluster.plan_checks(&config(pairs)));
+        assert!(checks(&[("engine_mode", Value::from("provisioned"))]).is_empty());
+        assert_eq!(
+            checks(&[("engine_mode", Value::from("serverless"))]),
+            [Some("engine_mode")]
+        );
+        let v1 = block(&[("min_capacity", Value::from(2))]);
+        assert_eq!(
+            checks(&[("scaling_configuration", v1)]),
+            [Some("scaling_configuration")]
+        );
+        let s3 = block(&[("bucket_name", Value::from("b"))]);
+        assert_eq!(checks(&[("s3_import", s3)]), [Some("s3_import")]);
+        assert!(checks(&[("s3_import", Value::List(vec![]))]).is_empty());
+    }
+
+    #[test]
+    fn a_restore_or_a_replica_needs_no_master_username() {
+        for (k, v) in [
+            ("snapshot_identifier", Value::from("snap-1")),
+            (
+                "replication_source_identifier",
+                Value::from("arn:aws:rds:us-east-1:1:cluster:a"),
+            ),
+            ("global_cluster_identifier", Value::from("global-1")),
+            (
+                "restore_to_point_in_time",
+                block(&[("source_cluster_identifier", Value::from("a"))]),
+            ),
+        ] {
+            assert!(
+                problems(&[("master_username", Value::Null), (k, v)]).is_empty(),
+                "{k}"
+            );
+        }
+        assert_eq!(
+            problems(&[
+                ("snapshot_identifier", Value::from("snap-1")),
+                ("global_cluster_identifier", Value::from("global-1")),
+            ]),
+            [Some("snapshot_identifier")]
+        );
+        assert_eq!(
+            problems(&[("monitoring_interval", Value::from(7))]),
+            [Some("monitoring_interval")]
+        );
+    }
+
+    #[test]
+    fn a_snapshot_identifier_is_read_only_at_create() {
+        let prior = config(&[("snapshot_identifier", Value::from("snap-a"))]);
+        let mut planned = config(&[("snapshot_identifier", Value::from("snap-b"))]);
+        plan(Some(&prior), &mut planned);
+        assert_eq!(obj::str(&planned, "snapshot_identifier"), Some("snap-a"));
+        assert_eq!(
+            SCHEMA.create_only_changes(
+                &prior,
+                &config(&[("snapshot_identifier", Value::from("snap-b"))])
+            ),
+            ["snapshot_identifier"]
+        );
+        let mut planned = config(&[("snapshot_identifier", Value::from("snap-b"))]);
+        plan(None, &mut planned);
+        assert_eq!(obj::str(&planned, "snapshot_identifier"), Some("snap-b"));
+    }
+
+    #[test]
+    fn plan_keeps_what_aws_defaults() {
+        let v2 = |pause: Value| {
+            block(&[
+                ("min_capacity", Value::from(0)),
+                ("max_capacity", Value::from(4)),
+                ("seconds_until_auto_pause", pause),
+            ])
+        };
+        let prior = config(&[
+            ("engine_mode", Value::from("provisioned")),
+            ("storage_type", Value::from("aurora")),
+            ("serverlessv2_scaling_configuration", v2(Value::from(300))),
+        ]);
+        let mut planned = config(&[
+            ("engine_mode", Value::from("")),
+            ("storage_type", Value::from("")),
+            ("serverlessv2_scaling_configuration", v2(Value::Null)),
+        ]);
+        plan(Some(&prior), &mut planned);
+        assert_eq!(obj::str(&planned, "engine_mode"), Some("provisioned"));
+        assert_eq!(obj::str(&planned, "storage_type"), Some("aurora"));
+        assert_eq!(
+            planned.get("serverlessv2_scaling_configuration"),
+            prior.get("serverlessv2_scaling_configuration")
+        );
+        // Aurora storage changes in place; a Multi-AZ DB cluster's replaces it.
+        let storage = SCHEMA.attribute("storage_type").unwrap();
+        assert!(!storage.replaces(&Value::from("aurora"), &Value::from("aurora-iopt1")));
+        assert!(storage.replaces(&Value::from("io1"), &Value::from("gp3")));
     }
 
     #[test]

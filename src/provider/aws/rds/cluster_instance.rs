@@ -9,6 +9,7 @@
 
 use super::{cluster_engine, describe_clusters, describe_instances, engine_version_matches};
 use super::{identifier, identifier_prefix, state_engine_version, CLUSTER_PREFIX};
+use super::{insights_retention, monitoring_interval};
 use crate::provider::aws::kit::naming::prefix_from_name;
 use crate::provider::aws::kit::prelude::*;
 use crate::provider::aws::kit::WEEKLY_WINDOW;
@@ -47,6 +48,14 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         dbi_resource_id       string output                        "The instance's resource id (db-…).";
         storage_encrypted     bool   output                        "Whether the cluster's storage is encrypted.";
         kms_key_id            string output                        "KMS key of the cluster's storage.";
+        monitoring_interval   number default(0) check(monitoring_interval) "Seconds between Enhanced Monitoring samples: 0 (off), 1, 5, 10, 15, 30 or 60.";
+        monitoring_role_arn   string computed                      "IAM role that lets RDS send Enhanced Monitoring metrics to CloudWatch Logs.";
+        performance_insights_enabled bool computed                 "Turn on Performance Insights.";
+        performance_insights_kms_key_id string computed            "KMS key ARN for Performance Insights data.";
+        performance_insights_retention_period number computed check(insights_retention) "Days to keep Performance Insights data: 7, 731, or a multiple of 31.";
+        ca_cert_identifier    string computed                      "Certificate authority of the server certificate.";
+        custom_iam_instance_profile string force_new regex("^AWSRDSCustom.*$", "a name starting with AWSRDSCustom") "Instance profile of an RDS Custom instance.";
+        network_type          string output                        "IPV4 or DUAL, as the cluster's subnet group allows.";
         tags;
         id_from identifier;
         timeouts create(90) update(90) delete(90);
@@ -67,6 +76,13 @@ const CREATE: Table<Create> = setters! {
     "preferred_maintenance_window" => set_preferred_maintenance_window(lower),
     "availability_zone" => set_availability_zone(string),
     "copy_tags_to_snapshot" => set_copy_tags_to_snapshot(bool),
+    "monitoring_interval" => set_monitoring_interval(i32),
+    "monitoring_role_arn" => set_monitoring_role_arn(string),
+    "performance_insights_enabled" => set_enable_performance_insights(bool),
+    "performance_insights_kms_key_id" => set_performance_insights_kms_key_id(string),
+    "performance_insights_retention_period" => set_performance_insights_retention_period(i32),
+    "ca_cert_identifier" => set_ca_certificate_identifier(string),
+    "custom_iam_instance_profile" => set_custom_iam_instance_profile(string),
 };
 
 const MODIFY: Table<Modify> = setters! {
@@ -77,6 +93,12 @@ const MODIFY: Table<Modify> = setters! {
     "auto_minor_version_upgrade" => set_auto_minor_version_upgrade(bool),
     "preferred_maintenance_window" => set_preferred_maintenance_window(lower),
     "copy_tags_to_snapshot" => set_copy_tags_to_snapshot(bool),
+    "monitoring_interval" => set_monitoring_interval(i32),
+    "monitoring_role_arn" => set_monitoring_role_arn(string),
+    "performance_insights_enabled" => set_enable_performance_insights(bool),
+    "performance_insights_kms_key_id" => set_performance_insights_kms_key_id(string),
+    "performance_insights_retention_period" => set_performance_insights_retention_period(i32),
+    "ca_cert_identifier" => set_ca_certificate_identifier(string),
 };
 
 static WAITER: Waiter = Waiter {
@@ -128,6 +150,14 @@ fn state_of(ctx: &Ctx, db: &SdkDb, writer: Option<bool>) -> Value {
         "dbi_resource_id" => db.dbi_resource_id(),
         "storage_encrypted" => db.storage_encrypted().unwrap_or(false),
         "kms_key_id" => db.kms_key_id(),
+        "monitoring_interval" => db.monitoring_interval().unwrap_or(0),
+        "monitoring_role_arn" => db.monitoring_role_arn(),
+        "performance_insights_enabled" => db.performance_insights_enabled().unwrap_or(false),
+        "performance_insights_kms_key_id" => db.performance_insights_kms_key_id(),
+        "performance_insights_retention_period" => db.performance_insights_retention_period(),
+        "ca_cert_identifier" => db.ca_certificate_identifier(),
+        "custom_iam_instance_profile" => db.custom_iam_instance_profile(),
+        "network_type" => db.network_type(),
     };
     tags::put(ctx, &mut m, tags::read(db.tag_list()));
     state::complete(&SCHEMA, m)

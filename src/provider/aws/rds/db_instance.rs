@@ -140,11 +140,7 @@ fn state_of(ctx: &Ctx, db: &SdkDb) -> Value {
         "custom_iam_instance_profile" => db.custom_iam_instance_profile(),
         "replica_mode" => db.replica_mode().map(|m| m.as_str()),
         "master_user_secret_kms_key_id" => db.master_user_secret().and_then(|s| s.kms_key_id()),
-        "master_user_secret" => obj::list(db.master_user_secret().map(|s| obj::map([
-            ("kms_key_id".to_string(), s.kms_key_id().unwrap_or_default().to_string()),
-            ("secret_arn".to_string(), s.secret_arn().unwrap_or_default().to_string()),
-            ("secret_status".to_string(), s.secret_status().unwrap_or_default().to_string()),
-        ]))),
+        "master_user_secret" => super::master_user_secret(db.master_user_secret()),
     };
     put_domain(&mut m, db.domain_memberships().first());
     tags::put(ctx, &mut m, tags::read(db.tag_list()));

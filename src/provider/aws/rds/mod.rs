@@ -139,6 +139,57 @@ macro_rules! delete_db {
 }
 pub(crate) use delete_db;
 
+/// A point in time as `restore_to_point_in_time` takes it (RFC 3339).
+pub const RFC3339: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$";
+
+/// A `check` of an Enhanced Monitoring interval (instances and clusters).
+pub fn monitoring_interval(v: &Value) -> Option<String> {
+    let n = v.as_f64()?;
+    (![0.0, 1.0, 5.0, 10.0, 15.0, 30.0, 60.0].contains(&n))
+        .then(|| "must be 0, 1, 5, 10, 15, 30 or 60".into())
+}
+
+/// Performance Insights keeps data 7 days (free), 731 days, or a whole number of months.
+pub fn insights_retention(v: &Value) -> Option<String> {
+    let n = v.as_f64()?;
+    let ok = n == 7.0 || n == 731.0 || (n > 0.0 && n % 31.0 == 0.0 && n <= 713.0);
+    (!ok).then(|| "must be 7, 731, or a multiple of 31 up to 713".into())
+}
+
+/// A restore time (`restore_to_point_in_time`'s) as the SDK takes it.
+pub fn restore_time(
+    point: &Value,
+    key: &str,
+) -> ProviderResult<Option<aws_smithy_types::DateTime>> {
+    obj::str(point, key)
+        .map(|t| {
+            aws_smithy_types::DateTime::from_str(t, aws_smithy_types::date_time::Format::DateTime)
+        })
+        .transpose()
+        .map_err(|e| ProviderError::new(format!("{key}: {e}")))
+}
+
+/// The `master_user_secret` block of an instance or cluster: the secret RDS keeps the
+/// master password in.
+pub fn master_user_secret(secret: Option<&aws_sdk_rds::types::MasterUserSecret>) -> Value {
+    obj::list(secret.map(|s| {
+        obj::map([
+            (
+                "kms_key_id".to_string(),
+                s.kms_key_id().unwrap_or_default().to_string(),
+            ),
+            (
+                "secret_arn".to_string(),
+                s.secret_arn().unwrap_or_default().to_string(),
+            ),
+            (
+                "secret_status".to_string(),
+                s.secret_status().unwrap_or_default().to_string(),
+            ),
+        ])
+    }))
+}
+
 /// RDS filters take at most 100 values.
 const FILTER_MAX: usize = 100;
 

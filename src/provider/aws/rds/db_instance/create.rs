@@ -148,15 +148,7 @@ impl DbInstance {
             }
             Origin::PointInTime(point) => {
                 let call = common!(rds.restore_db_instance_to_point_in_time(), ctx, p);
-                let time = obj::str(point, "restore_time")
-                    .map(|t| {
-                        aws_smithy_types::DateTime::from_str(
-                            t,
-                            aws_smithy_types::date_time::Format::DateTime,
-                        )
-                    })
-                    .transpose()
-                    .map_err(|e| ProviderError::new(format!("restore_time: {e}")))?;
+                let time = super::super::restore_time(point, "restore_time")?;
                 managed_password!(call, p)
                     .target_db_instance_identifier(id)
                     .set_source_db_instance_identifier(obj::string(

@@ -7,6 +7,7 @@ use crate::provider::aws::kit::{DAILY_WINDOW, WEEKLY_WINDOW};
 use aws_sdk_rds::operation::modify_db_instance::builders::ModifyDBInstanceFluentBuilder as Modify;
 
 use super::super::{engine_version_matches, identifier, identifier_prefix, snapshot_identifier};
+use super::super::{insights_retention, monitoring_interval, RFC3339};
 
 pub(super) static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
@@ -156,21 +157,6 @@ const SELF_MANAGED_AD: &[&str] = &[
     "domain_auth_secret_arn",
     "domain_dns_ips",
 ];
-
-const RFC3339: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$";
-
-fn monitoring_interval(v: &Value) -> Option<String> {
-    let n = v.as_f64()?;
-    (![0.0, 1.0, 5.0, 10.0, 15.0, 30.0, 60.0].contains(&n))
-        .then(|| "must be 0, 1, 5, 10, 15, 30 or 60".into())
-}
-
-/// Performance Insights keeps data 7 days (free), 731 days, or a whole number of months.
-fn insights_retention(v: &Value) -> Option<String> {
-    let n = v.as_f64()?;
-    let ok = n == 7.0 || n == 731.0 || (n > 0.0 && n % 31.0 == 0.0 && n <= 713.0);
-    (!ok).then(|| "must be 7, 731, or a multiple of 31 up to 713".into())
-}
 
 pub(super) const MODIFY: Table<Modify> = setters! {
     "instance_class" => set_db_instance_class(string),
