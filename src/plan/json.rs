@@ -374,7 +374,7 @@ pub fn configuration(config: &Config) -> Json {
             key,
             json!({
                 "name": "aws",
-                "full_name": ProviderKind::Aws.source(),
+                "full_name": ProviderKind::default().source(),
                 "alias": p.alias,
                 "expressions": body_expressions(&p.body, None),
             }),
