@@ -222,13 +222,7 @@ async fn candidates(ctx: &Ctx, db: &Database, source: Source) -> Result<Vec<Cand
 /// The automated backups of `db` replicated to the region `ctx` calls, restorable up to
 /// their latest restorable time.
 async fn replicated_backups(ctx: &Ctx, db: &Database) -> Result<Vec<Candidate>, String> {
-    let pages = ctx
-        .rds()
-        .describe_db_instance_automated_backups()
-        .into_paginator()
-        .items()
-        .send();
-    let backups = all("listing replicated automated backups", pages)
+    let backups = crate::provider::aws::rds::replications(ctx)
         .await
         .map_err(|e| e.message)?;
     Ok(backups
@@ -538,38 +532,34 @@ async fn restore(
             .map_err(|e| e.message)
     };
     let restoring = format!("restoring {} as {id}", point.id);
+    // Both instance restores place the new instance alike: small, private, in the drill's
+    // subnet and security groups, tagged.
+    macro_rules! placed_instance {
+        ($call:expr) => {{
+            $call
+                .db_instance_class(class(db, options))
+                .publicly_accessible(false)
+                .db_subnet_group_name(id)
+                .vpc_security_group_ids(&group)
+                .tags(tag)
+                .send()
+                .await
+                .map_err(|e| crate::sdk_error::describe(&restoring, &e))?;
+            wait("aws_db_instance", id.to_string()).await?;
+        }};
+    }
     match db.kind {
-        Kind::Instance if point.kind == "replicated" => {
-            ctx.rds()
-                .restore_db_instance_to_point_in_time()
-                .source_db_instance_automated_backups_arn(&point.id)
-                .use_latest_restorable_time(true)
-                .target_db_instance_identifier(id)
-                .db_instance_class(class(db, options))
-                .publicly_accessible(false)
-                .db_subnet_group_name(id)
-                .vpc_security_group_ids(&group)
-                .tags(tag)
-                .send()
-                .await
-                .map_err(|e| crate::sdk_error::describe(&restoring, &e))?;
-            wait("aws_db_instance", id.to_string()).await?;
-        }
-        Kind::Instance => {
-            ctx.rds()
-                .restore_db_instance_from_db_snapshot()
-                .db_instance_identifier(id)
-                .db_snapshot_identifier(&point.id)
-                .db_instance_class(class(db, options))
-                .publicly_accessible(false)
-                .db_subnet_group_name(id)
-                .vpc_security_group_ids(&group)
-                .tags(tag)
-                .send()
-                .await
-                .map_err(|e| crate::sdk_error::describe(&restoring, &e))?;
-            wait("aws_db_instance", id.to_string()).await?;
-        }
+        Kind::Instance if point.kind == "replicated" => placed_instance!(ctx
+            .rds()
+            .restore_db_instance_to_point_in_time()
+            .source_db_instance_automated_backups_arn(&point.id)
+            .use_latest_restorable_time(true)
+            .target_db_instance_identifier(id)),
+        Kind::Instance => placed_instance!(ctx
+            .rds()
+            .restore_db_instance_from_db_snapshot()
+            .db_instance_identifier(id)
+            .db_snapshot_identifier(&point.id)),
         Kind::Cluster => {
             ctx.rds()
                 .restore_db_cluster_from_snapshot()

@@ -189,7 +189,11 @@ impl Schema {
                 Some(p) => p.get(b.name).cloned(),
                 None => config.get(b.name).cloned(),
             };
-            m.insert(b.name.to_string(), kept.unwrap_or(Value::Null));
+            // Absent stays absent, as state keeps it.
+            match kept {
+                Some(v) => m.insert(b.name.to_string(), v),
+                None => m.remove(b.name),
+            };
         }
         for b in &self.blocks {
             let modified = b.schema.has_modifiers();

@@ -32,7 +32,7 @@ static WAITER: Waiter = Waiter {
 };
 
 /// The replications of this Region (backups whose source lives in another Region).
-async fn replications(ctx: &Ctx) -> ProviderResult<Vec<SdkBackup>> {
+pub async fn replications(ctx: &Ctx) -> ProviderResult<Vec<SdkBackup>> {
     let pages = ctx
         .rds()
         .describe_db_instance_automated_backups()

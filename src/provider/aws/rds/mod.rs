@@ -15,7 +15,9 @@ mod role_association;
 mod snapshot;
 mod snapshot_data;
 
-pub use backup_replication::{BackupReplication, DB_INSTANCE_AUTOMATED_BACKUPS_REPLICATION};
+pub use backup_replication::{
+    replications, BackupReplication, DB_INSTANCE_AUTOMATED_BACKUPS_REPLICATION,
+};
 pub use cluster::{RdsCluster, RDS_CLUSTER};
 pub use cluster_data::{RdsClusterData, RDS_CLUSTER_DATA};
 pub use cluster_instance::{RdsClusterInstance, RDS_CLUSTER_INSTANCE};

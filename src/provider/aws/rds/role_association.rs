@@ -81,6 +81,34 @@ impl RoleAssociation {
         })
     }
 
+    /// The associations among `ids` that AWS has, from one describe of every database the
+    /// ids name.
+    async fn associations(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<Vec<Found>> {
+        let wanted: Vec<(&str, &str)> = ids.iter().filter_map(|i| split_id(i)).collect();
+        let databases: Vec<String> = wanted.iter().map(|(d, _)| d.to_string()).collect();
+        let databases = state::unique(&databases);
+        if databases.is_empty() {
+            return Ok(Vec::new());
+        }
+        let roles = self.roles_of(ctx, &databases).await?;
+        Ok(wanted
+            .into_iter()
+            .filter_map(|(database, role)| {
+                let (_, feature, status) = roles
+                    .get(database)?
+                    .iter()
+                    .find(|(arn, _, _)| arn == role)?;
+                Some(Found {
+                    id: format!("{database},{role}"),
+                    database: database.to_string(),
+                    role: role.to_string(),
+                    feature: feature.clone(),
+                    status: status.clone(),
+                })
+            })
+            .collect())
+    }
+
     fn state(&self, database: &str, role: &str, feature: Option<&str>) -> Value {
         Value::Map(object! {
             "id" => format!("{database},{role}"),
@@ -106,24 +134,10 @@ fn statuses(
     ids: Vec<String>,
 ) -> futures::future::BoxFuture<'static, ProviderResult<BTreeMap<String, Value>>> {
     Box::pin(async move {
-        let wanted: Vec<(&str, &str)> = ids.iter().filter_map(|i| split_id(i)).collect();
-        let databases = state::unique(
-            &wanted
-                .iter()
-                .map(|(d, _)| d.to_string())
-                .collect::<Vec<_>>(),
-        );
-        let roles = rt.roles_of(&ctx, &databases).await?;
-        Ok(wanted
+        let found = rt.associations(&ctx, &ids).await?;
+        Ok(found
             .into_iter()
-            .filter_map(|(database, role)| {
-                let (_, _, status) = roles
-                    .get(database)?
-                    .iter()
-                    .find(|(arn, _, _)| arn == role)?;
-                let status = wait::status_value(status.as_deref(), false);
-                Some((format!("{database},{role}"), status))
-            })
+            .map(|a| (a.id, wait::status_value(a.status.as_deref(), false)))
             .collect())
     })
 }
@@ -146,6 +160,15 @@ static CLUSTER_WAITER: Waiter = Waiter {
     pending: PENDING,
     ready: ACTIVE,
 };
+
+/// An association as AWS reports it.
+struct Found {
+    id: String,
+    database: String,
+    role: String,
+    feature: Option<String>,
+    status: Option<String>,
+}
 
 /// `DATABASE,ROLE_ARN`.
 fn split_id(id: &str) -> Option<(&str, &str)> {
@@ -176,30 +199,13 @@ impl ResourceType for RoleAssociation {
         Some(format!("{database},{}", obj::str(planned, "role_arn")?))
     }
 
-    /// One describe of every database the ids name.
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
-        let wanted: Vec<(&str, &str)> = ids.iter().filter_map(|i| split_id(i)).collect();
-        let databases = state::unique(
-            &wanted
-                .iter()
-                .map(|(d, _)| d.to_string())
-                .collect::<Vec<_>>(),
-        );
-        if databases.is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        let roles = self.roles_of(ctx, &databases).await?;
-        Ok(wanted
+        let found = self.associations(ctx, ids).await?;
+        Ok(found
             .into_iter()
-            .filter_map(|(database, role)| {
-                let (_, feature, _) = roles
-                    .get(database)?
-                    .iter()
-                    .find(|(arn, _, _)| arn == role)?;
-                Some((
-                    format!("{database},{role}"),
-                    self.state(database, role, feature.as_deref()),
-                ))
+            .map(|a| {
+                let state = self.state(&a.database, &a.role, a.feature.as_deref());
+                (a.id, state)
             })
             .collect())
     }
