@@ -381,6 +381,23 @@ pub fn unsupported_features(config: &Value) -> Vec<ConfigProblem> {
     problems
 }
 
+/// `s3_import {}` of an instance or a cluster: create from a backup in S3 (MySQL). Accepted
+/// so configurations validate; refused when used (`unsupported_features`).
+pub fn s3_import_block() -> BlockType {
+    let import = schema! {
+        "";
+        bucket_name           string required "Bucket of the backup.";
+        bucket_prefix         string          "Prefix of the backup's objects.";
+        ingestion_role        string required "Role RDS reads the bucket with.";
+        source_engine         string required "Engine of the backup (mysql).";
+        source_engine_version string required "Version of that engine.";
+    };
+    BlockType::list("s3_import", import)
+        .max_one()
+        .force_new()
+        .describe("Create from a backup in S3 (not supported by strata: refused when set).")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

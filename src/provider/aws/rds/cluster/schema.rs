@@ -89,7 +89,7 @@ pub(super) static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         block serverlessv2_scaling();
         block serverlessv1_scaling();
         block restore_to_point_in_time();
-        block s3_import();
+        block super::super::s3_import_block();
     }
 });
 
@@ -140,23 +140,6 @@ fn restore_to_point_in_time() -> BlockType {
         .max_one()
         .create_only()
         .describe("Restore the new cluster to a point in time; read only at create.")
-}
-
-/// `s3_import {}`: create from a backup in S3 (Aurora MySQL). Accepted so configurations
-/// validate; refused when set (`plan_checks`).
-fn s3_import() -> BlockType {
-    let import = schema! {
-        "";
-        bucket_name           string required "Bucket of the backup.";
-        bucket_prefix         string          "Prefix of the backup's objects.";
-        ingestion_role        string required "Role RDS reads the bucket with.";
-        source_engine         string required "Engine of the backup (mysql).";
-        source_engine_version string required "Version of that engine.";
-    };
-    BlockType::list("s3_import", import)
-        .max_one()
-        .force_new()
-        .describe("Create from a backup in S3 (not supported by strata: refused when set).")
 }
 
 /// The log types a cluster exports to CloudWatch Logs, over both engines.

@@ -93,7 +93,7 @@ pub(super) static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         id_from identifier;
         timeouts create(50) update(80) delete(60);
         block restore_to_point_in_time();
-        block s3_import();
+        block super::super::s3_import_block();
         block BlockType::list("blue_green_update", schema! { ""; enabled bool "Update through a blue/green deployment."; }).max_one().virtual_().describe("Blue/green updates (not supported by strata: enabled = true is refused).");
     }
 });
@@ -113,23 +113,6 @@ fn restore_to_point_in_time() -> BlockType {
         .max_one()
         .create_only()
         .describe("Restore the new instance to a point in time; read only at create.")
-}
-
-/// `s3_import {}`: create from a backup in S3 (MySQL). Accepted so configurations validate;
-/// refused when used (`plan_checks`).
-fn s3_import() -> BlockType {
-    let import = schema! {
-        "";
-        bucket_name           string required "Bucket of the backup.";
-        bucket_prefix         string          "Prefix of the backup's objects.";
-        ingestion_role        string required "Role RDS reads the bucket with.";
-        source_engine         string required "Engine of the backup (mysql).";
-        source_engine_version string required "Version of that engine.";
-    };
-    BlockType::list("s3_import", import)
-        .max_one()
-        .force_new()
-        .describe("Create from a backup in S3 (not supported by strata: refused when set).")
 }
 
 /// The log types RDS exports to CloudWatch Logs, over every engine.
