@@ -205,10 +205,23 @@ pub trait ResourceType: Send + Sync {
         match self.waiter() {
             Some(waiter) => {
                 let id = aws::kit::state::id(found, self.type_name())?;
+                self.complete_after_call(ctx, &id, planned).await?;
                 aws::kit::lifecycle::ready_after_create(self, waiter, ctx, &id, planned).await
             }
             None => self.update(ctx, found, planned).await,
         }
+    }
+
+    /// What a create does between its call and the wait for the new object: the Modify that
+    /// completes an object whose call took less than the plan asks (a restore, a replica).
+    /// Run by `settle_retried_create`'s default, so an interrupted create finishes the same.
+    async fn complete_after_call(
+        &self,
+        _ctx: &Ctx,
+        _id: &str,
+        _planned: &Value,
+    ) -> ProviderResult<()> {
+        Ok(())
     }
 
     /// How to wait for a new object of this type until it is usable, for types whose create

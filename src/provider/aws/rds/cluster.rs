@@ -445,16 +445,15 @@ impl ResourceType for RdsCluster {
         self.settle_retried_create(ctx, &found, planned).await
     }
 
-    /// The create call's cluster exists, its answer lost: what create does after the call.
-    async fn settle_retried_create(
+    /// A restore's or a replica's missing settings (the default `settle_retried_create` runs
+    /// it too: an interrupted create finishes the same).
+    async fn complete_after_call(
         &self,
         ctx: &Ctx,
-        found: &Value,
+        id: &str,
         planned: &Value,
-    ) -> ProviderResult<Value> {
-        let id = state::id(found, self.type_name())?;
-        self.configure_after_call(ctx, &id, planned).await?;
-        lifecycle::ready_after_create(self, &WAITER, ctx, &id, planned).await
+    ) -> ProviderResult<()> {
+        self.configure_after_call(ctx, id, planned).await
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> ProviderResult<Value> {
