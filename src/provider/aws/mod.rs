@@ -52,6 +52,14 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &IAM_ROLE_POLICY,
     &IAM_ROLE_POLICY_ATTACHMENT,
     &IAM_POLICY,
+    &VPC,
+    &SUBNET,
+    &INTERNET_GATEWAY,
+    &ROUTE_TABLE,
+    &ROUTE,
+    &ROUTE_TABLE_ASSOCIATION,
+    &EIP,
+    &NAT_GATEWAY,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[

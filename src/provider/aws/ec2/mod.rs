@@ -1,23 +1,43 @@
 //! EC2: security groups and their rules (the group's inline blocks, the classic
 //! `aws_security_group_rule`, the VPC ingress and egress rules; `rule_model` is what they
-//! share), and the data sources of the network the data tier lives in.
+//! share); the VPC network (VPCs, subnets, gateways, route tables and routes, Elastic IPs;
+//! `network` is what they share, `route_model` what the route types share); and the data
+//! sources of the network the data tier lives in.
 
 mod availability_zones_data;
+mod eip;
 mod inline_rules;
+mod internet_gateway;
+mod nat_gateway;
+pub(crate) mod network;
+mod route;
+pub(crate) mod route_model;
+mod route_table;
+mod route_table_association;
 mod rule_model;
 mod security_group;
 mod security_group_data;
 mod security_group_rule;
+mod subnet;
 mod subnets_data;
+mod vpc;
 mod vpc_data;
 mod vpc_egress_rule;
 mod vpc_ingress_rule;
 
 pub use availability_zones_data::AVAILABILITY_ZONES_DATA;
+pub use eip::{Eip, EIP};
+pub use internet_gateway::{InternetGateway, INTERNET_GATEWAY};
+pub use nat_gateway::{NatGateway, NAT_GATEWAY};
+pub use route::{Route, ROUTE};
+pub use route_table::{RouteTable, ROUTE_TABLE};
+pub use route_table_association::{RouteTableAssociation, ROUTE_TABLE_ASSOCIATION};
 pub use security_group::{SecurityGroup, SECURITY_GROUP};
 pub use security_group_data::{SecurityGroupData, SECURITY_GROUP_DATA};
 pub use security_group_rule::{SecurityGroupRule, SECURITY_GROUP_RULE};
+pub use subnet::{Subnet, SUBNET};
 pub use subnets_data::{SubnetsData, SUBNETS_DATA};
+pub use vpc::{Vpc, VPC};
 pub use vpc_data::{VpcData, VPC_DATA};
 pub use vpc_egress_rule::VPC_EGRESS_RULE;
 pub use vpc_ingress_rule::{VpcRule, VPC_INGRESS_RULE};
