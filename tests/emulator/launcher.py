@@ -1029,6 +1029,21 @@ def _patch_ec2_network() -> None:
     InternetGatewayBackend.detach_internet_gateway = detach_internet_gateway
     VPCBackend.delete_vpc = delete_vpc
 
+    # (n5) Real AWS: DescribeNetworkAcls takes the `network-acl-id` filter (a filter, unlike an
+    # id list, does not fail the call on an ACL that is gone). moto answers
+    # FilterNotImplementedError (HTTP 500).
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkAcls.html
+    from moto.ec2.models.network_acls import NetworkAcl
+
+    original_acl_filter = NetworkAcl.get_filter_value
+
+    def acl_filter_value(self, filter_name, method_name=None):  # type: ignore[no-untyped-def]
+        if filter_name == "network-acl-id":
+            return self.id
+        return original_acl_filter(self, filter_name, method_name)
+
+    NetworkAcl.get_filter_value = acl_filter_value
+
 
 def _patch_ec2_describe_regions() -> None:
     from moto.core.responses import ActionResult

@@ -60,6 +60,8 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &ROUTE_TABLE_ASSOCIATION,
     &EIP,
     &NAT_GATEWAY,
+    &NETWORK_ACL,
+    &NETWORK_ACL_RULE,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[

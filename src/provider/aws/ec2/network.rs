@@ -121,3 +121,29 @@ where
 pub fn created<T>(item: Option<T>, what: &str) -> ProviderResult<T> {
     item.ok_or_else(|| ProviderError::new(format!("{what}: AWS returned no object")))
 }
+
+/// terraform-provider-aws's `create.StringHashcode`: the CRC-32 (IEEE) of `s`, which some of
+/// its ids are made of (routes, network ACL rules).
+pub fn hashcode(s: &str) -> u32 {
+    let mut crc = u32::MAX;
+    for &b in s.as_bytes() {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hashcodes_are_crc32_ieee() {
+        // The check value of the IEEE polynomial.
+        assert_eq!(super::hashcode("123456789"), 0xCBF4_3926);
+    }
+}

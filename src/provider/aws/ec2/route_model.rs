@@ -107,22 +107,7 @@ pub(crate) use with_destination;
 /// terraform-provider-aws's id of a route: `r-` + table id + the CRC-32 (IEEE) of its
 /// destination, in decimal.
 pub fn route_id(table: &str, destination: &str) -> String {
-    format!("r-{table}{}", crc32(destination.as_bytes()))
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = u32::MAX;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
+    format!("r-{table}{}", super::network::hashcode(destination))
 }
 
 /// The route tables a route id may belong to: AWS table ids are `rtb-` and 8 or 17 hex digits,
@@ -154,8 +139,6 @@ mod tests {
 
     #[test]
     fn route_ids_are_the_providers() {
-        // The CRC-32 check value of the IEEE polynomial.
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
         let id = route_id("rtb-0123456789abcdef0", "0.0.0.0/0");
         assert!(id.starts_with("r-rtb-0123456789abcdef0"), "{id}");
         assert_eq!(tables_of_route_id(&id), ["rtb-0123456789abcdef0"]);
