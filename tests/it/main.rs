@@ -33,6 +33,7 @@ mod provider_logs;
 mod provider_meta_data;
 mod provider_network;
 mod provider_network_acl;
+mod provider_network_defaults;
 mod provider_network_destroy;
 mod provider_rds;
 mod provider_rds_ephemeral;

@@ -62,6 +62,11 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &NAT_GATEWAY,
     &NETWORK_ACL,
     &NETWORK_ACL_RULE,
+    &DEFAULT_VPC,
+    &DEFAULT_SUBNET,
+    &DEFAULT_SECURITY_GROUP,
+    &DEFAULT_ROUTE_TABLE,
+    &DEFAULT_NETWORK_ACL,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[

@@ -5,6 +5,11 @@
 //! sources of the network the data tier lives in.
 
 mod availability_zones_data;
+mod default_network_acl;
+mod default_route_table;
+mod default_security_group;
+mod default_subnet;
+mod default_vpc;
 mod eip;
 mod inline_rules;
 mod internet_gateway;
@@ -29,6 +34,11 @@ mod vpc_egress_rule;
 mod vpc_ingress_rule;
 
 pub use availability_zones_data::AVAILABILITY_ZONES_DATA;
+pub use default_network_acl::{DefaultNetworkAcl, DEFAULT_NETWORK_ACL};
+pub use default_route_table::{DefaultRouteTable, DEFAULT_ROUTE_TABLE};
+pub use default_security_group::{DefaultSecurityGroup, DEFAULT_SECURITY_GROUP};
+pub use default_subnet::{DefaultSubnet, DEFAULT_SUBNET};
+pub use default_vpc::{DefaultVpc, DEFAULT_VPC};
 pub use eip::{Eip, EIP};
 pub use internet_gateway::{InternetGateway, INTERNET_GATEWAY};
 pub use nat_gateway::{NatGateway, NAT_GATEWAY};

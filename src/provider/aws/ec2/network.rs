@@ -122,6 +122,34 @@ pub fn created<T>(item: Option<T>, what: &str) -> ProviderResult<T> {
     item.ok_or_else(|| ProviderError::new(format!("{what}: AWS returned no object")))
 }
 
+/// `object` cut to what `schema` holds (its attributes and blocks; null for what it lacks):
+/// an adopted default object's state from the state of the type it is an instance of.
+pub fn project(schema: &Schema, object: &Value) -> Value {
+    let keep = |k: &str| schema.attribute(k).is_some() || schema.block_type(k).is_some();
+    let m: Map = object
+        .as_map()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| keep(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    state::complete(schema, m)
+}
+
+/// `base` with the known values `planned` gives for `keys`: what an update of the base type
+/// is planned to, for an adopted default object.
+pub fn overlay(base: &Value, planned: &Value, keys: &[&str]) -> Value {
+    let mut out = base.clone();
+    if let Value::Map(m) = &mut out {
+        for k in keys {
+            if let Some(v) = planned.get(k).filter(|v| v.is_known()) {
+                m.insert(k.to_string(), v.clone());
+            }
+        }
+    }
+    out
+}
+
 /// terraform-provider-aws's `create.StringHashcode`: the CRC-32 (IEEE) of `s`, which some of
 /// its ids are made of (routes, network ACL rules).
 pub fn hashcode(s: &str) -> u32 {

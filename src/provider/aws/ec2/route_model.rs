@@ -88,6 +88,7 @@ macro_rules! with_targets {
             .set_transit_gateway_id(given(v, "transit_gateway_id"))
             .set_vpc_endpoint_id(given(v, "vpc_endpoint_id"))
             .set_vpc_peering_connection_id(given(v, "vpc_peering_connection_id"))
+            .set_instance_id(given(v, "instance_id"))
     }};
 }
 pub(crate) use with_targets;

@@ -19,14 +19,6 @@ const DESTINATIONS: [&str; 3] = [
 ];
 
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
-    let mut route = schema! { "";
-        cidr_block                 string;
-        ipv6_cidr_block            string;
-        destination_prefix_list_id string;
-    };
-    for t in TARGETS {
-        route = route.attr(Attribute::string(t));
-    }
     schema! {
         "A VPC route table with inline routes.";
         regional;
@@ -36,15 +28,32 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         vpc_id           string required force_new;
         propagating_vgws string_set computed "Virtual private gateways whose routes the table takes.";
         tags;
-        block BlockType::set("route", route).computed().describe("Routes; unmanaged here when not written (aws_route resources).");
+        block route_block(false);
         timeouts create(5) update(2) delete(5);
     }
 });
 
+/// The attributes of an inline route; the default route table's also have `instance_id`.
+fn route_keys(instance: bool) -> impl Iterator<Item = &'static str> {
+    let extra = instance.then_some("instance_id");
+    DESTINATIONS.into_iter().chain(TARGETS).chain(extra)
+}
+
+/// The `route` block, with `instance_id` for the default route table.
+pub(super) fn route_block(instance: bool) -> BlockType {
+    let mut route = Schema::new();
+    for k in route_keys(instance) {
+        route = route.attr(Attribute::string(k));
+    }
+    BlockType::set("route", route)
+        .computed()
+        .describe("Routes; unmanaged here when not written (aws_route resources).")
+}
+
 /// An inline route with every attribute present (`""` when unset), as a read shows it.
-fn canonical(route: &Value) -> Value {
+pub(super) fn canonical(route: &Value, instance: bool) -> Value {
     let mut m = Map::new();
-    for k in DESTINATIONS.iter().chain(TARGETS.iter()) {
+    for k in route_keys(instance) {
         let v = route.get(k).filter(|v| !v.is_null()).cloned();
         m.insert(k.to_string(), v.unwrap_or_else(|| Value::from("")));
     }
@@ -60,11 +69,8 @@ fn destination(route: &Value) -> Destination {
     )
 }
 
-fn state_of(ctx: &Ctx, t: &SdkTable) -> Value {
-    let (id, owner) = (
-        t.route_table_id().unwrap_or_default(),
-        t.owner_id().unwrap_or_default(),
-    );
+/// The table's own routes (not AWS's), as the `route` block keeps them.
+pub(super) fn routes_of(t: &SdkTable, instance: bool) -> Value {
     let routes = t
         .routes()
         .iter()
@@ -77,15 +83,29 @@ fn state_of(ctx: &Ctx, t: &SdkTable) -> Value {
                 "destination_prefix_list_id" => d.2.unwrap_or_default(),
             };
             m.extend(route_model::targets_of(r));
+            if instance {
+                m.insert(
+                    "instance_id".into(),
+                    Value::from(r.instance_id().unwrap_or_default()),
+                );
+            }
             Value::Map(m)
         });
+    obj::set(routes)
+}
+
+pub(super) fn state_of(ctx: &Ctx, t: &SdkTable, instance: bool) -> Value {
+    let (id, owner) = (
+        t.route_table_id().unwrap_or_default(),
+        t.owner_id().unwrap_or_default(),
+    );
     let m = object! {
         "id" => id,
         "arn" => network::arn(ctx, owner, "route-table", id),
         "owner_id" => owner,
         "vpc_id" => t.vpc_id(),
         "propagating_vgws" => state::strings(t.propagating_vgws(), |v| v.gateway_id()),
-        "route" => obj::set(routes),
+        "route" => routes_of(t, instance),
     };
     network::with_tags(ctx, m, t.tags())
 }
@@ -104,7 +124,7 @@ pub async fn describe(ctx: &Ctx, ids: &[String]) -> ProviderResult<Vec<SdkTable>
 impl RouteTable {
     /// Brings the table's routes from `old` to `new`: routes whose destination went are
     /// deleted, new destinations created, a changed target replaced.
-    async fn sync_routes(
+    pub(super) async fn sync_routes(
         &self,
         ctx: &Ctx,
         id: &str,
@@ -115,7 +135,7 @@ impl RouteTable {
         let by_dest = |routes: &[Value]| -> BTreeMap<Destination, Value> {
             routes
                 .iter()
-                .map(|r| (destination(r), canonical(r)))
+                .map(|r| (destination(r), canonical(r, r.get("instance_id").is_some())))
                 .collect()
         };
         let (old, new) = (by_dest(old), by_dest(new));
@@ -149,7 +169,7 @@ impl RouteTable {
         Ok(())
     }
 
-    async fn sync_propagation(
+    pub(super) async fn sync_propagation(
         &self,
         ctx: &Ctx,
         id: &str,
@@ -184,7 +204,7 @@ impl RouteTable {
 }
 
 /// The routes of `v` when they are known (a plan that leaves them to state has them too).
-fn routes(v: &Value) -> Option<Vec<Value>> {
+pub(super) fn routes(v: &Value) -> Option<Vec<Value>> {
     v.get("route")
         .filter(|r| r.is_known() && !r.is_null())
         .map(|_| state::items(v, "route").cloned().collect())
@@ -199,7 +219,10 @@ impl ResourceType for RouteTable {
             return;
         };
         if let Value::Map(m) = planned {
-            m.insert("route".into(), obj::set(routes.iter().map(canonical)));
+            m.insert(
+                "route".into(),
+                obj::set(routes.iter().map(|r| canonical(r, false))),
+            );
         }
     }
 
@@ -209,7 +232,7 @@ impl ResourceType for RouteTable {
         Ok(state::by_id(
             tables,
             |t| t.route_table_id(),
-            |t| state_of(ctx, &t),
+            |t| state_of(ctx, &t, false),
         ))
     }
 
