@@ -612,3 +612,123 @@ async fn network_types_are_refreshed_in_one_describe_each() {
     }
     assert_eq!(api_calls(&ctx, "DescribeVpcAttribute"), 3 * 3);
 }
+
+#[tokio::test]
+async fn egress_only_gateway_secondary_cidr_and_dhcp_options() {
+    let account = Emulator::shared().account();
+    let ctx = account.provider_ctx(REGION).await;
+    let ec2 = account.ec2(REGION).await;
+    let vpc = id(&create(
+        &ctx,
+        "aws_vpc",
+        vec![("cidr_block", Value::from("10.100.0.0/16"))],
+    )
+    .await);
+    let v = || Value::from(vpc.as_str());
+
+    let eigw = create(
+        &ctx,
+        "aws_egress_only_internet_gateway",
+        vec![("vpc_id", v())],
+    )
+    .await;
+    assert_eq!(obj::str(&eigw, "vpc_id"), Some(vpc.as_str()));
+    let eigw_rt = rt("aws_egress_only_internet_gateway");
+    assert_eq!(
+        eigw_rt.import(&ctx, &id(&eigw)).await.unwrap().unwrap(),
+        eigw
+    );
+    eigw_rt.delete(&ctx, &eigw).await.unwrap();
+    let left = ec2
+        .describe_egress_only_internet_gateways()
+        .send()
+        .await
+        .unwrap();
+    assert!(left.egress_only_internet_gateways().is_empty());
+
+    let cidr_rt = rt("aws_vpc_ipv4_cidr_block_association");
+    let cidr = create(
+        &ctx,
+        "aws_vpc_ipv4_cidr_block_association",
+        vec![
+            ("vpc_id", v()),
+            ("cidr_block", Value::from("10.101.0.0/16")),
+        ],
+    )
+    .await;
+    let blocks = |out: aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsOutput| -> Vec<String> {
+        out.vpcs()[0]
+            .cidr_block_association_set()
+            .iter()
+            .filter(|a| {
+                a.cidr_block_state()
+                    .and_then(|s| s.state())
+                    .map(|s| s.as_str())
+                    == Some("associated")
+            })
+            .filter_map(|a| a.cidr_block().map(str::to_string))
+            .collect()
+    };
+    let out = ec2.describe_vpcs().vpc_ids(&vpc).send().await.unwrap();
+    assert!(blocks(out).contains(&"10.101.0.0/16".to_string()));
+    assert_eq!(
+        cidr_rt.import(&ctx, &id(&cidr)).await.unwrap().unwrap(),
+        cidr
+    );
+    cidr_rt.delete(&ctx, &cidr).await.unwrap();
+    let out = ec2.describe_vpcs().vpc_ids(&vpc).send().await.unwrap();
+    assert_eq!(blocks(out), ["10.100.0.0/16"]);
+
+    let options = create(
+        &ctx,
+        "aws_vpc_dhcp_options",
+        vec![
+            ("domain_name", Value::from("corp.internal")),
+            (
+                "domain_name_servers",
+                Value::List(vec![Value::from("10.0.0.2"), Value::from("10.0.0.3")]),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(
+        obj::strings(&options, "domain_name_servers"),
+        ["10.0.0.2", "10.0.0.3"]
+    );
+    let assoc = create(
+        &ctx,
+        "aws_vpc_dhcp_options_association",
+        vec![
+            ("vpc_id", v()),
+            ("dhcp_options_id", Value::from(id(&options).as_str())),
+        ],
+    )
+    .await;
+    assert_eq!(id(&assoc), format!("{}-{vpc}", id(&options)));
+    let out = ec2.describe_vpcs().vpc_ids(&vpc).send().await.unwrap();
+    assert_eq!(out.vpcs()[0].dhcp_options_id(), Some(id(&options).as_str()));
+    assert_eq!(
+        rt("aws_vpc_dhcp_options_association")
+            .import(&ctx, &vpc)
+            .await
+            .unwrap()
+            .unwrap(),
+        assoc
+    );
+    // Deleting the options while the VPC still uses them gives it the default ones first.
+    rt("aws_vpc_dhcp_options")
+        .delete(&ctx, &options)
+        .await
+        .unwrap();
+    let gone = ec2.describe_dhcp_options().filters(
+        Filter::builder()
+            .name("dhcp-options-id")
+            .values(id(&options))
+            .build(),
+    );
+    assert!(gone.send().await.unwrap().dhcp_options().is_empty());
+    rt("aws_vpc_dhcp_options_association")
+        .delete(&ctx, &assoc)
+        .await
+        .unwrap();
+}

@@ -10,6 +10,7 @@ mod default_route_table;
 mod default_security_group;
 mod default_subnet;
 mod default_vpc;
+mod egress_only_internet_gateway;
 mod eip;
 mod inline_rules;
 mod internet_gateway;
@@ -30,8 +31,11 @@ mod subnet;
 mod subnets_data;
 mod vpc;
 mod vpc_data;
+mod vpc_dhcp_options;
+mod vpc_dhcp_options_association;
 mod vpc_egress_rule;
 mod vpc_ingress_rule;
+mod vpc_ipv4_cidr_block_association;
 
 pub use availability_zones_data::AVAILABILITY_ZONES_DATA;
 pub use default_network_acl::{DefaultNetworkAcl, DEFAULT_NETWORK_ACL};
@@ -39,6 +43,7 @@ pub use default_route_table::{DefaultRouteTable, DEFAULT_ROUTE_TABLE};
 pub use default_security_group::{DefaultSecurityGroup, DEFAULT_SECURITY_GROUP};
 pub use default_subnet::{DefaultSubnet, DEFAULT_SUBNET};
 pub use default_vpc::{DefaultVpc, DEFAULT_VPC};
+pub use egress_only_internet_gateway::{EgressOnlyInternetGateway, EGRESS_ONLY_INTERNET_GATEWAY};
 pub use eip::{Eip, EIP};
 pub use internet_gateway::{InternetGateway, INTERNET_GATEWAY};
 pub use nat_gateway::{NatGateway, NAT_GATEWAY};
@@ -54,8 +59,13 @@ pub use subnet::{Subnet, SUBNET};
 pub use subnets_data::{SubnetsData, SUBNETS_DATA};
 pub use vpc::{Vpc, VPC};
 pub use vpc_data::{VpcData, VPC_DATA};
+pub use vpc_dhcp_options::{VpcDhcpOptions, VPC_DHCP_OPTIONS};
+pub use vpc_dhcp_options_association::{VpcDhcpOptionsAssociation, VPC_DHCP_OPTIONS_ASSOCIATION};
 pub use vpc_egress_rule::VPC_EGRESS_RULE;
 pub use vpc_ingress_rule::{VpcRule, VPC_INGRESS_RULE};
+pub use vpc_ipv4_cidr_block_association::{
+    VpcIpv4CidrBlockAssociation, VPC_IPV4_CIDR_BLOCK_ASSOCIATION,
+};
 
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_ec2::types::{Filter, SecurityGroupRule as SdkRule};
