@@ -1521,3 +1521,36 @@ async fn nat_gateway_states_and_the_dependencies_it_holds() {
     detach.send().await.unwrap();
     ec2.delete_vpc().vpc_id(&vpc).send().await.unwrap();
 }
+
+/// (n5): DescribeNetworkAcls filters by `network-acl-id`.
+#[tokio::test]
+async fn network_acls_are_filtered_by_id() {
+    let ec2 = account().ec2(REGION).await;
+    let vpc = default_vpc(&ec2).await;
+    let acl = ec2.create_network_acl().vpc_id(&vpc).send().await.unwrap();
+    let acl = acl
+        .network_acl()
+        .unwrap()
+        .network_acl_id()
+        .unwrap()
+        .to_string();
+    let by_id = |id: &str| Filter::builder().name("network-acl-id").values(id).build();
+    let found = ec2
+        .describe_network_acls()
+        .filters(by_id(&acl))
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<_> = found
+        .network_acls()
+        .iter()
+        .map(|a| a.network_acl_id())
+        .collect();
+    assert_eq!(ids, [Some(acl.as_str())]);
+    let none = ec2
+        .describe_network_acls()
+        .filters(by_id("acl-0000000000000000f"))
+        .send()
+        .await;
+    assert!(none.unwrap().network_acls().is_empty());
+}

@@ -371,18 +371,13 @@ impl ResourceType for Vpc {
         network::delete_while_in_use(ctx, &what, SCHEMA.timeout(prior, "delete"), GONE, call).await
     }
 
+    /// Every VPC but the default one, in one paginated DescribeVpcs; the DNS and metrics
+    /// attributes (one call per VPC and attribute) are left null.
     async fn list(&self, ctx: &Ctx) -> ProviderResult<Vec<Value>> {
-        let vpcs = all(
-            "describing VPCs",
-            ctx.ec2().describe_vpcs().into_paginator().items().send(),
-        )
-        .await?;
-        let ids: Vec<String> = vpcs
-            .iter()
-            .filter(|v| v.is_default() != Some(true))
-            .filter_map(|v| v.vpc_id().map(str::to_string))
-            .collect();
-        Ok(self.read(ctx, &ids).await?.into_values().collect())
+        let pages = ctx.ec2().describe_vpcs().into_paginator().items().send();
+        let vpcs = all("describing VPCs", pages).await?;
+        let vpcs = vpcs.into_iter().filter(|v| v.is_default() != Some(true));
+        Ok(vpcs.map(|v| state_of(ctx, &v, Map::new())).collect())
     }
 
     fn natural_id(&self, _planned: &Value) -> Option<String> {
