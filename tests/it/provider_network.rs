@@ -732,3 +732,87 @@ async fn egress_only_gateway_secondary_cidr_and_dhcp_options() {
         .await
         .unwrap();
 }
+
+/// The network data sources find exactly one object by their arguments and filters.
+#[tokio::test]
+async fn subnet_internet_gateway_and_nat_gateway_data_sources() {
+    let account = Emulator::shared().account();
+    let ctx = account.provider_ctx(REGION).await;
+    let vpc = id(&create(
+        &ctx,
+        "aws_vpc",
+        vec![("cidr_block", Value::from("10.110.0.0/16"))],
+    )
+    .await);
+    let v = || Value::from(vpc.as_str());
+    let subnet = create(
+        &ctx,
+        "aws_subnet",
+        vec![
+            ("vpc_id", v()),
+            ("cidr_block", Value::from("10.110.1.0/24")),
+            ("tags", tags(&[("tier", "data")])),
+        ],
+    )
+    .await;
+    let igw = create(&ctx, "aws_internet_gateway", vec![("vpc_id", v())]).await;
+    let eip = create(&ctx, "aws_eip", vec![]).await;
+    let nat = create(
+        &ctx,
+        "aws_nat_gateway",
+        vec![
+            ("allocation_id", Value::from(id(&eip).as_str())),
+            ("subnet_id", Value::from(id(&subnet).as_str())),
+        ],
+    )
+    .await;
+    let ds =
+        |name: &str| strata::provider::data_source_type(name).unwrap_or_else(|| panic!("{name}"));
+
+    let found = ds("aws_subnet")
+        .read(
+            &ctx,
+            &config(vec![("vpc_id", v()), ("tags", tags(&[("tier", "data")]))]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(obj::str(&found, "id"), Some(id(&subnet).as_str()));
+    assert_eq!(obj::str(&found, "cidr_block"), Some("10.110.1.0/24"));
+    assert_eq!(obj::str(&found, "state"), Some("available"));
+    let none = ds("aws_subnet")
+        .read(
+            &ctx,
+            &config(vec![
+                ("vpc_id", v()),
+                ("cidr_block", Value::from("10.110.9.0/24")),
+            ]),
+        )
+        .await;
+    assert!(none.unwrap_err().message.contains("no object matches"));
+
+    let filter = Value::List(vec![config(vec![
+        ("name", Value::from("attachment.vpc-id")),
+        ("values", Value::List(vec![v()])),
+    ])]);
+    let found = ds("aws_internet_gateway")
+        .read(&ctx, &config(vec![("filter", filter)]))
+        .await
+        .unwrap();
+    assert_eq!(
+        obj::str(&found, "internet_gateway_id"),
+        Some(id(&igw).as_str())
+    );
+    let attachments = found.get("attachments").unwrap().as_list().unwrap();
+    assert_eq!(obj::str(&attachments[0], "vpc_id"), Some(vpc.as_str()));
+
+    let found = ds("aws_nat_gateway")
+        .read(
+            &ctx,
+            &config(vec![("subnet_id", Value::from(id(&subnet).as_str()))]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(obj::str(&found, "id"), Some(id(&nat).as_str()));
+    assert_eq!(obj::str(&found, "public_ip"), obj::str(&eip, "public_ip"));
+    assert_eq!(obj::str(&found, "vpc_id"), Some(vpc.as_str()));
+}

@@ -76,6 +76,9 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
     &VPC_DATA,
     &SUBNETS_DATA,
+    &SUBNET_DATA,
+    &INTERNET_GATEWAY_DATA,
+    &NAT_GATEWAY_DATA,
     &SECURITY_GROUP_DATA,
     &DB_INSTANCE_DATA,
     &RDS_CLUSTER_DATA,

@@ -28,7 +28,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     }
 });
 
-fn state_of(ctx: &Ctx, g: &SdkGateway) -> Value {
+pub(super) fn state_of(ctx: &Ctx, g: &SdkGateway) -> Value {
     let (id, owner) = (
         g.internet_gateway_id().unwrap_or_default(),
         g.owner_id().unwrap_or_default(),

@@ -19,6 +19,7 @@ pub(crate) mod network;
 mod network_acl;
 mod network_acl_model;
 mod network_acl_rule;
+mod network_data;
 mod route;
 pub(crate) mod route_model;
 mod route_table;
@@ -49,6 +50,10 @@ pub use internet_gateway::{InternetGateway, INTERNET_GATEWAY};
 pub use nat_gateway::{NatGateway, NAT_GATEWAY};
 pub use network_acl::{NetworkAcl, NETWORK_ACL};
 pub use network_acl_rule::{NetworkAclRule, NETWORK_ACL_RULE};
+pub use network_data::{
+    InternetGatewayData, NatGatewayData, SubnetData, INTERNET_GATEWAY_DATA, NAT_GATEWAY_DATA,
+    SUBNET_DATA,
+};
 pub use route::{Route, ROUTE};
 pub use route_table::{RouteTable, ROUTE_TABLE};
 pub use route_table_association::{RouteTableAssociation, ROUTE_TABLE_ASSOCIATION};

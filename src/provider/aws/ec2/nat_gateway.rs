@@ -12,7 +12,7 @@ pub static NAT_GATEWAY: NatGateway = NatGateway;
 
 const GONE: &[&str] = &["NatGatewayNotFound", "InvalidNatGatewayID.NotFound"];
 
-static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
+pub(super) static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "A NAT gateway.";
         regional;
@@ -63,7 +63,7 @@ static WAITER: Waiter = Waiter {
     ready: &["available"],
 };
 
-fn state_of(ctx: &Ctx, g: &SdkGateway) -> Value {
+pub(super) fn state_of(ctx: &Ctx, g: &SdkGateway) -> Value {
     let addresses = g.nat_gateway_addresses();
     let primary = addresses
         .iter()

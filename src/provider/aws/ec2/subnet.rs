@@ -14,7 +14,7 @@ pub static SUBNET: Subnet = Subnet;
 
 const GONE: &[&str] = &["InvalidSubnetID.NotFound"];
 
-static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
+pub(super) static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     schema! {
         "A VPC subnet.";
         regional;
@@ -92,7 +92,7 @@ static WAITER: Waiter = Waiter {
     ready: &["available"],
 };
 
-fn state_of(ctx: &Ctx, s: &SdkSubnet) -> Value {
+pub(super) fn state_of(ctx: &Ctx, s: &SdkSubnet) -> Value {
     let ipv6 = s.ipv6_cidr_block_association_set().iter().find(|a| {
         a.ipv6_cidr_block_state()
             .and_then(|s| s.state())
