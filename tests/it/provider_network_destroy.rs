@@ -156,3 +156,88 @@ async fn a_whole_network_is_applied_replanned_empty_and_destroyed_leaving_nothin
         "the gateway is deleted"
     );
 }
+
+/// Without a `depends_on` between them, the internet gateway, the subnet and the Elastic IP may
+/// be deleted while the NAT gateway is still `deleting`: AWS refuses each with
+/// DependencyViolation (or InvalidIPAddress.InUse) until the gateway is `deleted` (emulator
+/// patches (n1)-(n4)); each delete retries and all finish.
+#[tokio::test]
+async fn deletes_racing_a_deleting_nat_gateway_are_retried_until_it_is_gone() {
+    use strata::eval::Value;
+    use strata::provider::{obj, resource_type};
+    let account = crate::emulator::Emulator::shared().account();
+    let ctx = account.provider_ctx("us-east-1").await;
+    let ec2 = account.ec2("us-east-1").await;
+    let create = |type_: &'static str, pairs: Vec<(&'static str, Value)>| {
+        let ctx = &ctx;
+        async move {
+            let rt = resource_type(type_).unwrap();
+            let config = Value::Map(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+            rt.create(ctx, &crate::support::plan_create(rt, &config))
+                .await
+                .unwrap()
+        }
+    };
+    let id = |v: &Value| Value::from(obj::str(v, "id").unwrap());
+    let vpc = create(
+        "aws_vpc",
+        vec![("cidr_block", Value::from("10.120.0.0/16"))],
+    )
+    .await;
+    let subnet = create(
+        "aws_subnet",
+        vec![
+            ("vpc_id", id(&vpc)),
+            ("cidr_block", Value::from("10.120.1.0/24")),
+        ],
+    )
+    .await;
+    let igw = create("aws_internet_gateway", vec![("vpc_id", id(&vpc))]).await;
+    let eip = create("aws_eip", vec![]).await;
+    let nat = create(
+        "aws_nat_gateway",
+        vec![("allocation_id", id(&eip)), ("subnet_id", id(&subnet))],
+    )
+    .await;
+
+    let delete = |type_: &'static str, prior: &Value| {
+        let (ctx, prior) = (&ctx, prior.clone());
+        async move { resource_type(type_).unwrap().delete(ctx, &prior).await }
+    };
+    let (n, g, s, e) = tokio::join!(
+        delete("aws_nat_gateway", &nat),
+        delete("aws_internet_gateway", &igw),
+        delete("aws_subnet", &subnet),
+        delete("aws_eip", &eip),
+    );
+    for r in [n, g, s, e] {
+        r.unwrap();
+    }
+    resource_type("aws_vpc")
+        .unwrap()
+        .delete(&ctx, &vpc)
+        .await
+        .unwrap();
+    let vpc_id = obj::string(&vpc, "id").unwrap();
+    let f = aws_sdk_ec2::types::Filter::builder()
+        .name("vpc-id")
+        .values(&vpc_id)
+        .build();
+    assert!(ec2
+        .describe_vpcs()
+        .filters(f)
+        .send()
+        .await
+        .unwrap()
+        .vpcs()
+        .is_empty());
+    assert!(ec2
+        .describe_addresses()
+        .send()
+        .await
+        .unwrap()
+        .addresses()
+        .is_empty());
+    let gateways = ec2.describe_internet_gateways().send().await.unwrap();
+    assert!(gateways.internet_gateways().is_empty());
+}
