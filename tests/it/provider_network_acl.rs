@@ -194,3 +194,90 @@ async fn network_acl_entries_subnets_and_rules() {
         .iter()
         .any(|x| x.subnet_id() == Some(subnet.as_str())));
 }
+
+#[tokio::test]
+async fn network_acl_and_main_route_table_associations() {
+    let account = Emulator::shared().account();
+    let ctx = account.provider_ctx(REGION).await;
+    let ec2 = account.ec2(REGION).await;
+    let vpc = create(
+        &ctx,
+        "aws_vpc",
+        vec![("cidr_block", Value::from("10.85.0.0/16"))],
+    )
+    .await;
+    let v = || Value::from(id(&vpc).as_str());
+    let subnet = id(&create(
+        &ctx,
+        "aws_subnet",
+        vec![("vpc_id", v()), ("cidr_block", Value::from("10.85.1.0/24"))],
+    )
+    .await);
+    let acl = id(&create(&ctx, "aws_network_acl", vec![("vpc_id", v())]).await);
+
+    let assoc_rt = rt("aws_network_acl_association");
+    let assoc = create(
+        &ctx,
+        "aws_network_acl_association",
+        vec![
+            ("subnet_id", Value::from(subnet.as_str())),
+            ("network_acl_id", Value::from(acl.as_str())),
+        ],
+    )
+    .await;
+    assert_eq!(acl_of(&ec2, &subnet).await, acl);
+    assert_eq!(
+        assoc_rt.read(&ctx, &[id(&assoc)]).await.unwrap()[&id(&assoc)],
+        assoc
+    );
+    assoc_rt.delete(&ctx, &assoc).await.unwrap();
+    assert_eq!(
+        acl_of(&ec2, &subnet).await,
+        obj::string(&vpc, "default_network_acl_id").unwrap()
+    );
+
+    let original = obj::string(&vpc, "main_route_table_id").unwrap();
+    let table = id(&create(&ctx, "aws_route_table", vec![("vpc_id", v())]).await);
+    let main_rt = rt("aws_main_route_table_association");
+    let main = create(
+        &ctx,
+        "aws_main_route_table_association",
+        vec![
+            ("vpc_id", v()),
+            ("route_table_id", Value::from(table.as_str())),
+        ],
+    )
+    .await;
+    assert_eq!(
+        obj::str(&main, "original_route_table_id"),
+        Some(original.as_str())
+    );
+    assert_eq!(main_table(&ec2, &id(&vpc)).await, table);
+    main_rt.delete(&ctx, &main).await.unwrap();
+    assert_eq!(main_table(&ec2, &id(&vpc)).await, original);
+}
+
+async fn acl_of(ec2: &aws_sdk_ec2::Client, subnet: &str) -> String {
+    let f = Filter::builder()
+        .name("association.subnet-id")
+        .values(subnet)
+        .build();
+    let out = ec2.describe_network_acls().filters(f).send().await.unwrap();
+    out.network_acls()[0].network_acl_id().unwrap().to_string()
+}
+
+async fn main_table(ec2: &aws_sdk_ec2::Client, vpc: &str) -> String {
+    let out = ec2
+        .describe_route_tables()
+        .filters(Filter::builder().name("vpc-id").values(vpc).build())
+        .filters(
+            Filter::builder()
+                .name("association.main")
+                .values("true")
+                .build(),
+        );
+    out.send().await.unwrap().route_tables()[0]
+        .route_table_id()
+        .unwrap()
+        .to_string()
+}

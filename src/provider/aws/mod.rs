@@ -71,6 +71,8 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &VPC_IPV4_CIDR_BLOCK_ASSOCIATION,
     &VPC_DHCP_OPTIONS,
     &VPC_DHCP_OPTIONS_ASSOCIATION,
+    &MAIN_ROUTE_TABLE_ASSOCIATION,
+    &NETWORK_ACL_ASSOCIATION,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[

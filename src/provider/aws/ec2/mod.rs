@@ -14,9 +14,11 @@ mod egress_only_internet_gateway;
 mod eip;
 mod inline_rules;
 mod internet_gateway;
+mod main_route_table_association;
 mod nat_gateway;
 pub(crate) mod network;
 mod network_acl;
+mod network_acl_association;
 mod network_acl_model;
 mod network_acl_rule;
 mod network_data;
@@ -47,8 +49,10 @@ pub use default_vpc::{DefaultVpc, DEFAULT_VPC};
 pub use egress_only_internet_gateway::{EgressOnlyInternetGateway, EGRESS_ONLY_INTERNET_GATEWAY};
 pub use eip::{Eip, EIP};
 pub use internet_gateway::{InternetGateway, INTERNET_GATEWAY};
+pub use main_route_table_association::{MainRouteTableAssociation, MAIN_ROUTE_TABLE_ASSOCIATION};
 pub use nat_gateway::{NatGateway, NAT_GATEWAY};
 pub use network_acl::{NetworkAcl, NETWORK_ACL};
+pub use network_acl_association::{NetworkAclAssociation, NETWORK_ACL_ASSOCIATION};
 pub use network_acl_rule::{NetworkAclRule, NETWORK_ACL_RULE};
 pub use network_data::{
     InternetGatewayData, NatGatewayData, SubnetData, INTERNET_GATEWAY_DATA, NAT_GATEWAY_DATA,

@@ -23,7 +23,7 @@ pub fn filter(name: &str, values: &[String]) -> Filter {
 /// |c| c.describe_vpcs())`; a last argument names the builder's filter method when it is not
 /// `filters` (DescribeNatGateways: `filter`).
 macro_rules! describe_filtered {
-    ($ctx:expr, $ids:expr, $filter:literal, $noun:literal, |$c:ident| $describe:expr) => {
+    ($ctx:expr, $ids:expr, $filter:expr, $noun:literal, |$c:ident| $describe:expr) => {
         $crate::provider::aws::ec2::network::describe_filtered!(
             $ctx,
             $ids,
@@ -33,7 +33,7 @@ macro_rules! describe_filtered {
             filters
         )
     };
-    ($ctx:expr, $ids:expr, $filter:literal, $noun:literal, |$c:ident| $describe:expr, $method:ident) => {{
+    ($ctx:expr, $ids:expr, $filter:expr, $noun:literal, |$c:ident| $describe:expr, $method:ident) => {{
         let $c = $ctx.ec2();
         let mut out = Vec::new();
         for chunk in $ids.chunks($crate::provider::aws::ec2::DESCRIBE_CHUNK) {
