@@ -34,6 +34,7 @@ def apply_patches() -> None:
     _patch_rds_instance_arguments()
     _patch_rds_cluster_arguments()
     _patch_ec2_security_groups()
+    _patch_ec2_network()
     _patch_ec2_describe_regions()
     _patch_sts_role_id()
     _patch_tagging_api()
@@ -1268,6 +1269,161 @@ def _patch_ec2_security_groups() -> None:
 
     _patch_ec2_rule_matching()
 
+
+
+
+def _patch_ec2_network() -> None:
+    from moto.ec2.exceptions import DependencyViolationError, EC2ClientError
+    from moto.ec2.models.elastic_ip_addresses import ElasticAddressBackend
+    from moto.ec2.models.internet_gateways import InternetGatewayBackend
+    from moto.ec2.models.nat_gateways import NatGatewayBackend
+    from moto.ec2.models.subnets import SubnetBackend
+    from moto.ec2.models.vpcs import VPCBackend
+
+    # (n1) Real AWS: a new NAT gateway is `pending` for a minute or two, then `available`; a
+    # deleted one is `deleting`, then `deleted` — only then are its Elastic IP and its network
+    # interface in the subnet let go. moto answers `available` at once and `deleted` at once,
+    # and never lets the address or the interface go. Here each step lasts one describe: a new
+    # gateway is shown `pending` once, a deleted one `deleting` once; at `deleted` its address
+    # is disassociated and its interface deleted.
+    # https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteNatGateway.html
+    original_create = NatGatewayBackend.create_nat_gateway
+    original_describe = NatGatewayBackend.describe_nat_gateways
+
+    def create_nat_gateway(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        gateway = original_create(self, *args, **kwargs)
+        gateway.state = "pending"
+        gateway._strata_shown = False
+        return gateway
+
+    def delete_nat_gateway(self, nat_gateway_id):  # type: ignore[no-untyped-def]
+        gateway = self.nat_gateways.get(nat_gateway_id)
+        if gateway is None:
+            raise EC2ClientError(
+                "NatGatewayNotFound", f"NAT gateway {nat_gateway_id} was not found"
+            )
+        if gateway.state not in ("deleting", "deleted"):
+            gateway.state = "deleting"
+            gateway._strata_shown = False
+        return gateway
+
+    def _settle(self, gateway):  # type: ignore[no-untyped-def]
+        if gateway.state not in ("pending", "deleting"):
+            return
+        if not getattr(gateway, "_strata_shown", True):
+            gateway._strata_shown = True
+            return
+        if gateway.state == "pending":
+            gateway.state = "available"
+            return
+        gateway.state = "deleted"
+        for eip in list(self.addresses):
+            if eip.eni is not None and eip.eni.id == gateway._eni.id:
+                self.disassociate_address(address=eip.public_ip)
+        for address in gateway.address_set:
+            address.pop("associationId", None)
+        if gateway._eni.id in self.enis:
+            self.delete_network_interface(gateway._eni.id)
+
+    def describe_nat_gateways(self, filters, nat_gateway_ids):  # type: ignore[no-untyped-def]
+        for gateway in list(self.nat_gateways.values()):
+            _settle(self, gateway)
+        return original_describe(self, filters, nat_gateway_ids)
+
+    NatGatewayBackend.create_nat_gateway = create_nat_gateway
+    NatGatewayBackend.delete_nat_gateway = delete_nat_gateway
+    NatGatewayBackend.describe_nat_gateways = describe_nat_gateways
+
+    def live_nat_gateways(backend, **where):  # type: ignore[no-untyped-def]
+        return [
+            g
+            for g in backend.nat_gateways.values()
+            if g.state != "deleted" and all(getattr(g, k) == v for k, v in where.items())
+        ]
+
+    # (n2) Real AWS: ReleaseAddress of an address a NAT gateway holds (until the gateway is
+    # `deleted`) fails with InvalidIPAddress.InUse. moto disassociates it silently and
+    # releases it, leaving the gateway with an address nobody owns.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReleaseAddress.html
+    original_release = ElasticAddressBackend.release_address
+
+    def release_address(self, address=None, allocation_id=None):  # type: ignore[no-untyped-def]
+        eips = (
+            self.address_by_ip([address])
+            if address
+            else self.address_by_allocation([allocation_id])
+        )
+        eni = eips[0].eni if eips else None
+        if eni is not None and any(g._eni.id == eni.id for g in live_nat_gateways(self)):
+            raise EC2ClientError(
+                "InvalidIPAddress.InUse", f"Address {eips[0].public_ip} is in use."
+            )
+        return original_release(self, address=address, allocation_id=allocation_id)
+
+    ElasticAddressBackend.release_address = release_address
+
+    # (n3) Real AWS: DeleteSubnet fails with DependencyViolation while a NAT gateway (not yet
+    # `deleted`) has its interface in the subnet. moto deletes the subnet under it.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSubnet.html
+    original_delete_subnet = SubnetBackend.delete_subnet
+
+    def delete_subnet(self, subnet_id):  # type: ignore[no-untyped-def]
+        if live_nat_gateways(self, subnet_id=subnet_id):
+            raise DependencyViolationError(
+                f"The subnet '{subnet_id}' has dependencies and cannot be deleted."
+            )
+        return original_delete_subnet(self, subnet_id)
+
+    SubnetBackend.delete_subnet = delete_subnet
+
+    # (n4) Real AWS: DetachInternetGateway fails with DependencyViolation while the VPC has
+    # public addresses mapped (a public NAT gateway not yet `deleted`), and DeleteVpc fails
+    # with DependencyViolation while an internet gateway is attached. moto detaches and
+    # deletes anyway (its DeleteVpc has a TODO for the gateway).
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DetachInternetGateway.html
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpc.html
+    original_detach = InternetGatewayBackend.detach_internet_gateway
+    original_delete_vpc = VPCBackend.delete_vpc
+
+    def detach_internet_gateway(self, internet_gateway_id, vpc_id):  # type: ignore[no-untyped-def]
+        mapped = [
+            g
+            for g in live_nat_gateways(self, vpc_id=vpc_id)
+            if g.connectivity_type != "private"
+        ]
+        if mapped:
+            raise DependencyViolationError(
+                f"Network {vpc_id} has some mapped public address(es). Please unmap those "
+                "public address(es) before detaching the gateway."
+            )
+        return original_detach(self, internet_gateway_id, vpc_id)
+
+    def delete_vpc(self, vpc_id):  # type: ignore[no-untyped-def]
+        attached = self.describe_internet_gateways(filters={"attachment.vpc-id": [vpc_id]})
+        if attached:
+            raise DependencyViolationError(
+                f"The vpc '{vpc_id}' has dependencies and cannot be deleted."
+            )
+        return original_delete_vpc(self, vpc_id)
+
+    InternetGatewayBackend.detach_internet_gateway = detach_internet_gateway
+    VPCBackend.delete_vpc = delete_vpc
+
+    # (n5) Real AWS: DescribeNetworkAcls takes the `network-acl-id` filter (a filter, unlike an
+    # id list, does not fail the call on an ACL that is gone). moto answers
+    # FilterNotImplementedError (HTTP 500).
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkAcls.html
+    from moto.ec2.models.network_acls import NetworkAcl
+
+    original_acl_filter = NetworkAcl.get_filter_value
+
+    def acl_filter_value(self, filter_name, method_name=None):  # type: ignore[no-untyped-def]
+        if filter_name == "network-acl-id":
+            return self.id
+        return original_acl_filter(self, filter_name, method_name)
+
+    NetworkAcl.get_filter_value = acl_filter_value
 
 
 def _patch_ec2_describe_regions() -> None:

@@ -1728,3 +1728,138 @@ async fn replication_group_arguments_are_modified_as_aws_reports_them() {
         Some("arn:aws:sns:us-east-1:123456789012:b")
     );
 }
+
+/// (n1)-(n4): a NAT gateway is `pending` once, then `available`; deleted, `deleting` once, then
+/// `deleted`. Until then AWS refuses to release its address (n2), to delete its subnet (n3),
+/// and to detach the VPC's internet gateway (n4); a VPC with a gateway attached is not deleted
+/// (n4).
+#[tokio::test]
+async fn nat_gateway_states_and_the_dependencies_it_holds() {
+    let ec2 = account().ec2(REGION).await;
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.90.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    let vpc = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    let subnet = ec2
+        .create_subnet()
+        .vpc_id(&vpc)
+        .cidr_block("10.90.1.0/24")
+        .send()
+        .await;
+    let subnet = subnet
+        .unwrap()
+        .subnet()
+        .unwrap()
+        .subnet_id()
+        .unwrap()
+        .to_string();
+    let igw = ec2.create_internet_gateway().send().await.unwrap();
+    let igw = igw
+        .internet_gateway()
+        .unwrap()
+        .internet_gateway_id()
+        .unwrap()
+        .to_string();
+    let attach = ec2
+        .attach_internet_gateway()
+        .internet_gateway_id(&igw)
+        .vpc_id(&vpc);
+    attach.send().await.unwrap();
+    let eip = ec2.allocate_address().send().await.unwrap();
+    let eip = eip.allocation_id().unwrap().to_string();
+    let nat = ec2
+        .create_nat_gateway()
+        .subnet_id(&subnet)
+        .allocation_id(&eip)
+        .send()
+        .await;
+    let nat = nat
+        .unwrap()
+        .nat_gateway()
+        .unwrap()
+        .nat_gateway_id()
+        .unwrap()
+        .to_string();
+    let state = || async {
+        let out = ec2
+            .describe_nat_gateways()
+            .nat_gateway_ids(&nat)
+            .send()
+            .await
+            .unwrap();
+        out.nat_gateways()[0].state().unwrap().as_str().to_string()
+    };
+    assert_eq!(state().await, "pending");
+    assert_eq!(state().await, "available");
+
+    let release = ec2.release_address().allocation_id(&eip).send().await;
+    assert_eq!(error_code(release), "InvalidIPAddress.InUse");
+    let delete_subnet = ec2.delete_subnet().subnet_id(&subnet).send().await;
+    assert_eq!(error_code(delete_subnet), "DependencyViolation");
+    let detach = ec2
+        .detach_internet_gateway()
+        .internet_gateway_id(&igw)
+        .vpc_id(&vpc);
+    assert_eq!(error_code(detach.send().await), "DependencyViolation");
+
+    ec2.delete_nat_gateway()
+        .nat_gateway_id(&nat)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(state().await, "deleting");
+    let release = ec2.release_address().allocation_id(&eip).send().await;
+    assert_eq!(error_code(release), "InvalidIPAddress.InUse");
+    assert_eq!(state().await, "deleted");
+    ec2.release_address()
+        .allocation_id(&eip)
+        .send()
+        .await
+        .unwrap();
+    ec2.delete_subnet().subnet_id(&subnet).send().await.unwrap();
+
+    let delete_vpc = ec2.delete_vpc().vpc_id(&vpc).send().await;
+    assert_eq!(error_code(delete_vpc), "DependencyViolation");
+    let detach = ec2
+        .detach_internet_gateway()
+        .internet_gateway_id(&igw)
+        .vpc_id(&vpc);
+    detach.send().await.unwrap();
+    ec2.delete_vpc().vpc_id(&vpc).send().await.unwrap();
+}
+
+/// (n5): DescribeNetworkAcls filters by `network-acl-id`.
+#[tokio::test]
+async fn network_acls_are_filtered_by_id() {
+    let ec2 = account().ec2(REGION).await;
+    let vpc = default_vpc(&ec2).await;
+    let acl = ec2.create_network_acl().vpc_id(&vpc).send().await.unwrap();
+    let acl = acl
+        .network_acl()
+        .unwrap()
+        .network_acl_id()
+        .unwrap()
+        .to_string();
+    let by_id = |id: &str| Filter::builder().name("network-acl-id").values(id).build();
+    let found = ec2
+        .describe_network_acls()
+        .filters(by_id(&acl))
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<_> = found
+        .network_acls()
+        .iter()
+        .map(|a| a.network_acl_id())
+        .collect();
+    assert_eq!(ids, [Some(acl.as_str())]);
+    let none = ec2
+        .describe_network_acls()
+        .filters(by_id("acl-0000000000000000f"))
+        .send()
+        .await;
+    assert!(none.unwrap().network_acls().is_empty());
+}

@@ -1,26 +1,80 @@
 //! EC2: security groups and their rules (the group's inline blocks, the classic
 //! `aws_security_group_rule`, the VPC ingress and egress rules; `rule_model` is what they
-//! share), and the data sources of the network the data tier lives in.
+//! share); the VPC network (VPCs, subnets, gateways, route tables and routes, Elastic IPs;
+//! `network` is what they share, `route_model` what the route types share); and the data
+//! sources of the network the data tier lives in.
 
 mod availability_zones_data;
+mod default_network_acl;
+mod default_route_table;
+mod default_security_group;
+mod default_subnet;
+mod default_vpc;
+mod egress_only_internet_gateway;
+mod eip;
 mod inline_rules;
+mod internet_gateway;
+mod main_route_table_association;
+mod nat_gateway;
+pub(crate) mod network;
+mod network_acl;
+mod network_acl_association;
+mod network_acl_model;
+mod network_acl_rule;
+mod network_data;
+mod route;
+pub(crate) mod route_model;
+mod route_table;
+mod route_table_association;
 mod rule_model;
 mod security_group;
 mod security_group_data;
 mod security_group_rule;
+mod subnet;
 mod subnets_data;
+mod vpc;
 mod vpc_data;
+mod vpc_dhcp_options;
+mod vpc_dhcp_options_association;
 mod vpc_egress_rule;
 mod vpc_ingress_rule;
+mod vpc_ipv4_cidr_block_association;
 
 pub use availability_zones_data::AVAILABILITY_ZONES_DATA;
+pub use default_network_acl::{DefaultNetworkAcl, DEFAULT_NETWORK_ACL};
+pub use default_route_table::{DefaultRouteTable, DEFAULT_ROUTE_TABLE};
+pub use default_security_group::{DefaultSecurityGroup, DEFAULT_SECURITY_GROUP};
+pub use default_subnet::{DefaultSubnet, DEFAULT_SUBNET};
+pub use default_vpc::{DefaultVpc, DEFAULT_VPC};
+pub use egress_only_internet_gateway::{EgressOnlyInternetGateway, EGRESS_ONLY_INTERNET_GATEWAY};
+pub use eip::{Eip, EIP};
+pub use internet_gateway::{InternetGateway, INTERNET_GATEWAY};
+pub use main_route_table_association::{MainRouteTableAssociation, MAIN_ROUTE_TABLE_ASSOCIATION};
+pub use nat_gateway::{NatGateway, NAT_GATEWAY};
+pub use network_acl::{NetworkAcl, NETWORK_ACL};
+pub use network_acl_association::{NetworkAclAssociation, NETWORK_ACL_ASSOCIATION};
+pub use network_acl_rule::{NetworkAclRule, NETWORK_ACL_RULE};
+pub use network_data::{
+    InternetGatewayData, NatGatewayData, SubnetData, INTERNET_GATEWAY_DATA, NAT_GATEWAY_DATA,
+    SUBNET_DATA,
+};
+pub use route::{Route, ROUTE};
+pub use route_table::{RouteTable, ROUTE_TABLE};
+pub use route_table_association::{RouteTableAssociation, ROUTE_TABLE_ASSOCIATION};
 pub use security_group::{SecurityGroup, SECURITY_GROUP};
 pub use security_group_data::{SecurityGroupData, SECURITY_GROUP_DATA};
 pub use security_group_rule::{SecurityGroupRule, SECURITY_GROUP_RULE};
+pub use subnet::{Subnet, SUBNET};
 pub use subnets_data::{SubnetsData, SUBNETS_DATA};
+pub use vpc::{Vpc, VPC};
 pub use vpc_data::{VpcData, VPC_DATA};
+pub use vpc_dhcp_options::{VpcDhcpOptions, VPC_DHCP_OPTIONS};
+pub use vpc_dhcp_options_association::{VpcDhcpOptionsAssociation, VPC_DHCP_OPTIONS_ASSOCIATION};
 pub use vpc_egress_rule::VPC_EGRESS_RULE;
 pub use vpc_ingress_rule::{VpcRule, VPC_INGRESS_RULE};
+pub use vpc_ipv4_cidr_block_association::{
+    VpcIpv4CidrBlockAssociation, VPC_IPV4_CIDR_BLOCK_ASSOCIATION,
+};
 
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_ec2::types::{Filter, SecurityGroupRule as SdkRule};
