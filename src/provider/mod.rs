@@ -18,7 +18,7 @@ use aws::kit::wait::Waiter;
 pub use aws::{ApiCounter, Aws, Ctx, ProviderSettings};
 pub use catalog::catalog;
 pub use run::{Created, Provider};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 /// A failed AWS operation, already phrased for the user.
@@ -346,18 +346,28 @@ pub fn import_id_region<'a>(type_: &str, id: &'a str) -> (&'a str, Option<&'a st
     }
 }
 
+/// A type by name: looked up for every instance, several times, on the plan's hot path, so
+/// by an index rather than a scan of the 80-odd types.
 pub fn resource_type(name: &str) -> Option<&'static dyn ResourceType> {
-    resource_types()
-        .iter()
-        .copied()
-        .find(|r| r.type_name() == name)
+    static BY_NAME: LazyLock<HashMap<&'static str, &'static dyn ResourceType>> =
+        LazyLock::new(|| {
+            resource_types()
+                .iter()
+                .map(|t| (t.type_name(), *t))
+                .collect()
+        });
+    BY_NAME.get(name).copied()
 }
 
 pub fn data_source_type(name: &str) -> Option<&'static dyn DataSourceType> {
-    data_source_types()
-        .iter()
-        .copied()
-        .find(|r| r.type_name() == name)
+    static BY_NAME: LazyLock<HashMap<&'static str, &'static dyn DataSourceType>> =
+        LazyLock::new(|| {
+            data_source_types()
+                .iter()
+                .map(|t| (t.type_name(), *t))
+                .collect()
+        });
+    BY_NAME.get(name).copied()
 }
 
 /// Object field helpers shared by resource files.

@@ -437,6 +437,12 @@ impl BlockType {
         }
     }
 
+    /// At least one block (`min_items = 1`: Terraform's "Missing required block").
+    pub fn required(mut self) -> BlockType {
+        self.min_items = 1;
+        self
+    }
+
     /// At most one block (`max_items = 1`, a list as the provider declares it).
     pub fn max_one(mut self) -> BlockType {
         self.max_items = Some(1);

@@ -165,3 +165,21 @@ async fn a_secret_its_value_and_the_rds_secrets_rotation() {
     let gone = sm.describe_secret().secret_id("orders/app").send().await;
     assert!(gone.is_err(), "{gone:?}");
 }
+
+/// Regression: a rotation without `rotation_rules` validated and failed only at apply; the
+/// provider requires the block.
+#[test]
+fn a_rotation_without_rules_passed_validate() {
+    let w = workdir(&[(
+        "main.tf",
+        "resource \"aws_secretsmanager_secret_rotation\" \"r\" {\n  secret_id = \"orders/app\"\n}\n",
+    )]);
+    let run = w.expect(1, &["validate"]);
+    assert!(
+        run.stderr
+            .contains("Missing required block \"rotation_rules\""),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("main.tf:1:"), "{}", run.stderr);
+}

@@ -15,9 +15,9 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         "A KMS alias: a name for a key.";
         regional;
         id             string output "The alias name.";
-        name           string computed force_new conflicts_with(&["name_prefix"]) check(alias_name) name_from_prefix("name_prefix", "alias/terraform-") "The alias, alias/NAME (not alias/aws/).";
+        name           string computed force_new conflicts_with(&["name_prefix"]) check(alias_name) name_from_prefix("name_prefix", "alias/") "The alias, alias/NAME (not alias/aws/).";
         name_prefix    string computed force_new check(alias_name) "Creates a unique alias beginning with this prefix (alias/...).";
-        target_key_id  string required "The key it names (id or ARN).";
+        target_key_id  string required equivalent(same_key) "The key it names (id or ARN; either spelling of one key is no change).";
         arn            string output "The alias ARN.";
         target_key_arn string output "The ARN of the key it names.";
     }
@@ -34,6 +34,15 @@ static DATA_SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         target_key_arn string output "The ARN of the key it names.";
     }
 });
+
+/// A key id and the key's ARN (`arn:…:key/ID`) name the same key.
+fn same_key(configured: &str, prior: &str) -> bool {
+    let id = |k: &str| {
+        k.rsplit_once(":key/")
+            .map_or(k.to_string(), |(_, id)| id.to_string())
+    };
+    id(configured) == id(prior)
+}
 
 /// AWS's rules: `alias/` then letters, digits, `/_-`; `alias/aws/` is AWS's own.
 fn alias_name(v: &Value) -> Option<String> {
@@ -89,23 +98,6 @@ impl ResourceType for KmsAlias {
             |a| a.alias_name(),
             |a| state_of(&a),
         ))
-    }
-
-    /// A key id or ARN in `target_key_id` names the same key: the prior spelling stands.
-    fn customize_plan(&self, prior: Option<&Value>, planned: &mut Value) {
-        let (Some(prior), Value::Map(m)) = (prior, planned) else {
-            return;
-        };
-        let (old, new) = (
-            obj::str(prior, "target_key_id"),
-            m.get("target_key_id").and_then(Value::as_str),
-        );
-        let arn = obj::str(prior, "target_key_arn");
-        if let (Some(old), Some(new), Some(arn)) = (old, new, arn) {
-            if new == arn || arn.ends_with(&format!("/{new}")) {
-                m.insert("target_key_id".into(), Value::from(old));
-            }
-        }
     }
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
@@ -188,5 +180,31 @@ impl DataSourceType for KmsAliasData {
             m.insert("target_key_arn".into(), obj::opt_str(arn.as_deref()));
         }
         Ok(Value::Map(m))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: an alias with neither name nor prefix was named `alias/terraform-…`; the
+    /// provider names it `alias/` and a unique suffix.
+    #[test]
+    fn an_unnamed_alias_was_prefixed_terraform() {
+        let config = Value::object(&[("target_key_id", "k".into())]);
+        let mut planned = Value::object(&[("name", Value::Unknown), ("target_key_id", "k".into())]);
+        SCHEMA.modify_plan(None, &config, &mut planned);
+        let name = planned.get("name").and_then(Value::as_str).unwrap();
+        assert!(
+            name.starts_with("alias/") && !name.starts_with("alias/terraform-"),
+            "{name}"
+        );
+    }
+
+    #[test]
+    fn a_key_id_and_its_arn_are_one_key() {
+        let arn = "arn:aws:kms:us-east-1:123456789012:key/1234-abcd";
+        assert!(same_key(arn, "1234-abcd") && same_key("1234-abcd", arn));
+        assert!(!same_key(arn, "5678-ef01"));
     }
 }

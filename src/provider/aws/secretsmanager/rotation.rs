@@ -24,7 +24,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         rotation_lambda_arn string "The Lambda function that rotates the secret (none for a secret RDS manages).";
         rotate_immediately  bool default(true) virtual_ "Rotate once as soon as the rotation is set up.";
         rotation_enabled    bool output "Whether rotation is on.";
-        block BlockType::list("rotation_rules", rules).max_one().describe("When to rotate (required).");
+        block BlockType::list("rotation_rules", rules).required().max_one().describe("When to rotate.");
     }
 });
 
