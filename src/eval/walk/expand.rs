@@ -100,6 +100,10 @@ impl Walker<'_, '_> {
         map_mut(&mut scope.roots, "module").insert(call.name.clone(), value);
     }
 
+    fn unknown_expansion_ok(&self) -> bool {
+        self.options.missing_vars_unknown || self.options.defer_unknown_expansion
+    }
+
     /// Evaluates count / for_each into instance keys with their `count`/`each` bindings.
     #[allow(clippy::type_complexity)]
     pub(super) fn expansion(
@@ -117,7 +121,7 @@ impl Walker<'_, '_> {
                     return None;
                 }
             };
-            if self.options.validate || (!v.is_known() && self.options.missing_vars_unknown) {
+            if self.options.validate || (!v.is_known() && self.unknown_expansion_ok()) {
                 if let Value::Number(n) = v.unmarked() {
                     if n.fract() != 0.0 || *n < 0.0 {
                         self.diags.push(invalid(
@@ -192,8 +196,7 @@ impl Walker<'_, '_> {
                 );
                 return None;
             }
-            if self.options.validate || (!v.is_wholly_known() && self.options.missing_vars_unknown)
-            {
+            if self.options.validate || (!v.is_wholly_known() && self.unknown_expansion_ok()) {
                 let bind = Value::Map(Map::from([
                     ("key".to_string(), Value::Unknown),
                     ("value".to_string(), Value::Unknown),
