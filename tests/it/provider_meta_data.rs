@@ -195,7 +195,8 @@ fn aws_region_refuses_an_unknown_region() {
 /// Terraform reads a data source whose arguments are known while it plans, so a count or
 /// for_each over its result is known there (`azs = slice(data.aws_availability_zones.x.names,
 /// 0, 2)`, the vpc module's examples); strata's first pass, which reads no data source,
-/// refused it as "known only after apply".
+/// refused it as "known only after apply", or evaluated the body of a resource such a count
+/// gives no instance.
 #[tokio::test]
 async fn a_count_over_a_data_source_read_at_plan_time_was_refused() {
     let w = Workdir::webapp();
@@ -226,6 +227,20 @@ resource "aws_subnet" "by_zone" {
   vpc_id            = aws_vpc.main.id
   cidr_block        = cidrsubnet("10.60.0.0/16", 8, 10 + index(local.azs, each.key))
   availability_zone = each.key
+}
+
+# No instance once the zones are read: its body, which indexes an empty list, is never
+# evaluated (the first pass evaluated it and failed with "Invalid index").
+resource "aws_egress_only_internet_gateway" "v6" {
+  count  = 0
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_route" "v6" {
+  count                       = length(local.azs) > 2 ? 1 : 0
+  route_table_id              = aws_vpc.main.main_route_table_id
+  destination_ipv6_cidr_block = "::/0"
+  egress_only_gateway_id      = aws_egress_only_internet_gateway.v6[0].id
 }
 "#;
     std::fs::write(w.dir().join("main.tf"), config).unwrap();

@@ -100,11 +100,9 @@ impl Walker<'_, '_> {
         map_mut(&mut scope.roots, "module").insert(call.name.clone(), value);
     }
 
-    fn unknown_expansion_ok(&self) -> bool {
-        self.options.missing_vars_unknown || self.options.defer_unknown_expansion
-    }
-
-    /// Evaluates count / for_each into instance keys with their `count`/`each` bindings.
+    /// Evaluates count / for_each into instance keys with their `count`/`each` bindings;
+    /// `None` when there are none to give: an error was reported, or (plan's first pass) the
+    /// value waits on a data source, and the resource or module is then unknown as a whole.
     #[allow(clippy::type_complexity)]
     pub(super) fn expansion(
         &mut self,
@@ -121,7 +119,10 @@ impl Walker<'_, '_> {
                     return None;
                 }
             };
-            if self.options.validate || (!v.is_known() && self.unknown_expansion_ok()) {
+            if !v.is_known() && self.options.defer_unknown_expansion {
+                return None;
+            }
+            if self.options.validate || (!v.is_known() && self.options.missing_vars_unknown) {
                 if let Value::Number(n) = v.unmarked() {
                     if n.fract() != 0.0 || *n < 0.0 {
                         self.diags.push(invalid(
@@ -196,7 +197,11 @@ impl Walker<'_, '_> {
                 );
                 return None;
             }
-            if self.options.validate || (!v.is_wholly_known() && self.unknown_expansion_ok()) {
+            if !v.is_wholly_known() && self.options.defer_unknown_expansion {
+                return None;
+            }
+            if self.options.validate || (!v.is_wholly_known() && self.options.missing_vars_unknown)
+            {
                 let bind = Value::Map(Map::from([
                     ("key".to_string(), Value::Unknown),
                     ("value".to_string(), Value::Unknown),
