@@ -1481,6 +1481,37 @@ def _patch_ec2_network() -> None:
 
     Subnets.modify_subnet_attribute = modify_subnet_attribute
 
+    # (n8) Real AWS: a subnet's `Ipv6CidrBlockAssociationSet[].Ipv6CidrBlockState.State` is
+    # `associated` (or `associating`, `disassociated`, …). moto nests its state record inside
+    # another and answers the text `{'State': 'associated'}`, so no IPv6 block reads as
+    # associated.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SubnetIpv6CidrBlockAssociation.html
+    def ipv6_cidr_block_association_set(self):  # type: ignore[no-untyped-def]
+        return [
+            {
+                "AssociationId": association["associationId"],
+                "Ipv6CidrBlock": association["ipv6CidrBlock"],
+                "Ipv6CidrBlockState": {"State": association["ipv6CidrBlockState"]["State"]},
+            }
+            for association in self.ipv6_cidr_block_associations.values()
+            if association["ipv6CidrBlockState"]["State"] == "associated"
+        ]
+
+    Subnet.ipv6_cidr_block_association_set = property(ipv6_cidr_block_association_set)
+
+    # (n9) Real AWS: `AvailableIpAddressCount` counts unused private IPv4 addresses, so an
+    # IPv6-only subnet (`Ipv6Native`) has 0. moto counts the /64's addresses, 2^64 - 5, which
+    # no 32-bit integer holds: an SDK cannot read the answer at all.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html
+    original_available = Subnet.available_ip_address_count
+
+    def available_ip_address_count(self):  # type: ignore[no-untyped-def]
+        if self.ipv6_native:
+            return 0
+        return original_available.fget(self)
+
+    Subnet.available_ip_address_count = property(available_ip_address_count)
+
 
 def _patch_ec2_describe_regions() -> None:
     from moto.core.responses import ActionResult

@@ -1960,3 +1960,46 @@ async fn subnet_dns64_and_resource_name_settings_are_kept() {
     assert_eq!(options.enable_resource_name_dns_aaaa_record(), Some(true));
     assert_eq!(options.hostname_type(), Some(&HostnameType::ResourceName));
 }
+
+/// (n8), (n9): a subnet's IPv6 block reads as `associated`, and an IPv6-only subnet can be
+/// created and described (no IPv4 address to count).
+#[tokio::test]
+async fn ipv6_subnets_answer_their_block_and_an_address_count() {
+    let ec2 = account().ec2(REGION).await;
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.78.0.0/16")
+        .amazon_provided_ipv6_cidr_block(true)
+        .send()
+        .await
+        .unwrap();
+    let vpc = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    let described = ec2.describe_vpcs().vpc_ids(&vpc).send().await.unwrap();
+    let block = described.vpcs()[0].ipv6_cidr_block_association_set()[0]
+        .ipv6_cidr_block()
+        .unwrap()
+        .to_string();
+    let (prefix, _) = block.split_once("::/").unwrap();
+    let create = |ipv4: Option<&str>, ipv6: String| {
+        ec2.create_subnet()
+            .vpc_id(&vpc)
+            .set_cidr_block(ipv4.map(str::to_string))
+            .ipv6_cidr_block(ipv6)
+            .set_ipv6_native(ipv4.is_none().then_some(true))
+            .send()
+    };
+    let dual = create(Some("10.78.1.0/24"), format!("{prefix}::/64"))
+        .await
+        .unwrap();
+    let dual = dual.subnet().unwrap();
+    let association = &dual.ipv6_cidr_block_association_set()[0];
+    let state = association.ipv6_cidr_block_state().and_then(|s| s.state());
+    assert_eq!(state.map(|s| s.as_str()), Some("associated"));
+    let last = format!("{}{:x}::/64", &prefix[..prefix.len() - 1], 1);
+    let only = create(None, last).await.unwrap();
+    let only = only.subnet().unwrap();
+    assert_eq!(only.ipv6_native(), Some(true));
+    assert_eq!(only.available_ip_address_count(), Some(0));
+    let listed = ec2.describe_subnets().subnet_ids(only.subnet_id().unwrap());
+    assert_eq!(listed.send().await.unwrap().subnets().len(), 1);
+}
