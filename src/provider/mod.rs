@@ -170,8 +170,7 @@ pub trait ResourceType: Send + Sync {
         ctx: &Ctx,
         prior: &[Value],
     ) -> ProviderResult<BTreeMap<String, Value>> {
-        let ids: Vec<String> = prior.iter().filter_map(|p| obj::string(p, "id")).collect();
-        self.read(ctx, &ids).await
+        self.read(ctx, &obj::ids(prior)).await
     }
 
     /// Creates the object, waits until it is usable, and returns its full state.
@@ -373,6 +372,11 @@ pub mod obj {
 
     pub fn string(v: &Value, key: &str) -> Option<String> {
         str(v, key).map(str::to_string)
+    }
+
+    /// The `id`s of objects from state.
+    pub fn ids(objects: &[Value]) -> Vec<String> {
+        objects.iter().filter_map(|o| string(o, "id")).collect()
     }
 
     pub fn bool(v: &Value, key: &str) -> Option<bool> {

@@ -95,8 +95,7 @@ impl ResourceType for MainRouteTableAssociation {
         ctx: &Ctx,
         prior: &[Value],
     ) -> ProviderResult<BTreeMap<String, Value>> {
-        let ids: Vec<String> = prior.iter().filter_map(|p| obj::string(p, "id")).collect();
-        let mut found = self.read(ctx, &ids).await?;
+        let mut found = self.read(ctx, &obj::ids(prior)).await?;
         for p in prior {
             if let (Some(id), Some(orig)) = (obj::str(p, "id"), p.get("original_route_table_id")) {
                 if let Some(Value::Map(m)) = found.get_mut(id) {

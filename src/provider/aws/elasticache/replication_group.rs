@@ -525,7 +525,7 @@ impl ResourceType for ElastiCacheReplicationGroup {
         ctx: &Ctx,
         prior: &[Value],
     ) -> ProviderResult<BTreeMap<String, Value>> {
-        let ids: Vec<String> = prior.iter().filter_map(|p| obj::string(p, "id")).collect();
+        let ids = obj::ids(prior);
         let known = |id: &str| {
             prior
                 .iter()

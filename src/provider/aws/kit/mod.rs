@@ -160,6 +160,26 @@ pub mod testing {
         }
     }
 
+    /// Asserts an RDS-style identifier pair: `name` refuses `bad` values, `prefix` takes
+    /// `good_prefix`, and the two conflict (the problem is about the prefix).
+    pub fn identifier_with_prefix(
+        problems: impl Fn(&[(&str, Value)]) -> Vec<Option<&'static str>>,
+        (name, prefix): (&'static str, &'static str),
+        bad: &[&str],
+        good_prefix: &str,
+    ) {
+        for v in bad {
+            assert_eq!(
+                problems(&[(name, Value::from(*v))]),
+                [Some(name)],
+                "{name} = {v:?}"
+            );
+        }
+        assert!(problems(&[(prefix, Value::from(good_prefix))]).is_empty());
+        let both = [(name, Value::from("a")), (prefix, Value::from("a-"))];
+        assert_eq!(problems(&both), [Some(prefix)]);
+    }
+
     /// The differ's part of planning an object: the schema's modifiers, then the type's own.
     pub fn plan(rt: &dyn ResourceType, prior: Option<&Value>, planned: &mut Value) {
         rt.schema().modify_plan(prior, &planned.clone(), planned);

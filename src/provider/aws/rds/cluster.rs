@@ -534,7 +534,7 @@ impl ResourceType for RdsCluster {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::aws::kit::testing::{self, attrs, refused, with};
+    use crate::provider::aws::kit::testing::{self, attrs, identifier_with_prefix, refused, with};
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         with(
@@ -600,18 +600,11 @@ mod tests {
 
     #[test]
     fn rules() {
-        refused(
+        identifier_with_prefix(
             problems,
-            "cluster_identifier",
+            ("cluster_identifier", "cluster_identifier_prefix"),
             &["Aurora", "1db", "a--b", "db-", "my_db"],
-        );
-        assert!(problems(&[("cluster_identifier_prefix", Value::from("app-"))]).is_empty());
-        assert_eq!(
-            problems(&[
-                ("cluster_identifier", Value::from("a")),
-                ("cluster_identifier_prefix", Value::from("b-"))
-            ]),
-            [Some("cluster_identifier_prefix")]
+            "app-",
         );
         refused(problems, "engine", &["mariadb"]);
         // Multi-AZ DB clusters run MySQL and PostgreSQL; the provider accepts them.

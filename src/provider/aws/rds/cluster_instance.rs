@@ -268,7 +268,9 @@ impl ResourceType for RdsClusterInstance {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::aws::kit::testing::{attrs, problems as all, refused, with};
+    use crate::provider::aws::kit::testing::{
+        attrs, identifier_with_prefix, problems as all, refused, with,
+    };
 
     fn problems(pairs: &[(&str, Value)]) -> Vec<Option<&'static str>> {
         let base = [
@@ -282,13 +284,11 @@ mod tests {
     #[test]
     fn rules() {
         assert!(problems(&[("identifier", Value::from("c1-i1"))]).is_empty());
-        refused(problems, "identifier", &["C1"]);
-        assert_eq!(
-            problems(&[
-                ("identifier", Value::from("a")),
-                ("identifier_prefix", Value::from("a-"))
-            ]),
-            [Some("identifier_prefix")]
+        identifier_with_prefix(
+            problems,
+            ("identifier", "identifier_prefix"),
+            &["C1"],
+            "c1-",
         );
         refused(problems, "engine", &["mariadb"]);
         // Multi-AZ DB clusters run MySQL and PostgreSQL; the provider accepts them.

@@ -454,7 +454,9 @@ impl ResourceType for DbInstance {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::aws::kit::testing::{self, attrs, refused, with, BAD_WEEKLY_WINDOWS};
+    use crate::provider::aws::kit::testing::{
+        self, attrs, identifier_with_prefix, refused, with, BAD_WEEKLY_WINDOWS,
+    };
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         let base = [
@@ -544,18 +546,11 @@ mod tests {
 
     #[test]
     fn identifier_rules() {
-        refused(
+        identifier_with_prefix(
             problems,
-            "identifier",
+            ("identifier", "identifier_prefix"),
             &["App", "1db", "a--b", "db-", "my_db"],
-        );
-        assert!(problems(&[("identifier_prefix", Value::from("db-"))]).is_empty());
-        assert_eq!(
-            problems(&[
-                ("identifier", Value::from("a")),
-                ("identifier_prefix", Value::from("b-"))
-            ]),
-            [Some("identifier_prefix")]
+            "db-",
         );
     }
 
