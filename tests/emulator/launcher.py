@@ -1523,6 +1523,22 @@ def _patch_ec2_endpoints_and_peering() -> None:
 
     VPCs.modify_vpc_endpoint = modify_vpc_endpoint
 
+    # (e6) Real AWS: DeleteVpcEndpoints of an endpoint already deleted does nothing more (the
+    # endpoint is reported among the Unsuccessful items, InvalidVpcEndpoint.NotFound). moto
+    # deletes its routes again and fails with InvalidRoute.NotFound.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpcEndpoints.html
+    original_delete_endpoints = VPCBackend.delete_vpc_endpoints
+
+    def delete_vpc_endpoints(self, vpce_ids=None):  # type: ignore[no-untyped-def]
+        live = [
+            i
+            for i in vpce_ids or []
+            if getattr(self.vpc_end_points.get(i), "state", "deleted") != "deleted"
+        ]
+        return original_delete_endpoints(self, vpce_ids=live)
+
+    VPCBackend.delete_vpc_endpoints = delete_vpc_endpoints
+
     # (e4) Real AWS: DescribeVpcEndpointServices takes the `service-name` and `service-type`
     # filters and reports each service's SupportedIpAddressTypes. moto reads each filter's
     # values from a key the request never has (HTTP 500, KeyError 'Value') and reports no
