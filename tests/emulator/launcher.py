@@ -35,6 +35,7 @@ def apply_patches() -> None:
     _patch_rds_cluster_arguments()
     _patch_ec2_security_groups()
     _patch_ec2_network()
+    _patch_ec2_endpoints_and_peering()
     _patch_ec2_describe_regions()
     _patch_sts_role_id()
     _patch_tagging_api()
@@ -1511,6 +1512,176 @@ def _patch_ec2_network() -> None:
         return original_available.fget(self)
 
     Subnet.available_ip_address_count = property(available_ip_address_count)
+
+
+def _patch_ec2_endpoints_and_peering() -> None:
+    import json
+
+    from moto.core.responses import ActionResult
+    from moto.ec2.models.vpc_peering_connections import (
+        VPCPeeringConnection,
+        VPCPeeringConnectionBackend,
+    )
+    from moto.ec2.models.vpcs import VPCBackend, VPCEndPoint
+    from moto.ec2.responses.vpc_peering_connections import VPCPeeringConnections
+    from moto.ec2.responses.vpcs import VPCs
+    from moto.ec2.utils import generic_filter, random_private_ip
+
+    # (e1) Real AWS: DescribeVpcEndpoints takes the `vpc-endpoint-id` filter (a filter, unlike
+    # an id list, does not fail the call on an endpoint that is gone). moto answers
+    # FilterNotImplementedError (HTTP 500).
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcEndpoints.html
+    VPCEndPoint.vpc_endpoint_id = property(lambda self: self.id)
+
+    # (e2) Real AWS: CreateVpcEndpoint without VpcEndpointType makes a Gateway endpoint, keeps
+    # IpAddressType (ipv4 unless given) and, for an Interface endpoint, DnsOptions
+    # (DnsRecordIpType ipv4 unless given), and DescribeVpcEndpoints reports them with
+    # RequesterManaged. moto drops IpAddressType and DnsOptions, reports neither, and leaves the
+    # type unset (DeleteVpcEndpoints of such an endpoint is then an HTTP 500).
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEndpoint.html
+    original_create_endpoint = VPCs.create_vpc_endpoint
+
+    def create_vpc_endpoint(self):  # type: ignore[no-untyped-def]
+        before = set(self.ec2_backend.vpc_end_points)
+        result = original_create_endpoint(self)
+        for endpoint_id in set(self.ec2_backend.vpc_end_points) - before:
+            endpoint = self.ec2_backend.vpc_end_points[endpoint_id]
+            endpoint.vpc_endpoint_type = endpoint.vpc_endpoint_type or "Gateway"
+            endpoint.ip_address_type = self._get_param("IpAddressType") or "ipv4"
+            endpoint.requester_managed = False
+            endpoint.dns_options = None
+            if endpoint.vpc_endpoint_type.lower() == "interface":
+                endpoint.dns_options = {"DnsRecordIpType": "ipv4"}
+                endpoint.dns_options.update(self._get_param("DnsOptions") or {})
+        return result
+
+    VPCs.create_vpc_endpoint = create_vpc_endpoint
+
+    # (e3) Real AWS: ModifyVpcEndpoint adds the route to the service's prefix list in every
+    # route table it adds to a Gateway endpoint and removes it from every table it removes;
+    # gives an Interface endpoint a network interface in every subnet it adds and deletes the
+    # one in every subnet it removes; ResetPolicy restores the full-access policy; and
+    # PrivateDnsEnabled, IpAddressType and DnsOptions change the endpoint. moto changes only the
+    # id lists and the policy: the routes and interfaces stay as they were (DeleteVpcEndpoints
+    # then fails on a table added by a modify), the other parameters are ignored.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyVpcEndpoint.html
+    original_modify_endpoint = VPCs.modify_vpc_endpoint
+
+    def modify_vpc_endpoint(self):  # type: ignore[no-untyped-def]
+        backend = self.ec2_backend
+        endpoint = backend.get_vpc_end_point(self._get_param("VpcEndpointId"))
+        added_tables = self._get_param("AddRouteTableIds", [])
+        removed_tables = self._get_param("RemoveRouteTableIds", [])
+        added_subnets = self._get_param("AddSubnetIds", [])
+        removed_subnets = self._get_param("RemoveSubnetIds", [])
+        endpoint.subnet_ids = endpoint.subnet_ids or []
+        prefix_list = endpoint.destination_prefix_list_id
+        gateway = (endpoint.vpc_endpoint_type or "Gateway").lower() == "gateway"
+        result = original_modify_endpoint(self)
+        if gateway and prefix_list:
+            for table in removed_tables:
+                backend.delete_route(table, None, destination_prefix_list_id=prefix_list)
+            for table in added_tables:
+                backend.create_route(
+                    table, None, gateway_id=endpoint.id, destination_prefix_list_id=prefix_list
+                )
+        if not gateway:
+            for subnet_id in removed_subnets:
+                for eni_id in list(endpoint.network_interface_ids):
+                    eni = backend.enis.get(eni_id)
+                    if eni is not None and eni.subnet.id == subnet_id:
+                        backend.delete_network_interface(eni_id)
+                        endpoint.network_interface_ids.remove(eni_id)
+            for subnet_id in added_subnets:
+                subnet = backend.get_subnet(subnet_id)
+                eni = backend.create_network_interface(subnet, random_private_ip())
+                endpoint.network_interface_ids.append(eni.id)
+        if self._get_bool_param("ResetPolicy"):
+            endpoint.policy_document = json.dumps(VPCEndPoint.DEFAULT_POLICY)
+        private_dns = self._get_bool_param("PrivateDnsEnabled")
+        if private_dns is not None:
+            endpoint.private_dns_enabled = private_dns
+        if self._get_param("IpAddressType"):
+            endpoint.ip_address_type = self._get_param("IpAddressType")
+        if self._get_param("DnsOptions") and getattr(endpoint, "dns_options", None) is not None:
+            endpoint.dns_options.update(self._get_param("DnsOptions"))
+        return result
+
+    VPCs.modify_vpc_endpoint = modify_vpc_endpoint
+
+    # (e6) Real AWS: DeleteVpcEndpoints of an endpoint already deleted does nothing more (the
+    # endpoint is reported among the Unsuccessful items, InvalidVpcEndpoint.NotFound). moto
+    # deletes its routes again and fails with InvalidRoute.NotFound.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpcEndpoints.html
+    original_delete_endpoints = VPCBackend.delete_vpc_endpoints
+
+    def delete_vpc_endpoints(self, vpce_ids=None):  # type: ignore[no-untyped-def]
+        live = [
+            i
+            for i in vpce_ids or []
+            if getattr(self.vpc_end_points.get(i), "state", "deleted") != "deleted"
+        ]
+        return original_delete_endpoints(self, vpce_ids=live)
+
+    VPCBackend.delete_vpc_endpoints = delete_vpc_endpoints
+
+    # (e4) Real AWS: DescribeVpcEndpointServices takes the `service-name` and `service-type`
+    # filters and reports each service's SupportedIpAddressTypes. moto reads each filter's
+    # values from a key the request never has (HTTP 500, KeyError 'Value') and reports no
+    # supported address types.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcEndpointServices.html
+    original_describe_services = VPCBackend.describe_vpc_endpoint_services
+
+    def describe_vpc_endpoint_services(self, service_names, filters, *args, **kwargs):  # type: ignore[no-untyped-def]
+        filters = [
+            {**f, "Value": f.get("Values", f.get("Value", []))} for f in filters or []
+        ]
+        answer = original_describe_services(self, service_names, filters, *args, **kwargs)
+        for service in answer["servicesDetails"]:
+            service.setdefault("SupportedIpAddressTypes", ["ipv4"])
+        return answer
+
+    VPCBackend.describe_vpc_endpoint_services = describe_vpc_endpoint_services
+
+    # (e5) Real AWS: DescribeVpcPeeringConnections applies its filters
+    # (`vpc-peering-connection-id`, `status-code`, `requester-vpc-info.vpc-id`,
+    # `accepter-vpc-info.vpc-id`, tags). moto ignores them and answers every connection.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcPeeringConnections.html
+    original_peering_filter = VPCPeeringConnection.get_filter_value
+
+    def peering_filter_value(self, filter_name, method_name=None):  # type: ignore[no-untyped-def]
+        values = {
+            "vpc-peering-connection-id": self.id,
+            "status-code": self._status.code,
+            "requester-vpc-info.vpc-id": self.vpc.id,
+            "requester-vpc-info.owner-id": self.vpc.owner_id,
+            "accepter-vpc-info.vpc-id": self.peer_vpc.id,
+            "accepter-vpc-info.owner-id": self.peer_vpc.owner_id,
+        }
+        if filter_name in values:
+            return values[filter_name]
+        return original_peering_filter(self, filter_name, method_name)
+
+    VPCPeeringConnection.get_filter_value = peering_filter_value
+    original_describe_peerings = VPCPeeringConnectionBackend.describe_vpc_peering_connections
+
+    def describe_vpc_peering_connections(self, vpc_peering_ids=None, filters=None):  # type: ignore[no-untyped-def]
+        found = original_describe_peerings(self, vpc_peering_ids=vpc_peering_ids)
+        return generic_filter(filters or {}, found)
+
+    VPCPeeringConnectionBackend.describe_vpc_peering_connections = (
+        describe_vpc_peering_connections
+    )
+
+    def describe_peerings_response(self):  # type: ignore[no-untyped-def]
+        found = self.ec2_backend.describe_vpc_peering_connections(
+            vpc_peering_ids=self._get_param("VpcPeeringConnectionIds", []),
+            filters=self._filters_from_querystring(),
+        )
+        return ActionResult({"VpcPeeringConnections": found})
+
+    VPCPeeringConnections.describe_vpc_peering_connections = describe_peerings_response
 
 
 def _patch_ec2_describe_regions() -> None:

@@ -2003,3 +2003,252 @@ async fn ipv6_subnets_answer_their_block_and_an_address_count() {
     let listed = ec2.describe_subnets().subnet_ids(only.subnet_id().unwrap());
     assert_eq!(listed.send().await.unwrap().subnets().len(), 1);
 }
+
+/// (e1)-(e3), (e6): a VPC endpoint is filtered by `vpc-endpoint-id`; created without a type it is a
+/// Gateway with IpAddressType ipv4; a modify moves its prefix-list route from a removed route
+/// table to an added one, restores the full-access policy on ResetPolicy, and gives an
+/// Interface endpoint an interface in each added subnet (none left in a removed one).
+#[tokio::test]
+async fn vpc_endpoints_are_filtered_created_and_modified_as_aws_does() {
+    let ec2 = account().ec2(REGION).await;
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.90.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    let vpc = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    let table = || async {
+        let t = ec2.create_route_table().vpc_id(&vpc).send().await.unwrap();
+        t.route_table()
+            .unwrap()
+            .route_table_id()
+            .unwrap()
+            .to_string()
+    };
+    let (first, second) = (table().await, table().await);
+    let s3 = format!("com.amazonaws.{REGION}.s3");
+    let created = ec2
+        .create_vpc_endpoint()
+        .vpc_id(&vpc)
+        .service_name(&s3)
+        .route_table_ids(&first)
+        .policy_document(
+            r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let endpoint = created.vpc_endpoint().unwrap();
+    let id = endpoint.vpc_endpoint_id().unwrap().to_string();
+    assert_eq!(
+        endpoint.vpc_endpoint_type().map(|t| t.as_str()),
+        Some("Gateway")
+    );
+    assert_eq!(endpoint.ip_address_type().map(|t| t.as_str()), Some("ipv4"));
+    let by_id = |ids: &[&str]| {
+        Filter::builder()
+            .name("vpc-endpoint-id")
+            .set_values(Some(ids.iter().map(|i| i.to_string()).collect()))
+            .build()
+    };
+    let found = ec2
+        .describe_vpc_endpoints()
+        .filters(by_id(&[&id, "vpce-0000000000000000f"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.vpc_endpoints().len(), 1);
+
+    ec2.modify_vpc_endpoint()
+        .vpc_endpoint_id(&id)
+        .add_route_table_ids(&second)
+        .remove_route_table_ids(&first)
+        .reset_policy(true)
+        .send()
+        .await
+        .unwrap();
+    let routes_to_endpoint = |t: &str| {
+        let (ec2, t, id) = (ec2.clone(), t.to_string(), id.clone());
+        async move {
+            let out = ec2
+                .describe_route_tables()
+                .route_table_ids(t)
+                .send()
+                .await
+                .unwrap();
+            out.route_tables()[0]
+                .routes()
+                .iter()
+                .filter(|r| r.gateway_id() == Some(id.as_str()))
+                .count()
+        }
+    };
+    assert_eq!(routes_to_endpoint(&first).await, 0);
+    assert_eq!(routes_to_endpoint(&second).await, 1);
+    let found = ec2
+        .describe_vpc_endpoints()
+        .vpc_endpoint_ids(&id)
+        .send()
+        .await
+        .unwrap();
+    assert!(found.vpc_endpoints()[0]
+        .policy_document()
+        .unwrap()
+        .contains("Allow"));
+    // Deleted with the table the modify added: its route goes too. (e6) Deleting it again
+    // does nothing more.
+    for _ in 0..2 {
+        let deleted = ec2
+            .delete_vpc_endpoints()
+            .vpc_endpoint_ids(&id)
+            .send()
+            .await;
+        deleted.unwrap();
+        assert_eq!(routes_to_endpoint(&second).await, 0);
+    }
+
+    let subnet = |cidr: &str| {
+        let (ec2, vpc, cidr) = (ec2.clone(), vpc.clone(), cidr.to_string());
+        async move {
+            let s = ec2
+                .create_subnet()
+                .vpc_id(vpc)
+                .cidr_block(cidr)
+                .send()
+                .await
+                .unwrap();
+            s.subnet().unwrap().subnet_id().unwrap().to_string()
+        }
+    };
+    let (a, b) = (subnet("10.90.1.0/24").await, subnet("10.90.2.0/24").await);
+    let created = ec2
+        .create_vpc_endpoint()
+        .vpc_id(&vpc)
+        .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
+        .service_name(format!("com.amazonaws.{REGION}.kms"))
+        .subnet_ids(&a)
+        .send()
+        .await
+        .unwrap();
+    let id = created
+        .vpc_endpoint()
+        .unwrap()
+        .vpc_endpoint_id()
+        .unwrap()
+        .to_string();
+    ec2.modify_vpc_endpoint()
+        .vpc_endpoint_id(&id)
+        .add_subnet_ids(&b)
+        .remove_subnet_ids(&a)
+        .private_dns_enabled(false)
+        .send()
+        .await
+        .unwrap();
+    let found = ec2
+        .describe_vpc_endpoints()
+        .vpc_endpoint_ids(&id)
+        .send()
+        .await
+        .unwrap();
+    let e = &found.vpc_endpoints()[0];
+    assert_eq!(e.private_dns_enabled(), Some(false));
+    assert_eq!(
+        e.dns_options()
+            .and_then(|o| o.dns_record_ip_type())
+            .map(|t| t.as_str()),
+        Some("ipv4")
+    );
+    let enis = ec2
+        .describe_network_interfaces()
+        .filters(Filter::builder().name("vpc-id").values(&vpc).build())
+        .send()
+        .await
+        .unwrap();
+    let subnets: Vec<_> = enis
+        .network_interfaces()
+        .iter()
+        .map(|n| n.subnet_id())
+        .collect();
+    assert_eq!(subnets, [Some(b.as_str())]);
+    assert_eq!(
+        e.network_interface_ids(),
+        [enis.network_interfaces()[0].network_interface_id().unwrap()]
+    );
+}
+
+/// (e4): DescribeVpcEndpointServices filters by `service-name` and `service-type` and reports
+/// SupportedIpAddressTypes.
+#[tokio::test]
+async fn vpc_endpoint_services_are_filtered_by_name_and_type() {
+    let ec2 = account().ec2(REGION).await;
+    let filter = |n: &str, v: &str| Filter::builder().name(n).values(v).build();
+    let out = ec2
+        .describe_vpc_endpoint_services()
+        .filters(filter(
+            "service-name",
+            &format!("com.amazonaws.{REGION}.s3"),
+        ))
+        .filters(filter("service-type", "Gateway"))
+        .send()
+        .await
+        .unwrap();
+    let services = out.service_details();
+    assert_eq!(services.len(), 1, "{services:?}");
+    assert_eq!(
+        services[0].service_type()[0]
+            .service_type()
+            .map(|t| t.as_str()),
+        Some("Gateway")
+    );
+    assert_eq!(services[0].supported_ip_address_types()[0].as_str(), "ipv4");
+}
+
+/// (e5): DescribeVpcPeeringConnections applies its filters.
+#[tokio::test]
+async fn vpc_peering_connections_are_filtered_by_id() {
+    let ec2 = account().ec2(REGION).await;
+    let vpc = |cidr: &str| {
+        let (ec2, cidr) = (ec2.clone(), cidr.to_string());
+        async move {
+            let v = ec2.create_vpc().cidr_block(cidr).send().await.unwrap();
+            v.vpc().unwrap().vpc_id().unwrap().to_string()
+        }
+    };
+    let (a, b) = (vpc("10.91.0.0/16").await, vpc("10.92.0.0/16").await);
+    for _ in 0..2 {
+        ec2.create_vpc_peering_connection()
+            .vpc_id(&a)
+            .peer_vpc_id(&b)
+            .send()
+            .await
+            .unwrap();
+    }
+    let all = ec2.describe_vpc_peering_connections().send().await.unwrap();
+    let first = all.vpc_peering_connections()[0]
+        .vpc_peering_connection_id()
+        .unwrap();
+    let by = |n: &str, v: &str| Filter::builder().name(n).values(v).build();
+    let found = ec2
+        .describe_vpc_peering_connections()
+        .filters(by("vpc-peering-connection-id", first))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.vpc_peering_connections().len(), 1);
+    let none = ec2
+        .describe_vpc_peering_connections()
+        .filters(by("vpc-peering-connection-id", "pcx-0000000000000000f"))
+        .send()
+        .await
+        .unwrap();
+    assert!(none.vpc_peering_connections().is_empty());
+    let pending = ec2
+        .describe_vpc_peering_connections()
+        .filters(by("requester-vpc-info.vpc-id", &a))
+        .filters(by("status-code", "pending-acceptance"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pending.vpc_peering_connections().len(), 2);
+}

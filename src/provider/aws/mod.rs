@@ -65,6 +65,7 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &VPC,
     &SUBNET,
     &INTERNET_GATEWAY,
+    &INTERNET_GATEWAY_ATTACHMENT,
     &ROUTE_TABLE,
     &ROUTE,
     &ROUTE_TABLE_ASSOCIATION,
@@ -83,6 +84,8 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &VPC_DHCP_OPTIONS_ASSOCIATION,
     &MAIN_ROUTE_TABLE_ASSOCIATION,
     &NETWORK_ACL_ASSOCIATION,
+    &VPC_ENDPOINT,
+    &VPC_PEERING_CONNECTION,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
@@ -91,6 +94,8 @@ pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
     &SUBNET_DATA,
     &INTERNET_GATEWAY_DATA,
     &NAT_GATEWAY_DATA,
+    &ROUTE_TABLE_DATA,
+    &VPC_ENDPOINT_SERVICE_DATA,
     &SECURITY_GROUP_DATA,
     &DB_INSTANCE_DATA,
     &RDS_CLUSTER_DATA,

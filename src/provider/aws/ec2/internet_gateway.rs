@@ -22,7 +22,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         id       string output;
         arn      string output;
         owner_id string output;
-        vpc_id   string "The VPC to attach to; a change detaches and attaches.";
+        vpc_id   string computed "The VPC to attach to; a change detaches and attaches (unset: as attached elsewhere, e.g. by aws_internet_gateway_attachment).";
         tags;
         timeouts create(20) update(20) delete(20);
     }

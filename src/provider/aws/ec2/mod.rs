@@ -14,6 +14,7 @@ mod egress_only_internet_gateway;
 mod eip;
 mod inline_rules;
 mod internet_gateway;
+mod internet_gateway_attachment;
 mod main_route_table_association;
 mod nat_gateway;
 pub(crate) mod network;
@@ -26,6 +27,7 @@ mod route;
 pub(crate) mod route_model;
 mod route_table;
 mod route_table_association;
+mod route_table_data;
 mod rule_model;
 mod security_group;
 mod security_group_data;
@@ -37,8 +39,11 @@ mod vpc_data;
 mod vpc_dhcp_options;
 mod vpc_dhcp_options_association;
 mod vpc_egress_rule;
+mod vpc_endpoint;
+mod vpc_endpoint_service_data;
 mod vpc_ingress_rule;
 mod vpc_ipv4_cidr_block_association;
+mod vpc_peering_connection;
 
 pub use availability_zones_data::AVAILABILITY_ZONES_DATA;
 pub use default_network_acl::{DefaultNetworkAcl, DEFAULT_NETWORK_ACL};
@@ -49,6 +54,7 @@ pub use default_vpc::{DefaultVpc, DEFAULT_VPC};
 pub use egress_only_internet_gateway::{EgressOnlyInternetGateway, EGRESS_ONLY_INTERNET_GATEWAY};
 pub use eip::{Eip, EIP};
 pub use internet_gateway::{InternetGateway, INTERNET_GATEWAY};
+pub use internet_gateway_attachment::{InternetGatewayAttachment, INTERNET_GATEWAY_ATTACHMENT};
 pub use main_route_table_association::{MainRouteTableAssociation, MAIN_ROUTE_TABLE_ASSOCIATION};
 pub use nat_gateway::{NatGateway, NAT_GATEWAY};
 pub use network_acl::{NetworkAcl, NETWORK_ACL};
@@ -61,6 +67,7 @@ pub use network_data::{
 pub use route::{Route, ROUTE};
 pub use route_table::{RouteTable, ROUTE_TABLE};
 pub use route_table_association::{RouteTableAssociation, ROUTE_TABLE_ASSOCIATION};
+pub use route_table_data::{RouteTableData, ROUTE_TABLE_DATA};
 pub use security_group::{SecurityGroup, SECURITY_GROUP};
 pub use security_group_data::{SecurityGroupData, SECURITY_GROUP_DATA};
 pub use security_group_rule::{SecurityGroupRule, SECURITY_GROUP_RULE};
@@ -71,10 +78,13 @@ pub use vpc_data::{VpcData, VPC_DATA};
 pub use vpc_dhcp_options::{VpcDhcpOptions, VPC_DHCP_OPTIONS};
 pub use vpc_dhcp_options_association::{VpcDhcpOptionsAssociation, VPC_DHCP_OPTIONS_ASSOCIATION};
 pub use vpc_egress_rule::VPC_EGRESS_RULE;
+pub use vpc_endpoint::{VpcEndpoint, VPC_ENDPOINT};
+pub use vpc_endpoint_service_data::{VpcEndpointServiceData, VPC_ENDPOINT_SERVICE_DATA};
 pub use vpc_ingress_rule::{VpcRule, VPC_INGRESS_RULE};
 pub use vpc_ipv4_cidr_block_association::{
     VpcIpv4CidrBlockAssociation, VPC_IPV4_CIDR_BLOCK_ASSOCIATION,
 };
+pub use vpc_peering_connection::{VpcPeeringConnection, VPC_PEERING_CONNECTION};
 
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_ec2::types::{Filter, SecurityGroupRule as SdkRule};

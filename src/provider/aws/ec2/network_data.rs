@@ -8,7 +8,12 @@ use aws_sdk_ec2::types::Filter;
 
 /// A data source's schema from resource schema `from`: every attribute computed, those in
 /// `args` (and `tags`) also arguments the look-up filters by; `extra` outputs added.
-fn data_schema(desc: &'static str, from: &Schema, args: &[&str], extra: &[&'static str]) -> Schema {
+pub(super) fn data_schema(
+    desc: &'static str,
+    from: &Schema,
+    args: &[&str],
+    extra: &[&'static str],
+) -> Schema {
     let mut s = Schema::new().describe(desc).regional();
     for a in from
         .attributes
@@ -34,7 +39,7 @@ fn data_schema(desc: &'static str, from: &Schema, args: &[&str], extra: &[&'stat
 
 /// The EC2 filters of a data source's arguments: `(argument, filter name)` pairs, then its
 /// `filter` blocks and `tags`.
-fn filters_of(config: &Value, pairs: &[(&str, &str)]) -> Option<Vec<Filter>> {
+pub(super) fn filters_of(config: &Value, pairs: &[(&str, &str)]) -> Option<Vec<Filter>> {
     let mut out = filters(config);
     for (arg, name) in pairs {
         let value = match config.get(arg) {
@@ -47,7 +52,7 @@ fn filters_of(config: &Value, pairs: &[(&str, &str)]) -> Option<Vec<Filter>> {
 }
 
 /// Exactly one of `items`, or the error the provider gives.
-fn exactly_one<T>(items: Vec<T>, type_: &str) -> ProviderResult<T> {
+pub(super) fn exactly_one<T>(items: Vec<T>, type_: &str) -> ProviderResult<T> {
     let n = items.len();
     let mut items = items.into_iter();
     match (items.next(), n) {
@@ -62,7 +67,7 @@ fn exactly_one<T>(items: Vec<T>, type_: &str) -> ProviderResult<T> {
 }
 
 /// The state of `found` cut to the data source's schema, with the configuration's filters.
-fn answer(schema: &Schema, found: &Value, config: &Value, extra: Map) -> Value {
+pub(super) fn answer(schema: &Schema, found: &Value, config: &Value, extra: Map) -> Value {
     let mut v = network::project(schema, found);
     if let Value::Map(m) = &mut v {
         m.extend(extra);
