@@ -20,13 +20,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub struct RunRequest<'a> {
+/// What a run applies: the plan and the configuration and options it was made from, the state
+/// it starts from, where state is written, and the provider that carries the changes out.
+pub struct RunInputs {
     pub config: Config,
     pub options: WalkOptions,
     pub plan: Plan,
     pub backend: Arc<dyn Backend>,
     pub prior: Option<State>,
     pub provider: Arc<dyn Provider>,
+}
+
+/// A run: its inputs, and how it runs and reports.
+pub struct RunRequest<'a> {
+    pub inputs: RunInputs,
     pub runtime: &'a tokio::runtime::Runtime,
     pub parallelism: usize,
     /// How long between "Still creating..." ticks.
@@ -135,12 +142,7 @@ fn starting_point(
 /// Runs the plan's changes (with the lock held by the caller).
 pub fn run(req: RunRequest) -> Result<RunOutcome, RunError> {
     let RunRequest {
-        config,
-        options,
-        plan,
-        backend,
-        prior,
-        provider,
+        inputs,
         runtime,
         parallelism,
         still_interval,
@@ -149,6 +151,14 @@ pub fn run(req: RunRequest) -> Result<RunOutcome, RunError> {
         on_abort,
         interrupted_exit_code,
     } = req;
+    let RunInputs {
+        config,
+        options,
+        plan,
+        backend,
+        prior,
+        provider,
+    } = inputs;
     let api_calls = provider.api_calls();
     let mut state = prior.unwrap_or_default();
     let current = starting_point(&mut state, &plan)?;

@@ -19,14 +19,12 @@ use super::plan::read_plan;
 use super::plan::PlanFlags;
 use super::progress::elapsed;
 use super::{CmdResult, Env, Exit, Failure};
-use crate::config::{Config, Mode};
+use crate::apply::run::RunInputs;
+use crate::config::Mode;
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
-use crate::eval::walk::WalkOptions;
 use crate::exec::Reporter;
 use crate::plan::render::render_plan;
 use crate::plan::{Action, Plan};
-use crate::provider::Provider;
-use crate::state::{Backend, State};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
@@ -255,30 +253,21 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
     if flags.planfile.is_some() && flags.plan.json {
         super::events::plan(&plan, "plan");
     }
-    run_plan(
-        env,
+    let inputs = RunInputs {
         config,
         options,
         plan,
         backend,
         prior,
         provider,
-        &rt,
-        flags.parallelism,
-        flags.plan.json,
-    )
+    };
+    run_plan(env, inputs, &rt, flags.parallelism, flags.plan.json)
 }
 
 /// Runs the plan through the library's runner and reports what happened.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn run_plan(
     env: &Env,
-    config: Config,
-    options: WalkOptions,
-    plan: Plan,
-    backend: Arc<dyn Backend>,
-    prior: Option<State>,
-    provider: Arc<dyn Provider>,
+    inputs: RunInputs,
     rt: &tokio::runtime::Runtime,
     parallelism: usize,
     json: bool,
@@ -288,6 +277,7 @@ pub(super) fn run_plan(
     // Resources, not data sources; a create-before-destroy replacement's old object is
     // deleted at the end, on its own.
     let managed = |c: &&crate::plan::ResourceChange| c.addr.resource.mode == Mode::Managed;
+    let plan = &inputs.plan;
     let to_run = plan
         .changes
         .iter()
@@ -324,12 +314,7 @@ pub(super) fn run_plan(
         }
     };
     let ran = crate::apply::run::run(crate::apply::run::RunRequest {
-        config,
-        options,
-        plan,
-        backend,
-        prior,
-        provider,
+        inputs,
         runtime: rt,
         parallelism,
         still_interval: std::env::var("STRATA_PROGRESS_INTERVAL_MS")

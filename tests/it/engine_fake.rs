@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use strata::apply::run::{run, RunOutcome, RunRequest};
+use strata::apply::run::{run, RunInputs, RunOutcome, RunRequest};
 use strata::diag::Diagnostic;
 use strata::eval::walk::WalkOptions;
 use strata::exec::Reporter;
@@ -275,13 +275,16 @@ fn plan_and_apply(main_tf: &str, provider: Arc<Fake>) -> (RunOutcome, State) {
     })
     .unwrap_or_else(|d| panic!("{}", d.render(&sources, false)));
     let backend = Arc::new(LocalBackend::new(dir.path(), "default").unwrap());
-    let outcome = run(RunRequest {
+    let inputs = RunInputs {
         config,
         options,
         plan,
         backend: backend.clone(),
         prior: None,
         provider,
+    };
+    let outcome = run(RunRequest {
+        inputs,
         runtime: &runtime,
         parallelism: 10,
         still_interval: Duration::from_secs(60),

@@ -3,7 +3,6 @@
 //! written: every entry but AWS's catch-all removed, as the provider does), the subnets named
 //! moved to it; never deleted: destroying it forgets it.
 
-use super::network;
 use super::network_acl_model as model;
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_ec2::types::NetworkAcl as SdkAcl;
@@ -27,22 +26,16 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     }
 });
 
+/// The ACL's state as `aws_network_acl` has it, and the id it is adopted by.
 fn state_of(ctx: &Ctx, a: &SdkAcl) -> Value {
-    let (id, owner) = (
-        a.network_acl_id().unwrap_or_default(),
-        a.owner_id().unwrap_or_default(),
-    );
-    let m = object! {
-        "id" => id,
-        "arn" => network::arn(ctx, owner, "network-acl", id),
-        "owner_id" => owner,
-        "vpc_id" => a.vpc_id(),
-        "default_network_acl_id" => id,
-        "subnet_ids" => model::subnets_of(a),
-        "ingress" => model::entries_of(a, false),
-        "egress" => model::entries_of(a, true),
-    };
-    network::with_tags(ctx, m, a.tags())
+    let mut m = model::state_of(ctx, a);
+    if let Value::Map(fields) = &mut m {
+        fields.insert(
+            "default_network_acl_id".into(),
+            Value::from(a.network_acl_id().unwrap_or_default()),
+        );
+    }
+    m
 }
 
 #[async_trait]
@@ -64,12 +57,7 @@ impl ResourceType for DefaultNetworkAcl {
 
     /// One DescribeNetworkAcls for all the ACLs.
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
-        let acls = model::describe(ctx, &state::unique(ids)).await?;
-        Ok(state::by_id(
-            acls,
-            |a| a.network_acl_id(),
-            |a| state_of(ctx, &a),
-        ))
+        model::read(ctx, ids, state_of).await
     }
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {

@@ -2,7 +2,7 @@
 //! the table AWS made main (`original_route_table_id`); delete makes it main again, as the
 //! provider does.
 
-use super::network::{self, describe_filtered};
+use super::network;
 use crate::provider::aws::kit::prelude::*;
 
 pub struct MainRouteTableAssociation;
@@ -67,13 +67,7 @@ impl ResourceType for MainRouteTableAssociation {
     /// One DescribeRouteTables for all the associations (`original_route_table_id` is state's).
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
         let ids = state::unique(ids);
-        let tables = describe_filtered!(
-            ctx,
-            ids,
-            "association.route-table-association-id",
-            "route tables",
-            |c| c.describe_route_tables()
-        );
+        let tables = super::route_model::tables_of_associations(ctx, &ids).await?;
         let mut out = BTreeMap::new();
         for t in &tables {
             for a in t.associations().iter().filter(|a| a.main() == Some(true)) {

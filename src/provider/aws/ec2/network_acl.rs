@@ -5,7 +5,7 @@
 use super::network;
 use super::network_acl_model as model;
 use crate::provider::aws::kit::prelude::*;
-use aws_sdk_ec2::types::{NetworkAcl as SdkAcl, ResourceType as Ec2Kind};
+use aws_sdk_ec2::types::ResourceType as Ec2Kind;
 
 pub struct NetworkAcl;
 pub static NETWORK_ACL: NetworkAcl = NetworkAcl;
@@ -27,23 +27,6 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
 
 /// terraform-provider-aws retries a delete this long while AWS answers DependencyViolation.
 const DELETE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
-
-fn state_of(ctx: &Ctx, a: &SdkAcl) -> Value {
-    let (id, owner) = (
-        a.network_acl_id().unwrap_or_default(),
-        a.owner_id().unwrap_or_default(),
-    );
-    let m = object! {
-        "id" => id,
-        "arn" => network::arn(ctx, owner, "network-acl", id),
-        "owner_id" => owner,
-        "vpc_id" => a.vpc_id(),
-        "subnet_ids" => model::subnets_of(a),
-        "ingress" => model::entries_of(a, false),
-        "egress" => model::entries_of(a, true),
-    };
-    network::with_tags(ctx, m, a.tags())
-}
 
 /// Moves the subnets `planned` adds to the ACL and those it drops back to the VPC's default ACL.
 pub async fn sync_subnets(
@@ -79,12 +62,7 @@ impl ResourceType for NetworkAcl {
 
     /// One DescribeNetworkAcls for all the ACLs.
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
-        let acls = model::describe(ctx, &state::unique(ids)).await?;
-        Ok(state::by_id(
-            acls,
-            |a| a.network_acl_id(),
-            |a| state_of(ctx, &a),
-        ))
+        model::read(ctx, ids, model::state_of).await
     }
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {

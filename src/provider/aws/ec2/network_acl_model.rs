@@ -106,6 +106,38 @@ pub fn subnets_of(acl: &SdkAcl) -> Value {
 }
 
 /// The ACLs with these ids, in one DescribeNetworkAcls (per 200).
+/// An ACL's state as `aws_network_acl` has it.
+pub fn state_of(ctx: &Ctx, a: &SdkAcl) -> Value {
+    let (id, owner) = (
+        a.network_acl_id().unwrap_or_default(),
+        a.owner_id().unwrap_or_default(),
+    );
+    let m = object! {
+        "id" => id,
+        "arn" => network::arn(ctx, owner, "network-acl", id),
+        "owner_id" => owner,
+        "vpc_id" => a.vpc_id(),
+        "subnet_ids" => subnets_of(a),
+        "ingress" => entries_of(a, false),
+        "egress" => entries_of(a, true),
+    };
+    network::with_tags(ctx, m, a.tags())
+}
+
+/// One DescribeNetworkAcls for all of `ids`, each ACL's state made by `state_of`.
+pub async fn read(
+    ctx: &Ctx,
+    ids: &[String],
+    state_of: fn(&Ctx, &SdkAcl) -> Value,
+) -> ProviderResult<BTreeMap<String, Value>> {
+    let acls = describe(ctx, &state::unique(ids)).await?;
+    Ok(state::by_id(
+        acls,
+        |a| a.network_acl_id(),
+        |a| state_of(ctx, &a),
+    ))
+}
+
 pub async fn describe(ctx: &Ctx, ids: &[String]) -> ProviderResult<Vec<SdkAcl>> {
     Ok(describe_filtered!(
         ctx,

@@ -134,6 +134,20 @@ pub const TABLE_GONE: &[&str] = &["InvalidRouteTableID.NotFound"];
 /// What DeleteRoute answers about a route that is gone.
 pub const ROUTE_GONE: &[&str] = &["InvalidRoute.NotFound", "InvalidRouteTableID.NotFound"];
 
+/// One DescribeRouteTables of the tables holding the associations `ids` (each once).
+pub async fn tables_of_associations(
+    ctx: &Ctx,
+    ids: &[String],
+) -> ProviderResult<Vec<aws_sdk_ec2::types::RouteTable>> {
+    Ok(super::network::describe_filtered!(
+        ctx,
+        ids,
+        "association.route-table-association-id",
+        "route tables",
+        |c| c.describe_route_tables()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! another table is in place (ReplaceRouteTableAssociation, which gives the association a new
 //! id). `strata import` takes `subnet-…/rtb-…` or `igw-…/rtb-…`, as the provider does.
 
-use super::network::{self, describe_filtered};
+use super::network;
 use super::route_table;
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_ec2::types::RouteTableAssociation as SdkAssociation;
@@ -57,13 +57,7 @@ impl ResourceType for RouteTableAssociation {
     /// One DescribeRouteTables for all the associations.
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
         let ids = state::unique(ids);
-        let tables = describe_filtered!(
-            ctx,
-            ids,
-            "association.route-table-association-id",
-            "route tables",
-            |c| c.describe_route_tables()
-        );
+        let tables = super::route_model::tables_of_associations(ctx, &ids).await?;
         let wanted = associations(tables).filter(|a| {
             a.route_table_association_id()
                 .is_some_and(|i| ids.iter().any(|w| w == i))
