@@ -182,11 +182,7 @@ impl RdsCluster {
             .modify_db_cluster()
             .db_cluster_identifier(id)
             .apply_immediately(true);
-        let (mut modify, mut needed) = modify::set_missing(RESTORE_SETUP, &found, planned, modify);
-        let managed = obj::bool(planned, "manage_master_user_password") == Some(true);
-        if managed && obj::bool(&found, "manage_master_user_password") != Some(true) {
-            (modify, needed) = (modify.manage_master_user_password(true), true);
-        }
+        let (modify, needed) = modify::set_missing(RESTORE_SETUP, &found, planned, modify);
         if needed {
             modify
                 .send()

@@ -245,6 +245,7 @@ pub(super) const RESTORE_SETUP: Table<Modify> = setters! {
     "preferred_maintenance_window" => set_preferred_maintenance_window(lower),
     "master_password" => set_master_user_password(string),
     "master_password_wo" => set_master_user_password(string),
+    "manage_master_user_password" => set_manage_master_user_password(bool),
     "master_user_secret_kms_key_id" => set_master_user_secret_kms_key_id(string),
     "serverlessv2_scaling_configuration" => |b, p| b.set_serverless_v2_scaling_configuration(serverless_v2(p)),
     "ca_certificate_identifier" => set_ca_certificate_identifier(string),

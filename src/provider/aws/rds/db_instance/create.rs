@@ -222,11 +222,7 @@ impl DbInstance {
             Some(db) => super::state_of(ctx, &db),
             None => Value::Null,
         };
-        let (mut modify, mut needed) = modify::set_missing(setup, &found, planned, modify);
-        let managed = obj::bool(planned, "manage_master_user_password") == Some(true);
-        if managed && obj::bool(&found, "manage_master_user_password") != Some(true) {
-            (modify, needed) = (modify.manage_master_user_password(true), true);
-        }
+        let (modify, needed) = modify::set_missing(setup, &found, planned, modify);
         if needed {
             modify
                 .send()

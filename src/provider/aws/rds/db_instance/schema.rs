@@ -194,6 +194,7 @@ pub(super) const RESTORE_SETUP: Table<Modify> = setters! {
     "performance_insights_retention_period" => set_performance_insights_retention_period(i32),
     "password" => set_master_user_password(string),
     "password_wo" => set_master_user_password(string),
+    "manage_master_user_password" => set_manage_master_user_password(bool),
 };
 
 /// What CreateDBInstanceReadReplica does not take, set on the new replica by one Modify.
@@ -204,4 +205,5 @@ pub(super) const REPLICA_SETUP: Table<Modify> = setters! {
     "parameter_group_name" => set_db_parameter_group_name(string),
     "password" => set_master_user_password(string),
     "password_wo" => set_master_user_password(string),
+    "manage_master_user_password" => set_manage_master_user_password(bool),
 };
