@@ -72,7 +72,7 @@ pub async fn detach(ctx: &Ctx, id: &str, vpc: &str, retry_for: Duration) -> Prov
         .await
     };
     let what = format!("internet gateway {id} (detaching from {vpc})");
-    network::delete_while_in_use(ctx, &what, retry_for, NOT_ATTACHED, call).await
+    network::retry_while_in_use(ctx, &what, retry_for, NOT_ATTACHED, call).await
 }
 
 #[async_trait]
@@ -129,9 +129,11 @@ impl ResourceType for InternetGateway {
         if let Some(vpc) = obj::str(prior, "vpc_id") {
             detach(ctx, &id, vpc, limit).await?;
         }
-        let call = || async {
-            let call = ctx.ec2().delete_internet_gateway().internet_gateway_id(&id);
-            network::send(call.send(), &format!("deleting internet gateway {id}")).await
+        let call = || {
+            ctx.ec2()
+                .delete_internet_gateway()
+                .internet_gateway_id(&id)
+                .send()
         };
         network::delete_while_in_use(ctx, &format!("internet gateway {id}"), limit, GONE, call)
             .await

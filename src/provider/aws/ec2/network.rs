@@ -66,10 +66,33 @@ pub fn with_tags(ctx: &Ctx, mut m: Map, tags: &[aws_sdk_ec2::types::Tag]) -> Val
     Value::Map(m)
 }
 
+/// Deletes `what` (`"subnet subnet-…"`) by sending `call`, again while AWS answers
+/// `DependencyViolation` for up to `retry_for`; `gone` codes mean it was gone already.
+pub async fn delete_while_in_use<F, Fut, T, E>(
+    ctx: &Ctx,
+    what: &str,
+    retry_for: Duration,
+    gone: &[&str],
+    mut call: F,
+) -> ProviderResult<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = crate::sdk_error::SdkResult<T, E>>,
+    E: crate::sdk_error::ServiceError,
+{
+    let doing = format!("deleting {what}");
+    let doing = &doing;
+    let send = || {
+        let sent = call();
+        async move { sent.await.during(doing).map(drop) }
+    };
+    retry_while_in_use(ctx, what, retry_for, gone, send).await
+}
+
 /// Sends `call` (the delete or detach of `what`), again while AWS answers `DependencyViolation`
 /// for up to `retry_for`; `gone` codes mean the object was gone already. A refusal that lasts
 /// says what is likely still there.
-pub async fn delete_while_in_use<F, Fut>(
+pub async fn retry_while_in_use<F, Fut>(
     ctx: &Ctx,
     what: &str,
     retry_for: Duration,

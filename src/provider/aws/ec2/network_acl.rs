@@ -105,10 +105,7 @@ impl ResourceType for NetworkAcl {
         if let (false, Some(vpc)) = (subnets.is_empty(), acl.vpc_id()) {
             model::move_subnets(ctx, &model::default_of(ctx, vpc).await?, &subnets).await?;
         }
-        let call = || async {
-            let call = ctx.ec2().delete_network_acl().network_acl_id(&id);
-            network::send(call.send(), &format!("deleting network ACL {id}")).await
-        };
+        let call = || ctx.ec2().delete_network_acl().network_acl_id(&id).send();
         network::delete_while_in_use(
             ctx,
             &format!("network ACL {id}"),

@@ -272,10 +272,7 @@ impl ResourceType for RouteTable {
     /// delete AWS has not settled yet).
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
         let id = state::id(prior, self.type_name())?;
-        let call = || async {
-            let call = ctx.ec2().delete_route_table().route_table_id(&id);
-            network::send(call.send(), &format!("deleting route table {id}")).await
-        };
+        let call = || ctx.ec2().delete_route_table().route_table_id(&id).send();
         let what = format!("route table {id}");
         network::delete_while_in_use(
             ctx,

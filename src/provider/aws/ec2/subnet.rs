@@ -228,10 +228,7 @@ impl ResourceType for Subnet {
     /// gateway or a database's interface in the subnet goes away some time after its owner.
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
         let id = state::id(prior, self.type_name())?;
-        let call = || async {
-            let call = ctx.ec2().delete_subnet().subnet_id(&id);
-            network::send(call.send(), &format!("deleting subnet {id}")).await
-        };
+        let call = || ctx.ec2().delete_subnet().subnet_id(&id).send();
         let what = format!("subnet {id}");
         network::delete_while_in_use(ctx, &what, SCHEMA.timeout(prior, "delete"), GONE, call).await
     }

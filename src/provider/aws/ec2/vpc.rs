@@ -363,10 +363,7 @@ impl ResourceType for Vpc {
     /// balancer's may outlive its owner for a while.
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
         let id = state::id(prior, self.type_name())?;
-        let call = || async {
-            let call = ctx.ec2().delete_vpc().vpc_id(&id);
-            network::send(call.send(), &format!("deleting VPC {id}")).await
-        };
+        let call = || ctx.ec2().delete_vpc().vpc_id(&id).send();
         let what = format!("VPC {id}");
         network::delete_while_in_use(ctx, &what, SCHEMA.timeout(prior, "delete"), GONE, call).await
     }

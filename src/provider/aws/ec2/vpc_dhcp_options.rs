@@ -153,10 +153,7 @@ impl ResourceType for VpcDhcpOptions {
             )
             .await?;
         }
-        let call = || async {
-            let call = ec2.delete_dhcp_options().dhcp_options_id(&id);
-            network::send(call.send(), &format!("deleting DHCP options {id}")).await
-        };
+        let call = || ec2.delete_dhcp_options().dhcp_options_id(&id).send();
         let limit = Duration::from_secs(3 * 60);
         network::delete_while_in_use(ctx, &format!("DHCP options {id}"), limit, GONE, call).await
     }

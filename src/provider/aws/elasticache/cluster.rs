@@ -290,21 +290,10 @@ impl ResourceType for ElastiCacheCluster {
                 .during(&format!("deleting cache cluster {id}"))
                 .map(drop)
         };
-        if lifecycle::delete(
-            ctx,
-            &what,
-            DELETE_RETRY,
-            busy,
-            &["CacheClusterNotFound"],
-            call,
-        )
-        .await?
-        {
-            WAITER
-                .gone(ctx, &id, SCHEMA.timeout(prior, "delete"))
-                .await?;
-        }
-        Ok(())
+        let gone = &["CacheClusterNotFound"];
+        let taken = lifecycle::delete(ctx, &what, DELETE_RETRY, busy, gone, call).await?;
+        let timeout = SCHEMA.timeout(prior, "delete");
+        WAITER.gone_after(taken, ctx, &id, timeout).await
     }
 }
 

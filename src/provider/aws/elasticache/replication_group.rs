@@ -672,12 +672,9 @@ impl ResourceType for ElastiCacheReplicationGroup {
                 .during(&format!("deleting replication group {id}"))
                 .map(drop)
         };
-        if lifecycle::delete(ctx, &what, DELETE_RETRY, busy, GONE, call).await? {
-            WAITER
-                .gone(ctx, &id, SCHEMA.timeout(prior, "delete"))
-                .await?;
-        }
-        Ok(())
+        let taken = lifecycle::delete(ctx, &what, DELETE_RETRY, busy, GONE, call).await?;
+        let timeout = SCHEMA.timeout(prior, "delete");
+        WAITER.gone_after(taken, ctx, &id, timeout).await
     }
 }
 

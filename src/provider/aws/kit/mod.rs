@@ -204,7 +204,7 @@ pub mod prelude {
     };
     pub use crate::schema::{Attribute, BlockType, Schema};
     pub use crate::value::{Map, Value};
-    pub use crate::{named, object, schema, setters};
+    pub use crate::{create_and_modify_setters, named, object, schema, setters};
     pub use async_trait::async_trait;
     pub use std::collections::{BTreeMap, BTreeSet};
     pub use std::sync::LazyLock;

@@ -125,6 +125,23 @@ macro_rules! setters {
     (@one $k:literal |$b:ident, $p:ident| $e:expr) => { |$b, $p| $e };
 }
 
+/// A type's create table and modify table from one list: the settings both calls take (their
+/// builders differ in type only; the list ends with a comma), then those only the create
+/// takes.
+#[macro_export]
+macro_rules! create_and_modify_setters {
+    (
+        $create:ident: $c:ty, $modify:ident: $m:ty;
+        both { $($both:tt)* }
+        create_only { $($only:tt)* }
+    ) => {
+        const $create: $crate::provider::aws::kit::modify::Table<$c> =
+            $crate::setters! { $($both)* $($only)* };
+        const $modify: $crate::provider::aws::kit::modify::Table<$m> =
+            $crate::setters! { $($both)* };
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

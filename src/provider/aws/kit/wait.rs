@@ -75,6 +75,21 @@ impl Waiter {
         .await
     }
 
+    /// After a delete call: waits until the object is gone when the call was `taken` (else
+    /// it was gone already).
+    pub async fn gone_after(
+        &self,
+        taken: bool,
+        ctx: &Ctx,
+        id: &str,
+        timeout: Duration,
+    ) -> ProviderResult<()> {
+        match taken {
+            true => self.gone(ctx, id, timeout).await,
+            false => Ok(()),
+        }
+    }
+
     /// Waits until the object is gone.
     pub async fn gone(&self, ctx: &Ctx, id: &str, timeout: Duration) -> ProviderResult<()> {
         ctx.wait_for_fetch(

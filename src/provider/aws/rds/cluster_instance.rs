@@ -10,7 +10,6 @@
 use super::{cluster_engine, describe_clusters, describe_instances, engine_version_matches};
 use super::{identifier, identifier_prefix, state_engine_version, CLUSTER_PREFIX};
 use super::{insights_retention, monitoring_interval};
-use crate::provider::aws::kit::naming::prefix_from_name;
 use crate::provider::aws::kit::prelude::*;
 use crate::provider::aws::kit::WEEKLY_WINDOW;
 use aws_sdk_rds::operation::create_db_instance::builders::CreateDBInstanceFluentBuilder as Create;
@@ -62,44 +61,33 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     }
 });
 
-/// The arguments of the create call.
-const CREATE: Table<Create> = setters! {
-    "cluster_identifier" => set_db_cluster_identifier(string),
-    "instance_class" => set_db_instance_class(string),
-    "engine" => set_engine(lower),
-    "engine_version" => set_engine_version(string),
-    "promotion_tier" => set_promotion_tier(i32),
-    "publicly_accessible" => set_publicly_accessible(bool),
-    "db_subnet_group_name" => set_db_subnet_group_name(string),
-    "db_parameter_group_name" => set_db_parameter_group_name(string),
-    "auto_minor_version_upgrade" => set_auto_minor_version_upgrade(bool),
-    "preferred_maintenance_window" => set_preferred_maintenance_window(lower),
-    "availability_zone" => set_availability_zone(string),
-    "copy_tags_to_snapshot" => set_copy_tags_to_snapshot(bool),
-    "monitoring_interval" => set_monitoring_interval(i32),
-    "monitoring_role_arn" => set_monitoring_role_arn(string),
-    "performance_insights_enabled" => set_enable_performance_insights(bool),
-    "performance_insights_kms_key_id" => set_performance_insights_kms_key_id(string),
-    "performance_insights_retention_period" => set_performance_insights_retention_period(i32),
-    "ca_cert_identifier" => set_ca_certificate_identifier(string),
-    "custom_iam_instance_profile" => set_custom_iam_instance_profile(string),
-};
-
-const MODIFY: Table<Modify> = setters! {
-    "instance_class" => set_db_instance_class(string),
-    "promotion_tier" => set_promotion_tier(i32),
-    "publicly_accessible" => set_publicly_accessible(bool),
-    "db_parameter_group_name" => set_db_parameter_group_name(string),
-    "auto_minor_version_upgrade" => set_auto_minor_version_upgrade(bool),
-    "preferred_maintenance_window" => set_preferred_maintenance_window(lower),
-    "copy_tags_to_snapshot" => set_copy_tags_to_snapshot(bool),
-    "monitoring_interval" => set_monitoring_interval(i32),
-    "monitoring_role_arn" => set_monitoring_role_arn(string),
-    "performance_insights_enabled" => set_enable_performance_insights(bool),
-    "performance_insights_kms_key_id" => set_performance_insights_kms_key_id(string),
-    "performance_insights_retention_period" => set_performance_insights_retention_period(i32),
-    "ca_cert_identifier" => set_ca_certificate_identifier(string),
-};
+// The arguments of the create call, and those a modify changes in place.
+create_and_modify_setters! {
+    CREATE: Create, MODIFY: Modify;
+    both {
+        "instance_class" => set_db_instance_class(string),
+        "promotion_tier" => set_promotion_tier(i32),
+        "publicly_accessible" => set_publicly_accessible(bool),
+        "db_parameter_group_name" => set_db_parameter_group_name(string),
+        "auto_minor_version_upgrade" => set_auto_minor_version_upgrade(bool),
+        "preferred_maintenance_window" => set_preferred_maintenance_window(lower),
+        "copy_tags_to_snapshot" => set_copy_tags_to_snapshot(bool),
+        "monitoring_interval" => set_monitoring_interval(i32),
+        "monitoring_role_arn" => set_monitoring_role_arn(string),
+        "performance_insights_enabled" => set_enable_performance_insights(bool),
+        "performance_insights_kms_key_id" => set_performance_insights_kms_key_id(string),
+        "performance_insights_retention_period" => set_performance_insights_retention_period(i32),
+        "ca_cert_identifier" => set_ca_certificate_identifier(string),
+    }
+    create_only {
+        "cluster_identifier" => set_db_cluster_identifier(string),
+        "engine" => set_engine(lower),
+        "engine_version" => set_engine_version(string),
+        "db_subnet_group_name" => set_db_subnet_group_name(string),
+        "availability_zone" => set_availability_zone(string),
+        "custom_iam_instance_profile" => set_custom_iam_instance_profile(string),
+    }
+}
 
 static WAITER: Waiter = Waiter {
     noun: "DB instance",
@@ -124,41 +112,18 @@ static WAITER: Waiter = Waiter {
 };
 
 fn state_of(ctx: &Ctx, db: &SdkDb, writer: Option<bool>) -> Value {
-    let id = db.db_instance_identifier().unwrap_or_default();
     let endpoint = db.endpoint();
-    let mut m = object! {
-        "id" => id,
-        "identifier" => id,
-        "identifier_prefix" => prefix_from_name(id),
+    let mut m = super::instance_state(db);
+    m.extend(object! {
         "cluster_identifier" => db.db_cluster_identifier(),
-        "instance_class" => db.db_instance_class(),
-        "engine" => db.engine().map(str::to_lowercase),
-        "engine_version" => db.engine_version(),
-        "engine_version_actual" => db.engine_version(),
         "promotion_tier" => db.promotion_tier().unwrap_or(0),
-        "publicly_accessible" => db.publicly_accessible().unwrap_or(false),
-        "db_subnet_group_name" => db.db_subnet_group().and_then(|g| g.db_subnet_group_name()),
         "db_parameter_group_name" => db.db_parameter_groups().first().and_then(|g| g.db_parameter_group_name()),
-        "auto_minor_version_upgrade" => db.auto_minor_version_upgrade().unwrap_or(true),
         "preferred_maintenance_window" => db.preferred_maintenance_window().map(str::to_lowercase),
-        "availability_zone" => db.availability_zone(),
-        "copy_tags_to_snapshot" => db.copy_tags_to_snapshot().unwrap_or(false),
-        "arn" => db.db_instance_arn(),
         "endpoint" => endpoint.and_then(|e| e.address()),
         "port" => endpoint.and_then(|e| e.port()).or(db.db_instance_port()),
         "writer" => writer,
         "dbi_resource_id" => db.dbi_resource_id(),
-        "storage_encrypted" => db.storage_encrypted().unwrap_or(false),
-        "kms_key_id" => db.kms_key_id(),
-        "monitoring_interval" => db.monitoring_interval().unwrap_or(0),
-        "monitoring_role_arn" => db.monitoring_role_arn(),
-        "performance_insights_enabled" => db.performance_insights_enabled().unwrap_or(false),
-        "performance_insights_kms_key_id" => db.performance_insights_kms_key_id(),
-        "performance_insights_retention_period" => db.performance_insights_retention_period(),
-        "ca_cert_identifier" => db.ca_certificate_identifier(),
-        "custom_iam_instance_profile" => db.custom_iam_instance_profile(),
-        "network_type" => db.network_type(),
-    };
+    });
     tags::put(ctx, &mut m, tags::read(db.tag_list()));
     state::complete(&SCHEMA, m)
 }

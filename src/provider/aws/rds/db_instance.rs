@@ -20,7 +20,6 @@ mod create;
 mod schema;
 
 use super::{describe_instances, state_engine_version};
-use crate::provider::aws::kit::naming::prefix_from_name;
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_rds::types::DbInstance as SdkDb;
 use schema::{MODIFY, SCHEMA};
@@ -76,44 +75,29 @@ fn known_null(config: &Value, key: &str) -> bool {
 }
 
 fn state_of(ctx: &Ctx, db: &SdkDb) -> Value {
-    let id = db.db_instance_identifier().unwrap_or_default();
     let endpoint = db.endpoint();
     let port = endpoint.and_then(|e| e.port()).or(db.db_instance_port());
     let address = endpoint.and_then(|e| e.address());
-    let mut m = object! {
-        "id" => id,
-        "identifier" => id,
-        "identifier_prefix" => prefix_from_name(id),
-        "engine" => db.engine().map(str::to_lowercase),
-        "engine_version" => db.engine_version(),
-        "engine_version_actual" => db.engine_version(),
-        "instance_class" => db.db_instance_class(),
+    let mut m = super::instance_state(db);
+    m.extend(object! {
         "allocated_storage" => db.allocated_storage(),
         "max_allocated_storage" => db.max_allocated_storage(),
         "storage_type" => db.storage_type(),
         "iops" => db.iops(),
-        "storage_encrypted" => db.storage_encrypted().unwrap_or(false),
-        "kms_key_id" => db.kms_key_id(),
         "db_name" => db.db_name(),
         "username" => db.master_username(),
         "manage_master_user_password" => db.master_user_secret().is_some(),
         "port" => port,
         "vpc_security_group_ids" => state::strings(db.vpc_security_groups(), |g| g.vpc_security_group_id()),
-        "db_subnet_group_name" => db.db_subnet_group().and_then(|g| g.db_subnet_group_name()),
         "parameter_group_name" => db.db_parameter_groups().first().and_then(|g| g.db_parameter_group_name()),
         "option_group_name" => db.option_group_memberships().first().and_then(|g| g.option_group_name()),
         "backup_retention_period" => db.backup_retention_period(),
         "backup_window" => db.preferred_backup_window(),
         "maintenance_window" => db.preferred_maintenance_window().map(str::to_lowercase),
         "multi_az" => db.multi_az(),
-        "publicly_accessible" => db.publicly_accessible().unwrap_or(false),
         "deletion_protection" => db.deletion_protection().unwrap_or(false),
-        "auto_minor_version_upgrade" => db.auto_minor_version_upgrade().unwrap_or(true),
-        "copy_tags_to_snapshot" => db.copy_tags_to_snapshot().unwrap_or(false),
-        "availability_zone" => db.availability_zone(),
         "replicate_source_db" => db.read_replica_source_db_instance_identifier(),
         "replicas" => obj::list(db.read_replica_db_instance_identifiers().iter().map(|s| Value::from(s.as_str()))),
-        "arn" => db.db_instance_arn(),
         "endpoint" => state::endpoint(address, port),
         "address" => address,
         "hosted_zone_id" => endpoint.and_then(|e| e.hosted_zone_id()),
@@ -124,24 +108,16 @@ fn state_of(ctx: &Ctx, db: &SdkDb) -> Value {
         "timezone" => db.timezone(),
         "license_model" => db.license_model(),
         "storage_throughput" => db.storage_throughput(),
-        "monitoring_interval" => db.monitoring_interval().unwrap_or(0),
-        "monitoring_role_arn" => db.monitoring_role_arn(),
-        "performance_insights_enabled" => db.performance_insights_enabled().unwrap_or(false),
-        "performance_insights_kms_key_id" => db.performance_insights_kms_key_id(),
-        "performance_insights_retention_period" => db.performance_insights_retention_period(),
         "database_insights_mode" => db.database_insights_mode().map(|m| m.as_str()),
         "iam_database_authentication_enabled" => db.iam_database_authentication_enabled().unwrap_or(false),
         "enabled_cloudwatch_logs_exports" => obj::set(db.enabled_cloudwatch_logs_exports().iter().map(|s| Value::from(s.as_str()))),
-        "network_type" => db.network_type(),
-        "ca_cert_identifier" => db.ca_certificate_identifier(),
         "engine_lifecycle_support" => db.engine_lifecycle_support(),
         "dedicated_log_volume" => db.dedicated_log_volume().unwrap_or(false),
         "customer_owned_ip_enabled" => db.customer_owned_ip_enabled(),
-        "custom_iam_instance_profile" => db.custom_iam_instance_profile(),
         "replica_mode" => db.replica_mode().map(|m| m.as_str()),
         "master_user_secret_kms_key_id" => db.master_user_secret().and_then(|s| s.kms_key_id()),
         "master_user_secret" => super::master_user_secret(db.master_user_secret()),
-    };
+    });
     put_domain(&mut m, db.domain_memberships().first());
     tags::put(ctx, &mut m, tags::read(db.tag_list()));
     state::complete(&SCHEMA, m)

@@ -133,10 +133,8 @@ macro_rules! delete_db {
             ))?;
             $waiter.$settle(ctx, id, $timeout).await
         };
-        if lifecycle::delete_with_final_snapshot(prior, &$how, delete, unprotect).await? {
-            $waiter.gone(ctx, id, $timeout).await?;
-        }
-        Ok(())
+        let taken = lifecycle::delete_with_final_snapshot(prior, &$how, delete, unprotect).await?;
+        $waiter.gone_after(taken, ctx, id, $timeout).await
     }};
 }
 pub(crate) use delete_db;
@@ -396,6 +394,37 @@ pub fn s3_import_block() -> BlockType {
         .max_one()
         .force_new()
         .describe("Create from a backup in S3 (not supported by strata: refused when set).")
+}
+
+/// What `aws_db_instance` and `aws_rds_cluster_instance` read alike from a DB instance, under
+/// the same names; each type adds its own.
+pub(super) fn instance_state(db: &SdkDb) -> crate::value::Map {
+    let id = db.db_instance_identifier().unwrap_or_default();
+    object! {
+        "id" => id,
+        "identifier" => id,
+        "identifier_prefix" => crate::provider::aws::kit::naming::prefix_from_name(id),
+        "engine" => db.engine().map(str::to_lowercase),
+        "engine_version" => db.engine_version(),
+        "engine_version_actual" => db.engine_version(),
+        "instance_class" => db.db_instance_class(),
+        "storage_encrypted" => db.storage_encrypted().unwrap_or(false),
+        "kms_key_id" => db.kms_key_id(),
+        "publicly_accessible" => db.publicly_accessible().unwrap_or(false),
+        "auto_minor_version_upgrade" => db.auto_minor_version_upgrade().unwrap_or(true),
+        "copy_tags_to_snapshot" => db.copy_tags_to_snapshot().unwrap_or(false),
+        "availability_zone" => db.availability_zone(),
+        "arn" => db.db_instance_arn(),
+        "db_subnet_group_name" => db.db_subnet_group().and_then(|g| g.db_subnet_group_name()),
+        "monitoring_interval" => db.monitoring_interval().unwrap_or(0),
+        "monitoring_role_arn" => db.monitoring_role_arn(),
+        "performance_insights_enabled" => db.performance_insights_enabled().unwrap_or(false),
+        "performance_insights_kms_key_id" => db.performance_insights_kms_key_id(),
+        "performance_insights_retention_period" => db.performance_insights_retention_period(),
+        "ca_cert_identifier" => db.ca_certificate_identifier(),
+        "custom_iam_instance_profile" => db.custom_iam_instance_profile(),
+        "network_type" => db.network_type(),
+    }
 }
 
 #[cfg(test)]

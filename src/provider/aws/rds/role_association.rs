@@ -176,6 +176,22 @@ fn split_id(id: &str) -> Option<(&str, &str)> {
         .filter(|(d, r)| !d.is_empty() && r.starts_with("arn:"))
 }
 
+/// One of the four role calls (add or remove, on an instance or a cluster), sent: their
+/// builders differ in type and in the argument naming the database, nothing else.
+macro_rules! role_call {
+    ($ctx:expr, $call:ident, $database_arg:ident, $database:expr, $role:expr, $feature:expr, $what:expr) => {
+        $ctx.rds()
+            .$call()
+            .$database_arg($database)
+            .role_arn(&$role)
+            .set_feature_name($feature)
+            .send()
+            .await
+            .map(drop)
+            .during($what)
+    };
+}
+
 #[async_trait]
 impl ResourceType for RoleAssociation {
     fn type_name(&self) -> &'static str {
@@ -215,25 +231,27 @@ impl ResourceType for RoleAssociation {
         let role = state::required(planned, "role_arn", self.type_name())?;
         let feature = obj::string(planned, "feature_name");
         let what = format!("associating IAM role {role} with {database}");
-        if self.cluster {
-            ctx.rds()
-                .add_role_to_db_cluster()
-                .db_cluster_identifier(&database)
-                .role_arn(&role)
-                .set_feature_name(feature.clone())
-                .send()
-                .await
-                .during(&what)?;
-        } else {
-            ctx.rds()
-                .add_role_to_db_instance()
-                .db_instance_identifier(&database)
-                .role_arn(&role)
-                .set_feature_name(feature.clone())
-                .send()
-                .await
-                .during(&what)?;
-        }
+        let (db, f, w) = (&database, feature.clone(), &what);
+        match self.cluster {
+            true => role_call!(
+                ctx,
+                add_role_to_db_cluster,
+                db_cluster_identifier,
+                db,
+                role,
+                f,
+                w
+            ),
+            false => role_call!(
+                ctx,
+                add_role_to_db_instance,
+                db_instance_identifier,
+                db,
+                role,
+                f,
+                w
+            ),
+        }?;
         let id = format!("{database},{role}");
         let timeout = self.schema().timeout(planned, "create");
         self.waiter().ready(ctx, &id, timeout).await?;
@@ -256,26 +274,26 @@ impl ResourceType for RoleAssociation {
             "DBInstanceNotFound",
             "DBClusterNotFoundFault",
         ];
-        let sent = if self.cluster {
-            ctx.rds()
-                .remove_role_from_db_cluster()
-                .db_cluster_identifier(&database)
-                .role_arn(&role)
-                .set_feature_name(feature)
-                .send()
-                .await
-                .map(drop)
-                .during(&what)
-        } else {
-            ctx.rds()
-                .remove_role_from_db_instance()
-                .db_instance_identifier(&database)
-                .role_arn(&role)
-                .set_feature_name(feature)
-                .send()
-                .await
-                .map(drop)
-                .during(&what)
+        let (db, f, w) = (&database, feature, &what);
+        let sent = match self.cluster {
+            true => role_call!(
+                ctx,
+                remove_role_from_db_cluster,
+                db_cluster_identifier,
+                db,
+                role,
+                f,
+                w
+            ),
+            false => role_call!(
+                ctx,
+                remove_role_from_db_instance,
+                db_instance_identifier,
+                db,
+                role,
+                f,
+                w
+            ),
         };
         if unless(sent, &gone)?.is_none() {
             return Ok(());
