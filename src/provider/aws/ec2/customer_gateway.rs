@@ -4,9 +4,7 @@
 
 use super::network::{self, describe_filtered};
 use crate::provider::aws::kit::prelude::*;
-use aws_sdk_ec2::types::{
-    CustomerGateway as SdkGateway, GatewayType, ResourceType as Ec2Kind,
-};
+use aws_sdk_ec2::types::{CustomerGateway as SdkGateway, GatewayType, ResourceType as Ec2Kind};
 
 pub struct CustomerGateway;
 pub static CUSTOMER_GATEWAY: CustomerGateway = CustomerGateway;
@@ -107,17 +105,15 @@ impl ResourceType for CustomerGateway {
         let call = ctx
             .ec2()
             .create_customer_gateway()
-            .r#type(GatewayType::from(obj::str(planned, "type").unwrap_or("ipsec.1")))
+            .r#type(GatewayType::from(
+                obj::str(planned, "type").unwrap_or("ipsec.1"),
+            ))
             .set_bgp_asn(number("bgp_asn").map(|n| n as i32))
             .set_bgp_asn_extended(number("bgp_asn_extended"))
             .set_ip_address(obj::string(planned, "ip_address"))
             .set_certificate_arn(obj::string(planned, "certificate_arn"))
             .set_device_name(obj::string(planned, "device_name"))
-            .set_tag_specifications(network::create_tags(
-                ctx,
-                planned,
-                Ec2Kind::CustomerGateway,
-            ));
+            .set_tag_specifications(network::create_tags(ctx, planned, Ec2Kind::CustomerGateway));
         let out = call.send().await.during("creating customer gateway")?;
         let id = network::created(
             out.customer_gateway().and_then(|g| g.customer_gateway_id()),

@@ -7,8 +7,8 @@
 use super::network::{self, describe_filtered};
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_ec2::types::{
-    DestinationFileFormat, DestinationOptionsRequest, FlowLog as SdkFlowLog,
-    FlowLogsResourceType, LogDestinationType, ResourceType as Ec2Kind, TrafficType,
+    DestinationFileFormat, DestinationOptionsRequest, FlowLog as SdkFlowLog, FlowLogsResourceType,
+    LogDestinationType, ResourceType as Ec2Kind, TrafficType,
 };
 
 pub struct FlowLog;
@@ -18,8 +18,16 @@ const GONE: &[&str] = &["InvalidFlowLogId.NotFound"];
 
 /// The attributes naming what a flow log watches: (attribute, id prefix, resource type).
 const WATCHED: [(&str, &str, FlowLogsResourceType); 5] = [
-    ("transit_gateway_attachment_id", "tgw-attach-", FlowLogsResourceType::TransitGatewayAttachment),
-    ("transit_gateway_id", "tgw-", FlowLogsResourceType::TransitGateway),
+    (
+        "transit_gateway_attachment_id",
+        "tgw-attach-",
+        FlowLogsResourceType::TransitGatewayAttachment,
+    ),
+    (
+        "transit_gateway_id",
+        "tgw-",
+        FlowLogsResourceType::TransitGateway,
+    ),
     ("vpc_id", "vpc-", FlowLogsResourceType::Vpc),
     ("subnet_id", "subnet-", FlowLogsResourceType::Subnet),
     ("eni_id", "eni-", FlowLogsResourceType::NetworkInterface),
@@ -50,7 +58,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         log_format                    string computed force_new "Fields of a record (AWS's default format when unset).";
         max_aggregation_interval      number default(600) force_new check(interval_problem) "Seconds a record aggregates: 60 or 600.";
         tags;
-        block BlockType::list("destination_options", options).max_one().force_new().describe("S3 delivery options.");
+        block BlockType::list("destination_options", options).max_one().force_new().computed().describe("S3 delivery options (AWS reports its defaults for S3 when unset).");
     }
 });
 
@@ -62,8 +70,14 @@ fn interval_problem(v: &Value) -> Option<String> {
 
 /// The flow logs with these ids, every page (per 200).
 async fn describe(ctx: &Ctx, ids: &[String]) -> ProviderResult<Vec<SdkFlowLog>> {
-    Ok(describe_filtered!(ctx, ids, "flow-log-id", "flow logs", |c| c
-        .describe_flow_logs(), filter))
+    Ok(describe_filtered!(
+        ctx,
+        ids,
+        "flow-log-id",
+        "flow logs",
+        |c| c.describe_flow_logs(),
+        filter
+    ))
 }
 
 fn state_of(ctx: &Ctx, account: &str, f: &SdkFlowLog) -> Value {
@@ -177,10 +191,7 @@ impl ResourceType for FlowLog {
     async fn delete(&self, ctx: &Ctx, prior: &Value) -> ProviderResult<()> {
         let id = state::id(prior, self.type_name())?;
         let call = ctx.ec2().delete_flow_logs().flow_log_ids(&id);
-        let out = call
-            .send()
-            .await
-            .during(&format!("deleting flow log {id}"));
+        let out = call.send().await.during(&format!("deleting flow log {id}"));
         let out = unless(out, GONE)?;
         // Like a create, a delete answers per flow log; one that is gone already is deleted.
         let refused = out

@@ -30,7 +30,11 @@ macro_rules! describe_filtered {
         for chunk in $ids.chunks($crate::provider::aws::ec2::DESCRIBE_CHUNK) {
             let f = $crate::provider::aws::ec2::network::filter($filter, chunk);
             let page = $describe.filters(f).send().await;
-            out.extend(page.during(concat!("describing ", $noun))?.$field.unwrap_or_default());
+            out.extend(
+                page.during(concat!("describing ", $noun))?
+                    .$field
+                    .unwrap_or_default(),
+            );
         }
         out
     }};

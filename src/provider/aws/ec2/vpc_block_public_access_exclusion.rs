@@ -77,7 +77,10 @@ static WAITER: Waiter = Waiter {
                 .iter()
                 .filter_map(|e| {
                     let state = e.state().map(|s| s.as_str());
-                    Some((e.exclusion_id()?.to_string(), wait::status_value(state, false)))
+                    Some((
+                        e.exclusion_id()?.to_string(),
+                        wait::status_value(state, false),
+                    ))
                 })
                 .collect())
         })
@@ -151,7 +154,10 @@ impl ResourceType for VpcBlockPublicAccessExclusion {
             .modify_vpc_block_public_access_exclusion()
             .exclusion_id(&id)
             .internet_gateway_exclusion_mode(InternetGatewayExclusionMode::from(mode));
-        let modified = (call, modify::differs(prior, planned, "internet_gateway_exclusion_mode"));
+        let modified = (
+            call,
+            modify::differs(prior, planned, "internet_gateway_exclusion_mode"),
+        );
         lifecycle::modify_then_settle!(
             self,
             ctx,

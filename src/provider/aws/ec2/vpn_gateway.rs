@@ -133,16 +133,34 @@ async fn wait_attachment(
 }
 
 /// Attaches gateway `id` to `vpc` and waits until the attachment is `attached`.
-pub(super) async fn attach(ctx: &Ctx, id: &str, vpc: &str, timeout: Duration) -> ProviderResult<()> {
-    let call = ctx.ec2().attach_vpn_gateway().vpn_gateway_id(id).vpc_id(vpc);
+pub(super) async fn attach(
+    ctx: &Ctx,
+    id: &str,
+    vpc: &str,
+    timeout: Duration,
+) -> ProviderResult<()> {
+    let call = ctx
+        .ec2()
+        .attach_vpn_gateway()
+        .vpn_gateway_id(id)
+        .vpc_id(vpc);
     network::send(call.send(), &format!("attaching VPN gateway {id} to {vpc}")).await?;
     wait_attachment(ctx, id, vpc, "attached", timeout).await
 }
 
 /// Detaches gateway `id` from `vpc` and waits until it is `detached`; a gateway no longer
 /// attached is detached.
-pub(super) async fn detach(ctx: &Ctx, id: &str, vpc: &str, timeout: Duration) -> ProviderResult<()> {
-    let call = ctx.ec2().detach_vpn_gateway().vpn_gateway_id(id).vpc_id(vpc);
+pub(super) async fn detach(
+    ctx: &Ctx,
+    id: &str,
+    vpc: &str,
+    timeout: Duration,
+) -> ProviderResult<()> {
+    let call = ctx
+        .ec2()
+        .detach_vpn_gateway()
+        .vpn_gateway_id(id)
+        .vpc_id(vpc);
     let sent = call
         .send()
         .await

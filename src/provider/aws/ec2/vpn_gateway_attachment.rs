@@ -38,16 +38,14 @@ fn import_key(id: &str) -> Option<(String, String)> {
 
 /// (gateway, VPC) of an attachment object.
 fn key_of(v: &Value) -> Option<(String, String)> {
-    Some((
-        obj::string(v, "vpn_gateway_id")?,
-        obj::string(v, "vpc_id")?,
-    ))
+    Some((obj::string(v, "vpn_gateway_id")?, obj::string(v, "vpc_id")?))
 }
 
 /// The attachments among `keys` that AWS has `attached` (or `attaching`), as state objects:
 /// one DescribeVpnGateways of all their gateways.
 async fn find(ctx: &Ctx, keys: &[(String, String)]) -> ProviderResult<Vec<Value>> {
-    let gateways: Vec<String> = state::unique(&keys.iter().map(|k| k.0.clone()).collect::<Vec<_>>());
+    let gateways: Vec<String> =
+        state::unique(&keys.iter().map(|k| k.0.clone()).collect::<Vec<_>>());
     if gateways.is_empty() {
         return Ok(Vec::new());
     }
@@ -106,7 +104,9 @@ impl ResourceType for VpnGatewayAttachment {
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
         let (gateway, vpc) = key_of(planned).ok_or_else(|| {
-            ProviderError::new("aws_vpn_gateway_attachment: vpc_id and vpn_gateway_id must be known")
+            ProviderError::new(
+                "aws_vpn_gateway_attachment: vpc_id and vpn_gateway_id must be known",
+            )
         })?;
         vpn_gateway::attach(ctx, &gateway, &vpc, WAIT).await?;
         let found = find(ctx, &[(gateway.clone(), vpc.clone())]).await?;

@@ -50,10 +50,8 @@ impl ResourceType for VpnGatewayRoutePropagation {
 
     /// One DescribeRouteTables of all the propagations' tables.
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
-        let pairs: Vec<(&String, (&str, &str))> = ids
-            .iter()
-            .filter_map(|i| Some((i, parse_id(i)?)))
-            .collect();
+        let pairs: Vec<(&String, (&str, &str))> =
+            ids.iter().filter_map(|i| Some((i, parse_id(i)?))).collect();
         let tables: Vec<String> = pairs.iter().map(|(_, (_, t))| t.to_string()).collect();
         let tables = state::unique(&tables);
         if tables.is_empty() {
@@ -133,10 +131,7 @@ impl ResourceType for VpnGatewayRoutePropagation {
 mod tests {
     #[test]
     fn ids_are_gateway_then_table() {
-        assert_eq!(
-            super::parse_id("vgw-1_rtb-2"),
-            Some(("vgw-1", "rtb-2"))
-        );
+        assert_eq!(super::parse_id("vgw-1_rtb-2"), Some(("vgw-1", "rtb-2")));
         assert_eq!(super::parse_id("vgw-1"), None);
         assert_eq!(super::parse_id("_rtb-2"), None);
     }

@@ -75,7 +75,10 @@ impl ResourceType for RedshiftSubnetGroup {
             async move {
                 let out = call.send().await;
                 let doing = format!("describing Redshift subnet group {name}");
-                Ok(out.during(&doing)?.cluster_subnet_groups.unwrap_or_default())
+                Ok(out
+                    .during(&doing)?
+                    .cluster_subnet_groups
+                    .unwrap_or_default())
             }
         };
         let listing = || {
