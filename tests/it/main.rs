@@ -38,6 +38,7 @@ mod provider_network;
 mod provider_network_acl;
 mod provider_network_defaults;
 mod provider_network_destroy;
+mod provider_network_vpn;
 mod provider_rds;
 mod provider_rds_dr;
 mod provider_rds_ephemeral;

@@ -31,38 +31,36 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     }
 });
 
-/// The exclusions with these ids that are not deleted. AWS refuses a list naming an id it
-/// does not know: then each id is read on its own.
+/// The exclusions with these ids that are not deleted: one listing of the region's
+/// exclusions (every page), filtered here. The call takes an id list, but AWS refuses the
+/// whole list when one id is gone, and a region holds few exclusions.
 async fn describe(ctx: &Ctx, ids: &[String]) -> ProviderResult<Vec<SdkExclusion>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let one_call = |ids: Vec<String>| async move {
+    let mut found = Vec::new();
+    let mut token = None;
+    loop {
         let call = ctx
             .ec2()
             .describe_vpc_block_public_access_exclusions()
-            .set_exclusion_ids(Some(ids));
+            .set_next_token(token);
         let out = call
             .send()
             .await
-            .during("describing VPC Block Public Access exclusions");
-        Ok(unless(out, GONE)?.map(|o| o.vpc_block_public_access_exclusions.unwrap_or_default()))
-    };
-    let mut found = Vec::new();
-    for chunk in ids.chunks(super::DESCRIBE_CHUNK) {
-        match one_call(chunk.to_vec()).await? {
-            Some(page) => found.extend(page),
-            None => {
-                let each = read_each(chunk.to_vec(), |id| one_call(vec![id])).await?;
-                found.extend(each.into_values().flatten().flatten());
-            }
+            .during("describing VPC Block Public Access exclusions")?;
+        found.extend(out.vpc_block_public_access_exclusions.unwrap_or_default());
+        token = out.next_token.filter(|t| !t.is_empty());
+        if token.is_none() {
+            break;
         }
     }
-    let live = |e: &SdkExclusion| {
-        e.state()
-            .is_none_or(|s| !matches!(s.as_str(), "delete-complete" | "disable-complete"))
+    let wanted = |e: &SdkExclusion| {
+        e.exclusion_id().is_some_and(|i| ids.iter().any(|w| w == i))
+            && e.state()
+                .is_none_or(|s| !matches!(s.as_str(), "delete-complete" | "disable-complete"))
     };
-    Ok(found.into_iter().filter(live).collect())
+    Ok(found.into_iter().filter(wanted).collect())
 }
 
 /// create-in-progress → create-complete; update-in-progress → update-complete; deleting →
@@ -111,7 +109,7 @@ fn state_of(ctx: &Ctx, e: &SdkExclusion) -> Value {
 impl ResourceType for VpcBlockPublicAccessExclusion {
     named!("aws_vpc_block_public_access_exclusion", SCHEMA, WAITER);
 
-    /// One DescribeVpcBlockPublicAccessExclusions for all the exclusions.
+    /// One DescribeVpcBlockPublicAccessExclusions listing for all the exclusions.
     async fn read(&self, ctx: &Ctx, ids: &[String]) -> ProviderResult<BTreeMap<String, Value>> {
         let found = describe(ctx, &state::unique(ids)).await?;
         Ok(state::by_id(
@@ -183,8 +181,14 @@ impl ResourceType for VpcBlockPublicAccessExclusion {
             .send()
             .await
             .during(&format!("deleting VPC Block Public Access exclusion {id}"));
-        if unless(sent, GONE)?.is_none() {
-            return Ok(());
+        match sent {
+            // Listed as deleted for a while: AWS refuses to delete it again.
+            Err(e) if e.says("InvalidParameterValue", "delete-complete") => return Ok(()),
+            sent => {
+                if unless(sent, GONE)?.is_none() {
+                    return Ok(());
+                }
+            }
         }
         WAITER.gone(ctx, &id, SCHEMA.timeout(prior, "delete")).await
     }
