@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # strata's apply/plan benchmarks against the emulator behind tests/emulator/proxy.py. See README.md.
 #
-#   bench/run.sh [--latency S] [--only a,b,c,d] [--strata PATH] [--default-egress]
+#   bench/run.sh [--latency S] [--only a,b,c,d,e] [--strata PATH] [--default-egress]
 #   BENCH_KEEP=1 keeps the work directory (configs, state, strata's last stdout/stderr).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-latency=2 only=a,b,c,d strata="" default_egress=0
+latency=2 only=a,b,c,d,e strata="" default_egress=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --latency) latency="$2"; shift 2 ;;
@@ -153,4 +153,17 @@ if [[ ",$only," == *",d,"* ]]; then
     reset
     read -r wall rss < <(timed "$work/d" plan --refresh=false)
     echo "[d] offline plan --refresh=false of 10000 instances ${wall}s  peak RSS ${rss} kB  calls: $(counts)"
+fi
+if [[ ",$only," == *",e,"* ]]; then
+    # examples/bootstrap: a network and the database in it, from an empty region.
+    mkdir -p "$work/e/examples"
+    cp -r "$root/examples/bootstrap" "$work/e/examples/"
+    cp -r "$root/modules" "$work/e/"
+    export STRATA_VAR_db_password=bench-password-0123
+    reset
+    read -r wall rss < <(timed "$work/e/examples/bootstrap" apply --auto-approve)
+    echo "[e] apply of examples/bootstrap ${wall}s  peak RSS ${rss} kB  calls: $(counts)"
+    reset
+    read -r wall rss < <(timed "$work/e/examples/bootstrap" destroy --auto-approve)
+    echo "[e] destroy of examples/bootstrap ${wall}s  calls: $(counts)"
 fi

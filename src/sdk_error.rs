@@ -11,6 +11,15 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::request_id::RequestId;
 
+/// An SDK operation's error: AWS's code and message can be read from it, and it can cross
+/// threads inside a `ProviderError`.
+pub trait ServiceError: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static {}
+
+impl<E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static> ServiceError for E {}
+
+/// What an SDK call's `send()` resolves to.
+pub type SdkResult<T, E> = Result<T, SdkError<E, HttpResponse>>;
+
 /// AWS's error code of an SDK error, when AWS answered with one.
 pub fn code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
     err.as_service_error().and_then(|e| e.code())

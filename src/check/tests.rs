@@ -482,3 +482,30 @@ fn readme_lists_every_rule() {
         rules::markdown_table()
     );
 }
+
+#[test]
+fn db_in_public_subnet() {
+    let f = fixture("db_in_public_subnet");
+    let rule = rules::DB_IN_PUBLIC_SUBNET;
+    fires(&f, rule, "aws_db_instance.fires");
+    fires(&f, rule, "aws_db_instance.fires_route");
+    fires(&f, rule, "aws_db_instance.fires_main_table");
+    fires(&f, rule, "aws_rds_cluster_instance.fires_member");
+    quiet(&f, rule, "aws_db_instance.ok_private");
+    quiet(&f, rule, "aws_db_instance.ok_not_public");
+    waived(&f, rule, "aws_db_instance.waived");
+    let hit = find(&f, rule, "aws_db_instance.fires_route")[0];
+    assert!(
+        hit.message
+            .contains("aws_subnet.edge routes to aws_internet_gateway.gw via aws_route_table.edge"),
+        "{}",
+        hit.message
+    );
+    let main = find(&f, rule, "aws_db_instance.fires_main_table")[0];
+    assert!(
+        main.message.contains("via aws_default_route_table.main"),
+        "{}",
+        main.message
+    );
+    assert!(report_of("db_in_public_subnet").fails(false));
+}

@@ -303,6 +303,7 @@ pub fn walk_options(
         missing_vars_unknown: false,
         validate: false,
         defer_unsupported_types: false,
+        defer_unknown_expansion: false,
         cwd: env.cwd(),
     }
 }

@@ -69,6 +69,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
     let mut options = req.options.clone();
     options.missing_vars_unknown = false;
     options.validate = false;
+    options.defer_unknown_expansion = true;
     let mut pass1 = walk::walk(req.config, &options, &mut first);
     diags.extend(std::mem::take(&mut pass1.diags));
     let mut mixed = Vec::new();
@@ -181,6 +182,7 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
         tainted: &tainted,
         replace: &replace,
     };
+    options.defer_unknown_expansion = false;
     let result = walk::walk(req.config, &options, &mut hooks);
     diags.extend(result.diags);
     diags.extend(std::mem::take(&mut hooks.diags));

@@ -65,20 +65,13 @@ impl ProviderError {
     /// Phrases an SDK error (see `aws::errors`): the service's error code and message when AWS
     /// answered with one; else the service, operation, HTTP status and request id — never the
     /// raw response.
-    pub fn sdk<E>(
+    pub fn sdk<E: crate::sdk_error::ServiceError>(
         action: &str,
         err: aws_smithy_runtime_api::client::result::SdkError<
             E,
             aws_smithy_runtime_api::client::orchestrator::HttpResponse,
         >,
-    ) -> ProviderError
-    where
-        E: std::error::Error
-            + aws_smithy_types::error::metadata::ProvideErrorMetadata
-            + Send
-            + Sync
-            + 'static,
-    {
+    ) -> ProviderError {
         use aws_smithy_types::error::metadata::ProvideErrorMetadata as _;
         ProviderError {
             already_exists: err.code().is_some_and(is_already_exists_code),

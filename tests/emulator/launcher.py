@@ -1428,6 +1428,93 @@ def _patch_ec2_network() -> None:
 
     NetworkAcl.get_filter_value = acl_filter_value
 
+    # (n6) Real AWS: CreateNetworkAclEntry / ReplaceNetworkAclEntry take the ICMP type and
+    # code of an `icmp`/`icmpv6` entry (the `IcmpTypeCode` member, `Icmp.Code`/`Icmp.Type` on
+    # the wire) and DescribeNetworkAcls answers them. moto's handlers read the parameter
+    # under a name its request parser does not give it, so the entry keeps none.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkAclEntry.html
+    from moto.ec2.responses.network_acls import NetworkACLs
+
+    def reading_icmp(original):  # type: ignore[no-untyped-def]
+        def handler(self):  # type: ignore[no-untyped-def]
+            get = self._get_param
+
+            def get_param(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+                if name.startswith("Icmp."):
+                    name = "IcmpTypeCode." + name[len("Icmp.") :]
+                return get(name, *args, **kwargs)
+
+            self._get_param = get_param
+            try:
+                return original(self)
+            finally:
+                del self._get_param
+
+        return handler
+
+    NetworkACLs.create_network_acl_entry = reading_icmp(NetworkACLs.create_network_acl_entry)
+    NetworkACLs.replace_network_acl_entry = reading_icmp(
+        NetworkACLs.replace_network_acl_entry
+    )
+
+    # (n7) Real AWS: ModifySubnetAttribute sets `EnableDns64`,
+    # `EnableResourceNameDnsAAAARecordOnLaunch` and `PrivateDnsHostnameTypeOnLaunch`, and
+    # DescribeSubnets answers them (`EnableDns64`, `PrivateDnsNameOptionsOnLaunch`). moto
+    # ignores the three, and never answers `EnableDns64`.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySubnetAttribute.html
+    from moto.ec2.models.subnets import Subnet
+    from moto.ec2.responses.subnets import Subnets
+
+    Subnet.enable_dns64 = False
+    original_modify_subnet = Subnets.modify_subnet_attribute
+
+    def modify_subnet_attribute(self):  # type: ignore[no-untyped-def]
+        subnet = self.ec2_backend.get_subnet(self._get_param("SubnetId"))
+        flag = lambda name: str(self._get_param(f"{name}.Value")).lower() == "true"  # noqa: E731
+        if self._get_param("EnableDns64.Value") is not None:
+            subnet.enable_dns64 = flag("EnableDns64")
+        options = subnet.private_dns_name_options_on_launch
+        if self._get_param("EnableResourceNameDnsAAAARecordOnLaunch.Value") is not None:
+            options["EnableResourceNameDnsAAAARecord"] = flag(
+                "EnableResourceNameDnsAAAARecordOnLaunch"
+            )
+        if self._get_param("PrivateDnsHostnameTypeOnLaunch") is not None:
+            options["HostnameType"] = self._get_param("PrivateDnsHostnameTypeOnLaunch")
+        return original_modify_subnet(self)
+
+    Subnets.modify_subnet_attribute = modify_subnet_attribute
+
+    # (n8) Real AWS: a subnet's `Ipv6CidrBlockAssociationSet[].Ipv6CidrBlockState.State` is
+    # `associated` (or `associating`, `disassociated`, …). moto nests its state record inside
+    # another and answers the text `{'State': 'associated'}`, so no IPv6 block reads as
+    # associated.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SubnetIpv6CidrBlockAssociation.html
+    def ipv6_cidr_block_association_set(self):  # type: ignore[no-untyped-def]
+        return [
+            {
+                "AssociationId": association["associationId"],
+                "Ipv6CidrBlock": association["ipv6CidrBlock"],
+                "Ipv6CidrBlockState": {"State": association["ipv6CidrBlockState"]["State"]},
+            }
+            for association in self.ipv6_cidr_block_associations.values()
+            if association["ipv6CidrBlockState"]["State"] == "associated"
+        ]
+
+    Subnet.ipv6_cidr_block_association_set = property(ipv6_cidr_block_association_set)
+
+    # (n9) Real AWS: `AvailableIpAddressCount` counts unused private IPv4 addresses, so an
+    # IPv6-only subnet (`Ipv6Native`) has 0. moto counts the /64's addresses, 2^64 - 5, which
+    # no 32-bit integer holds: an SDK cannot read the answer at all.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html
+    original_available = Subnet.available_ip_address_count
+
+    def available_ip_address_count(self):  # type: ignore[no-untyped-def]
+        if self.ipv6_native:
+            return 0
+        return original_available.fget(self)
+
+    Subnet.available_ip_address_count = property(available_ip_address_count)
+
 
 def _patch_ec2_vpn() -> None:
     from moto.core.responses import ActionResult, EmptyResult

@@ -1864,6 +1864,146 @@ async fn network_acls_are_filtered_by_id() {
     assert!(none.unwrap().network_acls().is_empty());
 }
 
+/// (n6): an ICMP entry keeps its type and code, through a create and a replace.
+#[tokio::test]
+async fn network_acl_entries_keep_their_icmp_type_and_code() {
+    use aws_sdk_ec2::types::{IcmpTypeCode, RuleAction};
+    let ec2 = account().ec2(REGION).await;
+    let vpc = default_vpc(&ec2).await;
+    let acl = ec2.create_network_acl().vpc_id(&vpc).send().await.unwrap();
+    let acl = acl
+        .network_acl()
+        .unwrap()
+        .network_acl_id()
+        .unwrap()
+        .to_string();
+    let icmp = |t: i32| IcmpTypeCode::builder().r#type(t).code(-1).build();
+    ec2.create_network_acl_entry()
+        .network_acl_id(&acl)
+        .rule_number(140)
+        .protocol("1")
+        .rule_action(RuleAction::Allow)
+        .egress(true)
+        .cidr_block("10.0.0.0/22")
+        .icmp_type_code(icmp(8))
+        .send()
+        .await
+        .unwrap();
+    let entry = |ec2: aws_sdk_ec2::Client, acl: String| async move {
+        let found = ec2.describe_network_acls().network_acl_ids(acl);
+        let found = found.send().await.unwrap();
+        let entries = found.network_acls()[0].entries().to_vec();
+        let e = entries
+            .iter()
+            .find(|e| e.rule_number() == Some(140))
+            .unwrap();
+        let icmp = e.icmp_type_code().unwrap();
+        (icmp.r#type(), icmp.code())
+    };
+    assert_eq!(entry(ec2.clone(), acl.clone()).await, (Some(8), Some(-1)));
+    ec2.replace_network_acl_entry()
+        .network_acl_id(&acl)
+        .rule_number(140)
+        .protocol("1")
+        .rule_action(RuleAction::Allow)
+        .egress(true)
+        .cidr_block("10.0.0.0/22")
+        .icmp_type_code(icmp(12))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(entry(ec2.clone(), acl.clone()).await, (Some(12), Some(-1)));
+}
+
+/// (n7): DNS64 and the resource-name DNS settings of a subnet are set and answered.
+#[tokio::test]
+async fn subnet_dns64_and_resource_name_settings_are_kept() {
+    use aws_sdk_ec2::types::{AttributeBooleanValue, HostnameType};
+    let ec2 = account().ec2(REGION).await;
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.77.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    let vpc = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    let subnet = ec2
+        .create_subnet()
+        .vpc_id(&vpc)
+        .cidr_block("10.77.1.0/24")
+        .send()
+        .await
+        .unwrap();
+    let subnet = subnet.subnet().unwrap().subnet_id().unwrap().to_string();
+    let described = |ec2: aws_sdk_ec2::Client, id: String| async move {
+        let out = ec2.describe_subnets().subnet_ids(id).send().await.unwrap();
+        out.subnets()[0].clone()
+    };
+    let fresh = described(ec2.clone(), subnet.clone()).await;
+    assert_eq!(fresh.enable_dns64(), Some(false));
+    let on = AttributeBooleanValue::builder().value(true).build();
+    let modify = || ec2.modify_subnet_attribute().subnet_id(&subnet);
+    modify().enable_dns64(on.clone()).send().await.unwrap();
+    modify()
+        .enable_resource_name_dns_aaaa_record_on_launch(on)
+        .send()
+        .await
+        .unwrap();
+    modify()
+        .private_dns_hostname_type_on_launch(HostnameType::ResourceName)
+        .send()
+        .await
+        .unwrap();
+    let after = described(ec2.clone(), subnet.clone()).await;
+    assert_eq!(after.enable_dns64(), Some(true));
+    let options = after.private_dns_name_options_on_launch().unwrap();
+    assert_eq!(options.enable_resource_name_dns_aaaa_record(), Some(true));
+    assert_eq!(options.hostname_type(), Some(&HostnameType::ResourceName));
+}
+
+/// (n8), (n9): a subnet's IPv6 block reads as `associated`, and an IPv6-only subnet can be
+/// created and described (no IPv4 address to count).
+#[tokio::test]
+async fn ipv6_subnets_answer_their_block_and_an_address_count() {
+    let ec2 = account().ec2(REGION).await;
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.78.0.0/16")
+        .amazon_provided_ipv6_cidr_block(true)
+        .send()
+        .await
+        .unwrap();
+    let vpc = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    let described = ec2.describe_vpcs().vpc_ids(&vpc).send().await.unwrap();
+    let block = described.vpcs()[0].ipv6_cidr_block_association_set()[0]
+        .ipv6_cidr_block()
+        .unwrap()
+        .to_string();
+    let (prefix, _) = block.split_once("::/").unwrap();
+    let create = |ipv4: Option<&str>, ipv6: String| {
+        ec2.create_subnet()
+            .vpc_id(&vpc)
+            .set_cidr_block(ipv4.map(str::to_string))
+            .ipv6_cidr_block(ipv6)
+            .set_ipv6_native(ipv4.is_none().then_some(true))
+            .send()
+    };
+    let dual = create(Some("10.78.1.0/24"), format!("{prefix}::/64"))
+        .await
+        .unwrap();
+    let dual = dual.subnet().unwrap();
+    let association = &dual.ipv6_cidr_block_association_set()[0];
+    let state = association.ipv6_cidr_block_state().and_then(|s| s.state());
+    assert_eq!(state.map(|s| s.as_str()), Some("associated"));
+    let last = format!("{}{:x}::/64", &prefix[..prefix.len() - 1], 1);
+    let only = create(None, last).await.unwrap();
+    let only = only.subnet().unwrap();
+    assert_eq!(only.ipv6_native(), Some(true));
+    assert_eq!(only.available_ip_address_count(), Some(0));
+    let listed = ec2.describe_subnets().subnet_ids(only.subnet_id().unwrap());
+    assert_eq!(listed.send().await.unwrap().subnets().len(), 1);
+}
+
 /// A new VPC with one subnet: (vpc, subnet).
 async fn vpc_with_subnet(ec2: &aws_sdk_ec2::Client, cidr: &str, subnet: &str) -> (String, String) {
     let vpc = ec2.create_vpc().cidr_block(cidr).send().await.unwrap();

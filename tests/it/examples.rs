@@ -22,6 +22,7 @@ pub(crate) async fn inventory(w: &Workdir) -> Vec<String> {
                 ));
             }
         }
+        network_inventory(&ec2, region, &mut out).await;
         let rds = w.account.rds(region).await;
         for i in rds
             .describe_db_instances()
@@ -106,6 +107,49 @@ pub(crate) async fn inventory(w: &Workdir) -> Vec<String> {
     out
 }
 
+/// The network objects of the account outside the default VPC.
+async fn network_inventory(ec2: &aws_sdk_ec2::Client, region: &str, out: &mut Vec<String>) {
+    let vpcs = ec2.describe_vpcs().send().await.unwrap();
+    let default_vpcs: Vec<&str> = vpcs
+        .vpcs()
+        .iter()
+        .filter(|v| v.is_default() == Some(true))
+        .filter_map(|v| v.vpc_id())
+        .collect();
+    let outside_default = |vpc: Option<&str>| !vpc.is_some_and(|v| default_vpcs.contains(&v));
+    for v in vpcs.vpcs() {
+        if outside_default(v.vpc_id()) {
+            out.push(format!("{region} vpc {}", v.vpc_id().unwrap_or("")));
+        }
+    }
+    for s in ec2.describe_subnets().send().await.unwrap().subnets() {
+        if outside_default(s.vpc_id()) {
+            out.push(format!("{region} subnet {}", s.subnet_id().unwrap_or("")));
+        }
+    }
+    for t in ec2
+        .describe_route_tables()
+        .send()
+        .await
+        .unwrap()
+        .route_tables()
+    {
+        if outside_default(t.vpc_id()) {
+            out.push(format!(
+                "{region} route table {}",
+                t.route_table_id().unwrap_or("")
+            ));
+        }
+    }
+    let gateways = ec2.describe_internet_gateways().send().await.unwrap();
+    for g in gateways.internet_gateways() {
+        out.push(format!(
+            "{region} internet gateway {}",
+            g.internet_gateway_id().unwrap_or("")
+        ));
+    }
+}
+
 async fn round_trip(example: &str, extra_env: &[(&str, &str)]) -> Workdir {
     let mut w = Workdir::example(example);
     w.env = extra_env
@@ -152,6 +196,57 @@ async fn webapp_cache_round_trips() {
         &[("STRATA_VAR_cache_auth_token", "cache-auth-token-0123456789")],
     )
     .await;
+}
+
+/// A new environment from an empty region: the network, then the data tier in its private
+/// subnets; destroyed, it leaves no VPC, subnet, route table or gateway behind.
+#[tokio::test(flavor = "multi_thread")]
+async fn bootstrap_builds_the_network_and_the_database_and_leaves_nothing() {
+    let w = Workdir::example("bootstrap");
+    w.expect(0, &["apply", "--auto-approve"]);
+    let ec2 = w.account.ec2("us-east-1").await;
+    let rds = w.account.rds("us-east-1").await;
+    let subnet_ids = |name: &str| -> Vec<String> {
+        let out = w.expect(0, &["output", "-json", name]).stdout;
+        serde_json::from_str(&out).unwrap()
+    };
+    let data = subnet_ids("data_subnet_ids");
+    let public = subnet_ids("public_subnet_ids");
+    let group = rds
+        .describe_db_subnet_groups()
+        .db_subnet_group_name("bootstrap-db")
+        .send()
+        .await
+        .unwrap();
+    let mut in_group: Vec<String> = group.db_subnet_groups()[0]
+        .subnets()
+        .iter()
+        .filter_map(|s| s.subnet_identifier().map(str::to_string))
+        .collect();
+    in_group.sort();
+    let mut expected = data.clone();
+    expected.sort();
+    assert_eq!(in_group, expected, "the database lives in the data subnets");
+    // Only the public subnets route to the internet gateway.
+    let tables = ec2.describe_route_tables().send().await.unwrap();
+    let routes_out = |subnet: &str| {
+        tables.route_tables().iter().any(|t| {
+            t.associations()
+                .iter()
+                .any(|a| a.subnet_id() == Some(subnet))
+                && t.routes()
+                    .iter()
+                    .any(|r| r.gateway_id().is_some_and(|g| g.starts_with("igw-")))
+        })
+    };
+    assert!(public.iter().all(|s| routes_out(s)));
+    assert!(!data.iter().any(|s| routes_out(s)));
+    let replan = w.expect(0, &["plan", "--detailed-exitcode"]);
+    assert!(replan.stdout.contains("No changes."), "{}", replan.stdout);
+    w.expect(0, &["destroy", "--auto-approve"]);
+    let after = inventory(&w).await;
+    assert!(after.is_empty(), "destroy left {after:?}");
+    w.assert_no_secret_leaked();
 }
 
 /// The DR example leaves, while applied, an encrypted copy in us-west-2 under a us-west-2 key.

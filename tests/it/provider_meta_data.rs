@@ -191,3 +191,73 @@ fn aws_region_refuses_an_unknown_region() {
     assert_eq!(plan.code, 1, "{}", plan.both());
     assert!(plan.both().contains("eu-west-1"), "{}", plan.both());
 }
+
+/// Terraform reads a data source whose arguments are known while it plans, so a count or
+/// for_each over its result is known there (`azs = slice(data.aws_availability_zones.x.names,
+/// 0, 2)`, the vpc module's examples); strata's first pass, which reads no data source,
+/// refused it as "known only after apply", or evaluated the body of a resource such a count
+/// gives no instance.
+#[tokio::test]
+async fn a_count_over_a_data_source_read_at_plan_time_was_refused() {
+    let w = Workdir::webapp();
+    let config = r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+data "aws_availability_zones" "available" {}
+
+locals {
+  azs = slice(data.aws_availability_zones.available.names, 0, 2)
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.60.0.0/16"
+}
+
+resource "aws_subnet" "zonal" {
+  count             = length(local.azs)
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = cidrsubnet("10.60.0.0/16", 8, count.index)
+  availability_zone = local.azs[count.index]
+}
+
+resource "aws_subnet" "by_zone" {
+  for_each          = toset(local.azs)
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = cidrsubnet("10.60.0.0/16", 8, 10 + index(local.azs, each.key))
+  availability_zone = each.key
+}
+
+# No instance once the zones are read: its body, which indexes an empty list, is never
+# evaluated (the first pass evaluated it and failed with "Invalid index").
+resource "aws_egress_only_internet_gateway" "v6" {
+  count  = 0
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_route" "v6" {
+  count                       = length(local.azs) > 2 ? 1 : 0
+  route_table_id              = aws_vpc.main.main_route_table_id
+  destination_ipv6_cidr_block = "::/0"
+  egress_only_gateway_id      = aws_egress_only_internet_gateway.v6[0].id
+}
+"#;
+    std::fs::write(w.dir().join("main.tf"), config).unwrap();
+    let plan = w.expect(0, &["plan"]);
+    assert!(plan.stdout.contains("5 to add"), "{}", plan.both());
+    assert!(
+        plan.stdout.contains("aws_subnet.by_zone[\"us-east-1b\"]"),
+        "{}",
+        plan.stdout
+    );
+    // An unknown count is still an error, in the pass that reads the data sources.
+    let unknown = config.replace("length(local.azs)", "length(aws_vpc.main.id)");
+    std::fs::write(w.dir().join("main.tf"), unknown).unwrap();
+    let refused = w.expect(1, &["plan"]);
+    assert!(
+        refused.stderr.contains("Invalid count argument"),
+        "{}",
+        refused.both()
+    );
+}

@@ -7,6 +7,7 @@ pub const SG_DB_PORT_OPEN: &str = "SG_DB_PORT_OPEN";
 pub const SG_SSH_OPEN: &str = "SG_SSH_OPEN";
 pub const DB_REACHABLE_FROM_WORLD: &str = "DB_REACHABLE_FROM_WORLD";
 pub const DB_PUBLICLY_ACCESSIBLE: &str = "DB_PUBLICLY_ACCESSIBLE";
+pub const DB_IN_PUBLIC_SUBNET: &str = "DB_IN_PUBLIC_SUBNET";
 pub const DB_STORAGE_UNENCRYPTED: &str = "DB_STORAGE_UNENCRYPTED";
 pub const CACHE_AT_REST_UNENCRYPTED: &str = "CACHE_AT_REST_UNENCRYPTED";
 pub const CACHE_TRANSIT_UNENCRYPTED: &str = "CACHE_TRANSIT_UNENCRYPTED";
@@ -70,6 +71,15 @@ pub static RULES: &[RuleInfo] = &[
         short: "The database gets a public IP address",
         full: "publicly_accessible = true gives the database instance a public DNS name and address, reachable from the internet wherever its security groups allow.",
         help: "set publicly_accessible = false and reach the database from inside the VPC",
+        tags: &["security", "network", "database"],
+    },
+    RuleInfo {
+        id: DB_IN_PUBLIC_SUBNET,
+        name: "DatabaseInPublicSubnet",
+        severity: Severity::Error,
+        short: "A publicly accessible database sits in a subnet routed to an internet gateway",
+        full: "publicly_accessible = true and the database's DB subnet group holds a subnet whose route table (its own association, else the VPC's main table) routes to an internet gateway: the public address is reachable from the internet wherever the security groups allow.",
+        help: "set publicly_accessible = false, or place the database in a DB subnet group of private subnets (no route to an internet gateway)",
         tags: &["security", "network", "database"],
     },
     RuleInfo {

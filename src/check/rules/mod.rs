@@ -11,6 +11,7 @@ mod catalog;
 mod data_loss;
 mod disaster_recovery;
 mod network;
+mod public_subnet;
 mod resource;
 mod secrets;
 
@@ -36,6 +37,7 @@ pub fn run(instances: &[Instance]) -> Vec<Finding> {
     net.open_ports(&mut out);
     net.reachable_databases(&mut out);
     disaster_recovery::copies(instances, &mut out);
+    public_subnet::databases(instances, &mut out);
     for inst in instances {
         publicly_accessible(inst, &mut out);
         storage_encryption(inst, &mut out);

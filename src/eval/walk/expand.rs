@@ -100,7 +100,9 @@ impl Walker<'_, '_> {
         map_mut(&mut scope.roots, "module").insert(call.name.clone(), value);
     }
 
-    /// Evaluates count / for_each into instance keys with their `count`/`each` bindings.
+    /// Evaluates count / for_each into instance keys with their `count`/`each` bindings;
+    /// `None` when there are none to give: an error was reported, or (plan's first pass) the
+    /// value waits on a data source, and the resource or module is then unknown as a whole.
     #[allow(clippy::type_complexity)]
     pub(super) fn expansion(
         &mut self,
@@ -117,6 +119,9 @@ impl Walker<'_, '_> {
                     return None;
                 }
             };
+            if !v.is_known() && self.options.defer_unknown_expansion {
+                return None;
+            }
             if self.options.validate || (!v.is_known() && self.options.missing_vars_unknown) {
                 if let Value::Number(n) = v.unmarked() {
                     if n.fract() != 0.0 || *n < 0.0 {
@@ -190,6 +195,9 @@ impl Walker<'_, '_> {
                 self.diags.push(
                     invalid("for_each", for_each, "sensitive values cannot be used as for_each arguments: the instance keys would reveal them", "use nonsensitive() on keys you know are safe, or iterate over non-sensitive keys"),
                 );
+                return None;
+            }
+            if !v.is_wholly_known() && self.options.defer_unknown_expansion {
                 return None;
             }
             if self.options.validate || (!v.is_wholly_known() && self.options.missing_vars_unknown)

@@ -91,6 +91,11 @@ pub struct WalkOptions {
     /// Plan's validate pass: an unsupported resource type is judged by the pass with values,
     /// which knows whether it has instances (none: a warning; some: an error).
     pub defer_unsupported_types: bool,
+    /// Plan's first pass, which reads no data source: a resource or module whose count or
+    /// for_each is not known yet is left unknown as a whole (its body unevaluated), and judged
+    /// by the pass that reads the data sources (`count = length(data.aws_availability_zones.x
+    /// .names)` is known there).
+    pub defer_unknown_expansion: bool,
     /// `path.cwd`: the directory strata runs in (after `-C`).
     pub cwd: PathBuf,
 }

@@ -110,25 +110,10 @@ where
 }
 
 /// Sends `call` and maps its SDK error for `doing`, dropping the answer.
-pub async fn send<T, E>(
-    call: impl std::future::Future<
-        Output = Result<
-            T,
-            aws_smithy_runtime_api::client::result::SdkError<
-                E,
-                aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-            >,
-        >,
-    >,
+pub async fn send<T, E: crate::sdk_error::ServiceError>(
+    call: impl std::future::Future<Output = crate::sdk_error::SdkResult<T, E>>,
     doing: &str,
-) -> ProviderResult<()>
-where
-    E: std::error::Error
-        + aws_smithy_types::error::metadata::ProvideErrorMetadata
-        + Send
-        + Sync
-        + 'static,
-{
+) -> ProviderResult<()> {
     call.await.during(doing).map(drop)
 }
 
@@ -163,30 +148,4 @@ pub fn overlay(base: &Value, planned: &Value, keys: &[&str]) -> Value {
         }
     }
     out
-}
-
-/// terraform-provider-aws's `create.StringHashcode`: the CRC-32 (IEEE) of `s`, which some of
-/// its ids are made of (routes, network ACL rules).
-pub fn hashcode(s: &str) -> u32 {
-    let mut crc = u32::MAX;
-    for &b in s.as_bytes() {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn hashcodes_are_crc32_ieee() {
-        // The check value of the IEEE polynomial.
-        assert_eq!(super::hashcode("123456789"), 0xCBF4_3926);
-    }
 }

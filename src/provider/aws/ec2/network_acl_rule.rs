@@ -2,7 +2,7 @@
 //! hash of ACL, rule number, direction and protocol), so it is refreshed from the prior object
 //! (`read_prior`); `strata import` takes `acl-…:RULE_NUMBER:PROTOCOL:EGRESS` as the provider.
 
-use super::network::{self, hashcode};
+use super::network;
 use super::network_acl_model as model;
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_ec2::types::{IcmpTypeCode, NetworkAclEntry, PortRange, RuleAction};

@@ -108,7 +108,7 @@ pub(crate) use with_destination;
 /// terraform-provider-aws's id of a route: `r-` + table id + the CRC-32 (IEEE) of its
 /// destination, in decimal.
 pub fn route_id(table: &str, destination: &str) -> String {
-    format!("r-{table}{}", super::network::hashcode(destination))
+    format!("r-{table}{}", hashcode(destination))
 }
 
 /// The route tables a route id may belong to: AWS table ids are `rtb-` and 8 or 17 hex digits,

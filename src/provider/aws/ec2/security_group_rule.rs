@@ -60,22 +60,6 @@ struct Classic {
     description: String,
 }
 
-/// CRC-32 (IEEE), what Terraform's `create.StringHashcode` is built on.
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for b in data {
-        crc ^= u32::from(*b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
 impl Classic {
     fn from_value(v: &Value) -> Classic {
         let set = |k: &str| obj::strings(v, k).into_iter().collect::<BTreeSet<_>>();
@@ -156,7 +140,7 @@ impl Classic {
             // GroupId, then the (absent) GroupName.
             s.push_str(&format!("{g}--"));
         }
-        format!("sgrule-{}", crc32(s.as_bytes()))
+        format!("sgrule-{}", hashcode(&s))
     }
 
     /// The permission that authorises (and, exactly the same, revokes) the rule: every
@@ -727,11 +711,6 @@ impl ResourceType for SecurityGroupRule {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn crc32_is_ieee() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-    }
 
     #[test]
     fn import_ids_parse_like_terraform() {

@@ -3,8 +3,8 @@
 //! and gateway), which names nothing: it is refreshed from the prior object (`read_prior`).
 //! The provider has no import; `strata import` takes `VPN_GATEWAY_ID/VPC_ID`.
 
-use super::network::hashcode;
 use super::vpn_gateway;
+use crate::provider::aws::kit::naming::hashcode;
 use crate::provider::aws::kit::prelude::*;
 
 pub struct VpnGatewayAttachment;

@@ -251,7 +251,9 @@ impl DataSourceType for PolicyDocumentData {
         let mut out = config.as_map().cloned().unwrap_or_default();
         out.insert(
             "id".into(),
-            super::policy_model::hashcode(&json).to_string().into(),
+            crate::provider::aws::kit::naming::hashcode(&json)
+                .to_string()
+                .into(),
         );
         out.insert("minified_json".into(), doc.render(false).into());
         out.insert("json".into(), json.into());

@@ -2,6 +2,7 @@
 //! JSON with its Go semantics, merged statement by statement by `Sid`, and rendered to the
 //! very bytes its `encoding/json` writes, so a document strata renders equals the provider's.
 
+use crate::provider::aws::kit::naming::hashcode;
 use serde_json::{Map as JsonMap, Value as Json};
 use std::collections::BTreeMap;
 
@@ -379,23 +380,6 @@ fn parse_conditions(json: Option<&Json>) -> Result<Vec<Condition>, String> {
         }
     }
     Ok(out)
-}
-
-/// terraform-plugin-sdk's `hashcode.String`: the CRC-32 (IEEE) of the text, which orders set
-/// elements and makes the document's `id`.
-pub fn hashcode(text: &str) -> u32 {
-    let mut crc = !0u32;
-    for b in text.bytes() {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 /// The order terraform-plugin-sdk lists a set in: by the decimal text of each element's hash

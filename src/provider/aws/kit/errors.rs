@@ -5,7 +5,6 @@
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 pub use crate::sdk_error::{code, describe, has_code};
 
@@ -34,10 +33,7 @@ pub trait During<T> {
     fn during(self, action: &str) -> ProviderResult<T>;
 }
 
-impl<T, E> During<T> for Result<T, SdkError<E, HttpResponse>>
-where
-    E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
-{
+impl<T, E: crate::sdk_error::ServiceError> During<T> for Result<T, SdkError<E, HttpResponse>> {
     fn during(self, action: &str) -> ProviderResult<T> {
         self.map_err(|e| ProviderError::sdk(action, e))
     }

@@ -29,9 +29,6 @@ pub mod wait;
 
 use crate::provider::{ProviderError, ProviderResult};
 use aws_smithy_async::future::pagination_stream::PaginationStream;
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::collections::BTreeMap;
 
 /// How many per-resource reads a batch keeps in flight when the API has no multi-resource
@@ -113,13 +110,10 @@ where
 }
 
 /// Every item of a paginated describe (`.into_paginator().items().send()`).
-pub async fn all<T, E>(
+pub async fn all<T, E: crate::sdk_error::ServiceError>(
     what: &str,
-    items: PaginationStream<Result<T, SdkError<E, HttpResponse>>>,
-) -> ProviderResult<Vec<T>>
-where
-    E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
-{
+    items: PaginationStream<crate::sdk_error::SdkResult<T, E>>,
+) -> ProviderResult<Vec<T>> {
     items
         .try_collect()
         .await
@@ -212,6 +206,7 @@ pub mod prelude {
     pub use super::errors::{unless, Code, During};
     pub use super::lifecycle;
     pub use super::modify::{self, Table};
+    pub use super::naming::hashcode;
     pub use super::state::{self, ToValue};
     pub use super::tagging;
     pub use super::tags::{self, Service};

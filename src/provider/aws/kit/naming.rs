@@ -2,6 +2,25 @@
 
 pub use crate::schema::{prefix_from_name, unique_name, DEFAULT_PREFIX};
 
+/// terraform-provider-aws's `create.StringHashcode` (terraform-plugin-sdk's
+/// `hashcode.String`): the CRC-32 (IEEE) of `s`, which some of its ids are made of (routes,
+/// network ACL rules, security group rules, a policy document's `id`) and which orders set
+/// elements.
+pub fn hashcode(s: &str) -> u32 {
+    let mut crc = u32::MAX;
+    for &b in s.as_bytes() {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
 /// Gives a planned create the identifier a journaled attempt recorded (`natural`), when the
 /// planned one was generated from the same prefix: a create whose outcome is unknown is sent
 /// again under the name it was first sent with, so AWS's "already exists" can only mean that
@@ -64,6 +83,12 @@ pub fn reuse_recorded_name(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashcodes_are_crc32_ieee() {
+        // The check value of the IEEE polynomial.
+        assert_eq!(hashcode("123456789"), 0xCBF4_3926);
+    }
 
     fn planned(pairs: &[(&str, &str)]) -> crate::eval::Value {
         crate::eval::Value::Map(
