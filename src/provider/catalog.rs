@@ -53,6 +53,7 @@ const ENDPOINTS: &[&str] = &[
     "logs",
     "cloudwatch",
     "secretsmanager",
+    "redshift",
     "appautoscaling",
     "resourcegroupstaggingapi",
 ];

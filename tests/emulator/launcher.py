@@ -36,6 +36,9 @@ def apply_patches() -> None:
     _patch_ec2_security_groups()
     _patch_ec2_network()
     _patch_ec2_endpoints_and_peering()
+    _patch_ec2_vpn()
+    _patch_ec2_block_public_access()
+    _patch_redshift()
     _patch_ec2_describe_regions()
     _patch_sts_role_id()
     _patch_tagging_api()
@@ -1682,6 +1685,302 @@ def _patch_ec2_endpoints_and_peering() -> None:
         return ActionResult({"VpcPeeringConnections": found})
 
     VPCPeeringConnections.describe_vpc_peering_connections = describe_peerings_response
+def _patch_ec2_vpn() -> None:
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.ec2.exceptions import EC2ClientError
+    from moto.ec2.models.route_tables import RouteTable
+    from moto.ec2.responses import EC2Response
+    from moto.ec2.responses.customer_gateways import CustomerGateways
+    from moto.ec2.responses.flow_logs import FlowLogs as FlowLogsResponse
+
+    # (b1) EnableVgwRoutePropagation / DisableVgwRoutePropagation are not implemented by moto
+    # (HTTP 500) and DescribeRouteTables never answers PropagatingVgws. Real AWS: the table
+    # takes the routes of a virtual private gateway attached to its VPC (Gateway.NotAttached
+    # while it is not, which terraform-provider-aws retries), lists it in PropagatingVgws, and
+    # stops on Disable; InvalidRouteTableID.NotFound / InvalidVpnGatewayID.NotFound for an
+    # unknown table or gateway.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableVgwRoutePropagation.html
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisableVgwRoutePropagation.html
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RouteTable.html
+    def propagating(table):  # type: ignore[no-untyped-def]
+        if not hasattr(table, "_strata_vgws"):
+            table._strata_vgws = []
+        return table._strata_vgws
+
+    RouteTable.propagating_vgws = property(  # type: ignore[attr-defined]
+        lambda self: [{"GatewayId": g} for g in propagating(self)]
+    )
+
+    def table_and_gateway(self):  # type: ignore[no-untyped-def]
+        table = self.ec2_backend.get_route_table(self._get_param("RouteTableId"))
+        gateway = self.ec2_backend.get_vpn_gateway(self._get_param("GatewayId"))
+        return table, gateway
+
+    def enable_vgw_route_propagation(self):  # type: ignore[no-untyped-def]
+        table, gateway = table_and_gateway(self)
+        attachment = gateway.attachments.get(table.vpc_id)
+        if attachment is None or attachment.state != "attached":
+            raise EC2ClientError(
+                "Gateway.NotAttached",
+                f"resource {gateway.id} is not attached to network {table.vpc_id}",
+            )
+        if gateway.id not in propagating(table):
+            propagating(table).append(gateway.id)
+        return EmptyResult()
+
+    def disable_vgw_route_propagation(self):  # type: ignore[no-untyped-def]
+        table, gateway = table_and_gateway(self)
+        if gateway.id in propagating(table):
+            propagating(table).remove(gateway.id)
+        return EmptyResult()
+
+    EC2Response.enable_vgw_route_propagation = enable_vgw_route_propagation
+    EC2Response.disable_vgw_route_propagation = disable_vgw_route_propagation
+
+    # (b2) Real AWS: CreateCustomerGateway keeps DeviceName, CertificateArn and
+    # BgpAsnExtended (an ASN over 2,147,483,647) and DescribeCustomerGateways answers them.
+    # moto drops all three, so a configured device name would read back as none: a
+    # replacement planned forever.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateCustomerGateway.html
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CustomerGateway.html
+    def create_customer_gateway(self):  # type: ignore[no-untyped-def]
+        gateway = self.ec2_backend.create_customer_gateway(
+            self._get_param("Type"),
+            ip_address=self._get_param("IpAddress") or self._get_param("PublicIp"),
+            bgp_asn=self._get_param("BgpAsn"),
+            tags=self._parse_tag_specification().get("customer-gateway", {}),
+        )
+        gateway.device_name = self._get_param("DeviceName")
+        gateway.certificate_arn = self._get_param("CertificateArn")
+        gateway.bgp_asn_extended = self._get_param("BgpAsnExtended")
+        return ActionResult({"CustomerGateway": gateway})
+
+    CustomerGateways.create_customer_gateway = create_customer_gateway
+
+
+    # (b6) Real AWS: CreateFlowLogs keeps DestinationOptions (an S3 destination's file format
+    # and partitioning; AWS's defaults plain-text, false, false) and DeliverCrossAccountRole,
+    # and DescribeFlowLogs answers them. moto drops both, so configured S3 options would read
+    # back as none: a replacement planned forever.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFlowLogs.html
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_FlowLog.html
+    original_create_flow_logs = FlowLogsResponse.create_flow_logs
+
+    def create_flow_logs(self):  # type: ignore[no-untyped-def]
+        answer = original_create_flow_logs(self)
+        options = self._get_param("DestinationOptions")
+        role = self._get_param("DeliverCrossAccountRole")
+        for flow_log_id in answer.result["FlowLogIds"]:
+            flow_log = self.ec2_backend.flow_logs[flow_log_id]
+            flow_log.deliver_cross_account_role = role
+            if options or flow_log.log_destination_type == "s3":
+                options = options or {}
+                flow_log.destination_options = {
+                    "FileFormat": options.get("FileFormat", "plain-text"),
+                    "HiveCompatiblePartitions": str(
+                        options.get("HiveCompatiblePartitions", "false")
+                    ).lower()
+                    == "true",
+                    "PerHourPartition": str(options.get("PerHourPartition", "false")).lower()
+                    == "true",
+                }
+        return answer
+
+    FlowLogsResponse.create_flow_logs = create_flow_logs
+
+
+def _patch_ec2_block_public_access() -> None:
+    import datetime
+
+    from moto.core.responses import ActionResult
+    from moto.ec2.exceptions import EC2ClientError
+    from moto.ec2.responses import EC2Response
+    from moto.ec2.utils import random_id
+
+    # (b3) VPC Block Public Access options (DescribeVpcBlockPublicAccessOptions,
+    # ModifyVpcBlockPublicAccessOptions) are not implemented by moto (HTTP 500). Real AWS: one
+    # per account and Region, `off` until set; a Modify answers `update-in-progress`, and a
+    # later describe `update-complete` (here: the first describe after a Modify still shows
+    # `update-in-progress`, the next `update-complete`).
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyVpcBlockPublicAccessOptions.html
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcBlockPublicAccessOptions.html
+    def now():  # type: ignore[no-untyped-def]
+        return datetime.datetime.now(datetime.timezone.utc)
+
+    def options(backend):  # type: ignore[no-untyped-def]
+        if not hasattr(backend, "_strata_bpa"):
+            backend._strata_bpa = {
+                "AwsAccountId": backend.account_id,
+                "AwsRegion": backend.region_name,
+                "State": "default-state",
+                "InternetGatewayBlockMode": "off",
+                "ExclusionsAllowed": "allowed",
+                "ManagedBy": "account",
+                "_shown": True,
+            }
+        return backend._strata_bpa
+
+    def answer(item):  # type: ignore[no-untyped-def]
+        return {k: v for k, v in item.items() if not k.startswith("_")}
+
+    def settle(item, pending, done):  # type: ignore[no-untyped-def]
+        # A state `pending` is shown by one describe, then becomes `done`.
+        if item["State"] == pending:
+            if item["_shown"]:
+                item["State"] = done
+            else:
+                item["_shown"] = True
+
+    def describe_options(self):  # type: ignore[no-untyped-def]
+        o = options(self.ec2_backend)
+        settle(o, "update-in-progress", "update-complete")
+        return ActionResult({"VpcBlockPublicAccessOptions": answer(o)})
+
+    def modify_options(self):  # type: ignore[no-untyped-def]
+        mode = self._get_param("InternetGatewayBlockMode")
+        if mode not in ("off", "block-bidirectional", "block-ingress"):
+            raise EC2ClientError(
+                "InvalidParameterValue", f"Invalid InternetGatewayBlockMode: {mode}"
+            )
+        o = options(self.ec2_backend)
+        o.update(
+            State="update-in-progress",
+            InternetGatewayBlockMode=mode,
+            LastUpdateTimestamp=now(),
+            _shown=False,
+        )
+        return ActionResult({"VpcBlockPublicAccessOptions": answer(o)})
+
+    EC2Response.describe_vpc_block_public_access_options = describe_options
+    EC2Response.modify_vpc_block_public_access_options = modify_options
+
+    # (b4) VPC Block Public Access exclusions (Create/Describe/Modify/Delete
+    # VpcBlockPublicAccessExclusion[s]) are not implemented by moto (HTTP 500). Real AWS: an
+    # exclusion of one VPC or subnet (ResourceArn), `create-in-progress` → `create-complete`,
+    # `update-in-progress` → `update-complete` after a Modify, `delete-in-progress` →
+    # `delete-complete` after a Delete (still listed then); an unknown id in ExclusionIds fails
+    # the call with InvalidVpcBlockPublicAccessExclusionId.NotFound; a VPC or subnet that does
+    # not exist is InvalidVpcID.NotFound / InvalidSubnetID.NotFound. Each in-progress state
+    # lasts one describe here.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcBlockPublicAccessExclusion.html
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcBlockPublicAccessExclusions.html
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyVpcBlockPublicAccessExclusion.html
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpcBlockPublicAccessExclusion.html
+    def exclusions(backend):  # type: ignore[no-untyped-def]
+        if not hasattr(backend, "_strata_bpa_exclusions"):
+            backend._strata_bpa_exclusions = {}
+        return backend._strata_bpa_exclusions
+
+    def exclusion(backend, exclusion_id):  # type: ignore[no-untyped-def]
+        found = exclusions(backend).get(exclusion_id)
+        if found is None:
+            raise EC2ClientError(
+                "InvalidVpcBlockPublicAccessExclusionId.NotFound",
+                f"The exclusion ID '{exclusion_id}' does not exist",
+            )
+        return found
+
+    def exclusion_mode(self):  # type: ignore[no-untyped-def]
+        mode = self._get_param("InternetGatewayExclusionMode")
+        if mode not in ("allow-bidirectional", "allow-egress"):
+            raise EC2ClientError(
+                "InvalidParameterValue", f"Invalid InternetGatewayExclusionMode: {mode}"
+            )
+        return mode
+
+    def create_exclusion(self):  # type: ignore[no-untyped-def]
+        backend = self.ec2_backend
+        vpc_id, subnet_id = self._get_param("VpcId"), self._get_param("SubnetId")
+        if bool(vpc_id) == bool(subnet_id):
+            raise EC2ClientError(
+                "InvalidParameterCombination", "Specify either a VpcId or a SubnetId"
+            )
+        if vpc_id:
+            backend.get_vpc(vpc_id)
+            kind, resource = "vpc", vpc_id
+        else:
+            backend.get_subnet(subnet_id)
+            kind, resource = "subnet", subnet_id
+        tags = self._parse_tag_specification().get("vpc-block-public-access-exclusion", {})
+        item = {
+            "ExclusionId": random_id(prefix="exclusion", size=17),
+            "InternetGatewayExclusionMode": exclusion_mode(self),
+            "ResourceArn": f"arn:aws:ec2:{backend.region_name}:{backend.account_id}:{kind}/{resource}",
+            "State": "create-in-progress",
+            "CreationTimestamp": now(),
+            "LastUpdateTimestamp": now(),
+            "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+            "_shown": False,
+        }
+        exclusions(backend)[item["ExclusionId"]] = item
+        return ActionResult({"VpcBlockPublicAccessExclusion": answer(item)})
+
+    def describe_exclusions(self):  # type: ignore[no-untyped-def]
+        backend = self.ec2_backend
+        ids = self._get_param("ExclusionIds", [])
+        items = [exclusion(backend, i) for i in ids] if ids else list(exclusions(backend).values())
+        for item in items:
+            settle(item, "create-in-progress", "create-complete")
+            settle(item, "update-in-progress", "update-complete")
+            settle(item, "delete-in-progress", "delete-complete")
+        return ActionResult({"VpcBlockPublicAccessExclusions": [answer(i) for i in items]})
+
+    def modify_exclusion(self):  # type: ignore[no-untyped-def]
+        item = exclusion(self.ec2_backend, self._get_param("ExclusionId"))
+        item.update(
+            InternetGatewayExclusionMode=exclusion_mode(self),
+            State="update-in-progress",
+            LastUpdateTimestamp=now(),
+            _shown=False,
+        )
+        return ActionResult({"VpcBlockPublicAccessExclusion": answer(item)})
+
+    def delete_exclusion(self):  # type: ignore[no-untyped-def]
+        item = exclusion(self.ec2_backend, self._get_param("ExclusionId"))
+        if item["State"] in ("delete-in-progress", "delete-complete"):
+            raise EC2ClientError(
+                "InvalidParameterValue",
+                f"Exclusion {item['ExclusionId']} is in {item['State']} state and cannot be deleted",
+            )
+        item.update(State="delete-in-progress", DeletionTimestamp=now(), _shown=False)
+        return ActionResult({"VpcBlockPublicAccessExclusion": answer(item)})
+
+    EC2Response.create_vpc_block_public_access_exclusion = create_exclusion
+    EC2Response.describe_vpc_block_public_access_exclusions = describe_exclusions
+    EC2Response.modify_vpc_block_public_access_exclusion = modify_exclusion
+    EC2Response.delete_vpc_block_public_access_exclusion = delete_exclusion
+
+
+def _patch_redshift() -> None:
+    from moto.core.responses import ActionResult
+    from moto.redshift.exceptions import ClusterSubnetGroupNotFoundError
+    from moto.redshift.models import RedshiftBackend
+    from moto.redshift.responses import RedshiftResponse
+
+    # (b5) ModifyClusterSubnetGroup is not implemented by moto (HTTP 500). Real AWS changes
+    # the description and/or subnets of the group in place (same name, ARN and tags) and
+    # answers with the group; ClusterSubnetGroupNotFoundFault when it does not exist.
+    # https://docs.aws.amazon.com/redshift/latest/APIReference/API_ModifyClusterSubnetGroup.html
+    def backend_modify(self, name, description, subnet_ids):  # type: ignore[no-untyped-def]
+        group = self.subnet_groups.get(name)
+        if group is None:
+            raise ClusterSubnetGroupNotFoundError(name)
+        if description is not None:
+            group.description = description
+        if subnet_ids:
+            group.subnet_ids = subnet_ids
+        return group
+
+    def response_modify(self):  # type: ignore[no-untyped-def]
+        group = self.redshift_backend.modify_cluster_subnet_group(
+            self._get_param("ClusterSubnetGroupName"),
+            self._get_param("Description"),
+            self._get_param("SubnetIds", []),
+        )
+        return ActionResult({"ClusterSubnetGroup": group})
+
+    RedshiftBackend.modify_cluster_subnet_group = backend_modify
+    RedshiftResponse.modify_cluster_subnet_group = response_modify
 
 
 def _patch_ec2_describe_regions() -> None:

@@ -303,6 +303,10 @@ impl TestAccount {
     pub async fn secretsmanager(&self, region: &str) -> aws_sdk_secretsmanager::Client {
         aws_sdk_secretsmanager::Client::new(&self.sdk_config(region).await)
     }
+
+    pub async fn redshift(&self, region: &str) -> aws_sdk_redshift::Client {
+        aws_sdk_redshift::Client::new(&self.sdk_config(region).await)
+    }
 }
 
 async fn config(endpoint: &str, region: &str, credentials: Credentials) -> aws_config::SdkConfig {

@@ -2252,3 +2252,286 @@ async fn vpc_peering_connections_are_filtered_by_id() {
         .unwrap();
     assert_eq!(pending.vpc_peering_connections().len(), 2);
 }
+
+/// A new VPC with one subnet: (vpc, subnet).
+async fn vpc_with_subnet(ec2: &aws_sdk_ec2::Client, cidr: &str, subnet: &str) -> (String, String) {
+    let vpc = ec2.create_vpc().cidr_block(cidr).send().await.unwrap();
+    let vpc = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    let s = ec2
+        .create_subnet()
+        .vpc_id(&vpc)
+        .cidr_block(subnet)
+        .send()
+        .await
+        .unwrap();
+    (vpc, s.subnet().unwrap().subnet_id().unwrap().to_string())
+}
+
+/// (b1): a route table takes a VPN gateway's routes only once the gateway is attached to its
+/// VPC, lists it in `PropagatingVgws`, and stops on Disable.
+#[tokio::test]
+async fn vgw_route_propagation_needs_an_attached_gateway_and_is_described() {
+    let ec2 = account().ec2(REGION).await;
+    let (vpc, _) = vpc_with_subnet(&ec2, "10.210.0.0/16", "10.210.1.0/24").await;
+    let gateway = ec2
+        .create_vpn_gateway()
+        .r#type(aws_sdk_ec2::types::GatewayType::Ipsec1)
+        .send()
+        .await
+        .unwrap();
+    let gateway = gateway
+        .vpn_gateway()
+        .unwrap()
+        .vpn_gateway_id()
+        .unwrap()
+        .to_string();
+    let table = ec2.create_route_table().vpc_id(&vpc).send().await.unwrap();
+    let table = table
+        .route_table()
+        .unwrap()
+        .route_table_id()
+        .unwrap()
+        .to_string();
+    let enable = || {
+        ec2.enable_vgw_route_propagation()
+            .gateway_id(&gateway)
+            .route_table_id(&table)
+            .send()
+    };
+    assert_eq!(error_code(enable().await), "Gateway.NotAttached");
+    ec2.attach_vpn_gateway()
+        .vpn_gateway_id(&gateway)
+        .vpc_id(&vpc)
+        .send()
+        .await
+        .unwrap();
+    enable().await.unwrap();
+    let propagating = || async {
+        let out = ec2
+            .describe_route_tables()
+            .route_table_ids(&table)
+            .send()
+            .await
+            .unwrap();
+        out.route_tables()[0]
+            .propagating_vgws()
+            .iter()
+            .filter_map(|v| v.gateway_id().map(str::to_string))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(propagating().await, std::slice::from_ref(&gateway));
+    ec2.disable_vgw_route_propagation()
+        .gateway_id(&gateway)
+        .route_table_id(&table)
+        .send()
+        .await
+        .unwrap();
+    assert!(propagating().await.is_empty());
+    let unknown = ec2
+        .enable_vgw_route_propagation()
+        .gateway_id("vgw-0000000000000000f")
+        .route_table_id(&table)
+        .send()
+        .await;
+    assert_eq!(error_code(unknown), "InvalidVpnGatewayID.NotFound");
+}
+
+/// (b2): a customer gateway keeps its device name, certificate and extended ASN.
+#[tokio::test]
+async fn customer_gateway_device_name_and_extended_asn_are_kept() {
+    let ec2 = account().ec2(REGION).await;
+    let made = ec2
+        .create_customer_gateway()
+        .r#type(aws_sdk_ec2::types::GatewayType::Ipsec1)
+        .ip_address("198.51.100.7")
+        .bgp_asn_extended(4_200_000_001)
+        .device_name("edge-1")
+        .send()
+        .await
+        .unwrap();
+    let id = made
+        .customer_gateway()
+        .unwrap()
+        .customer_gateway_id()
+        .unwrap();
+    let out = ec2
+        .describe_customer_gateways()
+        .customer_gateway_ids(id)
+        .send()
+        .await
+        .unwrap();
+    let g = &out.customer_gateways()[0];
+    assert_eq!(g.device_name(), Some("edge-1"));
+    assert_eq!(g.bgp_asn_extended(), Some("4200000001"));
+}
+
+/// (b3): the region's Block Public Access mode is `off` until set, a change is
+/// `update-in-progress` for one describe, then `update-complete`.
+#[tokio::test]
+async fn block_public_access_options_change_through_update_in_progress() {
+    let ec2 = account().ec2(REGION).await;
+    let state = || async {
+        let out = ec2
+            .describe_vpc_block_public_access_options()
+            .send()
+            .await
+            .unwrap();
+        let o = out.vpc_block_public_access_options().unwrap();
+        (
+            o.state().unwrap().as_str().to_string(),
+            o.internet_gateway_block_mode()
+                .unwrap()
+                .as_str()
+                .to_string(),
+        )
+    };
+    assert_eq!(state().await.1, "off");
+    ec2.modify_vpc_block_public_access_options()
+        .internet_gateway_block_mode(aws_sdk_ec2::types::InternetGatewayBlockMode::BlockIngress)
+        .send()
+        .await
+        .unwrap();
+    let pair = |s: &str, m: &str| (s.to_string(), m.to_string());
+    assert_eq!(state().await, pair("update-in-progress", "block-ingress"));
+    assert_eq!(state().await, pair("update-complete", "block-ingress"));
+}
+
+/// (b4): exclusions go through their in-progress states, an unknown id fails the describe,
+/// and a deleted one is listed `delete-complete`.
+#[tokio::test]
+async fn block_public_access_exclusions_have_aws_states_and_errors() {
+    use aws_sdk_ec2::types::InternetGatewayExclusionMode as Mode;
+    let ec2 = account().ec2(REGION).await;
+    let (_, subnet) = vpc_with_subnet(&ec2, "10.211.0.0/16", "10.211.1.0/24").await;
+    let made = ec2
+        .create_vpc_block_public_access_exclusion()
+        .subnet_id(&subnet)
+        .internet_gateway_exclusion_mode(Mode::AllowEgress)
+        .send()
+        .await
+        .unwrap();
+    let made = made.vpc_block_public_access_exclusion().unwrap();
+    assert!(made
+        .resource_arn()
+        .unwrap()
+        .ends_with(&format!(":subnet/{subnet}")));
+    let id = made.exclusion_id().unwrap().to_string();
+    let state = || async {
+        let out = ec2
+            .describe_vpc_block_public_access_exclusions()
+            .exclusion_ids(&id)
+            .send()
+            .await
+            .unwrap();
+        let e = &out.vpc_block_public_access_exclusions()[0];
+        e.state().unwrap().as_str().to_string()
+    };
+    assert_eq!(state().await, "create-in-progress");
+    assert_eq!(state().await, "create-complete");
+    ec2.modify_vpc_block_public_access_exclusion()
+        .exclusion_id(&id)
+        .internet_gateway_exclusion_mode(Mode::AllowBidirectional)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(state().await, "update-in-progress");
+    assert_eq!(state().await, "update-complete");
+    let unknown = ec2
+        .describe_vpc_block_public_access_exclusions()
+        .exclusion_ids(&id)
+        .exclusion_ids("exclusion-0000000000000000f")
+        .send()
+        .await;
+    assert_eq!(
+        error_code(unknown),
+        "InvalidVpcBlockPublicAccessExclusionId.NotFound"
+    );
+    ec2.delete_vpc_block_public_access_exclusion()
+        .exclusion_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(state().await, "delete-in-progress");
+    assert_eq!(state().await, "delete-complete");
+}
+
+/// (b5): a Redshift subnet group is modified in place.
+#[tokio::test]
+async fn redshift_subnet_group_is_modified_in_place() {
+    let account = account();
+    let (ec2, redshift) = (account.ec2(REGION).await, account.redshift(REGION).await);
+    let (vpc, one) = vpc_with_subnet(&ec2, "10.212.0.0/16", "10.212.1.0/24").await;
+    let two = ec2
+        .create_subnet()
+        .vpc_id(&vpc)
+        .cidr_block("10.212.2.0/24")
+        .send()
+        .await
+        .unwrap();
+    let two = two.subnet().unwrap().subnet_id().unwrap().to_string();
+    redshift
+        .create_cluster_subnet_group()
+        .cluster_subnet_group_name("smoke-redshift")
+        .description("before")
+        .subnet_ids(&one)
+        .send()
+        .await
+        .unwrap();
+    let modified = redshift
+        .modify_cluster_subnet_group()
+        .cluster_subnet_group_name("smoke-redshift")
+        .description("after")
+        .subnet_ids(&one)
+        .subnet_ids(&two)
+        .send()
+        .await
+        .unwrap();
+    let group = modified.cluster_subnet_group().unwrap();
+    assert_eq!(group.description(), Some("after"));
+    assert_eq!(group.subnets().len(), 2);
+    let missing = redshift
+        .modify_cluster_subnet_group()
+        .cluster_subnet_group_name("smoke-missing")
+        .subnet_ids(&one)
+        .send()
+        .await;
+    assert_eq!(error_code(missing), "ClusterSubnetGroupNotFoundFault");
+}
+
+/// (b6): a flow log keeps its S3 destination options.
+#[tokio::test]
+async fn flow_log_destination_options_are_kept() {
+    let account = account();
+    let (ec2, s3) = (account.ec2(REGION).await, account.s3(REGION).await);
+    let (vpc, _) = vpc_with_subnet(&ec2, "10.213.0.0/16", "10.213.1.0/24").await;
+    s3.create_bucket()
+        .bucket("strata-smoke-flow-logs")
+        .send()
+        .await
+        .unwrap();
+    let options = aws_sdk_ec2::types::DestinationOptionsRequest::builder()
+        .file_format(aws_sdk_ec2::types::DestinationFileFormat::Parquet)
+        .per_hour_partition(true)
+        .build();
+    let made = ec2
+        .create_flow_logs()
+        .resource_ids(&vpc)
+        .resource_type(aws_sdk_ec2::types::FlowLogsResourceType::Vpc)
+        .traffic_type(aws_sdk_ec2::types::TrafficType::All)
+        .log_destination_type(aws_sdk_ec2::types::LogDestinationType::S3)
+        .log_destination("arn:aws:s3:::strata-smoke-flow-logs")
+        .destination_options(options)
+        .send()
+        .await
+        .unwrap();
+    let out = ec2
+        .describe_flow_logs()
+        .flow_log_ids(made.flow_log_ids()[0].clone())
+        .send()
+        .await
+        .unwrap();
+    let o = out.flow_logs()[0].destination_options().unwrap();
+    assert_eq!(o.file_format().map(|f| f.as_str()), Some("parquet"));
+    assert_eq!(o.per_hour_partition(), Some(true));
+    assert_eq!(o.hive_compatible_partitions(), Some(false));
+}

@@ -39,6 +39,7 @@ mod provider_network_acl;
 mod provider_network_defaults;
 mod provider_network_destroy;
 mod provider_network_endpoints;
+mod provider_network_vpn;
 mod provider_rds;
 mod provider_rds_dr;
 mod provider_rds_ephemeral;

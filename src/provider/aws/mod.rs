@@ -1,5 +1,5 @@
 //! The AWS provider: the registry of resource and data source types, each in its service's
-//! folder (`ec2/`, `rds/`, `elasticache/`, `kms/`, `iam/`, `logs/`, `meta/`), on the kit (`kit/`: clients, tags,
+//! folder (`ec2/`, `rds/`, `elasticache/`, `kms/`, `iam/`, `logs/`, `meta/`, `redshift/`), on the kit (`kit/`: clients, tags,
 //! waiters, modify tables, state, errors) and the runtime under every call (`runtime/`).
 
 pub mod ec2;
@@ -11,6 +11,7 @@ pub mod logs;
 pub mod meta;
 mod provider;
 pub mod rds;
+pub mod redshift;
 pub mod runtime;
 pub mod secretsmanager;
 
@@ -24,6 +25,7 @@ pub use logs::*;
 pub use meta::*;
 pub use provider::AwsProvider;
 pub use rds::*;
+pub use redshift::*;
 pub use runtime::{attempts, memo, poller, ratelimit};
 pub use secretsmanager::*;
 
@@ -86,6 +88,14 @@ pub static RESOURCES: &[&dyn ResourceType] = &[
     &NETWORK_ACL_ASSOCIATION,
     &VPC_ENDPOINT,
     &VPC_PEERING_CONNECTION,
+    &CUSTOMER_GATEWAY,
+    &FLOW_LOG,
+    &REDSHIFT_SUBNET_GROUP,
+    &VPC_BLOCK_PUBLIC_ACCESS_EXCLUSION,
+    &VPC_BLOCK_PUBLIC_ACCESS_OPTIONS,
+    &VPN_GATEWAY,
+    &VPN_GATEWAY_ATTACHMENT,
+    &VPN_GATEWAY_ROUTE_PROPAGATION,
 ];
 
 pub static DATA_SOURCES: &[&dyn DataSourceType] = &[

@@ -1,10 +1,13 @@
 //! EC2: security groups and their rules (the group's inline blocks, the classic
 //! `aws_security_group_rule`, the VPC ingress and egress rules; `rule_model` is what they
 //! share); the VPC network (VPCs, subnets, gateways, route tables and routes, Elastic IPs;
-//! `network` is what they share, `route_model` what the route types share); and the data
+//! `network` is what they share, `route_model` what the route types share); the VPN end of a
+//! VPC (VPN and customer gateways, route propagation), flow logs and VPC Block Public
+//! Access; and the data
 //! sources of the network the data tier lives in.
 
 mod availability_zones_data;
+mod customer_gateway;
 mod default_network_acl;
 mod default_route_table;
 mod default_security_group;
@@ -12,6 +15,7 @@ mod default_subnet;
 mod default_vpc;
 mod egress_only_internet_gateway;
 mod eip;
+mod flow_log;
 mod inline_rules;
 mod internet_gateway;
 mod internet_gateway_attachment;
@@ -35,6 +39,8 @@ mod security_group_rule;
 mod subnet;
 mod subnets_data;
 mod vpc;
+mod vpc_block_public_access_exclusion;
+mod vpc_block_public_access_options;
 mod vpc_data;
 mod vpc_dhcp_options;
 mod vpc_dhcp_options_association;
@@ -44,8 +50,12 @@ mod vpc_endpoint_service_data;
 mod vpc_ingress_rule;
 mod vpc_ipv4_cidr_block_association;
 mod vpc_peering_connection;
+mod vpn_gateway;
+mod vpn_gateway_attachment;
+mod vpn_gateway_route_propagation;
 
 pub use availability_zones_data::AVAILABILITY_ZONES_DATA;
+pub use customer_gateway::{CustomerGateway, CUSTOMER_GATEWAY};
 pub use default_network_acl::{DefaultNetworkAcl, DEFAULT_NETWORK_ACL};
 pub use default_route_table::{DefaultRouteTable, DEFAULT_ROUTE_TABLE};
 pub use default_security_group::{DefaultSecurityGroup, DEFAULT_SECURITY_GROUP};
@@ -53,6 +63,7 @@ pub use default_subnet::{DefaultSubnet, DEFAULT_SUBNET};
 pub use default_vpc::{DefaultVpc, DEFAULT_VPC};
 pub use egress_only_internet_gateway::{EgressOnlyInternetGateway, EGRESS_ONLY_INTERNET_GATEWAY};
 pub use eip::{Eip, EIP};
+pub use flow_log::{FlowLog, FLOW_LOG};
 pub use internet_gateway::{InternetGateway, INTERNET_GATEWAY};
 pub use internet_gateway_attachment::{InternetGatewayAttachment, INTERNET_GATEWAY_ATTACHMENT};
 pub use main_route_table_association::{MainRouteTableAssociation, MAIN_ROUTE_TABLE_ASSOCIATION};
@@ -74,6 +85,12 @@ pub use security_group_rule::{SecurityGroupRule, SECURITY_GROUP_RULE};
 pub use subnet::{Subnet, SUBNET};
 pub use subnets_data::{SubnetsData, SUBNETS_DATA};
 pub use vpc::{Vpc, VPC};
+pub use vpc_block_public_access_exclusion::{
+    VpcBlockPublicAccessExclusion, VPC_BLOCK_PUBLIC_ACCESS_EXCLUSION,
+};
+pub use vpc_block_public_access_options::{
+    VpcBlockPublicAccessOptions, VPC_BLOCK_PUBLIC_ACCESS_OPTIONS,
+};
 pub use vpc_data::{VpcData, VPC_DATA};
 pub use vpc_dhcp_options::{VpcDhcpOptions, VPC_DHCP_OPTIONS};
 pub use vpc_dhcp_options_association::{VpcDhcpOptionsAssociation, VPC_DHCP_OPTIONS_ASSOCIATION};
@@ -85,6 +102,11 @@ pub use vpc_ipv4_cidr_block_association::{
     VpcIpv4CidrBlockAssociation, VPC_IPV4_CIDR_BLOCK_ASSOCIATION,
 };
 pub use vpc_peering_connection::{VpcPeeringConnection, VPC_PEERING_CONNECTION};
+pub use vpn_gateway::{VpnGateway, VPN_GATEWAY};
+pub use vpn_gateway_attachment::{VpnGatewayAttachment, VPN_GATEWAY_ATTACHMENT};
+pub use vpn_gateway_route_propagation::{
+    VpnGatewayRoutePropagation, VPN_GATEWAY_ROUTE_PROPAGATION,
+};
 
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_ec2::types::{Filter, SecurityGroupRule as SdkRule};

@@ -21,8 +21,23 @@ pub fn filter(name: &str, values: &[String]) -> Filter {
 /// Every item of a paginated EC2 describe of the objects whose filter `$filter` matches
 /// `$ids`, [`super::DESCRIBE_CHUNK`] ids a call: `describe_filtered!(ctx, ids, "vpc-id", "VPCs",
 /// |c| c.describe_vpcs())`; a last argument names the builder's filter method when it is not
-/// `filters` (DescribeNatGateways: `filter`).
+/// `filters` (DescribeNatGateways: `filter`), or, for a describe that has no pages
+/// (DescribeVpnGateways, DescribeCustomerGateways), `unpaged FIELD` names the answer's list.
 macro_rules! describe_filtered {
+    ($ctx:expr, $ids:expr, $filter:expr, $noun:literal, |$c:ident| $describe:expr, unpaged $field:ident) => {{
+        let $c = $ctx.ec2();
+        let mut out = Vec::new();
+        for chunk in $ids.chunks($crate::provider::aws::ec2::DESCRIBE_CHUNK) {
+            let f = $crate::provider::aws::ec2::network::filter($filter, chunk);
+            let page = $describe.filters(f).send().await;
+            out.extend(
+                page.during(concat!("describing ", $noun))?
+                    .$field
+                    .unwrap_or_default(),
+            );
+        }
+        out
+    }};
     ($ctx:expr, $ids:expr, $filter:expr, $noun:literal, |$c:ident| $describe:expr) => {
         $crate::provider::aws::ec2::network::describe_filtered!(
             $ctx,

@@ -180,27 +180,50 @@ impl RouteTable {
             obj::strings(old, "propagating_vgws"),
             obj::strings(new, "propagating_vgws"),
         );
-        let ec2 = ctx.ec2();
         for g in old.iter().filter(|g| !new.contains(g)) {
-            let call = ec2
-                .disable_vgw_route_propagation()
-                .route_table_id(id)
-                .gateway_id(g);
-            network::send(
-                call.send(),
-                &format!("stopping propagation from {g} to {id}"),
-            )
-            .await?;
+            propagate(ctx, id, g, false, Duration::ZERO).await?;
         }
         for g in new.iter().filter(|g| !old.contains(g)) {
-            let call = ec2
-                .enable_vgw_route_propagation()
-                .route_table_id(id)
-                .gateway_id(g);
-            network::send(call.send(), &format!("propagating routes from {g} to {id}")).await?;
+            propagate(ctx, id, g, true, Duration::ZERO).await?;
         }
         Ok(())
     }
+}
+
+/// What EnableVgwRoutePropagation answers while the gateway is not attached to the table's
+/// VPC (yet: the attachment may be under way).
+const GATEWAY_NOT_ATTACHED: &[&str] = &["Gateway.NotAttached"];
+
+/// Turns the propagation of gateway `gateway`'s routes into table `table` on (`on`) or off;
+/// turning it on is sent again while the gateway is not yet attached, for up to `retry_for`,
+/// as the provider does.
+pub(super) async fn propagate(
+    ctx: &Ctx,
+    table: &str,
+    gateway: &str,
+    on: bool,
+    retry_for: Duration,
+) -> ProviderResult<()> {
+    let ec2 = ctx.ec2();
+    if !on {
+        let call = ec2
+            .disable_vgw_route_propagation()
+            .route_table_id(table)
+            .gateway_id(gateway);
+        let doing = format!("stopping propagation from {gateway} to {table}");
+        return network::send(call.send(), &doing).await;
+    }
+    let doing = format!("propagating routes from {gateway} to {table}");
+    let call = || async {
+        let call = ec2
+            .enable_vgw_route_propagation()
+            .route_table_id(table)
+            .gateway_id(gateway);
+        network::send(call.send(), &doing).await
+    };
+    let waiting = format!("VPN gateway {gateway} to be attached to the VPC of {table}");
+    ctx.retry_while(&waiting, retry_for, |e| e.is(GATEWAY_NOT_ATTACHED), call)
+        .await
 }
 
 /// The routes of `v` when they are known (a plan that leaves them to state has them too).

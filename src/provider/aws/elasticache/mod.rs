@@ -13,48 +13,13 @@ pub use parameter_group::{ElastiCacheParameterGroup, ELASTICACHE_PARAMETER_GROUP
 pub use replication_group::{ElastiCacheReplicationGroup, ELASTICACHE_REPLICATION_GROUP};
 pub use subnet_group::{ElastiCacheSubnetGroup, ELASTICACHE_SUBNET_GROUP};
 
-use super::kit::errors::{unless, During};
-use super::kit::{all, DIRECT_READ_MAX, PAGE_SIZE};
+use super::kit::errors::During;
+use super::kit::{all, PAGE_SIZE};
 use super::Ctx;
 use crate::provider::ProviderResult;
 use aws_sdk_elasticache::types::CacheCluster;
-use std::collections::BTreeSet;
-use std::future::Future;
 
-/// The objects with these ids, in as few calls as [`DIRECT_READ_MAX`] allows: `one(id)` for
-/// each of a few ids (AWS's not-found answer, `gone`, is no object), else one `listing` of
-/// the region, filtered here. Missing ids are absent.
-pub async fn by_ids<T, O, OF, L, LF>(
-    ids: &[String],
-    id_of: fn(&T) -> Option<&str>,
-    gone: &[&str],
-    one: O,
-    listing: L,
-) -> ProviderResult<Vec<T>>
-where
-    O: Fn(String) -> OF,
-    OF: Future<Output = ProviderResult<Vec<T>>>,
-    L: FnOnce() -> LF,
-    LF: Future<Output = ProviderResult<Vec<T>>>,
-{
-    let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
-    let mut out = Vec::new();
-    if wanted.is_empty() {
-        return Ok(out);
-    }
-    if wanted.len() <= DIRECT_READ_MAX {
-        for id in &wanted {
-            out.extend(unless(one(id.to_string()).await, gone)?.unwrap_or_default());
-        }
-    } else {
-        out = listing().await?;
-    }
-    // An answer for another id (or an eventual-consistency near miss) is absent.
-    out.retain(|x| id_of(x).is_some_and(|i| wanted.contains(i)));
-    Ok(out)
-}
-
-/// [`by_ids`] over one Describe operation of ElastiCache: `$describe` (`|c| c.describe_…()`,
+/// [`super::kit::by_ids`] over one Describe operation of ElastiCache: `$describe` (`|c| c.describe_…()`,
 /// with any fixed arguments) with `.$by_id(id)` for each of a few ids, else a paginated listing
 /// of it. `$field` of an answer holds the objects; `$noun` names one in errors.
 macro_rules! describe_by_ids {
@@ -78,7 +43,7 @@ macro_rules! describe_by_ids {
                     .send(),
             )
         };
-        $crate::provider::aws::elasticache::by_ids($ids, $id_of, $gone, one, listing).await
+        $crate::provider::aws::kit::by_ids($ids, $id_of, $gone, one, listing).await
     }};
 }
 use describe_by_ids;

@@ -110,6 +110,7 @@ sdk_clients! {
     aws_sdk_iam => "iam", watch: true;
     aws_sdk_cloudwatchlogs => "logs", watch: true;
     aws_sdk_secretsmanager => "secretsmanager", watch: true;
+    aws_sdk_redshift => "redshift", watch: true;
     aws_sdk_sts => "sts", watch: false;
     aws_sdk_resourcegroupstagging => super::tagging::ENDPOINT_KEY, watch: false;
 }
@@ -287,6 +288,10 @@ impl Ctx {
     }
 
     pub fn secretsmanager(&self) -> aws_sdk_secretsmanager::Client {
+        self.client()
+    }
+
+    pub fn redshift(&self) -> aws_sdk_redshift::Client {
         self.client()
     }
 

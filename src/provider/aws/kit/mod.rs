@@ -57,6 +57,39 @@ pub const WEEKLY_WINDOW: &str = r"(?i)^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|
 /// A daily window, `hh24:mi-hh24:mi` (UTC).
 pub const DAILY_WINDOW: &str = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$";
 
+/// The objects with these ids, in as few calls as [`DIRECT_READ_MAX`] allows: `one(id)` for
+/// each of a few ids (AWS's not-found answer, `gone`, is no object), else one `listing` of
+/// the region, filtered here. Missing ids are absent.
+pub async fn by_ids<T, O, OF, L, LF>(
+    ids: &[String],
+    id_of: fn(&T) -> Option<&str>,
+    gone: &[&str],
+    one: O,
+    listing: L,
+) -> ProviderResult<Vec<T>>
+where
+    O: Fn(String) -> OF,
+    OF: std::future::Future<Output = ProviderResult<Vec<T>>>,
+    L: FnOnce() -> LF,
+    LF: std::future::Future<Output = ProviderResult<Vec<T>>>,
+{
+    let wanted: std::collections::BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+    let mut out = Vec::new();
+    if wanted.is_empty() {
+        return Ok(out);
+    }
+    if wanted.len() <= DIRECT_READ_MAX {
+        for id in &wanted {
+            out.extend(errors::unless(one(id.to_string()).await, gone)?.unwrap_or_default());
+        }
+    } else {
+        out = listing().await?;
+    }
+    // An answer for another id (or an eventual-consistency near miss) is absent.
+    out.retain(|x| id_of(x).is_some_and(|i| wanted.contains(i)));
+    Ok(out)
+}
+
 /// `read(key)` for each of `keys`, [`READ_CONCURRENCY`] at a time, by key: for the reads the
 /// API takes one resource at a time. Keys are owned all the way: futures that borrow their
 /// item defeat the compiler's proof that the caller's future is Send (rust-lang/rust#102211).
@@ -198,7 +231,7 @@ pub mod prelude {
     pub use super::tagging;
     pub use super::tags::{self, Service};
     pub use super::wait::{self, Waiter};
-    pub use super::{all, read_each, DIRECT_READ_MAX, PAGE_SIZE};
+    pub use super::{all, by_ids, read_each, DIRECT_READ_MAX, PAGE_SIZE};
     pub use crate::provider::{
         obj, ConfigProblem, DataSourceType, ProviderError, ProviderResult, ResourceType, Written,
     };

@@ -74,6 +74,7 @@ impl Service {
             Service::Logs => "logs",
             Service::SecretsManager => "secretsmanager",
             Service::Kms => "kms",
+            Service::Redshift => "redshift",
         }
     }
 
@@ -86,6 +87,7 @@ impl Service {
             Service::Logs => "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
             Service::SecretsManager => "AWS_ENDPOINT_URL_SECRETS_MANAGER",
             Service::Kms => "AWS_ENDPOINT_URL_KMS",
+            Service::Redshift => "AWS_ENDPOINT_URL_REDSHIFT",
         }
     }
 }
@@ -137,6 +139,12 @@ pub async fn list_all(ctx: &Ctx, service: Service, arn: &str) -> ProviderResult<
             let call = ctx.secretsmanager().describe_secret().secret_id(arn);
             let out = call.send().await.during(&action)?;
             Ok(tag_map(out.tags().iter().map(|t| (t.key(), t.value()))))
+        }
+        Service::Redshift => {
+            let call = ctx.redshift().describe_tags().resource_name(arn);
+            let out = call.send().await.during(&action)?;
+            let tags = out.tagged_resources().iter().filter_map(|r| r.tag());
+            Ok(tag_map(tags.map(|t| (t.key(), t.value()))))
         }
         Service::Logs => {
             let call = ctx.logs().list_tags_for_resource().resource_arn(arn);

@@ -3,7 +3,7 @@
 //! operation tag, see `ownership`), and a change moved to AWS in at most two calls.
 //!
 //! EC2 tags an object by id (CreateTags / DeleteTags); RDS and ElastiCache by ARN
-//! (AddTagsToResource / RemoveTagsFromResource); IAM by role name or policy ARN (TagRole,
+//! (AddTagsToResource / RemoveTagsFromResource); Redshift by ARN (CreateTags / DeleteTags); IAM by role name or policy ARN (TagRole,
 //! TagPolicy, ...); CloudWatch Logs by ARN (TagResource / UntagResource). Reading the tags of
 //! many RDS, ElastiCache and Logs objects is `tagging`'s; EC2 and IAM answer them with the
 //! object.
@@ -27,6 +27,7 @@ pub enum Service {
     Logs,
     SecretsManager,
     Kms,
+    Redshift,
 }
 
 impl Service {
@@ -40,6 +41,7 @@ impl Service {
             "logs" => Service::Logs,
             "secretsmanager" => Service::SecretsManager,
             "kms" => Service::Kms,
+            "redshift" => Service::Redshift,
             _ => return None,
         })
     }
@@ -91,7 +93,8 @@ sdk_tags!(
     aws_sdk_ec2::types::Tag,
     aws_sdk_rds::types::Tag,
     aws_sdk_elasticache::types::Tag,
-    aws_sdk_secretsmanager::types::Tag
+    aws_sdk_secretsmanager::types::Tag,
+    aws_sdk_redshift::types::Tag
 );
 
 // IAM's tag has both halves required: the builder fails only when one is missing.
@@ -285,6 +288,23 @@ pub async fn update_at(
         }
         Service::Rds => by_arn!(ctx.rds()),
         Service::ElastiCache => by_arn!(ctx.elasticache()),
+        Service::Redshift => {
+            let redshift = ctx.redshift();
+            if !removed.is_empty() {
+                let call = redshift.delete_tags().resource_name(r);
+                call.set_tag_keys(Some(removed))
+                    .send()
+                    .await
+                    .during(&untag)?;
+            }
+            if !set.is_empty() {
+                let call = redshift.create_tags().resource_name(r);
+                call.set_tags(Some(to_sdk(&set)))
+                    .send()
+                    .await
+                    .during(&tag)?;
+            }
+        }
         Service::Iam => iam_update(ctx, r, removed, &set, (&untag, &tag)).await?,
         Service::Kms => {
             let kms = ctx.kms();
