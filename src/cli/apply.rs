@@ -199,7 +199,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
                 .help("make a new plan with `strata plan --out FILE` and review it")
                 .into());
         }
-        if !plan.destroy {
+        if !plan.destroy && !plan.refresh_only {
             // The reviewer saw these errors overridden in the plan; a plan saved without
             // --soft-fail never holds any (plan refuses to save it), unless an older strata
             // made it: then they stop the apply as they would a fresh one.
@@ -224,7 +224,8 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
         fail_on_errors(&diags, &config.sources)?;
         let soft_fail = flags.plan.soft_fail;
         let report = (!destroy).then(|| run_checks(env, &config, &options, soft_fail));
-        if !soft_fail && report.as_ref().is_some_and(blocks_apply) {
+        let judged = report.as_ref().filter(|_| !flags.plan.refresh_only);
+        if !soft_fail && judged.is_some_and(blocks_apply) {
             return Err(guardrails_refuse(false).into());
         }
         let backend = super::backend::setup(&config, &options)?.backend(env, &options.workspace)?;
@@ -249,7 +250,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
             &rt,
             provider.clone(),
         )?;
-        if let Some(r) = &report {
+        if let Some(r) = judged {
             plan.overridden = overridden(r, soft_fail);
         }
         // The configuration's warnings (loading, inputs) with the plan's.

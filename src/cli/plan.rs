@@ -185,10 +185,12 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     report_api_calls(&*provider);
     let report =
         (!flags.destroy).then(|| run_checks(env, &config, &options_for_checks, flags.soft_fail));
-    if let Some(r) = &report {
+    // A refresh-only plan changes nothing the guardrails judge: its findings are only shown.
+    let judged = report.as_ref().filter(|_| !flags.refresh_only);
+    if let Some(r) = judged {
         plan.overridden = overridden(r, flags.soft_fail);
     }
-    let refused = !flags.soft_fail && report.as_ref().is_some_and(blocks_apply);
+    let refused = !flags.soft_fail && judged.is_some_and(blocks_apply);
     for f in crate::check::plan_findings(&plan) {
         eprint!("{}", f.render(&SourceMap::default(), env.ui.color_err));
     }

@@ -372,6 +372,13 @@ async fn soft_fail_reports_guardrail_errors_but_lets_the_run_go_on() {
         apply.stderr
     );
     assert!(described(&rds, "borrowed").await.is_none());
+    // A refresh-only plan changes nothing the guardrails judge: shown, not refused.
+    let refresh = w.expect(0, &["plan", "--refresh-only"]);
+    assert!(
+        refresh.stderr.contains("Error: LITERAL_SECRET"),
+        "{}",
+        refresh.stderr
+    );
 
     // With it: the plan records the overridden errors for the reviewer.
     let json: serde_json::Value =
