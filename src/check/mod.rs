@@ -98,6 +98,24 @@ impl Finding {
         })
     }
 
+    /// The plain form plans carry and render (no spans: `file:line:col` text).
+    pub fn plain(&self, sources: &SourceMap) -> crate::plan::Finding {
+        crate::plan::Finding {
+            rule: self.rule.to_string(),
+            severity: match self.severity {
+                Severity::Error => "error".into(),
+                Severity::Warning => "warning".into(),
+            },
+            address: self.address.clone(),
+            location: self
+                .span
+                .and_then(|s| sources.location(s))
+                .map(|l| l.to_string()),
+            message: self.message.clone(),
+            waived: self.waived.clone(),
+        }
+    }
+
     /// The project's diagnostic rendering: source line and caret.
     pub fn render(&self, sources: &SourceMap, color: bool) -> String {
         let base = match self.severity {
@@ -143,6 +161,12 @@ impl Report {
             .iter()
             .filter(|f| f.waived.is_none() && f.severity == severity)
             .count()
+    }
+
+    /// The findings that would fail the run (see [`Finding::fails`]): what `--soft-fail`
+    /// overrides.
+    pub fn failing(&self, strict: bool) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.fails(strict))
     }
 
     pub fn waived(&self) -> usize {
@@ -466,7 +490,10 @@ pub fn plan_findings(plan: &Plan) -> Vec<Finding> {
 }
 
 /// Renders findings in the diagnostic style, with a summary line.
-pub fn render_text(report: &Report, strict: bool, color: bool) -> String {
+/// The findings and the summary line. With `soft_fail` (checkov's `--soft-fail`) the
+/// findings that would fail the run are printed as they are, and the summary says they were
+/// overridden.
+pub fn render_text(report: &Report, strict: bool, soft_fail: bool, color: bool) -> String {
     let mut out = String::new();
     for f in &report.findings {
         out.push_str(&f.render(&report.sources, color));
@@ -475,12 +502,11 @@ pub fn render_text(report: &Report, strict: bool, color: bool) -> String {
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     let waived = report.waived();
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if report.findings.is_empty() {
         out.push_str("strata check: no findings.\n");
     } else {
         out.push_str(&format!(
-            "strata check: {}, {}, {} waived{}.\n",
+            "strata check: {}, {}, {} waived{}{}.\n",
             plural(errors, "error"),
             plural(warnings, "warning"),
             waived,
@@ -488,10 +514,46 @@ pub fn render_text(report: &Report, strict: bool, color: bool) -> String {
                 " (--strict: warnings fail)"
             } else {
                 ""
+            },
+            if soft_fail {
+                overridden_note(report, strict)
+                    .map(|n| format!("; {n}"))
+                    .unwrap_or_default()
+            } else {
+                String::new()
             }
         ));
     }
     out
+}
+
+/// "1 error", "2 errors".
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// "2 guardrail errors overridden by --soft-fail" (warnings named too when `--strict` made
+/// them fail); `None` when nothing would have failed.
+pub fn overridden_note(report: &Report, strict: bool) -> Option<String> {
+    let failing: Vec<&Finding> = report.failing(strict).collect();
+    if failing.is_empty() {
+        return None;
+    }
+    let errors = failing
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = failing.len() - errors;
+    let what = match (errors, warnings) {
+        (e, 0) => plural(e, "guardrail error"),
+        (0, w) => plural(w, "guardrail warning"),
+        (e, w) => format!(
+            "{} and {}",
+            plural(e, "guardrail error"),
+            plural(w, "warning")
+        ),
+    };
+    Some(format!("{what} overridden by --soft-fail"))
 }
 
 #[cfg(test)]

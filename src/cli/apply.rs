@@ -3,9 +3,11 @@
 use super::common::blocks_apply;
 use super::common::confirm;
 use super::common::fail_on_errors;
+use super::common::guardrails_refuse;
 use super::common::load;
 use super::common::load_provider;
 use super::common::lock_state;
+use super::common::overridden;
 use super::common::print_outputs;
 use super::common::run_checks;
 use super::common::runtime;
@@ -118,6 +120,18 @@ fn refuse_flags(flags: &ApplyFlags, destroy: bool) -> Result<(), Failure> {
             "use --json: apply prints Terraform's machine-readable events with it",
         );
     }
+    if p.soft_fail && destroy {
+        return refuse(
+            "--soft-fail",
+            "destroy runs no guardrails: there is nothing to override",
+        );
+    }
+    if p.soft_fail && flags.planfile.is_some() {
+        return refuse(
+            "--soft-fail with a plan file",
+            "a saved plan made with `strata plan --soft-fail` records the errors it overrode and applies without the flag; one made without it cannot be overridden later: make it again with --soft-fail",
+        );
+    }
     if p.generate_config_out.is_some() {
         return refuse(
             "--generate-config-out",
@@ -183,6 +197,15 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
                 .help("make a new plan with `strata plan --out FILE` and review it")
                 .into());
         }
+        if !plan.destroy && !plan.refresh_only {
+            // The reviewer saw these errors overridden in the plan; a plan saved without
+            // --soft-fail never holds any (plan refuses to save it), unless an older strata
+            // made it: then they stop the apply as they would a fresh one.
+            let soft_failed = !plan.overridden.is_empty();
+            if blocks_apply(&run_checks(env, &config, &options, soft_failed)) && !soft_failed {
+                return Err(guardrails_refuse(false).into());
+            }
+        }
         guard_data(env, &plan, flags.allow_destroy_of_data)?;
         let mut providers: Vec<crate::provider::ProviderSettings> = Vec::new();
         for c in &plan.changes {
@@ -197,10 +220,11 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
     } else {
         let options = walk_options(env, &config, &flags.plan.vars, &mut diags);
         fail_on_errors(&diags, &config.sources)?;
-        if !destroy && blocks_apply(&run_checks(env, &config, &options)) {
-            return Err(Diagnostic::error("strata check found errors in the configuration")
-                .help("fix them, or waive one on purpose with check_ignore = [\"RULE\"] and a # reason comment")
-                .into());
+        let soft_fail = flags.plan.soft_fail;
+        let report = (!destroy).then(|| run_checks(env, &config, &options, soft_fail));
+        let judged = report.as_ref().filter(|_| !flags.plan.refresh_only);
+        if !soft_fail && judged.is_some_and(blocks_apply) {
+            return Err(guardrails_refuse(false).into());
         }
         let backend = super::backend::setup(&config, &options)?.backend(env, &options.workspace)?;
         let lock = lock_state(
@@ -214,7 +238,7 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
         )?;
         let mut pf = flags.plan.clone();
         pf.destroy = destroy || pf.destroy;
-        let (plan, warnings) = plan_with(
+        let (mut plan, warnings) = plan_with(
             env,
             &config,
             options.clone(),
@@ -224,6 +248,9 @@ pub fn apply(env: &Env, flags: &ApplyFlags, destroy: bool) -> CmdResult {
             &rt,
             provider.clone(),
         )?;
+        if let Some(r) = judged {
+            plan.overridden = overridden(r, soft_fail);
+        }
         // The configuration's warnings (loading, inputs) with the plan's.
         diags.extend(warnings);
         env.ui.print_diags(&diags, &config.sources);
@@ -395,12 +422,31 @@ pub(super) fn run_plan(
             summary.destroy,
             elapsed(ran.elapsed)
         );
+        if let Some(note) = overridden_note(&ran.plan.overridden) {
+            outln!("{note}");
+        }
         if !ran.outputs.is_empty() {
             outln!("\nOutputs:\n");
             print_outputs(&ran.outputs);
         }
     }
     Ok(Exit::Ok)
+}
+
+/// The line after "Apply complete!" naming the guardrail errors `--soft-fail` let through.
+fn overridden_note(overridden: &[crate::plan::Finding]) -> Option<String> {
+    if overridden.is_empty() {
+        return None;
+    }
+    let which: Vec<String> = overridden
+        .iter()
+        .map(|f| format!("{} on {}", f.rule, f.address))
+        .collect();
+    Some(format!(
+        "{} overridden by --soft-fail: {}",
+        crate::check::plural(overridden.len(), "guardrail error"),
+        which.join(", ")
+    ))
 }
 
 /// What the user must know after a run: creates settled after a retry, replaced objects not

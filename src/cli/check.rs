@@ -4,7 +4,13 @@ use super::common::load;
 use super::common::walk_options;
 use super::{CheckFormat, CmdResult, Env, Exit, Failure, VarFlags};
 
-pub(super) fn check(env: &Env, format: CheckFormat, strict: bool, flags: &VarFlags) -> CmdResult {
+pub(super) fn check(
+    env: &Env,
+    format: CheckFormat,
+    strict: bool,
+    soft_fail: bool,
+    flags: &VarFlags,
+) -> CmdResult {
     let (config, mut diags) = load(env)?;
     let mut options = walk_options(env, &config, flags, &mut diags);
     // Variables without a value are unknown: a check needs no secrets.
@@ -21,7 +27,7 @@ pub(super) fn check(env: &Env, format: CheckFormat, strict: bool, flags: &VarFla
     match format {
         CheckFormat::Text => out!(
             "{}",
-            crate::check::render_text(&report, strict, env.ui.color_out)
+            crate::check::render_text(&report, strict, soft_fail, env.ui.color_out)
         ),
         CheckFormat::Json => outln!(
             "{}",
@@ -33,7 +39,9 @@ pub(super) fn check(env: &Env, format: CheckFormat, strict: bool, flags: &VarFla
             outln!("{}", serde_json::to_string_pretty(&log).unwrap_or_default());
         }
     }
-    Ok(if report.fails(strict) {
+    // Overridden failures are reported above (the findings keep their severity in every
+    // format) but do not decide the exit code.
+    Ok(if report.fails(strict) && !soft_fail {
         Exit::Error
     } else {
         Exit::Ok

@@ -319,26 +319,53 @@ pub fn current_workspace(env: &Env) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
-/// `strata check` on the configuration, shown above the plan (on stderr).
+/// `strata check` on the configuration, shown above the plan (on stderr); with `soft_fail`
+/// its summary says which errors were overridden.
 pub(super) fn run_checks(
     env: &Env,
     config: &Config,
     options: &WalkOptions,
+    soft_fail: bool,
 ) -> crate::check::Report {
     let report = crate::check::check_config(config, options);
     if !report.findings.is_empty() {
         eprint!(
             "{}",
-            crate::check::render_text(&report, false, env.ui.color_err)
+            crate::check::render_text(&report, false, soft_fail, env.ui.color_err)
         );
         eprintln!();
     }
     report
 }
 
-/// An unwaived error among the findings: an apply stops.
+/// An unwaived error among the findings: an apply stops (unless `--soft-fail`).
 pub(super) fn blocks_apply(report: &crate::check::Report) -> bool {
     report.findings.iter().any(|f| f.fails(false))
+}
+
+/// The errors `--soft-fail` lets through, as the plan records them; none without it.
+pub(super) fn overridden(
+    report: &crate::check::Report,
+    soft_fail: bool,
+) -> Vec<crate::plan::Finding> {
+    if !soft_fail {
+        return Vec::new();
+    }
+    report
+        .failing(false)
+        .map(|f| f.plain(&report.sources))
+        .collect()
+}
+
+/// The error of a plan or apply that unwaived guardrail errors stop.
+pub(super) fn guardrails_refuse(saving: bool) -> Diagnostic {
+    let d = Diagnostic::error("strata check found errors in the configuration")
+        .help("fix them, waive one on purpose with check_ignore = [\"RULE\"] and a # reason comment, or override them all with --soft-fail");
+    if saving {
+        d.detail("the plan was not saved")
+    } else {
+        d
+    }
 }
 
 /// The provider configurations (endpoints, default tags) of the configuration in `env`, when

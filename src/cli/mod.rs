@@ -153,6 +153,10 @@ pub enum Command {
         /// Warnings fail the run too (exit 1).
         #[arg(long)]
         strict: bool,
+        /// Report the findings but exit 0 (checkov's name): the summary says which failures
+        /// were overridden. Wins over --strict.
+        #[arg(long)]
+        soft_fail: bool,
         #[command(flatten)]
         vars: VarFlags,
     },
@@ -458,8 +462,9 @@ fn dispatch(env: &Env, command: Command) -> CmdResult {
         Command::Check {
             format,
             strict,
+            soft_fail,
             vars,
-        } => check::check(env, format, strict, &vars),
+        } => check::check(env, format, strict, soft_fail, &vars),
         Command::Fmt {
             check,
             diff,

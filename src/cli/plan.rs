@@ -1,9 +1,12 @@
 //! `strata plan`: a plan from the configuration and the state, shown, saved or both.
 
+use super::common::blocks_apply;
 use super::common::fail_on_errors;
+use super::common::guardrails_refuse;
 use super::common::load;
 use super::common::load_provider;
 use super::common::lock_state;
+use super::common::overridden;
 use super::common::report_api_calls;
 use super::common::run_checks;
 use super::common::runtime;
@@ -66,6 +69,10 @@ pub struct PlanFlags {
     /// plan with them (plan only).
     #[arg(long, value_name = "FILE")]
     pub generate_config_out: Option<String>,
+    /// Report unwaived guardrail errors but let the run go on (checkov's name); the plan
+    /// records them as overridden.
+    #[arg(long)]
+    pub soft_fail: bool,
 }
 
 /// Loads config and inputs, reads state, and makes a plan (with the lock held by the caller).
@@ -162,7 +169,7 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
         diags = d;
     }
     let options_for_checks = options.clone();
-    let (plan, warnings) = plan_with(
+    let (mut plan, warnings) = plan_with(
         env,
         &config,
         options,
@@ -176,7 +183,14 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
     diags.extend(warnings);
     env.ui.print_diags(&diags, &config.sources);
     report_api_calls(&*provider);
-    let report = (!flags.destroy).then(|| run_checks(env, &config, &options_for_checks));
+    let report =
+        (!flags.destroy).then(|| run_checks(env, &config, &options_for_checks, flags.soft_fail));
+    // A refresh-only plan changes nothing the guardrails judge: its findings are only shown.
+    let judged = report.as_ref().filter(|_| !flags.refresh_only);
+    if let Some(r) = judged {
+        plan.overridden = overridden(r, flags.soft_fail);
+    }
+    let refused = !flags.soft_fail && judged.is_some_and(blocks_apply);
     for f in crate::check::plan_findings(&plan) {
         eprint!("{}", f.render(&SourceMap::default(), env.ui.color_err));
     }
@@ -184,6 +198,10 @@ pub fn plan(env: &Env, flags: &PlanFlags) -> CmdResult {
         super::events::plan(&plan, "plan");
     } else {
         print_plan(env, &plan, flags.json, flags.markdown, report.as_ref());
+    }
+    if refused {
+        // The plan is shown (a reviewer sees what the findings are about) but not saved.
+        return Err(guardrails_refuse(flags.out.is_some()).into());
     }
     if let Some(out) = &flags.out {
         save_plan(&env.dir.join(out), &plan, setup.encryption.as_deref())?;
@@ -228,20 +246,7 @@ fn comment_context(
     plan: &Plan,
     report: Option<&crate::check::Report>,
 ) -> crate::plan::markdown::Context {
-    let convert = |f: &crate::check::Finding, sources: &SourceMap| crate::plan::markdown::Finding {
-        rule: f.rule.to_string(),
-        severity: match f.severity {
-            crate::check::Severity::Error => "error".into(),
-            crate::check::Severity::Warning => "warning".into(),
-        },
-        address: f.address.clone(),
-        location: f
-            .span
-            .and_then(|s| sources.location(s))
-            .map(|l| l.to_string()),
-        message: f.message.clone(),
-        waived: f.waived.clone(),
-    };
+    let convert = |f: &crate::check::Finding, sources: &SourceMap| f.plain(sources);
     let mut findings: Vec<_> = report
         .map(|r| r.findings.iter().map(|f| convert(f, &r.sources)).collect())
         .unwrap_or_default();

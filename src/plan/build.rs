@@ -320,6 +320,8 @@ pub fn make_plan(req: PlanRequest) -> Result<(Plan, Diagnostics), Diagnostics> {
             .filter(|(name, _)| !super::inputs::is_ephemeral(req.config, name))
             .collect(),
         configuration: super::json::configuration(req.config),
+        // The CLI records what --soft-fail overrides once the guardrails have run.
+        overridden: vec![],
     };
     Ok((plan, diags))
 }

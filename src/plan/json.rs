@@ -246,6 +246,14 @@ pub fn render(plan: &Plan) -> Json {
                 .map(|a| (c.addr.clone(), resource_value_json(&c.addr, a)))
         })
         .collect();
+    // strata's own key: the guardrail errors `--soft-fail` let through, so a policy tool or
+    // reviewer reading the JSON sees them (absent when none were).
+    if !plan.overridden.is_empty() {
+        out.insert(
+            "guardrail_errors_overridden".into(),
+            serde_json::to_value(&plan.overridden).unwrap_or_default(),
+        );
+    }
     out.insert(
         "planned_values".into(),
         json!({

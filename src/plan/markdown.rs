@@ -31,20 +31,8 @@ pub fn is_stateful(type_: &str) -> bool {
     )
 }
 
-/// A guardrail finding as the comment lists it (`strata check` and the plan's own checks;
-/// the caller turns them into this plain form, so the renderer needs no checker).
-#[derive(Clone, Debug)]
-pub struct Finding {
-    pub rule: String,
-    /// `error` or `warning`.
-    pub severity: String,
-    pub address: String,
-    /// `file:line:col` of the offending argument, when there is one.
-    pub location: Option<String>,
-    pub message: String,
-    /// The reason given for waiving it, when waived.
-    pub waived: Option<String>,
-}
+/// A guardrail finding as the comment lists it.
+pub use super::Finding;
 
 /// What the comment says besides the plan itself.
 #[derive(Clone, Debug, Default)]
@@ -215,10 +203,18 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn findings_section(findings: &[Finding]) -> String {
+/// The guardrail findings; `overridden` are the errors `--soft-fail` let through (the plan's
+/// record of them, listed when the caller has no findings of its own).
+fn findings_section(findings: &[Finding], overridden: &[Finding]) -> String {
+    let findings = if findings.is_empty() {
+        overridden
+    } else {
+        findings
+    };
     if findings.is_empty() {
         return String::new();
     }
+    let soft_failed = !overridden.is_empty();
     let active: Vec<&Finding> = findings.iter().filter(|f| f.waived.is_none()).collect();
     let errors = active.iter().filter(|f| f.severity == "error").count();
     let warnings = active.len() - errors;
@@ -227,11 +223,19 @@ fn findings_section(findings: &[Finding]) -> String {
     let kind = if errors > 0 { "CAUTION" } else { "WARNING" };
     let _ = writeln!(
         out,
-        "> [!{kind}]\n> **Guardrails:** {}, {}{}.\n",
+        "> [!{kind}]\n> **Guardrails:** {}, {}{}{}.\n",
         plural(errors, "error", "errors"),
         plural(warnings, "warning", "warnings"),
         if waived > 0 {
             format!(", {waived} waived")
+        } else {
+            String::new()
+        },
+        if soft_failed {
+            format!(
+                "; {} overridden by `--soft-fail`",
+                plural(overridden.len(), "guardrail error", "guardrail errors")
+            )
         } else {
             String::new()
         }
@@ -242,6 +246,7 @@ fn findings_section(findings: &[Finding]) -> String {
     for f in sorted {
         let severity = match (&f.waived, f.severity.as_str()) {
             (Some(_), s) => format!("{s} (waived)"),
+            (None, "error") if soft_failed => "❌ error (overridden by `--soft-fail`)".into(),
             (None, "error") => "❌ error".into(),
             (None, s) => format!("⚠️ {s}"),
         };
@@ -296,7 +301,7 @@ pub fn render(plan: &Plan, context: &Context, limit: usize) -> String {
                 .trim_end_matches('.')
         );
     }
-    head.push_str(&findings_section(&context.findings));
+    head.push_str(&findings_section(&context.findings, &plan.overridden));
     let at_risk: Vec<&ResourceChange> = changes
         .iter()
         .filter(|c| {

@@ -202,6 +202,26 @@ pub struct Plan {
     /// tools; sensitive arguments carry no value.
     #[serde(default)]
     pub configuration: serde_json::Value,
+    /// The unwaived guardrail errors `--soft-fail` let through when the plan was made: kept
+    /// with the plan so its JSON and its pull-request comment say so, and so applying the
+    /// saved plan knows the reviewer saw them overridden.
+    #[serde(default)]
+    pub overridden: Vec<Finding>,
+}
+
+/// A guardrail finding as plans carry and render it (`strata check` and the plan's own
+/// checks; the caller turns them into this plain form, so the plan needs no checker).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Finding {
+    pub rule: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    pub address: String,
+    /// `file:line:col` of the offending argument, when there is one.
+    pub location: Option<String>,
+    pub message: String,
+    /// The reason given for waiving it, when waived.
+    pub waived: Option<String>,
 }
 
 /// A root variable input as the user gave it.
@@ -242,6 +262,7 @@ impl Plan {
             moves: vec![],
             variables: Default::default(),
             configuration: serde_json::Value::Null,
+            overridden: vec![],
         }
     }
 

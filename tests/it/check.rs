@@ -261,3 +261,218 @@ resource "aws_db_instance" "db" {
     assert!(broken.contains("main.tf:2"), "{broken}");
     assert!(!broken.contains("pw-5b0e"), "{broken}");
 }
+
+/// A database the guardrails refuse twice over: a literal password (`LITERAL_SECRET`) and a
+/// public address (`DB_PUBLICLY_ACCESSIBLE`), as public examples carry them.
+fn borrowed_db(name: &str) -> String {
+    format!(
+        r#"
+resource "aws_db_instance" "{name}" {{
+  identifier          = "{name}"
+  engine              = "mysql"
+  instance_class      = "db.t3.micro"
+  allocated_storage   = 20
+  username            = "app"
+  password            = "{password}"
+  storage_encrypted   = true
+  publicly_accessible = true
+  skip_final_snapshot = true
+}}
+"#,
+        password = crate::support::PASSWORD
+    )
+}
+
+async fn described(
+    rds: &aws_sdk_rds::Client,
+    identifier: &str,
+) -> Option<aws_sdk_rds::types::DbInstance> {
+    match rds
+        .describe_db_instances()
+        .db_instance_identifier(identifier)
+        .send()
+        .await
+    {
+        Ok(out) => out.db_instances().first().cloned(),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_db_instance_not_found_fault()) =>
+        {
+            None
+        }
+        Err(e) => panic!("describe {identifier}: {e}"),
+    }
+}
+
+/// `--soft-fail` (checkov's name) on `check`, `plan` and `apply`: without it the unwaived
+/// errors stop each of them and nothing is created; with it they are printed as errors, the
+/// run goes on, the summary says they were overridden, and the plan's JSON and Markdown
+/// record it.
+#[tokio::test(flavor = "multi_thread")]
+async fn soft_fail_reports_guardrail_errors_but_lets_the_run_go_on() {
+    let w = crate::lang_modules::workdir(&[("main.tf", &borrowed_db("borrowed"))]);
+    let rds = w.account.rds(crate::emulator::DEFAULT_REGION).await;
+
+    let refused = w.expect(1, &["check"]);
+    assert!(
+        refused.stdout.contains("Error: LITERAL_SECRET"),
+        "{}",
+        refused.stdout
+    );
+    let soft = w.expect(0, &["check", "--soft-fail"]);
+    for wanted in [
+        "Error: LITERAL_SECRET",
+        "Error: DB_PUBLICLY_ACCESSIBLE",
+        "strata check: 2 errors, 0 warnings, 0 waived; 2 guardrail errors overridden by --soft-fail.",
+    ] {
+        assert!(soft.stdout.contains(wanted), "{wanted}:\n{}", soft.stdout);
+    }
+    // The findings keep their severity in the machine-readable formats.
+    let findings: serde_json::Value = serde_json::from_str(
+        &w.expect(0, &["check", "--soft-fail", "--format", "json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] == "error")
+            .count(),
+        2
+    );
+    let sarif: serde_json::Value = serde_json::from_str(
+        &w.expect(0, &["check", "--soft-fail", "--format", "sarif"])
+            .stdout,
+    )
+    .unwrap();
+    let levels: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["error", "error"]);
+
+    // Without the flag: plan and apply stop, no plan is saved, nothing is created.
+    let plan = w.expect(1, &["plan", "--out", "refused.plan"]);
+    assert!(
+        plan.stderr
+            .contains("strata check found errors in the configuration"),
+        "{}",
+        plan.stderr
+    );
+    assert!(plan.stderr.contains("--soft-fail"), "{}", plan.stderr);
+    assert!(!w.dir().join("refused.plan").exists());
+    let apply = w.expect(1, &["apply", "--auto-approve"]);
+    assert!(
+        apply.stderr.contains("Error: DB_PUBLICLY_ACCESSIBLE"),
+        "{}",
+        apply.stderr
+    );
+    assert!(described(&rds, "borrowed").await.is_none());
+    // A refresh-only plan changes nothing the guardrails judge: shown, not refused.
+    let refresh = w.expect(0, &["plan", "--refresh-only"]);
+    assert!(
+        refresh.stderr.contains("Error: LITERAL_SECRET"),
+        "{}",
+        refresh.stderr
+    );
+
+    // With it: the plan records the overridden errors for the reviewer.
+    let json: serde_json::Value =
+        serde_json::from_str(&w.expect(0, &["plan", "--soft-fail", "--json"]).stdout).unwrap();
+    let overridden = json["guardrail_errors_overridden"].as_array().unwrap();
+    let mut rules: Vec<&str> = overridden
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    rules.sort();
+    assert_eq!(rules, ["DB_PUBLICLY_ACCESSIBLE", "LITERAL_SECRET"]);
+    assert!(overridden.iter().all(|f| f["severity"] == "error"
+        && f["address"] == "aws_db_instance.borrowed"
+        && f["location"].as_str().unwrap().starts_with("main.tf:")));
+    let markdown = w.expect(0, &["plan", "--soft-fail", "--markdown"]).stdout;
+    assert!(
+        markdown.contains(
+            "**Guardrails:** 2 errors, 0 warnings; 2 guardrail errors overridden by `--soft-fail`."
+        ) && markdown.contains("| ❌ error (overridden by `--soft-fail`) | `LITERAL_SECRET` |"),
+        "{markdown}"
+    );
+
+    let applied = w.expect(0, &["apply", "--auto-approve", "--soft-fail"]);
+    assert!(
+        applied.stderr.contains("Error: LITERAL_SECRET"),
+        "{}",
+        applied.stderr
+    );
+    assert!(
+        applied
+            .stdout
+            .contains("Apply complete! Resources: 1 added")
+            && applied
+                .stdout
+                .contains("2 guardrail errors overridden by --soft-fail: "),
+        "{}",
+        applied.stdout
+    );
+    let db = described(&rds, "borrowed").await.expect("created");
+    assert_eq!(db.publicly_accessible(), Some(true));
+    w.assert_no_secret_leaked();
+}
+
+/// A plan saved with `--soft-fail` is what the reviewer approved, overridden errors and
+/// all: it applies without the flag (which a plan file refuses, as every planning flag); a
+/// plan without the flag is never saved, so guardrail errors cannot slip through a file.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_saved_with_soft_fail_applies_without_the_flag() {
+    let w = crate::lang_modules::workdir(&[("main.tf", &borrowed_db("saved"))]);
+    let rds = w.account.rds(crate::emulator::DEFAULT_REGION).await;
+    w.expect(0, &["plan", "--soft-fail", "--out", "reviewed.plan"]);
+    let comment = w.expect(0, &["show", "--markdown", "reviewed.plan"]).stdout;
+    assert!(
+        comment.contains("2 guardrail errors overridden by `--soft-fail`"),
+        "{comment}"
+    );
+
+    let again = w.expect(1, &["apply", "--soft-fail", "reviewed.plan"]);
+    assert!(
+        again
+            .stderr
+            .contains("--soft-fail with a plan file is not a flag"),
+        "{}",
+        again.stderr
+    );
+    assert!(described(&rds, "saved").await.is_none());
+
+    let applied = w.expect(0, &["apply", "reviewed.plan"]);
+    assert!(
+        applied.stderr.contains("Error: LITERAL_SECRET"),
+        "{}",
+        applied.stderr
+    );
+    assert!(
+        applied
+            .stdout
+            .contains("2 guardrail errors overridden by --soft-fail: "),
+        "{}",
+        applied.stdout
+    );
+    assert!(described(&rds, "saved").await.is_some());
+    w.expect(1, &["destroy", "--auto-approve", "--soft-fail"]);
+    w.assert_no_secret_leaked();
+}
+
+/// `--strict` makes warnings fail; `--soft-fail` wins over it, as over errors (checkov's
+/// order): the exit is 0 and the summary names the warnings it overrode.
+#[test]
+fn soft_fail_wins_over_strict() {
+    let strict = check(&fixture("sg_ssh_open"), &["--strict", "--soft-fail"]);
+    assert_eq!(strict.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&strict.stdout);
+    assert!(
+        text.contains("(--strict: warnings fail); 1 guardrail warning overridden by --soft-fail."),
+        "{text}"
+    );
+}

@@ -27,6 +27,7 @@ mod modules_install;
 mod plan_views;
 mod provider_aurora;
 mod provider_aurora_arguments;
+mod provider_data_lookups;
 mod provider_elasticache;
 mod provider_elasticache_arguments;
 mod provider_iam;

@@ -40,7 +40,7 @@ fn db_instance() -> &'static dyn ResourceType {
 }
 
 /// The default VPC and its subnets.
-async fn default_subnets(ec2: &aws_sdk_ec2::Client) -> (String, Vec<String>) {
+pub(crate) async fn default_subnets(ec2: &aws_sdk_ec2::Client) -> (String, Vec<String>) {
     let vpc = ec2
         .describe_vpcs()
         .filters(Filter::builder().name("is-default").values("true").build())

@@ -108,8 +108,10 @@ pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
     &VPC_ENDPOINT_SERVICE_DATA,
     &SECURITY_GROUP_DATA,
     &DB_INSTANCE_DATA,
+    &DB_SUBNET_GROUP_DATA,
     &RDS_CLUSTER_DATA,
     &DB_SNAPSHOT_DATA,
+    &ELASTICACHE_REPLICATION_GROUP_DATA,
     &KMS_KEY_DATA,
     &KMS_ALIAS_DATA,
     &PARTITION_DATA,
@@ -120,6 +122,8 @@ pub static DATA_SOURCES: &[&dyn DataSourceType] = &[
     &SERVICE_PRINCIPAL_DATA,
     &POLICY_DOCUMENT_DATA,
     &IAM_ROLE_DATA,
+    &SECRET_DATA,
+    &SECRET_VERSION_DATA,
 ];
 
 pub use crate::eval::ProviderSettings;

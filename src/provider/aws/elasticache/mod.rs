@@ -6,11 +6,15 @@ mod cluster;
 mod log_delivery;
 mod parameter_group;
 mod replication_group;
+mod replication_group_data;
 mod subnet_group;
 
 pub use cluster::{ElastiCacheCluster, ELASTICACHE_CLUSTER};
 pub use parameter_group::{ElastiCacheParameterGroup, ELASTICACHE_PARAMETER_GROUP};
 pub use replication_group::{ElastiCacheReplicationGroup, ELASTICACHE_REPLICATION_GROUP};
+pub use replication_group_data::{
+    ElastiCacheReplicationGroupData, ELASTICACHE_REPLICATION_GROUP_DATA,
+};
 pub use subnet_group::{ElastiCacheSubnetGroup, ELASTICACHE_SUBNET_GROUP};
 
 use super::kit::errors::During;

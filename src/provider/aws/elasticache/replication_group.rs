@@ -320,7 +320,7 @@ async fn describe(ctx: &Ctx, ids: &[String]) -> ProviderResult<Vec<SdkGroup>> {
 
 /// The states of the groups with these ids (tags read when `with_tags`), each whose first
 /// member cannot be read keeping what it told from `known(id)`.
-async fn read_states<'a>(
+pub(super) async fn read_states<'a>(
     ctx: &Ctx,
     ids: &[String],
     with_tags: bool,

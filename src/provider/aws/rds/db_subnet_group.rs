@@ -45,7 +45,7 @@ fn name_problem(name: &str, prefix: bool) -> Option<String> {
     None
 }
 
-fn state_of(ctx: &Ctx, g: &SdkGroup, tags: tags::Tags) -> Value {
+pub(super) fn state_of(ctx: &Ctx, g: &SdkGroup, tags: tags::Tags) -> Value {
     let name = g.db_subnet_group_name().unwrap_or_default();
     let mut m = object! {
         "id" => name,

@@ -9,6 +9,7 @@ mod cluster_instance;
 mod db_instance;
 mod db_instance_data;
 mod db_subnet_group;
+mod db_subnet_group_data;
 mod option_group;
 mod parameter_group;
 mod role_association;
@@ -24,6 +25,7 @@ pub use cluster_instance::{RdsClusterInstance, RDS_CLUSTER_INSTANCE};
 pub use db_instance::{DbInstance, DB_INSTANCE};
 pub use db_instance_data::{DbInstanceData, DB_INSTANCE_DATA};
 pub use db_subnet_group::{DbSubnetGroup, DB_SUBNET_GROUP};
+pub use db_subnet_group_data::{DbSubnetGroupData, DB_SUBNET_GROUP_DATA};
 pub use option_group::{DbOptionGroup, DB_OPTION_GROUP};
 pub use parameter_group::{ParameterGroup, DB_PARAMETER_GROUP, RDS_CLUSTER_PARAMETER_GROUP};
 pub use role_association::{

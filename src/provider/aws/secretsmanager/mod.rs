@@ -4,11 +4,15 @@
 
 mod rotation;
 mod secret;
+mod secret_data;
 mod secret_version;
+mod secret_version_data;
 
 pub use rotation::{SecretRotation, SECRET_ROTATION};
 pub use secret::{Secret, SECRET};
+pub use secret_data::{SecretData, SECRET_DATA};
 pub use secret_version::{SecretVersion, SECRET_VERSION};
+pub use secret_version_data::{SecretVersionData, SECRET_VERSION_DATA};
 
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_secretsmanager::types::SecretListEntry;
