@@ -1516,6 +1516,32 @@ def _patch_ec2_network() -> None:
 
     Subnet.available_ip_address_count = property(available_ip_address_count)
 
+    # (n10) Real AWS: the values of one filter are ORed — an object matches when any of its
+    # values (a route table's association ids, …) matches any value given. moto matches a
+    # list-valued attribute only when its values are a subset or a superset of those given,
+    # so a batched DescribeRouteTables by the association ids of two tables' subnets finds
+    # neither table.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#query-filtering
+    import fnmatch
+    from datetime import datetime
+
+    from moto.ec2 import utils as ec2_utils
+
+    original_matching = ec2_utils.is_filter_matching
+
+    def is_filter_matching(obj, _filter, filter_value):  # type: ignore[no-untyped-def]
+        value = obj.get_filter_value(_filter)
+        scalar = isinstance(value, (bool, datetime, int, str, type(None)))
+        if scalar or not isinstance(filter_value, list):
+            return original_matching(obj, _filter, filter_value)
+        try:
+            elements = [e for e in value if isinstance(e, str)]
+        except TypeError:
+            return original_matching(obj, _filter, filter_value)
+        return any(fnmatch.fnmatch(e, pattern) for e in elements for pattern in filter_value)
+
+    ec2_utils.is_filter_matching = is_filter_matching
+
 
 def _patch_ec2_endpoints_and_peering() -> None:
     import json

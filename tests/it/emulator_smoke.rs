@@ -2535,3 +2535,62 @@ async fn flow_log_destination_options_are_kept() {
     assert_eq!(o.per_hour_partition(), Some(true));
     assert_eq!(o.hive_compatible_partitions(), Some(false));
 }
+
+/// (n10): the values of one filter are ORed: route tables found by association ids of two
+/// tables' subnets, one id each.
+#[tokio::test]
+async fn filter_values_are_ored_over_list_valued_attributes() {
+    let ec2 = account().ec2(REGION).await;
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.79.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    let vpc = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    let mut associations = Vec::new();
+    let mut tables = Vec::new();
+    for t in 0..2 {
+        let table = ec2.create_route_table().vpc_id(&vpc).send().await.unwrap();
+        let table = table
+            .route_table()
+            .unwrap()
+            .route_table_id()
+            .unwrap()
+            .to_string();
+        for s in 0..2 {
+            let cidr = format!("10.79.{}.0/24", t * 2 + s);
+            let subnet = ec2.create_subnet().vpc_id(&vpc).cidr_block(cidr).send();
+            let subnet = subnet.await.unwrap();
+            let subnet = subnet.subnet().unwrap().subnet_id().unwrap().to_string();
+            let association = ec2
+                .associate_route_table()
+                .route_table_id(&table)
+                .subnet_id(subnet)
+                .send()
+                .await
+                .unwrap();
+            associations.push(association.association_id().unwrap().to_string());
+        }
+        tables.push(table);
+    }
+    let one_of_each = Filter::builder()
+        .name("association.route-table-association-id")
+        .values(&associations[0])
+        .values(&associations[2])
+        .build();
+    let found = ec2
+        .describe_route_tables()
+        .filters(one_of_each)
+        .send()
+        .await;
+    let mut found: Vec<String> = found
+        .unwrap()
+        .route_tables()
+        .iter()
+        .filter_map(|t| t.route_table_id().map(str::to_string))
+        .collect();
+    found.sort();
+    tables.sort();
+    assert_eq!(found, tables);
+}
