@@ -212,9 +212,20 @@ impl Applier {
         }
         let config = config.clone();
         if !config.is_wholly_known() {
-            return Err(
-                "some arguments are still unknown after their dependencies were applied".into(),
-            );
+            let unknown: Vec<&str> = config
+                .as_map()
+                .into_iter()
+                .flatten()
+                .filter(|(_, v)| !v.is_wholly_known())
+                .map(|(k, _)| k.as_str())
+                .collect();
+            return Err(format!(
+                "{} still unknown after the resource's dependencies were applied",
+                match unknown.as_slice() {
+                    [one] => format!("argument {one} is"),
+                    many => format!("arguments {} are", many.join(", ")),
+                }
+            ));
         }
         let lifecycle = config_lifecycle(&self.config, &change.addr);
         let prior = match change.action {

@@ -429,3 +429,80 @@ resource "aws_security_group_rule" "ingress_with_self" {
     );
     w.expect(0, &["plan", "--detailed-exitcode"]);
 }
+
+/// A module input that passes a sibling module's output (`vpc_id = module.network.vpc_id`, as
+/// every public data-tier example passes the vpc module's) made no dependency: the group in
+/// `module.app` was created before the VPC in `module.network` existed, and the apply failed
+/// with its `vpc_id` still unknown.
+#[tokio::test]
+async fn a_sibling_modules_output_passed_as_an_input_made_no_dependency() {
+    let w = workdir(&[
+        (
+            "main.tf",
+            r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+module "network" {
+  source = "./network"
+}
+
+module "app" {
+  source = "./app"
+  vpc_id = module.network.vpc_id
+}
+
+output "group_vpc" {
+  value = module.app.group_vpc
+}
+"#,
+        ),
+        (
+            "network/main.tf",
+            r#"
+resource "aws_vpc" "this" {
+  count      = 1
+  cidr_block = "10.61.0.0/16"
+}
+
+output "vpc_id" {
+  value = try(aws_vpc.this[0].id, null)
+}
+"#,
+        ),
+        (
+            "app/main.tf",
+            r#"
+variable "vpc_id" {
+  type = string
+}
+
+resource "aws_security_group" "this" {
+  name        = "sibling-app"
+  description = "in the sibling module's VPC"
+  vpc_id      = var.vpc_id
+}
+
+output "group_vpc" {
+  value = aws_security_group.this.vpc_id
+}
+"#,
+        ),
+    ]);
+    let graph = w.expect(0, &["graph"]).stdout;
+    assert!(
+        graph.contains(
+            r#""module.app.aws_security_group.this" -> "module.network.aws_vpc.this[0]""#
+        ),
+        "{graph}"
+    );
+    w.expect(0, &["apply", "--auto-approve"]);
+    let vpc = w.expect(0, &["output", "--raw", "group_vpc"]).stdout;
+    let ec2 = w.account.ec2("us-east-1").await;
+    let groups = ec2.describe_security_groups().group_names("sibling-app");
+    let groups = groups.send().await.unwrap();
+    assert_eq!(groups.security_groups()[0].vpc_id(), Some(vpc.trim()));
+    assert!(vpc.starts_with("vpc-"), "{vpc}");
+    w.expect(0, &["destroy", "--auto-approve"]);
+}

@@ -511,8 +511,8 @@ impl Walker<'_, '_> {
         out
     }
 
-    /// The instances of module `q` that instance `i` sees: itself, its ancestor in `q`, or
-    /// its descendants in `q`.
+    /// The instances of module `q` that instance `i` sees: itself, its ancestor in `q`, its
+    /// descendants in `q`, or (`q` beside it) the instances of `q` its callers see.
     fn related(&self, i: usize, q: ModuleId) -> Vec<usize> {
         let m = self.insts[i].module;
         if q == m {
@@ -529,13 +529,27 @@ impl Walker<'_, '_> {
             return vec![j];
         }
         if self.g.is_ancestor(m, q) {
-            return self.by_module[q]
-                .iter()
-                .copied()
-                .filter(|&j| self.descends_from(j, i))
-                .collect();
+            return self.descendants_in(q, i);
+        }
+        // A sibling or a cousin (a module input passes another call's output): the instances of
+        // `q` under the nearest instance that holds both.
+        let mut j = i;
+        while let Some(p) = self.insts[j].parent {
+            j = p;
+            if self.g.is_ancestor(self.insts[j].module, q) {
+                return self.descendants_in(q, j);
+            }
         }
         Vec::new()
+    }
+
+    /// The instances of module `q` below instance `i`.
+    fn descendants_in(&self, q: ModuleId, i: usize) -> Vec<usize> {
+        self.by_module[q]
+            .iter()
+            .copied()
+            .filter(|&j| self.descends_from(j, i))
+            .collect()
     }
 
     fn descends_from(&self, mut j: usize, i: usize) -> bool {

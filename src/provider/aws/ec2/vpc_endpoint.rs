@@ -12,7 +12,7 @@ use crate::provider::aws::iam::policy_json;
 use crate::provider::aws::kit::prelude::*;
 use aws_sdk_ec2::types::{
     DnsOptionsSpecification, DnsRecordIpType, IpAddressType, ResourceType as Ec2Kind,
-    VpcEndpoint as SdkEndpoint, VpcEndpointType,
+    SubnetConfiguration, VpcEndpoint as SdkEndpoint, VpcEndpointType,
 };
 
 pub struct VpcEndpoint;
@@ -34,6 +34,7 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         arn                   string output;
         vpc_id                string required force_new;
         service_name          string required force_new "e.g. com.amazonaws.us-east-1.s3.";
+        service_region        string computed force_new "The service's Region, for a cross-Region endpoint; the endpoint's own when not set.";
         vpc_endpoint_type     string default("Gateway") force_new one_of(&["Gateway", "Interface", "GatewayLoadBalancer"]);
         auto_accept           bool virtual_ "Accept the endpoint when the service (the account's own) requires acceptance.";
         policy                string computed check(policy_json::problem) equivalent(policy_json::equivalent) "Access policy (JSON); an equivalent document is no change, removing it restores full access.";
@@ -49,9 +50,9 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         network_interface_ids string_set output;
         owner_id              string output;
         requester_managed     bool output;
-        subnet_configuration  map_list output "Interface: each network interface's subnet_id, ipv4 and ipv6 address.";
         tags;
         block dns_options();
+        block subnet_configuration();
         timeouts create(10) update(10) delete(10);
     }
 });
@@ -68,6 +69,34 @@ fn dns_options() -> BlockType {
         .max_one()
         .computed()
         .describe("The endpoint's DNS options.")
+}
+
+/// Interface: the address of the endpoint's network interface in each subnet (AWS picks them
+/// when not given).
+fn subnet_configuration() -> BlockType {
+    let item = schema! {
+        "";
+        subnet_id string computed;
+        ipv4      string computed;
+        ipv6      string computed;
+    };
+    BlockType::set("subnet_configuration", item)
+        .computed()
+        .describe("Interface: the address of the network interface in each subnet.")
+}
+
+/// The `subnet_configuration` blocks of `planned`, for the create and modify calls.
+fn subnet_configurations(planned: &Value) -> Option<Vec<SubnetConfiguration>> {
+    let items: Vec<SubnetConfiguration> = state::items(planned, "subnet_configuration")
+        .map(|c| {
+            SubnetConfiguration::builder()
+                .set_subnet_id(obj::string(c, "subnet_id"))
+                .set_ipv4(obj::string(c, "ipv4"))
+                .set_ipv6(obj::string(c, "ipv6"))
+                .build()
+        })
+        .collect();
+    (!items.is_empty()).then_some(items)
 }
 
 /// The endpoints found, deleted ones left out (AWS lists them for a while after).
@@ -195,6 +224,7 @@ fn state_of(
         "arn" => network::arn(ctx, owner, "vpc-endpoint", id),
         "vpc_id" => e.vpc_id(),
         "service_name" => e.service_name(),
+        "service_region" => e.service_region().unwrap_or(ctx.region()),
         // GovCloud reports no type: the provider reads it as the default.
         "vpc_endpoint_type" => e.vpc_endpoint_type().map_or("Gateway", |t| t.as_str()),
         "policy" => e.policy_document().map(policy_json::decode),
@@ -351,6 +381,7 @@ impl ResourceType for VpcEndpoint {
             .create_vpc_endpoint()
             .set_vpc_id(obj::string(planned, "vpc_id"))
             .set_service_name(obj::string(planned, "service_name"))
+            .set_service_region(obj::string(planned, "service_region"))
             .set_vpc_endpoint_type(
                 obj::str(planned, "vpc_endpoint_type").map(VpcEndpointType::from),
             )
@@ -361,6 +392,7 @@ impl ResourceType for VpcEndpoint {
             .set_subnet_ids(some("subnet_ids"))
             .set_security_group_ids(some("security_group_ids"))
             .set_dns_options(dns_spec(planned))
+            .set_subnet_configurations(subnet_configurations(planned))
             .set_tag_specifications(network::create_tags(ctx, planned, Ec2Kind::VpcEndpoint));
         let service = obj::str(planned, "service_name").unwrap_or_default();
         let out = call
@@ -415,6 +447,11 @@ impl ResourceType for VpcEndpoint {
         if known("dns_options") && modify::differs(prior, planned, "dns_options") {
             changed = true;
             call = call.set_dns_options(dns_spec(planned));
+        }
+        if known("subnet_configuration") && modify::differs(prior, planned, "subnet_configuration")
+        {
+            changed = true;
+            call = call.set_subnet_configurations(subnet_configurations(planned));
         }
         lifecycle::modify_then_settle!(
             self,

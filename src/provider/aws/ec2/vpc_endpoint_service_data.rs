@@ -19,6 +19,8 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         service                       string conflicts_with(&["service_name"]) "An AWS service's short name (s3, dynamodb, kms, …).";
         service_name                  string computed "The service's full name (com.amazonaws.<region>.s3).";
         service_type                  string computed one_of(&["Gateway", "Interface", "GatewayLoadBalancer"]);
+        service_regions               string_set "Regions to look the service up in (for a cross-Region endpoint); this one when not set.";
+        region                        string output "The service's Region.";
         service_id                    string output;
         arn                           string output;
         acceptance_required           bool output;
@@ -50,7 +52,10 @@ impl DataSourceType for VpcEndpointServiceData {
         let call = ctx
             .ec2()
             .describe_vpc_endpoint_services()
-            .set_filters((!filters.is_empty()).then_some(filters));
+            .set_filters((!filters.is_empty()).then_some(filters))
+            .set_service_regions(
+                Some(obj::strings(config, "service_regions")).filter(|r| !r.is_empty()),
+            );
         // The call is paginated by token without a paginator in the SDK: follow the tokens.
         let mut found = Vec::new();
         let mut next: Option<String> = None;
@@ -75,6 +80,8 @@ impl DataSourceType for VpcEndpointServiceData {
             "id" => id,
             "service" => config.get("service").cloned().unwrap_or(Value::Null),
             "service_name" => s.service_name(),
+            "service_regions" => config.get("service_regions").cloned().unwrap_or(Value::Null),
+            "region" => s.service_region().unwrap_or(ctx.region()),
             "service_type" => s.service_type().first().and_then(|t| t.service_type()).map(|t| t.as_str()),
             "service_id" => id,
             "arn" => arn(ctx, &account, "vpc-endpoint-service", id),
