@@ -2,7 +2,7 @@
 # The full cycle of public module examples, unmodified, against a private emulator:
 # init (from the loopback module registry), validate, plan, apply, an empty re-plan, destroy.
 #
-#   scripts/corpus-cycle.sh [--strata BIN] [--corpus DIR] [--apply-flag F]... EXAMPLE...
+#   scripts/corpus-cycle.sh [--strata BIN] [--corpus DIR] [--apply-flag F]... [--soft-fail] EXAMPLE...
 #
 # EXAMPLE is a directory below the corpus's modules/ (…/vpc/aws/6.6.0/examples/simple). Each
 # example's module version is copied to a scratch directory first (strata writes .strata/ and
@@ -11,12 +11,14 @@
 # scratch directory (every step's output is in it).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-corpus="$root/../shared/corpus" strata="" apply_flags=() examples=()
+corpus="$root/../shared/corpus" strata="" apply_flags=() plan_flags=() examples=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --strata) strata="$2"; shift 2 ;;
         --corpus) corpus="$2"; shift 2 ;;
         --apply-flag) apply_flags+=("$2"); shift 2 ;;
+        # Guardrail errors reported but not stopping plan and apply (borrowed examples trip them).
+        --soft-fail) plan_flags+=(--soft-fail); shift ;;
         *) examples+=("$1"); shift ;;
     esac
 done
@@ -38,8 +40,11 @@ export TF_CLI_CONFIG_FILE="$work/tfrc" AWS_ENDPOINT_URL="http://$emulator"
 export AWS_ACCESS_KEY_ID=123456789012 AWS_SECRET_ACCESS_KEY=corpus AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true STRATA_POLL_INTERVAL_MS=100 NO_COLOR=1
 
-failed=0
+failed=0 account=100000000000
 for example in "${examples[@]}"; do
+    # Each example in an account of its own: what one leaves behind cannot collide with the next.
+    account=$((account + 1))
+    export AWS_ACCESS_KEY_ID=$account
     # …/NS/NAME/PROVIDER/VERSION/examples/X: copy NS/NAME/PROVIDER/VERSION.
     version_dir="${example%%/examples/*}"
     scratch="$work/$(echo "$example" | tr '/' '_')"
@@ -55,9 +60,9 @@ for example in "${examples[@]}"; do
         [[ "$rc" == "$expect" ]]
     }
     printf '%s:' "$example"
-    if step init 0 init && step validate 0 validate && step plan 0 plan \
-        && step apply 0 apply --auto-approve "${apply_flags[@]}"; then
-        step replan 0 plan --detailed-exitcode || true
+    if step init 0 init && step validate 0 validate && step plan 0 plan "${plan_flags[@]}" \
+        && step apply 0 apply --auto-approve "${plan_flags[@]}" "${apply_flags[@]}"; then
+        step replan 0 plan --detailed-exitcode "${plan_flags[@]}" || true
         step destroy 0 destroy --auto-approve "${apply_flags[@]}" || true
     fi
     echo

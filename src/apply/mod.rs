@@ -350,11 +350,11 @@ impl Applier {
         let provider = change.provider.address();
         let deps: Vec<String> = change.depends_on.iter().map(|d| d.to_string()).collect();
         let region = change.provider.region.clone();
-        let attrs = value.map(|v| {
-            let (type_, mode) = (&addr.resource.type_, addr.resource.mode);
-            let v = crate::plan::build::with_region(type_, mode, &region, v.clone());
-            to_state_attributes(type_, mode, &v)
-        });
+        // Stamped with its region as a refresh stamps it, so outputs and references see the
+        // same object now as in the next plan.
+        let (type_, mode) = (&addr.resource.type_, addr.resource.mode);
+        let value = value.map(|v| crate::plan::build::with_region(type_, mode, &region, v.clone()));
+        let attrs = value.as_ref().map(|v| to_state_attributes(type_, mode, v));
         self.ledger
             .update(|s| {
                 s.journal.retain(|j| j.id != journal_id);
@@ -382,7 +382,7 @@ impl Applier {
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         match value {
-            Some(v) => current.insert(addr.clone(), v.clone()),
+            Some(v) => current.insert(addr.clone(), v),
             None => current.remove(addr),
         };
         Ok(())

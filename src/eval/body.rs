@@ -203,11 +203,8 @@ impl BodyEval<'_> {
                         )),
                 );
             }
-            let written = body.blocks.iter().any(|b| {
-                b.kind == bt.name
-                    || (b.kind == "dynamic"
-                        && b.labels.first().map(String::as_str) == Some(bt.name))
-            });
+            // A `dynamic` block that makes no block writes nothing, as in Terraform.
+            let written = !items.is_empty();
             let value = if unknown {
                 Value::Unknown
             } else if bt.computed && !written {

@@ -181,7 +181,8 @@ pub fn proposed(
                 _ => Value::Unknown,
             }
         } else {
-            fill_block_defaults(&b.schema, b.nesting, cfg)
+            let filled = fill_block_defaults(&b.schema, b.nesting, cfg);
+            computed_from_prior(&b.schema, b.nesting, filled, old.as_ref())
         };
         let prior_value = prior.and_then(|p| p.get(b.name));
         let v = keep_equal_prior(v, prior_value, |v, o| {
@@ -205,6 +206,44 @@ fn keep_equal_prior(
     match prior {
         Some(old) if equal(&planned, old) => old.clone().mark_if(planned.contains_sensitive()),
         _ => planned,
+    }
+}
+
+/// A written block's computed attributes left unset keep what the prior block at the same
+/// position has (SDKv2's Optional+Computed nested attributes: `dns_options { }` without a
+/// `dns_record_ip_type` keeps the one AWS chose). Items of a set block have no position.
+fn computed_from_prior(
+    schema: &Schema,
+    nesting: Nesting,
+    v: Value,
+    prior: Option<&Value>,
+) -> Value {
+    let keep = |item: Value, old: Option<&Value>| match (item, old) {
+        (Value::Map(mut m), Some(old)) => {
+            for a in schema.attributes.iter().filter(|a| a.computed) {
+                let unset = m.get(a.name).is_none_or(Value::is_null);
+                if let (true, Some(o)) = (unset, old.get(a.name).filter(|o| !o.is_null())) {
+                    m.insert(a.name.to_string(), o.clone());
+                }
+            }
+            Value::Map(m)
+        }
+        (item, _) => item,
+    };
+    match (nesting, v) {
+        (Nesting::Single, v) => keep(v, prior),
+        (Nesting::List, Value::List(items)) => {
+            let olds = prior.and_then(Value::as_list);
+            let at = |i: usize| olds.and_then(|o| o.get(i));
+            Value::List(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, item)| keep(item, at(i)))
+                    .collect(),
+            )
+        }
+        (_, v) => v,
     }
 }
 

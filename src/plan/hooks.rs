@@ -176,7 +176,12 @@ impl Hooks for PlanHooks<'_> {
             // Write-only values never reach a plan: apply evaluates them again.
             config: Some(rt.schema().without_write_only(inst.config.clone())),
         });
-        Ok(d.planned)
+        // Unchanged, it is what exists: references and outputs see the object as the last
+        // apply recorded it (and refresh read it), not the plan's rebuilding of it.
+        Ok(match (d.action, prior) {
+            (Action::NoOp, Some(p)) => p.clone(),
+            _ => d.planned,
+        })
     }
 
     fn data(&mut self, inst: &InstanceConfig) -> Result<Value, Diagnostic> {

@@ -147,6 +147,7 @@ pub fn refresh(
                     match found.remove(&id) {
                         Some(read) => {
                             let read = rt.schema().with_virtual_from(read, &prior);
+                            let read = rt.schema().with_equivalent_from(read, &prior);
                             // Read where the state recorded it: the prior's region is its region.
                             let region = prior.get("region").and_then(Value::as_str).unwrap_or_default();
                             let read = with_region(&type_, Mode::Managed, region, read);

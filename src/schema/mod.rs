@@ -566,6 +566,30 @@ impl Schema {
         object
     }
 
+    /// `object` (as read) keeping `prior`'s text of every attribute its `equivalent` says
+    /// means the same (a policy document AWS reformatted): what the provider's read keeps, so
+    /// a refresh reports no drift in it.
+    pub fn with_equivalent_from(&self, mut object: Value, prior: &Value) -> Value {
+        let Value::Map(o) = &mut object else {
+            return object;
+        };
+        for a in &self.attributes {
+            for m in &a.modifiers {
+                let modify::Modifier::Equivalent(same) = m else {
+                    continue;
+                };
+                let read = o.get(a.name).and_then(Value::as_str);
+                let old = prior.get(a.name).and_then(Value::as_str);
+                if let (Some(read), Some(old)) = (read, old) {
+                    if read != old && same(read, old) {
+                        o.insert(a.name.to_string(), Value::from(old));
+                    }
+                }
+            }
+        }
+        object
+    }
+
     /// Names of the write-only arguments (never planned, never stored).
     pub fn write_only_names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.attributes

@@ -16,6 +16,7 @@ pinned by a test in tests/it/emulator_smoke.rs; see tests/emulator/README.md.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import os
 import sys
@@ -32,10 +33,12 @@ def apply_patches() -> None:
     # Before (s)/(t): their restore defaults then apply to restores from replicated backups.
     _patch_rds_backup_replication()
     _patch_rds_instance_arguments()
+    _patch_rds_adjacent_windows()
     _patch_rds_cluster_arguments()
     _patch_ec2_security_groups()
     _patch_ec2_network()
     _patch_ec2_endpoints_and_peering()
+    _patch_ec2_endpoint_addresses()
     _patch_ec2_vpn()
     _patch_ec2_block_public_access()
     _patch_redshift()
@@ -803,6 +806,23 @@ def _patch_rds() -> None:
     DBCluster.__init__ = cluster_init
 
 
+def _patch_rds_adjacent_windows() -> None:
+    from moto.rds import utils as rds_utils
+
+    # (d1) Real AWS: the backup window and the maintenance window must not overlap; one may
+    # end when the other begins (the public rds module's examples use "03:00-06:00" with
+    # "Mon:00:00-Mon:03:00"). moto counts windows that only touch as overlapping and refuses
+    # CreateDBInstance / ModifyDBInstance with InvalidParameterValue.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.BackupWindow.html
+    original_overlap = rds_utils.get_overlap_between_two_date_ranges
+
+    def overlap(*args):  # type: ignore[no-untyped-def]
+        seconds = original_overlap(*args)
+        return -1 if seconds == 0 else seconds
+
+    rds_utils.get_overlap_between_two_date_ranges = overlap
+
+
 def _patch_rds_instance_arguments() -> None:
     from moto.kms.models import kms_backends
     from moto.rds.models import DBInstance
@@ -1542,6 +1562,21 @@ def _patch_ec2_network() -> None:
 
     ec2_utils.is_filter_matching = is_filter_matching
 
+    # (n11) Real AWS: CreateDhcpOptions takes TagSpecifications and the new set carries the
+    # tags (in the answer and in DescribeDhcpOptions). moto ignores them.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateDhcpOptions.html
+    from moto.ec2.responses.dhcp_options import DHCPOptions
+
+    original_create_dhcp = DHCPOptions.create_dhcp_options
+
+    def create_dhcp_options(self):  # type: ignore[no-untyped-def]
+        tags = self._parse_tag_specification().get("dhcp-options", {})
+        answer = original_create_dhcp(self)
+        answer.result["DhcpOptions"].add_tags(tags)
+        return answer
+
+    DHCPOptions.create_dhcp_options = create_dhcp_options
+
 
 def _patch_ec2_endpoints_and_peering() -> None:
     import json
@@ -1711,6 +1746,49 @@ def _patch_ec2_endpoints_and_peering() -> None:
         return ActionResult({"VpcPeeringConnections": found})
 
     VPCPeeringConnections.describe_vpc_peering_connections = describe_peerings_response
+def _patch_ec2_endpoint_addresses() -> None:
+    from moto.ec2.responses.vpcs import VPCs
+
+    # (n12) Real AWS: an Interface endpoint's network interface in each subnet takes the
+    # address SubnetConfigurations gives for that subnet (CreateVpcEndpoint,
+    # ModifyVpcEndpoint), else a free address of the subnet's range. moto ignores
+    # SubnetConfigurations and draws a random address of 10.0.0.0/8, whatever the subnet.
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SubnetConfiguration.html
+    def placing_addresses(original):  # type: ignore[no-untyped-def]
+        def handler(self):  # type: ignore[no-untyped-def]
+            answer = original(self)
+            backend = self.ec2_backend
+            endpoint_id = self._get_param("VpcEndpointId") or answer.result["VpcEndpoint"].id
+            endpoint = backend.vpc_end_points[endpoint_id]
+            wanted = {
+                c.get("SubnetId"): c.get("Ipv4")
+                for c in self._get_param("SubnetConfigurations", []) or []
+            }
+            for eni_id in endpoint.network_interface_ids or []:
+                eni = backend.enis.get(eni_id)
+                if eni is None:
+                    continue
+                subnet = eni.subnet
+                address = wanted.get(subnet.id)
+                current = eni.private_ip_address
+                if address == current or (
+                    address is None and ipaddress.ip_address(current) in subnet.cidr
+                ):
+                    continue
+                if address is None:
+                    address = subnet.get_available_subnet_ip(eni)
+                else:
+                    subnet.request_ip(address, eni)
+                eni.private_ip_address = address
+                eni.private_ip_addresses = [{"Primary": True, "PrivateIpAddress": address}]
+            return answer
+
+        return handler
+
+    VPCs.create_vpc_endpoint = placing_addresses(VPCs.create_vpc_endpoint)
+    VPCs.modify_vpc_endpoint = placing_addresses(VPCs.modify_vpc_endpoint)
+
+
 def _patch_ec2_vpn() -> None:
     from moto.core.responses import ActionResult, EmptyResult
     from moto.ec2.exceptions import EC2ClientError

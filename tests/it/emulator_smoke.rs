@@ -2594,3 +2594,119 @@ async fn filter_values_are_ored_over_list_valued_attributes() {
     tables.sort();
     assert_eq!(found, tables);
 }
+
+/// (n11): a DHCP options set is tagged at create.
+#[tokio::test]
+async fn dhcp_options_are_tagged_at_create() {
+    use aws_sdk_ec2::types::{NewDhcpConfiguration, ResourceType, Tag, TagSpecification};
+    let ec2 = account().ec2(REGION).await;
+    let tags = TagSpecification::builder()
+        .resource_type(ResourceType::DhcpOptions)
+        .tags(Tag::builder().key("Name").value("smoke").build())
+        .build();
+    let domain = NewDhcpConfiguration::builder()
+        .key("domain-name")
+        .values("smoke.internal")
+        .build();
+    let created = ec2
+        .create_dhcp_options()
+        .dhcp_configurations(domain)
+        .tag_specifications(tags)
+        .send()
+        .await
+        .unwrap();
+    let id = created.dhcp_options().unwrap().dhcp_options_id().unwrap();
+    let found = ec2
+        .describe_dhcp_options()
+        .dhcp_options_ids(id)
+        .send()
+        .await;
+    let found = found.unwrap();
+    let tags = found.dhcp_options()[0].tags();
+    assert_eq!(tags.len(), 1);
+    assert_eq!(
+        (tags[0].key(), tags[0].value()),
+        (Some("Name"), Some("smoke"))
+    );
+}
+
+/// (n12): an Interface endpoint's interface takes the address given for its subnet, else one
+/// of the subnet's range.
+#[tokio::test]
+async fn interface_endpoint_addresses_follow_the_subnet_configurations() {
+    use aws_sdk_ec2::types::{SubnetConfiguration, VpcEndpointType};
+    let ec2 = account().ec2(REGION).await;
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.81.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    let vpc = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    let mut subnets = Vec::new();
+    for n in 1..=2 {
+        let cidr = format!("10.81.{n}.0/24");
+        let subnet = ec2.create_subnet().vpc_id(&vpc).cidr_block(cidr).send();
+        let subnet = subnet.await.unwrap();
+        subnets.push(subnet.subnet().unwrap().subnet_id().unwrap().to_string());
+    }
+    let given = SubnetConfiguration::builder()
+        .subnet_id(&subnets[0])
+        .ipv4("10.81.1.10")
+        .build();
+    let endpoint = ec2
+        .create_vpc_endpoint()
+        .vpc_id(&vpc)
+        .service_name(format!("com.amazonaws.{REGION}.ecs"))
+        .vpc_endpoint_type(VpcEndpointType::Interface)
+        .subnet_ids(&subnets[0])
+        .subnet_ids(&subnets[1])
+        .subnet_configurations(given)
+        .send()
+        .await
+        .unwrap();
+    let enis = endpoint
+        .vpc_endpoint()
+        .unwrap()
+        .network_interface_ids()
+        .to_vec();
+    let found = ec2
+        .describe_network_interfaces()
+        .set_network_interface_ids(Some(enis));
+    let found = found.send().await.unwrap();
+    for eni in found.network_interfaces() {
+        let address = eni.private_ip_address().unwrap();
+        if eni.subnet_id() == Some(subnets[0].as_str()) {
+            assert_eq!(address, "10.81.1.10");
+        } else {
+            assert!(address.starts_with("10.81.2."), "{address}");
+        }
+    }
+    assert_eq!(found.network_interfaces().len(), 2);
+}
+
+/// (d1): a backup window may end when the maintenance window begins; overlapping ones are
+/// still refused.
+#[tokio::test]
+async fn adjacent_backup_and_maintenance_windows_are_accepted() {
+    let rds = account().rds(REGION).await;
+    let create = |id: &'static str, backup: &'static str| {
+        rds.create_db_instance()
+            .db_instance_identifier(id)
+            .db_instance_class("db.t3.micro")
+            .engine("mysql")
+            .master_username("strata")
+            .master_user_password("password123")
+            .allocated_storage(20)
+            .preferred_backup_window(backup)
+            .preferred_maintenance_window("mon:00:00-mon:03:00")
+            .send()
+    };
+    create("adjacent-windows", "03:00-06:00").await.unwrap();
+    let overlapping = create("overlapping-windows", "02:00-05:00").await;
+    let code = overlapping.unwrap_err().into_service_error();
+    assert_eq!(
+        aws_sdk_rds::error::ProvideErrorMetadata::code(&code),
+        Some("InvalidParameterValue")
+    );
+}

@@ -777,3 +777,96 @@ async fn a_vpc_with_a_gateway_endpoint_and_an_attached_gateway_destroys_in_one_r
         .unwrap();
     assert!(tables.route_tables().is_empty());
 }
+
+/// What the vpc module's vpc-endpoints submodule writes, re-planned right after its apply.
+const ENDPOINTS_AS_THE_MODULE_WRITES_THEM: &str = r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.62.0.0/16"
+}
+
+resource "aws_subnet" "private" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.62.1.0/24"
+}
+
+locals {
+  endpoints = {
+    s3 = { dns_options = { private_dns_only_for_inbound_resolver_endpoint = false } }
+    ecs = {}
+  }
+}
+
+resource "aws_vpc_endpoint" "this" {
+  for_each          = local.endpoints
+  vpc_id            = aws_vpc.main.id
+  service_name      = "com.amazonaws.us-east-1.${each.key}"
+  vpc_endpoint_type = "Interface"
+  subnet_ids        = [aws_subnet.private.id]
+  policy            = <<-EOT
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Effect": "Allow",
+          "Principal": "*",
+          "Action": "*",
+          "Resource": "*"
+        }
+      ]
+    }
+  EOT
+
+  dynamic "dns_options" {
+    for_each = try([each.value.dns_options], [])
+    content {
+      dns_record_ip_type                             = try(dns_options.value.dns_record_ip_type, null)
+      private_dns_only_for_inbound_resolver_endpoint = try(dns_options.value.private_dns_only_for_inbound_resolver_endpoint, null)
+    }
+  }
+
+  dynamic "subnet_configuration" {
+    for_each = try(each.value.subnet_configurations, [])
+    content {
+      ipv4      = try(subnet_configuration.value.ipv4, null)
+      subnet_id = try(subnet_configuration.value.subnet_id, null)
+    }
+  }
+}
+
+output "endpoints" {
+  value = aws_vpc_endpoint.this
+}
+"#;
+
+/// Four ways the re-plan of the vpc module's complete example was never empty: a `dynamic`
+/// block that made no block asked to remove a computed block AWS filled (`dns_options`,
+/// `subnet_configuration`); a written block's computed attribute left unset
+/// (`dns_record_ip_type`) asked to be removed; a policy AWS answered reformatted was reported
+/// changed outside strata; and an output of a whole object changed by its `region`, which the
+/// apply left out of the object and the refresh put in.
+#[tokio::test]
+async fn an_applied_endpoint_as_the_vpc_module_writes_it_replanned_changes() {
+    let w = Workdir::webapp();
+    std::fs::write(w.dir().join("main.tf"), ENDPOINTS_AS_THE_MODULE_WRITES_THEM).unwrap();
+    w.expect(0, &["apply", "--auto-approve"]);
+    let replan = w.strata(&["plan", "--detailed-exitcode"]);
+    assert_eq!(replan.code, 0, "{}", replan.both());
+    assert!(!replan.stdout.contains("has changed"), "{}", replan.stdout);
+    let ec2 = w.account.ec2(REGION).await;
+    let s3 = w.expect(0, &["output", "--json", "endpoints"]).stdout;
+    let s3: serde_json::Value = serde_json::from_str(&s3).unwrap();
+    let s3_id = s3["s3"]["id"].as_str().unwrap();
+    let found = endpoint(&ec2, s3_id).await;
+    let options = found.dns_options().unwrap();
+    assert_eq!(
+        options.dns_record_ip_type().map(|t| t.as_str()),
+        Some("ipv4")
+    );
+    assert_eq!(s3["s3"]["dns_options"][0]["dns_record_ip_type"], "ipv4");
+    assert_eq!(s3["s3"]["region"], REGION);
+    w.expect(0, &["destroy", "--auto-approve"]);
+}

@@ -20,7 +20,6 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
         service_name                  string computed "The service's full name (com.amazonaws.<region>.s3).";
         service_type                  string computed one_of(&["Gateway", "Interface", "GatewayLoadBalancer"]);
         service_regions               string_set "Regions to look the service up in (for a cross-Region endpoint); this one when not set.";
-        region                        string output "The service's Region.";
         service_id                    string output;
         arn                           string output;
         acceptance_required           bool output;
@@ -81,7 +80,6 @@ impl DataSourceType for VpcEndpointServiceData {
             "service" => config.get("service").cloned().unwrap_or(Value::Null),
             "service_name" => s.service_name(),
             "service_regions" => config.get("service_regions").cloned().unwrap_or(Value::Null),
-            "region" => s.service_region().unwrap_or(ctx.region()),
             "service_type" => s.service_type().first().and_then(|t| t.service_type()).map(|t| t.as_str()),
             "service_id" => id,
             "arn" => arn(ctx, &account, "vpc-endpoint-service", id),
