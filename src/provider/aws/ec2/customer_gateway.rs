@@ -92,12 +92,7 @@ impl ResourceType for CustomerGateway {
             return Ok(BTreeMap::new());
         }
         let found = describe(ctx, &ids).await?;
-        let account = ctx.account_id().await?;
-        Ok(state::by_id(
-            found,
-            |g| g.customer_gateway_id(),
-            |g| state_of(ctx, &account, &g),
-        ))
+        network::states_in_account(ctx, found, |g| g.customer_gateway_id(), state_of).await
     }
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {
@@ -135,10 +130,8 @@ impl ResourceType for CustomerGateway {
             .send()
             .await
             .during(&format!("deleting customer gateway {id}"));
-        if unless(sent, GONE)?.is_none() {
-            return Ok(());
-        }
-        WAITER.gone(ctx, &id, Duration::from_secs(5 * 60)).await
+        let timeout = Duration::from_secs(5 * 60);
+        WAITER.gone_after_sent(sent, GONE, ctx, &id, timeout).await
     }
 
     fn natural_id(&self, _planned: &Value) -> Option<String> {

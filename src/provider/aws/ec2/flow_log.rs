@@ -136,12 +136,7 @@ impl ResourceType for FlowLog {
             return Ok(BTreeMap::new());
         }
         let found = describe(ctx, &ids).await?;
-        let account = ctx.account_id().await?;
-        Ok(state::by_id(
-            found,
-            |f| f.flow_log_id(),
-            |f| state_of(ctx, &account, &f),
-        ))
+        network::states_in_account(ctx, found, |f| f.flow_log_id(), state_of).await
     }
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> ProviderResult<Value> {

@@ -127,10 +127,8 @@ impl ResourceType for NatGateway {
             .send()
             .await
             .during(&format!("deleting NAT gateway {id}"));
-        if unless(sent, GONE)?.is_none() {
-            return Ok(());
-        }
-        WAITER.gone(ctx, &id, SCHEMA.timeout(prior, "delete")).await
+        let timeout = SCHEMA.timeout(prior, "delete");
+        WAITER.gone_after_sent(sent, GONE, ctx, &id, timeout).await
     }
 
     fn natural_id(&self, _planned: &Value) -> Option<String> {

@@ -132,6 +132,20 @@ where
     }
 }
 
+/// The states of `found` by id, each made knowing the account (the ARNs of EC2 objects whose
+/// describe answers no owner: customer gateways, VPN gateways, flow logs).
+pub async fn states_in_account<T>(
+    ctx: &Ctx,
+    found: Vec<T>,
+    id: impl Fn(&T) -> Option<&str>,
+    state_of: fn(&Ctx, &str, &T) -> Value,
+) -> ProviderResult<BTreeMap<String, Value>> {
+    let account = ctx.account_id().await?;
+    Ok(state::by_id(found, id, |item| {
+        state_of(ctx, &account, &item)
+    }))
+}
+
 /// Sends `call` and maps its SDK error for `doing`, dropping the answer.
 pub async fn send<T, E: crate::sdk_error::ServiceError>(
     call: impl std::future::Future<Output = crate::sdk_error::SdkResult<T, E>>,

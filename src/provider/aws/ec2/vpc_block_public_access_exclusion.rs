@@ -183,14 +183,12 @@ impl ResourceType for VpcBlockPublicAccessExclusion {
             .during(&format!("deleting VPC Block Public Access exclusion {id}"));
         match sent {
             // Listed as deleted for a while: AWS refuses to delete it again.
-            Err(e) if e.says("InvalidParameterValue", "delete-complete") => return Ok(()),
+            Err(e) if e.says("InvalidParameterValue", "delete-complete") => Ok(()),
             sent => {
-                if unless(sent, GONE)?.is_none() {
-                    return Ok(());
-                }
+                let timeout = SCHEMA.timeout(prior, "delete");
+                WAITER.gone_after_sent(sent, GONE, ctx, &id, timeout).await
             }
         }
-        WAITER.gone(ctx, &id, SCHEMA.timeout(prior, "delete")).await
     }
 
     fn natural_id(&self, _planned: &Value) -> Option<String> {

@@ -125,10 +125,16 @@ impl ResourceType for VpcIpv4CidrBlockAssociation {
             .send()
             .await
             .during(&format!("removing CIDR block association {id}"));
-        if unless(sent, &["InvalidVpcCidrBlockAssociationID.NotFound"])?.is_none() {
-            return Ok(());
-        }
-        WAITER.gone(ctx, &id, SCHEMA.timeout(prior, "delete")).await
+        let timeout = SCHEMA.timeout(prior, "delete");
+        WAITER
+            .gone_after_sent(
+                sent,
+                &["InvalidVpcCidrBlockAssociationID.NotFound"],
+                ctx,
+                &id,
+                timeout,
+            )
+            .await
     }
 
     fn natural_id(&self, _planned: &Value) -> Option<String> {

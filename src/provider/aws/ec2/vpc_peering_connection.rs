@@ -301,14 +301,12 @@ impl ResourceType for VpcPeeringConnection {
             .await
             .during(&format!("deleting VPC peering connection {id}"));
         match sent {
-            Err(e) if e.says("InvalidStateTransition", "to deleting") => return Ok(()),
+            Err(e) if e.says("InvalidStateTransition", "to deleting") => Ok(()),
             sent => {
-                if unless(sent, GONE)?.is_none() {
-                    return Ok(());
-                }
+                let timeout = SCHEMA.timeout(prior, "delete");
+                WAITER.gone_after_sent(sent, GONE, ctx, &id, timeout).await
             }
         }
-        WAITER.gone(ctx, &id, SCHEMA.timeout(prior, "delete")).await
     }
 
     fn natural_id(&self, _planned: &Value) -> Option<String> {

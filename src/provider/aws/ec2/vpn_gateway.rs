@@ -182,12 +182,7 @@ impl ResourceType for VpnGateway {
             return Ok(BTreeMap::new());
         }
         let found = describe(ctx, &ids).await?;
-        let account = ctx.account_id().await?;
-        Ok(state::by_id(
-            found,
-            |g| g.vpn_gateway_id(),
-            |g| state_of(ctx, &account, &g),
-        ))
+        network::states_in_account(ctx, found, |g| g.vpn_gateway_id(), state_of).await
     }
 
     /// Created and waited for until `available`, then attached to `vpc_id` (waited for until

@@ -90,6 +90,20 @@ impl Waiter {
         }
     }
 
+    /// After a delete call answered `sent`: done when AWS answered one of `gone_codes` (it
+    /// was gone already), else waits until the object is gone.
+    pub async fn gone_after_sent<T>(
+        &self,
+        sent: ProviderResult<T>,
+        gone_codes: &[&str],
+        ctx: &Ctx,
+        id: &str,
+        timeout: Duration,
+    ) -> ProviderResult<()> {
+        let taken = super::errors::unless(sent, gone_codes)?.is_some();
+        self.gone_after(taken, ctx, id, timeout).await
+    }
+
     /// Waits until the object is gone.
     pub async fn gone(&self, ctx: &Ctx, id: &str, timeout: Duration) -> ProviderResult<()> {
         ctx.wait_for_fetch(
