@@ -2,7 +2,9 @@
 //! routed to an internet gateway. `publicly_accessible` alone gives the database a public
 //! address; the route is what makes that address reachable from the internet. Read from the
 //! configuration's references (subnet group → subnets → route table associations → routes),
-//! so a plan that creates the whole network is judged before anything exists.
+//! so a plan that creates the whole network is judged before anything exists. References are
+//! followed inside the database's module: a subnet group whose subnets come from another
+//! module's outputs is not judged.
 
 use super::{resource_refs, DB_IN_PUBLIC_SUBNET};
 use crate::check::{Finding, Instance};
