@@ -3,20 +3,13 @@
 
 use aws_sdk_ec2::types::{Filter, VpcAttributeName};
 use strata::eval::Value;
-use strata::provider::{obj, resource_type, Ctx, ResourceType};
+use strata::provider::obj;
 
 use crate::emulator::{api_calls, Emulator, DEFAULT_REGION};
+use crate::support::objects::{config, create, id, rt};
 use crate::support::{plan_create, plan_update};
 
 const REGION: &str = DEFAULT_REGION;
-
-fn rt(name: &str) -> &'static dyn ResourceType {
-    resource_type(name).unwrap_or_else(|| panic!("{name} is registered"))
-}
-
-fn config(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Map(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-}
 
 fn tags(pairs: &[(&str, &str)]) -> Value {
     obj::map(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
@@ -24,17 +17,6 @@ fn tags(pairs: &[(&str, &str)]) -> Value {
 
 fn id_filter(name: &str, id: &str) -> Filter {
     Filter::builder().name(name).values(id).build()
-}
-
-async fn create(ctx: &Ctx, type_: &str, pairs: Vec<(&str, Value)>) -> Value {
-    let t = rt(type_);
-    t.create(ctx, &plan_create(t, &config(pairs)))
-        .await
-        .unwrap()
-}
-
-fn id(v: &Value) -> String {
-    obj::string(v, "id").unwrap()
 }
 
 async fn vpc_attribute(ec2: &aws_sdk_ec2::Client, vpc: &str, attr: VpcAttributeName) -> bool {

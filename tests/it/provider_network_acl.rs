@@ -3,31 +3,13 @@
 
 use aws_sdk_ec2::types::{Filter, NetworkAcl as SdkAcl};
 use strata::eval::Value;
-use strata::provider::{obj, resource_type, Ctx, ResourceType};
+use strata::provider::obj;
 
 use crate::emulator::{api_calls, Emulator, DEFAULT_REGION};
+use crate::support::objects::{config, create, id, rt};
 use crate::support::{plan_create, plan_update};
 
 const REGION: &str = DEFAULT_REGION;
-
-fn rt(name: &str) -> &'static dyn ResourceType {
-    resource_type(name).unwrap_or_else(|| panic!("{name} is registered"))
-}
-
-fn config(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Map(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-}
-
-async fn create(ctx: &Ctx, type_: &str, pairs: Vec<(&str, Value)>) -> Value {
-    let t = rt(type_);
-    t.create(ctx, &plan_create(t, &config(pairs)))
-        .await
-        .unwrap()
-}
-
-fn id(v: &Value) -> String {
-    obj::string(v, "id").unwrap()
-}
 
 fn entry(rule: i64, protocol: &str, port: i64) -> Value {
     config(vec![

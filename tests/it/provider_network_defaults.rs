@@ -4,31 +4,13 @@
 
 use aws_sdk_ec2::types::Filter;
 use strata::eval::Value;
-use strata::provider::{obj, resource_type, Ctx, ResourceType};
+use strata::provider::obj;
 
 use crate::emulator::{Emulator, DEFAULT_REGION};
-use crate::support::{plan_create, plan_update};
+use crate::support::objects::{config, create, id, rt};
+use crate::support::plan_update;
 
 const REGION: &str = DEFAULT_REGION;
-
-fn rt(name: &str) -> &'static dyn ResourceType {
-    resource_type(name).unwrap_or_else(|| panic!("{name} is registered"))
-}
-
-fn config(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Map(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-}
-
-async fn create(ctx: &Ctx, type_: &str, pairs: Vec<(&str, Value)>) -> Value {
-    let t = rt(type_);
-    t.create(ctx, &plan_create(t, &config(pairs)))
-        .await
-        .unwrap()
-}
-
-fn id(v: &Value) -> String {
-    obj::string(v, "id").unwrap()
-}
 
 fn filter(name: &str, value: &str) -> Filter {
     Filter::builder().name(name).values(value).build()

@@ -5,34 +5,16 @@
 
 use aws_sdk_ec2::types::Filter;
 use strata::eval::Value;
-use strata::provider::{data_source_type, obj, resource_type, Ctx, ResourceType};
+use strata::provider::{data_source_type, obj, Ctx};
 
 use crate::emulator::{api_calls, Emulator, DEFAULT_REGION};
-use crate::support::{plan_create, plan_update, Workdir};
+use crate::support::objects::{config, create, id, rt};
+use crate::support::{plan_update, Workdir};
 
 const REGION: &str = DEFAULT_REGION;
 
-fn rt(name: &str) -> &'static dyn ResourceType {
-    resource_type(name).unwrap_or_else(|| panic!("{name} is registered"))
-}
-
-fn config(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Map(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-}
-
 fn strings(items: &[&str]) -> Value {
     Value::List(items.iter().map(|s| Value::from(*s)).collect())
-}
-
-fn id(v: &Value) -> String {
-    obj::string(v, "id").unwrap()
-}
-
-async fn create(ctx: &Ctx, type_: &str, pairs: Vec<(&str, Value)>) -> Value {
-    let t = rt(type_);
-    t.create(ctx, &plan_create(t, &config(pairs)))
-        .await
-        .unwrap()
 }
 
 async fn vpc(ctx: &Ctx, cidr: &str) -> String {

@@ -271,3 +271,29 @@ pub fn plan_update(
     rt.customize_plan(Some(prior), &mut planned);
     planned
 }
+
+/// Resource types called directly, as the provider_network* tests do.
+pub mod objects {
+    use super::plan_create;
+    use strata::eval::Value;
+    use strata::provider::{obj, resource_type, Ctx, ResourceType};
+
+    pub fn rt(name: &str) -> &'static dyn ResourceType {
+        resource_type(name).unwrap_or_else(|| panic!("{name} is registered"))
+    }
+
+    pub fn config(pairs: Vec<(&str, Value)>) -> Value {
+        Value::Map(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    pub async fn create(ctx: &Ctx, type_: &str, pairs: Vec<(&str, Value)>) -> Value {
+        let t = rt(type_);
+        t.create(ctx, &plan_create(t, &config(pairs)))
+            .await
+            .unwrap()
+    }
+
+    pub fn id(v: &Value) -> String {
+        obj::string(v, "id").unwrap()
+    }
+}
