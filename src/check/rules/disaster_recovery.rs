@@ -3,7 +3,7 @@
 //! with its automated backups replicated; read from the configuration's references, so a
 //! plan that creates all of them is judged before anything exists.
 
-use super::{resource_refs, PROD_NO_DR};
+use super::{attr_refs, PROD_NO_DR};
 use crate::check::{Finding, Instance};
 
 /// (database type, its snapshot type, the snapshot's argument naming the database, the copy
@@ -24,14 +24,6 @@ const CHAINS: &[(&str, &str, &str, &str, &str)] = &[
         "source_db_cluster_snapshot_identifier",
     ),
 ];
-
-/// The resources of `type_` that `inst`'s argument `attr` names.
-fn names_in(inst: &Instance, attr: &str, type_: &str) -> Vec<String> {
-    match inst.resource.body.attr(attr) {
-        Some(a) => resource_refs(inst, &a.expr, type_),
-        None => Vec::new(),
-    }
-}
 
 /// The copy lives elsewhere than the database: another provider configuration, or another
 /// `region` / `destination_region` argument.
@@ -58,21 +50,21 @@ pub(super) fn copies(instances: &[Instance], out: &mut Vec<Finding>) {
         let snapshots: Vec<&String> = instances
             .iter()
             .filter(|s| s.type_() == snapshot_type && same_module(s, db))
-            .filter(|s| names_in(s, snapshot_arg, db.type_()).contains(name))
+            .filter(|s| attr_refs(s, snapshot_arg, db.type_()).contains(name))
             .map(|s| &s.addr.resource.name)
             .collect();
         let copied = instances.iter().any(|c| {
             c.type_() == copy_type
                 && same_module(c, db)
                 && elsewhere(c, db)
-                && names_in(c, copy_arg, snapshot_type)
+                && attr_refs(c, copy_arg, snapshot_type)
                     .iter()
                     .any(|s| snapshots.contains(&s))
         });
         let replicated = instances.iter().any(|r| {
             r.type_() == "aws_db_instance_automated_backups_replication"
                 && same_module(r, db)
-                && names_in(r, "source_db_instance_arn", db.type_()).contains(name)
+                && attr_refs(r, "source_db_instance_arn", db.type_()).contains(name)
         });
         if !copied && !replicated {
             out.push(Finding::new(

@@ -71,6 +71,25 @@ pub(super) fn resource_refs(inst: &Instance, expr: &Expr, type_: &str) -> Vec<St
     out
 }
 
+/// The resources of `type_` that argument `attr` of `body` (a block of `inst`'s resource)
+/// names, statically (see [`resource_refs`]).
+pub(super) fn body_refs(
+    inst: &Instance,
+    body: &crate::config::Body,
+    attr: &str,
+    type_: &str,
+) -> Vec<String> {
+    match body.attr(attr) {
+        Some(a) => resource_refs(inst, &a.expr, type_),
+        None => Vec::new(),
+    }
+}
+
+/// The resources of `type_` that `inst`'s argument `attr` names.
+pub(super) fn attr_refs(inst: &Instance, attr: &str, type_: &str) -> Vec<String> {
+    body_refs(inst, &inst.resource.body, attr, type_)
+}
+
 /// A scope with no names: for evaluating what is written as a literal.
 pub(crate) struct NoScope;
 

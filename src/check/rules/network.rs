@@ -447,10 +447,11 @@ fn inline_span(
 }
 
 fn attr_group_refs(inst: &Instance, name: &str) -> Vec<GroupKey> {
-    match inst.resource.body.attr(name) {
-        Some(a) => group_refs(inst, &a.expr),
-        None => Vec::new(),
-    }
+    let module = inst.addr.module.to_string();
+    super::attr_refs(inst, name, "aws_security_group")
+        .into_iter()
+        .map(|group| (module.clone(), group))
+        .collect()
 }
 
 /// The security groups an expression names, statically: `aws_security_group.web.id`

@@ -6,21 +6,13 @@
 //! followed inside the database's module: a subnet group whose subnets come from another
 //! module's outputs is not judged.
 
-use super::{resource_refs, DB_IN_PUBLIC_SUBNET};
+use super::{body_refs, DB_IN_PUBLIC_SUBNET};
 use crate::check::{Finding, Instance};
 use crate::config::Body;
 
-/// The resources of `type_` that the argument `attr` of `body` names.
-fn names_in(inst: &Instance, body: &Body, attr: &str, type_: &str) -> Vec<String> {
-    match body.attr(attr) {
-        Some(a) => resource_refs(inst, &a.expr, type_),
-        None => Vec::new(),
-    }
-}
-
 /// A route's target is an internet gateway: a reference to one, or a literal `igw-…` id.
 fn to_internet(inst: &Instance, body: &Body) -> Option<String> {
-    if let Some(igw) = names_in(inst, body, "gateway_id", "aws_internet_gateway").pop() {
+    if let Some(igw) = body_refs(inst, body, "gateway_id", "aws_internet_gateway").pop() {
         return Some(format!("aws_internet_gateway.{igw}"));
     }
     let literal = body.attr("gateway_id").and_then(|a| {
@@ -62,7 +54,7 @@ impl<'a> Module<'a> {
             .find_map(|b| to_internet(inst, &b.body));
         let standalone = || {
             self.of_type("aws_route").find_map(|r| {
-                let on_table = names_in(r, &r.resource.body, "route_table_id", table_type)
+                let on_table = body_refs(r, &r.resource.body, "route_table_id", table_type)
                     .contains(&table.to_string());
                 on_table.then(|| to_internet(r, &r.resource.body)).flatten()
             })
@@ -79,12 +71,12 @@ impl<'a> Module<'a> {
         let mut associated = false;
         for assoc in self.of_type("aws_route_table_association") {
             let body = &assoc.resource.body;
-            if !names_in(assoc, body, "subnet_id", "aws_subnet").contains(&subnet_owned) {
+            if !body_refs(assoc, body, "subnet_id", "aws_subnet").contains(&subnet_owned) {
                 continue;
             }
             associated = true;
             for table_type in ["aws_route_table", "aws_default_route_table"] {
-                for table in names_in(assoc, body, "route_table_id", table_type) {
+                for table in body_refs(assoc, body, "route_table_id", table_type) {
                     if let Some(route) = self.internet_route(table_type, &table) {
                         return Some(route);
                     }
@@ -95,9 +87,9 @@ impl<'a> Module<'a> {
             return None;
         }
         let s = self.named("aws_subnet", subnet)?;
-        let vpcs = names_in(s, &s.resource.body, "vpc_id", "aws_vpc");
+        let vpcs = body_refs(s, &s.resource.body, "vpc_id", "aws_vpc");
         let main_of_vpc = |i: &Instance, attr: &str| {
-            names_in(i, &i.resource.body, attr, "aws_vpc")
+            body_refs(i, &i.resource.body, attr, "aws_vpc")
                 .iter()
                 .any(|v| vpcs.contains(v))
         };
@@ -109,7 +101,7 @@ impl<'a> Module<'a> {
             .of_type("aws_main_route_table_association")
             .filter(|a| main_of_vpc(a, "vpc_id"))
             .flat_map(|a| {
-                names_in(a, &a.resource.body, "route_table_id", "aws_route_table")
+                body_refs(a, &a.resource.body, "route_table_id", "aws_route_table")
                     .into_iter()
                     .map(|t| ("aws_route_table", t))
             });
@@ -122,7 +114,7 @@ impl<'a> Module<'a> {
 
 /// The DB subnet groups a database names: its own, or (a cluster member) its cluster's.
 fn subnet_groups<'a>(module: &Module<'a>, db: &'a Instance) -> Vec<String> {
-    let own = names_in(
+    let own = body_refs(
         db,
         &db.resource.body,
         "db_subnet_group_name",
@@ -131,7 +123,7 @@ fn subnet_groups<'a>(module: &Module<'a>, db: &'a Instance) -> Vec<String> {
     if !own.is_empty() || db.type_() != "aws_rds_cluster_instance" {
         return own;
     }
-    names_in(
+    body_refs(
         db,
         &db.resource.body,
         "cluster_identifier",
@@ -140,7 +132,7 @@ fn subnet_groups<'a>(module: &Module<'a>, db: &'a Instance) -> Vec<String> {
     .iter()
     .filter_map(|c| module.named("aws_rds_cluster", c))
     .flat_map(|c| {
-        names_in(
+        body_refs(
             c,
             &c.resource.body,
             "db_subnet_group_name",
@@ -166,7 +158,7 @@ pub(super) fn databases(instances: &[Instance], out: &mut Vec<Finding>) {
         let routes: Vec<String> = subnet_groups(&module, db)
             .iter()
             .filter_map(|g| module.named("aws_db_subnet_group", g))
-            .flat_map(|g| names_in(g, &g.resource.body, "subnet_ids", "aws_subnet"))
+            .flat_map(|g| body_refs(g, &g.resource.body, "subnet_ids", "aws_subnet"))
             .filter_map(|s| {
                 module
                     .subnet_route(&s)
